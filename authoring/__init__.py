@@ -1,0 +1,42 @@
+"""webgrad: author and train a classifier in Python with a Keras-like API, export it for the web.
+
+>>> import numpy as np, webgrad as wg
+>>> wg.set_seed(0)
+>>> model = wg.Sequential([wg.layers.Input((4,)), wg.layers.Dense(3, activation="softmax")])
+>>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+>>> x = np.random.default_rng(0).normal(size=(32, 4)).astype("float32"); y = (x[:, 0] > 0).astype("int32")
+>>> history = model.fit(x, y, epochs=2, verbose=0)
+>>> len(history.history["loss"])
+2
+"""
+
+from . import (
+    activations,
+    autodiff,
+    callbacks,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    ops,
+    optimizers,
+    privacy,
+    random,
+    schedules,
+    zoo,
+)
+from . import model as models
+from .layers import Input
+from .model import Model, Sequential
+from .privacy import DPConfig
+from .random import set_seed
+from .training import TrainingDivergedError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DPConfig", "Input", "Model", "Sequential", "TrainingDivergedError", "activations", "autodiff",
+    "callbacks", "datasets", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
+    "privacy", "random", "schedules", "set_seed", "zoo",
+]

@@ -1,0 +1,127 @@
+"""The ``webgrad`` command line.
+
+    webgrad train cnn --epochs 3      # train a reference model on MNIST, evaluate, print accuracy
+    webgrad opset                     # the op set: names, inputs, attributes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+TRAIN_MODELS = {
+    "cnn": "MNIST CNN (Conv32-Pool-Conv64-Pool-Dense128-Dense10), 28x28x1 inputs",
+    "mlp": "MNIST MLP 784-256-10",
+    "digits": "scikit-learn digits MLP 64-64-10",
+}
+
+
+def _load(model: str, limit: int | None) -> tuple:
+    from . import datasets
+
+    if model == "digits":
+        (x, y), (xt, yt) = datasets.digits()
+        return (x.reshape(len(x), -1) / 16.0).astype(np.float32), y, (xt.reshape(len(xt), -1) / 16.0).astype(
+            np.float32), yt
+    (x, y), (xt, yt) = datasets.mnist()
+    if limit:
+        x, y = x[:limit], y[:limit]
+    shape = (-1, 28, 28, 1) if model == "cnn" else (-1, 784)
+    return (x.reshape(shape) / np.float32(255)), y, (xt.reshape(shape) / np.float32(255)), yt
+
+
+def _build(model: str):  # noqa: ANN202
+    from . import layers, zoo
+    from .model import Sequential
+
+    if model == "cnn":
+        return zoo.mnist_cnn()
+    if model == "mlp":
+        return zoo.mnist_mlp()
+    return Sequential([layers.Input((64,)), layers.Dense(64, activation="relu"),
+                       layers.Dense(10, activation="softmax")], name="digits_mlp")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import webgrad as wg
+
+    wg.set_seed(args.seed)
+    x, y, xt, yt = _load(args.model, args.limit)
+    model = _build(args.model)
+    model.compile(optimizer=wg.optimizers.Adam(args.learning_rate), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.summary()
+    t0 = time.perf_counter()
+    model.fit(x, y, batch_size=args.batch_size, epochs=args.epochs, validation_split=args.validation_split,
+              verbose=args.verbose)
+    train_s = time.perf_counter() - t0
+    loss, acc = model.evaluate(xt, yt, batch_size=512, verbose=0)
+    result = {"model": args.model, "test_accuracy": acc, "test_loss": loss, "epochs": args.epochs,
+              "train_seconds": round(train_s, 1), "train_examples": len(x)}
+    print(f"test accuracy: {acc * 100:.2f}%  (loss {loss:.4f}, {args.epochs} epochs in {train_s:.0f} s)")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(result, f, indent=2)
+    if args.save_weights:
+        np.savez(args.save_weights, *model.get_weights())
+    return 0
+
+
+def cmd_opset(args: argparse.Namespace) -> int:
+    from .exporter.opset import load_opset
+
+    spec = load_opset()
+    if args.json:
+        print(json.dumps(spec, indent=2))
+        return 0
+    print(f"webgrad op set v{spec['opsetVersion']}: {len(spec['ops'])} ops")
+    for name, op in spec["ops"].items():
+        ins = ", ".join(i["name"] + ("?" if i.get("optional") else "") + ("..." if i.get("variadic") else "")
+                        for i in op["inputs"])
+        attrs = ", ".join(f"{k}={v.get('default', '<required>')}" for k, v in op["attrs"].items())
+        grad = "differentiable" if op["differentiable"] else "no gradient"
+        print(f"  {name}({ins}){' [' + attrs + ']' if attrs else ''}  — {grad}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="webgrad", description="Author, train and export classifiers for the web.")
+    sub = p.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train", help="train a reference model, evaluate it and print the test accuracy",
+                       description="Train a reference model on its data set and print the test accuracy.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="models:\n" + "\n".join(f"  {k:8s} {v}" for k, v in TRAIN_MODELS.items()))
+    t.add_argument("model", choices=sorted(TRAIN_MODELS), help="which reference model")
+    t.add_argument("--epochs", type=int, default=3, help="passes over the training set (default 3)")
+    t.add_argument("--batch-size", type=int, default=128, help="examples per step (default 128)")
+    t.add_argument("--learning-rate", type=float, default=1e-3, help="Adam learning rate (default 1e-3)")
+    t.add_argument("--validation-split", type=float, default=0.1, help="share held out for validation")
+    t.add_argument("--limit", type=int, default=None, help="train on the first N examples only")
+    t.add_argument("--seed", type=int, default=0, help="seed for weights and shuffling (default 0)")
+    t.add_argument("--verbose", type=int, default=1, choices=[0, 1, 2], help="0 silent, 1 bar, 2 line per epoch")
+    t.add_argument("--json", help="also write the result as JSON to this file")
+    t.add_argument("--save-weights", help="write the trained weights to this .npz file")
+    t.set_defaults(func=cmd_train)
+    o = sub.add_parser("opset", help="list the op set", description="List the ops of the op set.")
+    o.add_argument("--json", action="store_true", help="print the op set file itself")
+    o.set_defaults(func=cmd_opset)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``webgrad`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"webgrad: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

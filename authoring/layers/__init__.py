@@ -1,0 +1,17 @@
+"""Keras-style layers. Every layer computes with op-set ops only, so it runs, differentiates and
+exports the same way everywhere.
+"""
+
+from .base import IncompatibleShapesError, Layer, clear_session, get_layer_class
+from .conv import Conv2D, DepthwiseConv2D
+from .core import Activation, Dense, Dropout, Embedding, Flatten, Input, InputLayer, Reshape
+from .merge import Add, Concatenate
+from .normalization import BatchNormalization, LayerNormalization
+from .pooling import AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, MaxPooling2D
+
+__all__ = [
+    "Activation", "Add", "AveragePooling2D", "BatchNormalization", "Concatenate", "Conv2D", "Dense",
+    "DepthwiseConv2D", "Dropout", "Embedding", "Flatten", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+    "IncompatibleShapesError", "Input", "InputLayer", "Layer", "LayerNormalization", "MaxPooling2D", "Reshape",
+    "clear_session", "get_layer_class",
+]

@@ -1,0 +1,177 @@
+"""Core layers: Input, Dense, Activation, Flatten, Reshape, Dropout, Embedding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import activations, initializers, ops
+from .. import random as wg_random
+from ..tensor import SymbolicTensor
+from .base import Layer
+
+
+class InputLayer(Layer):
+    """The entry of a functional model; made by ``wg.Input``."""
+
+    n_inputs = 0
+
+    def __init__(self, shape: tuple, dtype: str = "float32", batch_size: int | None = None, **kwargs: Any):
+        super().__init__(dtype=dtype, **kwargs)
+        self.shape = tuple(shape)
+        self.batch_size = batch_size
+        self.built = True
+        self.output = SymbolicTensor((batch_size, *self.shape), dtype, name=self.name)
+        self.output.history = (self, 0, 0)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "shape": list(self.shape), "dtype": self.dtype, "batch_size": self.batch_size}
+
+
+def Input(shape: tuple, dtype: str = "float32", name: str | None = None, batch_size: int | None = None) -> Any:
+    """A symbolic model input of ``shape`` (without the batch dim).
+
+    >>> import webgrad as wg
+    >>> wg.Input((28, 28, 1)).shape
+    (None, 28, 28, 1)
+    """
+    return InputLayer(shape, dtype=dtype, name=name, batch_size=batch_size).output
+
+
+class Dense(Layer):
+    """``activation(x @ kernel + bias)`` over the last axis.
+
+    >>> import numpy as np, webgrad as wg
+    >>> wg.layers.Dense(3)(np.ones((2, 4), np.float32)).shape
+    (2, 3)
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | None = None,
+        use_bias: bool = True,
+        kernel_initializer: str = "glorot_uniform",
+        bias_initializer: str = "zeros",
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        if int(units) <= 0:
+            raise ValueError(f"Dense units must be positive, got {units}")
+        self.units = int(units)
+        self.activation = activations.check(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def build(self, input_shape: tuple) -> None:
+        last = input_shape[-1]
+        if last is None or len(input_shape) < 2:
+            raise ValueError(f"Dense needs a known last dimension, got input shape {input_shape}")
+        self.kernel = self.add_weight("kernel", (last, self.units), self.kernel_initializer)
+        self.bias = self.add_weight("bias", (self.units,), self.bias_initializer) if self.use_bias else None
+
+    def call(self, x: Any, training: bool = False) -> Any:
+        fused = activations.FUSABLE.get(self.activation)
+        y = ops.MatMul(x, self.kernel, self.bias, activation=fused or "none")
+        return y if fused else activations.get(self.activation)(y)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": self.activation,
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.name_of(self.kernel_initializer),
+            "bias_initializer": initializers.name_of(self.bias_initializer),
+        }
+
+
+class Activation(Layer):
+    """Applies an activation by name (``relu``, ``softmax``…)."""
+
+    def __init__(self, activation: str, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.activation = activations.check(activation)
+
+    def call(self, x: Any, training: bool = False) -> Any:
+        return activations.get(self.activation)(x)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "activation": self.activation}
+
+
+class Flatten(Layer):
+    """Flattens everything but the batch dim."""
+
+    def call(self, x: Any, training: bool = False) -> Any:
+        return ops.Flatten(x, axis=1)
+
+
+class Reshape(Layer):
+    """Reshapes to ``target_shape`` (without the batch dim; one -1 allowed)."""
+
+    def __init__(self, target_shape: tuple, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(int(d) for d in target_shape)
+
+    def call(self, x: Any, training: bool = False) -> Any:
+        # 0 keeps the batch dim, whatever it is at run time
+        return ops.Reshape(x, shape=[0, *self.target_shape])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+
+class Dropout(Layer):
+    """Zeroes a fraction ``rate`` of the inputs while training (scaling the rest); identity otherwise."""
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        if not 0 <= rate < 1:
+            raise ValueError(f"Dropout rate must be in [0, 1), got {rate}")
+        self.rate = float(rate)
+        self.seed = seed
+        self._rng: np.random.Generator | None = None
+
+    def call(self, x: Any, training: bool = False) -> Any:
+        if not training or self.rate == 0 or isinstance(x, SymbolicTensor):
+            return x
+        if self._rng is None:
+            self._rng = wg_random.child(self.seed)
+        keep = self._rng.random(x.shape, dtype=np.float32) >= self.rate
+        return ops.Mul(x, keep.astype(np.float32) / np.float32(1 - self.rate))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+class Embedding(Layer):
+    """Maps integer ids in ``[0, input_dim)`` to rows of a trainable table."""
+
+    def __init__(
+        self, input_dim: int, output_dim: int, embeddings_initializer: str = "random_uniform", **kwargs: Any
+    ):
+        super().__init__(**kwargs)
+        self.input_dim = int(input_dim)
+        self.output_dim = int(output_dim)
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+
+    def build(self, input_shape: tuple) -> None:
+        self.embeddings = self.add_weight(
+            "embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer
+        )
+
+    def call(self, x: Any, training: bool = False) -> Any:
+        if str(x.dtype) != "int32":
+            x = ops.Cast(x, to="int32")
+        return ops.Gather(self.embeddings, x, axis=0)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "embeddings_initializer": initializers.name_of(self.embeddings_initializer),
+        }

