@@ -35,7 +35,7 @@ def _load(model: str, limit: int | None) -> tuple:
     return (x.reshape(shape) / np.float32(255)), y, (xt.reshape(shape) / np.float32(255)), yt
 
 
-def _build(model: str):  # noqa: ANN202
+def _build(model: str):
     from . import layers, zoo
     from .model import Sequential
 

@@ -46,10 +46,10 @@ def clip_per_example(per_example_grads: list[np.ndarray], l2_norm_clip: float) -
 
     Takes gradients with a leading batch axis; returns the clipped ones and the norms before clipping.
 
-    >>> g = [np.array([[3.0, 4.0], [0.3, 0.4]], np.float32)]
-    >>> clipped, norms = clip_per_example(g, 1.0)
-    >>> np.round(clipped[0], 3).tolist(), norms.tolist()
-    [[0.6, 0.8], [0.3, 0.4]], [5.0, 0.5]
+    >>> g = [np.array([[3.0, 4.0], [0.5, 0.0]], np.float32)]
+    >>> clipped, norms = clip_per_example(g, 2.5)
+    >>> clipped[0].tolist(), norms.tolist()
+    ([[1.5, 2.0], [0.5, 0.0]], [5.0, 0.5])
     """
     batch = per_example_grads[0].shape[0]
     sq = np.zeros(batch, np.float64)

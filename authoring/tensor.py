@@ -17,7 +17,7 @@ import numpy as np
 class Node:
     """How a Tensor was made: the op, its attributes and its inputs (Tensors, arrays or None)."""
 
-    __slots__ = ("impl", "attrs", "inputs")
+    __slots__ = ("attrs", "impl", "inputs")
 
     def __init__(self, impl: Any, attrs: dict[str, Any], inputs: list[Any]):
         self.impl = impl
@@ -29,6 +29,8 @@ class _OpsMixin:
     """Python operators map to op-set ops so losses and layers read naturally."""
 
     __slots__ = ()
+    # numpy must hand `array * tensor` to our reflected operators instead of converting the tensor
+    __array_ufunc__ = None
 
     def __add__(self, other: Any) -> Any:
         return _ops().apply("Add", self, other)
@@ -67,7 +69,7 @@ def _ops() -> Any:
 class Tensor(_OpsMixin):
     """An eager value. ``data`` is the numpy array; ``node`` is set when it carries a gradient."""
 
-    __slots__ = ("data", "node", "requires_grad", "__weakref__")
+    __slots__ = ("__weakref__", "data", "node", "requires_grad")
 
     def __init__(self, data: Any, requires_grad: bool = False, node: Node | None = None):
         self.data = data
@@ -121,7 +123,7 @@ class SymbolicTensor(_OpsMixin):
     ``history`` is set on the outputs of a layer call: ``(layer, node_index, tensor_index)``.
     """
 
-    __slots__ = ("shape", "dtype", "history", "name")
+    __slots__ = ("dtype", "history", "name", "shape")
 
     def __init__(self, shape: tuple, dtype: str = "float32", name: str | None = None):
         self.shape = tuple(None if d is None else int(d) for d in shape)

@@ -211,7 +211,8 @@ class TrainingMixin:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
         if validation_split and validation_data is None:
             cut = int(n * (1 - validation_split))
-            validation_data = ([a[cut:] for a in xs], [a[cut:] for a in ys])
+            vx, vy = [a[cut:] for a in xs], [a[cut:] for a in ys]
+            validation_data = (vx if len(vx) > 1 else vx[0], vy if len(vy) > 1 else vy[0])
             xs, ys, n = [a[:cut] for a in xs], [a[:cut] for a in ys], cut
         dp_cfg = privacy.DPConfig.of(dp) if dp is not None else None
         dp_rng = None

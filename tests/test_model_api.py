@@ -88,7 +88,7 @@ def test_layer_configs_roundtrip():
 
 
 def test_model_inputs_must_come_from_input():
-    with pytest.raises(TypeError, match="wg.Input"):
+    with pytest.raises(TypeError, match=r"wg\.Input"):
         wg.Model(np.zeros(3), layers.Dense(2)(wg.Input((3,))))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -78,12 +80,13 @@ def test_accountant_matches_published_figure_and_monotone():
 
 def test_fit_with_dp_learns_and_reports_epsilon(blobs):
     x, y = blobs
-    model = wg.Sequential([layers.Input((5,)), layers.Dense(16, activation="relu"), layers.Dense(3, activation="softmax")])
+    model = wg.Sequential([layers.Input((5,)), layers.Dense(16, activation="relu"),
+                           layers.Dense(3, activation="softmax")])
     model.compile(optimizer=wg.optimizers.SGD(0.5), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     h = model.fit(x, y, batch_size=50, epochs=4, verbose=0,
                   dp={"l2_norm_clip": 1.0, "noise_multiplier": 0.8, "seed": 0})
     eps = h.history["epsilon"]
-    assert len(eps) == 4 and all(0 < a < b for a, b in zip(eps, eps[1:], strict=False))
+    assert len(eps) == 4 and all(0 < a < b for a, b in itertools.pairwise(eps))
     assert model.evaluate(x, y, verbose=0)[1] > 0.9
 
 

@@ -19,7 +19,7 @@ def test_digits_mlp_learns(digits_data):
     model = _mlp(64)
     model.compile(optimizer=wg.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, batch_size=32, epochs=8, verbose=0)
-    loss, acc = model.evaluate(xt, yt, verbose=0)
+    _loss, acc = model.evaluate(xt, yt, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0] / 3
     assert acc >= 0.93, acc
     # evaluate's accuracy agrees with predict + argmax computed here
@@ -86,7 +86,8 @@ def test_losses_train(blobs, loss, encode, act):
 def test_binary_crossentropy_trains(blobs):
     x, y = blobs
     yb = (y == 0).astype(np.float32)
-    model = wg.Sequential([layers.Input((5,)), layers.Dense(8, activation="relu"), layers.Dense(1, activation="sigmoid")])
+    model = wg.Sequential([layers.Input((5,)), layers.Dense(8, activation="relu"),
+                           layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer=wg.optimizers.Adam(0.02), loss="binary_crossentropy", metrics=["accuracy"])
     model.fit(x, yb, batch_size=32, epochs=6, verbose=0)
     assert model.evaluate(x, yb, verbose=0)[1] > 0.95
@@ -140,7 +141,8 @@ def test_functional_multi_input_multi_output(blobs):
 def test_batchnorm_layernorm_embedding_models_train(blobs):
     x, y = blobs
     model = wg.Sequential([layers.Input((5,)), layers.Dense(16), layers.BatchNormalization(),
-                           layers.Activation("relu"), layers.LayerNormalization(), layers.Dense(3, activation="softmax")])
+                           layers.Activation("relu"), layers.LayerNormalization(),
+                           layers.Dense(3, activation="softmax")])
     model.compile(optimizer=wg.optimizers.Adam(0.02), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=5, batch_size=32, verbose=0)
     bn = model.layers[1]

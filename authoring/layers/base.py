@@ -47,7 +47,7 @@ def clear_session() -> None:
 class LayerNode:
     """One call of a layer in a functional graph."""
 
-    __slots__ = ("layer", "inputs", "outputs")
+    __slots__ = ("inputs", "layer", "outputs")
 
     def __init__(self, layer: Layer, inputs: list[SymbolicTensor], outputs: list[SymbolicTensor]):
         self.layer = layer
@@ -174,6 +174,9 @@ class Layer:
                 f"layer {self.name!r} ({type(self).__name__}) cannot take input {shapes}: {e}"
             ) from e
         outs = list(out) if isinstance(out, list | tuple) else [out]
+        # an identity layer (Dropout at inference) hands back its input; its output needs its own history
+        outs = [SymbolicTensor(o.shape, o.dtype) if any(o is x for x in flat) else o for o in outs]
+        out = outs if isinstance(out, list | tuple) else outs[0]
         node = LayerNode(self, flat, outs)
         for i, o in enumerate(outs):
             o.history = (self, len(self.inbound_nodes), i)

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import ops
 from .base import Layer
-from .conv import _pair, _padding
+from .conv import _padding, _pair
 
 
 class _Pool2D(Layer):

@@ -1,0 +1,21 @@
+"""ReduceMax: max over 'axes' (null: all axes); NaN wins; the gradient is split evenly among ties."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._reduce import reduction
+from .registry import Array, register
+
+
+def _max(x: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
+    return np.max(x, axis=axes, keepdims=keepdims)
+
+
+def _grad(g: Array, x: Array, y: Array, axes: tuple[int, ...]) -> Array:
+    hit = x == y
+    with np.errstate(divide="ignore", invalid="ignore"):  # a NaN max has no hit: its gradient is NaN
+        return hit * (g / hit.sum(axis=axes, keepdims=True))
+
+
+register("ReduceMax", **reduction("ReduceMax", _max, _grad))

@@ -1,0 +1,35 @@
+"""Runs the examples in every public docstring of the installed package (they are documentation that
+must keep working)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import webgrad
+
+MODULES = sorted(
+    m.name for m in pkgutil.walk_packages(webgrad.__path__, "webgrad.")
+    if not m.name.rsplit(".", 1)[-1].startswith("_") and m.name != "webgrad.cli"
+)
+
+
+@pytest.mark.parametrize("name", ["webgrad", *MODULES])
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS, verbose=False)
+    assert result.failed == 0, f"{result.failed} docstring example(s) failed in {name}"
+
+
+def test_public_functions_have_docstrings():
+    missing = []
+    for name in ["webgrad", *MODULES]:
+        module = importlib.import_module(name)
+        for attr in getattr(module, "__all__", []):
+            obj = getattr(module, attr)
+            if callable(obj) and not (obj.__doc__ or "").strip():
+                missing.append(f"{name}.{attr}")
+    assert not missing, missing
