@@ -63,19 +63,19 @@ def gradients(
         if g is None or node is None:
             continue
         inputs = [x.data if isinstance(x, Tensor) else x for x in node.inputs]
-        if per_example:
-            flags = [isinstance(x, Tensor) and id(x) in targets for x in node.inputs]
-            if any(flags):
-                rule = node.impl.vjp_per_example
-                if rule is None:
-                    raise NotImplementedError(
-                        f"per-example gradients (DP-SGD) are not supported for weights used by op {node.impl.name}"
-                    )
-                in_grads = rule(g, inputs, t.data, node.attrs, flags)
-            else:
-                in_grads = node.impl.vjp(g, inputs, t.data, node.attrs)
+        extra = {}
+        if node.impl.takes_needs:
+            extra["needs"] = [isinstance(x, Tensor) and x.requires_grad for x in node.inputs]
+        flags = [per_example and isinstance(x, Tensor) and id(x) in targets for x in node.inputs]
+        if any(flags):
+            rule = node.impl.vjp_per_example
+            if rule is None:
+                raise NotImplementedError(
+                    f"per-example gradients (DP-SGD) are not supported for weights used by op {node.impl.name}"
+                )
+            in_grads = rule(g, inputs, t.data, node.attrs, flags, **extra)
         else:
-            in_grads = node.impl.vjp(g, inputs, t.data, node.attrs)
+            in_grads = node.impl.vjp(g, inputs, t.data, node.attrs, **extra)
         for x, gx in zip(node.inputs, in_grads, strict=True):
             if gx is None or not isinstance(x, Tensor) or not x.requires_grad:
                 continue

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 mkdir -p build
-${PYTHON:-python3} -m webgrad.cli train cnn --epochs "${EPOCHS:-3}" --json build/mnist_cnn_result.json "$@"
+${PYTHON:-python3} -m webgrad.cli train cnn ${EPOCHS:+--epochs "$EPOCHS"} --json build/mnist_cnn_result.json "$@"

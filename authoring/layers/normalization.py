@@ -11,15 +11,11 @@ from ..tensor import SymbolicTensor
 from .base import Layer
 
 
-class BatchNormalization(Layer):
-    """Normalizes by batch statistics while training (updating moving averages) and by the moving
-    averages otherwise, where it is the op-set ``BatchNorm``.
-    """
+class _Normalization(Layer):
+    """Shared by both: a learned scale ``gamma`` and shift ``beta`` over the last axis."""
 
-    def __init__(self, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
-                 **kwargs: Any):
+    def __init__(self, epsilon: float = 1e-3, center: bool = True, scale: bool = True, **kwargs: Any):
         super().__init__(**kwargs)
-        self.momentum = float(momentum)
         self.epsilon = float(epsilon)
         self.center = center
         self.scale = scale
@@ -27,9 +23,26 @@ class BatchNormalization(Layer):
     def build(self, input_shape: tuple) -> None:
         c = input_shape[-1]
         if c is None:
-            raise ValueError(f"BatchNormalization needs a known channel dimension, got {input_shape}")
+            raise ValueError(f"{type(self).__name__} needs a known last dimension, got {input_shape}")
         self.gamma = self.add_weight("gamma", (c,), "ones", trainable=self.scale)
         self.beta = self.add_weight("beta", (c,), "zeros", trainable=self.center)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "epsilon": self.epsilon, "center": self.center, "scale": self.scale}
+
+
+class BatchNormalization(_Normalization):
+    """Normalizes by batch statistics while training (updating moving averages) and by the moving
+    averages otherwise, where it is the op-set ``BatchNorm``.
+    """
+
+    def __init__(self, momentum: float = 0.99, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.momentum = float(momentum)
+
+    def build(self, input_shape: tuple) -> None:
+        super().build(input_shape)
+        c = input_shape[-1]
         self.moving_mean = self.add_weight("moving_mean", (c,), "zeros", trainable=False)
         self.moving_variance = self.add_weight("moving_variance", (c,), "ones", trainable=False)
 
@@ -50,28 +63,11 @@ class BatchNormalization(Layer):
         return y
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "momentum": self.momentum, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale}
+        return {**super().get_config(), "momentum": self.momentum}
 
 
-class LayerNormalization(Layer):
+class LayerNormalization(_Normalization):
     """Normalizes each example over the last axis, then scales by ``gamma`` and shifts by ``beta``."""
-
-    def __init__(self, epsilon: float = 1e-3, center: bool = True, scale: bool = True, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.epsilon = float(epsilon)
-        self.center = center
-        self.scale = scale
-
-    def build(self, input_shape: tuple) -> None:
-        c = input_shape[-1]
-        if c is None:
-            raise ValueError(f"LayerNormalization needs a known last dimension, got {input_shape}")
-        self.gamma = self.add_weight("gamma", (c,), "ones", trainable=self.scale)
-        self.beta = self.add_weight("beta", (c,), "zeros", trainable=self.center)
 
     def call(self, x: Any, training: bool = False) -> Any:
         return ops.LayerNorm(x, self.gamma, self.beta, axis=-1, epsilon=self.epsilon)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "epsilon": self.epsilon, "center": self.center, "scale": self.scale}

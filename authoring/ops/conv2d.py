@@ -84,12 +84,9 @@ def _forward(inputs: Sequence[Array | None], attrs: dict[str, Any]) -> Array:
     return activate(y, attrs["activation"], attrs["alpha"], inplace=True)
 
 
-def _vjp(g: Array, inputs: Sequence[Array | None], output: Array, attrs: dict[str, Any]) -> list[Array | None]:
-    return _vjp_per_example(g, inputs, output, attrs, (False, False, False))
-
-
 def _vjp_per_example(
-    g: Array, inputs: Sequence[Array | None], output: Array, attrs: dict[str, Any], per_example: Sequence[bool]
+    g: Array, inputs: Sequence[Array | None], output: Array, attrs: dict[str, Any], per_example: Sequence[bool],
+    needs: Sequence[bool] = (True, True, True),
 ) -> list[Array | None]:
     """Gradients; flagged filter and bias get one per example (the filter's from per-example columns)."""
     x, w, b = inputs
@@ -99,9 +96,12 @@ def _vjp_per_example(
     win, _ = _geometry([x.shape, w.shape, None if b is None else b.shape], attrs)
     groups = attrs["groups"]
     gz = activation_grad(g, output, attrs["activation"], attrs["alpha"], pre=lambda: _linear(x, w, b, win, groups))
-    dx = _dx(gz, x, w, win, groups)
-    dw = _dw_per_example(gz, x, w, win, groups) if per_example[1] else _dw(gz, x, w, win, groups)
-    db = None if b is None else column_sums(gz, per_example[2])
+    dx = _dx(gz, x, w, win, groups) if needs[0] else None
+    if not needs[1]:
+        dw = None
+    else:
+        dw = _dw_per_example(gz, x, w, win, groups) if per_example[1] else _dw(gz, x, w, win, groups)
+    db = None if b is None or not needs[2] else column_sums(gz, per_example[2])
     return [dx, dw, db]
 
 
@@ -174,4 +174,4 @@ def _dw_per_example(gz: Array, x: Array, w: Array, win: Window, groups: int) -> 
     return dw.transpose(1, 2, 3, 4, 0, 5).reshape(n, *w.shape)
 
 
-register("Conv2D", forward=_forward, shape=_shape, vjp=_vjp, vjp_per_example=_vjp_per_example)
+register("Conv2D", forward=_forward, shape=_shape, vjp_per_example=_vjp_per_example)

@@ -50,12 +50,9 @@ def _forward(inputs: Sequence[Array | None], attrs: dict[str, Any]) -> Array:
     return activate(y, attrs["activation"], attrs["alpha"], inplace=True)
 
 
-def _vjp(g: Array, inputs: Sequence[Array | None], output: Array, attrs: dict[str, Any]) -> list[Array | None]:
-    return _vjp_per_example(g, inputs, output, attrs, (False, False, False))
-
-
 def _vjp_per_example(
-    g: Array, inputs: Sequence[Array | None], output: Array, attrs: dict[str, Any], per_example: Sequence[bool]
+    g: Array, inputs: Sequence[Array | None], output: Array, attrs: dict[str, Any], per_example: Sequence[bool],
+    needs: Sequence[bool] = (True, True, True),
 ) -> list[Array | None]:
     """Gradients; each flagged input gets one per example ``[B, *shape]``, B = the output's first dim."""
     a, b, bias = inputs
@@ -63,14 +60,19 @@ def _vjp_per_example(
     ta, tb = attrs["transpose_a"], attrs["transpose_b"]
     opa, opb = _t(a, ta), _t(b, tb)
     gz = activation_grad(g, output, attrs["activation"], attrs["alpha"], pre=lambda: _linear(opa, opb, bias))
-    if per_example[0]:
+    if not needs[0]:
+        da = None
+    elif per_example[0]:
         if gz.ndim < 3:
             raise batched_only("MatMul", "a")
         da = _t(unbroadcast_per_example(np.matmul(gz, opb.swapaxes(-1, -2)), opa.shape), ta)
     else:
         da = _t(unbroadcast(np.matmul(gz, opb.swapaxes(-1, -2)), opa.shape), ta)
-    db = _t(_grad_b_per_example(gz, opa, opb) if per_example[1] else _grad_b(gz, opa, opb), tb)
-    dbias = None if bias is None else column_sums(gz, per_example[2])
+    if not needs[1]:
+        db = None
+    else:
+        db = _t(_grad_b_per_example(gz, opa, opb) if per_example[1] else _grad_b(gz, opa, opb), tb)
+    dbias = None if bias is None or not needs[2] else column_sums(gz, per_example[2])
     return [da, db, dbias]
 
 
@@ -91,4 +93,4 @@ def _grad_b_per_example(gz: Array, opa: Array, opb: Array) -> Array:
     return np.matmul(rows.swapaxes(1, 2), gz.reshape(batch, -1, n))
 
 
-register("MatMul", forward=_forward, shape=_shape, vjp=_vjp, vjp_per_example=_vjp_per_example)
+register("MatMul", forward=_forward, shape=_shape, vjp_per_example=_vjp_per_example)

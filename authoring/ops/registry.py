@@ -10,15 +10,20 @@ Every op module in this folder registers exactly one op by its op-set name with:
   e.g. the batch); raise ``ShapeError`` naming what disagrees.
 - ``vjp(g, inputs, output, attrs) -> list``: for differentiable ops, the gradient for each input
   (``None`` where the input is absent or not differentiable), each with that input's shape.
-- ``vjp_per_example(g, inputs, output, attrs, per_example) -> list``: optional; like ``vjp`` but for
+- ``vjp_per_example(g, inputs, output, attrs, per_example) -> list``: optional (when ``vjp`` is not
+  given, it serves as the VJP too, with no input flagged); like ``vjp`` but for
   each input ``i`` with ``per_example[i]`` true (a parameter, not batched) it returns the gradient of
   every example separately, shape ``[batch, *input_shape]``. Used by DP-SGD.
+
+Either VJP may take a keyword ``needs`` (one bool per input): autodiff then passes which inputs want a
+gradient, and the rule may return ``None`` for the others (e.g. Conv2D skips the gradient of the image).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,9 +43,27 @@ class OpImpl:
     shape: Callable[[Sequence[Shape | None], Sequence[str | None], dict[str, Any]], tuple[Shape, str]]
     vjp: Callable[..., list[Array | None]] | None = None
     vjp_per_example: Callable[..., list[Array | None]] | None = None
+    takes_needs: bool = field(default=False)
+
+
+def _takes_needs(fn: Callable | None) -> bool:
+    return fn is not None and "needs" in inspect.signature(fn).parameters
 
 
 REGISTRY: dict[str, OpImpl] = {}
+
+
+def _plain_vjp(vjp_per_example: Callable) -> Callable:
+    """The ordinary VJP of an op whose per-example rule also covers the batch-summed case."""
+    if _takes_needs(vjp_per_example):
+        def vjp(g: Array, inputs: Sequence[Array | None], output: Array, attrs: dict[str, Any],
+                needs: Sequence[bool] | None = None) -> list[Array | None]:
+            flags = [False] * len(inputs)
+            return vjp_per_example(g, inputs, output, attrs, flags, needs=needs or [True] * len(inputs))
+    else:
+        def vjp(g: Array, inputs: Sequence[Array | None], output: Array, attrs: dict[str, Any]) -> list[Array | None]:
+            return vjp_per_example(g, inputs, output, attrs, [False] * len(inputs))
+    return vjp
 
 
 def register(
@@ -54,7 +77,11 @@ def register(
     """Registers the numpy reference of op ``name`` (an op-set name)."""
     if name in REGISTRY:
         raise AssertionError(f"op {name} registered twice")
-    impl = OpImpl(name, forward, shape, vjp, vjp_per_example)
+    if vjp is None and vjp_per_example is not None:
+        vjp = _plain_vjp(vjp_per_example)
+    if vjp is not None and vjp_per_example is not None and _takes_needs(vjp) != _takes_needs(vjp_per_example):
+        raise AssertionError(f"op {name}: vjp and vjp_per_example must both take `needs` or neither")
+    impl = OpImpl(name, forward, shape, vjp, vjp_per_example, _takes_needs(vjp))
     REGISTRY[name] = impl
     return impl
 
