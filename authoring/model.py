@@ -12,6 +12,7 @@ import numpy as np
 from . import training
 from .layers.base import IncompatibleShapesError, Layer, LayerNode, get_layer_class
 from .layers.core import InputLayer
+from .ops import name_scope
 from .tensor import SymbolicTensor, Tensor
 
 
@@ -116,7 +117,8 @@ class Model(Layer, training.TrainingMixin):
         values: dict[int, Any] = {id(s): x for s, x in zip(self.inputs, xs, strict=True)}
         for node in self._nodes:
             args = [values[id(s)] for s in node.inputs]
-            out = node.layer.call(args if node.layer.n_inputs is None else args[0], training=training)
+            with name_scope(node.layer.name):
+                out = node.layer.call(args if node.layer.n_inputs is None else args[0], training=training)
             for s, o in zip(node.outputs, _as_list(out), strict=True):
                 values[id(s)] = o
         outs = [values[id(s)] for s in self.outputs]

@@ -27,9 +27,9 @@ from ..tensor import Node, SymbolicTensor, Tensor
 from . import registry
 from .registry import REGISTRY, ShapeError
 
-__all__ = ["apply", "REGISTRY", "ShapeError", "recording", "no_grad"]
+__all__ = ["apply", "REGISTRY", "ShapeError", "name_scope", "no_grad", "recording", "tracing"]
 
-_state = {"record": True}
+_state: dict[str, Any] = {"record": True, "tracer": None, "scope": []}
 
 
 def _load_all() -> None:
@@ -47,6 +47,37 @@ class no_grad:  # noqa: N801 -- named like torch.no_grad, used as a function-sty
 
     def __exit__(self, *exc: Any) -> None:
         _state["record"] = self._prev
+
+
+class tracing:  # noqa: N801 (used like a function, as no_grad)
+    """Context manager: every op applied to symbolic tensors is also reported to ``tracer.record(name,
+    args, attrs, output, scope)`` (graph capture for export); ``scope`` is the list of open
+    ``name_scope`` names.
+    """
+
+    def __init__(self, tracer: Any):
+        self.tracer = tracer
+
+    def __enter__(self) -> Any:
+        self._prev = _state["tracer"]
+        _state["tracer"] = self.tracer
+        return self.tracer
+
+    def __exit__(self, *exc: Any) -> None:
+        _state["tracer"] = self._prev
+
+
+class name_scope:  # noqa: N801
+    """Context manager naming the ops applied inside (layers open one with their name)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self) -> None:
+        _state["scope"].append(self.name)
+
+    def __exit__(self, *exc: Any) -> None:
+        _state["scope"].pop()
 
 
 def recording() -> bool:
@@ -99,7 +130,10 @@ def apply(name: str, *inputs: Any, **attrs: Any) -> Any:
         shapes = [None if x is None else tuple(x.shape) for x in args]
         dtypes = [None if x is None else str(x.dtype) for x in args]
         shape, dtype = impl.shape(shapes, dtypes, attrs)
-        return SymbolicTensor(shape, dtype)
+        out = SymbolicTensor(shape, dtype)
+        if _state["tracer"] is not None:
+            _state["tracer"].record(name, args, attrs, out, list(_state["scope"]))
+        return out
     arrays = [_as_array(x) for x in args]
     _check_input_dtypes(name, spec, arrays)
     out = impl.forward(arrays, attrs)
