@@ -27,7 +27,9 @@ from . import (
     zoo,
 )
 from . import model as models
+from .exporter.export import export
 from .layers import Input
+from .load import load_model
 from .model import Model, Sequential
 from .privacy import DPConfig
 from .random import set_seed
@@ -37,6 +39,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DPConfig", "Input", "Model", "Sequential", "TrainingDivergedError", "activations", "autodiff",
-    "callbacks", "datasets", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
-    "privacy", "random", "schedules", "set_seed", "zoo",
+    "callbacks", "datasets", "export", "initializers", "layers", "load_model", "losses", "metrics", "models", "ops",
+    "optimizers", "privacy", "random", "schedules", "set_seed", "zoo",
 ]

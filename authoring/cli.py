@@ -2,6 +2,9 @@
 
     webgrad train cnn --epochs 3      # train a reference model on MNIST, evaluate, print accuracy
     webgrad opset                     # the op set: names, inputs, attributes
+    webgrad export my_model.py:model bundles/mnist --quantize int8   # a model as a web bundle
+    webgrad inspect BUNDLE            # summarize a web bundle
+    webgrad verify BUNDLE             # check a web bundle and run its self-test
 """
 
 from __future__ import annotations
@@ -130,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     o = sub.add_parser("opset", help="list the op set", description="List the ops of the op set.")
     o.add_argument("--json", action="store_true", help="print the op set file itself")
     o.set_defaults(func=cmd_opset)
+    from .exporter.bundle_cli import add_commands
+
+    add_commands(sub)
+    from .exporter.export import add_export_command
+
+    add_export_command(sub)
     return p
 
 

@@ -31,3 +31,38 @@ def blobs():
     y = rng.integers(0, 3, 300).astype(np.int32)
     x = (centers[y] + rng.normal(0, 0.5, (300, 5))).astype(np.float32)
     return x, y
+
+
+def _bundle_graph(kind: str, seed: int = 0, sizes: tuple = (20, 16, 5)):
+    """A hand-built inference graph with random weights (bundle tests): ``"mlp"`` MatMul(relu)-MatMul-Softmax
+    with layer ``sizes``; ``"cnn"`` Conv2D(relu, SAME)-MaxPool2D-Flatten-MatMul-Softmax on 8x8x1 images."""
+    from webgrad.exporter.graph import Graph, Node, TensorSpec
+
+    rng = np.random.default_rng(seed)
+
+    def f(*shape, scale=0.3):
+        return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+    if kind == "mlp":
+        n_in, hidden, n_out = sizes
+        nodes = [Node("dense_1", "MatMul", ["x", "dense_1/w", "dense_1/b"], ["h"], {"activation": "relu"}),
+                 Node("dense_2", "MatMul", ["h", "dense_2/w", "dense_2/b"], ["logits"]),
+                 Node("softmax", "Softmax", ["logits"], ["probs"])]
+        consts = {"dense_1/w": f(n_in, hidden), "dense_1/b": f(hidden, scale=0.1),
+                  "dense_2/w": f(hidden, n_out), "dense_2/b": f(n_out, scale=0.1)}
+        return Graph([TensorSpec("x", "float32", (None, n_in))], [TensorSpec("probs", "float32", (None, n_out))],
+                     nodes, consts)
+    nodes = [Node("conv", "Conv2D", ["image", "conv/w", "conv/b"], ["c"], {"activation": "relu", "padding": "SAME"}),
+             Node("pool", "MaxPool2D", ["c"], ["p"]),
+             Node("flatten", "Flatten", ["p"], ["flat"]),
+             Node("dense", "MatMul", ["flat", "dense/w", "dense/b"], ["logits"]),
+             Node("softmax", "Softmax", ["logits"], ["probs"])]
+    consts = {"conv/w": f(3, 3, 1, 4), "conv/b": f(4, scale=0.1), "dense/w": f(64, 5), "dense/b": f(5, scale=0.1)}
+    return Graph([TensorSpec("image", "float32", (None, 8, 8, 1))], [TensorSpec("probs", "float32", (None, 5))],
+                 nodes, consts)
+
+
+@pytest.fixture
+def bundle_graph():
+    """Factory of small hand-built graphs for bundle tests: ``bundle_graph("mlp")``, ``bundle_graph("cnn")``."""
+    return _bundle_graph

@@ -10,9 +10,12 @@ import pkgutil
 import pytest
 
 import webgrad
+import webgrad.exporter
 
 MODULES = sorted(
-    m.name for m in pkgutil.walk_packages(webgrad.__path__, "webgrad.")
+    m.name
+    for pkg, prefix in ((webgrad, "webgrad."), (webgrad.exporter, "webgrad.exporter."))
+    for m in pkgutil.walk_packages(pkg.__path__, prefix)
     if not m.name.rsplit(".", 1)[-1].startswith("_") and m.name != "webgrad.cli"
 )
 

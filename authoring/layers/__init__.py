@@ -7,11 +7,13 @@ from .conv import Conv2D, DepthwiseConv2D
 from .core import Activation, Dense, Dropout, Embedding, Flatten, Input, InputLayer, Reshape
 from .merge import Add, Concatenate
 from .normalization import BatchNormalization, LayerNormalization
+from .op_layer import OpLayer
 from .pooling import AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, MaxPooling2D
 
 __all__ = [
     "Activation", "Add", "AveragePooling2D", "BatchNormalization", "Concatenate", "Conv2D", "Dense",
     "DepthwiseConv2D", "Dropout", "Embedding", "Flatten", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-    "IncompatibleShapesError", "Input", "InputLayer", "Layer", "LayerNormalization", "MaxPooling2D", "Reshape",
+    "IncompatibleShapesError", "Input", "InputLayer", "Layer", "LayerNormalization", "MaxPooling2D", "OpLayer",
+    "Reshape",
     "clear_session", "get_layer_class",
 ]

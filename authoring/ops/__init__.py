@@ -125,7 +125,7 @@ def apply(name: str, *inputs: Any, **attrs: Any) -> Any:
     impl = REGISTRY.get(name)
     if impl is None:
         raise NotImplementedError(f"op {name} has no numpy reference")
-    args = _pad_optional(name, spec, inputs)
+    args = [_as_array(x) if isinstance(x, bool | int | float) else x for x in _pad_optional(name, spec, inputs)]
     if any(isinstance(x, SymbolicTensor) for x in args):
         shapes = [None if x is None else tuple(x.shape) for x in args]
         dtypes = [None if x is None else str(x.dtype) for x in args]

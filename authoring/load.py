@@ -1,0 +1,199 @@
+"""``wg.load_model``: a bundle back as a trainable functional ``Model``.
+
+The model is rebuilt from the bundle's graph, not from a saved config, so any bundle loads, including
+one whose batch norms were folded and whose activations were fused by the exporter:
+
+- ``MatMul`` with a constant 2-D weight -> ``Dense`` (units, fused activation, kernel and bias);
+- ``Conv2D`` with a constant filter and SAME/VALID padding -> ``Conv2D`` (also grouped) or
+  ``DepthwiseConv2D`` (groups == channels);
+- ``BatchNorm`` with constant parameters -> ``BatchNormalization`` (gamma, beta, moving statistics);
+- ``LayerNorm`` over the last axis -> ``LayerNormalization``;
+- ``Gather`` from a constant float table along axis 0 -> ``Embedding``;
+- every other node -> ``OpLayer`` applying that one op, its constant inputs held as weights
+  (trainable when float32).
+
+Layers are named after the node scope (``dense_1/MatMul`` -> ``dense_1``), and a layer that makes a
+graph output takes that output's name, so exporting the loaded model again keeps the signature.
+
+>>> import tempfile, numpy as np, webgrad as wg
+>>> model = wg.Sequential([wg.Input((4,), name="x"), wg.layers.Dense(3, activation="softmax", name="probs")])
+>>> path = tempfile.mkdtemp() + "/b"
+>>> _ = wg.export(model, path, verbose=0)
+>>> loaded = wg.load_model(path)
+>>> [type(la).__name__ for la in loaded.layers]
+['InputLayer', 'Dense', 'OpLayer']
+>>> x = np.ones((2, 4), np.float32)
+>>> bool(np.allclose(loaded.predict(x), model.predict(x), atol=1e-6))
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import layers
+from .exporter.graph import Graph, Node
+from .layers.base import Layer
+from .layers.op_layer import OpLayer
+from .model import Model
+from .tensor import SymbolicTensor
+
+__all__ = ["load_model", "model_from_graph"]
+
+#: fused ``activation`` attribute -> the Keras activation name that computes it
+_ACTIVATIONS = {"none": "linear", "relu": "relu", "relu6": "relu6", "leaky_relu": "leaky_relu",
+                "sigmoid": "sigmoid", "tanh": "tanh", "gelu": "gelu"}
+_KERAS_LEAKY_ALPHA = 0.2  # what the "leaky_relu" activation of Dense/Conv2D uses
+
+# A mapper: (node, constants, tensors, layer name) -> (layer, tensor inputs, weight values), or None
+Built = tuple[Layer, list[str], list[np.ndarray]]
+Mapper = Callable[[Node, dict[str, np.ndarray], dict[str, SymbolicTensor], str], Built | None]
+
+
+def load_model(path: str | Path) -> Model:
+    """The bundle at ``path`` as a trainable functional model (see the module doc); its metadata
+    (labels, preprocessing…) is kept as ``model.bundle_metadata``."""
+    from .exporter.bundle_reader import read_bundle
+    from .exporter.passes import fold_constants
+
+    bundle = read_bundle(path)
+    name = (bundle.metadata.get("model_config") or {}).get("config", {}).get("name") or Path(path).name
+    model = model_from_graph(fold_constants(bundle.graph), name=str(name))
+    model.bundle_metadata = dict(bundle.metadata)  # type: ignore[attr-defined]
+    return model
+
+
+def _activation(attrs: dict[str, Any]) -> str | None:
+    act = attrs.get("activation", "none")
+    if act == "leaky_relu" and attrs.get("alpha") != _KERAS_LEAKY_ALPHA:
+        return None
+    return _ACTIVATIONS.get(act)
+
+
+def _weights_and_bias(node: Node, consts: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The constant weight and optional constant bias of a MatMul/Conv2D over a tensor input."""
+    ins = node.inputs
+    if ins[0] in consts or ins[1] not in consts or (len(ins) > 2 and ins[2] and ins[2] not in consts):
+        return None
+    return consts[ins[1]], (consts[ins[2]] if len(ins) > 2 and ins[2] else None)
+
+
+def _dense(node: Node, consts: dict[str, np.ndarray], tensors: dict[str, SymbolicTensor], name: str) -> Built | None:
+    wb = _weights_and_bias(node, consts)
+    act = _activation(node.attrs)
+    if wb is None or act is None or wb[0].ndim != 2 or node.attrs["transpose_a"]:
+        return None
+    kernel, bias = wb
+    kernel = kernel.T if node.attrs["transpose_b"] else kernel
+    layer = layers.Dense(kernel.shape[1], activation=act, use_bias=bias is not None, name=name)
+    return layer, node.inputs[:1], [kernel] + ([bias] if bias is not None else [])
+
+
+def _conv(node: Node, consts: dict[str, np.ndarray], tensors: dict[str, SymbolicTensor], name: str) -> Built | None:
+    wb = _weights_and_bias(node, consts)
+    act = _activation(node.attrs)
+    a = node.attrs
+    if wb is None or act is None or not isinstance(a["padding"], str):
+        return None
+    kernel, bias = wb
+    kh, kw, cg, out = kernel.shape
+    common = {"strides": a["strides"], "padding": a["padding"].lower(), "dilation_rate": a["dilations"],
+              "activation": act, "use_bias": bias is not None, "name": name}
+    groups = a["groups"]
+    layer: Layer
+    if groups > 1 and cg == 1:
+        layer = layers.DepthwiseConv2D((kh, kw), depth_multiplier=out // groups, **common)
+    else:
+        layer = layers.Conv2D(out, (kh, kw), groups=groups, **common)
+    return layer, node.inputs[:1], [kernel] + ([bias] if bias is not None else [])
+
+
+def _batch_norm(node: Node, consts: dict[str, np.ndarray], tensors: dict[str, SymbolicTensor],
+                name: str) -> Built | None:
+    x, *params = node.inputs
+    if x in consts or not all(p in consts for p in params):
+        return None
+    layer = layers.BatchNormalization(epsilon=node.attrs["epsilon"], name=name)
+    return layer, [x], [consts[p] for p in params]
+
+
+def _layer_norm(node: Node, consts: dict[str, np.ndarray], tensors: dict[str, SymbolicTensor],
+                name: str) -> Built | None:
+    x, gamma, beta = node.inputs
+    rank = len(tensors[x].shape) if x in tensors else 0
+    if x in consts or gamma not in consts or beta not in consts or node.attrs["axis"] not in (-1, rank - 1):
+        return None
+    layer = layers.LayerNormalization(epsilon=node.attrs["epsilon"], name=name)
+    return layer, [x], [consts[gamma], consts[beta]]
+
+
+def _embedding(node: Node, consts: dict[str, np.ndarray], tensors: dict[str, SymbolicTensor],
+               name: str) -> Built | None:
+    table, ids = node.inputs
+    if table not in consts or ids in consts or consts[table].ndim != 2 or consts[table].dtype != np.float32 \
+            or node.attrs["axis"] != 0:
+        return None
+    rows, dim = consts[table].shape
+    return layers.Embedding(rows, dim, name=name), [ids], [consts[table]]
+
+
+def _op_layer(node: Node, consts: dict[str, np.ndarray], tensors: dict[str, SymbolicTensor], name: str) -> Built:
+    signature = [None if not i else "w" if i in consts else "x" for i in node.inputs]
+    weights = [consts[i] for i in node.inputs if i in consts]
+    specs = [{"shape": list(w.shape), "dtype": str(w.dtype)} for w in weights]
+    layer = OpLayer(node.op, node.attrs, signature=signature, weight_specs=specs, name=name)
+    return layer, [i for i in node.inputs if i and i not in consts], weights
+
+
+MAPPERS: dict[str, Mapper] = {
+    "MatMul": _dense, "Conv2D": _conv, "BatchNorm": _batch_norm, "LayerNorm": _layer_norm, "Gather": _embedding,
+}
+
+
+class _LayerNames:
+    """Layer names from node names, unique within the model; graph outputs name their layer."""
+
+    def __init__(self, graph: Graph):
+        self.used = {s.name for s in graph.inputs} | {s.name for s in graph.outputs}
+        self.outputs = {s.name for s in graph.outputs}
+
+    def for_node(self, node: Node) -> str:
+        if node.outputs[0] in self.outputs:
+            return node.outputs[0]
+        scope = node.name.rsplit("/", 1)[0]
+        base = scope if scope not in self.used else node.name.replace("/", "_")
+        name, k = base, 0
+        while name in self.used:
+            k += 1
+            name = f"{base}_{k}"
+        self.used.add(name)
+        return name
+
+
+def model_from_graph(graph: Graph, name: str = "model") -> Model:
+    """A functional model computing ``graph`` (see the module doc). Nodes whose inputs are all
+    constants must have been folded first (``passes.fold_constants``)."""
+    tensors: dict[str, SymbolicTensor] = {
+        s.name: layers.Input(tuple(s.shape[1:]), dtype=s.dtype, name=s.name) for s in graph.inputs
+    }
+    names = _LayerNames(graph)
+    for node in graph.nodes:
+        if all(not i or i in graph.constants for i in node.inputs):
+            raise ValueError(f"node {node.name!r} ({node.op}) reads only constants; fold the graph's constants "
+                             "first (webgrad.exporter.passes.fold_constants)")
+        lname = names.for_node(node)
+        mapper = MAPPERS.get(node.op)
+        built = mapper(node, graph.constants, tensors, lname) if mapper else None
+        layer, args, weights = built or _op_layer(node, graph.constants, tensors, lname)
+        xs = [tensors[a] for a in args]
+        tensors[node.outputs[0]] = layer(xs if layer.n_inputs is None else xs[0])
+        layer.set_weights(weights)
+    missing = [o.name for o in graph.outputs if o.name not in tensors]
+    if missing:
+        raise ValueError(f"graph outputs {missing} are constants, not computed from the inputs")
+    outs = [tensors[o.name] for o in graph.outputs]
+    return Model([tensors[s.name] for s in graph.inputs], outs if len(outs) > 1 else outs[0], name=name)

@@ -1,0 +1,210 @@
+"""Graph capture: the inference graph of a built model, traced from its own ``call``.
+
+``capture(model)`` feeds fresh symbolic inputs (batch dim ``None``) through ``model.call(...,
+training=False)`` with an op tracer on (``webgrad.ops.tracing``). Every op-set op that a layer applies
+becomes a node; weights (``Variable``) become constants named after the weight (``dense/kernel``),
+other arrays become constants with generated names. Layers that are identities at inference (Dropout)
+leave no node; BatchNormalization appears as the inference ``BatchNorm`` op.
+
+Each layer's ``call`` runs under a check: if it raises on symbolic inputs, or returns something that
+no op-set op made (a numpy array, a hand-made ``SymbolicTensor``), capture fails with
+``CaptureError`` naming the layer and its class, because that layer has no op mapping.
+
+>>> import webgrad as wg
+>>> model = wg.Sequential([wg.Input((4,), name="x"), wg.layers.Dense(3, activation="softmax", name="probs")])
+>>> g = capture(model)
+>>> [(n.name, n.op) for n in g.nodes], sorted(g.constants), g.outputs[0]
+([('probs/MatMul', 'MatMul'), ('probs/Softmax', 'Softmax')], ['probs/bias', 'probs/kernel'], \
+TensorSpec(name='probs', dtype='float32', shape=(None, 3)))
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from webgrad import ops
+from webgrad.tensor import SymbolicTensor, Tensor, Variable
+
+from .graph import Graph, Node, TensorSpec
+
+__all__ = ["CaptureError", "capture"]
+
+
+class CaptureError(ValueError):
+    """A model that cannot be captured: a layer whose ``call`` is not made of op-set ops.
+
+    ``layer`` is the name of the layer at fault, when one is known.
+    """
+
+    def __init__(self, message: str, layer: str | None = None):
+        super().__init__(message)
+        self.layer = layer
+
+
+class _Names:
+    """One namespace for node, tensor, constant and input names; clashes get ``_1``, ``_2``…"""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def take(self, base: str) -> str:
+        name, k = base, 0
+        while name in self.used:
+            k += 1
+            name = f"{base}_{k}"
+        self.used.add(name)
+        return name
+
+
+def _as_constant(value: Any) -> np.ndarray:
+    """A bundle constant: float32 for Python numbers and float arrays, int32 for integer arrays."""
+    a = np.asarray(value.data if isinstance(value, Tensor) else value)
+    if not isinstance(value, np.ndarray | Tensor) or a.dtype.kind in "fb":
+        return np.array(a, dtype=np.float32)
+    if a.dtype.kind in "iu":
+        return a.astype(np.int32)
+    raise CaptureError(f"cannot store a constant of dtype {a.dtype} (float or integer arrays only)")
+
+
+class Tracer:
+    """Receives ``record(op, args, attrs, out, scope)`` from ``ops.tracing`` and builds the graph."""
+
+    def __init__(self) -> None:
+        self.names = _Names()
+        self.nodes: list[Node] = []
+        self.constants: dict[str, np.ndarray] = {}
+        self._tensors: dict[int, str] = {}  # id(SymbolicTensor) -> tensor name
+        self._keep: list[Any] = []  # keeps traced objects alive so their ids stay unique
+        self._weights: dict[int, str] = {}  # id(Variable) -> constant name
+        self._arrays: dict[tuple, str] = {}  # content key -> constant name (same array, one constant)
+
+    def add_input(self, t: SymbolicTensor, name: str) -> str:
+        return self._bind(t, self.names.take(name))
+
+    def _bind(self, t: SymbolicTensor, name: str) -> str:
+        self._tensors[id(t)] = name
+        self._keep.append(t)
+        return name
+
+    def knows(self, t: Any) -> bool:
+        """Whether ``t`` is a tensor of the traced graph."""
+        return isinstance(t, SymbolicTensor) and id(t) in self._tensors
+
+    def name_of(self, t: SymbolicTensor) -> str:
+        return self._tensors[id(t)]
+
+    def _constant(self, value: Any, scope: list[str]) -> str:
+        if isinstance(value, Variable):
+            if id(value) not in self._weights:
+                self._weights[id(value)] = self.names.take(value.name)
+                self.constants[self._weights[id(value)]] = _as_constant(value)
+                self._keep.append(value)
+            return self._weights[id(value)]
+        array = _as_constant(value)
+        key = (str(array.dtype), array.shape, hashlib.sha256(array.tobytes()).hexdigest())
+        if key not in self._arrays:
+            self._arrays[key] = self.names.take("/".join([*scope, "const"]))
+            self.constants[self._arrays[key]] = array
+        return self._arrays[key]
+
+    def record(self, op: str, args: list[Any], attrs: dict[str, Any], out: SymbolicTensor, scope: list[str]) -> None:
+        inputs: list[str] = []
+        for a in args:
+            if a is None:
+                inputs.append("")
+            elif isinstance(a, SymbolicTensor):
+                if not self.knows(a):
+                    raise CaptureError(f"op {op} reads a symbolic tensor {a!r} that no traced op made")
+                inputs.append(self.name_of(a))
+            else:
+                inputs.append(self._constant(a, scope))
+        while inputs and not inputs[-1]:
+            inputs.pop()  # trailing absent optional inputs
+        name = self.names.take("/".join([*scope, op]))
+        self.nodes.append(Node(name, op, inputs, [self._bind(out, name)], dict(attrs)))
+
+
+def _flat(x: Any) -> list:
+    return list(x) if isinstance(x, list | tuple) else [x]
+
+
+def _layers_of(model: Any) -> Iterator[Any]:
+    """Every layer of ``model``, nested models included (each once)."""
+    for layer in model.layers:
+        yield layer
+        if hasattr(layer, "_nodes"):
+            yield from _layers_of(layer)
+
+
+@contextmanager
+def _checked_calls(model: Any, tracer: Tracer) -> Iterator[None]:
+    """Wraps each layer's ``call`` (as an instance attribute, removed afterwards) so a failure or a
+    result that no op-set op made is reported with the layer's name and class."""
+    from webgrad.layers import InputLayer
+
+    def wrap(layer: Any, call: Any) -> Any:
+        def checked(inputs: Any, training: bool = False) -> Any:
+            where = f"layer {layer.name!r} ({type(layer).__name__}) has no op mapping"
+            try:
+                out = call(inputs, training=training)
+            except CaptureError as e:
+                if e.layer is not None:  # an inner layer of a nested model said it first
+                    raise
+                raise CaptureError(f"{where}: {e}", layer.name) from e
+            except Exception as e:
+                raise CaptureError(f"{where}: its call failed on symbolic inputs "
+                                   f"({type(e).__name__}: {e})", layer.name) from e
+            for o in _flat(out):
+                if not tracer.knows(o):
+                    raise CaptureError(f"{where}: its call returned {o!r}, which no op-set op made "
+                                       "(compute with webgrad.ops only)", layer.name)
+            return out
+        return checked
+
+    layers = [la for la in dict.fromkeys(_layers_of(model)) if not isinstance(la, InputLayer)]
+    for layer in layers:
+        layer.call = wrap(layer, layer.call)
+    try:
+        yield
+    finally:
+        for layer in layers:
+            del layer.call
+
+
+def capture(model: Any) -> Graph:
+    """The inference graph of a built ``Sequential`` or functional ``Model`` (see the module doc)."""
+    if not getattr(model, "built", False) or not getattr(model, "inputs", None):
+        raise CaptureError(f"model {getattr(model, 'name', model)!r} is not built: give it an Input, "
+                           "or call/fit it once before exporting")
+    tracer = Tracer()
+    inputs = []
+    for x in model.inputs:
+        t = SymbolicTensor((None, *x.shape[1:]), x.dtype)
+        inputs.append((t, tracer.add_input(t, x.history[0].name)))
+    out_names = [y.history[0].name for y in model.outputs]
+    for name in out_names:
+        tracer.names.used.add(name)  # reserved: no node takes an output's name
+    args = [t for t, _ in inputs]
+    with ops.tracing(tracer), ops.no_grad(), _checked_calls(model, tracer):
+        outs = _flat(model.call(args if len(args) > 1 else args[0], training=False))
+    graph = Graph(
+        inputs=[TensorSpec(name, t.dtype, t.shape) for t, name in inputs],
+        outputs=[], nodes=tracer.nodes, constants=tracer.constants,
+    )
+    made = {n.outputs[0]: n for n in graph.nodes}
+    renamed: dict[str, str] = {}
+    for i, (o, want) in enumerate(zip(outs, out_names, strict=True)):
+        have = tracer.name_of(o)
+        if have in made and have not in renamed:
+            renamed[have] = want if out_names.index(want) == i else tracer.names.take(want)
+        graph.outputs.append(TensorSpec(renamed.get(have, have), o.dtype, o.shape))
+    for n in graph.nodes:
+        n.inputs = [renamed.get(i, i) for i in n.inputs]
+        n.outputs = [renamed.get(o, o) for o in n.outputs]
+    graph.validate()
+    return graph

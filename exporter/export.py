@@ -1,0 +1,244 @@
+"""``wg.export``: a trained model to a web bundle, and the ``webgrad export`` command.
+
+``export(model, path)`` captures the inference graph (``capture``), optimizes it (``passes.optimize``:
+batch-norm folding, bias and activation fusion, constant folding, dead-node removal) and writes the
+bundle (``bundle_writer.write_bundle``), with metadata: labels, preprocessing, task, the last epoch's
+training metrics and the model config. Given ``validation_data=(x, y)`` it also runs the written
+bundle on the numpy runner and reports the accuracy of the model and of the bundle (which differ only
+by quantization).
+
+>>> import tempfile, webgrad as wg
+>>> model = wg.Sequential([wg.Input((4,)), wg.layers.Dense(3, activation="softmax")])
+>>> report = wg.export(model, tempfile.mkdtemp() + "/tiny", labels=["a", "b", "c"], verbose=0)
+>>> report.nodes, report.bytes_float32
+(2, 60)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .bundle_writer import WriteReport, write_bundle
+from .capture import CaptureError, capture
+from .passes import optimize as optimize_graph
+
+__all__ = ["CaptureError", "ExportReport", "add_export_command", "export", "load_target"]
+
+
+@dataclass
+class ExportReport:
+    """What ``export`` did: where, how big (weights as float32 against as stored), the graph size
+    before and after the passes, the seconds it took and, given validation data, the accuracy of the
+    model and of the written bundle and their largest output difference."""
+
+    path: Path
+    files: list[Path]
+    bytes_total: int
+    bytes_float32: int
+    bytes_stored: int
+    by_dtype: dict[str, int]
+    quantize: str | None
+    nodes_captured: int
+    nodes: int
+    seconds: float
+    accuracy_model: float | None = None
+    accuracy_bundle: float | None = None
+    max_abs_diff: float | None = None
+    write: WriteReport | None = field(default=None, repr=False)
+
+    def summary(self) -> str:
+        """The lines ``export`` prints."""
+        lines = [
+            f"exported {self.path}: {self.nodes} nodes ({self.nodes_captured} captured), "
+            f"{len(self.files)} files, {self.bytes_total:,} bytes in {self.seconds:.2f} s",
+            f"weights: {_mb(self.bytes_float32)} as float32 -> {_mb(self.bytes_stored)} stored "
+            f"({self.quantize or 'float32'}, {', '.join(f'{k} {v:,} B' for k, v in self.by_dtype.items())})",
+        ]
+        if self.accuracy_model is not None:
+            lines.append(f"validation accuracy: model {self.accuracy_model:.2%} -> bundle {self.accuracy_bundle:.2%} "
+                         f"(largest output difference {self.max_abs_diff:.2e})")
+        return "\n".join(lines)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.2f} MB" if n >= 100_000 else f"{n:,} B"
+
+
+def accuracy(outputs: np.ndarray, y: np.ndarray) -> float:
+    """Share of examples classified right: argmax over classes (a 0.5 threshold for one sigmoid output);
+    ``y`` holds class ids or one-hot rows.
+
+    >>> accuracy(np.array([[0.1, 0.9], [0.8, 0.2]]), np.array([1, 1]))
+    0.5
+    """
+    outputs, y = np.asarray(outputs), np.asarray(y)
+    pred = (outputs.reshape(len(outputs), -1)[:, 0] > 0.5).astype(np.int64) if outputs.shape[-1] == 1 \
+        else outputs.argmax(-1)
+    if y.ndim == pred.ndim + 1 and y.shape[-1] > 1:
+        y = y.argmax(-1)
+    return float(np.mean(pred == y.reshape(pred.shape)))
+
+
+def _training_metrics(model: Any) -> dict[str, Any] | None:
+    history = getattr(getattr(model, "history", None), "history", None)
+    if not history:
+        return None
+    logs = {k: float(v[-1]) for k, v in history.items() if v and np.isfinite(v[-1])}
+    return {"epochs": len(next(iter(history.values()))), **logs}
+
+
+def _model_config(model: Any) -> dict[str, Any] | None:
+    """``{"class_name", "config"}`` when the config is plain JSON (custom layers may not be)."""
+    try:
+        spec = {"class_name": type(model).__name__, "config": model.get_config()}
+        json.dumps(spec, allow_nan=False)
+    except (TypeError, ValueError, NotImplementedError):
+        return None
+    return spec
+
+
+def build_metadata(model: Any, *, labels: Any = None, preprocessing: dict[str, Any] | None = None,
+                   task: str = "classification", metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The bundle metadata for ``model`` (entries that are None are left out; ``metadata`` wins).
+    A model from ``wg.load_model`` keeps its bundle's labels and preprocessing unless given new ones."""
+    inherited = getattr(model, "bundle_metadata", None) or {}
+    labels = inherited.get("labels") if labels is None else labels
+    preprocessing = inherited.get("preprocessing") if preprocessing is None else preprocessing
+    meta = {
+        "task": task,
+        "labels": None if labels is None else [str(x) for x in labels],
+        "preprocessing": preprocessing,
+        "training": _training_metrics(model),
+        "model_config": _model_config(model),
+    }
+    return {**{k: v for k, v in meta.items() if v is not None}, **(metadata or {})}
+
+
+def export(model: Any, path: str | Path, *, quantize: str | None = None, labels: Any = None,
+           preprocessing: dict[str, Any] | None = None, task: str = "classification",
+           validation_data: tuple[Any, Any] | None = None, metadata: dict[str, Any] | None = None,
+           optimize: bool = True, verbose: int = 1) -> ExportReport:
+    """Exports ``model`` as a web bundle directory at ``path`` (see the module doc).
+
+    ``quantize``: None, ``"float16"`` or ``"int8"``; ``labels``: class names in output order;
+    ``preprocessing``: what a runtime applies to raw input first, e.g. ``{"scale": 1 / 255}``;
+    ``validation_data``: ``(x, y)`` in model-input form, to compare model and bundle accuracy;
+    ``metadata``: extra entries (they override the generated ones). Raises ``CaptureError`` naming the
+    layer and its class when a layer has no op mapping.
+    """
+    t0 = time.perf_counter()
+    graph = capture(model)
+    captured = len(graph.nodes)
+    if optimize:
+        graph = optimize_graph(graph)
+    meta = build_metadata(model, labels=labels, preprocessing=preprocessing, task=task, metadata=metadata)
+    written = write_bundle(graph, path, quantize=quantize, metadata=meta)
+    report = ExportReport(
+        path=written.path, files=written.files, bytes_total=written.bytes_total,
+        bytes_float32=written.bytes_float32, bytes_stored=sum(written.by_dtype.values()), by_dtype=written.by_dtype,
+        quantize=quantize, nodes_captured=captured, nodes=len(graph.nodes), seconds=0.0, write=written,
+    )
+    if validation_data is not None:
+        _validate(model, written.path, validation_data, report)
+    report.seconds = time.perf_counter() - t0
+    if verbose:
+        print(report.summary())
+    return report
+
+
+def _validate(model: Any, path: Path, validation_data: tuple[Any, Any], report: ExportReport) -> None:
+    from .runner import load_bundle
+
+    x, y = validation_data
+    want = model.predict(x, batch_size=256)
+    got = load_bundle(path).predict(x)
+    if isinstance(want, list):  # several outputs: accuracy of the first
+        want, got = want[0], got[0]
+    report.accuracy_model = accuracy(want, y)
+    report.accuracy_bundle = accuracy(got, y)
+    report.max_abs_diff = float(np.max(np.abs(np.asarray(got) - want))) if np.size(want) else 0.0
+
+
+# ---- command line -------------------------------------------------------------------------------
+def load_target(target: str) -> Any:
+    """The model named by ``"path/to/file.py:attr"`` (attr defaults to ``model``): a Model, or a
+    callable returning one."""
+    file, _, attr = target.partition(":")
+    source = Path(file)
+    if not source.is_file():
+        raise FileNotFoundError(f"no such Python file: {file}")
+    spec = importlib.util.spec_from_file_location(f"_webgrad_export_{source.stem}", source)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(source.resolve().parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.pop(0)
+    name = attr or "model"
+    if not hasattr(module, name):
+        public = sorted(k for k in vars(module) if not k.startswith("_"))
+        raise ValueError(f"{file} has no attribute {name!r}; it has: {', '.join(public)}")
+    obj = getattr(module, name)
+    from webgrad.model import Model
+
+    if not isinstance(obj, Model) and callable(obj):
+        obj = obj()
+    if not isinstance(obj, Model):
+        raise ValueError(f"{target} is a {type(obj).__name__}, not a webgrad Model (or a function returning one)")
+    return obj
+
+
+def _load_npz(path: str) -> tuple[np.ndarray, np.ndarray]:
+    with np.load(path) as data:
+        keys = ["x", "y"] if {"x", "y"} <= set(data.files) else list(data.files)[:2]
+        if len(keys) < 2:
+            raise ValueError(f"{path} must hold arrays 'x' and 'y' (or two arrays)")
+        return data[keys[0]], data[keys[1]]
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Runs ``webgrad export``."""
+    model = load_target(args.model)
+    labels = [s.strip() for s in args.labels.split(",")] if args.labels else None
+    preprocessing = {"scale": args.scale} if args.scale is not None else None
+    validation = _load_npz(args.validation_data) if args.validation_data else None
+    try:
+        export(model, args.path, quantize=args.quantize, labels=labels, preprocessing=preprocessing, task=args.task,
+               validation_data=validation, optimize=not args.no_optimize, verbose=1)
+    except FileExistsError as e:  # the target is a directory that holds something other than a bundle
+        raise ValueError(str(e)) from e
+    return 0
+
+
+def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
+    """Adds ``export`` to the ``webgrad`` command line's subparsers."""
+    p = subparsers.add_parser(
+        "export", help="export a model as a web bundle",
+        description="Capture a model's inference graph, optimize it and write a web bundle directory "
+                    "(model.json + weight shards).",
+        epilog="example: webgrad export my_model.py:model bundles/mnist --quantize int8 --labels 0,1,2,3,4,5,6,7,8,9 "
+               "--scale 0.00392",
+    )
+    p.add_argument("model", help="FILE.py:NAME — a Model in a Python file, or a function returning one "
+                                 "(NAME defaults to 'model')")
+    p.add_argument("path", help="bundle directory to write (replaced if it holds a bundle)")
+    p.add_argument("--quantize", choices=["float16", "int8"], help="store weights quantized (default float32)")
+    p.add_argument("--labels", help="comma-separated class names, in output order")
+    p.add_argument("--scale", type=float, help="preprocessing: a runtime multiplies raw inputs by this "
+                                               "(e.g. 0.00392 = 1/255 for pixels)")
+    p.add_argument("--task", default="classification", help="task named in the metadata (default classification)")
+    p.add_argument("--validation-data", metavar="NPZ", help=".npz with 'x' (model inputs) and 'y' (labels): "
+                                                            "print model vs bundle accuracy")
+    p.add_argument("--no-optimize", action="store_true", help="skip the graph passes")
+    p.set_defaults(func=cmd_export)
+    return p
