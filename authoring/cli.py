@@ -14,6 +14,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -86,7 +87,28 @@ def cmd_train(args: argparse.Namespace) -> int:
             json.dump(result, f, indent=2)
     if args.save_weights:
         np.savez(args.save_weights, *model.get_weights())
+    if args.export:
+        _export_all(model, args, xt, yt, result)
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as f:
+                json.dump(result, f, indent=2)
     return 0
+
+
+def _export_all(model: Any, args: argparse.Namespace, xt: np.ndarray, yt: np.ndarray, result: dict) -> None:
+    """Writes the trained model as float32, float16 and int8 bundles under ``args.export``."""
+    import webgrad as wg
+
+    labels = [str(d) for d in range(10)]
+    scale = 1 / 16 if args.model == "digits" else 1 / 255
+    result["bundles"] = {}
+    for quantize in (None, "float16", "int8"):
+        path = f"{args.export}/{model.name}-{quantize or 'float32'}"
+        report = wg.export(model, path, quantize=quantize, labels=labels, preprocessing={"scale": scale},
+                           validation_data=(xt, yt), verbose=1)
+        result["bundles"][quantize or "float32"] = {
+            "path": path, "bytes_total": report.bytes_total, "bytes_weights": report.bytes_stored,
+            "accuracy": report.accuracy_bundle, "export_seconds": round(report.seconds, 3)}
 
 
 def cmd_opset(args: argparse.Namespace) -> int:
@@ -129,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--verbose", type=int, default=1, choices=[0, 1, 2], help="0 silent, 1 bar, 2 line per epoch")
     t.add_argument("--json", help="also write the result as JSON to this file")
     t.add_argument("--save-weights", help="write the trained weights to this .npz file")
+    t.add_argument("--export", metavar="DIR",
+                   help="also export float32, float16 and int8 web bundles into DIR/<model name>-<dtype>")
     t.set_defaults(func=cmd_train)
     o = sub.add_parser("opset", help="list the op set", description="List the ops of the op set.")
     o.add_argument("--json", action="store_true", help="print the op set file itself")

@@ -41,3 +41,15 @@ def test_help_explains_options():
 def test_bad_arguments_fail_clearly():
     r = webgrad("train", "resnet")
     assert r.returncode == 2 and "invalid choice: 'resnet'" in r.stderr
+
+
+def test_train_exports_three_bundles_that_verify(tmp_path):
+    r = webgrad("train", "digits", "--epochs", "2", "--verbose", "0", "--export", str(tmp_path),
+                "--json", str(tmp_path / "r.json"))
+    assert r.returncode == 0, r.stderr
+    result = json.loads((tmp_path / "r.json").read_text())
+    sizes = {k: v["bytes_weights"] for k, v in result["bundles"].items()}
+    assert sizes["float16"] * 2 == sizes["float32"] and sizes["int8"] < sizes["float32"] * 0.3
+    for dtype in ("float32", "float16", "int8"):
+        v = webgrad("verify", str(tmp_path / f"digits_cnn-{dtype}"))
+        assert v.returncode == 0, v.stdout + v.stderr
