@@ -1,7 +1,9 @@
 """Optimizers: SGD (momentum, Nesterov), Adam, AdamW, RMSprop, with constant or scheduled learning rates.
 
-Each optimizer's math is a pure ``update(value, grad, slots, lr, t) -> (value, slots)`` on arrays, so
-the same rule serves numpy and array libraries with the numpy operator API.
+Each optimizer's math is one ``update(value, grad, slots, lr, t) -> (value, slots)`` written with
+augmented assignments (``m *= beta``): numpy arrays are updated in place (no temporaries for the state,
+which matters for small models), while immutable arrays (JAX) simply rebind, so the same rule serves
+both. ``grad`` is never modified.
 
 >>> import numpy as np
 >>> from webgrad.tensor import Variable
@@ -74,10 +76,16 @@ class SGD(Optimizer):
 
     def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
         if not self.momentum:
-            return value - lr * grad, slots
-        v = self.momentum * slots["velocity"] - lr * grad
-        step = self.momentum * v - lr * grad if self.nesterov else v
-        return value + step, {"velocity": v}
+            value -= lr * grad
+            return value, slots
+        v = slots["velocity"]
+        v *= self.momentum
+        v -= lr * grad
+        if self.nesterov:
+            value += self.momentum * v - lr * grad
+        else:
+            value += v
+        return value, {"velocity": v}
 
 
 class Adam(Optimizer):
@@ -91,14 +99,22 @@ class Adam(Optimizer):
         self.beta_1, self.beta_2, self.epsilon = np.float32(beta_1), np.float32(beta_2), np.float32(epsilon)
 
     def _adam_step(self, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
-        m = self.beta_1 * slots["m"] + (1 - self.beta_1) * grad
-        v = self.beta_2 * slots["v"] + (1 - self.beta_2) * (grad * grad)
+        m, v = slots["m"], slots["v"]
+        m *= self.beta_1
+        m += (1 - self.beta_1) * grad
+        v *= self.beta_2
+        v += (1 - self.beta_2) * (grad * grad)
         lr_t = lr * np.float32(np.sqrt(1 - float(self.beta_2) ** t) / (1 - float(self.beta_1) ** t))
-        return lr_t * m / (v ** np.float32(0.5) + self.epsilon), {"m": m, "v": v}
+        denom = v ** np.float32(0.5)
+        denom += self.epsilon
+        step = m / denom
+        step *= lr_t
+        return step, {"m": m, "v": v}
 
     def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
         step, slots = self._adam_step(grad, slots, lr, t)
-        return value - step, slots
+        value -= step
+        return value, slots
 
 
 class AdamW(Adam):
@@ -110,9 +126,10 @@ class AdamW(Adam):
         self.weight_decay = np.float32(weight_decay)
 
     def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
-        value = value - lr * self.weight_decay * value
+        value *= 1 - lr * self.weight_decay
         step, slots = self._adam_step(grad, slots, lr, t)
-        return value - step, slots
+        value -= step
+        return value, slots
 
 
 class RMSprop(Optimizer):
@@ -125,12 +142,18 @@ class RMSprop(Optimizer):
         self.slot_names = ("ms", "mom") if momentum else ("ms",)
 
     def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
-        ms = self.rho * slots["ms"] + (1 - self.rho) * (grad * grad)
+        ms = slots["ms"]
+        ms *= self.rho
+        ms += (1 - self.rho) * (grad * grad)
         step = lr * grad / ((ms + self.epsilon) ** np.float32(0.5))
         if not self.momentum:
-            return value - step, {"ms": ms}
-        mom = self.momentum * slots["mom"] + step
-        return value - mom, {"ms": ms, "mom": mom}
+            value -= step
+            return value, {"ms": ms}
+        mom = slots["mom"]
+        mom *= self.momentum
+        mom += step
+        value -= mom
+        return value, {"ms": ms, "mom": mom}
 
 
 _ALL: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}

@@ -108,7 +108,8 @@ class Variable(Tensor):
 
     def assign(self, value: Any) -> None:
         """Replaces the value; the shape must stay the same."""
-        value = np.asarray(value, dtype=self.data.dtype) if isinstance(self.data, np.ndarray) else value
+        # a copy: optimizers update weights in place and must never write into the caller's array
+        value = np.array(value, dtype=self.data.dtype) if isinstance(self.data, np.ndarray) else value
         if tuple(value.shape) != tuple(self.data.shape):
             raise ValueError(f"weight {self.name!r} has shape {tuple(self.data.shape)}, got {tuple(value.shape)}")
         self.data = value
