@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from . import layers
-from .exporter.graph import Graph, Node
+from .exporter.graph import Graph, Node, UniqueNames
 from .layers.base import Layer
 from .layers.op_layer import OpLayer
 from .model import Model
@@ -158,20 +158,14 @@ class _LayerNames:
     """Layer names from node names, unique within the model; graph outputs name their layer."""
 
     def __init__(self, graph: Graph):
-        self.used = {s.name for s in graph.inputs} | {s.name for s in graph.outputs}
+        self.names = UniqueNames({s.name for s in graph.inputs} | {s.name for s in graph.outputs})
         self.outputs = {s.name for s in graph.outputs}
 
     def for_node(self, node: Node) -> str:
         if node.outputs[0] in self.outputs:
             return node.outputs[0]
         scope = node.name.rsplit("/", 1)[0]
-        base = scope if scope not in self.used else node.name.replace("/", "_")
-        name, k = base, 0
-        while name in self.used:
-            k += 1
-            name = f"{base}_{k}"
-        self.used.add(name)
-        return name
+        return self.names.take(scope if scope not in self.names.used else node.name.replace("/", "_"))
 
 
 def model_from_graph(graph: Graph, name: str = "model") -> Model:

@@ -30,7 +30,7 @@ import numpy as np
 from webgrad import ops
 from webgrad.tensor import SymbolicTensor, Tensor, Variable
 
-from .graph import Graph, Node, TensorSpec
+from .graph import Graph, Node, TensorSpec, UniqueNames
 
 __all__ = ["CaptureError", "capture"]
 
@@ -44,21 +44,6 @@ class CaptureError(ValueError):
     def __init__(self, message: str, layer: str | None = None):
         super().__init__(message)
         self.layer = layer
-
-
-class _Names:
-    """One namespace for node, tensor, constant and input names; clashes get ``_1``, ``_2``…"""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-
-    def take(self, base: str) -> str:
-        name, k = base, 0
-        while name in self.used:
-            k += 1
-            name = f"{base}_{k}"
-        self.used.add(name)
-        return name
 
 
 def _as_constant(value: Any) -> np.ndarray:
@@ -75,7 +60,7 @@ class Tracer:
     """Receives ``record(op, args, attrs, out, scope)`` from ``ops.tracing`` and builds the graph."""
 
     def __init__(self) -> None:
-        self.names = _Names()
+        self.names = UniqueNames()
         self.nodes: list[Node] = []
         self.constants: dict[str, np.ndarray] = {}
         self._tensors: dict[int, str] = {}  # id(SymbolicTensor) -> tensor name

@@ -14,6 +14,21 @@ from typing import Any
 import numpy as np
 
 
+class UniqueNames:
+    """One namespace: ``take("conv")`` gives ``conv``, then ``conv_1``, ``conv_2``…"""
+
+    def __init__(self, reserved: set[str] | None = None) -> None:
+        self.used: set[str] = set(reserved or ())
+
+    def take(self, base: str) -> str:
+        name, k = base, 0
+        while name in self.used:
+            k += 1
+            name = f"{base}_{k}"
+        self.used.add(name)
+        return name
+
+
 class GraphError(ValueError):
     """A graph that is malformed: an undefined tensor, a cycle, a duplicate name."""
 
