@@ -20,7 +20,7 @@ import numpy as np
 
 # per model: epochs, batch size, Adam learning rate, validation split (digits is small: train on all of it)
 DEFAULTS = {
-    "cnn": {"epochs": 5, "batch_size": 128, "learning_rate": 1e-3, "validation_split": 0.1},
+    "cnn": {"epochs": 8, "batch_size": 128, "learning_rate": 1e-3, "validation_split": 0.1},
     "mlp": {"epochs": 10, "batch_size": 128, "learning_rate": 1e-3, "validation_split": 0.1},
     "digits": {"epochs": 40, "batch_size": 32, "learning_rate": 3e-3, "validation_split": 0.0},
 }
