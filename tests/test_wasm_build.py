@@ -1,0 +1,77 @@
+"""The generated .wasm in js_runtime/wasm/ is current, reproducible and small (wasm_kernels/build.py)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD_PY = ROOT / "wasm_kernels" / "build.py"
+
+if importlib.util.find_spec("ziglang") is None:
+    pytest.skip("ziglang is not installed: pip install -e '.[dev]' (scripts/setup.sh does)", allow_module_level=True)
+
+_spec = importlib.util.spec_from_file_location("wasm_kernels_build", BUILD_PY)
+build = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build)
+
+
+@pytest.fixture(scope="module")
+def two_builds() -> tuple[dict[str, bytes], dict[str, bytes]]:
+    return build.build(), build.build()
+
+
+def test_committed_wasm_is_current(two_builds):
+    stale = build.stale(two_builds[0], build.OUT_DIR)
+    assert not stale, f"stale generated files {stale}: rebuild with python wasm_kernels/build.py"
+
+
+def test_build_is_reproducible(two_builds):
+    first, second = two_builds
+    assert set(first) == {"webgrad-simd.wasm", "webgrad-relaxed.wasm", "BUILD-INFO.json", ".gitattributes"}
+    for name in first:
+        assert first[name] == second[name], f"{name} differs between two builds"
+    for name, data in first.items():  # nothing about this machine or checkout leaks in
+        assert str(ROOT).encode() not in data and b"/tmp" not in data, name
+
+
+def test_check_mode_catches_stale_files(two_builds, tmp_path, capsys):
+    files = two_builds[0]
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    assert build.main(["--check", "--out", str(tmp_path)]) == 0
+    (tmp_path / "webgrad-simd.wasm").write_bytes(files["webgrad-simd.wasm"] + b"\0")
+    (tmp_path / "BUILD-INFO.json").unlink()
+    assert build.main(["--check", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "webgrad-simd.wasm" in err and "BUILD-INFO.json (missing)" in err and "webgrad-relaxed" not in err
+
+
+def test_build_info_describes_the_files():
+    info = json.loads((build.OUT_DIR / "BUILD-INFO.json").read_text())
+    assert "do not edit" in info["generated"] and info["ziglang"] == build.ZIG_VERSION
+    for name, meta in info["files"].items():
+        data = (build.OUT_DIR / name).read_bytes()
+        assert meta["sha256"] == hashlib.sha256(data).hexdigest() and meta["bytes"] == len(data)
+        assert meta["gzip_bytes"] == len(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def test_wasm_stays_small():
+    """Each build is shipped alone (the runtime fetches one): keep it well under the 60 KB gzipped budget."""
+    for name in build.VARIANTS:
+        data = (build.OUT_DIR / name).read_bytes()
+        assert len(gzip.compress(data, 9)) < 20_000, name
+        assert len(data) < 64_000, name
+
+
+def test_ziglang_and_wasmtime_are_pinned_in_the_dev_extra():
+    text = (ROOT / "pyproject.toml").read_text()
+    dev = re.search(r"^dev = \[(.*?)\]", text, re.M | re.S).group(1)
+    assert f'"ziglang=={build.ZIG_VERSION}"' in dev
+    assert re.search(r'"wasmtime==[0-9.]+"', dev)

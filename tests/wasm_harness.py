@@ -1,0 +1,290 @@
+"""Runs the WebAssembly kernels (``js_runtime/wasm/*.wasm``) from Python through wasmtime.
+
+``Kernels`` instantiates one build and moves numpy arrays in and out of its linear memory;
+``run_op`` runs an op-set op the way the JS executor will: it derives the kernel's sizes and params
+struct from the op's attributes and input shapes (the layouts are in ``wasm_kernels/README.md``),
+calls ``wg_<Op>`` and returns the output array. It is the reference for the JS glue.
+
+>>> k = Kernels(WASM_DIR / "webgrad-simd.wasm")          # doctest: +SKIP
+>>> run_op(k, "Relu", [np.array([-1.0, 2.0], np.float32)], {})   # doctest: +SKIP
+array([0., 2.], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import wasmtime
+
+from webgrad.exporter.opset import normalize_attrs
+from webgrad.ops import REGISTRY
+from webgrad.ops._window import pool_window, window
+
+ROOT = Path(__file__).resolve().parent.parent
+WASM_DIR = ROOT / "js_runtime" / "wasm"
+VARIANTS = ("webgrad-simd.wasm", "webgrad-relaxed.wasm")
+ACTIVATIONS = ("none", "relu", "relu6", "leaky_relu", "sigmoid", "tanh", "gelu")
+DTYPES = {"float32": 0, "int32": 1, "float16": 2, "int8": 3, "uint8": 4}
+MAX_RANK = 6
+
+
+class KernelError(RuntimeError):
+    """A kernel returned a non-zero status."""
+
+
+class Kernels:
+    """One instantiated .wasm build: calls exports, copies arrays, packs params structs."""
+
+    def __init__(self, path: Path | str):
+        config = wasmtime.Config()
+        config.wasm_simd = True
+        config.wasm_relaxed_simd = True
+        self.path = Path(path)
+        self.engine = wasmtime.Engine(config)
+        self.store = wasmtime.Store(self.engine)
+        self.module = wasmtime.Module.from_file(self.engine, str(self.path))
+        self.instance = wasmtime.Instance(self.store, self.module, [])
+        exports = self.instance.exports(self.store)
+        self.memory: wasmtime.Memory = exports["memory"]
+        self.exports = {e.name: exports[e.name] for e in self.module.exports if e.name != "memory"}
+
+    def __call__(self, name: str, *args: Any) -> Any:
+        return self.exports[name](self.store, *args)
+
+    def check(self, name: str, *args: Any) -> None:
+        """Calls a kernel and raises KernelError unless it returns WG_OK (0)."""
+        rc = self(name, *args)
+        if rc != 0:
+            raise KernelError(f"{name} returned {rc}")
+
+    def alloc(self, nbytes: int) -> int:
+        ptr = self("wg_alloc", max(int(nbytes), 0)) & 0xFFFFFFFF
+        if ptr == 0:
+            raise MemoryError(f"wg_alloc({nbytes}) failed")
+        return ptr
+
+    def put(self, a: np.ndarray | None) -> int:
+        """Copies ``a`` into fresh memory; returns its address (0 for None)."""
+        if a is None:
+            return 0
+        data = np.ascontiguousarray(a).tobytes()
+        ptr = self.alloc(max(len(data), 4))
+        if data:
+            self.memory.write(self.store, data, ptr)
+        return ptr
+
+    def empty(self, shape: Sequence[int], dtype: Any = np.float32) -> int:
+        return self.alloc(max(math.prod(shape) * np.dtype(dtype).itemsize, 4))
+
+    def get(self, ptr: int, shape: Sequence[int], dtype: Any = np.float32) -> np.ndarray:
+        dt = np.dtype(dtype)
+        n = math.prod(shape) * dt.itemsize
+        raw = self.memory.read(self.store, ptr, ptr + n) if n else b""
+        return np.frombuffer(bytes(raw), dtype=dt).reshape(tuple(shape)).copy()
+
+    def params(self, fields: str, *values: Any) -> int:
+        """A params struct: ``fields`` is one struct letter per 4-byte field ('i' int32, 'f' float32)."""
+        return self.put(np.frombuffer(struct.pack("<" + fields, *values), np.uint8))
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        """Frees everything allocated inside (wg_mark / wg_reset)."""
+        mark = self("wg_mark") & 0xFFFFFFFF
+        try:
+            yield
+        finally:
+            self("wg_reset", mark)
+
+
+# ---------------------------------------------------------------- params structs (README.md)
+
+
+def _pad(values: Sequence[int], n: int = MAX_RANK, fill: int = 1) -> list[int]:
+    """``values`` in the first slots of an ``n``-slot array field, the unused tail set to ``fill``."""
+    return list(values) + [fill] * (n - len(values))
+
+
+def broadcast_params(k: Kernels, out: Sequence[int], a: Sequence[int], b: Sequence[int]) -> int:
+    rank = len(out)
+    ra = [1] * (rank - len(a)) + list(a)
+    rb = [1] * (rank - len(b)) + list(b)
+    return k.params("i" * 19, rank, *_pad(out), *_pad(ra), *_pad(rb))
+
+
+def matmul_params(k: Kernels, M: int, N: int, K: int, *, transpose_a: bool = False, transpose_b: bool = False,
+                  b_packed: bool = False, activation: str = "none", alpha: float = 0.2,
+                  batch: Sequence[int] = (), a_batch: Sequence[int] = (), b_batch: Sequence[int] = ()) -> int:
+    r = len(batch)
+    ab = [1] * (r - len(a_batch)) + list(a_batch)
+    bb = [1] * (r - len(b_batch)) + list(b_batch)
+    return k.params("iiiiiiif" + "i" * 13, M, N, K, int(transpose_a), int(transpose_b), int(b_packed),
+                    ACTIVATIONS.index(activation), alpha, r, *_pad(batch, 4), *_pad(ab, 4), *_pad(bb, 4))
+
+
+def conv2d_fields(x_shape: Sequence[int], w_shape: Sequence[int], attrs: dict[str, Any],
+                  w_packed: bool = False) -> list[Any]:
+    n, h, w, c = x_shape
+    kh, kw, _, o = w_shape
+    win = window("Conv2D", (h, w), (kh, kw), attrs["strides"], attrs["padding"], attrs["dilations"])
+    (sh, sw), (dh, dw), (oh, ow) = win.strides, win.dilations, win.out
+    return [n, h, w, c, oh, ow, o, kh, kw, sh, sw, dh, dw, win.pads[0], win.pads[2], attrs["groups"],
+            ACTIVATIONS.index(attrs["activation"]), attrs["alpha"], int(w_packed)]
+
+
+CONV2D_FIELDS = "i" * 17 + "fi"
+
+
+def pool_params(k: Kernels, x_shape: Sequence[int], attrs: dict[str, Any]) -> tuple[int, tuple[int, ...]]:
+    n, h, w, c = x_shape
+    win = pool_window("Pool", tuple(x_shape), attrs)
+    (kh, kw), (sh, sw), (oh, ow) = win.kernel, win.strides, win.out
+    ptr = k.params("i" * 12, n, h, w, c, oh, ow, kh, kw, sh, sw, win.pads[0], win.pads[2])
+    return ptr, (n, oh, ow, c)
+
+
+def _axis_split(shape: Sequence[int], axis: int) -> tuple[int, int, int]:
+    """``[outer, n, inner]`` around ``axis``."""
+    return math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1 :])
+
+
+# ---------------------------------------------------------------- ops
+
+
+def out_shape(op: str, inputs: Sequence[np.ndarray | None], attrs: dict[str, Any]) -> tuple[tuple[int, ...], str]:
+    shapes = [None if x is None else tuple(x.shape) for x in inputs]
+    dtypes = [None if x is None else str(x.dtype) for x in inputs]
+    shape, dtype = REGISTRY[op].shape(shapes, dtypes, attrs)
+    return tuple(int(d) for d in shape), dtype
+
+
+UNARY = ("Relu", "Relu6", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt")
+BINARY = ("Add", "Sub", "Mul", "Div", "Maximum", "Minimum")
+
+
+def run_op(k: Kernels, op: str, inputs: Sequence[np.ndarray | None], attrs: dict[str, Any] | None = None, *,
+           packed: bool = False) -> np.ndarray:
+    """Runs op-set op ``op`` on the kernels of ``k``; ``packed`` pre-packs MatMul/Conv2D weights first."""
+    attrs = normalize_attrs(op, dict(attrs or {}))
+    shape, dtype = out_shape(op, inputs, attrs)
+    with k.scope():
+        ptrs = [k.put(x) for x in inputs] if op != "Concat" else []
+        y = k.empty(shape, dtype)
+        _dispatch(k, op, inputs, ptrs, y, shape, attrs, packed)
+        return k.get(y, shape, dtype)
+
+
+def _dispatch(k: Kernels, op: str, inputs: Sequence[np.ndarray | None], ptrs: list[int], y: int,
+              shape: tuple[int, ...], attrs: dict[str, Any], packed: bool) -> None:
+    x = inputs[0]
+    name = f"wg_{op}"
+    if op in UNARY:
+        k.check(name, ptrs[0], y, x.size)
+    elif op == "LeakyRelu":
+        k.check(name, ptrs[0], y, x.size, attrs["alpha"])
+    elif op == "Gelu":
+        k.check(name, ptrs[0], y, x.size, int(attrs["approximate"]))
+    elif op in BINARY:
+        k.check(name, ptrs[0], ptrs[1], y, broadcast_params(k, shape, inputs[0].shape, inputs[1].shape))
+    elif op == "MatMul":
+        _matmul(k, inputs, ptrs, y, attrs, packed)
+    elif op == "Conv2D":
+        fields = conv2d_fields(x.shape, inputs[1].shape, attrs, w_packed=False)
+        p = k.params(CONV2D_FIELDS, *fields)
+        w = ptrs[1]
+        if packed:
+            size = k("wg_conv2d_packed_size", p)
+            if size:
+                w = k.alloc(size * 4)
+                k.check("wg_pack_conv2d", ptrs[1], w, p)
+                p = k.params(CONV2D_FIELDS, *fields[:-1], 1)
+        k.check(name, ptrs[0], w, ptrs[2], y, p)
+    elif op in ("MaxPool2D", "AvgPool2D"):
+        p, _ = pool_params(k, x.shape, attrs)
+        k.check(name, ptrs[0], y, p)
+    elif op == "GlobalAvgPool":
+        n, h, w, c = x.shape
+        k.check(name, ptrs[0], y, n, h * w, c)
+    elif op == "BatchNorm":
+        c = x.shape[-1]
+        k.check(name, *ptrs, y, x.size // c, c, attrs["epsilon"])
+    elif op == "LayerNorm":
+        axis = attrs["axis"] % x.ndim
+        g = math.prod(x.shape[axis:])
+        k.check(name, *ptrs, y, x.size // g, g, attrs["epsilon"])
+    elif op in ("Softmax", "LogSoftmax"):
+        k.check(name, ptrs[0], y, *_axis_split(x.shape, attrs["axis"] % x.ndim))
+    elif op in ("Reshape", "Flatten"):
+        k.check(name, ptrs[0], y, x.size)
+    elif op == "Transpose":
+        k.check(name, ptrs[0], y, k.params("i" * 13, x.ndim, *_pad(x.shape), *_pad(attrs["perm"], fill=0)))
+    elif op == "Concat":
+        _concat(k, inputs, y, attrs)
+    elif op == "Slice":
+        k.check(name, ptrs[0], y, _slice_params(k, x.shape, attrs))
+    elif op == "Gather":
+        axis = attrs["axis"] % x.ndim
+        outer, n, inner = _axis_split(x.shape, axis)
+        k.check(name, ptrs[0], ptrs[1], y, outer, n, inner, inputs[1].size)
+    elif op in ("ReduceSum", "ReduceMean", "ReduceMax"):
+        axes = range(x.ndim) if attrs["axes"] is None else [a % x.ndim for a in attrs["axes"]]
+        mask = sum(1 << a for a in set(axes))
+        k.check(name, ptrs[0], y, k.params("i" * 8, x.ndim, *_pad(x.shape), mask))
+    elif op == "ArgMax":
+        k.check(name, ptrs[0], y, *_axis_split(x.shape, attrs["axis"] % x.ndim))
+    elif op == "Cast":
+        k.check(name, ptrs[0], y, x.size, DTYPES[str(x.dtype)], DTYPES[attrs["to"]])
+    elif op == "Dequantize":
+        axis = attrs["axis"]
+        outer, channels, inner = (1, 1, x.size) if axis is None else _axis_split(x.shape, axis % x.ndim)
+        k.check(name, ptrs[0], ptrs[1], ptrs[2], y, DTYPES[str(x.dtype)], outer, channels, inner)
+    else:
+        raise NotImplementedError(op)
+
+
+def _matmul(k: Kernels, inputs: Sequence[np.ndarray | None], ptrs: list[int], y: int, attrs: dict[str, Any],
+            packed: bool) -> None:
+    a, b, _ = inputs
+    ta, tb = attrs["transpose_a"], attrs["transpose_b"]
+    M, K = (a.shape[-1], a.shape[-2]) if ta else (a.shape[-2], a.shape[-1])
+    N = b.shape[-2] if tb else b.shape[-1]
+    a_batch, b_batch = a.shape[:-2], b.shape[:-2]
+    batch = np.broadcast_shapes(a_batch, b_batch)
+    bp = ptrs[1]
+    if packed:  # what the JS loader does once per weight: pack every batch matrix of b
+        size = k("wg_packed_b_size", K, N)
+        count = math.prod(b_batch)
+        bp = k.alloc(max(size * count, 1) * 4)
+        for i in range(count):
+            k.check("wg_pack_b", ptrs[1] + i * K * N * 4, bp + i * size * 4, K, N, int(tb))
+    p = matmul_params(k, M, N, K, transpose_a=ta, transpose_b=tb and not packed, b_packed=packed,
+                      activation=attrs["activation"], alpha=attrs["alpha"], batch=batch, a_batch=a_batch,
+                      b_batch=b_batch)
+    k.check("wg_MatMul", ptrs[0], bp, ptrs[2], y, p)
+
+
+def _concat(k: Kernels, inputs: Sequence[np.ndarray], y: int, attrs: dict[str, Any]) -> None:
+    axis = attrs["axis"] % inputs[0].ndim
+    outer = math.prod(inputs[0].shape[:axis])
+    sizes = [math.prod(x.shape[axis:]) for x in inputs]
+    ptrs = [k.put(x) for x in inputs]
+    xs = k.put(np.array(ptrs, np.uint32))
+    k.check("wg_Concat", xs, k.put(np.array(sizes, np.int32)), len(inputs), outer, y)
+
+
+def _slice_params(k: Kernels, shape: Sequence[int], attrs: dict[str, Any]) -> int:
+    """Resolves numpy slice semantics per axis (as the reference does) into starts/steps/out."""
+    rank = len(shape)
+    starts, steps, out = [0] * rank, [1] * rank, list(shape)
+    axes = attrs["axes"] or list(range(len(attrs["starts"])))
+    step_list = attrs["steps"] or [1] * len(attrs["starts"])
+    for a, s, e, st in zip(axes, attrs["starts"], attrs["ends"], step_list, strict=True):
+        a %= rank
+        r = range(*slice(s, e, st).indices(shape[a]))
+        starts[a], steps[a], out[a] = (r.start if len(r) else 0), st, len(r)
+    return k.params("i" * 25, rank, *_pad(shape), *_pad(out), *_pad(starts, fill=0), *_pad(steps))

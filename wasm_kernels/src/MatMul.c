@@ -1,0 +1,361 @@
+/* MatMul and the GEMM core shared with Conv2D.
+ *
+ * Micro-kernel f32_gemm_{MR}x8 (6x8 in the relaxed build, 5x8 in the SIMD128 one; see WG_MR): an
+ * MR x 8 tile of C kept in 2 * MR f32x4 accumulators over the whole K (per k: MR splat loads of A,
+ * 2 loads of B, 2 * MR multiply-adds, relaxed_madd or mul + add), bias loaded into the accumulators,
+ * relu/relu6/leaky_relu applied in registers, the other activations on the stored tile while it is
+ * in L1. A is packed per block of rows into [K][MR] panels (that packing is where transpose_a and
+ * Conv2D's im2col happen); B is read as panels of [K][8]: pre-packed by wg_pack_b, packed into
+ * scratch per call, or, for a few rows of A, read in place from the row-major matrix.
+ */
+#include "simd_math.h"
+
+#define MR WG_MR
+#define NR WG_NR
+
+/* A block: about this many floats of packed A (an L2-sized share) per pass over B. */
+#define A_BLOCK_FLOATS (48 * 1024)
+/* Up to this many rows of A, an unpacked row-major B is read in place instead of packed. */
+#define DIRECT_B_MAX_ROWS (2 * MR)
+
+WG_INLINE void store_tile_row(float* c, v128_t v0, v128_t v1, int nr) {
+  if (nr == NR) {
+    wasm_v128_store(c, v0);
+    wasm_v128_store(c + 4, v1);
+    return;
+  }
+  float t[NR];
+  wasm_v128_store(t, v0);
+  wasm_v128_store(t + 4, v1);
+  for (int j = 0; j < nr; j++) c[j] = t[j];
+}
+
+/* The tile for rows [0, mr): accumulate over K, then bias (preloaded), activation, store. With one
+ * row (two with madd's longer latency) there are too few accumulators to hide the add/madd latency,
+ * so K is split into two interleaved partial sums (added at the end). */
+WG_INLINE void ukernel(const int mr, int K, const float* restrict a, const float* restrict b, int ldb,
+                       float* restrict c, int ldc, int nr, const float* bias, int act, float alpha) {
+  enum { KS_MAX = 2 };
+#ifdef WG_RELAXED
+  const int ks = mr <= 2 ? 2 : 1; /* measured in V8: more partial sums make TurboFan spill */
+#else
+  const int ks = mr == 1 ? 2 : 1;
+#endif
+  v128_t acc0[KS_MAX][MR], acc1[KS_MAX][MR];
+  v128_t bias0 = wasm_f32x4_splat(0.0f), bias1 = bias0;
+  if (bias) {
+    bias0 = wasm_v128_load(bias);
+    bias1 = wasm_v128_load(bias + 4);
+  }
+#pragma clang loop unroll(full)
+  for (int s = 0; s < ks; s++)
+#pragma clang loop unroll(full)
+    for (int r = 0; r < mr; r++) {
+      acc0[s][r] = s == 0 ? bias0 : wasm_f32x4_splat(0.0f);
+      acc1[s][r] = s == 0 ? bias1 : wasm_f32x4_splat(0.0f);
+    }
+  int k = 0;
+  if (ks > 1) {
+    for (; k + ks <= K; k += ks) {
+#pragma clang loop unroll(full)
+      for (int s = 0; s < ks; s++) {
+        const v128_t b0 = wasm_v128_load(b + s * ldb), b1 = wasm_v128_load(b + s * ldb + 4);
+#pragma clang loop unroll(full)
+        for (int r = 0; r < mr; r++) {
+          const v128_t av = wasm_v128_load32_splat(a + s * MR + r);
+          acc0[s][r] = wg_madd(av, b0, acc0[s][r]);
+          acc1[s][r] = wg_madd(av, b1, acc1[s][r]);
+        }
+      }
+      a += ks * MR;
+      b += ks * ldb;
+    }
+  }
+  for (; k < K; k++) {
+    const v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+    b += ldb;
+#pragma clang loop unroll(full)
+    for (int r = 0; r < mr; r++) {
+      const v128_t av = wasm_v128_load32_splat(a + r);
+      acc0[0][r] = wg_madd(av, b0, acc0[0][r]);
+      acc1[0][r] = wg_madd(av, b1, acc1[0][r]);
+    }
+    a += MR;
+  }
+#pragma clang loop unroll(full)
+  for (int s = 1; s < ks; s++)
+#pragma clang loop unroll(full)
+    for (int r = 0; r < mr; r++) {
+      acc0[0][r] = wasm_f32x4_add(acc0[0][r], acc0[s][r]);
+      acc1[0][r] = wasm_f32x4_add(acc1[0][r], acc1[s][r]);
+    }
+  v128_t* t0 = acc0[0];
+  v128_t* t1 = acc1[0];
+  if (act == WG_ACT_RELU || act == WG_ACT_RELU6) {
+    const v128_t zero = wasm_f32x4_splat(0.0f), six = wasm_f32x4_splat(6.0f);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < mr; r++) {
+      t0[r] = wasm_f32x4_pmax(t0[r], zero);
+      t1[r] = wasm_f32x4_pmax(t1[r], zero);
+      if (act == WG_ACT_RELU6) {
+        t0[r] = wasm_f32x4_pmin(t0[r], six);
+        t1[r] = wasm_f32x4_pmin(t1[r], six);
+      }
+    }
+  } else if (act == WG_ACT_LEAKY_RELU) {
+    const v128_t zero = wasm_f32x4_splat(0.0f), va = wasm_f32x4_splat(alpha);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < mr; r++) {
+      t0[r] = wasm_v128_bitselect(t0[r], wasm_f32x4_mul(t0[r], va), wasm_f32x4_ge(t0[r], zero));
+      t1[r] = wasm_v128_bitselect(t1[r], wasm_f32x4_mul(t1[r], va), wasm_f32x4_ge(t1[r], zero));
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int r = 0; r < mr; r++) store_tile_row(c + r * ldc, t0[r], t1[r], nr);
+  if (act >= WG_ACT_SIGMOID) wg_act_rows(c, mr, nr, ldc, act, alpha);
+}
+
+typedef void (*ukernel_fn)(int K, const float* a, const float* b, int ldb, float* c, int ldc, int nr,
+                           const float* bias, int act, float alpha);
+#define UKERNEL(m)                                                                                       \
+  static void f32_gemm_##m##x8(int K, const float* a, const float* b, int ldb, float* c, int ldc, int nr, \
+                               const float* bias, int act, float alpha) {                                \
+    ukernel(m, K, a, b, ldb, c, ldc, nr, bias, act, alpha);                                              \
+  }
+UKERNEL(1)
+UKERNEL(2)
+UKERNEL(3)
+UKERNEL(4)
+UKERNEL(5)
+#if MR == 6
+UKERNEL(6)
+static const ukernel_fn ukernels[MR + 1] = {0, f32_gemm_1x8, f32_gemm_2x8, f32_gemm_3x8,
+                                            f32_gemm_4x8, f32_gemm_5x8, f32_gemm_6x8};
+#else
+static const ukernel_fn ukernels[MR + 1] = {0, f32_gemm_1x8, f32_gemm_2x8, f32_gemm_3x8, f32_gemm_4x8, f32_gemm_5x8};
+#endif
+
+int wg_gemm(const wg_gemm_args* g) {
+  const int M = g->M, N = g->N, K = g->K;
+  if (M <= 0 || N <= 0) return WG_OK;
+  const uint32_t mark = wg_mark();
+  int mc = K > 0 ? A_BLOCK_FLOATS / K / MR * MR : M;
+  if (mc < MR) mc = MR;
+  if (mc > M) mc = (M + MR - 1) / MR * MR;
+  float* abuf = wg_alloc((uint32_t)mc * (uint32_t)(K > 0 ? K : 1) * sizeof(float));
+  if (!abuf) return WG_ERR_OOM;
+  const int panels = (N + NR - 1) / NR;
+  float bias_edge[NR];
+  const float* bias_last = 0;
+  if (g->bias) {
+    for (int j = 0; j < NR; j++) bias_edge[j] = (panels - 1) * NR + j < N ? g->bias[(panels - 1) * NR + j] : 0.0f;
+    bias_last = bias_edge;
+  }
+  for (int i0 = 0; i0 < M; i0 += mc) {
+    const int rows = M - i0 < mc ? M - i0 : mc;
+    g->pack_a(g->a_ctx, i0, rows, K, abuf);
+    for (int jp = 0; jp < panels; jp++) {
+      const int j = jp * NR, nr = N - j < NR ? N - j : NR;
+      const int edge = nr < NR && g->b_edge;
+      const float* bp = edge ? g->b_edge : g->b + (size_t)jp * g->b_panel_stride;
+      const int ldb = edge ? NR : g->b_ldb;
+      const float* bias = !g->bias ? 0 : jp == panels - 1 ? bias_last : g->bias + j;
+      float* c = g->c + (size_t)i0 * g->ldc + j;
+      for (int r0 = 0; r0 < rows; r0 += MR) {
+        const int mr = rows - r0 < MR ? rows - r0 : MR;
+        ukernels[mr](K, abuf + (size_t)r0 * K, bp, ldb, c + (size_t)r0 * g->ldc, g->ldc, nr, bias, g->act, g->alpha);
+      }
+    }
+  }
+  wg_reset(mark);
+  return WG_OK;
+}
+
+/* ---------------------------------------------------------------- packing */
+
+uint32_t wg_packed_b_floats(int K, int N) { return (uint32_t)((N + NR - 1) / NR) * NR * (uint32_t)K; }
+
+void wg_pack_b_strided(const float* src, int K, int N, int rs, int cs, float* dst) {
+  for (int j0 = 0; j0 < N; j0 += NR) {
+    const int nr = N - j0 < NR ? N - j0 : NR;
+    const float* s = src + (size_t)j0 * cs;
+    if (nr == NR && cs == 1) {
+      for (int k = 0; k < K; k++, dst += NR, s += rs) {
+        wasm_v128_store(dst, wasm_v128_load(s));
+        wasm_v128_store(dst + 4, wasm_v128_load(s + 4));
+      }
+    } else {
+      for (int k = 0; k < K; k++, dst += NR, s += rs) {
+        for (int j = 0; j < nr; j++) dst[j] = s[(size_t)j * cs];
+        for (int j = nr; j < NR; j++) dst[j] = 0.0f;
+      }
+    }
+  }
+}
+
+int wg_gemm_set_b(wg_gemm_args* g, const float* b, int ldb, int transposed) {
+  const int K = g->K, N = g->N;
+  if (!transposed && g->M <= DIRECT_B_MAX_ROWS) {
+    g->b = b;
+    g->b_ldb = ldb;
+    g->b_panel_stride = NR;
+    g->b_edge = 0;
+    if (N % NR) {
+      float* edge = wg_alloc(NR * (uint32_t)(K > 0 ? K : 1) * sizeof(float));
+      if (!edge) return WG_ERR_OOM;
+      wg_pack_b_strided(b + N / NR * NR, K, N % NR, ldb, 1, edge);
+      g->b_edge = edge;
+    }
+    return WG_OK;
+  }
+  float* packed = wg_alloc(wg_packed_b_floats(K, N) * sizeof(float) + 16);
+  if (!packed) return WG_ERR_OOM;
+  if (transposed)
+    wg_pack_b_strided(b, K, N, 1, ldb, packed);
+  else
+    wg_pack_b_strided(b, K, N, ldb, 1, packed);
+  g->b = packed;
+  g->b_ldb = NR;
+  g->b_panel_stride = NR * K;
+  g->b_edge = 0;
+  return WG_OK;
+}
+
+/* Floats that wg_pack_b writes for a K x N matrix: ceil(N / 8) * 8 * K. */
+WG_EXPORT uint32_t wg_packed_b_size(int32_t K, int32_t N) { return wg_packed_b_floats(K, N); }
+
+/* Packs the weights of MatMul once (at load): b is [K, N] row-major ([N, K] with transpose_b) and
+ * packed gets wg_packed_b_size(K, N) floats; then call wg_MatMul with b_packed = 1. */
+WG_EXPORT int wg_pack_b(const float* b, float* packed, int32_t K, int32_t N, int32_t transpose_b) {
+  if (K < 0 || N < 0) return WG_ERR_ARG;
+  if (transpose_b)
+    wg_pack_b_strided(b, K, N, 1, K, packed);
+  else
+    wg_pack_b_strided(b, K, N, N, 1, packed);
+  return WG_OK;
+}
+
+/* ---------------------------------------------------------------- MatMul */
+
+void wg_pack_rows(const float* const* rows, int mr, int len, float* d) {
+  const float* src[MR];
+  for (int r = 0; r < MR; r++) src[r] = r < mr ? rows[r] : 0;
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  int k = 0;
+  for (; k + 4 <= len; k += 4, d += 4 * MR) {
+    v128_t v[MR];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < MR; r++) v[r] = src[r] ? wasm_v128_load(src[r] + k) : zero;
+    const v128_t t0 = wasm_i32x4_shuffle(v[0], v[1], 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(v[2], v[3], 0, 4, 1, 5);
+    const v128_t t2 = wasm_i32x4_shuffle(v[0], v[1], 2, 6, 3, 7), t3 = wasm_i32x4_shuffle(v[2], v[3], 2, 6, 3, 7);
+    wasm_v128_store(d, wasm_i32x4_shuffle(t0, t1, 0, 1, 4, 5));
+    wasm_v128_store(d + MR, wasm_i32x4_shuffle(t0, t1, 2, 3, 6, 7));
+    wasm_v128_store(d + 2 * MR, wasm_i32x4_shuffle(t2, t3, 0, 1, 4, 5));
+    wasm_v128_store(d + 3 * MR, wasm_i32x4_shuffle(t2, t3, 2, 3, 6, 7));
+#pragma clang loop unroll(full)
+    for (int r = 4; r < MR; r++) {
+      d[r] = wasm_f32x4_extract_lane(v[r], 0);
+      d[MR + r] = wasm_f32x4_extract_lane(v[r], 1);
+      d[2 * MR + r] = wasm_f32x4_extract_lane(v[r], 2);
+      d[3 * MR + r] = wasm_f32x4_extract_lane(v[r], 3);
+    }
+  }
+  for (; k < len; k++, d += MR)
+#pragma clang loop unroll(full)
+    for (int r = 0; r < MR; r++) d[r] = src[r] ? src[r][k] : 0.0f;
+}
+
+void wg_pack_a_strided(const void* ctx, int i0, int rows, int K, float* dst) {
+  const wg_strided_a* s = (const wg_strided_a*)ctx;
+  for (int r0 = 0; r0 < rows; r0 += MR, dst += (size_t)K * MR) {
+    const int mr = rows - r0 < MR ? rows - r0 : MR;
+    const float* a = s->a + (size_t)(i0 + r0) * s->rs;
+    if (s->ks == 1) { /* row-major A: transpose MR rows into the panel */
+      const float* p[MR];
+      for (int r = 0; r < mr; r++) p[r] = a + (size_t)r * s->rs;
+      wg_pack_rows(p, mr, K, dst);
+      continue;
+    }
+    for (int k = 0; k < K; k++) {
+      const float* ak = a + (size_t)k * s->ks;
+      float* d = dst + (size_t)k * MR;
+      if (s->rs == 1 && mr == MR) { /* transposed A: MR consecutive floats per k */
+        wasm_v128_store(d, wasm_v128_load(ak));
+        for (int r = 4; r < MR; r++) d[r] = ak[r];
+      } else {
+        for (int r = 0; r < MR; r++) d[r] = r < mr ? ak[(size_t)r * s->rs] : 0.0f;
+      }
+    }
+  }
+}
+
+/* y = act(op(a) @ op(b) + bias) over broadcast batch dims; see wg_matmul_params. */
+WG_EXPORT int wg_MatMul(const float* a, const float* b, const float* bias, float* y, const wg_matmul_params* p) {
+  const int M = p->M, N = p->N, K = p->K, br = p->batch_rank;
+  if (M < 0 || N < 0 || K < 0 || br < 0 || br > 4 || p->activation < 0 || p->activation > WG_ACT_GELU)
+    return WG_ERR_ARG;
+  if (p->b_packed && p->transpose_b) return WG_ERR_ARG; /* packing already applied the transpose */
+  const int b_size = p->b_packed ? (int)wg_packed_b_floats(K, N) : K * N;
+  int sa[4], sb[4], batch = 1, ca = M * K, cb = b_size, a_full = 1, b_const = 1;
+  for (int d = br - 1; d >= 0; d--) {
+    const int o = p->batch_shape[d], da = p->a_batch_shape[d], db = p->b_batch_shape[d];
+    if (o < 0 || (da != o && da != 1) || (db != o && db != 1)) return WG_ERR_ARG;
+    sa[d] = da == 1 ? 0 : ca;
+    sb[d] = db == 1 ? 0 : cb;
+    ca *= da;
+    cb *= db;
+    batch *= o;
+    if (da != o) a_full = 0;
+    if (db != 1) b_const = 0;
+  }
+  if (batch == 0 || M == 0 || N == 0) return WG_OK;
+  const uint32_t mark = wg_mark();
+  wg_gemm_args g = {0};
+  g.M = M;
+  g.N = N;
+  g.K = K;
+  g.ldc = N;
+  g.bias = bias;
+  g.act = p->activation;
+  g.alpha = p->alpha;
+  g.pack_a = wg_pack_a_strided;
+  wg_strided_a sa_ctx = {a, p->transpose_a ? 1 : K, p->transpose_a ? M : 1};
+  g.a_ctx = &sa_ctx;
+  if (b_const && a_full && !p->transpose_a) { /* one GEMM with the batch folded into the rows */
+    g.M = M * batch;
+    batch = 1;
+  }
+  int rc = WG_OK;
+  if (p->b_packed) {
+    g.b_ldb = NR;
+    g.b_panel_stride = NR * K;
+  } else if (b_const) {
+    rc = wg_gemm_set_b(&g, b, p->transpose_b ? K : N, p->transpose_b);
+  }
+  int idx[4] = {0, 0, 0, 0}, oa = 0, ob = 0;
+  for (int t = 0; t < batch && rc == WG_OK; t++) {
+    sa_ctx.a = a + oa;
+    g.c = y + (size_t)t * M * N;
+    if (p->b_packed) {
+      g.b = b + ob;
+      rc = wg_gemm(&g);
+    } else if (b_const) {
+      rc = wg_gemm(&g);
+    } else { /* a different B per batch: pack (or edge-pack) each one */
+      const uint32_t bmark = wg_mark();
+      rc = wg_gemm_set_b(&g, b + ob, p->transpose_b ? K : N, p->transpose_b);
+      if (rc == WG_OK) rc = wg_gemm(&g);
+      wg_reset(bmark);
+    }
+    for (int d = br - 1; d >= 0; d--) {
+      oa += sa[d];
+      ob += sb[d];
+      if (++idx[d] < p->batch_shape[d]) break;
+      oa -= sa[d] * p->batch_shape[d];
+      ob -= sb[d] * p->batch_shape[d];
+      idx[d] = 0;
+    }
+  }
+  wg_reset(mark);
+  return rc;
+}
