@@ -8,5 +8,7 @@ echo "==> ruff"
 "$PY" -m ruff check .
 echo "==> pytest"
 "$PY" -m pytest -q -p no:cacheprovider "$@"
+echo "==> js_runtime: npm ci, tsc --noEmit"
+(cd js_runtime && npm ci --no-audit --no-fund && npx tsc --noEmit)
 echo "==> node --test"
 node --test tests/node/

@@ -1,0 +1,125 @@
+/**
+ * The backend registry: backends by name, each with an availability check that gives a reason either
+ * way. `auto` picks the first available of webgpu, wasm, js. Backends not in this version of the
+ * package are registered as placeholders that say so, until their glue registers the real factory
+ * under the same name (see README.md in this folder).
+ * @module
+ */
+
+import { WebgradError } from '../errors.js';
+import { jsBackend } from './js/index.js';
+
+/** @typedef {import('./interface.js').BackendFactory} BackendFactory */
+/** @typedef {import('./interface.js').Availability} Availability */
+
+/** The order in which `auto` tries backends. */
+export const AUTO_ORDER = Object.freeze(['webgpu', 'wasm', 'js']);
+
+/** @type {Map<string, BackendFactory>} */
+const registry = new Map();
+
+/**
+ * Registers (or replaces) backend `name`.
+ * @param {string} name e.g. 'wasm'
+ * @param {BackendFactory} factory `{available(), create(), description?}`
+ */
+export function registerBackend(name, factory) {
+  if (typeof name !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(name) || name === 'auto') {
+    throw new WebgradError('EARG', `registerBackend: name must be a lower-case identifier other than 'auto', got ${JSON.stringify(name)}`);
+  }
+  if (!factory || typeof factory.available !== 'function' || typeof factory.create !== 'function') {
+    throw new WebgradError('EARG', `registerBackend('${name}'): factory must have available() and create() functions`);
+  }
+  registry.set(name, factory);
+}
+
+/**
+ * The factory registered as `name`; EBACKEND naming the registered ones if there is none.
+ * @param {string} name
+ * @returns {BackendFactory}
+ */
+export function getBackend(name) {
+  const factory = registry.get(name);
+  if (!factory) {
+    throw new WebgradError('EBACKEND', `unknown backend ${JSON.stringify(name)}; registered: ${[...registry.keys()].join(', ')} (or 'auto')`);
+  }
+  return factory;
+}
+
+/**
+ * Whether backend `name` can run here, and why (not). Never throws: an unknown name or a failing
+ * check is reported as unavailable with the reason.
+ * @param {string} name
+ * @returns {Promise<Availability>}
+ */
+export async function checkBackend(name) {
+  const factory = registry.get(name);
+  if (!factory) return { available: false, reason: `unknown backend; registered: ${[...registry.keys()].join(', ')}` };
+  try {
+    const a = await factory.available();
+    return { available: Boolean(a.available), reason: String(a.reason) };
+  } catch (e) {
+    return { available: false, reason: `availability check failed: ${/** @type {Error} */ (e).message}` };
+  }
+}
+
+/**
+ * Every registered backend with its availability, in `auto` order first.
+ * @returns {Promise<{name: string, available: boolean, reason: string, description: string}[]>}
+ */
+export async function listBackends() {
+  const names = [...AUTO_ORDER.filter((n) => registry.has(n)), ...[...registry.keys()].filter((n) => !AUTO_ORDER.includes(n))];
+  return Promise.all(names.map(async (name) => ({ name, ...(await checkBackend(name)), description: registry.get(name)?.description ?? '' })));
+}
+
+/**
+ * The backends to try for a request, with the reason for the choice: `auto` lists the available ones
+ * in {@link AUTO_ORDER} (the loader takes the first that can run the model); a name gives that one
+ * backend or EBACKEND (unknown, or unavailable with its reason).
+ * @param {string} request 'auto' or a backend name
+ * @returns {Promise<{candidates: string[], skipped: string[]}>} `skipped` holds 'name: reason' lines
+ */
+export async function resolveBackend(request) {
+  if (typeof request !== 'string') throw new WebgradError('EARG', `backend must be a string, got ${typeof request}`);
+  if (request !== 'auto') {
+    getBackend(request);
+    const a = await checkBackend(request);
+    if (!a.available) throw new WebgradError('EBACKEND', `backend '${request}' is not available here: ${a.reason}`);
+    return { candidates: [request], skipped: [] };
+  }
+  /** @type {string[]} */
+  const candidates = [];
+  /** @type {string[]} */
+  const skipped = [];
+  for (const name of AUTO_ORDER) {
+    const a = await checkBackend(name);
+    if (a.available) candidates.push(name);
+    else skipped.push(`${name}: ${a.reason}`);
+  }
+  return { candidates, skipped };
+}
+
+/**
+ * A placeholder for a backend this version does not ship: never available, with `reason`.
+ * @param {string} name
+ * @param {() => string} reason
+ * @returns {BackendFactory}
+ */
+function notBuilt(name, reason) {
+  return {
+    description: `${name} (not in this version)`,
+    available: () => ({ available: false, reason: reason() }),
+    create() {
+      throw new WebgradError('EBACKEND', `backend '${name}' is not available here: ${reason()}`);
+    },
+  };
+}
+
+registerBackend('js', jsBackend);
+registerBackend('wasm', notBuilt('wasm', () => 'not built yet: the WebAssembly-SIMD kernels (wasm_kernels/) are not part of this version of the package'));
+registerBackend('webgpu', notBuilt('webgpu', () => {
+  const gpu = typeof navigator !== 'undefined' ? /** @type {{gpu?: unknown}} */ (navigator).gpu : undefined;
+  return gpu
+    ? 'not built yet: the WebGPU kernels (webgpu_shaders/) are not part of this version of the package'
+    : 'no WebGPU here (navigator.gpu is missing), and the WebGPU kernels are not part of this version of the package';
+}));

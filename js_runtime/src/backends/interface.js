@@ -1,0 +1,62 @@
+/**
+ * The backend interface, as JSDoc types (no code). A backend runs the kernels of the op set on its
+ * device; the executor (src/executor.js) plans memory and calls the kernels in order. See README.md
+ * in this folder for the contract and how a new backend (wasm, webgpu) plugs in.
+ * @module
+ */
+
+/** @typedef {import('../dtypes.js').DType} DType */
+/** @typedef {import('../dtypes.js').TypedArray} TypedArray */
+
+/**
+ * A tensor as kernels see it: a typed array (often a view into the arena) with its shape and dtype.
+ * `packed` is free for a backend's own prepared form of a weight (e.g. a pre-packed GEMM panel).
+ * @typedef {{data: TypedArray, shape: readonly number[], dtype: DType, packed?: unknown}} View
+ */
+
+/** @typedef {Readonly<Record<string, any>>} Attrs */
+
+/**
+ * A kernel: reads `inputs` (null for an absent optional input; every input of a variadic op), writes
+ * every element of the preallocated `output`. It must not keep references to the views after
+ * returning, and must not allocate per element (scratch space may be cached).
+ * @typedef {(inputs: (View | null)[], attrs: Attrs, output: View) => void} Kernel
+ */
+
+/** @typedef {{available: boolean, reason: string}} Availability */
+
+/**
+ * Memory a backend hands the executor for its arena: `byteLength` bytes of `buffer` from `byteOffset`.
+ * `buffer` is read on every run, so a backend whose memory can move (a growing WebAssembly.Memory)
+ * updates it and the executor re-creates its views.
+ * @typedef {{buffer: ArrayBuffer, byteOffset: number, byteLength: number}} ArenaMemory
+ */
+
+/**
+ * A node of the graph as a backend sees it when preparing weights.
+ * @typedef {{name: string, op: string, inputs: string[], outputs: string[], attrs: Attrs}} GraphNode
+ */
+
+/**
+ * A backend instance, made for one model by its factory and disposed with it.
+ * @typedef {object} Backend
+ * @property {string} name the registry name ('js', 'wasm', 'webgpu', ...)
+ * @property {Readonly<Record<string, Kernel>>} kernels one kernel per op it implements, by op name
+ * @property {(weights: Map<string, View>, nodes: readonly GraphNode[]) => Map<string, View>} prepareWeights
+ *   called once at load with the float32 (dequantized) weights; returns the views kernels will get
+ *   (the same ones, copies in the backend's memory, or views with a `packed` form)
+ * @property {(byteLength: number) => ArenaMemory} allocateArena memory for the executor's arena
+ * @property {(memory: ArenaMemory) => void} releaseArena gives arena memory back
+ * @property {() => number} weightsBytes bytes the prepared weights take on this backend
+ * @property {() => void} dispose frees everything the backend holds; the instance is unusable after
+ */
+
+/**
+ * What `registerBackend` takes: availability (a reason either way) and a constructor.
+ * @typedef {object} BackendFactory
+ * @property {() => Availability | Promise<Availability>} available whether it can run here, and why (not)
+ * @property {() => Backend | Promise<Backend>} create a fresh instance for one model
+ * @property {string} [description] one line for listings
+ */
+
+export {};

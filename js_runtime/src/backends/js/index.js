@@ -1,0 +1,36 @@
+/**
+ * The `js` backend: plain JavaScript reference kernels (float64 accumulation), always available.
+ * Weights stay the loader's Float32Arrays; the arena is an ordinary ArrayBuffer.
+ * @module
+ */
+
+import { KERNELS } from './kernels/index.js';
+
+/** @typedef {import('../interface.js').Backend} Backend */
+/** @typedef {import('../interface.js').BackendFactory} BackendFactory */
+
+/** @type {BackendFactory} */
+export const jsBackend = {
+  description: 'plain JavaScript reference kernels (always available)',
+  available: () => ({ available: true, reason: 'plain JavaScript, always available' }),
+  create() {
+    let weightBytes = 0;
+    /** @type {Backend} */
+    const backend = {
+      name: 'js',
+      kernels: KERNELS,
+      prepareWeights(weights) {
+        weightBytes = 0;
+        for (const v of weights.values()) weightBytes += v.data.byteLength;
+        return weights;
+      },
+      allocateArena: (byteLength) => ({ buffer: new ArrayBuffer(byteLength), byteOffset: 0, byteLength }),
+      releaseArena() {},
+      weightsBytes: () => weightBytes,
+      dispose() {
+        weightBytes = 0;
+      },
+    };
+    return backend;
+  },
+};

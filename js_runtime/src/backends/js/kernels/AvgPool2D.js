@@ -1,0 +1,4 @@
+import { poolKernel } from './_pool.js';
+
+/** AvgPool2D: mean over KH x KW windows of NHWC x, divided by the number of real (unpadded) elements. */
+export const AvgPool2D = poolKernel('AvgPool2D');

@@ -1,0 +1,4 @@
+import { reduceKernel } from './_reduce.js';
+
+/** ReduceMax: Max (NaN in the reduced group gives NaN) over 'axes' (null: all axes), keepdims optional. */
+export const ReduceMax = reduceKernel('ReduceMax');

@@ -1,0 +1,4 @@
+import { copyKernel } from './_copy.js';
+
+/** Reshape (row-major): the data are copied unchanged; the shape comes from the shape rule. */
+export const Reshape = copyKernel;

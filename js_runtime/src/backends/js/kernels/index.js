@@ -1,0 +1,82 @@
+/**
+ * The js backend's kernels, one file per op named exactly as the op (kernels/<Op>.js), keyed by op
+ * name. tests/node/js_backend.test.mjs checks every op of the op set is here.
+ * @module
+ */
+
+import { MatMul } from './MatMul.js';
+import { Add } from './Add.js';
+import { Sub } from './Sub.js';
+import { Mul } from './Mul.js';
+import { Div } from './Div.js';
+import { Maximum } from './Maximum.js';
+import { Minimum } from './Minimum.js';
+import { Relu } from './Relu.js';
+import { Relu6 } from './Relu6.js';
+import { LeakyRelu } from './LeakyRelu.js';
+import { Gelu } from './Gelu.js';
+import { Sigmoid } from './Sigmoid.js';
+import { Tanh } from './Tanh.js';
+import { Exp } from './Exp.js';
+import { Log } from './Log.js';
+import { Sqrt } from './Sqrt.js';
+import { Softmax } from './Softmax.js';
+import { LogSoftmax } from './LogSoftmax.js';
+import { Conv2D } from './Conv2D.js';
+import { MaxPool2D } from './MaxPool2D.js';
+import { AvgPool2D } from './AvgPool2D.js';
+import { GlobalAvgPool } from './GlobalAvgPool.js';
+import { BatchNorm } from './BatchNorm.js';
+import { LayerNorm } from './LayerNorm.js';
+import { Reshape } from './Reshape.js';
+import { Flatten } from './Flatten.js';
+import { Transpose } from './Transpose.js';
+import { Concat } from './Concat.js';
+import { Slice } from './Slice.js';
+import { Gather } from './Gather.js';
+import { ReduceSum } from './ReduceSum.js';
+import { ReduceMean } from './ReduceMean.js';
+import { ReduceMax } from './ReduceMax.js';
+import { ArgMax } from './ArgMax.js';
+import { Cast } from './Cast.js';
+import { Dequantize } from './Dequantize.js';
+
+/** @type {Readonly<Record<string, import('../../interface.js').Kernel>>} */
+export const KERNELS = Object.freeze({
+  MatMul,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Maximum,
+  Minimum,
+  Relu,
+  Relu6,
+  LeakyRelu,
+  Gelu,
+  Sigmoid,
+  Tanh,
+  Exp,
+  Log,
+  Sqrt,
+  Softmax,
+  LogSoftmax,
+  Conv2D,
+  MaxPool2D,
+  AvgPool2D,
+  GlobalAvgPool,
+  BatchNorm,
+  LayerNorm,
+  Reshape,
+  Flatten,
+  Transpose,
+  Concat,
+  Slice,
+  Gather,
+  ReduceSum,
+  ReduceMean,
+  ReduceMax,
+  ArgMax,
+  Cast,
+  Dequantize,
+});

@@ -1,0 +1,80 @@
+/**
+ * `classify`: raw input (e.g. pixels 0-255) -> the bundle's preprocessing -> predict -> top-k labels.
+ * Preprocessing comes from `metadata.preprocessing`: `x * scale`, then `(x - mean) / std` when given
+ * (numbers, or one per channel along the last axis).
+ * @module
+ */
+
+import { WebgradError } from './errors.js';
+import { dtypeOf } from './dtypes.js';
+import { sizeOf } from './shapes.js';
+import { Tensor, describe, toTensor } from './tensor.js';
+
+/** @typedef {import('./executor.js').TensorSpec} TensorSpec */
+/** @typedef {{label: string, index: number, probability: number}} Prediction */
+/** @typedef {{scale?: number, mean?: number | number[], std?: number | number[]}} Preprocessing */
+
+/**
+ * The raw classify input as a float32 tensor with a batch dim, preprocessed. A bare typed array or
+ * flat array (no shape) is taken as examples of the signature's per-example shape.
+ * @param {unknown} x Tensor, {data, shape}, typed array or (nested) number array; any numeric dtype
+ * @param {TensorSpec} spec the model's (single) input
+ * @param {Preprocessing | undefined} pre
+ * @returns {Tensor}
+ */
+export function preprocessInput(x, spec, pre) {
+  if (spec.dtype !== 'float32') throw new WebgradError('EINPUT', `classify: input '${spec.name}' is ${spec.dtype}; classify takes float image/feature inputs (use predict)`);
+  const perExample = spec.shape.slice(1).map((d) => d ?? 0);
+  let t;
+  if (dtypeOf(x) !== undefined || (Array.isArray(x) && typeof x[0] === 'number')) {
+    const n = /** @type {ArrayLike<number>} */ (x).length;
+    const each = sizeOf(perExample);
+    if (!each || n % each) throw new WebgradError('ESHAPE', `classify: ${n} values do not make whole examples of shape [${perExample.join(', ')}]`);
+    t = toTensor({ data: /** @type {any} */ (x), shape: [n / each, ...perExample] }, 'classify input');
+  } else if (x instanceof Tensor || Array.isArray(x) || (x !== null && typeof x === 'object' && 'data' in x)) {
+    t = toTensor(Array.isArray(x) ? { data: x } : /** @type {any} */ (x), 'classify input');
+  } else {
+    throw new WebgradError('EINPUT', `classify: expected a Tensor, {data, shape}, a typed array or an array, got ${describe(x)}`);
+  }
+  const shape = t.shape.length === spec.shape.length - 1 ? [1, ...t.shape] : [...t.shape];
+  const raw = t.dataSync();
+  const out = new Float32Array(raw.length);
+  const scale = pre?.scale ?? 1;
+  const c = shape.at(-1) ?? 1;
+  const mean = pre?.mean ?? 0;
+  const std = pre?.std ?? 1;
+  const at = (/** @type {number | number[]} */ p, /** @type {number} */ i) => (typeof p === 'number' ? p : p[i % c]);
+  for (let i = 0; i < raw.length; i++) out[i] = (raw[i] * scale - at(mean, i)) / at(std, i);
+  return new Tensor(out, shape, 'float32');
+}
+
+/**
+ * Top-k predictions per example from a [batch, classes] output.
+ * @param {Tensor} output
+ * @param {boolean} isProbability whether the output already is probabilities (else softmax is applied)
+ * @param {readonly string[] | undefined} labels
+ * @param {number} topK
+ * @returns {Prediction[][]}
+ */
+export function topK(output, isProbability, labels, topK) {
+  if (output.shape.length !== 2) throw new WebgradError('ESHAPE', `classify: the model's output is [${output.shape.join(', ')}], expected [batch, classes]`);
+  const [batch, classes] = output.shape;
+  const values = output.dataSync();
+  /** @type {Prediction[][]} */
+  const result = [];
+  for (let b = 0; b < batch; b++) {
+    const row = Array.from(values.subarray(b * classes, (b + 1) * classes));
+    const probs = isProbability ? row : softmax(row);
+    const order = probs.map((_, i) => i).sort((i, j) => probs[j] - probs[i] || i - j);
+    result.push(order.slice(0, Math.min(topK, classes)).map((index) => ({ label: labels?.[index] ?? String(index), index, probability: probs[index] })));
+  }
+  return result;
+}
+
+/** @param {number[]} row */
+function softmax(row) {
+  const max = Math.max(...row);
+  const e = row.map((v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}

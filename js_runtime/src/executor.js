@@ -1,0 +1,239 @@
+/**
+ * The graph executor. For each concrete signature of input shapes it builds a plan once and caches it:
+ * static shapes from the shape rules, the steps in topological order, liveness of every intermediate
+ * value, and their placement in ONE arena (src/arena.js) with typed-array views made once. A run then
+ * copies the inputs into the arena, calls one kernel per node with preallocated views, and copies the
+ * outputs out; it allocates nothing else. Reshape and Flatten cost nothing: their output is a view of
+ * their input's buffer. All plans share the arena, sized to the largest.
+ * @module
+ */
+
+import { WebgradError } from './errors.js';
+import { itemSize, viewOf } from './dtypes.js';
+import { planArena } from './arena.js';
+import { inferNode } from './shape_rules.js';
+import { sizeOf } from './shapes.js';
+import { Tensor } from './tensor.js';
+import { track } from './resources.js';
+
+/** @typedef {import('./dtypes.js').DType} DType */
+/** @typedef {import('./backends/interface.js').View} View */
+/** @typedef {import('./backends/interface.js').Backend} Backend */
+/** @typedef {import('./backends/interface.js').GraphNode} GraphNode */
+/** @typedef {import('./backends/interface.js').ArenaMemory} ArenaMemory */
+/** @typedef {{name: string, dtype: DType, shape: readonly (number | null)[]}} TensorSpec */
+/** @typedef {{inputs: readonly TensorSpec[], outputs: readonly TensorSpec[], nodes: readonly GraphNode[]}} Graph */
+
+/** Ops whose output is their input's data under another shape: planned as views, never run. */
+export const ALIAS_OPS = Object.freeze(new Set(['Reshape', 'Flatten']));
+
+/** Plans kept per executor (least recently used are dropped). */
+export const MAX_PLANS = 8;
+
+/**
+ * A value of a plan: its shape and dtype, and where its data lives: a weight view, or buffer `buffer`
+ * of the arena.
+ * @typedef {{name: string, shape: number[], dtype: DType, size: number, buffer: number, weight: View | null,
+ *   view: View | null}} Value
+ */
+
+/**
+ * @typedef {{node: GraphNode, inputs: (number | null)[], output: number, alias: boolean,
+ *   inputViews: (View | null)[], outputView: View | null}} Step
+ */
+
+/**
+ * @typedef {{key: string, values: Value[], steps: Step[], inputs: number[], outputs: number[],
+ *   offsets: number[], arenaBytes: number, boundTo: ArrayBuffer | null}} Plan
+ */
+
+/** Runs a graph on a backend with planned memory; see the module doc. */
+export class Executor {
+  /** @type {Map<string, Plan>} */
+  #plans = new Map();
+  /** @type {ArenaMemory | null} */
+  #arena = null;
+  #disposed = false;
+
+  /**
+   * @param {Graph} graph nodes in topological order, attributes normalized
+   * @param {Map<string, View>} weights the backend's prepared weights, by tensor name
+   * @param {Backend} backend
+   */
+  constructor(graph, weights, backend) {
+    this.graph = graph;
+    this.weights = weights;
+    this.backend = backend;
+  }
+
+  /** Bytes of the arena (the largest plan's need so far). */
+  get arenaBytes() {
+    return this.#arena ? this.#arena.byteLength : 0;
+  }
+
+  /** Number of cached plans (at most {@link MAX_PLANS}). */
+  get planCount() {
+    return this.#plans.size;
+  }
+
+  /**
+   * The plan for these input shapes (built and cached on first use).
+   * @param {readonly (readonly number[])[]} shapes one per graph input, in signature order
+   * @returns {Plan}
+   */
+  plan(shapes) {
+    const key = shapes.map((s) => s.join('x')).join(',');
+    const hit = this.#plans.get(key);
+    if (hit) {
+      this.#plans.delete(key); // most recently used last
+      this.#plans.set(key, hit);
+      return hit;
+    }
+    const plan = buildPlan(this.graph, this.weights, this.backend, shapes, key);
+    this.#plans.set(key, plan);
+    if (this.#plans.size > MAX_PLANS) {
+      const oldest = /** @type {string} */ (this.#plans.keys().next().value);
+      this.#plans.delete(oldest);
+    }
+    return plan;
+  }
+
+  /**
+   * Runs the graph. `inputs` are in signature order, already checked (dtype, rank, static dims).
+   * Returns fresh tensors, one per graph output.
+   * @param {readonly Tensor[]} inputs
+   * @returns {Tensor[]}
+   */
+  run(inputs) {
+    if (this.#disposed) throw new WebgradError('EDISPOSED', 'the model was used after dispose()');
+    const plan = this.plan(inputs.map((t) => t.shape));
+    const arena = this.#ensureArena(plan.arenaBytes);
+    if (plan.boundTo !== arena.buffer) bind(plan, arena);
+    plan.inputs.forEach((v, i) => /** @type {View} */ (plan.values[v].view).data.set(inputs[i].dataSync()));
+    const kernels = this.backend.kernels;
+    for (const step of plan.steps) {
+      if (step.alias) continue;
+      kernels[step.node.op](step.inputViews, step.node.attrs, /** @type {View} */ (step.outputView));
+    }
+    return plan.outputs.map((v) => {
+      const value = plan.values[v];
+      return new Tensor(/** @type {View} */ (value.view).data.slice(), value.shape, value.dtype);
+    });
+  }
+
+  /**
+   * @param {number} bytes
+   * @returns {ArenaMemory}
+   */
+  #ensureArena(bytes) {
+    if (this.#arena && this.#arena.byteLength >= bytes) return this.#arena;
+    this.#releaseArena();
+    this.#arena = this.backend.allocateArena(bytes);
+    track('arenaBytes', this.#arena.byteLength);
+    return this.#arena;
+  }
+
+  #releaseArena() {
+    if (!this.#arena) return;
+    track('arenaBytes', -this.#arena.byteLength);
+    this.backend.releaseArena(this.#arena);
+    this.#arena = null;
+  }
+
+  /** Frees the arena and the plans. The executor is unusable after. */
+  dispose() {
+    this.#releaseArena();
+    this.#plans.clear();
+    this.#disposed = true;
+  }
+}
+
+/**
+ * Builds the plan for concrete input shapes: shapes, steps, liveness and arena offsets.
+ * @param {Graph} graph
+ * @param {Map<string, View>} weights
+ * @param {Backend} backend
+ * @param {readonly (readonly number[])[]} shapes
+ * @param {string} key
+ * @returns {Plan}
+ */
+function buildPlan(graph, weights, backend, shapes, key) {
+  /** @type {Value[]} */
+  const values = [];
+  /** @type {Map<string, number>} */
+  const byName = new Map();
+  /** @type {{size: number, def: number, last: number}[]} */
+  const buffers = [];
+  /**
+   * @param {string} name @param {readonly number[]} shape @param {DType} dtype @param {number} buffer
+   * @param {View | null} weight
+   */
+  const addValue = (name, shape, dtype, buffer, weight) => {
+    values.push({ name, shape: [...shape], dtype, size: sizeOf(shape), buffer, weight, view: null });
+    byName.set(name, values.length - 1);
+    return values.length - 1;
+  };
+  /** @param {number} size @param {number} def */
+  const addBuffer = (size, def) => buffers.push({ size, def, last: def }) - 1;
+
+  const inputs = graph.inputs.map((spec, i) => {
+    const shape = shapes[i];
+    return addValue(spec.name, shape, spec.dtype, addBuffer(sizeOf(shape) * itemSize(spec.dtype), -1), null);
+  });
+  /** @param {string} name */
+  const lookup = (name) => {
+    const known = byName.get(name);
+    if (known !== undefined) return known;
+    const w = /** @type {View} */ (weights.get(name));
+    return addValue(name, w.shape, w.dtype, -1, w);
+  };
+
+  /** @type {Step[]} */
+  const steps = graph.nodes.map((node, s) => {
+    const ins = node.inputs.map((name) => (name ? lookup(name) : null));
+    let out;
+    try {
+      out = inferNode(node.op, ins.map((i) => (i === null ? null : values[i].shape)), ins.map((i) => (i === null ? null : values[i].dtype)), node.attrs);
+    } catch (e) {
+      const err = /** @type {WebgradError} */ (e);
+      throw new WebgradError(err.code ?? 'ESHAPE', `node '${node.name}' (${node.op}): ${err.message}`, { cause: e });
+    }
+    const shape = /** @type {number[]} */ (out.shape);
+    const dtype = /** @type {DType} */ (out.dtype);
+    const alias = ALIAS_OPS.has(node.op);
+    const source = values[/** @type {number} */ (ins[0])];
+    for (const i of ins) if (i !== null && values[i].buffer >= 0) buffers[values[i].buffer].last = Math.max(buffers[values[i].buffer].last, s);
+    let output;
+    if (!alias) output = addValue(node.outputs[0], shape, dtype, addBuffer(sizeOf(shape) * itemSize(dtype), s), null);
+    else if (source.weight) output = addValue(node.outputs[0], shape, dtype, -1, { data: source.weight.data, shape, dtype });
+    else output = addValue(node.outputs[0], shape, dtype, source.buffer, null);
+    if (!alias && !backend.kernels[node.op]) {
+      throw new WebgradError('EBACKEND', `backend '${backend.name}' has no kernel for op ${node.op} (node '${node.name}')`);
+    }
+    return { node, inputs: ins, output, alias, inputViews: [], outputView: null };
+  });
+  const outputs = graph.outputs.map((spec) => lookup(spec.name));
+  for (const v of outputs) if (values[v].buffer >= 0) buffers[values[v].buffer].last = steps.length;
+  const { offsets, size } = planArena(buffers);
+  return { key, values, steps, inputs, outputs, offsets, arenaBytes: size, boundTo: null };
+}
+
+/**
+ * (Re)creates the plan's views on the arena's current buffer.
+ * @param {Plan} plan
+ * @param {ArenaMemory} arena
+ */
+function bind(plan, arena) {
+  for (const v of plan.values) {
+    v.view = v.weight ?? {
+      data: viewOf(v.dtype, arena.buffer, arena.byteOffset + plan.offsets[v.buffer], v.size),
+      shape: v.shape,
+      dtype: v.dtype,
+    };
+  }
+  for (const step of plan.steps) {
+    step.inputViews = step.inputs.map((i) => (i === null ? null : plan.values[i].view));
+    step.outputView = plan.values[step.output].view;
+  }
+  plan.boundTo = arena.buffer;
+}

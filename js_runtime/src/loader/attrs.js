@@ -1,0 +1,74 @@
+/**
+ * Checks a node's attributes against the op set and fills in defaults (the JS twin of
+ * exporter/opset.py `normalize_attrs`).
+ * @module
+ */
+
+import { WebgradError } from '../errors.js';
+import { DTYPES } from '../dtypes.js';
+import { OPSET } from '../opset.js';
+
+/** @typedef {import('../opset.js').AttrSpec} AttrSpec */
+
+/**
+ * @param {string} where e.g. `Conv2D.padding`
+ * @param {AttrSpec} spec
+ * @param {unknown} value
+ * @returns {unknown}
+ */
+function checkAttr(where, spec, value) {
+  const bad = (/** @type {string} */ want) =>
+    new WebgradError('EATTR', `${where} must be ${want}, got ${JSON.stringify(value)}`);
+  if (value === null) {
+    if (spec.nullable) return null;
+    throw new WebgradError('EATTR', `${where} must not be null`);
+  }
+  switch (spec.type) {
+    case 'bool':
+      if (typeof value !== 'boolean') throw bad('a bool');
+      return value;
+    case 'int':
+      if (!Number.isInteger(value)) throw bad('an int');
+      return value;
+    case 'float':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw bad('a number');
+      return value;
+    case 'ints':
+      if (!Array.isArray(value) || !value.every((v) => Number.isInteger(v))) throw bad('a list of ints');
+      return [...value];
+    case 'string':
+      if (typeof value !== 'string' || !spec.values?.includes(value)) throw bad(`one of ${JSON.stringify(spec.values)}`);
+      return value;
+    case 'dtype':
+      if (typeof value !== 'string' || !DTYPES.includes(/** @type {any} */ (value))) throw bad(`one of ${JSON.stringify(DTYPES)}`);
+      return value;
+    case 'padding':
+      if (value === 'SAME' || value === 'VALID') return value;
+      if (Array.isArray(value) && value.length === 4 && value.every((v) => Number.isInteger(v) && v >= 0)) return [...value];
+      throw bad("'SAME', 'VALID' or [top, bottom, left, right]");
+    default:
+      throw new WebgradError('EATTR', `op set declares an unknown attribute type ${JSON.stringify(spec.type)} for ${where}`);
+  }
+}
+
+/**
+ * `attrs` checked against op `op` of the op set, with defaults filled in (a new object).
+ * @param {string} op a known op name
+ * @param {Record<string, unknown>} attrs
+ * @returns {Record<string, any>}
+ */
+export function normalizeAttrs(op, attrs) {
+  const specs = OPSET.ops[op].attrs;
+  const unknown = Object.keys(attrs).filter((k) => !(k in specs)).sort();
+  if (unknown.length) {
+    throw new WebgradError('EATTR', `${op} has no attribute(s) ${JSON.stringify(unknown)}; its attributes are ${JSON.stringify(Object.keys(specs).sort())}`);
+  }
+  /** @type {Record<string, any>} */
+  const out = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    if (key in attrs) out[key] = checkAttr(`${op}.${key}`, spec, attrs[key]);
+    else if ('default' in spec) out[key] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+    else throw new WebgradError('EATTR', `${op} needs attribute '${key}' (${spec.type})`);
+  }
+  return Object.freeze(out);
+}

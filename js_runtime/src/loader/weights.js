@@ -1,0 +1,142 @@
+/**
+ * The weights of a bundle: the shards (present, of their byteLength, with their SHA-256), concatenated
+ * into the one byte stream the tensor offsets index; then each tensor checked (dtype, size, byte range,
+ * quantization), dequantized to float32 (float16 and int8_symmetric; int32 stays int32) and checked
+ * for NaN/Inf. Mirrors the checks of exporter/bundle_reader.py.
+ * @module
+ */
+
+import { WebgradError, throwIfAborted } from '../errors.js';
+import { STORAGE, itemSize } from '../dtypes.js';
+import { sizeOf } from '../shapes.js';
+import { Dequantize } from '../backends/js/kernels/Dequantize.js';
+import { sha256Hex } from './sha256.js';
+
+/** @typedef {import('./manifest.js').Manifest} Manifest */
+/** @typedef {import('./manifest.js').TensorJson} TensorJson */
+/** @typedef {import('./source.js').Source} Source */
+/** @typedef {import('../backends/interface.js').View} View */
+
+/** Stored dtype of a weight -> the quantization scheme it needs (null: stored as is). */
+const STORED = /** @type {Readonly<Record<string, string | null>>} */ ({ float32: null, int32: null, float16: 'float16', int8: 'int8_symmetric' });
+
+/**
+ * Reads every shard, checks it and returns the concatenated weight data.
+ * @param {Source} source
+ * @param {Manifest['weights']['shards']} shards
+ * @param {{signal?: AbortSignal, onBytes: (file: string, bytes: number) => void}} options
+ * @returns {Promise<Uint8Array>}
+ */
+export async function readShards(source, shards, { signal, onBytes }) {
+  const data = new Uint8Array(shards.reduce((n, s) => n + s.byteLength, 0));
+  let at = 0;
+  for (const s of shards) {
+    const where = source.describe(s.file);
+    const raw = await source.read(s.file, { signal, onBytes: (n) => onBytes(s.file, n) });
+    throwIfAborted(signal, `reading ${where}`);
+    if (raw === null) throw new WebgradError('ESHARD_MISSING', `${where}: missing shard (model.json lists it with ${s.byteLength} bytes)`);
+    if (raw.byteLength !== s.byteLength) {
+      const what = raw.byteLength < s.byteLength ? 'truncated shard' : 'shard too long';
+      throw new WebgradError('ESHARD_SIZE', `${where}: ${what}: model.json says ${s.byteLength} bytes, the file has ${raw.byteLength}`);
+    }
+    const digest = await sha256Hex(raw);
+    throwIfAborted(signal, `checking ${where}`);
+    if (digest !== s.sha256) {
+      throw new WebgradError('ECHECKSUM', `${where}: sha256 mismatch: model.json says ${s.sha256}, the file hashes to ${digest} (corrupted or replaced)`);
+    }
+    data.set(raw, at);
+    at += raw.byteLength;
+  }
+  return data;
+}
+
+/**
+ * @param {TensorJson} t
+ * @param {string} where
+ */
+function checkQuantization(t, where) {
+  const need = STORED[t.dtype];
+  const have = t.quantization ? t.quantization.scheme : null;
+  if (need === undefined) {
+    throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}': dtype ${t.dtype} cannot be a weight; expected one of ${Object.keys(STORED).join(', ')}`);
+  }
+  if (have !== need) {
+    const expect = need ? `quantization scheme '${need}'` : 'no quantization (float32 and int32 are stored as is)';
+    throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}': stored dtype ${t.dtype} with ${have ? `scheme '${have}'` : 'no quantization'}; expected ${expect}`);
+  }
+  if (t.quantization?.scheme === 'int8_symmetric') {
+    const { axis, scales } = t.quantization;
+    if (axis >= t.shape.length || scales.length !== t.shape[axis]) {
+      throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}' of shape [${t.shape.join(', ')}]: int8 axis ${axis} needs one scale per channel along an existing axis; got ${scales.length} scales`);
+    }
+    if (!scales.every((s) => Number.isFinite(Math.fround(s)) && Math.fround(s) > 0)) {
+      throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}': int8 scales must be finite positive float32 values`);
+    }
+  }
+}
+
+/**
+ * The multi-index of flat index `i` in `shape`, as '(a, b, c)'.
+ * @param {number} i @param {readonly number[]} shape
+ */
+function indexOf(i, shape) {
+  const out = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    out.unshift(i % shape[d]);
+    i = Math.floor(i / shape[d]);
+  }
+  return `(${out.join(', ')})`;
+}
+
+/**
+ * Every weight as a float32 (or int32) view, by name, checked and dequantized.
+ * @param {readonly TensorJson[]} tensors
+ * @param {Uint8Array} data the concatenated shards (offset 0 of its own buffer)
+ * @param {string} where model.json, for messages
+ * @returns {Map<string, View>}
+ */
+export function readTensors(tensors, data, where) {
+  /** @type {Map<string, View>} */
+  const out = new Map();
+  for (const t of tensors) {
+    if (out.has(t.name)) throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}' is listed twice in weights.tensors`);
+    checkQuantization(t, where);
+    const count = sizeOf(t.shape);
+    const need = count * itemSize(t.dtype);
+    if (t.byteLength !== need) {
+      throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}': byteLength ${t.byteLength}, but shape [${t.shape.join(', ')}] of ${t.dtype} takes ${need} bytes`);
+    }
+    if (t.offset + t.byteLength > data.byteLength) {
+      throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}': bytes [${t.offset}, ${t.offset + t.byteLength}) run past the end of the weight data (${data.byteLength} bytes in all shards)`);
+    }
+    const stored = new STORAGE[t.dtype](/** @type {ArrayBuffer} */ (data.buffer), data.byteOffset + t.offset, count);
+    /** @type {View} */
+    let value;
+    if (t.quantization) {
+      const output = { data: new Float32Array(count), shape: t.shape, dtype: /** @type {const} */ ('float32') };
+      const q = t.quantization;
+      const scales = q.scheme === 'int8_symmetric' ? { data: Float32Array.from(q.scales), shape: [q.scales.length], dtype: /** @type {const} */ ('float32') } : null;
+      Dequantize([{ data: stored, shape: t.shape, dtype: t.dtype }, scales, null], { axis: q.scheme === 'int8_symmetric' ? q.axis : null }, output);
+      value = output;
+    } else {
+      value = { data: stored.slice(), shape: t.shape, dtype: t.dtype };
+    }
+    if (value.dtype === 'float32') {
+      const v = value.data;
+      let bad = 0;
+      let first = -1;
+      for (let i = 0; i < v.length; i++) {
+        if (!Number.isFinite(v[i])) {
+          bad++;
+          if (first < 0) first = i;
+        }
+      }
+      if (bad) {
+        const kind = Number.isNaN(v[first]) ? 'NaN' : 'Inf';
+        throw new WebgradError('ENONFINITE', `${where}: tensor '${t.name}' has ${kind} at index ${indexOf(first, t.shape)} (${bad} non-finite values); weights must be finite`);
+      }
+    }
+    out.set(t.name, value);
+  }
+  return out;
+}

@@ -1,0 +1,144 @@
+/**
+ * A loaded model: `predict`, `classify`, `memory`, `dispose`. Made by `loadModel`.
+ * @module
+ */
+
+import { WebgradError } from './errors.js';
+import { prepareInputs } from './inputs.js';
+import { preprocessInput, topK } from './classify.js';
+import { track } from './resources.js';
+
+/** @typedef {import('./tensor.js').Tensor} Tensor */
+/** @typedef {import('./executor.js').Executor} Executor */
+/** @typedef {import('./executor.js').Graph} Graph */
+/** @typedef {import('./backends/interface.js').Backend} Backend */
+/** @typedef {import('./loader/manifest.js').Manifest} Manifest */
+/** @typedef {import('./inputs.js').ModelInput} ModelInput */
+/** @typedef {import('./classify.js').Prediction} Prediction */
+/** @typedef {import('./selftest.js').SelftestResult} SelftestResult */
+/** @typedef {{weightsBytes: number, arenaBytes: number, backend: string, plans: number}} MemoryInfo */
+
+/** Output ops whose values already are probabilities (classify applies softmax to anything else). */
+const PROBABILITY_OPS = new Set(['Softmax', 'Sigmoid']);
+
+/** A model ready to run on one backend. */
+export class Model {
+  /** @type {Executor | null} */
+  #executor;
+  /** @type {Backend | null} */
+  #backend;
+
+  /**
+   * @param {{manifest: Manifest, graph: Graph, executor: Executor, backend: Backend, backendReason: string}} parts
+   */
+  constructor({ manifest, graph, executor, backend, backendReason }) {
+    this.#executor = executor;
+    this.#backend = backend;
+    /** The name of the backend the model runs on ('js', 'wasm', 'webgpu'). */
+    this.backend = backend.name;
+    /** Why this backend: the request, and for 'auto' the backends skipped with their reasons. */
+    this.backendReason = backendReason;
+    /** The model's inputs and outputs: `{inputs: [{name, dtype, shape}], outputs: [...]}` (null = dynamic dim). */
+    this.signature = manifest.signature;
+    /** The bundle's metadata (labels, preprocessing, task, training metrics...). */
+    this.metadata = manifest.metadata;
+    /** What wrote the bundle: `{name, version}`. */
+    this.producer = manifest.producer;
+    /** The self-test result at load (`{maxError, tolerance}`), or null when it was skipped. */
+    this.selftest = /** @type {SelftestResult | null} */ (null);
+    this.graph = graph;
+    track('models', 1);
+  }
+
+  /** Class names from `metadata.labels` (index = class id), or undefined. */
+  get labels() {
+    const labels = this.metadata.labels;
+    return Array.isArray(labels) ? /** @type {string[]} */ (labels) : undefined;
+  }
+
+  /** @returns {Executor} */
+  #live() {
+    if (!this.#executor) throw new WebgradError('EDISPOSED', 'the model was used after dispose()');
+    return this.#executor;
+  }
+
+  /**
+   * Runs the model synchronously on inputs already checked, in signature order (used by the self-test).
+   * @param {Tensor[]} inputs
+   * @returns {Tensor[]}
+   */
+  runChecked(inputs) {
+    return this.#live().run(inputs);
+  }
+
+  /**
+   * Runs the model. `input` is a Tensor or `{data, shape}` (or nested number arrays) for a model with
+   * one input; an array of those in signature order, or an object keyed by input name, for several.
+   * Returns a Tensor, or an object of tensors keyed by output name when the model has several outputs.
+   * @param {ModelInput} input
+   * @returns {Promise<Tensor | Record<string, Tensor>>}
+   */
+  async predict(input) {
+    const outputs = this.#live().run(prepareInputs(input, this.signature.inputs));
+    if (outputs.length === 1) return outputs[0];
+    return Object.fromEntries(this.signature.outputs.map((s, i) => [s.name, outputs[i]]));
+  }
+
+  /**
+   * Classifies raw input: applies `metadata.preprocessing` (`scale`, then `mean`/`std`), runs the
+   * model and returns the top `topK` classes per example, best first, with labels from the metadata.
+   * Takes a Tensor, `{data, shape}` or a typed/plain array of any numeric dtype (e.g. a Uint8Array of
+   * pixels); without a shape, or without the batch dim, it is taken as whole examples. Returns one
+   * array of predictions for a single example, and an array of arrays for a batch of several.
+   * Outputs that are not a Softmax/Sigmoid get a softmax first. `preprocess: false` feeds the values
+   * as they are.
+   * @param {unknown} input
+   * @param {{topK?: number, preprocess?: boolean}} [options]
+   * @returns {Promise<Prediction[] | Prediction[][]>}
+   */
+  async classify(input, { topK: k = 3, preprocess = true } = {}) {
+    if (!Number.isInteger(k) || k < 1) throw new WebgradError('EARG', `classify: topK must be a positive integer, got ${k}`);
+    if (this.signature.inputs.length !== 1) throw new WebgradError('EINPUT', `classify needs a model with one input; this one has ${this.signature.inputs.length} (use predict)`);
+    const x = preprocessInput(input, this.signature.inputs[0], preprocess ? this.metadata.preprocessing : undefined);
+    const [output] = this.#live().run(prepareInputs(x, this.signature.inputs));
+    const outName = this.signature.outputs[0].name;
+    const producer = this.graph.nodes.find((n) => n.outputs.includes(outName));
+    const result = topK(output, Boolean(producer && PROBABILITY_OPS.has(producer.op)), this.labels, k);
+    return result.length === 1 ? result[0] : result;
+  }
+
+  /**
+   * Memory in use: bytes of the prepared weights, of the executor's arena (the largest plan so far),
+   * the backend, and the number of cached plans.
+   * @returns {MemoryInfo}
+   */
+  memory() {
+    const executor = this.#live();
+    return { weightsBytes: /** @type {Backend} */ (this.#backend).weightsBytes(), arenaBytes: executor.arenaBytes, backend: this.backend, plans: executor.planCount };
+  }
+
+  /** Whether `dispose()` was called. */
+  get isDisposed() {
+    return this.#executor === null;
+  }
+
+  /** Frees the arena, the weights and the backend. Later calls throw EDISPOSED; disposing twice is harmless. */
+  dispose() {
+    if (!this.#executor || !this.#backend) return;
+    this.#executor.dispose();
+    disposeBackend(this.#backend);
+    this.#executor = null;
+    this.#backend = null;
+    track('models', -1);
+  }
+}
+
+/**
+ * Disposes a backend instance and updates the live-resource counters.
+ * @param {Backend} backend
+ */
+export function disposeBackend(backend) {
+  track('weightsBytes', -backend.weightsBytes());
+  backend.dispose();
+  track('backends', -1);
+}

@@ -1,0 +1,338 @@
+/**
+ * Shape rules: for every op of the op set, the output shape for given input shapes and attributes
+ * (dims may be null while a bundle is checked at load), mirroring the `shape()` of authoring/ops/.
+ * `inferNode` also checks input counts and dtypes against the op set and gives the output dtype.
+ * @module
+ */
+
+import { WebgradError } from './errors.js';
+import { OPSET } from './opset.js';
+import { broadcastShapes, dimsAgree, fmt, needRank, needVector, normAxes, normAxis, prod } from './shapes.js';
+import { poolWindow, windowOf } from './window.js';
+
+/** @typedef {import('./shapes.js').Dim} Dim */
+/** @typedef {import('./shapes.js').Shape} Shape */
+/** @typedef {Record<string, any>} Attrs */
+/** @typedef {(shapes: (Shape | null)[], attrs: Attrs) => Dim[]} ShapeRule */
+
+/** @param {string} op @returns {ShapeRule} */
+const broadcast = (op) => (s) => broadcastShapes(op, /** @type {Shape} */ (s[0]), /** @type {Shape} */ (s[1]));
+
+/** @param {string} op @param {string} [axisAttr] @returns {ShapeRule} */
+const same = (op, axisAttr) => (s, attrs) => {
+  const x = /** @type {Shape} */ (s[0]);
+  if (axisAttr) normAxis(op, attrs[axisAttr], x.length, axisAttr);
+  return [...x];
+};
+
+/**
+ * `x` without `axes` (kept as 1 with keepdims).
+ * @param {Shape} x @param {readonly number[]} axes @param {boolean} keepdims
+ * @returns {Dim[]}
+ */
+export function reducedShape(x, axes, keepdims) {
+  if (keepdims) return x.map((d, i) => (axes.includes(i) ? 1 : d));
+  return x.filter((_, i) => !axes.includes(i));
+}
+
+/** @param {string} op @returns {ShapeRule} */
+const reduce = (op) => (s, attrs) => {
+  const x = /** @type {Shape} */ (s[0]);
+  return reducedShape(x, normAxes(op, attrs.axes, x.length), attrs.keepdims);
+};
+
+/** @type {ShapeRule} */
+function matmul(s, attrs) {
+  const [a, b, bias] = /** @type {[Shape, Shape, Shape | null]} */ (s);
+  needRank('MatMul', 'a', a, 2, true);
+  needRank('MatMul', 'b', b, 2, true);
+  const [m, k] = attrs.transpose_a ? [a[a.length - 1], a[a.length - 2]] : [a[a.length - 2], a[a.length - 1]];
+  const [k2, n] = attrs.transpose_b ? [b[b.length - 1], b[b.length - 2]] : [b[b.length - 2], b[b.length - 1]];
+  if (!dimsAgree(k, k2)) {
+    throw new WebgradError('ESHAPE', `MatMul: a is ${fmt(a)} but b is ${fmt(b)}: inner dims ${k} and ${k2} differ`);
+  }
+  const batch = broadcastShapes('MatMul', a.slice(0, -2), b.slice(0, -2));
+  needVector('MatMul', 'bias', bias ?? null, n, 'the output columns');
+  return [...batch, m, n];
+}
+
+/** @type {ShapeRule} */
+function conv2d(s, attrs) {
+  const [xs, ws, bs] = /** @type {[Shape, Shape, Shape | null]} */ (s);
+  needRank('Conv2D', 'x (NHWC)', xs, 4);
+  needRank('Conv2D', 'w (HWIO)', ws, 4);
+  const [n, h, w, c] = xs;
+  const [kh, kw, cg, o] = ws;
+  const groups = attrs.groups;
+  if (!(groups >= 1)) throw new WebgradError('ESHAPE', `Conv2D: groups must be >= 1, got ${groups}`);
+  if (c !== null && cg !== null && cg * groups !== c) {
+    throw new WebgradError('ESHAPE', `Conv2D: x is ${fmt(xs)} with ${c} channels but w is ${fmt(ws)}: w[2] * groups = ${cg} * ${groups} = ${cg * groups}, not ${c}`);
+  }
+  if (o !== null && o % groups) {
+    throw new WebgradError('ESHAPE', `Conv2D: w is ${fmt(ws)}: its ${o} output channels do not divide into ${groups} groups`);
+  }
+  needVector('Conv2D', 'bias', bs ?? null, o, 'w[3], the output channels');
+  if (kh === null || kw === null) throw new WebgradError('ESHAPE', `Conv2D: the kernel size of w ${fmt(ws)} must be known`);
+  const win = windowOf('Conv2D', [h, w], [kh, kw], attrs.strides, attrs.padding, attrs.dilations);
+  return [n, win.out[0], win.out[1], o];
+}
+
+/** @param {string} op @returns {ShapeRule} */
+const pool2d = (op) => (s, attrs) => {
+  const x = /** @type {Shape} */ (s[0]);
+  const win = poolWindow(op, x, /** @type {any} */ (attrs));
+  return [x[0], win.out[0], win.out[1], x[3]];
+};
+
+/**
+ * The Reshape output shape: 0 copies the input dim, one -1 is inferred.
+ * @param {Shape} x @param {readonly number[]} spec
+ * @returns {Dim[]}
+ */
+export function targetShape(x, spec) {
+  const where = `Reshape: cannot reshape ${fmt(x)} to [${spec.join(', ')}]`;
+  if (spec.filter((v) => v === -1).length > 1 || spec.some((v) => v < -1)) {
+    throw new WebgradError('ESHAPE', `${where}: 'shape' may hold one -1 and no other negative value`);
+  }
+  if (spec.some((v, i) => v === 0 && i >= x.length)) {
+    throw new WebgradError('ESHAPE', `${where}: a 0 copies an input dim, but the input has only ${x.length} dims`);
+  }
+  /** @type {Dim[]} */
+  const out = spec.map((v, i) => (v === 0 ? x[i] : v));
+  const restIn = prod(x.filter((_, i) => !(i < spec.length && spec[i] === 0)));
+  const restOut = prod(out.filter((_, i) => spec[i] !== 0 && spec[i] !== -1));
+  const j = spec.indexOf(-1);
+  if (j >= 0) {
+    if (restIn === null || restOut === null) out[j] = null;
+    else if (restOut === 0 || restIn % restOut) {
+      throw new WebgradError('ESHAPE', `${where}: ${restIn} elements do not split into ${restOut}-sized pieces`);
+    } else out[j] = restIn / restOut;
+  } else if (restIn !== null && restOut !== null && restIn !== restOut) {
+    throw new WebgradError('ESHAPE', `${where}: the element counts differ`);
+  }
+  return out;
+}
+
+/** @type {ShapeRule} */
+function flatten(s, attrs) {
+  const x = /** @type {Shape} */ (s[0]);
+  let axis = attrs.axis;
+  if (!(axis >= -x.length && axis <= x.length)) {
+    throw new WebgradError('ESHAPE', `Flatten: axis ${axis} is out of range for shape ${fmt(x)}`);
+  }
+  if (axis < 0) axis += x.length;
+  return [prod(x.slice(0, axis)), prod(x.slice(axis))];
+}
+
+/** @type {ShapeRule} */
+function transpose(s, attrs) {
+  const x = /** @type {Shape} */ (s[0]);
+  const perm = /** @type {number[]} */ (attrs.perm);
+  if ([...perm].sort((a, b) => a - b).some((p, i) => p !== i) || perm.length !== x.length) {
+    throw new WebgradError('ESHAPE', `Transpose: perm [${perm.join(', ')}] is not a permutation of the ${x.length} axes of ${fmt(x)}`);
+  }
+  return perm.map((p) => x[p]);
+}
+
+/** @type {ShapeRule} */
+function concat(s, attrs) {
+  const shapes = /** @type {Shape[]} */ (s);
+  const first = shapes[0];
+  const axis = normAxis('Concat', attrs.axis, first.length);
+  const out = [...first];
+  shapes.forEach((x, i) => {
+    if (i === 0) return;
+    if (x.length !== first.length || x.some((d, k) => k !== axis && !dimsAgree(d, first[k]))) {
+      throw new WebgradError('ESHAPE', `Concat: input ${i} is ${fmt(x)} but input 0 is ${fmt(first)}: dims other than axis ${axis} differ`);
+    }
+    x.forEach((d, k) => {
+      if (out[k] === null) out[k] = d;
+    });
+  });
+  const sizes = shapes.map((x) => x[axis]);
+  out[axis] = sizes.includes(null) ? null : sizes.reduce((a, b) => /** @type {number} */ (a) + /** @type {number} */ (b), 0);
+  return out;
+}
+
+/**
+ * Resolved Slice parameters for an input of `rank` dims: per axis `[start, end, step]` or null (whole).
+ * @param {number} rank
+ * @param {Attrs} attrs
+ * @returns {{axes: number[], starts: number[], ends: number[], steps: number[]}}
+ */
+export function sliceParams(rank, attrs) {
+  const { starts, ends } = attrs;
+  const axes = attrs.axes.length ? attrs.axes : starts.map((/** @type {number} */ _, /** @type {number} */ i) => i);
+  const steps = attrs.steps.length ? attrs.steps : starts.map(() => 1);
+  if (!(starts.length === ends.length && ends.length === axes.length && axes.length === steps.length)) {
+    throw new WebgradError('ESHAPE', `Slice: starts [${starts.join(', ')}], ends [${ends.join(', ')}], axes [${attrs.axes.join(', ')}] and steps [${attrs.steps.join(', ')}] must have the same length (empty axes/steps mean the defaults)`);
+  }
+  if (steps.some((/** @type {number} */ v) => v <= 0)) throw new WebgradError('ESHAPE', `Slice: steps must be positive, got [${steps.join(', ')}]`);
+  const normalized = axes.map((/** @type {number} */ a) => normAxis('Slice', a, rank, 'axes entry'));
+  if (new Set(normalized).size !== normalized.length) {
+    throw new WebgradError('ESHAPE', `Slice: axes [${attrs.axes.join(', ')}] name an axis twice`);
+  }
+  return { axes: normalized, starts, ends, steps };
+}
+
+/**
+ * numpy's `slice(start, end, step).indices(n)` for a positive step: `[start, count]`.
+ * @param {number} n @param {number} start @param {number} end @param {number} step
+ * @returns {[number, number]}
+ */
+export function sliceRange(n, start, end, step) {
+  const lo = start < 0 ? Math.max(0, start + n) : Math.min(start, n);
+  const hi = end < 0 ? Math.max(0, end + n) : Math.min(end, n);
+  return [lo, hi > lo ? Math.floor((hi - lo - 1) / step) + 1 : 0];
+}
+
+/** @type {ShapeRule} */
+function slice(s, attrs) {
+  const x = /** @type {Shape} */ (s[0]);
+  const p = sliceParams(x.length, attrs);
+  const out = [...x];
+  p.axes.forEach((axis, i) => {
+    const n = x[axis];
+    out[axis] = n === null ? null : sliceRange(n, p.starts[i], p.ends[i], p.steps[i])[1];
+  });
+  return out;
+}
+
+/** @type {ShapeRule} */
+function gather(s, attrs) {
+  const [data, indices] = /** @type {[Shape, Shape]} */ (s);
+  const axis = normAxis('Gather', attrs.axis, data.length);
+  return [...data.slice(0, axis), ...indices, ...data.slice(axis + 1)];
+}
+
+/** @type {ShapeRule} */
+function batchNorm(s) {
+  const x = /** @type {Shape} */ (s[0]);
+  needRank('BatchNorm', 'x', x, 1, true);
+  ['scale', 'bias', 'mean', 'var'].forEach((name, i) => needVector('BatchNorm', name, s[i + 1] ?? null, x[x.length - 1], 'the channels, x[-1]'));
+  return [...x];
+}
+
+/** @type {ShapeRule} */
+function layerNorm(s, attrs) {
+  const x = /** @type {Shape} */ (s[0]);
+  const axis = normAxis('LayerNorm', attrs.axis, x.length);
+  const want = x.slice(axis);
+  ['gamma', 'beta'].forEach((name, i) => {
+    const p = /** @type {Shape} */ (s[i + 1]);
+    if (p.length !== want.length || p.some((d, k) => !dimsAgree(d, want[k]))) {
+      throw new WebgradError('ESHAPE', `LayerNorm: ${name} must be x[${axis}:] = ${fmt(want)} for x ${fmt(x)}, got ${fmt(p)}`);
+    }
+  });
+  return [...x];
+}
+
+/** @type {ShapeRule} */
+function dequantize(s, attrs) {
+  const x = /** @type {Shape} */ (s[0]);
+  const params = /** @type {[Shape | null, Shape | null]} */ ([s[1] ?? null, s[2] ?? null]);
+  ['scale', 'zero_point'].forEach((name, i) => {
+    const p = params[i];
+    if (attrs.axis === null) {
+      if (p !== null && !(p.length === 0 || (p.length === 1 && p[0] === 1))) {
+        throw new WebgradError('ESHAPE', `Dequantize: with axis null, ${name} must be a scalar or [1], got ${fmt(p)}`);
+      }
+    } else {
+      const axis = normAxis('Dequantize', attrs.axis, x.length);
+      needVector('Dequantize', name, p, x[axis], `x[${axis}], one per channel`);
+    }
+  });
+  return [...x];
+}
+
+/** @type {ShapeRule} */
+function globalAvgPool(s) {
+  const x = /** @type {Shape} */ (s[0]);
+  needRank('GlobalAvgPool', 'x (NHWC)', x, 4);
+  return [x[0], x[3]];
+}
+
+/** @type {ShapeRule} */
+function argMax(s, attrs) {
+  const x = /** @type {Shape} */ (s[0]);
+  return reducedShape(x, [normAxis('ArgMax', attrs.axis, x.length)], attrs.keepdims);
+}
+
+/** The shape rule of every op of the op set, by op name. */
+export const SHAPE_RULES = /** @type {Readonly<Record<string, ShapeRule>>} */ (Object.freeze({
+  MatMul: matmul,
+  Add: broadcast('Add'),
+  Sub: broadcast('Sub'),
+  Mul: broadcast('Mul'),
+  Div: broadcast('Div'),
+  Maximum: broadcast('Maximum'),
+  Minimum: broadcast('Minimum'),
+  Relu: same('Relu'),
+  Relu6: same('Relu6'),
+  LeakyRelu: same('LeakyRelu'),
+  Gelu: same('Gelu'),
+  Sigmoid: same('Sigmoid'),
+  Tanh: same('Tanh'),
+  Exp: same('Exp'),
+  Log: same('Log'),
+  Sqrt: same('Sqrt'),
+  Softmax: same('Softmax', 'axis'),
+  LogSoftmax: same('LogSoftmax', 'axis'),
+  Conv2D: conv2d,
+  MaxPool2D: pool2d('MaxPool2D'),
+  AvgPool2D: pool2d('AvgPool2D'),
+  GlobalAvgPool: globalAvgPool,
+  BatchNorm: batchNorm,
+  LayerNorm: layerNorm,
+  Reshape: (s, attrs) => targetShape(/** @type {Shape} */ (s[0]), attrs.shape),
+  Flatten: flatten,
+  Transpose: transpose,
+  Concat: concat,
+  Slice: slice,
+  Gather: gather,
+  ReduceSum: reduce('ReduceSum'),
+  ReduceMean: reduce('ReduceMean'),
+  ReduceMax: reduce('ReduceMax'),
+  ArgMax: argMax,
+  Cast: same('Cast'),
+  Dequantize: dequantize,
+}));
+
+/**
+ * Checks a node's inputs against the op set (count, presence, dtypes) and applies its shape rule.
+ * `shapes[i]`/`dtypes[i]` are null for an absent optional input. Throws ESHAPE / EDTYPE / EGRAPH with
+ * a message that starts with the op name (callers prefix the node).
+ * @param {string} op
+ * @param {(Shape | null)[]} shapes
+ * @param {(string | null)[]} dtypes
+ * @param {Attrs} attrs
+ * @returns {{shape: Dim[], dtype: string}}
+ */
+export function inferNode(op, shapes, dtypes, attrs) {
+  const spec = OPSET.ops[op];
+  const slots = spec.inputs;
+  const variadic = slots.length === 1 && slots[0].variadic;
+  if (variadic ? shapes.length < 1 : shapes.length > slots.length) {
+    throw new WebgradError('EGRAPH', `${op}: takes ${variadic ? 'at least 1' : `at most ${slots.length}`} inputs, got ${shapes.length}`);
+  }
+  const count = variadic ? shapes.length : slots.length;
+  for (let i = 0; i < count; i++) {
+    const slot = slots[variadic ? 0 : i];
+    const dtype = dtypes[i] ?? null;
+    if (dtype === null || shapes[i] === null || shapes[i] === undefined) {
+      if (!slot.optional) throw new WebgradError('EGRAPH', `${op}: input ${i} (${slot.name}) is required`);
+      continue;
+    }
+    if (!slot.dtypes.includes(dtype)) {
+      throw new WebgradError('EDTYPE', `${op}: input ${i} (${slot.name}) must be ${slot.dtypes.join(' or ')}, got ${dtype}`);
+    }
+  }
+  if (variadic && new Set(dtypes).size > 1) {
+    throw new WebgradError('EDTYPE', `${op}: inputs have different dtypes [${dtypes.join(', ')}]`);
+  }
+  const padded = Array.from({ length: count }, (_, i) => shapes[i] ?? null);
+  const shape = SHAPE_RULES[op](padded, attrs);
+  const want = spec.output.dtype;
+  const dtype = want === 'same' ? dtypes.find((d) => d !== null) ?? 'float32' : want.startsWith('attr:') ? attrs[want.slice(5)] : want;
+  return { shape, dtype };
+}

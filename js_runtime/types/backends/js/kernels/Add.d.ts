@@ -1,0 +1,2 @@
+/** Add: y = a + b with numpy broadcasting. */
+export const Add: import("../../interface.js").Kernel;

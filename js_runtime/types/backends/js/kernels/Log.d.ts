@@ -1,0 +1,2 @@
+/** Log: y = ln(x); Log(0) = -Inf, Log(x < 0) = NaN. */
+export const Log: import("../../interface.js").Kernel;

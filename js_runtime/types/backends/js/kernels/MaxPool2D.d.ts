@@ -1,0 +1,2 @@
+/** MaxPool2D: max over KH x KW windows of NHWC x; padding never wins; NaN in a window gives NaN. */
+export const MaxPool2D: import("../../interface.js").Kernel;

@@ -1,0 +1,2 @@
+/** ReduceMean: Mean over 'axes' (null: all axes), keepdims optional. */
+export const ReduceMean: import("../../interface.js").Kernel;

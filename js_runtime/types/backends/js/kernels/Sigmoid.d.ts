@@ -1,0 +1,2 @@
+/** Sigmoid: y = 1 / (1 + exp(-x)), without overflow; Sigmoid(-Inf) = 0, Sigmoid(+Inf) = 1. */
+export const Sigmoid: import("../../interface.js").Kernel;

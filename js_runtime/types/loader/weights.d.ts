@@ -1,0 +1,23 @@
+/**
+ * Reads every shard, checks it and returns the concatenated weight data.
+ * @param {Source} source
+ * @param {Manifest['weights']['shards']} shards
+ * @param {{signal?: AbortSignal, onBytes: (file: string, bytes: number) => void}} options
+ * @returns {Promise<Uint8Array>}
+ */
+export function readShards(source: Source, shards: Manifest["weights"]["shards"], { signal, onBytes }: {
+    signal?: AbortSignal;
+    onBytes: (file: string, bytes: number) => void;
+}): Promise<Uint8Array>;
+/**
+ * Every weight as a float32 (or int32) view, by name, checked and dequantized.
+ * @param {readonly TensorJson[]} tensors
+ * @param {Uint8Array} data the concatenated shards (offset 0 of its own buffer)
+ * @param {string} where model.json, for messages
+ * @returns {Map<string, View>}
+ */
+export function readTensors(tensors: readonly TensorJson[], data: Uint8Array, where: string): Map<string, View>;
+export type Manifest = import("./manifest.js").Manifest;
+export type TensorJson = import("./manifest.js").TensorJson;
+export type Source = import("./source.js").Source;
+export type View = import("../backends/interface.js").View;

@@ -1,0 +1,87 @@
+// The backend registry: availability with honest reasons, 'auto' order, and a backend plugged in
+// through registerBackend (the way the wasm and webgpu glue will): its prepareWeights and
+// allocateArena are used, a missing kernel is refused, and 'auto' prefers it over js.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bundleMap } from './_helpers.mjs';
+import { AUTO_ORDER, WebgradError, checkBackend, getBackend, listBackends, liveResources, loadModel, registerBackend } from '../../js_runtime/src/index.js';
+import { jsBackend } from '../../js_runtime/src/backends/js/index.js';
+import { KERNELS } from '../../js_runtime/src/backends/js/kernels/index.js';
+
+test('the registry lists js, wasm and webgpu in auto order, with reasons', async () => {
+  assert.deepEqual([...AUTO_ORDER], ['webgpu', 'wasm', 'js']);
+  const list = await listBackends();
+  assert.deepEqual(list.map((b) => b.name), ['webgpu', 'wasm', 'js']);
+  const byName = Object.fromEntries(list.map((b) => [b.name, b]));
+  assert.equal(byName.js.available, true);
+  assert.equal(byName.wasm.available, false);
+  assert.match(byName.wasm.reason, /not built yet/);
+  assert.match(byName.webgpu.reason, /navigator\.gpu is missing/);
+  assert.deepEqual(await checkBackend('nope'), { available: false, reason: 'unknown backend; registered: js, wasm, webgpu' });
+  assert.throws(() => getBackend('nope'), (e) => e instanceof WebgradError && e.code === 'EBACKEND');
+  assert.throws(() => registerBackend('auto', jsBackend), (e) => e.code === 'EARG');
+  assert.throws(() => registerBackend('x', {}), (e) => e.code === 'EARG');
+});
+
+/** A backend wrapping the js kernels that records what the executor asks of it. */
+function recordingBackend(log, kernels = KERNELS) {
+  return {
+    description: 'test backend',
+    available: () => ({ available: true, reason: 'test double' }),
+    create() {
+      const inner = jsBackend.create();
+      return {
+        ...inner,
+        name: 'recording',
+        kernels,
+        prepareWeights(weights, nodes) {
+          log.push(`prepareWeights ${weights.size} ${nodes.length}`);
+          return inner.prepareWeights(weights, nodes);
+        },
+        allocateArena(bytes) {
+          log.push(`allocateArena ${bytes}`);
+          return inner.allocateArena(bytes);
+        },
+        releaseArena(memory) {
+          log.push('releaseArena');
+          inner.releaseArena(memory);
+        },
+      };
+    },
+  };
+}
+
+test('a registered backend plugs in: weights prepared once, one arena, released at dispose', async () => {
+  const log = [];
+  registerBackend('recording', recordingBackend(log));
+  const model = await loadModel(bundleMap('mlp-float32'), { backend: 'recording' });
+  assert.equal(model.backend, 'recording');
+  assert.equal(model.backendReason, "requested 'recording'");
+  await model.predict({ data: new Float32Array(20), shape: [1, 20] });
+  model.dispose();
+  assert.equal(log.filter((l) => l.startsWith('prepareWeights')).length, 1);
+  assert.equal(log.at(-1), 'releaseArena');
+  assert.deepEqual(liveResources(), { models: 0, backends: 0, arenaBytes: 0, weightsBytes: 0 });
+});
+
+test('a backend without a kernel the model needs is refused, naming the op', async () => {
+  const { Softmax, ...partial } = KERNELS;
+  assert.ok(Softmax);
+  registerBackend('partial', recordingBackend([], partial));
+  await assert.rejects(loadModel(bundleMap('mlp-float32'), { backend: 'partial' }), (e) => e.code === 'EBACKEND' && /has no kernel for Softmax/.test(e.message));
+  assert.deepEqual(liveResources(), { models: 0, backends: 0, arenaBytes: 0, weightsBytes: 0 });
+});
+
+test("'auto' prefers an available wasm backend over js, and says why", async () => {
+  const placeholder = getBackend('wasm');
+  try {
+    registerBackend('wasm', recordingBackend([]));
+    const model = await loadModel(bundleMap('mlp-float32'));
+    assert.equal(model.backend, 'recording');
+    assert.match(model.backendReason, /^auto: picked 'wasm'/);
+    model.dispose();
+  } finally {
+    registerBackend('wasm', placeholder);
+  }
+});

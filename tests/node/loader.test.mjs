@@ -1,0 +1,206 @@
+// loadModel on bad input: every case gets a WebgradError with its code and a message naming the
+// file/node/tensor and what was expected, and a failed or aborted load leaves nothing allocated.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { bundleMap, fixturesDir, sha256 } from './_helpers.mjs';
+import { WebgradError, liveResources, loadModel, tensor } from '../../js_runtime/src/index.js';
+
+const MLP = 'mlp-float32';
+
+/** A fresh, mutable copy of the MLP bundle as an in-memory map. */
+function mlp() {
+  return bundleMap(MLP);
+}
+
+/** Asserts `promise` rejects with a WebgradError of `code` whose message matches every pattern. */
+async function rejects(promise, code, ...patterns) {
+  const before = liveResources();
+  await assert.rejects(promise, (e) => {
+    assert.ok(e instanceof WebgradError, `expected a WebgradError, got ${e}`);
+    assert.equal(e.code, code, e.message);
+    for (const p of patterns) assert.match(e.message, p);
+    return true;
+  });
+  assert.deepEqual(liveResources(), before, 'a failed load leaves nothing allocated');
+}
+
+test('a good in-memory bundle loads (the baseline the bad ones are made from)', async () => {
+  const model = await loadModel(mlp());
+  assert.equal(model.backend, 'js');
+  model.dispose();
+  assert.deepEqual(liveResources(), { models: 0, backends: 0, arenaBytes: 0, weightsBytes: 0 });
+});
+
+test('missing model.json, bad source, bad JSON, not a bundle', async () => {
+  await rejects(loadModel(join(fixturesDir(), 'no-such-bundle')), 'EMODEL_MISSING', /no-such-bundle\/model\.json: missing model\.json/);
+  await rejects(loadModel(42), 'ESOURCE', /expected a URL, a directory path or a map/);
+  await rejects(loadModel({ 'model.json': '{"format": ' }), 'EJSON', /model\.json.*invalid JSON/);
+  await rejects(loadModel({ 'model.json': '[1, 2]' }), 'EJSON', /expected a JSON object, got an array/);
+  await rejects(loadModel({ 'model.json': { format: 'onnx' } }), 'EFORMAT', /'format' is "onnx", expected 'webgrad-bundle'/);
+});
+
+test('newer formatVersion / opsetVersion: tells to upgrade', async () => {
+  for (const key of ['formatVersion', 'opsetVersion']) {
+    const b = mlp();
+    b['model.json'][key] = 99;
+    await rejects(loadModel(b), 'EVERSION', new RegExp(`${key} 99 is newer than this webgrad runtime`), /upgrade the npm package webgrad/);
+  }
+});
+
+test('structure violations name the JSON path and the node/tensor', async () => {
+  let b = mlp();
+  delete b['model.json'].graph.nodes[1].op;
+  await rejects(loadModel(b), 'ESCHEMA', /\$\.graph\.nodes\[1\]/, /'op' is a required property/);
+  b = mlp();
+  b['model.json'].weights.tensors[0].offset = 3;
+  await rejects(loadModel(b), 'ESCHEMA', /\$\.weights\.tensors\[0\]\.offset/, /not a multiple of 16/);
+  b = mlp();
+  b['model.json'].signature.inputs[0].dtype = 'float64';
+  await rejects(loadModel(b), 'ESCHEMA', /\$\.signature\.inputs\[0\]\.dtype/, /dtype must be one of/);
+  b = mlp();
+  b['model.json'].extra = 1;
+  await rejects(loadModel(b), 'ESCHEMA', /additional properties are not allowed \('extra' unexpected\)/);
+});
+
+test('missing shard, truncated shard, too-long shard, checksum mismatch', async () => {
+  let b = mlp();
+  delete b['weights-000.bin'];
+  await rejects(loadModel(b), 'ESHARD_MISSING', /weights-000\.bin.*missing shard \(model\.json lists it with \d+ bytes\)/);
+  b = mlp();
+  b['weights-000.bin'] = b['weights-000.bin'].subarray(0, 100);
+  await rejects(loadModel(b), 'ESHARD_SIZE', /weights-000\.bin.*truncated shard: model\.json says \d+ bytes, the file has 100/);
+  b = mlp();
+  b['weights-000.bin'] = new Uint8Array([...b['weights-000.bin'], 0]);
+  await rejects(loadModel(b), 'ESHARD_SIZE', /shard too long/);
+  b = mlp();
+  b['weights-000.bin'][5] ^= 0xff;
+  await rejects(loadModel(b), 'ECHECKSUM', /weights-000\.bin.*sha256 mismatch: model\.json says [0-9a-f]{64}, the file hashes to [0-9a-f]{64}/);
+});
+
+test('unknown op, bad attributes, undefined tensor, nodes out of order', async () => {
+  let b = mlp();
+  const node = b['model.json'].graph.nodes[1];
+  node.op = 'FancyAttention';
+  await rejects(loadModel(b), 'EUNKNOWN_OP', new RegExp(`unknown op 'FancyAttention' in node '${node.name.replace('/', '\\/')}'`), /op set v1 has: .*MatMul/);
+  b = mlp();
+  b['model.json'].graph.nodes[0].attrs.activation = 'swish';
+  await rejects(loadModel(b), 'EATTR', /MatMul\.activation must be one of/);
+  b = mlp();
+  b['model.json'].graph.nodes[0].attrs.bogus = 1;
+  await rejects(loadModel(b), 'EATTR', /MatMul has no attribute\(s\) \["bogus"\]/);
+  b = mlp();
+  b['model.json'].graph.nodes[1].inputs[0] = 'nowhere';
+  await rejects(loadModel(b), 'EGRAPH', /reads undefined tensor 'nowhere'/);
+  b = mlp();
+  b['model.json'].graph.nodes.reverse();
+  await rejects(loadModel(b), 'EGRAPH', /before node .* makes it \(a cycle, or nodes out of topological order\)/);
+});
+
+test('bad tensor byte range, size or quantization; NaN / Inf weights', async () => {
+  let b = mlp();
+  const t = b['model.json'].weights.tensors.at(-1);
+  t.offset += 1024;
+  await rejects(loadModel(b), 'ETENSOR', new RegExp(`tensor '${t.name.replace('/', '\\/')}': bytes \\[\\d+, \\d+\\) run past the end of the weight data`));
+  b = mlp();
+  b['model.json'].weights.tensors[0].byteLength += 4;
+  await rejects(loadModel(b), 'ETENSOR', /byteLength \d+, but shape \[.*\] of float32 takes \d+ bytes/);
+  b = mlp();
+  b['model.json'].weights.tensors[0].quantization = { scheme: 'float16' };
+  await rejects(loadModel(b), 'ETENSOR', /stored dtype float32 with scheme 'float16'; expected no quantization/);
+  for (const [bits, kind] of [[0x7fc00000, 'NaN'], [0x7f800000, 'Inf']]) {
+    b = mlp();
+    const w = b['model.json'].weights.tensors[0];
+    const shard = b['weights-000.bin'];
+    new DataView(shard.buffer, shard.byteOffset).setUint32(w.offset + 4 * 3, bits, true);
+    b['model.json'].weights.shards[0].sha256 = sha256(shard);
+    await rejects(loadModel(b), 'ENONFINITE', new RegExp(`tensor '${w.name.replace('/', '\\/')}' has ${kind} at index \\(0, 3\\) \\(1 non-finite values\\)`));
+  }
+});
+
+test('graph shapes are checked against the signature at load', async () => {
+  const b = mlp();
+  b['model.json'].signature.outputs[0].shape = [null, 7];
+  await rejects(loadModel(b), 'ESHAPE', /signature output '.*' is declared float32 \[null, 7\], but the graph makes float32 \[null, 5\]/);
+});
+
+test('a failing self-test names the max difference and the tolerance, and frees the backend', async () => {
+  const b = mlp();
+  const out = b['model.json'].selftest.outputs[0];
+  const values = new Float32Array(new Uint8Array(Buffer.from(out.data, 'base64')).buffer);
+  values[0] += 0.5;
+  out.data = Buffer.from(values.buffer).toString('base64');
+  await rejects(loadModel(b), 'ESELFTEST', /selftest failed on backend 'js'/, /max difference 0\.\d+ exceeds the tolerance \|error\| <= 0\.0001 \+ 0\.001 \* \|expected\|/);
+  const model = await loadModel(b, { selftest: false });
+  assert.equal(model.selftest, null);
+  model.dispose();
+});
+
+test('unknown and unavailable backends', async () => {
+  await rejects(loadModel(mlp(), { backend: 'cuda' }), 'EBACKEND', /unknown backend "cuda"; registered: js, wasm, webgpu/);
+  await rejects(loadModel(mlp(), { backend: 'wasm' }), 'EBACKEND', /backend 'wasm' is not available here: not built yet/);
+  await rejects(loadModel(mlp(), { backend: 'webgpu' }), 'EBACKEND', /backend 'webgpu' is not available here/);
+  const model = await loadModel(mlp());
+  assert.match(model.backendReason, /^auto: picked 'js'/);
+  assert.match(model.backendReason, /skipped webgpu: .*; wasm: not built yet/);
+  model.dispose();
+});
+
+test('abort before and during the load rejects with an AbortError and leaves nothing allocated', async () => {
+  const before = new AbortController();
+  before.abort();
+  await rejects(loadModel(mlp(), { signal: before.signal }), 'EABORTED', /aborted/);
+  const during = new AbortController();
+  const events = [];
+  const p = loadModel(join(fixturesDir(), 'cnn-float32'), {
+    signal: during.signal,
+    onProgress: (e) => {
+      events.push(e);
+      during.abort(new Error('user cancelled'));
+    },
+  });
+  await rejects(p, 'EABORTED', /aborted/);
+  await p.catch((e) => {
+    assert.equal(e.name, 'AbortError');
+    assert.equal(e.cause.message, 'user cancelled');
+  });
+  assert.equal(events.length, 1, 'no progress after the abort');
+});
+
+test('progress is reported in bytes, file by file, ending at the total', async () => {
+  const events = [];
+  const model = await loadModel(join(fixturesDir(), 'cnn-float32'), { onProgress: (e) => events.push(e) });
+  model.dispose();
+  assert.equal(events[0].file, 'model.json');
+  const last = events.at(-1);
+  assert.equal(last.loaded, last.total);
+  assert.equal(last.file, 'weights-000.bin');
+  assert.ok(events.every((e, i) => i === 0 || e.loaded >= events[i - 1].loaded));
+});
+
+test('predict checks input names, count, rank, static dims and dtype', async () => {
+  const model = await loadModel(mlp());
+  const name = model.signature.inputs[0].name;
+  const x = new Float32Array(3 * 20);
+  const bad = async (input, code, pattern) => {
+    await assert.rejects(model.predict(input), (e) => {
+      assert.ok(e instanceof WebgradError, String(e));
+      assert.equal(e.code, code, e.message);
+      assert.match(e.message, pattern);
+      return true;
+    });
+  };
+  await bad({ data: x, shape: [3, 21] }, 'ESHAPE', /shape \[3, 21\] needs 63 values, data has 60/);
+  await bad({ data: new Float32Array(63), shape: [3, 21] }, 'ESHAPE', new RegExp(`input '${name}' expects shape \\[null, 20\\] \\(null = any\\), got \\[3, 21\\]`));
+  await bad({ data: x, shape: [60] }, 'ESHAPE', /expects shape \[null, 20\]/);
+  await bad({ data: new Int32Array(60), shape: [3, 20] }, 'EDTYPE', new RegExp(`input '${name}' must be float32, got int32`));
+  await bad({ wrong: tensor(x, [3, 20]) }, 'EINPUT', /the model's inputs are \[.*\]; got \[wrong\] \(missing \[.*\], unknown \[wrong\]\)/);
+  await bad([tensor(x, [3, 20]), tensor(x, [3, 20])], 'EINPUT', /takes 1 input\(s\).*got an array of 2/);
+  await bad('pixels', 'EINPUT', /expected a Tensor/);
+  const ok = await model.predict({ [name]: { data: x, shape: [3, 20] } });
+  assert.deepEqual(ok.shape, [3, 5]);
+  model.dispose();
+  await bad({ data: x, shape: [3, 20] }, 'EDISPOSED', /after dispose/);
+  assert.throws(() => model.memory(), (e) => e.code === 'EDISPOSED');
+});

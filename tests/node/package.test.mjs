@@ -1,0 +1,91 @@
+// The npm package itself: package.json, the generated op set and .d.ts files are current, `npm pack`
+// ships only what is needed, the browser-facing modules import nothing from Node at load time, and
+// the lock file names no registry host.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { RUNTIME } from './_helpers.mjs';
+import { VERSION } from '../../js_runtime/src/index.js';
+import { SOURCE, TARGET, render } from '../../js_runtime/scripts/gen-opset.mjs';
+
+const pkg = JSON.parse(readFileSync(join(RUNTIME, 'package.json'), 'utf8'));
+
+/** Every file under `dir`, relative to it. */
+function walk(dir, root = dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name), root) : [relative(root, join(dir, e.name))]));
+}
+
+test('package.json: ESM, exports with types, bin, files whitelist, no runtime dependencies', () => {
+  assert.equal(pkg.name, 'webgrad');
+  assert.equal(pkg.type, 'module');
+  assert.equal(pkg.version, VERSION, 'src/version.js matches package.json');
+  assert.deepEqual(pkg.exports['.'], { types: './types/index.d.ts', import: './src/index.js' });
+  assert.equal(pkg.exports['./package.json'], './package.json');
+  assert.deepEqual(pkg.bin, { webgrad: 'bin/webgrad.js' });
+  assert.deepEqual(pkg.files, ['src/', 'types/', 'bin/', 'README.md']);
+  assert.equal(pkg.dependencies, undefined);
+  assert.deepEqual(Object.keys(pkg.devDependencies).sort(), ['@types/node', 'typescript']);
+  for (const v of Object.values(pkg.devDependencies)) assert.match(v, /^\d+\.\d+\.\d+$/, 'exact versions');
+  const lock = readFileSync(join(RUNTIME, 'package-lock.json'), 'utf8');
+  assert.doesNotMatch(lock, /"resolved"|https?:\/\//, 'the lock file names no registry host');
+});
+
+test('src/opset.js is generated from exporter/opset.json and current', () => {
+  assert.equal(readFileSync(TARGET, 'utf8'), render(readFileSync(SOURCE, 'utf8')), 'stale: run `npm run gen:opset` in js_runtime/');
+});
+
+test('browser-facing modules import nothing from node: at load time (only src/cli/ does)', () => {
+  for (const file of walk(join(RUNTIME, 'src'))) {
+    if (file.startsWith('cli')) continue;
+    const text = readFileSync(join(RUNTIME, 'src', file), 'utf8');
+    assert.doesNotMatch(text, /^import [^;]*from ['"]node:/m, `${file} imports a node: module statically`);
+  }
+});
+
+test('types/ (shipped .d.ts) is what `npm run build:types` makes from src/', (t) => {
+  const tsc = join(RUNTIME, 'node_modules', 'typescript', 'bin', 'tsc');
+  if (!existsSync(tsc)) {
+    t.skip('typescript is not installed: run `npm ci` in js_runtime/');
+    return;
+  }
+  const out = mkdtempSync(join(tmpdir(), 'webgrad-types-'));
+  execFileSync(process.execPath, [tsc, '-p', join(RUNTIME, 'tsconfig.types.json'), '--outDir', out], { cwd: RUNTIME });
+  const fresh = walk(out).sort();
+  assert.deepEqual(walk(join(RUNTIME, 'types')).sort(), fresh, 'stale types/: run `npm run build:types` in js_runtime/');
+  for (const f of fresh) {
+    assert.equal(readFileSync(join(RUNTIME, 'types', f), 'utf8'), readFileSync(join(out, f), 'utf8'), `types/${f} is stale: run \`npm run build:types\``);
+  }
+});
+
+test('npm pack ships src/, types/, bin/, README.md and package.json only', () => {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const json = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: RUNTIME, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const files = JSON.parse(json)[0].files.map((f) => f.path);
+  for (const need of ['src/index.js', 'src/opset.js', 'src/backends/js/kernels/MatMul.js', 'types/index.d.ts', 'bin/webgrad.js', 'README.md', 'package.json']) {
+    assert.ok(files.includes(need), `${need} is packed`);
+  }
+  const extra = files.filter((f) => !/^(src|types|bin)\//.test(f) && !['README.md', 'package.json'].includes(f));
+  assert.deepEqual(extra, [], 'nothing else is packed');
+});
+
+test("the README's quick start runs as written (on the fixture CNN)", async () => {
+  const { fixturesDir } = await import('./_helpers.mjs');
+  const { pathToFileURL } = await import('node:url');
+  const { writeFileSync } = await import('node:fs');
+  const readme = readFileSync(join(RUNTIME, 'README.md'), 'utf8');
+  const block = /## Quick start\s+```js\n([\s\S]*?)```/.exec(readme)[1];
+  const script = block
+    .replace("from 'webgrad'", `from '${pathToFileURL(join(RUNTIME, 'src', 'index.js')).href}'`)
+    .replace("'bundles/mnist'", JSON.stringify(join(fixturesDir(), 'cnn-float32')));
+  const file = join(mkdtempSync(join(tmpdir(), 'webgrad-readme-')), 'quickstart.mjs');
+  writeFileSync(file, script);
+  const out = execFileSync(process.execPath, [file], { encoding: 'utf8' });
+  assert.match(out, /^js - auto: picked 'js'/m);
+  assert.match(out, /\[ 2, 10 \]/);
+  assert.match(out, /label: '\d'/);
+  assert.match(out, /weightsBytes: \d+/);
+});
