@@ -183,12 +183,16 @@ class TrainingMixin:
             for m in ms:
                 m.reset_state()
 
-    def _check_compiled(self) -> None:
+    def _compiled_inputs(self, x: Any) -> list[np.ndarray]:
+        """Checks the model is compiled, then ``x`` (which builds a lazy Sequential), then resolves the
+        losses and metrics per output, which needs the built outputs."""
         if self.optimizer is None:
             raise RuntimeError(f"model {self.name!r} must be compiled before training or evaluation; "
                                "call model.compile(optimizer=..., loss=...)")
+        xs = self._prepare_x(x)
         if not self.compiled_losses:
             self._resolve_compile()
+        return xs
 
     # ---- fit ----------------------------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int = 32, epochs: int = 1, verbose: Any = "auto",
@@ -199,10 +203,7 @@ class TrainingMixin:
 
         ``dp`` turns on DP-SGD (see ``webgrad.privacy``); the ε spent is logged as ``epsilon``.
         """
-        if self.optimizer is None:
-            self._check_compiled()
-        xs = self._prepare_x(x)
-        self._check_compiled()
+        xs = self._compiled_inputs(x)
         n = len(xs[0])
         ys = self._prepare_y(y, n)
         if batch_size <= 0:
@@ -280,8 +281,7 @@ class TrainingMixin:
         """Loss and metrics over ``(x, y)``: a list ``[loss, *metrics]`` (a float without metrics), or a
         dict with ``return_dict``.
         """
-        self._check_compiled()
-        xs = self._prepare_x(x)
+        xs = self._compiled_inputs(x)
         n = len(xs[0])
         ys = self._prepare_y(y, n)
         verbose = resolve_verbose(verbose)

@@ -105,3 +105,14 @@ def test_depthwise_layer_matches_per_channel_conv():
                 for j in range(3):
                     want[..., c * 2 + m] += x[:, i:i + 3, j:j + 3, c] * k[i, j, 0, c * 2 + m]
     np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-5)
+
+
+def test_lazy_sequential_can_be_evaluated_before_training():
+    model = wg.Sequential([layers.Dense(4, activation="relu"), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = np.random.default_rng(0).normal(size=(6, 5)).astype(np.float32)
+    y = np.array([0, 1, 2, 0, 1, 2])
+    loss, acc = model.evaluate(x, y, verbose=0)
+    p = model.predict(x)
+    assert loss == pytest.approx(-np.mean(np.log(p[np.arange(6), y])), rel=1e-5)
+    assert acc == pytest.approx(np.mean(p.argmax(1) == y))
