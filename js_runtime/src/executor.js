@@ -4,7 +4,8 @@
  * value, and their placement in ONE arena (src/arena.js) with typed-array views made once. A run then
  * copies the inputs into the arena, calls one kernel per node with preallocated views, and copies the
  * outputs out; it allocates nothing else. Reshape and Flatten cost nothing: their output is a view of
- * their input's buffer. All plans share the arena, sized to the largest.
+ * their input's buffer. All plans share the arena, sized to the largest. When a backend's memory
+ * moves (a WebAssembly memory grown by a kernel), the views are re-made before the next step.
  * @module
  */
 
@@ -114,6 +115,7 @@ export class Executor {
     for (const step of plan.steps) {
       if (step.alias) continue;
       kernels[step.node.op](step.inputViews, step.node.attrs, /** @type {View} */ (step.outputView));
+      if (plan.boundTo !== arena.buffer) bind(plan, arena); // a kernel grew (moved) the backend's memory
     }
     return plan.outputs.map((v) => {
       const value = plan.values[v];
@@ -205,7 +207,10 @@ function buildPlan(graph, weights, backend, shapes, key) {
     for (const i of ins) if (i !== null && values[i].buffer >= 0) buffers[values[i].buffer].last = Math.max(buffers[values[i].buffer].last, s);
     let output;
     if (!alias) output = addValue(node.outputs[0], shape, dtype, addBuffer(sizeOf(shape) * itemSize(dtype), s), null);
-    else if (source.weight) output = addValue(node.outputs[0], shape, dtype, -1, { data: source.weight.data, shape, dtype });
+    else if (source.weight) {
+      const of = source.weight; // read its data on use: a backend may re-create it when its memory moves
+      output = addValue(node.outputs[0], shape, dtype, -1, { get data() { return of.data; }, shape, dtype });
+    }
     else output = addValue(node.outputs[0], shape, dtype, source.buffer, null);
     if (!alias && !backend.kernels[node.op]) {
       throw new WebgradError('EBACKEND', `backend '${backend.name}' has no kernel for op ${node.op} (node '${node.name}')`);

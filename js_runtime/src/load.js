@@ -27,6 +27,8 @@ import { track } from './resources.js';
  * @property {(progress: Progress) => void} [onProgress] called as bytes arrive: `{loaded, total, file}`
  * @property {AbortSignal} [signal] aborts the load (rejects with an AbortError, code EABORTED)
  * @property {boolean} [selftest] run the bundle's self-test on the chosen backend (default true)
+ * @property {'auto' | 'simd' | 'relaxed'} [wasmVariant] wasm backend: which build to run (default 'auto':
+ *   the relaxed-SIMD one when the engine supports relaxed SIMD, else SIMD128)
  */
 
 /**
@@ -45,7 +47,7 @@ import { track } from './resources.js';
  * const probs = await model.predict({ data: new Float32Array(784), shape: [1, 28, 28, 1] });
  */
 export async function loadModel(source, options = {}) {
-  const { backend = 'auto', onProgress, signal, selftest = true } = options;
+  const { backend = 'auto', onProgress, signal, selftest = true, wasmVariant } = options;
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new WebgradError('EARG', 'loadModel: onProgress must be a function');
   if (signal !== undefined && !(signal && typeof signal.aborted === 'boolean')) throw new WebgradError('EARG', 'loadModel: signal must be an AbortSignal');
   throwIfAborted(signal, 'loadModel');
@@ -73,7 +75,7 @@ export async function loadModel(source, options = {}) {
   const graph = buildGraph(manifest, weights, where);
   throwIfAborted(signal, 'loadModel');
 
-  const { instance, reason } = await createBackend(backend, graph);
+  const { instance, reason } = await createBackend(backend, graph, { wasmVariant });
   let model;
   try {
     const prepared = instance.prepareWeights(weights, graph.nodes);
@@ -99,19 +101,21 @@ export async function loadModel(source, options = {}) {
  * first available in order that does.
  * @param {string} request
  * @param {Graph} graph
+ * @param {import('./backends/interface.js').BackendOptions} options
  * @returns {Promise<{instance: Backend, reason: string}>}
  */
-async function createBackend(request, graph) {
+async function createBackend(request, graph, options) {
   const { candidates, skipped } = await resolveBackend(request);
   const ops = [...new Set(graph.nodes.map((n) => n.op))].filter((op) => !ALIAS_OPS.has(op));
   for (const name of candidates) {
-    const instance = await getBackend(name).create();
+    const instance = await getBackend(name).create(options);
     track('backends', 1);
     const missing = ops.filter((op) => typeof instance.kernels[op] !== 'function');
     if (!missing.length) {
+      const detail = instance.detail ? `: ${instance.detail}` : '';
       const reason = request === 'auto'
-        ? `auto: picked '${name}' (the first available of webgpu, wasm, js)${skipped.length ? `; skipped ${skipped.join('; ')}` : ''}`
-        : `requested '${name}'`;
+        ? `auto: picked '${name}'${detail} (the first available of webgpu, wasm, js)${skipped.length ? `; skipped ${skipped.join('; ')}` : ''}`
+        : `requested '${name}'${detail}`;
       return { instance, reason };
     }
     disposeBackend(instance);

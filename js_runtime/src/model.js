@@ -16,7 +16,10 @@ import { track } from './resources.js';
 /** @typedef {import('./inputs.js').ModelInput} ModelInput */
 /** @typedef {import('./classify.js').Prediction} Prediction */
 /** @typedef {import('./selftest.js').SelftestResult} SelftestResult */
-/** @typedef {{weightsBytes: number, arenaBytes: number, backend: string, plans: number}} MemoryInfo */
+/**
+ * @typedef {{weightsBytes: number, arenaBytes: number, backend: string, plans: number, deviceBytes?: number}} MemoryInfo
+ *   `deviceBytes`: the device memory the backend spans (wasm: its linear memory), when it reports it
+ */
 
 /** Output ops whose values already are probabilities (classify applies softmax to anything else). */
 const PROBABILITY_OPS = new Set(['Softmax', 'Sigmoid']);
@@ -114,7 +117,11 @@ export class Model {
    */
   memory() {
     const executor = this.#live();
-    return { weightsBytes: /** @type {Backend} */ (this.#backend).weightsBytes(), arenaBytes: executor.arenaBytes, backend: this.backend, plans: executor.planCount };
+    const backend = /** @type {Backend} */ (this.#backend);
+    /** @type {MemoryInfo} */
+    const info = { weightsBytes: backend.weightsBytes(), arenaBytes: executor.arenaBytes, backend: this.backend, plans: executor.planCount };
+    if (backend.deviceBytes) info.deviceBytes = backend.deviceBytes();
+    return info;
   }
 
   /** Whether `dispose()` was called. */

@@ -9,6 +9,8 @@
  * @property {(progress: Progress) => void} [onProgress] called as bytes arrive: `{loaded, total, file}`
  * @property {AbortSignal} [signal] aborts the load (rejects with an AbortError, code EABORTED)
  * @property {boolean} [selftest] run the bundle's self-test on the chosen backend (default true)
+ * @property {'auto' | 'simd' | 'relaxed'} [wasmVariant] wasm backend: which build to run (default 'auto':
+ *   the relaxed-SIMD one when the engine supports relaxed SIMD, else SIMD128)
  */
 /**
  * Loads a bundle and returns a {@link Model} ready to run.
@@ -52,5 +54,10 @@ export type LoadOptions = {
      * run the bundle's self-test on the chosen backend (default true)
      */
     selftest?: boolean | undefined;
+    /**
+     * wasm backend: which build to run (default 'auto':
+     * the relaxed-SIMD one when the engine supports relaxed SIMD, else SIMD128)
+     */
+    wasmVariant?: "auto" | "simd" | "relaxed" | undefined;
 };
 import { Model } from './model.js';

@@ -86,9 +86,13 @@ export type Manifest = import("./loader/manifest.js").Manifest;
 export type ModelInput = import("./inputs.js").ModelInput;
 export type Prediction = import("./classify.js").Prediction;
 export type SelftestResult = import("./selftest.js").SelftestResult;
+/**
+ * `deviceBytes`: the device memory the backend spans (wasm: its linear memory), when it reports it
+ */
 export type MemoryInfo = {
     weightsBytes: number;
     arenaBytes: number;
     backend: string;
     plans: number;
+    deviceBytes?: number;
 };

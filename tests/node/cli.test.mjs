@@ -131,8 +131,8 @@ test('CLI errors: usage, missing bundle, unavailable backend, unreadable input',
   const missing = await cli('predict', join(fixturesDir(), 'nope'), 'x.npy');
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /\[EMODEL_MISSING\]/);
-  const wasm = await cli('bench', join(fixturesDir(), 'mlp-float32'), '--backend', 'wasm');
-  assert.match(wasm.stderr, /\[EBACKEND\] backend 'wasm' is not available here: not built yet/);
+  const webgpu = await cli('bench', join(fixturesDir(), 'mlp-float32'), '--backend', 'webgpu');
+  assert.match(webgpu.stderr, /\[EBACKEND\] backend 'webgpu' is not available here/);
   const bad = await cli('predict', join(fixturesDir(), 'cnn-float32'), join(fixturesDir(), 'fixtures.json'));
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /expected \{"data": \[\.\.\.\], "shape": \[\.\.\.\]\}/);

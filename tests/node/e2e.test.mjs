@@ -1,6 +1,6 @@
 // End to end: bundles exported by Python (tests/node/make_fixtures.py: an MLP with Gelu/LayerNorm/Tanh,
 // the MNIST CNN, a MobileNetV2-style net after one training step) in float32, float16 and int8, run
-// in Node on the js backend, against the Python runner's outputs on the same input.
+// in Node on the js and wasm backends, against the Python runner's outputs on the same input.
 // Tolerance: 1e-4 absolute for every quantization (the Python runner also computes with the
 // dequantized weights, so quantization does not widen it). Also every kind of source: directory,
 // model.json path, file: URL, in-memory map and HTTP (fetch), with a 404 shard and an abort mid-stream.
@@ -16,10 +16,11 @@ import { liveResources, loadModel, tensor } from '../../js_runtime/src/index.js'
 
 const ATOL = 1e-4;
 
-for (const c of fixtureIndex().cases) {
-  test(`${c.name}: Node matches the Python runner within ${ATOL}`, async () => {
+for (const backend of ['js', 'wasm']) for (const c of fixtureIndex().cases) {
+  test(`${c.name} on ${backend}: Node matches the Python runner within ${ATOL}`, async () => {
     const dir = fixturesDir();
-    const model = await loadModel(join(dir, c.bundle), { backend: 'js' });
+    const model = await loadModel(join(dir, c.bundle), { backend });
+    assert.equal(model.backend, backend);
     assert.ok(model.selftest.maxError <= ATOL, `self-test max error ${model.selftest.maxError}`);
     const y = await model.predict(tensor(readF32(join(dir, c.input)), c.inputShape));
     const want = readF32(join(dir, c.output));

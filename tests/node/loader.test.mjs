@@ -28,7 +28,7 @@ async function rejects(promise, code, ...patterns) {
 
 test('a good in-memory bundle loads (the baseline the bad ones are made from)', async () => {
   const model = await loadModel(mlp());
-  assert.equal(model.backend, 'js');
+  assert.equal(model.backend, 'wasm');
   model.dispose();
   assert.deepEqual(liveResources(), { models: 0, backends: 0, arenaBytes: 0, weightsBytes: 0 });
 });
@@ -131,7 +131,7 @@ test('a failing self-test names the max difference and the tolerance, and frees 
   const values = new Float32Array(new Uint8Array(Buffer.from(out.data, 'base64')).buffer);
   values[0] += 0.5;
   out.data = Buffer.from(values.buffer).toString('base64');
-  await rejects(loadModel(b), 'ESELFTEST', /selftest failed on backend 'js'/, /max difference 0\.\d+ exceeds the tolerance \|error\| <= 0\.0001 \+ 0\.001 \* \|expected\|/);
+  await rejects(loadModel(b), 'ESELFTEST', /selftest failed on backend 'wasm'/, /max difference 0\.\d+ exceeds the tolerance \|error\| <= 0\.0001 \+ 0\.001 \* \|expected\|/);
   const model = await loadModel(b, { selftest: false });
   assert.equal(model.selftest, null);
   model.dispose();
@@ -139,11 +139,11 @@ test('a failing self-test names the max difference and the tolerance, and frees 
 
 test('unknown and unavailable backends', async () => {
   await rejects(loadModel(mlp(), { backend: 'cuda' }), 'EBACKEND', /unknown backend "cuda"; registered: js, wasm, webgpu/);
-  await rejects(loadModel(mlp(), { backend: 'wasm' }), 'EBACKEND', /backend 'wasm' is not available here: not built yet/);
+  await rejects(loadModel(mlp(), { backend: 'wasm', wasmVariant: 'avx' }), 'EARG', /wasmVariant must be 'auto', 'simd' or 'relaxed', got "avx"/);
   await rejects(loadModel(mlp(), { backend: 'webgpu' }), 'EBACKEND', /backend 'webgpu' is not available here/);
   const model = await loadModel(mlp());
-  assert.match(model.backendReason, /^auto: picked 'js'/);
-  assert.match(model.backendReason, /skipped webgpu: .*; wasm: not built yet/);
+  assert.match(model.backendReason, /^auto: picked 'wasm': webgrad-(relaxed|simd)\.wasm/);
+  assert.match(model.backendReason, /skipped webgpu: /);
   model.dispose();
 });
 

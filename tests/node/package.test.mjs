@@ -26,7 +26,7 @@ test('package.json: ESM, exports with types, bin, files whitelist, no runtime de
   assert.deepEqual(pkg.exports['.'], { types: './types/index.d.ts', import: './src/index.js' });
   assert.equal(pkg.exports['./package.json'], './package.json');
   assert.deepEqual(pkg.bin, { webgrad: 'bin/webgrad.js' });
-  assert.deepEqual(pkg.files, ['src/', 'types/', 'bin/', 'README.md']);
+  assert.deepEqual(pkg.files, ['src/', 'types/', 'bin/', 'wasm/*.wasm', 'README.md']);
   assert.equal(pkg.dependencies, undefined);
   assert.deepEqual(Object.keys(pkg.devDependencies).sort(), ['@types/node', 'typescript']);
   for (const v of Object.values(pkg.devDependencies)) assert.match(v, /^\d+\.\d+\.\d+$/, 'exact versions');
@@ -61,14 +61,14 @@ test('types/ (shipped .d.ts) is what `npm run build:types` makes from src/', (t)
   }
 });
 
-test('npm pack ships src/, types/, bin/, README.md and package.json only', () => {
+test('npm pack ships src/, types/, bin/, the two .wasm modules, README.md and package.json only', () => {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const json = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: RUNTIME, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const files = JSON.parse(json)[0].files.map((f) => f.path);
-  for (const need of ['src/index.js', 'src/opset.js', 'src/backends/js/kernels/MatMul.js', 'types/index.d.ts', 'bin/webgrad.js', 'README.md', 'package.json']) {
+  for (const need of ['src/index.js', 'src/opset.js', 'src/backends/js/kernels/MatMul.js', 'src/backends/wasm/index.js', 'wasm/webgrad-simd.wasm', 'wasm/webgrad-relaxed.wasm', 'types/index.d.ts', 'bin/webgrad.js', 'README.md', 'package.json']) {
     assert.ok(files.includes(need), `${need} is packed`);
   }
-  const extra = files.filter((f) => !/^(src|types|bin)\//.test(f) && !['README.md', 'package.json'].includes(f));
+  const extra = files.filter((f) => !/^(src|types|bin)\//.test(f) && !['README.md', 'package.json', 'wasm/webgrad-simd.wasm', 'wasm/webgrad-relaxed.wasm'].includes(f));
   assert.deepEqual(extra, [], 'nothing else is packed');
 });
 
@@ -84,7 +84,7 @@ test("the README's quick start runs as written (on the fixture CNN)", async () =
   const file = join(mkdtempSync(join(tmpdir(), 'webgrad-readme-')), 'quickstart.mjs');
   writeFileSync(file, script);
   const out = execFileSync(process.execPath, [file], { encoding: 'utf8' });
-  assert.match(out, /^js - auto: picked 'js'/m);
+  assert.match(out, /^wasm - auto: picked 'wasm'/m);
   assert.match(out, /\[ 2, 10 \]/);
   assert.match(out, /label: '\d'/);
   assert.match(out, /weightsBytes: \d+/);

@@ -8,6 +8,7 @@
 
 import { WebgradError } from '../errors.js';
 import { jsBackend } from './js/index.js';
+import { wasmBackend } from './wasm/index.js';
 
 /** @typedef {import('./interface.js').BackendFactory} BackendFactory */
 /** @typedef {import('./interface.js').Availability} Availability */
@@ -116,7 +117,7 @@ function notBuilt(name, reason) {
 }
 
 registerBackend('js', jsBackend);
-registerBackend('wasm', notBuilt('wasm', () => 'not built yet: the WebAssembly-SIMD kernels (wasm_kernels/) are not part of this version of the package'));
+registerBackend('wasm', wasmBackend);
 registerBackend('webgpu', notBuilt('webgpu', () => {
   const gpu = typeof navigator !== 'undefined' ? /** @type {{gpu?: unknown}} */ (navigator).gpu : undefined;
   return gpu

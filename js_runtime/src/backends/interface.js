@@ -49,13 +49,24 @@
  * @property {(memory: ArenaMemory) => void} releaseArena gives arena memory back
  * @property {() => number} weightsBytes bytes the prepared weights take on this backend
  * @property {() => void} dispose frees everything the backend holds; the instance is unusable after
+ * @property {string} [detail] which build or device it runs on, for `model.backendReason`
+ *   (e.g. 'webgrad-relaxed.wasm: relaxed SIMD')
+ * @property {() => number} [deviceBytes] bytes of device memory the instance spans now (wasm: the byte
+ *   length of its linear memory), reported by `model.memory()`
+ */
+
+/**
+ * Options a factory's `create` gets from `loadModel` (backends ignore what is not theirs).
+ * @typedef {object} BackendOptions
+ * @property {'auto' | 'simd' | 'relaxed'} [wasmVariant] wasm: which build (default 'auto': relaxed SIMD
+ *   when the engine supports it, else SIMD128)
  */
 
 /**
  * What `registerBackend` takes: availability (a reason either way) and a constructor.
  * @typedef {object} BackendFactory
  * @property {() => Availability | Promise<Availability>} available whether it can run here, and why (not)
- * @property {() => Backend | Promise<Backend>} create a fresh instance for one model
+ * @property {(options?: BackendOptions) => Backend | Promise<Backend>} create a fresh instance for one model
  * @property {string} [description] one line for listings
  */
 

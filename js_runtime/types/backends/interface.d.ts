@@ -74,6 +74,26 @@ export type Backend = {
      * frees everything the backend holds; the instance is unusable after
      */
     dispose: () => void;
+    /**
+     * which build or device it runs on, for `model.backendReason`
+     * (e.g. 'webgrad-relaxed.wasm: relaxed SIMD')
+     */
+    detail?: string | undefined;
+    /**
+     * bytes of device memory the instance spans now (wasm: the byte
+     * length of its linear memory), reported by `model.memory()`
+     */
+    deviceBytes?: (() => number) | undefined;
+};
+/**
+ * Options a factory's `create` gets from `loadModel` (backends ignore what is not theirs).
+ */
+export type BackendOptions = {
+    /**
+     * wasm: which build (default 'auto': relaxed SIMD
+     * when the engine supports it, else SIMD128)
+     */
+    wasmVariant?: "auto" | "simd" | "relaxed" | undefined;
 };
 /**
  * What `registerBackend` takes: availability (a reason either way) and a constructor.
@@ -86,7 +106,7 @@ export type BackendFactory = {
     /**
      * a fresh instance for one model
      */
-    create: () => Backend | Promise<Backend>;
+    create: (options?: BackendOptions) => Backend | Promise<Backend>;
     /**
      * one line for listings
      */

@@ -1,0 +1,47 @@
+import { ACTIVATIONS, matmulParams } from '../params.js';
+
+/** @typedef {import('./_context.js').Ctx} Ctx */
+/** @typedef {import('../../interface.js').View} View */
+
+/**
+ * The batch dims of `a` and `b` broadcast together.
+ * @param {readonly number[]} a @param {readonly number[]} b
+ */
+function broadcastBatch(a, b) {
+  const r = Math.max(a.length, b.length);
+  return Array.from({ length: r }, (_, i) => {
+    const x = a[a.length - r + i] ?? 1;
+    const y = b[b.length - r + i] ?? 1;
+    return x === 1 ? y : x;
+  });
+}
+
+/**
+ * MatMul: y = act(op(a) @ op(b) + bias) by `wg_MatMul`; a weight `b` pre-packed at load (`b.packed`,
+ * the address of its `wg_pack_b` panels) skips the per-call packing.
+ * @param {Ctx} ctx
+ * @returns {import('./_context.js').Kernel}
+ */
+export function MatMul(ctx) {
+  const fn = ctx.ex.wg_MatMul;
+  return (inputs, attrs, y) => {
+    const a = /** @type {View} */ (inputs[0]);
+    const b = /** @type {View} */ (inputs[1]);
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const ta = Boolean(attrs.transpose_a);
+    const tb = Boolean(attrs.transpose_b);
+    const M = ta ? a.shape[ra - 1] : a.shape[ra - 2];
+    const K = ta ? a.shape[ra - 2] : a.shape[ra - 1];
+    const N = tb ? b.shape[rb - 2] : b.shape[rb - 1];
+    const aBatch = a.shape.slice(0, ra - 2);
+    const bBatch = b.shape.slice(0, rb - 2);
+    const packed = typeof b.packed === 'number';
+    matmulParams(ctx.dv(), ctx.params, {
+      M, N, K, transposeA: ta, transposeB: tb && !packed, bPacked: packed, activation: ACTIVATIONS.indexOf(attrs.activation),
+      alpha: attrs.alpha, batch: broadcastBatch(aBatch, bBatch), aBatch, bBatch,
+    });
+    const bp = packed ? /** @type {number} */ (b.packed) : ctx.ptr(b);
+    ctx.check('MatMul', fn(ctx.ptr(a), bp, ctx.ptr(inputs[2] ?? null), ctx.ptr(y), ctx.params));
+  };
+}

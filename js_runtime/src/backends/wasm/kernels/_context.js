@@ -1,0 +1,67 @@
+/**
+ * What every wasm kernel gets: the instance's exports, its memory, a params scratch region, and
+ * helpers that turn views into pointers and check return codes.
+ * @module
+ */
+
+import { WebgradError } from '../../../errors.js';
+
+/** @typedef {import('../../interface.js').View} View */
+/** @typedef {import('../../interface.js').Kernel} Kernel */
+/** @typedef {(...args: number[]) => number} WasmFn */
+
+/**
+ * @typedef {object} Ctx
+ * @property {Record<string, WasmFn>} ex the instance's `wg_*` exports
+ * @property {WebAssembly.Memory} memory
+ * @property {number} params byte offset of a {@link PARAMS_BYTES}-byte scratch region for params structs
+ * @property {() => DataView} dv a DataView over the current `memory.buffer`
+ * @property {(view: View | null) => number} ptr the view's address in linear memory (0 for null)
+ * @property {(op: string, rc: number) => void} check throws unless rc is 0; refreshes views if memory grew
+ * @property {() => void} sync refreshes the views (calls onGrow) if memory grew since the last look
+ */
+
+/** Bytes of the params scratch region (params structs, Concat's pointer and size arrays). */
+export const PARAMS_BYTES = 4096;
+
+/** Return codes. */
+const CODES = /** @type {Record<number, string>} */ ({ [-1]: 'out of memory (linear memory could not grow)', [-2]: 'invalid parameters' });
+
+/**
+ * Makes the context of one instance.
+ * @param {Record<string, WasmFn>} ex
+ * @param {WebAssembly.Memory} memory
+ * @param {number} params
+ * @param {() => void} onGrow called after a call that grew (and so moved) the memory
+ * @returns {Ctx}
+ */
+export function makeContext(ex, memory, params, onGrow) {
+  /** @type {ArrayBuffer} */
+  let buffer = memory.buffer;
+  let view = new DataView(buffer);
+  const sync = () => {
+    if (memory.buffer === buffer) return;
+    buffer = memory.buffer;
+    view = new DataView(buffer);
+    onGrow();
+  };
+  return {
+    ex,
+    memory,
+    params,
+    sync,
+    dv() {
+      sync();
+      return view;
+    },
+    ptr(v) {
+      if (v === null) return 0;
+      if (v.data.buffer !== memory.buffer) throw new WebgradError('EBACKEND', 'wasm backend: a kernel got a tensor that is not in its linear memory');
+      return v.data.byteOffset;
+    },
+    check(op, rc) {
+      sync();
+      if (rc !== 0) throw new WebgradError('EBACKEND', `wasm kernel wg_${op} returned ${rc}: ${CODES[rc] ?? 'unknown error'}`);
+    },
+  };
+}
