@@ -166,6 +166,31 @@ def test_matmul_batch_broadcast(k, a_shape, b_shape, ta, tb):
         assert_close(wh.run_op(k, "MatMul", [a, b, bias], attrs, packed=packed), want, 1e-4, 1e-5, f"packed={packed}")
 
 
+def test_gemv_one_row(k):
+    """The M = 1 path (panels streamed 3 / 2 / 1 at a time, K in steps plus a tail): wide N, every
+    remainder of 3 panels, transposed A, a batch of B matrices (M = 1 per batch), a 1-pixel Conv2D."""
+    rng = np.random.default_rng(8)
+    for i, (N, K) in enumerate(((200, 123), (24, 64), (40, 7), (57, 130), (10, 256), (512, 3))):
+        for ta, tb, packed in itertools.product((False, True), repeat=3):
+            act = ACTS[(i + ta + 2 * tb) % len(ACTS)]
+            inputs, attrs = _matmul_case(rng, 1, N, K, ta, tb, packed or N % 2 == 0, act)
+            got = wh.run_op(k, "MatMul", inputs, attrs, packed=packed)
+            assert_close(got, ref("MatMul", *inputs, **attrs), 1e-4, 1e-5, f"1x{N}x{K} {attrs} packed={packed}")
+    a = rng.standard_normal((3, 1, 37)).astype(np.float32)
+    b = rng.standard_normal((3, 37, 29)).astype(np.float32)
+    bias = rng.standard_normal(29).astype(np.float32)
+    attrs = {"transpose_a": False, "transpose_b": False, "activation": "gelu"}
+    for packed in (False, True):
+        assert_close(wh.run_op(k, "MatMul", [a, b, bias], attrs, packed=packed), ref("MatMul", a, b, bias, **attrs),
+                     1e-4, 1e-5, f"batched M = 1 packed={packed}")
+    x = rng.standard_normal((1, 3, 3, 5)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 5, 27)).astype(np.float32)
+    attrs = {"strides": [1, 1], "padding": "VALID", "dilations": [1, 1], "groups": 1}
+    for packed in (False, True):
+        assert_close(wh.run_op(k, "Conv2D", [x, w, bias[:27]], attrs, packed=packed),
+                     ref("Conv2D", x, w, bias[:27], **attrs), 1e-4, 1e-5, f"1-pixel Conv2D packed={packed}")
+
+
 def test_matmul_large_k_and_m_blocks(k):
     """Several row blocks of packed A (A_BLOCK_FLOATS) and a K past one L2 block."""
     rng = np.random.default_rng(5)

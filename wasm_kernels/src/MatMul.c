@@ -135,6 +135,119 @@ static const ukernel_fn ukernels[MR + 1] = {0, f32_gemm_1x8, f32_gemm_2x8, f32_g
 static const ukernel_fn ukernels[MR + 1] = {0, f32_gemm_1x8, f32_gemm_2x8, f32_gemm_3x8, f32_gemm_4x8, f32_gemm_5x8};
 #endif
 
+/* ---------------------------------------------------------------- M = 1 (GEMV)
+ * One row of A against P panels of B at once, streaming each panel ([K][8], as wg_pack_b writes it
+ * or in place with row stride ldb): per k one splat load of A, 2 * P loads of B, 2 * P multiply-adds
+ * into independent accumulators. P = 3 (6 accumulators) for the bulk: measured in V8 (Node 20,
+ * x64) P = 4 spills (8 accumulators + loaded B > the 15 usable XMM registers) and P = 2 is slower;
+ * the 1-2 leftover panels take P = 2 / 1 with K split into S = 4 / P interleaved partial sums.
+ * Same fused epilogue as the tile kernel. ldb is inlined as a constant for packed panels (row
+ * stride 8) so the loads use immediate offsets.
+ * WG_LOAD_FENCE keeps LLVM from hoisting all the loads of a step ahead of the multiply-adds: V8
+ * follows the wasm order, and the loaded vectors would then all be live at once and spill. */
+#define WG_LOAD_FENCE() __asm__ volatile("" ::: "memory")
+
+WG_INLINE void gemv_panels(const int P, int K, const float* restrict a, const float* b, int ps, const int ldb,
+                           float* restrict c, int nr, const float* bias, int act, float alpha) {
+  enum { PMAX = 3 };
+  const int S = P >= 3 ? 1 : 4 / P;
+  v128_t acc0[4][PMAX], acc1[4][PMAX];
+  const float* bp[PMAX];
+#pragma clang loop unroll(full)
+  for (int p = 0; p < P; p++) {
+    bp[p] = b + (size_t)p * ps;
+#pragma clang loop unroll(full)
+    for (int s = 0; s < S; s++) {
+      acc0[s][p] = s == 0 && bias ? wasm_v128_load(bias + p * NR) : wasm_f32x4_splat(0.0f);
+      acc1[s][p] = s == 0 && bias ? wasm_v128_load(bias + p * NR + 4) : wasm_f32x4_splat(0.0f);
+    }
+  }
+  int k = 0;
+#pragma clang loop unroll(disable)
+  for (; k + S <= K; k += S) {
+#pragma clang loop unroll(full)
+    for (int j = 0; j < S; j++) {
+      const v128_t x = wasm_v128_load32_splat(a + k + j);
+#pragma clang loop unroll(full)
+      for (int p = 0; p < P; p++) {
+        acc0[j][p] = wg_madd(x, wasm_v128_load(bp[p] + j * ldb), acc0[j][p]);
+        acc1[j][p] = wg_madd(x, wasm_v128_load(bp[p] + j * ldb + 4), acc1[j][p]);
+        WG_LOAD_FENCE();
+      }
+    }
+#pragma clang loop unroll(full)
+    for (int p = 0; p < P; p++) bp[p] += S * ldb;
+  }
+  for (; k < K; k++) {
+    const v128_t x = wasm_v128_load32_splat(a + k);
+#pragma clang loop unroll(full)
+    for (int p = 0; p < P; p++) {
+      acc0[0][p] = wg_madd(x, wasm_v128_load(bp[p]), acc0[0][p]);
+      acc1[0][p] = wg_madd(x, wasm_v128_load(bp[p] + 4), acc1[0][p]);
+      bp[p] += ldb;
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int p = 0; p < P; p++) {
+    v128_t t0 = acc0[0][p], t1 = acc1[0][p];
+    if (S == 4) {
+      t0 = wasm_f32x4_add(wasm_f32x4_add(t0, acc0[1][p]), wasm_f32x4_add(acc0[2][p], acc0[3][p]));
+      t1 = wasm_f32x4_add(wasm_f32x4_add(t1, acc1[1][p]), wasm_f32x4_add(acc1[2][p], acc1[3][p]));
+    } else if (S == 2) {
+      t0 = wasm_f32x4_add(t0, acc0[1][p]);
+      t1 = wasm_f32x4_add(t1, acc1[1][p]);
+    }
+    if (act == WG_ACT_RELU || act == WG_ACT_RELU6) {
+      const v128_t zero = wasm_f32x4_splat(0.0f);
+      t0 = wasm_f32x4_pmax(t0, zero);
+      t1 = wasm_f32x4_pmax(t1, zero);
+      if (act == WG_ACT_RELU6) {
+        const v128_t six = wasm_f32x4_splat(6.0f);
+        t0 = wasm_f32x4_pmin(t0, six);
+        t1 = wasm_f32x4_pmin(t1, six);
+      }
+    } else if (act == WG_ACT_LEAKY_RELU) {
+      const v128_t zero = wasm_f32x4_splat(0.0f), va = wasm_f32x4_splat(alpha);
+      t0 = wasm_v128_bitselect(t0, wasm_f32x4_mul(t0, va), wasm_f32x4_ge(t0, zero));
+      t1 = wasm_v128_bitselect(t1, wasm_f32x4_mul(t1, va), wasm_f32x4_ge(t1, zero));
+    }
+    store_tile_row(c + p * NR, t0, t1, p == P - 1 ? nr : NR);
+  }
+  if (act >= WG_ACT_SIGMOID) wg_act_rows(c, 1, (P - 1) * NR + nr, (P - 1) * NR + nr, act, alpha);
+}
+
+#define GEMV(P)                                                                                          \
+  static void f32_gemv_##P(int K, const float* a, const float* b, int ps, int ldb, float* c, int nr,       \
+                           const float* bias, int act, float alpha) {                                    \
+    if (ldb == NR)                                                                                       \
+      gemv_panels(P, K, a, b, ps, NR, c, nr, bias, act, alpha);                                          \
+    else                                                                                                 \
+      gemv_panels(P, K, a, b, ps, ldb, c, nr, bias, act, alpha);                                         \
+  }
+GEMV(1)
+GEMV(2)
+GEMV(3)
+
+/* C[1, N] = act(a @ B + bias) with a contiguous. */
+static void gemv(const wg_gemm_args* g, const float* a, const float* bias_last) {
+  const int N = g->N, K = g->K, full = N / NR;
+  int jp = 0;
+  for (; jp + 3 <= full; jp += 3)
+    f32_gemv_3(K, a, g->b + (size_t)jp * g->b_panel_stride, g->b_panel_stride, g->b_ldb, g->c + jp * NR, NR,
+               g->bias ? g->bias + jp * NR : 0, g->act, g->alpha);
+  for (; jp + 2 <= full; jp += 2)
+    f32_gemv_2(K, a, g->b + (size_t)jp * g->b_panel_stride, g->b_panel_stride, g->b_ldb, g->c + jp * NR, NR,
+               g->bias ? g->bias + jp * NR : 0, g->act, g->alpha);
+  for (; jp < full; jp++)
+    f32_gemv_1(K, a, g->b + (size_t)jp * g->b_panel_stride, g->b_panel_stride, g->b_ldb, g->c + jp * NR, NR,
+               g->bias ? g->bias + jp * NR : 0, g->act, g->alpha);
+  if (N % NR) {
+    const int edge = g->b_edge != 0;
+    f32_gemv_1(K, a, edge ? g->b_edge : g->b + (size_t)jp * g->b_panel_stride, 0, edge ? NR : g->b_ldb,
+               g->c + jp * NR, N % NR, bias_last, g->act, g->alpha);
+  }
+}
+
 int wg_gemm(const wg_gemm_args* g) {
   const int M = g->M, N = g->N, K = g->K;
   if (M <= 0 || N <= 0) return WG_OK;
@@ -150,6 +263,17 @@ int wg_gemm(const wg_gemm_args* g) {
   if (g->bias) {
     for (int j = 0; j < NR; j++) bias_edge[j] = (panels - 1) * NR + j < N ? g->bias[(panels - 1) * NR + j] : 0.0f;
     bias_last = bias_edge;
+  }
+  if (M == 1) {
+    const float* a = g->a_row;
+    if (!a) { /* pack the row, then close up the [K][MR] panel into a contiguous row */
+      g->pack_a(g->a_ctx, 0, 1, K, abuf);
+      for (int k = 1; k < K; k++) abuf[k] = abuf[(size_t)k * MR];
+      a = abuf;
+    }
+    gemv(g, a, bias_last);
+    wg_reset(mark);
+    return WG_OK;
   }
   for (int i0 = 0; i0 < M; i0 += mc) {
     const int rows = M - i0 < mc ? M - i0 : mc;
@@ -335,6 +459,7 @@ WG_EXPORT int wg_MatMul(const float* a, const float* b, const float* bias, float
   int idx[4] = {0, 0, 0, 0}, oa = 0, ob = 0;
   for (int t = 0; t < batch && rc == WG_OK; t++) {
     sa_ctx.a = a + oa;
+    g.a_row = g.M == 1 ? a + oa : 0; /* one row of A (or of A^T, [K, 1]) is contiguous */
     g.c = y + (size_t)t * M * N;
     if (p->b_packed) {
       g.b = b + ob;

@@ -156,6 +156,7 @@ typedef struct {
   int M, N, K;
   wg_pack_a_fn pack_a;
   const void* a_ctx;
+  const float* a_row; /* M = 1 only: A as one contiguous row of K floats, or NULL to use pack_a */
   /* B: panel j (columns 8j..8j+7) row k is at b + j * b_panel_stride + k * b_ldb. A partial last
    * panel is read from b_edge (packed, row stride WG_NR) when b_edge is set. */
   const float* b;
