@@ -66,3 +66,20 @@ def _bundle_graph(kind: str, seed: int = 0, sizes: tuple = (20, 16, 5)):
 def bundle_graph():
     """Factory of small hand-built graphs for bundle tests: ``bundle_graph("mlp")``, ``bundle_graph("cnn")``."""
     return _bundle_graph
+
+
+@pytest.fixture
+def randomize_batchnorm():
+    """Gives every BatchNormalization layer of a model random (but valid) gamma, beta, mean and variance,
+    so folding and loading are tested on non-trivial statistics."""
+
+    def apply(model, seed=7):
+        rng = np.random.default_rng(seed)
+        for layer in model.layers:
+            if isinstance(layer, wg.layers.BatchNormalization):
+                c = layer.gamma.shape[0]
+                layer.set_weights([rng.uniform(0.5, 1.5, c), rng.uniform(-0.5, 0.5, c), rng.uniform(-0.3, 0.3, c),
+                                   rng.uniform(0.5, 2, c)])
+        return model
+
+    return apply

@@ -25,16 +25,6 @@ def _same_as_bundle(model, path, x, tol=1e-5):
     np.testing.assert_allclose(model.predict(x), load_bundle(path).predict(x), rtol=tol, atol=tol)
 
 
-def _perturb_batchnorm(model):
-    rng = np.random.default_rng(7)
-    for layer in model.layers:
-        if isinstance(layer, wg.layers.BatchNormalization):
-            c = layer.gamma.shape[0]
-            layer.set_weights([rng.uniform(0.5, 1.5, c), rng.uniform(-0.5, 0.5, c), rng.uniform(-0.3, 0.3, c),
-                               rng.uniform(0.5, 2, c)])
-    return model
-
-
 def test_mlp_loads_as_dense_layers(tmp_path):
     wg.export(wg.zoo.mnist_mlp(32), tmp_path / "b", labels=list("0123456789"), verbose=0)
     model = wg.load_model(tmp_path / "b")
@@ -44,8 +34,8 @@ def test_mlp_loads_as_dense_layers(tmp_path):
     _same_as_bundle(model, tmp_path / "b", _x((784,)))
 
 
-def test_folded_mobilenet_loads_as_convolutions(tmp_path):
-    source = _perturb_batchnorm(wg.zoo.mobilenet_v2_style((32, 32, 3)))
+def test_folded_mobilenet_loads_as_convolutions(tmp_path, randomize_batchnorm):
+    source = randomize_batchnorm(wg.zoo.mobilenet_v2_style((32, 32, 3)))
     wg.export(source, tmp_path / "b", verbose=0)
     model = wg.load_model(tmp_path / "b")
     types = _types(model)
@@ -57,13 +47,13 @@ def test_folded_mobilenet_loads_as_convolutions(tmp_path):
     np.testing.assert_allclose(model.predict(x), source.predict(x), atol=1e-5)
 
 
-def test_unoptimized_bundle_keeps_norm_and_embedding_layers(tmp_path):
+def test_unoptimized_bundle_keeps_norm_and_embedding_layers(tmp_path, randomize_batchnorm):
     ids = wg.Input((6,), dtype="int32", name="ids")
     h = wg.layers.Embedding(30, 8, name="emb")(ids)
     h = wg.layers.LayerNormalization(name="ln")(h)
     h = wg.layers.GlobalAveragePooling1D()(h)
     h = wg.layers.BatchNormalization(name="bn")(wg.layers.Dense(5, name="d")(h))
-    source = _perturb_batchnorm(wg.Model(ids, wg.layers.Dense(3, activation="softmax", name="out")(h)))
+    source = randomize_batchnorm(wg.Model(ids, wg.layers.Dense(3, activation="softmax", name="out")(h)))
     wg.export(source, tmp_path / "b", optimize=False, verbose=0)
     model = wg.load_model(tmp_path / "b")
     assert {"Embedding", "LayerNormalization", "BatchNormalization", "Dense"} <= set(_types(model))
@@ -85,8 +75,8 @@ def test_loaded_model_trains(tmp_path):
     assert not np.array_equal(model.layers[1].kernel.numpy(), kernel)
 
 
-def test_export_load_export_keeps_function_and_signature(tmp_path):
-    source = _perturb_batchnorm(wg.zoo.mobilenet_v2_style((16, 16, 3), width=8))
+def test_export_load_export_keeps_function_and_signature(tmp_path, randomize_batchnorm):
+    source = randomize_batchnorm(wg.zoo.mobilenet_v2_style((16, 16, 3), width=8))
     wg.export(source, tmp_path / "a", verbose=0)
     first = wg.load_model(tmp_path / "a")
     wg.export(first, tmp_path / "b", verbose=0)

@@ -239,18 +239,8 @@ def test_remove_dead_drops_unused_nodes_and_constants():
 
 
 # ---- optimize ----------------------------------------------------------------------------------------
-def _with_random_bn_stats(model):
-    rng = np.random.default_rng(3)
-    for layer in model.layers:
-        if isinstance(layer, wg.layers.BatchNormalization):
-            c = layer.gamma.shape[0]
-            layer.set_weights([rng.uniform(0.5, 2, c), rng.uniform(-1, 1, c), rng.uniform(-1, 1, c),
-                               rng.uniform(0.2, 3, c)])
-    return model
-
-
-def test_optimize_mobilenet_folds_every_batchnorm_and_activation():
-    g = capture(_with_random_bn_stats(wg.zoo.mobilenet_v2_style((32, 32, 3))))
+def test_optimize_mobilenet_folds_every_batchnorm_and_activation(randomize_batchnorm):
+    g = capture(randomize_batchnorm(wg.zoo.mobilenet_v2_style((32, 32, 3))))
     out = run_pass(passes.optimize, g)
     before, after = Counter(ops_of(g)), Counter(ops_of(out))
     assert before["BatchNorm"] == 16 and before["Relu6"] == 11

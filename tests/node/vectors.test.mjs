@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { halfToFloat } from '../../js_runtime/src/dtypes.js';
 
 const VECTOR_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'vectors');
 const OPSET = JSON.parse(
@@ -20,7 +21,7 @@ const TYPED = {
   int32: Int32Array,
   int8: Int8Array,
   uint8: Uint8Array,
-  float16: Uint16Array, // raw IEEE half bits; decoded by halfToFloat below
+  float16: Uint16Array, // raw IEEE half bits; decoded by the package's halfToFloat
 };
 
 /** Decodes a {dtype, shape, data} tensor into {dtype, shape, values (typed array), bytes}. */
@@ -34,15 +35,6 @@ function decode(t) {
   const aligned = new Uint8Array(buf.byteLength);
   aligned.set(buf);
   return { dtype: t.dtype, shape: t.shape, values: new Typed(aligned.buffer), bytes: buf.byteLength };
-}
-
-function halfToFloat(h) {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
 function loadAll() {
