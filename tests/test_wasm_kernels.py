@@ -359,6 +359,16 @@ def test_pools_and_norms(k):
                       {"pool_size": [2, 3], "strides": [2, 1], "padding": [1, 0, 1, 1]},
                       {"pool_size": [3, 3], "strides": [2, 2]}):
             assert_close(wh.run_op(k, op, [x], attrs), ref(op, x, **attrs), 1e-5, 1e-6, f"{op} {attrs}")
+    # the unrolled 2x2 path: full windows, clipped ones at the SAME border, a channel tail, and a NaN
+    x22 = rng.standard_normal((2, 7, 9, 10)).astype(np.float32)
+    x22[1, 2, 3, 5] = np.nan
+    for op in ("MaxPool2D", "AvgPool2D"):
+        for attrs in ({"pool_size": [2, 2], "strides": [2, 2], "padding": "SAME"},
+                      {"pool_size": [2, 2], "strides": [1, 1], "padding": "VALID"}):
+            got, want = wh.run_op(k, op, [x22], attrs), ref(op, x22, **attrs)
+            np.testing.assert_array_equal(np.isnan(got), np.isnan(want), err_msg=f"{op} {attrs}: NaN positions")
+            assert np.isnan(want).any()
+            assert_close(np.nan_to_num(got), np.nan_to_num(want), 1e-5, 1e-6, f"{op} 2x2 {attrs}")
     assert_close(wh.run_op(k, "GlobalAvgPool", [x], {}), ref("GlobalAvgPool", x), 1e-5, 1e-6, "gap")
     wide = rng.standard_normal((2, 3, 3, 37)).astype(np.float32)  # 2 x 16-channel blocks + 1 vector + 1
     assert_close(wh.run_op(k, "GlobalAvgPool", [wide], {}), ref("GlobalAvgPool", wide), 1e-5, 1e-6, "gap37")

@@ -27,7 +27,19 @@ WG_INLINE int pool(const float* x, float* y, const wg_pool2d_params* p, const in
         const float* base = x + ((size_t)(n * H + ih0 + kh0) * W + iw0 + kw0) * C; /* first real tap */
         const int rows = kh1 - kh0, cols = kw1 - kw0;
         const int count = rows * cols;
-        for (int c = 0; c < cv; c += 4) {
+        int c = 0;
+        if (rows == 2 && cols == 2) {
+          /* the common 2x2 window, unrolled: a loop with a run-time trip count of 2 costs more than the max */
+          const float *r0 = base, *r1 = base + (size_t)W * C;
+          for (; c < cv; c += 4) {
+            const v128_t a = wasm_v128_load(r0 + c), b = wasm_v128_load(r0 + C + c);
+            const v128_t d = wasm_v128_load(r1 + c), e = wasm_v128_load(r1 + C + c);
+            v128_t acc = is_max ? wasm_f32x4_max(wasm_f32x4_max(a, b), wasm_f32x4_max(d, e))
+                                : wasm_f32x4_mul(wasm_f32x4_add(wasm_f32x4_add(a, b), wasm_f32x4_add(d, e)), wasm_f32x4_splat(0.25f));
+            wasm_v128_store(yp + c, acc);
+          }
+        }
+        for (; c < cv; c += 4) {
           v128_t acc = wasm_f32x4_splat(is_max ? -__builtin_inff() : 0.0f);
           for (int kh = 0; kh < rows; kh++) {
             const float* row = base + (size_t)kh * W * C + c;

@@ -40,6 +40,9 @@ export function broadcastParams(dv, p, out, a, b) {
   ints(dv, p + 52, rightAlign(b, rank), MAX_RANK);
 }
 
+/** Bytes of wg_matmul_params. */
+export const MATMUL_PARAMS_BYTES = 84;
+
 /**
  * wg_matmul_params (84 bytes).
  * @param {DataView} dv @param {number} p
@@ -55,6 +58,9 @@ export function matmulParams(dv, p, m) {
   ints(dv, p + 52, rightAlign(m.aBatch, r), MAX_BATCH);
   ints(dv, p + 68, rightAlign(m.bBatch, r), MAX_BATCH);
 }
+
+/** Bytes of wg_conv2d_params. */
+export const CONV2D_PARAMS_BYTES = 76;
 
 /**
  * wg_conv2d_params (76 bytes). `f` lists N, H, W, C, OH, OW, O, KH, KW, stride_h, stride_w, dilation_h,

@@ -1,5 +1,5 @@
 import { windowOf } from '../../../window.js';
-import { ACTIVATIONS, conv2dParams } from '../params.js';
+import { ACTIVATIONS, CONV2D_PARAMS_BYTES, conv2dParams } from '../params.js';
 
 /** @typedef {import('./_context.js').Ctx} Ctx */
 /** @typedef {import('../../interface.js').View} View */
@@ -30,7 +30,7 @@ export function Conv2D(ctx) {
     const x = /** @type {View} */ (inputs[0]);
     const w = /** @type {View} */ (inputs[1]);
     const packed = typeof w.packed === 'number';
-    conv2dParams(ctx.dv(), ctx.params, conv2dFields(x.shape, w.shape, attrs), attrs.alpha, packed);
+    ctx.paramsFor(y, x, CONV2D_PARAMS_BYTES, (dv, p) => conv2dParams(dv, p, conv2dFields(x.shape, w.shape, attrs), attrs.alpha, packed));
     const wp = packed ? /** @type {number} */ (w.packed) : ctx.ptr(w);
     ctx.check('Conv2D', fn(ctx.ptr(x), wp, ctx.ptr(inputs[2] ?? null), ctx.ptr(y), ctx.params));
   };

@@ -1,4 +1,4 @@
-import { ACTIVATIONS, matmulParams } from '../params.js';
+import { ACTIVATIONS, MATMUL_PARAMS_BYTES, matmulParams } from '../params.js';
 
 /** @typedef {import('./_context.js').Ctx} Ctx */
 /** @typedef {import('../../interface.js').View} View */
@@ -27,21 +27,29 @@ export function MatMul(ctx) {
   return (inputs, attrs, y) => {
     const a = /** @type {View} */ (inputs[0]);
     const b = /** @type {View} */ (inputs[1]);
-    const ra = a.shape.length;
-    const rb = b.shape.length;
-    const ta = Boolean(attrs.transpose_a);
-    const tb = Boolean(attrs.transpose_b);
-    const M = ta ? a.shape[ra - 1] : a.shape[ra - 2];
-    const K = ta ? a.shape[ra - 2] : a.shape[ra - 1];
-    const N = tb ? b.shape[rb - 2] : b.shape[rb - 1];
-    const aBatch = a.shape.slice(0, ra - 2);
-    const bBatch = b.shape.slice(0, rb - 2);
     const packed = typeof b.packed === 'number';
-    matmulParams(ctx.dv(), ctx.params, {
-      M, N, K, transposeA: ta, transposeB: tb && !packed, bPacked: packed, activation: ACTIVATIONS.indexOf(attrs.activation),
-      alpha: attrs.alpha, batch: broadcastBatch(aBatch, bBatch), aBatch, bBatch,
-    });
+    ctx.paramsFor(y, a, MATMUL_PARAMS_BYTES, (dv, p) => writeParams(dv, p, a, b, attrs, packed));
     const bp = packed ? /** @type {number} */ (b.packed) : ctx.ptr(b);
     ctx.check('MatMul', fn(ctx.ptr(a), bp, ctx.ptr(inputs[2] ?? null), ctx.ptr(y), ctx.params));
   };
+}
+
+/**
+ * @param {DataView} dv @param {number} p @param {View} a @param {View} b
+ * @param {import('../../interface.js').Attrs} attrs @param {boolean} packed
+ */
+function writeParams(dv, p, a, b, attrs, packed) {
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const ta = Boolean(attrs.transpose_a);
+  const tb = Boolean(attrs.transpose_b);
+  const M = ta ? a.shape[ra - 1] : a.shape[ra - 2];
+  const K = ta ? a.shape[ra - 2] : a.shape[ra - 1];
+  const N = tb ? b.shape[rb - 2] : b.shape[rb - 1];
+  const aBatch = a.shape.slice(0, ra - 2);
+  const bBatch = b.shape.slice(0, rb - 2);
+  matmulParams(dv, p, {
+    M, N, K, transposeA: ta, transposeB: tb && !packed, bPacked: packed, activation: ACTIVATIONS.indexOf(attrs.activation),
+    alpha: attrs.alpha, batch: broadcastBatch(aBatch, bBatch), aBatch, bBatch,
+  });
 }

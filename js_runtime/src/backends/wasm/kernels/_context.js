@@ -19,6 +19,10 @@ import { WebgradError } from '../../../errors.js';
  * @property {(view: View | null) => number} ptr the view's address in linear memory (0 for null)
  * @property {(op: string, rc: number) => void} check throws unless rc is 0; refreshes views if memory grew
  * @property {() => void} sync refreshes the views (calls onGrow) if memory grew since the last look
+ * @property {(key: object, check: object, bytes: number, write: (dv: DataView, p: number) => void) => void} paramsFor
+ *   puts a node's params struct (`bytes` long) in the params region: written by `write` the first time,
+ *   copied from a cache after, keyed by `key` (the step's output view: one per node and plan) while
+ *   `check` (its first input view) is the same object
  */
 
 /** Bytes of the params scratch region (params structs, Concat's pointer and size arrays). */
@@ -39,12 +43,18 @@ export function makeContext(ex, memory, params, onGrow) {
   /** @type {ArrayBuffer} */
   let buffer = memory.buffer;
   let view = new DataView(buffer);
+  let bytes = new Uint8Array(buffer);
   const sync = () => {
     if (memory.buffer === buffer) return;
     buffer = memory.buffer;
     view = new DataView(buffer);
+    bytes = new Uint8Array(buffer);
     onGrow();
   };
+  // Plans are built once per input shape and their views live as long as the plan, so a node's params
+  // are the same bytes on every run: caching them saves the per-call shape arithmetic.
+  /** @type {WeakMap<object, {check: object, bytes: Uint8Array}>} */
+  const cache = new WeakMap();
   return {
     ex,
     memory,
@@ -58,6 +68,16 @@ export function makeContext(ex, memory, params, onGrow) {
       if (v === null) return 0;
       if (v.data.buffer !== memory.buffer) throw new WebgradError('EBACKEND', 'wasm backend: a kernel got a tensor that is not in its linear memory');
       return v.data.byteOffset;
+    },
+    paramsFor(key, check, length, write) {
+      sync();
+      const hit = cache.get(key);
+      if (hit && hit.check === check) {
+        bytes.set(hit.bytes, params);
+        return;
+      }
+      write(view, params);
+      cache.set(key, { check, bytes: bytes.slice(params, params + length) });
     },
     check(op, rc) {
       sync();
