@@ -29,8 +29,8 @@ function recordingBackend(log, kernels = KERNELS) {
   return {
     description: 'test backend',
     available: () => ({ available: true, reason: 'test double' }),
-    create() {
-      const inner = jsBackend.create();
+    async create() {
+      const inner = await jsBackend.create();
       return {
         ...inner,
         name: 'recording',

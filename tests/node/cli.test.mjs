@@ -137,3 +137,42 @@ test('CLI errors: usage, missing bundle, unavailable backend, unreadable input',
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /expected \{"data": \[\.\.\.\], "shape": \[\.\.\.\]\}/);
 });
+
+test('conformance: the op x backend matrix over the shared vectors, every op passing on js and wasm', async () => {
+  const vectors = join(RUNTIME, '..', 'tests', 'vectors');
+  const r = await cli('conformance', '--vectors', vectors, '--backend', 'js,wasm', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const m = JSON.parse(r.stdout);
+  const ops = JSON.parse(readFileSync(join(RUNTIME, '..', 'exporter', 'opset.json'), 'utf8')).ops;
+  assert.deepEqual(m.ops, Object.keys(ops), 'a row for every op of the op set');
+  for (const b of ['js', 'wasm']) {
+    for (const op of m.ops) {
+      const c = m.cells[b][op];
+      assert.equal(c.status, 'pass', `${b} ${op}: ${c.message}`);
+      assert.ok(c.cases > 0 && c.worst <= 1, `${b} ${op}: ran its cases within tolerance`);
+    }
+  }
+  const table = await cli('conformance', '--vectors', vectors, '--backend', 'js');
+  assert.match(table.stdout, /^\| op \| js \|$/m);
+  assert.match(table.stdout, /^\| Conv2D \| [0-9.e-]+ \|$/m);
+});
+
+test('conformance: a wrong expected value fails its cell (exit 1, ✗, the case named); bad arguments are clear', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'webgrad-vectors-'));
+  const doc = JSON.parse(readFileSync(join(RUNTIME, '..', 'tests', 'vectors', 'Relu.json'), 'utf8'));
+  const bytes = Buffer.from(doc.cases[0].expected[0].data, 'base64');
+  const f = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  f[0] += 1; // the kernels are right, so the "expected" output is now wrong
+  doc.cases[0].expected[0].data = Buffer.from(f.buffer).toString('base64');
+  writeFileSync(join(dir, 'Relu.json'), JSON.stringify(doc));
+  const r = await cli('conformance', '--vectors', dir, '--backend', 'js');
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /\| Relu \| ✗ /);
+  assert.match(r.stdout, new RegExp(`js Relu \\(fail\\): ${doc.cases[0].name}: element 0`));
+  const missing = await cli('conformance', '--vectors', join(dir, 'nope'));
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /EARG.*cannot read the vector directory/);
+  const unknown = await cli('conformance', '--vectors', dir, '--backend', 'js,nope');
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /unknown backend "nope"; registered: .*js/);
+});

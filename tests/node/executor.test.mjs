@@ -62,8 +62,8 @@ test('planArena: random lifetimes never overlap and stay within the arena', () =
   }
 });
 
-test('executor: Reshape/Flatten are views (of inputs and of weights), outputs are fresh copies', () => {
-  const backend = jsBackend.create();
+test('executor: Reshape/Flatten are views (of inputs and of weights), outputs are fresh copies', async () => {
+  const backend = await jsBackend.create();
   const w = { data: Float32Array.from([1, 2, 3, 4, 5, 6]), shape: [6], dtype: 'float32' };
   const graph = {
     inputs: [{ name: 'x', dtype: 'float32', shape: [null, 2, 3] }],

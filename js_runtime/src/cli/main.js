@@ -4,6 +4,7 @@
  *   webgrad predict BUNDLE INPUT [--top-k 3] [--backend auto] [--no-preprocess] [--json]
  *   webgrad bench BUNDLE [--backend auto] [--batch 32] [--runs 50] [--warmup 10] [--json]
  *   webgrad backends
+ *   webgrad conformance [--vectors tests/vectors] [--backend js,wasm] [--json]
  * @module
  */
 
@@ -14,6 +15,7 @@ import { listBackends } from '../backends/index.js';
 import { Tensor } from '../tensor.js';
 import { VERSION } from '../version.js';
 import { readInputFile } from './read_input.js';
+import { conformance, formatMatrix } from './conformance.js';
 
 export const USAGE = `webgrad ${VERSION}: run webgrad web bundles in Node.js
 
@@ -26,6 +28,10 @@ usage:
       Times predict on random input: latency p50/p90/p99 and throughput.
   webgrad backends
       Lists the backends and whether they are available here.
+  webgrad conformance [--vectors tests/vectors] [--backend js,wasm,...] [--json]
+      Runs the op set's shared test vectors (the repository's tests/vectors/) on each backend (default:
+      every registered one) and prints the op x backend matrix of the largest error seen; exit code 1
+      when a case fails. Unavailable backends are listed as skipped, with the reason.
 `;
 
 /**
@@ -57,6 +63,7 @@ export async function main(argv, io = { out: (l) => console.log(l), err: (l) => 
         warmup: { type: 'string', default: '10' },
         'no-preprocess': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        vectors: { type: 'string', default: 'tests/vectors' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -77,6 +84,13 @@ export async function main(argv, io = { out: (l) => console.log(l), err: (l) => 
   try {
     if (command === 'predict' && rest.length === 2) return await predict(rest[0], rest[1], opts, io);
     if (command === 'bench' && rest.length === 1) return await bench(rest[0], opts, io);
+    if (command === 'conformance' && rest.length === 0) {
+      const names = opts.backend === 'auto' ? (await listBackends()).map((b) => b.name) : String(opts.backend).split(',');
+      const m = await conformance(/** @type {string} */ (opts.vectors), names);
+      io.out(opts.json ? JSON.stringify(m) : formatMatrix(m));
+      const bad = names.some((b) => Object.values(m.cells[b]).some((c) => c.status === 'fail' || c.status === 'error'));
+      return bad ? 1 : 0;
+    }
     if (command === 'backends' && rest.length === 0) {
       for (const b of await listBackends()) io.out(`${b.name.padEnd(8)} ${b.available ? 'available  ' : 'unavailable'}  ${b.reason}`);
       return 0;

@@ -4,8 +4,6 @@
  * @module
  */
 
-import { KERNELS } from './kernels/index.js';
-
 /** @typedef {import('../interface.js').Backend} Backend */
 /** @typedef {import('../interface.js').BackendFactory} BackendFactory */
 
@@ -13,7 +11,10 @@ import { KERNELS } from './kernels/index.js';
 export const jsBackend = {
   description: 'plain JavaScript reference kernels (always available)',
   available: () => ({ available: true, reason: 'plain JavaScript, always available' }),
-  create() {
+  async create() {
+    // imported on first use: the reference kernels are most of the package's code, and a model that
+    // runs on wasm or webgpu never needs them
+    const { KERNELS } = await import('./kernels/index.js');
     let weightBytes = 0;
     /** @type {Backend} */
     const backend = {

@@ -14,7 +14,6 @@ import { viewOf } from '../../dtypes.js';
 import { sizeOf } from '../../shapes.js';
 import { ABI_VERSION, WASM_FILES, compileVariant, detectFeatures } from './module.js';
 import { PARAMS_BYTES, makeContext } from './kernels/_context.js';
-import { makeKernels } from './kernels/index.js';
 import { conv2dParams } from './params.js';
 
 /** @typedef {import('../interface.js').Backend} Backend */
@@ -149,6 +148,8 @@ export async function createWasmBackend(options = {}) {
   const params = alloc(PARAMS_BYTES);
   const ctx = makeContext(ex, memory, params, refresh);
   let disposed = false;
+  // imported on first use, so a page that never picks wasm never downloads its glue
+  const { makeKernels } = await import('./kernels/index.js');
   const kernels = makeKernels(ctx);
   /** @type {number | null} the top before the arena (where it is freed back to) */
   let arenaMark = null;
