@@ -89,6 +89,19 @@ function indexOf(i, shape) {
 }
 
 /**
+ * The index of the first NaN or infinity in `v`, or -1. A small function of its own: V8 optimizes it
+ * after a few thousand iterations, where the same loop inside readTensors ran interpreted for a whole
+ * tensor (8 ms instead of 1 ms on a 0.9 MB model at load).
+ * @param {Float32Array} v
+ * @returns {number}
+ */
+function firstNonFinite(v) {
+  const bits = new Uint32Array(v.buffer, v.byteOffset, v.length);
+  for (let i = 0; i < bits.length; i++) if ((bits[i] & 0x7f800000) === 0x7f800000) return i;
+  return -1;
+}
+
+/**
  * Every weight as a float32 (or int32) view, by name, checked and dequantized.
  * @param {readonly TensorJson[]} tensors
  * @param {Uint8Array} data the concatenated shards (offset 0 of its own buffer)
@@ -122,16 +135,11 @@ export function readTensors(tensors, data, where) {
       value = { data: stored.slice(), shape: t.shape, dtype: t.dtype };
     }
     if (value.dtype === 'float32') {
-      const v = value.data;
-      let bad = 0;
-      let first = -1;
-      for (let i = 0; i < v.length; i++) {
-        if (!Number.isFinite(v[i])) {
-          bad++;
-          if (first < 0) first = i;
-        }
-      }
-      if (bad) {
+      const v = /** @type {Float32Array} */ (value.data);
+      const first = firstNonFinite(v);
+      if (first >= 0) {
+        let bad = 0;
+        for (let i = first; i < v.length; i++) if (!Number.isFinite(v[i])) bad++;
         const kind = Number.isNaN(v[first]) ? 'NaN' : 'Inf';
         throw new WebgradError('ENONFINITE', `${where}: tensor '${t.name}' has ${kind} at index ${indexOf(first, t.shape)} (${bad} non-finite values); weights must be finite`);
       }
