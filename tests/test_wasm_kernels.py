@@ -21,6 +21,7 @@ pytest.importorskip("wasmtime", reason="wasmtime is not installed (pip install -
 
 sys.path.insert(0, str(Path(__file__).parent))
 import wasm_harness as wh
+from compare import assert_close
 
 from webgrad import ops
 from webgrad.exporter.opset import op_names
@@ -40,22 +41,6 @@ def k(request) -> wh.Kernels:
 def ref(op: str, *inputs, **attrs) -> np.ndarray:
     with np.errstate(all="ignore"):
         return np.asarray(ops.apply(op, *inputs, **attrs).data)
-
-
-def assert_close(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, what: str = "") -> None:
-    """|got - want| <= atol + rtol |want|; NaN must be NaN, +-Inf the same Inf; integers exact."""
-    assert got.shape == want.shape and got.dtype == want.dtype, (what, got.shape, want.shape, got.dtype, want.dtype)
-    if want.dtype.kind in "iu":
-        np.testing.assert_array_equal(got, want, err_msg=what)
-        return
-    g, w = got.astype(np.float64), want.astype(np.float64)
-    finite = np.isfinite(w)
-    with np.errstate(invalid="ignore"):
-        ok = np.where(finite, np.abs(g - w) <= atol + rtol * np.abs(w), (g == w) | (np.isnan(g) & np.isnan(w)))
-    if not ok.all():
-        i = np.flatnonzero(~ok.ravel())[:5]
-        bad = f"{(~ok).sum()} of {ok.size} differ; at {i}: got {g.ravel()[i]}, want {w.ravel()[i]}"
-        raise AssertionError(f"{what}: {bad}")
 
 
 # ---------------------------------------------------------------- shared vectors and coverage

@@ -1,0 +1,49 @@
+/**
+ * Program factories for the elementwise ops, so that Relu.js, Add.js, ... are a line each.
+ * @module
+ */
+import { broadcastStrides, sizeOf } from '../../../shapes.js';
+import { linear } from './_dispatch.js';
+import { badArg } from './_errors.js';
+import { collapse } from './_strides.js';
+import { packUniforms, vec8u } from './uniforms.js';
+
+/** @typedef {import('./_types.js').Program} Program */
+/** @typedef {import('./_types.js').TensorInfo} TensorInfo */
+
+/**
+ * A unary op over every element (shader `_unary.wgsl.j2`): Params {n, alpha, approximate}.
+ * @param {string} op the op and shader key
+ * @returns {Program}
+ */
+export function unary(op) {
+  return ({ attrs, output, limits }) => {
+    const n = sizeOf(output.shape);
+    if (n === 0) return [];
+    const uniforms = packUniforms([
+      ['u32', n], ['f32', attrs.alpha ?? 0], ['u32', attrs.approximate ? 1 : 0], ['u32', 0],
+    ]);
+    return [{ shader: op, uniforms, bindings: [{ input: 0 }, { output: 0 }], ...linear(op, n, limits) }];
+  };
+}
+
+/**
+ * A binary op with numpy broadcasting (shader `_binary.wgsl.j2`): the output shape with both inputs'
+ * strides over it, collapsed to few dims.
+ * @param {string} op the op and shader key
+ * @returns {Program}
+ */
+export function binary(op) {
+  return ({ inputs, output, limits }) => {
+    const n = sizeOf(output.shape);
+    if (n === 0) return [];
+    const [a, b] = /** @type {[TensorInfo, TensorInfo]} */ (inputs);
+    const walk = collapse(output.shape, [broadcastStrides(a.shape, output.shape), broadcastStrides(b.shape, output.shape)]);
+    if (walk.shape.length > 8) throw badArg(op, `broadcasting ${JSON.stringify(a.shape)} with ${JSON.stringify(b.shape)} needs more than 8 dims`);
+    const uniforms = packUniforms([
+      ['u32', n], ['u32', walk.shape.length], ['u32', 0], ['u32', 0],
+      ...vec8u(walk.shape), ...vec8u(walk.strides[0]), ...vec8u(walk.strides[1]),
+    ]);
+    return [{ shader: op, uniforms, bindings: [{ input: 0 }, { input: 1 }, { output: 0 }], ...linear(op, n, limits) }];
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * The program of MaxPool2D and AvgPool2D: one invocation per output element (`_pool.wgsl.j2`).
+ * @module
+ */
+import { sizeOf } from '../../../shapes.js';
+import { poolWindow } from '../../../window.js';
+import { linear } from './_dispatch.js';
+import { packUniforms } from './uniforms.js';
+
+/**
+ * @param {'MaxPool2D' | 'AvgPool2D'} op
+ * @returns {import('./_types.js').Program}
+ */
+export function pool(op) {
+  return ({ inputs, attrs, output, limits }) => {
+    const x = /** @type {import('./_types.js').TensorInfo} */ (inputs[0]);
+    const n = sizeOf(output.shape);
+    if (n === 0) return [];
+    const win = poolWindow(op, x.shape, /** @type {any} */ (attrs));
+    const [, h, w, c] = x.shape;
+    const [oh, ow] = /** @type {[number, number]} */ (win.out);
+    const uniforms = packUniforms([
+      ['u32', n], ['u32', h], ['u32', w], ['u32', c],
+      ['u32', oh], ['u32', ow], ['u32', win.kernel[0]], ['u32', win.kernel[1]],
+      ['u32', win.strides[0]], ['u32', win.strides[1]], ['u32', /** @type {number} */ (win.pads[0])], ['u32', /** @type {number} */ (win.pads[2])],
+    ]);
+    return [{ shader: op, uniforms, bindings: [{ input: 0 }, { output: 0 }], ...linear(op, n, limits) }];
+  };
+}

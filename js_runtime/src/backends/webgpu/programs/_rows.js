@@ -1,0 +1,43 @@
+/**
+ * Passes of the row ops (`_rows.wgsl`): reductions, ArgMax, Softmax, LogSoftmax, LayerNorm,
+ * GlobalAvgPool. One workgroup per row; a row is the elements of x along `axes`, rows are numbered
+ * row-major over the other axes (so a reduction writes y[row]).
+ * @module
+ */
+import { normAxes, sizeOf, stridesOf } from '../../../shapes.js';
+import { fold, groupSize } from './_dispatch.js';
+import { badArg } from './_errors.js';
+import { collapse } from './_strides.js';
+import { packUniforms, vec8u } from './uniforms.js';
+
+/**
+ * @param {string} op the op (for errors)
+ * @param {string} shader
+ * @param {readonly number[]} shape x's shape
+ * @param {readonly number[] | null} axes the axes of a row (null: all)
+ * @param {import('./_types.js').Binding[]} bindings
+ * @param {import('./_types.js').Limits} limits
+ * @param {number} [epsilon]
+ * @returns {import('./_types.js').Pass[]}
+ */
+export function rowsPass(op, shader, shape, axes, bindings, limits, epsilon = 0) {
+  const inner = normAxes(op, axes, shape.length);
+  const outer = shape.map((_, i) => i).filter((i) => !inner.includes(i));
+  const strides = stridesOf(shape);
+  const pick = (/** @type {number[]} */ dims) => collapse(dims.map((d) => shape[d]), [dims.map((d) => strides[d])]);
+  const o = pick(outer);
+  const r = pick(inner);
+  if (o.shape.length > 8 || r.shape.length > 8) throw badArg(op, `more than 8 dims after collapsing ${JSON.stringify(shape)}`);
+  const rows = sizeOf(outer.map((d) => shape[d]));
+  const n = sizeOf(inner.map((d) => shape[d]));
+  if (rows === 0 || sizeOf(shape) === 0) return [];
+  // A power of two (the tree reduction halves it), no more than the elements of a row need.
+  let size = 1;
+  while (size < n && size * 2 <= groupSize(limits)) size *= 2;
+  const uniforms = packUniforms([
+    ['u32', rows], ['u32', n], ['u32', o.shape.length], ['u32', r.shape.length],
+    ['f32', epsilon], ['u32', 0], ['u32', 0], ['u32', 0],
+    ...vec8u(o.shape), ...vec8u(o.strides[0]), ...vec8u(r.shape), ...vec8u(r.strides[0]),
+  ]);
+  return [{ shader, constants: { WG_X: size }, uniforms, bindings, dispatch: fold(op, rows, limits) }];
+}
