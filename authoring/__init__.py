@@ -13,6 +13,7 @@
 from . import (
     activations,
     autodiff,
+    backends,
     callbacks,
     datasets,
     initializers,
@@ -27,6 +28,7 @@ from . import (
     zoo,
 )
 from . import model as models
+from .backends import get_backend, set_backend
 from .exporter.export import export
 from .layers import Input
 from .load import load_model
@@ -38,7 +40,7 @@ from .training import TrainingDivergedError
 __version__ = "0.1.0"
 
 __all__ = [
-    "DPConfig", "Input", "Model", "Sequential", "TrainingDivergedError", "activations", "autodiff",
-    "callbacks", "datasets", "export", "initializers", "layers", "load_model", "losses", "metrics", "models", "ops",
-    "optimizers", "privacy", "random", "schedules", "set_seed", "zoo",
+    "DPConfig", "Input", "Model", "Sequential", "TrainingDivergedError", "activations", "autodiff", "backends",
+    "callbacks", "datasets", "export", "get_backend", "initializers", "layers", "load_model", "losses", "metrics",
+    "models", "ops", "optimizers", "privacy", "random", "schedules", "set_backend", "set_seed", "zoo",
 ]

@@ -72,7 +72,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.schedule == "cosine":
         steps = args.epochs * -(-int(len(x) * (1 - args.validation_split)) // args.batch_size)
         lr = wg.schedules.CosineDecay(args.learning_rate, decay_steps=steps)
-    model.compile(optimizer=wg.optimizers.Adam(lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=wg.optimizers.Adam(lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  backend=args.backend)
     model.summary()
     t0 = time.perf_counter()
     model.fit(x, y, batch_size=args.batch_size, epochs=args.epochs, validation_split=args.validation_split,
@@ -80,7 +81,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     train_s = time.perf_counter() - t0
     loss, acc = model.evaluate(xt, yt, batch_size=512, verbose=0)
     result = {"model": args.model, "test_accuracy": acc, "test_loss": loss, "epochs": args.epochs,
-              "train_seconds": round(train_s, 1), "train_examples": len(x)}
+              "train_seconds": round(train_s, 1), "train_examples": len(x), "backend": args.backend}
     print(f"test accuracy: {acc * 100:.2f}%  (loss {loss:.4f}, {args.epochs} epochs in {train_s:.0f} s)")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
@@ -148,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"share of the training set held out for validation ({per_model('validation_split')})")
     t.add_argument("--limit", type=int, default=None, help="train on the first N examples only")
     t.add_argument("--seed", type=int, default=0, help="seed for weights and shuffling (default 0)")
+    t.add_argument("--backend", choices=["numpy", "jax"], default="numpy",
+                   help='numpy (reference, default) or jax (jitted XLA, all devices; pip install "webgrad[jax]")')
     t.add_argument("--verbose", type=int, default=1, choices=[0, 1, 2], help="0 silent, 1 bar, 2 line per epoch")
     t.add_argument("--json", help="also write the result as JSON to this file")
     t.add_argument("--save-weights", help="write the trained weights to this .npz file")

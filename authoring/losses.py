@@ -3,6 +3,8 @@
 Each loss returns the per-example loss vector ``[batch]``; training averages it (DP-SGD clips it per
 example first). When predictions come straight out of a Softmax (or Sigmoid) op and the loss is not
 ``from_logits``, the loss reads the logits that op was given, like Keras: the same value, but stable.
+Labels may be numpy or JAX arrays (the jax backend calls the same losses inside its jitted step); what
+is derived from them enters the ops as a ``Tensor``.
 
 >>> import numpy as np
 >>> loss = get("sparse_categorical_crossentropy")
@@ -19,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from .backends import array_namespace
 from .tensor import Tensor
 
 EPSILON = np.float32(1e-7)
@@ -38,6 +41,11 @@ def _log_probs(y_pred: Any, from_logits: bool) -> Any:
     if logits is not None:
         return ops.LogSoftmax(logits, axis=-1)
     return ops.Log(ops.Minimum(ops.Maximum(y_pred, EPSILON), np.float32(1) - EPSILON))
+
+
+def _float_labels(y_true: Any) -> Any:
+    xp = array_namespace(y_true)
+    return xp.asarray(y_true).astype(np.float32)
 
 
 class Loss:
@@ -64,11 +72,10 @@ class SparseCategoricalCrossentropy(Loss):
     name = "sparse_categorical_crossentropy"
 
     def __call__(self, y_true: np.ndarray, y_pred: Any) -> Any:
-        n_classes = y_pred.shape[-1]
-        labels = np.asarray(y_true).reshape(-1).astype(np.int64)
-        onehot = np.zeros((labels.size, n_classes), np.float32)
-        onehot[np.arange(labels.size), labels] = 1
-        return -ops.ReduceSum(ops.Mul(onehot, _log_probs(y_pred, self.from_logits)), axes=[-1])
+        xp = array_namespace(y_true)
+        labels = xp.asarray(y_true).reshape(-1, 1)
+        onehot = (labels == xp.arange(y_pred.shape[-1])).astype(np.float32)
+        return -ops.ReduceSum(ops.Mul(Tensor(onehot), _log_probs(y_pred, self.from_logits)), axes=[-1])
 
     def check_labels(self, y_true: np.ndarray, output_shape: tuple) -> None:
         y = np.asarray(y_true)
@@ -92,7 +99,7 @@ class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
 
     def __call__(self, y_true: np.ndarray, y_pred: Any) -> Any:
-        target = np.asarray(y_true, np.float32)
+        target = Tensor(_float_labels(y_true))
         return -ops.ReduceSum(ops.Mul(target, _log_probs(y_pred, self.from_logits)), axes=[-1])
 
     def check_labels(self, y_true: np.ndarray, output_shape: tuple) -> None:
@@ -108,7 +115,7 @@ class BinaryCrossentropy(Loss):
     name = "binary_crossentropy"
 
     def __call__(self, y_true: np.ndarray, y_pred: Any) -> Any:
-        target = np.asarray(y_true, np.float32).reshape(y_pred.shape)
+        target = Tensor(_float_labels(y_true).reshape(y_pred.shape))
         logits = y_pred if self.from_logits else _producer_input(y_pred, "Sigmoid")
         if logits is not None:
             # max(z, 0) - z * y + log(1 + exp(-|z|)), stable for any z
@@ -131,7 +138,7 @@ class MeanSquaredError(Loss):
     name = "mean_squared_error"
 
     def __call__(self, y_true: np.ndarray, y_pred: Any) -> Any:
-        d = y_pred - np.asarray(y_true, np.float32).reshape(y_pred.shape)
+        d = y_pred - Tensor(_float_labels(y_true).reshape(y_pred.shape))
         return ops.ReduceMean(d * d, axes=[-1])
 
 

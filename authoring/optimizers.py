@@ -1,9 +1,10 @@
 """Optimizers: SGD (momentum, Nesterov), Adam, AdamW, RMSprop, with constant or scheduled learning rates.
 
-Each optimizer's math is one ``update(value, grad, slots, lr, t) -> (value, slots)`` written with
+Each optimizer's math is one ``update(value, grad, slots, h) -> (value, slots)`` written with
 augmented assignments (``m *= beta``): numpy arrays are updated in place (no temporaries for the state,
 which matters for small models), while immutable arrays (JAX) simply rebind, so the same rule serves
-both. ``grad`` is never modified.
+both backends. ``grad`` is never modified. ``h`` holds the step's scalars (``scalars(t)``: the learning
+rate, Adam's bias-corrected step size), computed on the host so a jitted step takes them as inputs.
 
 >>> import numpy as np
 >>> from webgrad.tensor import Variable
@@ -43,18 +44,22 @@ class Optimizer:
         lr = self.learning_rate
         return float(lr(self.iterations)) if callable(lr) else float(lr)
 
-    def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
+    def scalars(self, t: int) -> dict[str, np.float32]:
+        """The scalars step ``t`` (1-based, ``iterations + 1``) needs: ``lr`` and, in subclasses, more."""
+        return {"lr": np.float32(self.current_learning_rate())}
+
+    def update(self, value: Any, grad: Any, slots: dict[str, Any], h: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         raise NotImplementedError
 
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Variable]]) -> None:
         """One step: updates every variable from its gradient."""
-        lr = np.float32(self.current_learning_rate())
         t = self.iterations + 1
+        h = self.scalars(t)
         for grad, var in grads_and_vars:
             slots = self._slots.get(id(var))
             if slots is None:
                 slots = {k: np.zeros_like(var.data) for k in self.slot_names}
-            var.data, self._slots[id(var)] = self.update(var.data, grad, slots, lr, t)
+            var.data, self._slots[id(var)] = self.update(var.data, grad, slots, h)
         self.iterations = t
 
     def get_config(self) -> dict[str, Any]:
@@ -74,7 +79,8 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         self.slot_names = ("velocity",) if momentum else ()
 
-    def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
+    def update(self, value: Any, grad: Any, slots: dict[str, Any], h: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        lr = h["lr"]
         if not self.momentum:
             value -= lr * grad
             return value, slots
@@ -98,21 +104,25 @@ class Adam(Optimizer):
         super().__init__(learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = np.float32(beta_1), np.float32(beta_2), np.float32(epsilon)
 
-    def _adam_step(self, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
+    def scalars(self, t: int) -> dict[str, np.float32]:
+        h = super().scalars(t)
+        h["lr_t"] = h["lr"] * np.float32(np.sqrt(1 - float(self.beta_2) ** t) / (1 - float(self.beta_1) ** t))
+        return h
+
+    def _adam_step(self, grad: Any, slots: dict[str, Any], h: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         m, v = slots["m"], slots["v"]
         m *= self.beta_1
         m += (1 - self.beta_1) * grad
         v *= self.beta_2
         v += (1 - self.beta_2) * (grad * grad)
-        lr_t = lr * np.float32(np.sqrt(1 - float(self.beta_2) ** t) / (1 - float(self.beta_1) ** t))
         denom = v ** np.float32(0.5)
         denom += self.epsilon
         step = m / denom
-        step *= lr_t
+        step *= h["lr_t"]
         return step, {"m": m, "v": v}
 
-    def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
-        step, slots = self._adam_step(grad, slots, lr, t)
+    def update(self, value: Any, grad: Any, slots: dict[str, Any], h: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        step, slots = self._adam_step(grad, slots, h)
         value -= step
         return value, slots
 
@@ -125,9 +135,9 @@ class AdamW(Adam):
         super().__init__(learning_rate, **kwargs)
         self.weight_decay = np.float32(weight_decay)
 
-    def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
-        value *= 1 - lr * self.weight_decay
-        step, slots = self._adam_step(grad, slots, lr, t)
+    def update(self, value: Any, grad: Any, slots: dict[str, Any], h: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        value *= 1 - h["lr"] * self.weight_decay
+        step, slots = self._adam_step(grad, slots, h)
         value -= step
         return value, slots
 
@@ -141,7 +151,8 @@ class RMSprop(Optimizer):
         self.rho, self.momentum, self.epsilon = np.float32(rho), np.float32(momentum), np.float32(epsilon)
         self.slot_names = ("ms", "mom") if momentum else ("ms",)
 
-    def update(self, value: Any, grad: Any, slots: dict[str, Any], lr: Any, t: int) -> tuple[Any, dict[str, Any]]:
+    def update(self, value: Any, grad: Any, slots: dict[str, Any], h: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        lr = h["lr"]
         ms = slots["ms"]
         ms *= self.rho
         ms += (1 - self.rho) * (grad * grad)

@@ -15,8 +15,11 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from .backends import array_namespace
 
 
 @dataclass(frozen=True)
@@ -41,36 +44,59 @@ class DPConfig:
         return value if isinstance(value, DPConfig) else cls(**value)
 
 
-def clip_per_example(per_example_grads: list[np.ndarray], l2_norm_clip: float) -> tuple[list[np.ndarray], np.ndarray]:
+def clip_per_example(per_example_grads: list[Any], l2_norm_clip: float) -> tuple[list[Any], Any]:
     """Scales each example's gradient (all tensors together) to norm at most ``l2_norm_clip``.
 
-    Takes gradients with a leading batch axis; returns the clipped ones and the norms before clipping.
+    Takes gradients with a leading batch axis (numpy or JAX arrays: one rule for both backends);
+    returns the clipped ones and the norms before clipping.
 
     >>> g = [np.array([[3.0, 4.0], [0.5, 0.0]], np.float32)]
     >>> clipped, norms = clip_per_example(g, 2.5)
     >>> clipped[0].tolist(), norms.tolist()
     ([[1.5, 2.0], [0.5, 0.0]], [5.0, 0.5])
     """
+    xp = array_namespace(per_example_grads[0])
     batch = per_example_grads[0].shape[0]
-    sq = np.zeros(batch, np.float64)
+    sq: Any = 0
     for g in per_example_grads:
-        sq += np.square(g.reshape(batch, -1), dtype=np.float64).sum(axis=1)
-    norms = np.sqrt(sq)
-    factor = np.minimum(1.0, l2_norm_clip / np.maximum(norms, 1e-12)).astype(np.float32)
+        rows = g.reshape(batch, -1)
+        # numpy accumulates in float64; JAX (float64 off by default) in float32
+        sq = sq + (np.square(rows, dtype=np.float64) if xp is np else xp.square(rows)).sum(axis=1)
+    norms = xp.sqrt(sq)
+    factor = xp.minimum(1.0, l2_norm_clip / xp.maximum(norms, 1e-12)).astype(np.float32)
     clipped = [g * factor.reshape((batch,) + (1,) * (g.ndim - 1)) for g in per_example_grads]
     return clipped, norms
 
 
-def noisy_mean(clipped: list[np.ndarray], config: DPConfig, rng: np.random.Generator) -> list[np.ndarray]:
-    """Sum over the batch, plus N(0, (noise_multiplier * clip)^2) noise, divided by the batch size."""
-    batch = clipped[0].shape[0]
+def draw_noise(shapes: list[tuple[int, ...]], config: DPConfig, rng: np.random.Generator) -> list[np.ndarray | None]:
+    """The Gaussian noise of one step, one array per gradient shape (None when there is no noise).
+
+    Drawn on the host from the run's generator by both backends, so the same seed adds the same noise.
+
+    >>> cfg = DPConfig(l2_norm_clip=2.0, noise_multiplier=0.5)
+    >>> [z.shape for z in draw_noise([(3,), (2, 2)], cfg, np.random.default_rng(0))]
+    [(3,), (2, 2)]
+    """
     std = config.noise_multiplier * config.l2_norm_clip
+    return [rng.normal(0.0, std, s).astype(np.float32) if std > 0 else None for s in shapes]
+
+
+def noisy_mean(clipped: list[Any], config: DPConfig, rng: np.random.Generator | None = None, *,
+               noise: list[Any] | None = None, count: Any = None) -> list[Any]:
+    """Sum over the batch, plus N(0, (noise_multiplier * clip)^2) noise, divided by the batch size.
+
+    ``noise`` (from ``draw_noise``) is drawn from ``rng`` when not given; ``count`` is the number of
+    real examples when the batch holds padding (whose clipped gradients must be zero).
+    """
+    batch = np.float32(clipped[0].shape[0]) if count is None else count
+    if noise is None:
+        noise = draw_noise([tuple(g.shape[1:]) for g in clipped], config, rng)  # type: ignore[arg-type]
     out = []
-    for g in clipped:
+    for g, z in zip(clipped, noise, strict=True):
         total = g.sum(axis=0)
-        if std > 0:
-            total = total + rng.normal(0.0, std, total.shape).astype(np.float32)
-        out.append((total / np.float32(batch)).astype(np.float32))
+        if z is not None:
+            total = total + z
+        out.append((total / batch).astype(np.float32))
     return out
 
 

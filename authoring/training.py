@@ -1,7 +1,9 @@
-"""compile / fit / evaluate / predict on the numpy reference (the default backend).
+"""compile / fit / evaluate / predict, on the numpy reference (the default backend) or the jax backend.
 
 Inputs are checked against the model's signature before anything runs; a non-finite loss stops
-training with the epoch and batch, leaving the weights as they were before that batch.
+training with the epoch and batch, leaving the weights as they were before that batch. The loop
+(epochs, shuffling, metrics, callbacks, progress) is one for both backends; a backend's "steps" object
+does the per-batch work: ``NumpySteps`` here, ``webgrad.backends.jax_steps.JaxSteps`` for jax.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from . import optimizers as wg_optimizers
 from . import privacy
 from . import random as wg_random
 from .autodiff import gradients
+from .backends import check_backend, get_backend
 from .callbacks import Callback, History
 from .ops import no_grad
 from .progress import Progress, resolve_verbose
@@ -35,6 +38,36 @@ def _value(x: Any) -> np.ndarray:
     return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
+class NumpySteps:
+    """The numpy backend's per-batch work (the jax backend's ``JaxSteps`` has the same methods)."""
+
+    def __init__(self, model: Any):
+        self.model = model
+
+    def load_weights(self) -> None:
+        """Nothing to copy: the numpy backend computes on the model's own weights."""
+
+    def load_slots(self) -> None:
+        """Nothing to copy: the optimizer keeps its slots."""
+
+    def sync(self) -> None:
+        """Nothing to write back."""
+
+    def train(self, bx: list[np.ndarray], by: list[np.ndarray], dp: privacy.DPConfig | None,
+              dp_rng: np.random.Generator | None) -> tuple[float, list[Any]]:
+        return self.model._train_step(bx, by, dp, dp_rng)
+
+    def evaluate(self, bx: list[np.ndarray], by: list[np.ndarray]) -> tuple[float, list[Any]]:
+        m = self.model
+        with no_grad():
+            outs = m._forward(bx, training=False)
+            return float(np.sum(_value(m._per_example_loss(outs, by)))), outs
+
+    def predict(self, bx: list[np.ndarray]) -> list[np.ndarray]:
+        with no_grad():
+            return [_value(o) for o in self.model._forward(bx, training=False)]
+
+
 class TrainingMixin:
     """The Keras training API; mixed into ``Model``."""
 
@@ -46,11 +79,23 @@ class TrainingMixin:
         self.stop_training = False
         self.history: History | None = None
         self._metric_specs: Any = None
+        self._backend: str | None = None
+        self._mixed_precision: str | None = None
+        self._steps: Any = None
 
     # ---- compile -------------------------------------------------------------------------------
     def compile(self, optimizer: Any = "adam", loss: Any = None, metrics: Any = None,
-                loss_weights: list[float] | None = None) -> None:
-        """Sets the optimizer, the loss (one, or one per output) and metrics (names or Metric objects)."""
+                loss_weights: list[float] | None = None, backend: str | None = None,
+                mixed_precision: str | None = None) -> None:
+        """Sets the optimizer, the loss (one, or one per output) and metrics (names or Metric objects).
+
+        ``backend`` is ``"numpy"`` or ``"jax"`` (default: ``wg.get_backend()``); with jax,
+        ``mixed_precision="bfloat16"`` computes matrix products in bfloat16 with float32 master weights.
+        """
+        self._backend = check_backend(backend or get_backend())
+        if mixed_precision not in (None, "float32") and self._backend != "jax":
+            raise ValueError(f"mixed_precision={mixed_precision!r} needs backend='jax'")
+        self._mixed_precision, self._steps = mixed_precision, None
         self.optimizer = wg_optimizers.get(optimizer)
         self._loss_spec, self._metric_specs, self._loss_weight_spec = loss, metrics or [], loss_weights
         if loss is None:
@@ -183,6 +228,17 @@ class TrainingMixin:
             for m in ms:
                 m.reset_state()
 
+    def _backend_steps(self) -> Any:
+        """The per-batch runner of the compiled backend (built once; the jax one holds the jitted steps)."""
+        if self._steps is None:
+            if (self._backend or get_backend()) == "jax":
+                from .backends.jax_steps import JaxSteps
+
+                self._steps = JaxSteps(self, self._mixed_precision)
+            else:
+                self._steps = NumpySteps(self)
+        return self._steps
+
     def _compiled_inputs(self, x: Any) -> list[np.ndarray]:
         """Checks the model is compiled, then ``x`` (which builds a lazy Sequential), then resolves the
         losses and metrics per output, which needs the built outputs."""
@@ -233,6 +289,9 @@ class TrainingMixin:
             cb.on_train_begin()
         rng = wg_random.generator()
         steps_per_epoch = -(-n // batch_size)
+        runner = self._backend_steps()
+        runner.load_weights()
+        runner.load_slots()
         for epoch in range(initial_epoch, epochs):
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
@@ -244,8 +303,9 @@ class TrainingMixin:
             for b in range(steps_per_epoch):
                 idx = order[b * batch_size:(b + 1) * batch_size]
                 bx, by = [a[idx] for a in xs], [a[idx] for a in ys]
-                loss_value, outs = self._train_step(bx, by, dp_cfg, dp_rng)
+                loss_value, outs = runner.train(bx, by, dp_cfg, dp_rng)
                 if not np.isfinite(loss_value):
+                    runner.sync()
                     bar.close({"loss": loss_value})
                     raise TrainingDivergedError(
                         f"loss became {loss_value} at epoch {epoch + 1}, batch {b + 1} of {steps_per_epoch}; "
@@ -258,6 +318,7 @@ class TrainingMixin:
                 for cb in cbs:
                     cb.on_train_batch_end(b, logs)
             logs = {"loss": loss_sum / max(seen, 1), **self._metric_logs()}
+            runner.sync()  # validation and callbacks see this epoch's weights
             if validation_data is not None:
                 vx, vy = validation_data[0], validation_data[1]
                 vals = self.evaluate(vx, vy, batch_size=max(batch_size, 256), verbose=0, return_dict=True)
@@ -270,6 +331,7 @@ class TrainingMixin:
                 cb.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
+            runner.load_weights()  # a callback may have set weights
         for cb in cbs:
             cb.on_train_end()
         self.history = history
@@ -289,14 +351,15 @@ class TrainingMixin:
         steps = -(-n // batch_size)
         bar = Progress(verbose, steps, "Evaluate")
         loss_sum = 0.0
-        with no_grad():
-            for b in range(steps):
-                sl = slice(b * batch_size, (b + 1) * batch_size)
-                bx, by = [a[sl] for a in xs], [a[sl] for a in ys]
-                outs = self._forward(bx, training=False)
-                loss_sum += float(np.sum(_value(self._per_example_loss(outs, by))))
-                self._update_metrics(outs, by)
-                bar.update({"loss": loss_sum / min(n, (b + 1) * batch_size), **self._metric_logs()})
+        runner = self._backend_steps()
+        runner.load_weights()
+        for b in range(steps):
+            sl = slice(b * batch_size, (b + 1) * batch_size)
+            bx, by = [a[sl] for a in xs], [a[sl] for a in ys]
+            batch_loss, outs = runner.evaluate(bx, by)
+            loss_sum += batch_loss
+            self._update_metrics(outs, by)
+            bar.update({"loss": loss_sum / min(n, (b + 1) * batch_size), **self._metric_logs()})
         logs = {"loss": loss_sum / n, **self._metric_logs()}
         bar.close(logs)
         if return_dict:
@@ -311,11 +374,12 @@ class TrainingMixin:
         steps = -(-n // batch_size)
         bar = Progress(resolve_verbose(verbose), steps, "Predict")
         chunks: list[list[np.ndarray]] = []
-        with no_grad():
-            for b in range(steps):
-                sl = slice(b * batch_size, (b + 1) * batch_size)
-                chunks.append([_value(o) for o in self._forward([a[sl] for a in xs], training=False)])
-                bar.update({})
+        runner = self._backend_steps()
+        runner.load_weights()
+        for b in range(steps):
+            sl = slice(b * batch_size, (b + 1) * batch_size)
+            chunks.append(runner.predict([a[sl] for a in xs]))
+            bar.update({})
         bar.close({})
         outs = [np.concatenate([c[i] for c in chunks]) for i in range(len(self.outputs))]
         return outs[0] if len(outs) == 1 else outs

@@ -1,0 +1,13 @@
+"""Add in JAX: ``jnp.add(a, b)`` with numpy broadcasting."""
+
+import jax.numpy as jnp
+
+from ._registry import register
+
+
+def _lower(inputs, attrs):
+    a, b = inputs
+    return jnp.add(a, b)
+
+
+register("Add", _lower)

@@ -1,0 +1,16 @@
+"""BatchNorm (inference form) in JAX: (x - mean) * scale / sqrt(var + epsilon) + bias."""
+
+import jax.numpy as jnp
+
+from webgrad.ops.batch_norm import _shape
+
+from ._registry import register
+
+
+def _lower(inputs, attrs):
+    x, scale, bias, mean, var = inputs
+    _shape([a.shape for a in inputs], [], attrs)
+    return (x - mean) * (scale / jnp.sqrt(var + jnp.float32(attrs["epsilon"]))) + bias
+
+
+register("BatchNorm", _lower)

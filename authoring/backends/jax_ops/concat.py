@@ -1,0 +1,14 @@
+"""Concat in JAX: ``jnp.concatenate`` along ``axis``."""
+
+import jax.numpy as jnp
+
+from webgrad.ops._common import norm_axis
+
+from ._registry import register
+
+
+def _lower(inputs, attrs):
+    return jnp.concatenate(inputs, axis=norm_axis("Concat", attrs["axis"], inputs[0].ndim))
+
+
+register("Concat", _lower)

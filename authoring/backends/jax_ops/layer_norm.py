@@ -1,0 +1,20 @@
+"""LayerNorm in JAX: normalizes over axes [axis, rank) with the biased variance, then gamma and beta."""
+
+import jax.numpy as jnp
+
+from webgrad.ops._common import norm_axis
+from webgrad.ops.layer_norm import _shape
+
+from ._registry import register
+
+
+def _lower(inputs, attrs):
+    x, gamma, beta = inputs
+    _shape([a.shape for a in inputs], [], attrs)
+    axes = tuple(range(norm_axis("LayerNorm", attrs["axis"], x.ndim), x.ndim))
+    xc = x - jnp.mean(x, axis=axes, keepdims=True)
+    inv = 1 / jnp.sqrt(jnp.mean(xc * xc, axis=axes, keepdims=True) + jnp.float32(attrs["epsilon"]))
+    return xc * inv * gamma + beta
+
+
+register("LayerNorm", _lower)

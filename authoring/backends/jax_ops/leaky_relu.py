@@ -1,0 +1,6 @@
+"""LeakyRelu in JAX: the shared ``leaky_relu`` activation with the op's ``alpha``."""
+
+from ._activation import activate
+from ._registry import register
+
+register("LeakyRelu", lambda inputs, attrs: activate(inputs[0], "leaky_relu", attrs["alpha"]))

@@ -1,0 +1,18 @@
+"""LogSoftmax in JAX, stable like the reference: x - max - log(sum(exp(x - max)))."""
+
+import jax.numpy as jnp
+from jax import lax
+
+from webgrad.ops._common import norm_axis
+
+from ._registry import register
+
+
+def _lower(inputs, attrs):
+    x = inputs[0]
+    axis = norm_axis("LogSoftmax", attrs["axis"], x.ndim)
+    shifted = x - lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True))
+    return shifted - jnp.log(jnp.sum(jnp.exp(shifted), axis=axis, keepdims=True))
+
+
+register("LogSoftmax", _lower)

@@ -1,0 +1,26 @@
+"""MatMul in JAX: act(op(a) @ op(b) + bias), batched and broadcast like numpy.matmul. Under mixed
+precision the operands are cast to bfloat16 and the product accumulates in float32."""
+
+import jax.numpy as jnp
+
+from webgrad.ops.matmul import _shape
+
+from ._activation import activate
+from ._policy import operands
+from ._registry import register
+
+
+def _lower(inputs, attrs):
+    a, b, bias = inputs
+    _shape([a.shape, b.shape, None if bias is None else bias.shape], [], attrs)  # the reference's checks
+    if attrs["transpose_a"]:
+        a = jnp.swapaxes(a, -1, -2)
+    if attrs["transpose_b"]:
+        b = jnp.swapaxes(b, -1, -2)
+    y = jnp.matmul(*operands(a, b), preferred_element_type=jnp.float32)
+    if bias is not None:
+        y = y + bias
+    return activate(y, attrs["activation"], attrs["alpha"])
+
+
+register("MatMul", _lower)

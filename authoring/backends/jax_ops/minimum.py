@@ -1,0 +1,13 @@
+"""Minimum in JAX: ``jnp.minimum(a, b)`` with numpy broadcasting."""
+
+import jax.numpy as jnp
+
+from ._registry import register
+
+
+def _lower(inputs, attrs):
+    a, b = inputs
+    return jnp.minimum(a, b)
+
+
+register("Minimum", _lower)

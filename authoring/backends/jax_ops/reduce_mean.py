@@ -1,0 +1,8 @@
+"""ReduceMean in JAX: ``jnp.mean`` over ``axes``."""
+
+import jax.numpy as jnp
+
+from ._reduce import reduce
+from ._registry import register
+
+register("ReduceMean", lambda inputs, attrs: reduce("ReduceMean", jnp.mean, inputs[0], attrs))

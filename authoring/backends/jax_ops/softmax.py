@@ -1,0 +1,20 @@
+"""Softmax in JAX, stable like the reference: exp(x - max) / sum(exp(x - max)); a NaN or +Inf in a row
+makes the row NaN (through the max)."""
+
+import jax.numpy as jnp
+from jax import lax
+
+from webgrad.ops._common import norm_axis
+
+from ._registry import register
+
+
+def _lower(inputs, attrs):
+    x = inputs[0]
+    axis = norm_axis("Softmax", attrs["axis"], x.ndim)
+    # the shift changes no value, so it carries no gradient
+    e = jnp.exp(x - lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True)))
+    return e / jnp.sum(e, axis=axis, keepdims=True)
+
+
+register("Softmax", _lower)

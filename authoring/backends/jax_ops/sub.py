@@ -1,0 +1,13 @@
+"""Sub in JAX: ``jnp.subtract(a, b)`` with numpy broadcasting."""
+
+import jax.numpy as jnp
+
+from ._registry import register
+
+
+def _lower(inputs, attrs):
+    a, b = inputs
+    return jnp.subtract(a, b)
+
+
+register("Sub", _lower)

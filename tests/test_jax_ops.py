@@ -1,0 +1,55 @@
+"""Every op's JAX lowering against the shared test vectors (tests/vectors/<Op>.json, made by the numpy
+reference), within the op's tolerance and with its NaN/Inf rules; and the one-file-per-op layout."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from webgrad.exporter import vectors
+from webgrad.exporter.opset import op_names
+
+jax = pytest.importorskip("jax")
+jnp = jax.numpy
+from webgrad.backends import jax_ops  # noqa: E402
+
+VECTORS = Path(__file__).parent / "vectors"
+PKG = Path(__file__).parent.parent / "authoring"
+
+
+def test_every_op_has_a_lowering_in_a_file_named_like_its_numpy_reference():
+    assert sorted(jax_ops.LOWERINGS) == sorted(op_names())
+    numpy_files = {p.name for p in (PKG / "ops").glob("[a-z]*.py")} - {"registry.py"}
+    jax_files = {p.name for p in (PKG / "backends" / "jax_ops").glob("[a-z]*.py")}
+    assert jax_files == numpy_files
+
+
+@pytest.mark.parametrize("op", op_names())
+def test_lowering_reproduces_every_vector_within_tolerance(op):
+    doc = json.loads((VECTORS / f"{op}.json").read_text())
+    lower = jax_ops.lowering(op)
+    for c in doc["cases"]:
+        inputs = [None if t is None else jnp.asarray(vectors.decode(t)) for t in c["inputs"]]
+        got = np.asarray(lower(inputs, c["attrs"]))
+        want = vectors.decode(c["expected"][0])
+        assert got.dtype == want.dtype and got.shape == want.shape, (c["name"], got.dtype, got.shape)
+        if want.dtype.kind != "f":
+            np.testing.assert_array_equal(got, want, err_msg=c["name"])
+            continue
+        g64, w64 = got.astype(np.float64), want.astype(np.float64)
+        assert np.array_equal(np.isnan(g64), np.isnan(w64)), c["name"]
+        inf = np.isinf(w64)
+        assert np.array_equal(g64[inf], w64[inf]), c["name"]
+        finite = np.isfinite(w64)
+        tol = c["tolerance"]
+        err = np.abs(g64[finite] - w64[finite]) - (tol["atol"] + tol["rtol"] * np.abs(w64[finite]))
+        assert np.all(err <= 0), (c["name"], float(err.max()))
+
+
+def test_missing_lowering_names_the_op(monkeypatch):
+    monkeypatch.delitem(jax_ops.LOWERINGS, "Gelu")
+    with pytest.raises(jax_ops.MissingLoweringError, match="op Gelu has no JAX lowering"):
+        jax_ops.lowering("Gelu")
