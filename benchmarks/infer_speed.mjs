@@ -23,7 +23,9 @@ const T_MODULE_START = performance.now();
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const PEERS = path.join(HERE, 'peers');
-const WG_INDEX = path.join(ROOT, 'js_runtime', 'src', 'index.js');
+// the package entry, as `import 'webgrad'` resolves it (exports['.'].import: the minified dist/ build)
+const WG_PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'js_runtime', 'package.json'), 'utf8'));
+const WG_INDEX = path.join(ROOT, 'js_runtime', WG_PKG.exports['.'].import);
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 
 const TARGETS = {
@@ -292,16 +294,17 @@ async function makeRuntime(name, opts) {
 // What each runtime needs to run these models, as served: the JS gzipped as ONE stream (as a bundler
 // would ship it) plus each .wasm gzipped; the sum of individually gzipped files is kept in the JSON too.
 // The lists were checked with `strace -f -e trace=openat` on the --child-first runs:
-// - webgrad: js_runtime/src/**/*.js minus the CLI (the loader imports every kernel of the js backend) and
-//   the one .wasm the wasm backend instantiates (webgrad-relaxed.wasm when relaxed SIMD is on);
-//   unminified source, as the package ships it;
+// - webgrad: the files of js_runtime/dist/ that a program running on the wasm backend loads (the entry,
+//   the wasm glue's kernel chunk and their static imports: not the js reference kernels nor the WebGPU
+//   shaders, which load only when those backends are used; js_runtime/scripts/build-dist.mjs filesFor)
+//   and the one .wasm the wasm backend instantiates (webgrad-relaxed.wasm when relaxed SIMD is on);
 // - ORT: its Node ESM entry ort.node.min.mjs, the onnxruntime-common ESM files it imports, the emscripten
 //   glue ort-wasm-simd-threaded.mjs and ort-wasm-simd-threaded.wasm;
 // - tfjs: the minified dist bundles tf-core.min.js and tf-backend-wasm.min.js (Node loads the unminified
 //   .node.js builds of the same code) and tfjs-backend-wasm-simd.wasm, the binary it loads here.
-function sizes(mode) {
-  const wgFiles = walk(path.join(ROOT, 'js_runtime', 'src'))
-    .filter((f) => f.endsWith('.js') && !f.includes(`${path.sep}cli${path.sep}`));
+async function sizes(mode) {
+  const { filesFor } = await import(pathToFileURL(path.join(ROOT, 'js_runtime', 'scripts', 'build-dist.mjs')).href);
+  const wgFiles = (await filesFor('wasm')).map((f) => path.join(ROOT, 'js_runtime', 'dist', f));
   const wgWasm = path.join(ROOT, 'js_runtime', 'wasm', mode === 'relaxed-simd' ? 'webgrad-relaxed.wasm' : 'webgrad-simd.wasm');
   const ortDist = path.join(peerDir('onnxruntime-web'), 'dist');
   const ortCommon = path.join(peerDir('onnxruntime-common'), 'dist', 'esm');
@@ -469,7 +472,7 @@ async function main() {
   if (opts.models.includes('cnn') && opts.firstRuns > 0) {
     for (const fw of opts.frameworks) if (res.frameworks[fw] && !res.frameworks[fw].error) res.first[fw] = firstInference(fw, opts);
   }
-  res.sizes = sizes(mode);
+  res.sizes = await sizes(mode);
 
   // ------------------------------------------------------------------------------------------ table
   const fws = opts.frameworks.filter((f) => res.frameworks[f] && !res.frameworks[f].error);

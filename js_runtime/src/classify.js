@@ -25,6 +25,12 @@ import { Tensor, describe, toTensor } from './tensor.js';
 export function preprocessInput(x, spec, pre) {
   if (spec.dtype !== 'float32') throw new WebgradError('EINPUT', `classify: input '${spec.name}' is ${spec.dtype}; classify takes float image/feature inputs (use predict)`);
   const perExample = spec.shape.slice(1).map((d) => d ?? 0);
+  // canvas pixels (ImageData.data) are a Uint8ClampedArray: the same bytes as uint8
+  if (x instanceof Uint8ClampedArray) x = new Uint8Array(x.buffer, x.byteOffset, x.length);
+  else if (x && typeof x === 'object' && 'data' in x && x.data instanceof Uint8ClampedArray && !(x instanceof Tensor)) {
+    const d = x.data;
+    x = { ...x, data: new Uint8Array(d.buffer, d.byteOffset, d.length) };
+  }
   let t;
   if (dtypeOf(x) !== undefined || (Array.isArray(x) && typeof x[0] === 'number')) {
     const n = /** @type {ArrayLike<number>} */ (x).length;

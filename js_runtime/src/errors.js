@@ -26,13 +26,14 @@
  * - `ESELFTEST`: the bundle's self-test failed on the chosen backend.
  * - `EBACKEND`: an unknown or unavailable backend, or one lacking a kernel.
  * - `EGPU_LIMIT`: a tensor or dispatch beyond a WebGPU device limit (rejected, never run wrongly).
+ * - `EGPU_LOST`: the WebGPU device was lost before an output could be read back.
  * - `EDISPOSED`: a tensor or model used after `dispose()`.
  * - `EABORTED`: the load was aborted through its AbortSignal (the error's `name` is 'AbortError').
  * - `EPARSE`: an input file (.npy, .png, .json) the CLI cannot read.
  * @typedef {'EARG' | 'ESOURCE' | 'EFETCH' | 'EMODEL_MISSING' | 'EJSON' | 'EFORMAT' | 'EVERSION' |
  *   'ESCHEMA' | 'ESHARD_MISSING' | 'ESHARD_SIZE' | 'ECHECKSUM' | 'ETENSOR' | 'ENONFINITE' |
  *   'EUNKNOWN_OP' | 'EATTR' | 'EGRAPH' | 'ESHAPE' | 'EDTYPE' | 'EINPUT' | 'EINDEX' | 'ESELFTEST' |
- *   'EBACKEND' | 'EGPU_LIMIT' | 'EDISPOSED' | 'EABORTED' | 'EPARSE'} ErrorCode
+ *   'EBACKEND' | 'EGPU_LIMIT' | 'EGPU_LOST' | 'EDISPOSED' | 'EABORTED' | 'EPARSE'} ErrorCode
  */
 
 /** An error of the webgrad runtime: `code` says which kind (see {@link ErrorCode}). */

@@ -6,6 +6,10 @@
  * outputs out; it allocates nothing else. Reshape and Flatten cost nothing: their output is a view of
  * their input's buffer. All plans share the arena, sized to the largest. When a backend's memory
  * moves (a WebAssembly memory grown by a kernel), the views are re-made before the next step.
+ *
+ * A backend with a `runner` (webgpu) takes the plan instead: it compiles it once into its own form
+ * (placement in device memory, programs, bind groups) and runs it in one submission, returning
+ * tensors that stay in device memory until read; the executor's arena and views are not used then.
  * @module
  */
 
@@ -22,6 +26,7 @@ import { track } from './resources.js';
 /** @typedef {import('./backends/interface.js').Backend} Backend */
 /** @typedef {import('./backends/interface.js').GraphNode} GraphNode */
 /** @typedef {import('./backends/interface.js').ArenaMemory} ArenaMemory */
+/** @typedef {import('./backends/interface.js').PlanRunner} PlanRunner */
 /** @typedef {{name: string, dtype: DType, shape: readonly (number | null)[]}} TensorSpec */
 /** @typedef {{inputs: readonly TensorSpec[], outputs: readonly TensorSpec[], nodes: readonly GraphNode[]}} Graph */
 
@@ -32,10 +37,10 @@ export const ALIAS_OPS = Object.freeze(new Set(['Reshape', 'Flatten']));
 export const MAX_PLANS = 8;
 
 /**
- * A value of a plan: its shape and dtype, and where its data lives: a weight view, or buffer `buffer`
- * of the arena.
+ * A value of a plan: its shape and dtype, and where its data lives: a weight view (`weightName` is the
+ * weight's name, also through Reshape/Flatten), or buffer `buffer` of the arena.
  * @typedef {{name: string, shape: number[], dtype: DType, size: number, buffer: number, weight: View | null,
- *   view: View | null}} Value
+ *   weightName: string | null, view: View | null}} Value
  */
 
 /**
@@ -44,9 +49,25 @@ export const MAX_PLANS = 8;
  */
 
 /**
- * @typedef {{key: string, values: Value[], steps: Step[], inputs: number[], outputs: number[],
- *   offsets: number[], arenaBytes: number, boundTo: ArrayBuffer | null}} Plan
+ * A buffer of the plan: `elements` values of `dtype`, live from step `def` through step `last`
+ * (-1: a graph input; steps.length: a graph output). A runner places them with its own sizes.
+ * @typedef {{size: number, elements: number, dtype: DType, def: number, last: number}} PlanBuffer
  */
+
+/**
+ * @typedef {{key: string, values: Value[], steps: Step[], inputs: number[], outputs: number[],
+ *   buffers: PlanBuffer[], offsets: number[], arenaBytes: number, boundTo: ArrayBuffer | null,
+ *   compiled: unknown}} Plan `compiled`: the runner's form of the plan (null until compiled, or without one)
+ */
+
+/**
+ * Whether `backend` can run `op`: a kernel, or an op its runner takes.
+ * @param {Backend} backend
+ * @param {string} op
+ */
+export function supportsOp(backend, op) {
+  return backend.runner ? backend.runner.ops.has(op) : typeof backend.kernels[op] === 'function';
+}
 
 /** Runs a graph on a backend with planned memory; see the module doc. */
 export class Executor {
@@ -67,8 +88,9 @@ export class Executor {
     this.backend = backend;
   }
 
-  /** Bytes of the arena (the largest plan's need so far). */
+  /** Bytes of the arena (the largest plan's need so far; a runner's device arena for webgpu). */
   get arenaBytes() {
+    if (this.backend.runner) return this.backend.runner.arenaBytes();
     return this.#arena ? this.#arena.byteLength : 0;
   }
 
@@ -94,6 +116,7 @@ export class Executor {
     this.#plans.set(key, plan);
     if (this.#plans.size > MAX_PLANS) {
       const oldest = /** @type {string} */ (this.#plans.keys().next().value);
+      this.#drop(/** @type {Plan} */ (this.#plans.get(oldest)));
       this.#plans.delete(oldest);
     }
     return plan;
@@ -108,6 +131,11 @@ export class Executor {
   run(inputs) {
     if (this.#disposed) throw new WebgradError('EDISPOSED', 'the model was used after dispose()');
     const plan = this.plan(inputs.map((t) => t.shape));
+    const runner = this.backend.runner;
+    if (runner) {
+      plan.compiled ??= runner.compile(plan);
+      return runner.run(plan, plan.compiled, inputs);
+    }
     const arena = this.#ensureArena(plan.arenaBytes);
     if (plan.boundTo !== arena.buffer) bind(plan, arena);
     plan.inputs.forEach((v, i) => /** @type {View} */ (plan.values[v].view).data.set(inputs[i].dataSync()));
@@ -142,9 +170,19 @@ export class Executor {
     this.#arena = null;
   }
 
+  /**
+   * Gives a runner's compiled form of `plan` back.
+   * @param {Plan} plan
+   */
+  #drop(plan) {
+    if (plan.compiled !== null) this.backend.runner?.release(plan.compiled);
+    plan.compiled = null;
+  }
+
   /** Frees the arena and the plans. The executor is unusable after. */
   dispose() {
     this.#releaseArena();
+    for (const plan of this.#plans.values()) this.#drop(plan);
     this.#plans.clear();
     this.#disposed = true;
   }
@@ -164,30 +202,30 @@ function buildPlan(graph, weights, backend, shapes, key) {
   const values = [];
   /** @type {Map<string, number>} */
   const byName = new Map();
-  /** @type {{size: number, def: number, last: number}[]} */
+  /** @type {PlanBuffer[]} */
   const buffers = [];
   /**
    * @param {string} name @param {readonly number[]} shape @param {DType} dtype @param {number} buffer
-   * @param {View | null} weight
+   * @param {View | null} weight @param {string | null} [weightName]
    */
-  const addValue = (name, shape, dtype, buffer, weight) => {
-    values.push({ name, shape: [...shape], dtype, size: sizeOf(shape), buffer, weight, view: null });
+  const addValue = (name, shape, dtype, buffer, weight, weightName = null) => {
+    values.push({ name, shape: [...shape], dtype, size: sizeOf(shape), buffer, weight, weightName, view: null });
     byName.set(name, values.length - 1);
     return values.length - 1;
   };
-  /** @param {number} size @param {number} def */
-  const addBuffer = (size, def) => buffers.push({ size, def, last: def }) - 1;
+  /** @param {readonly number[]} shape @param {DType} dtype @param {number} def */
+  const addBuffer = (shape, dtype, def) => buffers.push({ size: sizeOf(shape) * itemSize(dtype), elements: sizeOf(shape), dtype, def, last: def }) - 1;
 
   const inputs = graph.inputs.map((spec, i) => {
     const shape = shapes[i];
-    return addValue(spec.name, shape, spec.dtype, addBuffer(sizeOf(shape) * itemSize(spec.dtype), -1), null);
+    return addValue(spec.name, shape, spec.dtype, addBuffer(shape, spec.dtype, -1), null);
   });
   /** @param {string} name */
   const lookup = (name) => {
     const known = byName.get(name);
     if (known !== undefined) return known;
     const w = /** @type {View} */ (weights.get(name));
-    return addValue(name, w.shape, w.dtype, -1, w);
+    return addValue(name, w.shape, w.dtype, -1, w, name);
   };
 
   /** @type {Step[]} */
@@ -206,13 +244,13 @@ function buildPlan(graph, weights, backend, shapes, key) {
     const source = values[/** @type {number} */ (ins[0])];
     for (const i of ins) if (i !== null && values[i].buffer >= 0) buffers[values[i].buffer].last = Math.max(buffers[values[i].buffer].last, s);
     let output;
-    if (!alias) output = addValue(node.outputs[0], shape, dtype, addBuffer(sizeOf(shape) * itemSize(dtype), s), null);
+    if (!alias) output = addValue(node.outputs[0], shape, dtype, addBuffer(shape, dtype, s), null);
     else if (source.weight) {
       const of = source.weight; // read its data on use: a backend may re-create it when its memory moves
-      output = addValue(node.outputs[0], shape, dtype, -1, { get data() { return of.data; }, shape, dtype });
+      output = addValue(node.outputs[0], shape, dtype, -1, { get data() { return of.data; }, shape, dtype }, source.weightName);
     }
     else output = addValue(node.outputs[0], shape, dtype, source.buffer, null);
-    if (!alias && !backend.kernels[node.op]) {
+    if (!alias && !supportsOp(backend, node.op)) {
       throw new WebgradError('EBACKEND', `backend '${backend.name}' has no kernel for op ${node.op} (node '${node.name}')`);
     }
     return { node, inputs: ins, output, alias, inputViews: [], outputView: null };
@@ -220,7 +258,7 @@ function buildPlan(graph, weights, backend, shapes, key) {
   const outputs = graph.outputs.map((spec) => lookup(spec.name));
   for (const v of outputs) if (values[v].buffer >= 0) buffers[values[v].buffer].last = steps.length;
   const { offsets, size } = planArena(buffers);
-  return { key, values, steps, inputs, outputs, offsets, arenaBytes: size, boundTo: null };
+  return { key, values, steps, inputs, outputs, buffers, offsets, arenaBytes: size, boundTo: null, compiled: null };
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * `loadModel`: reads a bundle from a URL, a Node directory or an in-memory map, validates everything
  * before use (format, versions, structure, shards and checksums, tensors, ops, graph, shapes), picks
- * a backend, prepares the weights once and runs the bundle's self-test on that backend.
+ * a backend, prepares the weights once and runs the bundle's self-test on that backend. On a device
+ * backend (webgpu) the model keeps the float32 weights on the CPU as well, to move to wasm (or js)
+ * if the device is lost.
  * @module
  */
 
@@ -11,10 +13,12 @@ import { checkStructure, checkVersions, parseManifest } from './loader/manifest.
 import { readShards, readTensors } from './loader/weights.js';
 import { buildGraph } from './loader/graph.js';
 import { getBackend, resolveBackend } from './backends/index.js';
-import { ALIAS_OPS, Executor } from './executor.js';
+import { ALIAS_OPS, Executor, supportsOp } from './executor.js';
 import { Model, disposeBackend } from './model.js';
 import { runSelftest } from './selftest.js';
 import { track } from './resources.js';
+import { Tensor } from './tensor.js';
+import { decodeEncoded } from './loader/encoded.js';
 
 /** @typedef {import('./loader/source.js').BundleSource} BundleSource */
 /** @typedef {import('./backends/interface.js').Backend} Backend */
@@ -29,6 +33,12 @@ import { track } from './resources.js';
  * @property {boolean} [selftest] run the bundle's self-test on the chosen backend (default true)
  * @property {'auto' | 'simd' | 'relaxed'} [wasmVariant] wasm backend: which build to run (default 'auto':
  *   the relaxed-SIMD one when the engine supports relaxed SIMD, else SIMD128)
+ * @property {unknown} [gpu] webgpu backend: the GPU object to use instead of `navigator.gpu` (Node.js:
+ *   `import { create } from 'webgpu'; create([])`)
+ * @property {Record<string, number>} [webgpuLimits] webgpu backend, for tests: caps on the device limits the
+ *   runtime and the kernels use (e.g. `{maxStorageBufferBindingSize: 65536, maxComputeWorkgroupsPerDimension: 16}`)
+ * @property {(info: {backend: string, reason: string}) => void} [onDeviceLost] called once when the GPU
+ *   device of the model is lost; `model.backendReason` says so too, and the next call runs on wasm (or js)
  */
 
 /**
@@ -47,8 +57,9 @@ import { track } from './resources.js';
  * const probs = await model.predict({ data: new Float32Array(784), shape: [1, 28, 28, 1] });
  */
 export async function loadModel(source, options = {}) {
-  const { backend = 'auto', onProgress, signal, selftest = true, wasmVariant } = options;
+  const { backend = 'auto', onProgress, signal, selftest = true, wasmVariant, gpu, webgpuLimits, onDeviceLost } = options;
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new WebgradError('EARG', 'loadModel: onProgress must be a function');
+  if (onDeviceLost !== undefined && typeof onDeviceLost !== 'function') throw new WebgradError('EARG', 'loadModel: onDeviceLost must be a function');
   if (signal !== undefined && !(signal && typeof signal.aborted === 'boolean')) throw new WebgradError('EARG', 'loadModel: signal must be an AbortSignal');
   throwIfAborted(signal, 'loadModel');
   const src = resolveSource(source);
@@ -75,25 +86,84 @@ export async function loadModel(source, options = {}) {
   const graph = buildGraph(manifest, weights, where);
   throwIfAborted(signal, 'loadModel');
 
-  const { instance, reason } = await createBackend(backend, graph, { wasmVariant });
+  /** @type {Model | null} */
+  let made = null;
+  /** @param {string} why */
+  const lost = (why) => {
+    made?.deviceLost(why);
+    onDeviceLost?.({ backend: 'webgpu', reason: why });
+  };
+  const { instance, reason } = await createBackend(backend, graph, { wasmVariant, gpu, webgpuLimits, onDeviceLost: lost });
   let model;
   try {
     const prepared = instance.prepareWeights(weights, graph.nodes);
     track('weightsBytes', instance.weightsBytes());
-    model = new Model({ manifest, graph, executor: new Executor(graph, prepared, instance), backend: instance, backendReason: reason });
+    const recover = instance.runner ? () => fallbackBackend(graph, weights, manifest.selftest, where) : undefined;
+    model = new Model({ manifest, graph, executor: new Executor(graph, prepared, instance), backend: instance, backendReason: reason, recover });
+    made = model;
   } catch (e) {
     disposeBackend(instance);
     throw e;
   }
   try {
     throwIfAborted(signal, 'loadModel');
-    if (selftest) model.selftest = runSelftest(manifest.selftest, (inputs) => model.runChecked(inputs), instance.name, where);
+    if (selftest) model.selftest = await selftestOn(model, manifest.selftest, instance.name, where);
     throwIfAborted(signal, 'loadModel');
   } catch (e) {
     model.dispose();
     throw e;
   }
   return model;
+}
+
+/**
+ * Runs the bundle's self-test on the model's backend, reading device-resident outputs back first.
+ * @param {Model} model
+ * @param {import('./loader/manifest.js').Manifest['selftest']} test
+ * @param {string} backend
+ * @param {string} where
+ */
+async function selftestOn(model, test, backend, where) {
+  const inputs = test.inputs.map((t) => new Tensor(decodeEncoded(t, `selftest input '${t.name}'`), t.shape, t.dtype));
+  const outputs = model.runChecked(inputs);
+  await Promise.all(outputs.map((t) => t.data()));
+  return runSelftest(test, () => outputs, backend, where);
+}
+
+/**
+ * The backend a model moves to when its device is lost: wasm, else js (whichever is available and runs
+ * every op), with the weights prepared and the self-test passed.
+ * @param {Graph} graph
+ * @param {Map<string, View>} weights the float32 (dequantized) weights
+ * @param {import('./loader/manifest.js').Manifest['selftest']} test
+ * @param {string} where
+ * @returns {Promise<{executor: Executor, backend: Backend}>}
+ */
+async function fallbackBackend(graph, weights, test, where) {
+  /** @type {string[]} */
+  const why = [];
+  for (const name of ['wasm', 'js']) {
+    try {
+      const { instance } = await createBackend(name, graph, {});
+      /** @type {Executor | null} */
+      let executor = null;
+      try {
+        const prepared = instance.prepareWeights(weights, graph.nodes);
+        track('weightsBytes', instance.weightsBytes());
+        const ex = new Executor(graph, prepared, instance);
+        executor = ex;
+        runSelftest(test, (inputs) => ex.run(inputs), name, where);
+        return { executor: ex, backend: instance };
+      } catch (e) {
+        executor?.dispose();
+        disposeBackend(instance);
+        throw e;
+      }
+    } catch (e) {
+      why.push(`${name}: ${/** @type {Error} */ (e).message}`);
+    }
+  }
+  throw new WebgradError('EBACKEND', `the GPU device was lost and no CPU backend can take over: ${why.join('; ')}`);
 }
 
 /**
@@ -105,12 +175,12 @@ export async function loadModel(source, options = {}) {
  * @returns {Promise<{instance: Backend, reason: string}>}
  */
 async function createBackend(request, graph, options) {
-  const { candidates, skipped } = await resolveBackend(request);
+  const { candidates, skipped } = await resolveBackend(request, options);
   const ops = [...new Set(graph.nodes.map((n) => n.op))].filter((op) => !ALIAS_OPS.has(op));
   for (const name of candidates) {
     const instance = await getBackend(name).create(options);
     track('backends', 1);
-    const missing = ops.filter((op) => typeof instance.kernels[op] !== 'function');
+    const missing = ops.filter((op) => !supportsOp(instance, op));
     if (!missing.length) {
       const detail = instance.detail ? `: ${instance.detail}` : '';
       const reason = request === 'auto'

@@ -7,8 +7,8 @@ import { WebgradError } from './errors.js';
 import { prepareInputs } from './inputs.js';
 import { preprocessInput, topK } from './classify.js';
 import { track } from './resources.js';
+import { Tensor } from './tensor.js';
 
-/** @typedef {import('./tensor.js').Tensor} Tensor */
 /** @typedef {import('./executor.js').Executor} Executor */
 /** @typedef {import('./executor.js').Graph} Graph */
 /** @typedef {import('./backends/interface.js').Backend} Backend */
@@ -24,19 +24,34 @@ import { track } from './resources.js';
 /** Output ops whose values already are probabilities (classify applies softmax to anything else). */
 const PROBABILITY_OPS = new Set(['Softmax', 'Sigmoid']);
 
-/** A model ready to run on one backend. */
+/**
+ * Makes the backend a model moves to when its GPU device is lost (wasm, else js), with its executor.
+ * @typedef {() => Promise<{executor: Executor, backend: Backend}>} Recover
+ */
+
+/**
+ * A model ready to run on one backend. On a GPU backend whose device is lost, the next call moves it
+ * to a CPU backend (`backend` and `backendReason` say so), and an output of a call in flight that
+ * cannot be read back any more is recomputed there from the same inputs.
+ */
 export class Model {
   /** @type {Executor | null} */
   #executor;
   /** @type {Backend | null} */
   #backend;
+  /** @type {Recover | undefined} */
+  #recover;
+  /** @type {Promise<void> | null} the move to a CPU backend, once started */
+  #moving = null;
 
   /**
-   * @param {{manifest: Manifest, graph: Graph, executor: Executor, backend: Backend, backendReason: string}} parts
+   * @param {{manifest: Manifest, graph: Graph, executor: Executor, backend: Backend, backendReason: string,
+   *   recover?: Recover}} parts
    */
-  constructor({ manifest, graph, executor, backend, backendReason }) {
+  constructor({ manifest, graph, executor, backend, backendReason, recover }) {
     this.#executor = executor;
     this.#backend = backend;
+    this.#recover = recover;
     /** The name of the backend the model runs on ('js', 'wasm', 'webgpu'). */
     this.backend = backend.name;
     /** Why this backend: the request, and for 'auto' the backends skipped with their reasons. */
@@ -67,11 +82,65 @@ export class Model {
 
   /**
    * Runs the model synchronously on inputs already checked, in signature order (used by the self-test).
+   * On a GPU backend the outputs are still on the device (read them with `await t.data()`).
    * @param {Tensor[]} inputs
    * @returns {Tensor[]}
    */
   runChecked(inputs) {
     return this.#live().run(inputs);
+  }
+
+  /**
+   * Called by the backend when its device is lost: says so in `backendReason`; the next call moves on.
+   * @param {string} why
+   */
+  deviceLost(why) {
+    if (this.isDisposed) return;
+    this.backendReason = `${this.backend} device ${why}; the next call moves to a CPU backend (was: ${this.backendReason})`;
+  }
+
+  /**
+   * Runs checked inputs: first moves off a lost device; on a GPU backend, wraps the outputs so that one
+   * whose read-back fails because the device was lost meanwhile is recomputed on the CPU backend.
+   * @param {Tensor[]} inputs
+   * @returns {Promise<Tensor[]>}
+   */
+  async #run(inputs) {
+    await this.#moveIfLost();
+    const outputs = this.#live().run(inputs);
+    if (!this.#recover || !outputs.some((t) => t.onDevice)) return outputs;
+    return outputs.map((t, k) => Tensor.onDevice({
+      where: t.onDevice ? 'webgpu device' : 'host',
+      read: () => t.data().catch(async (e) => {
+        if (/** @type {{code?: string}} */ (e).code !== 'EGPU_LOST' || this.isDisposed) throw e;
+        const again = await this.#run(inputs);
+        return again[k].data();
+      }),
+      release: () => t.dispose(),
+    }, t.shape, t.dtype));
+  }
+
+  /** Moves to the CPU backend when the device is lost (once, shared by concurrent calls). */
+  async #moveIfLost() {
+    const why = this.#backend?.lostReason?.();
+    if (!why || !this.#recover) return;
+    this.#moving ??= this.#recover().then(({ executor, backend }) => {
+      const from = this.backend;
+      if (this.isDisposed) {
+        executor.dispose();
+        disposeBackend(backend);
+        return;
+      }
+      /** @type {Executor} */ (this.#executor).dispose();
+      disposeBackend(/** @type {Backend} */ (this.#backend));
+      this.#executor = executor;
+      this.#backend = backend;
+      this.backend = backend.name;
+      this.backendReason = `moved to '${backend.name}'${backend.detail ? `: ${backend.detail}` : ''} after the ${from} device was ${why}`;
+      this.#recover = undefined;
+      this.#moving = null;
+    });
+    await this.#moving;
   }
 
   /**
@@ -82,7 +151,8 @@ export class Model {
    * @returns {Promise<Tensor | Record<string, Tensor>>}
    */
   async predict(input) {
-    const outputs = this.#live().run(prepareInputs(input, this.signature.inputs));
+    this.#live();
+    const outputs = await this.#run(prepareInputs(input, this.signature.inputs));
     if (outputs.length === 1) return outputs[0];
     return Object.fromEntries(this.signature.outputs.map((s, i) => [s.name, outputs[i]]));
   }
@@ -103,7 +173,9 @@ export class Model {
     if (!Number.isInteger(k) || k < 1) throw new WebgradError('EARG', `classify: topK must be a positive integer, got ${k}`);
     if (this.signature.inputs.length !== 1) throw new WebgradError('EINPUT', `classify needs a model with one input; this one has ${this.signature.inputs.length} (use predict)`);
     const x = preprocessInput(input, this.signature.inputs[0], preprocess ? this.metadata.preprocessing : undefined);
-    const [output] = this.#live().run(prepareInputs(x, this.signature.inputs));
+    this.#live();
+    const [output] = await this.#run(prepareInputs(x, this.signature.inputs));
+    await output.data(); // a GPU output: read back once
     const outName = this.signature.outputs[0].name;
     const producer = this.graph.nodes.find((n) => n.outputs.includes(outName));
     const result = topK(output, Boolean(producer && PROBABILITY_OPS.has(producer.op)), this.labels, k);

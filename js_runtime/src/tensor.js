@@ -12,10 +12,26 @@ import { checkShape, sizeOf } from './shapes.js';
 /** @typedef {import('./dtypes.js').TypedArray} TypedArray */
 /** @typedef {{data: TypedArray | ArrayLike<number> | unknown[], shape?: readonly number[], dtype?: DType}} TensorLike */
 
-/** A typed array with a shape and a dtype (float16 data are raw half bits in a Uint16Array). */
+/**
+ * Where a tensor's values live when they are not (yet) in a typed array: device memory (a WebGPU
+ * buffer) that `read()` copies back once, and `release()` frees without reading. `where` names the
+ * device in errors.
+ * @typedef {{read: () => Promise<TypedArray>, release: () => void, where: string}} DeviceData
+ */
+
+/**
+ * A typed array with a shape and a dtype (float16 data are raw half bits in a Uint16Array). A tensor
+ * returned by a GPU backend lives in device memory until `await tensor.data()` reads it back (once);
+ * `dataSync()` works on it only after that.
+ */
 export class Tensor {
   /** @type {TypedArray | null} */
   #data;
+  /** @type {DeviceData | null} device memory holding the values until they are read back */
+  #device = null;
+  /** @type {Promise<TypedArray> | null} the read-back in flight */
+  #reading = null;
+  #disposed = false;
   /** @type {readonly number[]} */
   #shape;
   /** @type {DType} */
@@ -31,6 +47,19 @@ export class Tensor {
     this.#data = data;
     this.#shape = Object.freeze([...shape]);
     this.#dtype = dtype;
+  }
+
+  /**
+   * A tensor whose values are in device memory (made by a GPU backend; read back by `data()`).
+   * @param {DeviceData} device
+   * @param {readonly number[]} shape
+   * @param {DType} dtype
+   * @returns {Tensor}
+   */
+  static onDevice(device, shape, dtype) {
+    const t = new Tensor(/** @type {TypedArray} */ (/** @type {unknown} */ (null)), shape, dtype);
+    t.#device = device;
+    return t;
   }
 
   /** The dims, outermost first (`[]` for a scalar). */
@@ -50,26 +79,49 @@ export class Tensor {
 
   /** Whether `dispose()` was called. */
   get isDisposed() {
-    return this.#data === null;
+    return this.#disposed;
+  }
+
+  /** Whether the values are still in device memory only (read them with `await data()`). */
+  get onDevice() {
+    return this.#data === null && !this.#disposed;
   }
 
   /**
-   * The values (the tensor's own typed array, row-major); resolves once they are ready.
+   * The values (the tensor's own typed array, row-major); resolves once they are ready. For a tensor
+   * in device memory this is the one read-back (later calls return the same array).
    * @returns {Promise<TypedArray>}
    */
   async data() {
-    return this.dataSync();
+    this.#checkLive();
+    if (this.#data !== null) return this.#data;
+    const device = /** @type {DeviceData} */ (this.#device);
+    this.#reading ??= device.read().then((values) => {
+      this.#device = null;
+      if (this.#disposed) return values;
+      this.#data = values;
+      return values;
+    });
+    return this.#reading;
   }
 
   /**
-   * The values (the tensor's own typed array, row-major), synchronously.
+   * The values (the tensor's own typed array, row-major), synchronously. A tensor still in device
+   * memory cannot be read synchronously: `await tensor.data()` first.
    * @returns {TypedArray}
    */
   dataSync() {
+    this.#checkLive();
     if (this.#data === null) {
-      throw new WebgradError('EDISPOSED', `tensor ${this.#dtype} [${this.#shape}] was used after dispose()`);
+      throw new WebgradError('EBACKEND', `tensor ${this.#dtype} [${this.#shape}] is in ${/** @type {DeviceData} */ (this.#device).where} memory: dataSync() cannot read it synchronously; use await tensor.data() (after that, dataSync() works)`);
     }
     return this.#data;
+  }
+
+  #checkLive() {
+    if (this.#disposed) {
+      throw new WebgradError('EDISPOSED', `tensor ${this.#dtype} [${this.#shape}] was used after dispose()`);
+    }
   }
 
   /**
@@ -87,9 +139,13 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** Frees the values; any later use throws EDISPOSED. Calling it twice is harmless. */
+  /** Frees the values (and device memory not read back); any later use throws EDISPOSED. Calling it twice is harmless. */
   dispose() {
+    if (this.#disposed) return;
+    this.#disposed = true;
     this.#data = null;
+    if (this.#device && !this.#reading) this.#device.release();
+    this.#device = null;
   }
 }
 
@@ -181,7 +237,7 @@ export function tensor(data, shape, dtype) {
  */
 export function toTensor(x, what, wantDType) {
   if (x instanceof Tensor) {
-    x.dataSync(); // throws EDISPOSED
+    if (x.isDisposed) throw new WebgradError('EDISPOSED', `${what}: tensor ${x.dtype} [${x.shape}] was used after dispose()`);
     return x;
   }
   if (x === null || typeof x !== 'object' || !('data' in x)) {

@@ -30,13 +30,15 @@ export function throwIfAborted(signal: AbortSignal | undefined, what: string): v
  * - `EINDEX`: a Gather index out of range.
  * - `ESELFTEST`: the bundle's self-test failed on the chosen backend.
  * - `EBACKEND`: an unknown or unavailable backend, or one lacking a kernel.
+ * - `EGPU_LIMIT`: a tensor or dispatch beyond a WebGPU device limit (rejected, never run wrongly).
+ * - `EGPU_LOST`: the WebGPU device was lost before an output could be read back.
  * - `EDISPOSED`: a tensor or model used after `dispose()`.
  * - `EABORTED`: the load was aborted through its AbortSignal (the error's `name` is 'AbortError').
  * - `EPARSE`: an input file (.npy, .png, .json) the CLI cannot read.
  * @typedef {'EARG' | 'ESOURCE' | 'EFETCH' | 'EMODEL_MISSING' | 'EJSON' | 'EFORMAT' | 'EVERSION' |
  *   'ESCHEMA' | 'ESHARD_MISSING' | 'ESHARD_SIZE' | 'ECHECKSUM' | 'ETENSOR' | 'ENONFINITE' |
  *   'EUNKNOWN_OP' | 'EATTR' | 'EGRAPH' | 'ESHAPE' | 'EDTYPE' | 'EINPUT' | 'EINDEX' | 'ESELFTEST' |
- *   'EBACKEND' | 'EDISPOSED' | 'EABORTED' | 'EPARSE'} ErrorCode
+ *   'EBACKEND' | 'EGPU_LIMIT' | 'EGPU_LOST' | 'EDISPOSED' | 'EABORTED' | 'EPARSE'} ErrorCode
  */
 /** An error of the webgrad runtime: `code` says which kind (see {@link ErrorCode}). */
 export class WebgradError extends Error {
@@ -71,8 +73,10 @@ export class WebgradError extends Error {
  * - `EINDEX`: a Gather index out of range.
  * - `ESELFTEST`: the bundle's self-test failed on the chosen backend.
  * - `EBACKEND`: an unknown or unavailable backend, or one lacking a kernel.
+ * - `EGPU_LIMIT`: a tensor or dispatch beyond a WebGPU device limit (rejected, never run wrongly).
+ * - `EGPU_LOST`: the WebGPU device was lost before an output could be read back.
  * - `EDISPOSED`: a tensor or model used after `dispose()`.
  * - `EABORTED`: the load was aborted through its AbortSignal (the error's `name` is 'AbortError').
  * - `EPARSE`: an input file (.npy, .png, .json) the CLI cannot read.
  */
-export type ErrorCode = "EARG" | "ESOURCE" | "EFETCH" | "EMODEL_MISSING" | "EJSON" | "EFORMAT" | "EVERSION" | "ESCHEMA" | "ESHARD_MISSING" | "ESHARD_SIZE" | "ECHECKSUM" | "ETENSOR" | "ENONFINITE" | "EUNKNOWN_OP" | "EATTR" | "EGRAPH" | "ESHAPE" | "EDTYPE" | "EINPUT" | "EINDEX" | "ESELFTEST" | "EBACKEND" | "EDISPOSED" | "EABORTED" | "EPARSE";
+export type ErrorCode = "EARG" | "ESOURCE" | "EFETCH" | "EMODEL_MISSING" | "EJSON" | "EFORMAT" | "EVERSION" | "ESCHEMA" | "ESHARD_MISSING" | "ESHARD_SIZE" | "ECHECKSUM" | "ETENSOR" | "ENONFINITE" | "EUNKNOWN_OP" | "EATTR" | "EGRAPH" | "ESHAPE" | "EDTYPE" | "EINPUT" | "EINDEX" | "ESELFTEST" | "EBACKEND" | "EGPU_LIMIT" | "EGPU_LOST" | "EDISPOSED" | "EABORTED" | "EPARSE";

@@ -1,28 +1,41 @@
-/** @typedef {import('./dtypes.js').DType} DType */
-/** @typedef {import('./backends/interface.js').View} View */
-/** @typedef {import('./backends/interface.js').Backend} Backend */
-/** @typedef {import('./backends/interface.js').GraphNode} GraphNode */
-/** @typedef {import('./backends/interface.js').ArenaMemory} ArenaMemory */
-/** @typedef {{name: string, dtype: DType, shape: readonly (number | null)[]}} TensorSpec */
-/** @typedef {{inputs: readonly TensorSpec[], outputs: readonly TensorSpec[], nodes: readonly GraphNode[]}} Graph */
-/** Ops whose output is their input's data under another shape: planned as views, never run. */
-export const ALIAS_OPS: Readonly<Set<string>>;
-/** Plans kept per executor (least recently used are dropped). */
-export const MAX_PLANS: 8;
 /**
- * A value of a plan: its shape and dtype, and where its data lives: a weight view, or buffer `buffer`
- * of the arena.
+ * A value of a plan: its shape and dtype, and where its data lives: a weight view (`weightName` is the
+ * weight's name, also through Reshape/Flatten), or buffer `buffer` of the arena.
  * @typedef {{name: string, shape: number[], dtype: DType, size: number, buffer: number, weight: View | null,
- *   view: View | null}} Value
+ *   weightName: string | null, view: View | null}} Value
  */
 /**
  * @typedef {{node: GraphNode, inputs: (number | null)[], output: number, alias: boolean,
  *   inputViews: (View | null)[], outputView: View | null}} Step
  */
 /**
- * @typedef {{key: string, values: Value[], steps: Step[], inputs: number[], outputs: number[],
- *   offsets: number[], arenaBytes: number, boundTo: ArrayBuffer | null}} Plan
+ * A buffer of the plan: `elements` values of `dtype`, live from step `def` through step `last`
+ * (-1: a graph input; steps.length: a graph output). A runner places them with its own sizes.
+ * @typedef {{size: number, elements: number, dtype: DType, def: number, last: number}} PlanBuffer
  */
+/**
+ * @typedef {{key: string, values: Value[], steps: Step[], inputs: number[], outputs: number[],
+ *   buffers: PlanBuffer[], offsets: number[], arenaBytes: number, boundTo: ArrayBuffer | null,
+ *   compiled: unknown}} Plan `compiled`: the runner's form of the plan (null until compiled, or without one)
+ */
+/**
+ * Whether `backend` can run `op`: a kernel, or an op its runner takes.
+ * @param {Backend} backend
+ * @param {string} op
+ */
+export function supportsOp(backend: Backend, op: string): boolean;
+/** @typedef {import('./dtypes.js').DType} DType */
+/** @typedef {import('./backends/interface.js').View} View */
+/** @typedef {import('./backends/interface.js').Backend} Backend */
+/** @typedef {import('./backends/interface.js').GraphNode} GraphNode */
+/** @typedef {import('./backends/interface.js').ArenaMemory} ArenaMemory */
+/** @typedef {import('./backends/interface.js').PlanRunner} PlanRunner */
+/** @typedef {{name: string, dtype: DType, shape: readonly (number | null)[]}} TensorSpec */
+/** @typedef {{inputs: readonly TensorSpec[], outputs: readonly TensorSpec[], nodes: readonly GraphNode[]}} Graph */
+/** Ops whose output is their input's data under another shape: planned as views, never run. */
+export const ALIAS_OPS: Readonly<Set<string>>;
+/** Plans kept per executor (least recently used are dropped). */
+export const MAX_PLANS: 8;
 /** Runs a graph on a backend with planned memory; see the module doc. */
 export class Executor {
     /**
@@ -34,7 +47,7 @@ export class Executor {
     graph: Graph;
     weights: Map<string, import("./backends/interface.js").View>;
     backend: import("./backends/interface.js").Backend;
-    /** Bytes of the arena (the largest plan's need so far). */
+    /** Bytes of the arena (the largest plan's need so far; a runner's device arena for webgpu). */
     get arenaBytes(): number;
     /** Number of cached plans (at most {@link MAX_PLANS}). */
     get planCount(): number;
@@ -55,24 +68,9 @@ export class Executor {
     dispose(): void;
     #private;
 }
-export type DType = import("./dtypes.js").DType;
-export type View = import("./backends/interface.js").View;
-export type Backend = import("./backends/interface.js").Backend;
-export type GraphNode = import("./backends/interface.js").GraphNode;
-export type ArenaMemory = import("./backends/interface.js").ArenaMemory;
-export type TensorSpec = {
-    name: string;
-    dtype: DType;
-    shape: readonly (number | null)[];
-};
-export type Graph = {
-    inputs: readonly TensorSpec[];
-    outputs: readonly TensorSpec[];
-    nodes: readonly GraphNode[];
-};
 /**
- * A value of a plan: its shape and dtype, and where its data lives: a weight view, or buffer `buffer`
- * of the arena.
+ * A value of a plan: its shape and dtype, and where its data lives: a weight view (`weightName` is the
+ * weight's name, also through Reshape/Flatten), or buffer `buffer` of the arena.
  */
 export type Value = {
     name: string;
@@ -81,6 +79,7 @@ export type Value = {
     size: number;
     buffer: number;
     weight: View | null;
+    weightName: string | null;
     view: View | null;
 };
 export type Step = {
@@ -91,14 +90,46 @@ export type Step = {
     inputViews: (View | null)[];
     outputView: View | null;
 };
+/**
+ * A buffer of the plan: `elements` values of `dtype`, live from step `def` through step `last`
+ * (-1: a graph input; steps.length: a graph output). A runner places them with its own sizes.
+ */
+export type PlanBuffer = {
+    size: number;
+    elements: number;
+    dtype: DType;
+    def: number;
+    last: number;
+};
+/**
+ * `compiled`: the runner's form of the plan (null until compiled, or without one)
+ */
 export type Plan = {
     key: string;
     values: Value[];
     steps: Step[];
     inputs: number[];
     outputs: number[];
+    buffers: PlanBuffer[];
     offsets: number[];
     arenaBytes: number;
     boundTo: ArrayBuffer | null;
+    compiled: unknown;
+};
+export type DType = import("./dtypes.js").DType;
+export type View = import("./backends/interface.js").View;
+export type Backend = import("./backends/interface.js").Backend;
+export type GraphNode = import("./backends/interface.js").GraphNode;
+export type ArenaMemory = import("./backends/interface.js").ArenaMemory;
+export type PlanRunner = import("./backends/interface.js").PlanRunner;
+export type TensorSpec = {
+    name: string;
+    dtype: DType;
+    shape: readonly (number | null)[];
+};
+export type Graph = {
+    inputs: readonly TensorSpec[];
+    outputs: readonly TensorSpec[];
+    nodes: readonly GraphNode[];
 };
 import { Tensor } from './tensor.js';

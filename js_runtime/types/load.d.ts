@@ -11,6 +11,12 @@
  * @property {boolean} [selftest] run the bundle's self-test on the chosen backend (default true)
  * @property {'auto' | 'simd' | 'relaxed'} [wasmVariant] wasm backend: which build to run (default 'auto':
  *   the relaxed-SIMD one when the engine supports relaxed SIMD, else SIMD128)
+ * @property {unknown} [gpu] webgpu backend: the GPU object to use instead of `navigator.gpu` (Node.js:
+ *   `import { create } from 'webgpu'; create([])`)
+ * @property {Record<string, number>} [webgpuLimits] webgpu backend, for tests: caps on the device limits the
+ *   runtime and the kernels use (e.g. `{maxStorageBufferBindingSize: 65536, maxComputeWorkgroupsPerDimension: 16}`)
+ * @property {(info: {backend: string, reason: string}) => void} [onDeviceLost] called once when the GPU
+ *   device of the model is lost; `model.backendReason` says so too, and the next call runs on wasm (or js)
  */
 /**
  * Loads a bundle and returns a {@link Model} ready to run.
@@ -59,5 +65,23 @@ export type LoadOptions = {
      * the relaxed-SIMD one when the engine supports relaxed SIMD, else SIMD128)
      */
     wasmVariant?: "auto" | "simd" | "relaxed" | undefined;
+    /**
+     * webgpu backend: the GPU object to use instead of `navigator.gpu` (Node.js:
+     * `import { create } from 'webgpu'; create([])`)
+     */
+    gpu?: unknown;
+    /**
+     * webgpu backend, for tests: caps on the device limits the
+     * runtime and the kernels use (e.g. `{maxStorageBufferBindingSize: 65536, maxComputeWorkgroupsPerDimension: 16}`)
+     */
+    webgpuLimits?: Record<string, number> | undefined;
+    /**
+     * called once when the GPU
+     * device of the model is lost; `model.backendReason` says so too, and the next call runs on wasm (or js)
+     */
+    onDeviceLost?: ((info: {
+        backend: string;
+        reason: string;
+    }) => void) | undefined;
 };
 import { Model } from './model.js';

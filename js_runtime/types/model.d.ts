@@ -3,17 +3,27 @@
  * @param {Backend} backend
  */
 export function disposeBackend(backend: Backend): void;
-/** A model ready to run on one backend. */
+/**
+ * Makes the backend a model moves to when its GPU device is lost (wasm, else js), with its executor.
+ * @typedef {() => Promise<{executor: Executor, backend: Backend}>} Recover
+ */
+/**
+ * A model ready to run on one backend. On a GPU backend whose device is lost, the next call moves it
+ * to a CPU backend (`backend` and `backendReason` say so), and an output of a call in flight that
+ * cannot be read back any more is recomputed there from the same inputs.
+ */
 export class Model {
     /**
-     * @param {{manifest: Manifest, graph: Graph, executor: Executor, backend: Backend, backendReason: string}} parts
+     * @param {{manifest: Manifest, graph: Graph, executor: Executor, backend: Backend, backendReason: string,
+     *   recover?: Recover}} parts
      */
-    constructor({ manifest, graph, executor, backend, backendReason }: {
+    constructor({ manifest, graph, executor, backend, backendReason, recover }: {
         manifest: Manifest;
         graph: Graph;
         executor: Executor;
         backend: Backend;
         backendReason: string;
+        recover?: Recover;
     });
     /** The name of the backend the model runs on ('js', 'wasm', 'webgpu'). */
     backend: string;
@@ -38,10 +48,16 @@ export class Model {
     get labels(): string[] | undefined;
     /**
      * Runs the model synchronously on inputs already checked, in signature order (used by the self-test).
+     * On a GPU backend the outputs are still on the device (read them with `await t.data()`).
      * @param {Tensor[]} inputs
      * @returns {Tensor[]}
      */
     runChecked(inputs: Tensor[]): Tensor[];
+    /**
+     * Called by the backend when its device is lost: says so in `backendReason`; the next call moves on.
+     * @param {string} why
+     */
+    deviceLost(why: string): void;
     /**
      * Runs the model. `input` is a Tensor or `{data, shape}` (or nested number arrays) for a model with
      * one input; an array of those in signature order, or an object keyed by input name, for several.
@@ -78,7 +94,6 @@ export class Model {
     dispose(): void;
     #private;
 }
-export type Tensor = import("./tensor.js").Tensor;
 export type Executor = import("./executor.js").Executor;
 export type Graph = import("./executor.js").Graph;
 export type Backend = import("./backends/interface.js").Backend;
@@ -96,3 +111,11 @@ export type MemoryInfo = {
     plans: number;
     deviceBytes?: number;
 };
+/**
+ * Makes the backend a model moves to when its GPU device is lost (wasm, else js), with its executor.
+ */
+export type Recover = () => Promise<{
+    executor: Executor;
+    backend: Backend;
+}>;
+import { Tensor } from './tensor.js';

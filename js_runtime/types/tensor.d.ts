@@ -39,8 +39,26 @@ export function describe(x: unknown): string;
 /** @typedef {import('./dtypes.js').DType} DType */
 /** @typedef {import('./dtypes.js').TypedArray} TypedArray */
 /** @typedef {{data: TypedArray | ArrayLike<number> | unknown[], shape?: readonly number[], dtype?: DType}} TensorLike */
-/** A typed array with a shape and a dtype (float16 data are raw half bits in a Uint16Array). */
+/**
+ * Where a tensor's values live when they are not (yet) in a typed array: device memory (a WebGPU
+ * buffer) that `read()` copies back once, and `release()` frees without reading. `where` names the
+ * device in errors.
+ * @typedef {{read: () => Promise<TypedArray>, release: () => void, where: string}} DeviceData
+ */
+/**
+ * A typed array with a shape and a dtype (float16 data are raw half bits in a Uint16Array). A tensor
+ * returned by a GPU backend lives in device memory until `await tensor.data()` reads it back (once);
+ * `dataSync()` works on it only after that.
+ */
 export class Tensor {
+    /**
+     * A tensor whose values are in device memory (made by a GPU backend; read back by `data()`).
+     * @param {DeviceData} device
+     * @param {readonly number[]} shape
+     * @param {DType} dtype
+     * @returns {Tensor}
+     */
+    static onDevice(device: DeviceData, shape: readonly number[], dtype: DType): Tensor;
     /**
      * Wraps `data` as is (no copy, no checks): use {@link tensor} to build one from user data.
      * @param {TypedArray} data
@@ -56,13 +74,17 @@ export class Tensor {
     get size(): number;
     /** Whether `dispose()` was called. */
     get isDisposed(): boolean;
+    /** Whether the values are still in device memory only (read them with `await data()`). */
+    get onDevice(): boolean;
     /**
-     * The values (the tensor's own typed array, row-major); resolves once they are ready.
+     * The values (the tensor's own typed array, row-major); resolves once they are ready. For a tensor
+     * in device memory this is the one read-back (later calls return the same array).
      * @returns {Promise<TypedArray>}
      */
     data(): Promise<TypedArray>;
     /**
-     * The values (the tensor's own typed array, row-major), synchronously.
+     * The values (the tensor's own typed array, row-major), synchronously. A tensor still in device
+     * memory cannot be read synchronously: `await tensor.data()` first.
      * @returns {TypedArray}
      */
     dataSync(): TypedArray;
@@ -71,7 +93,7 @@ export class Tensor {
      * @returns {unknown}
      */
     toArray(): unknown;
-    /** Frees the values; any later use throws EDISPOSED. Calling it twice is harmless. */
+    /** Frees the values (and device memory not read back); any later use throws EDISPOSED. Calling it twice is harmless. */
     dispose(): void;
     #private;
 }
@@ -81,4 +103,14 @@ export type TensorLike = {
     data: TypedArray | ArrayLike<number> | unknown[];
     shape?: readonly number[];
     dtype?: DType;
+};
+/**
+ * Where a tensor's values live when they are not (yet) in a typed array: device memory (a WebGPU
+ * buffer) that `read()` copies back once, and `release()` frees without reading. `where` names the
+ * device in errors.
+ */
+export type DeviceData = {
+    read: () => Promise<TypedArray>;
+    release: () => void;
+    where: string;
 };

@@ -51,6 +51,10 @@ test('classify applies the bundle preprocessing (scale 1/255) to raw pixels and 
   });
   const flat = await model.classify(Uint8Array.from(raw.data)); // no shape: whole examples
   assert.deepEqual(flat.map((p) => p.index), order.slice(0, 3));
+  for (const canvas of [Uint8ClampedArray.from(raw.data), { data: Uint8ClampedArray.from(raw.data), shape: raw.shape }]) {
+    const fromCanvas = await model.classify(canvas); // ImageData pixels
+    assert.deepEqual(fromCanvas.map((p) => [p.index, p.probability]), top.map((p) => [p.index, p.probability]));
+  }
   const batch = await model.classify({ data: Uint8Array.from([...raw.data, ...raw.data]), shape: [2, 28, 28, 1] }, { topK: 1 });
   assert.equal(batch.length, 2);
   assert.equal(batch[1][0].index, order[0]);

@@ -1,5 +1,5 @@
-// The npm package itself: package.json, the generated op set and .d.ts files are current, `npm pack`
-// ships only what is needed, the browser-facing modules import nothing from Node at load time, and
+// The npm package itself: package.json, the generated op set, dist/ and .d.ts files are current, `npm pack`
+// ships only what is needed, the built entry runs models exactly like src/, the browser-facing modules import nothing from Node at load time, and
 // the lock file names no registry host.
 
 import { test } from 'node:test';
@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { RUNTIME } from './_helpers.mjs';
 import { VERSION } from '../../js_runtime/src/index.js';
 import { SOURCE, TARGET, render } from '../../js_runtime/scripts/gen-opset.mjs';
+import { stale as distStale } from '../../js_runtime/scripts/build-dist.mjs';
 
 const pkg = JSON.parse(readFileSync(join(RUNTIME, 'package.json'), 'utf8'));
 
@@ -23,12 +24,13 @@ test('package.json: ESM, exports with types, bin, files whitelist, no runtime de
   assert.equal(pkg.name, 'webgrad');
   assert.equal(pkg.type, 'module');
   assert.equal(pkg.version, VERSION, 'src/version.js matches package.json');
-  assert.deepEqual(pkg.exports['.'], { types: './types/index.d.ts', import: './src/index.js' });
+  assert.deepEqual(pkg.exports['.'], { types: './types/index.d.ts', import: './dist/webgrad.js' });
+  assert.equal(pkg.main, './dist/webgrad.js');
   assert.equal(pkg.exports['./package.json'], './package.json');
   assert.deepEqual(pkg.bin, { webgrad: 'bin/webgrad.js' });
-  assert.deepEqual(pkg.files, ['src/', 'types/', 'bin/', 'wasm/*.wasm', 'README.md']);
+  assert.deepEqual(pkg.files, ['dist/', 'src/', 'types/', 'bin/', 'wasm/*.wasm', 'README.md']);
   assert.equal(pkg.dependencies, undefined);
-  assert.deepEqual(Object.keys(pkg.devDependencies).sort(), ['@types/node', 'typescript']);
+  assert.deepEqual(Object.keys(pkg.devDependencies).sort(), ['@types/node', 'esbuild', 'typescript', 'webgpu']);
   for (const v of Object.values(pkg.devDependencies)) assert.match(v, /^\d+\.\d+\.\d+$/, 'exact versions');
   const lock = readFileSync(join(RUNTIME, 'package-lock.json'), 'utf8');
   assert.doesNotMatch(lock, /"resolved"|https?:\/\//, 'the lock file names no registry host');
@@ -36,6 +38,29 @@ test('package.json: ESM, exports with types, bin, files whitelist, no runtime de
 
 test('src/opset.js is generated from exporter/opset.json and current', () => {
   assert.equal(readFileSync(TARGET, 'utf8'), render(readFileSync(SOURCE, 'utf8')), 'stale: run `npm run gen:opset` in js_runtime/');
+});
+
+test('dist/ (the package entry, minified with lazily loaded kernel chunks) is what `npm run build:dist` makes from src/', async () => {
+  assert.deepEqual(await distStale(), [], 'stale dist/: run `npm run build:dist` in js_runtime/');
+});
+
+test('the built entry (dist/) gives the same bits as src/ on js and wasm, and finds its .wasm', async () => {
+  const { fixturesDir } = await import('./_helpers.mjs');
+  const { pathToFileURL } = await import('node:url');
+  const built = await import(pathToFileURL(join(RUNTIME, pkg.exports['.'].import)).href);
+  const src = await import('../../js_runtime/src/index.js');
+  const dir = join(fixturesDir(), 'cnn-float32');
+  const x = Float32Array.from({ length: 2 * 28 * 28 }, (_, i) => ((i * 7919) % 256) / 255);
+  for (const backend of ['js', 'wasm']) {
+    const a = await built.loadModel(dir, { backend });
+    const b = await src.loadModel(dir, { backend });
+    assert.equal(a.backend, backend);
+    const ya = await (await a.predict(built.tensor(x, [2, 28, 28, 1]))).data();
+    const yb = await (await b.predict(src.tensor(x, [2, 28, 28, 1]))).data();
+    assert.deepEqual(Array.from(ya), Array.from(yb), `${backend}: dist and src agree bit for bit`);
+    a.dispose();
+    b.dispose();
+  }
 });
 
 test('browser-facing modules import nothing from node: at load time (only src/cli/ does)', () => {
@@ -61,14 +86,14 @@ test('types/ (shipped .d.ts) is what `npm run build:types` makes from src/', (t)
   }
 });
 
-test('npm pack ships src/, types/, bin/, the two .wasm modules, README.md and package.json only', () => {
+test('npm pack ships dist/, src/, types/, bin/, the two .wasm modules, README.md and package.json only', () => {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const json = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: RUNTIME, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const files = JSON.parse(json)[0].files.map((f) => f.path);
-  for (const need of ['src/index.js', 'src/opset.js', 'src/backends/js/kernels/MatMul.js', 'src/backends/wasm/index.js', 'wasm/webgrad-simd.wasm', 'wasm/webgrad-relaxed.wasm', 'types/index.d.ts', 'bin/webgrad.js', 'README.md', 'package.json']) {
+  for (const need of ['dist/webgrad.js', 'src/index.js', 'src/opset.js', 'src/backends/js/kernels/MatMul.js', 'src/backends/wasm/index.js', 'wasm/webgrad-simd.wasm', 'wasm/webgrad-relaxed.wasm', 'types/index.d.ts', 'bin/webgrad.js', 'README.md', 'package.json']) {
     assert.ok(files.includes(need), `${need} is packed`);
   }
-  const extra = files.filter((f) => !/^(src|types|bin)\//.test(f) && !['README.md', 'package.json', 'wasm/webgrad-simd.wasm', 'wasm/webgrad-relaxed.wasm'].includes(f));
+  const extra = files.filter((f) => !/^(dist|src|types|bin)\//.test(f) && !['README.md', 'package.json', 'wasm/webgrad-simd.wasm', 'wasm/webgrad-relaxed.wasm'].includes(f));
   assert.deepEqual(extra, [], 'nothing else is packed');
 });
 
@@ -79,7 +104,7 @@ test("the README's quick start runs as written (on the fixture CNN)", async () =
   const readme = readFileSync(join(RUNTIME, 'README.md'), 'utf8');
   const block = /## Quick start\s+```js\n([\s\S]*?)```/.exec(readme)[1];
   const script = block
-    .replace("from 'webgrad'", `from '${pathToFileURL(join(RUNTIME, 'src', 'index.js')).href}'`)
+    .replace("from 'webgrad'", `from '${pathToFileURL(join(RUNTIME, pkg.exports['.'].import)).href}'`)
     .replace("'bundles/mnist'", JSON.stringify(join(fixturesDir(), 'cnn-float32')));
   const file = join(mkdtempSync(join(tmpdir(), 'webgrad-readme-')), 'quickstart.mjs');
   writeFileSync(file, script);

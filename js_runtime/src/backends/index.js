@@ -1,17 +1,18 @@
 /**
  * The backend registry: backends by name, each with an availability check that gives a reason either
- * way. `auto` picks the first available of webgpu, wasm, js. Backends not in this version of the
- * package are registered as placeholders that say so, until their glue registers the real factory
- * under the same name (see README.md in this folder).
+ * way. `auto` picks the first available of webgpu, wasm, js, passing over one whose availability
+ * says `avoidForAuto` (webgpu on a software adapter) with that reason (see README.md in this folder).
  * @module
  */
 
 import { WebgradError } from '../errors.js';
 import { jsBackend } from './js/index.js';
 import { wasmBackend } from './wasm/index.js';
+import { webgpuBackend } from './webgpu/index.js';
 
 /** @typedef {import('./interface.js').BackendFactory} BackendFactory */
 /** @typedef {import('./interface.js').Availability} Availability */
+/** @typedef {import('./interface.js').BackendOptions} BackendOptions */
 
 /** The order in which `auto` tries backends. */
 export const AUTO_ORDER = Object.freeze(['webgpu', 'wasm', 'js']);
@@ -51,14 +52,18 @@ export function getBackend(name) {
  * Whether backend `name` can run here, and why (not). Never throws: an unknown name or a failing
  * check is reported as unavailable with the reason.
  * @param {string} name
+ * @param {BackendOptions} [options] what `loadModel` would pass the backend (webgpu: the `gpu` object)
  * @returns {Promise<Availability>}
  */
-export async function checkBackend(name) {
+export async function checkBackend(name, options) {
   const factory = registry.get(name);
   if (!factory) return { available: false, reason: `unknown backend; registered: ${[...registry.keys()].join(', ')}` };
   try {
-    const a = await factory.available();
-    return { available: Boolean(a.available), reason: String(a.reason) };
+    const a = await factory.available(options);
+    /** @type {Availability} */
+    const out = { available: Boolean(a.available), reason: String(a.reason) };
+    if (a.available && a.avoidForAuto) out.avoidForAuto = String(a.avoidForAuto);
+    return out;
   } catch (e) {
     return { available: false, reason: `availability check failed: ${/** @type {Error} */ (e).message}` };
   }
@@ -78,13 +83,14 @@ export async function listBackends() {
  * in {@link AUTO_ORDER} (the loader takes the first that can run the model); a name gives that one
  * backend or EBACKEND (unknown, or unavailable with its reason).
  * @param {string} request 'auto' or a backend name
+ * @param {BackendOptions} [options] passed to the availability checks
  * @returns {Promise<{candidates: string[], skipped: string[]}>} `skipped` holds 'name: reason' lines
  */
-export async function resolveBackend(request) {
+export async function resolveBackend(request, options) {
   if (typeof request !== 'string') throw new WebgradError('EARG', `backend must be a string, got ${typeof request}`);
   if (request !== 'auto') {
     getBackend(request);
-    const a = await checkBackend(request);
+    const a = await checkBackend(request, options);
     if (!a.available) throw new WebgradError('EBACKEND', `backend '${request}' is not available here: ${a.reason}`);
     return { candidates: [request], skipped: [] };
   }
@@ -93,34 +99,13 @@ export async function resolveBackend(request) {
   /** @type {string[]} */
   const skipped = [];
   for (const name of AUTO_ORDER) {
-    const a = await checkBackend(name);
-    if (a.available) candidates.push(name);
-    else skipped.push(`${name}: ${a.reason}`);
+    const a = await checkBackend(name, options);
+    if (a.available && !a.avoidForAuto) candidates.push(name);
+    else skipped.push(`${name}: ${a.avoidForAuto ?? a.reason}`);
   }
   return { candidates, skipped };
 }
 
-/**
- * A placeholder for a backend this version does not ship: never available, with `reason`.
- * @param {string} name
- * @param {() => string} reason
- * @returns {BackendFactory}
- */
-function notBuilt(name, reason) {
-  return {
-    description: `${name} (not in this version)`,
-    available: () => ({ available: false, reason: reason() }),
-    create() {
-      throw new WebgradError('EBACKEND', `backend '${name}' is not available here: ${reason()}`);
-    },
-  };
-}
-
 registerBackend('js', jsBackend);
 registerBackend('wasm', wasmBackend);
-registerBackend('webgpu', notBuilt('webgpu', () => {
-  const gpu = typeof navigator !== 'undefined' ? /** @type {{gpu?: unknown}} */ (navigator).gpu : undefined;
-  return gpu
-    ? 'not built yet: the WebGPU kernels (webgpu_shaders/) are not part of this version of the package'
-    : 'no WebGPU here (navigator.gpu is missing), and the WebGPU kernels are not part of this version of the package';
-}));
+registerBackend('webgpu', webgpuBackend);

@@ -23,7 +23,11 @@
  * @typedef {(inputs: (View | null)[], attrs: Attrs, output: View) => void} Kernel
  */
 
-/** @typedef {{available: boolean, reason: string}} Availability */
+/**
+ * Whether a backend can run here, and why (not). `avoidForAuto` (with `available: true`): it can run,
+ * but `auto` should pass it over for the next one, for this reason (webgpu on a software adapter).
+ * @typedef {{available: boolean, reason: string, avoidForAuto?: string}} Availability
+ */
 
 /**
  * Memory a backend hands the executor for its arena: `byteLength` bytes of `buffer` from `byteOffset`.
@@ -53,6 +57,28 @@
  *   (e.g. 'webgrad-relaxed.wasm: relaxed SIMD')
  * @property {() => number} [deviceBytes] bytes of device memory the instance spans now (wasm: the byte
  *   length of its linear memory), reported by `model.memory()`
+ * @property {PlanRunner} [runner] a device backend (webgpu) that runs whole plans itself instead of
+ *   per-node kernels; `kernels` is then empty and `allocateArena` unused
+ * @property {() => string | null} [lostReason] why the device is gone (lost or destroyed), else null;
+ *   the model then moves to another backend on its next call
+ */
+
+/** @typedef {import('../executor.js').Plan} Plan */
+/** @typedef {import('../tensor.js').Tensor} Tensor */
+
+/**
+ * How a device backend runs the executor's plans (see README.md, "Device backends"). The executor
+ * calls `compile` once per plan (per input shapes) and `run` per call; `release` when the plan leaves
+ * its cache or at dispose.
+ * @typedef {object} PlanRunner
+ * @property {ReadonlySet<string>} ops the ops it runs (Reshape and Flatten need none: they are views)
+ * @property {(plan: Plan) => unknown} compile places the plan's buffers in device memory and prepares
+ *   every node's work (programs, pipelines, uniforms, bind groups); throws on a limit it cannot meet
+ * @property {(plan: Plan, compiled: unknown, inputs: readonly Tensor[]) => Tensor[]} run uploads the
+ *   inputs, runs every node in one submission and returns the outputs as device-resident tensors
+ *   (read back by `await tensor.data()`)
+ * @property {(compiled: unknown) => void} release frees what `compile` made
+ * @property {() => number} arenaBytes bytes of device memory the plans' arena takes now
  */
 
 /**
@@ -60,12 +86,18 @@
  * @typedef {object} BackendOptions
  * @property {'auto' | 'simd' | 'relaxed'} [wasmVariant] wasm: which build (default 'auto': relaxed SIMD
  *   when the engine supports it, else SIMD128)
+ * @property {unknown} [gpu] webgpu: the GPU object to use instead of `navigator.gpu` (Node.js:
+ *   `create([])` from the `webgpu` package)
+ * @property {Record<string, number>} [webgpuLimits] webgpu, for tests and special cases: caps on the
+ *   device limits the runtime and the programs use (e.g. `{maxStorageBufferBindingSize: 4096}`)
+ * @property {(reason: string) => void} [onDeviceLost] webgpu: called once when the device is lost
  */
 
 /**
  * What `registerBackend` takes: availability (a reason either way) and a constructor.
  * @typedef {object} BackendFactory
- * @property {() => Availability | Promise<Availability>} available whether it can run here, and why (not)
+ * @property {(options?: BackendOptions) => Availability | Promise<Availability>} available whether it
+ *   can run here, and why (not); gets the same options as `create` (webgpu: the `gpu` object)
  * @property {(options?: BackendOptions) => Backend | Promise<Backend>} create a fresh instance for one model
  * @property {string} [description] one line for listings
  */

@@ -10,7 +10,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebgradError } from '../errors.js';
 import { getBackend, checkBackend } from '../backends/index.js';
-import { Executor } from '../executor.js';
+import { Executor, supportsOp } from '../executor.js';
 import { Tensor } from '../tensor.js';
 import { halfToFloat } from '../dtypes.js';
 import { OPSET } from '../opset.js';
@@ -122,7 +122,8 @@ async function runCase(backend, op, c) {
  * The op × backend matrix over the vectors in `dir`.
  * @param {string} dir the vector directory (tests/vectors in the repository)
  * @param {string[]} backends backend names
- * @param {{ops?: string[], backendOptions?: object}} [options] only these ops; options for `create`
+ * @param {{ops?: string[], backendOptions?: import('../backends/interface.js').BackendOptions}} [options] only these
+ *   ops; options for the backends (e.g. `gpu` for webgpu in Node.js)
  * @returns {Promise<Matrix>}
  */
 export async function conformance(dir, backends, options = {}) {
@@ -134,7 +135,7 @@ export async function conformance(dir, backends, options = {}) {
   for (const name of backends) {
     cells[name] = {};
     getBackend(name); // unknown names fail here, with the registered ones listed
-    const a = await checkBackend(name);
+    const a = await checkBackend(name, options.backendOptions);
     if (!a.available) {
       unavailable[name] = a.reason;
       continue;
@@ -142,7 +143,7 @@ export async function conformance(dir, backends, options = {}) {
     const backend = await getBackend(name).create(options.backendOptions);
     try {
       for (const doc of docs) {
-        if (typeof backend.kernels[doc.op] !== 'function' && !['Reshape', 'Flatten'].includes(doc.op)) {
+        if (!supportsOp(backend, doc.op) && !['Reshape', 'Flatten'].includes(doc.op)) {
           cells[name][doc.op] = { status: 'skip', cases: 0, maxAbs: 0, worst: 0, message: `no ${name} kernel for ${doc.op}` };
           continue;
         }

@@ -44,6 +44,24 @@ function intOption(text, flag, min) {
 }
 
 /**
+ * A WebGPU GPU object for Node.js, from the `webgpu` package (Dawn) when it is installed next to this
+ * one; undefined otherwise (webgpu is then reported unavailable, with the reason). Only tried when the
+ * webgpu backend may be used, since creating it starts the GPU driver.
+ * @param {string} backend the --backend value
+ * @returns {Promise<unknown>}
+ */
+async function nodeGpu(backend) {
+  if (!['auto', 'webgpu'].includes(backend) && !backend.split(',').includes('webgpu')) return undefined;
+  try {
+    const dawn = /** @type {{create: (flags: string[]) => unknown, globals: object}} */ (await import(/* webpackIgnore: true */ 'webgpu'));
+    Object.assign(globalThis, dawn.globals);
+    return dawn.create([]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Runs the CLI with `argv` (without node and the script); returns the exit code.
  * @param {string[]} argv
  * @param {{out: (line: string) => void, err: (line: string) => void}} [io]
@@ -86,7 +104,7 @@ export async function main(argv, io = { out: (l) => console.log(l), err: (l) => 
     if (command === 'bench' && rest.length === 1) return await bench(rest[0], opts, io);
     if (command === 'conformance' && rest.length === 0) {
       const names = opts.backend === 'auto' ? (await listBackends()).map((b) => b.name) : String(opts.backend).split(',');
-      const m = await conformance(/** @type {string} */ (opts.vectors), names);
+      const m = await conformance(/** @type {string} */ (opts.vectors), names, { backendOptions: { gpu: await nodeGpu(String(opts.backend)) } });
       io.out(opts.json ? JSON.stringify(m) : formatMatrix(m));
       const bad = names.some((b) => Object.values(m.cells[b]).some((c) => c.status === 'fail' || c.status === 'error'));
       return bad ? 1 : 0;
@@ -111,7 +129,8 @@ export async function main(argv, io = { out: (l) => console.log(l), err: (l) => 
  */
 async function predict(bundle, input, opts, io) {
   const k = intOption(/** @type {string} */ (opts['top-k']), '--top-k', 1);
-  const model = await loadModel(bundle, { backend: /** @type {string} */ (opts.backend) });
+  const backend = /** @type {string} */ (opts.backend);
+  const model = await loadModel(bundle, { backend, gpu: backend === 'webgpu' ? await nodeGpu(backend) : undefined });
   try {
     const spec = model.signature.inputs[0];
     const raw = await readInputFile(input, spec);
@@ -142,7 +161,8 @@ async function bench(bundle, opts, io) {
   const runs = intOption(/** @type {string} */ (opts.runs), '--runs', 1);
   const warmup = intOption(/** @type {string} */ (opts.warmup), '--warmup', 0);
   const t0 = performance.now();
-  const model = await loadModel(bundle, { backend: /** @type {string} */ (opts.backend) });
+  const backend = /** @type {string} */ (opts.backend);
+  const model = await loadModel(bundle, { backend, gpu: backend === 'webgpu' ? await nodeGpu(backend) : undefined });
   const loadMs = performance.now() - t0;
   try {
     let seed = 1;

@@ -14,9 +14,10 @@ export function getBackend(name: string): BackendFactory;
  * Whether backend `name` can run here, and why (not). Never throws: an unknown name or a failing
  * check is reported as unavailable with the reason.
  * @param {string} name
+ * @param {BackendOptions} [options] what `loadModel` would pass the backend (webgpu: the `gpu` object)
  * @returns {Promise<Availability>}
  */
-export function checkBackend(name: string): Promise<Availability>;
+export function checkBackend(name: string, options?: BackendOptions): Promise<Availability>;
 /**
  * Every registered backend with its availability, in `auto` order first.
  * @returns {Promise<{name: string, available: boolean, reason: string, description: string}[]>}
@@ -32,15 +33,18 @@ export function listBackends(): Promise<{
  * in {@link AUTO_ORDER} (the loader takes the first that can run the model); a name gives that one
  * backend or EBACKEND (unknown, or unavailable with its reason).
  * @param {string} request 'auto' or a backend name
+ * @param {BackendOptions} [options] passed to the availability checks
  * @returns {Promise<{candidates: string[], skipped: string[]}>} `skipped` holds 'name: reason' lines
  */
-export function resolveBackend(request: string): Promise<{
+export function resolveBackend(request: string, options?: BackendOptions): Promise<{
     candidates: string[];
     skipped: string[];
 }>;
 /** @typedef {import('./interface.js').BackendFactory} BackendFactory */
 /** @typedef {import('./interface.js').Availability} Availability */
+/** @typedef {import('./interface.js').BackendOptions} BackendOptions */
 /** The order in which `auto` tries backends. */
 export const AUTO_ORDER: readonly string[];
 export type BackendFactory = import("./interface.js").BackendFactory;
 export type Availability = import("./interface.js").Availability;
+export type BackendOptions = import("./interface.js").BackendOptions;

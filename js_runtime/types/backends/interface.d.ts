@@ -17,9 +17,14 @@ export type Attrs = Readonly<Record<string, any>>;
  * returning, and must not allocate per element (scratch space may be cached).
  */
 export type Kernel = (inputs: (View | null)[], attrs: Attrs, output: View) => void;
+/**
+ * Whether a backend can run here, and why (not). `avoidForAuto` (with `available: true`): it can run,
+ * but `auto` should pass it over for the next one, for this reason (webgpu on a software adapter).
+ */
 export type Availability = {
     available: boolean;
     reason: string;
+    avoidForAuto?: string;
 };
 /**
  * Memory a backend hands the executor for its arena: `byteLength` bytes of `buffer` from `byteOffset`.
@@ -84,6 +89,48 @@ export type Backend = {
      * length of its linear memory), reported by `model.memory()`
      */
     deviceBytes?: (() => number) | undefined;
+    /**
+     * a device backend (webgpu) that runs whole plans itself instead of
+     * per-node kernels; `kernels` is then empty and `allocateArena` unused
+     */
+    runner?: PlanRunner | undefined;
+    /**
+     * why the device is gone (lost or destroyed), else null;
+     * the model then moves to another backend on its next call
+     */
+    lostReason?: (() => string | null) | undefined;
+};
+export type Plan = import("../executor.js").Plan;
+export type Tensor = import("../tensor.js").Tensor;
+/**
+ * How a device backend runs the executor's plans (see README.md, "Device backends"). The executor
+ * calls `compile` once per plan (per input shapes) and `run` per call; `release` when the plan leaves
+ * its cache or at dispose.
+ */
+export type PlanRunner = {
+    /**
+     * the ops it runs (Reshape and Flatten need none: they are views)
+     */
+    ops: ReadonlySet<string>;
+    /**
+     * places the plan's buffers in device memory and prepares
+     * every node's work (programs, pipelines, uniforms, bind groups); throws on a limit it cannot meet
+     */
+    compile: (plan: Plan) => unknown;
+    /**
+     * uploads the
+     * inputs, runs every node in one submission and returns the outputs as device-resident tensors
+     * (read back by `await tensor.data()`)
+     */
+    run: (plan: Plan, compiled: unknown, inputs: readonly Tensor[]) => Tensor[];
+    /**
+     * frees what `compile` made
+     */
+    release: (compiled: unknown) => void;
+    /**
+     * bytes of device memory the plans' arena takes now
+     */
+    arenaBytes: () => number;
 };
 /**
  * Options a factory's `create` gets from `loadModel` (backends ignore what is not theirs).
@@ -94,15 +141,30 @@ export type BackendOptions = {
      * when the engine supports it, else SIMD128)
      */
     wasmVariant?: "auto" | "simd" | "relaxed" | undefined;
+    /**
+     * webgpu: the GPU object to use instead of `navigator.gpu` (Node.js:
+     * `create([])` from the `webgpu` package)
+     */
+    gpu?: unknown;
+    /**
+     * webgpu, for tests and special cases: caps on the
+     * device limits the runtime and the programs use (e.g. `{maxStorageBufferBindingSize: 4096}`)
+     */
+    webgpuLimits?: Record<string, number> | undefined;
+    /**
+     * webgpu: called once when the device is lost
+     */
+    onDeviceLost?: ((reason: string) => void) | undefined;
 };
 /**
  * What `registerBackend` takes: availability (a reason either way) and a constructor.
  */
 export type BackendFactory = {
     /**
-     * whether it can run here, and why (not)
+     * whether it
+     * can run here, and why (not); gets the same options as `create` (webgpu: the `gpu` object)
      */
-    available: () => Availability | Promise<Availability>;
+    available: (options?: BackendOptions) => Availability | Promise<Availability>;
     /**
      * a fresh instance for one model
      */

@@ -77,3 +77,7 @@ export const DTYPE_CODES: Readonly<{
     int8: 3;
     uint8: 4;
 }>;
+/** Bytes of wg_matmul_params. */
+export const MATMUL_PARAMS_BYTES: 84;
+/** Bytes of wg_conv2d_params. */
+export const CONV2D_PARAMS_BYTES: 76;

@@ -10,9 +10,7 @@ import { WebgradError } from '../../../errors.js';
  * @param {string} message
  */
 export function gpuLimit(op, message) {
-  // EGPU_LIMIT is the contract's code (webgpu_shaders/README.md) for a device limit.
-  const code = /** @type {import('../../../errors.js').ErrorCode} */ (/** @type {string} */ ('EGPU_LIMIT'));
-  return new WebgradError(code, `${op} on webgpu: ${message}`);
+  return new WebgradError('EGPU_LIMIT', `${op} on webgpu: ${message}`);
 }
 
 /**

@@ -19,6 +19,10 @@ export function makeContext(ex: Record<string, WasmFn>, memory: WebAssembly.Memo
  * @property {(view: View | null) => number} ptr the view's address in linear memory (0 for null)
  * @property {(op: string, rc: number) => void} check throws unless rc is 0; refreshes views if memory grew
  * @property {() => void} sync refreshes the views (calls onGrow) if memory grew since the last look
+ * @property {(key: object, check: object, bytes: number, write: (dv: DataView, p: number) => void) => void} paramsFor
+ *   puts a node's params struct (`bytes` long) in the params region: written by `write` the first time,
+ *   copied from a cache after, keyed by `key` (the step's output view: one per node and plan) while
+ *   `check` (its first input view) is the same object
  */
 /** Bytes of the params scratch region (params structs, Concat's pointer and size arrays). */
 export const PARAMS_BYTES: 4096;
@@ -51,4 +55,10 @@ export type Ctx = {
      * refreshes the views (calls onGrow) if memory grew since the last look
      */
     sync: () => void;
+    /**
+     *   puts a node's params struct (`bytes` long) in the params region: written by `write` the first time,
+     *   copied from a cache after, keyed by `key` (the step's output view: one per node and plan) while
+     *   `check` (its first input view) is the same object
+     */
+    paramsFor: (key: object, check: object, bytes: number, write: (dv: DataView, p: number) => void) => void;
 };

@@ -1,0 +1,2 @@
+export function program(args: import("./_types.js").ProgramArgs): import("./_types.js").Pass[];
+export type TensorInfo = import("./_types.js").TensorInfo;
