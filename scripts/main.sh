@@ -1,8 +1,32 @@
 #!/usr/bin/env bash
-# The main job: installs what it needs, trains the MNIST CNN, evaluates it, prints the test accuracy
-# and exports it as float32, float16 and int8 web bundles under build/bundles/.
+# The main job: installs what it needs, trains the MNIST CNN (with a progress bar) if its bundles are not
+# there yet, prints the test accuracy, exports it as float32, float16 and int8 web bundles under
+# build/bundles/, then serves the live demo at a printed http://127.0.0.1:PORT/ until Ctrl-C.
+#
+#   EPOCHS=3 bash scripts/main.sh          # train again with 3 epochs (any EPOCHS or extra args retrain)
+#   bash scripts/main.sh --limit 20000     # extra args go to `webgrad train cnn`
+#   RETRAIN=1 bash scripts/main.sh         # train again with the defaults
+#   SERVE=0 bash scripts/main.sh           # train/export only, do not serve
+#   PORT=8080 HOST=0.0.0.0 bash scripts/main.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+PY=${PYTHON:-python3}
+BUNDLES=build/bundles
 mkdir -p build
-${PYTHON:-python3} -m webgrad.cli train cnn ${EPOCHS:+--epochs "$EPOCHS"} --json build/mnist_cnn_result.json --export build/bundles "$@"
+
+if [ -n "${RETRAIN:-}" ] || [ -n "${EPOCHS:-}" ] || [ $# -gt 0 ] ||
+   [ ! -f "$BUNDLES/mnist_cnn-float32/model.json" ] || [ ! -f "$BUNDLES/mnist_cnn-int8/model.json" ]; then
+  echo "==> training the MNIST CNN and exporting it to $BUNDLES/"
+  "$PY" -m webgrad.cli train cnn ${EPOCHS:+--epochs "$EPOCHS"} --json build/mnist_cnn_result.json \
+    --export "$BUNDLES" "$@"
+else
+  echo "==> bundles already in $BUNDLES/ (RETRAIN=1, EPOCHS=N or extra arguments train again)"
+  [ -f build/mnist_cnn_result.json ] && "$PY" -c 'import json, sys; r = json.load(open(sys.argv[1]))
+print("    test accuracy {:.2%} after {} epochs".format(r["test_accuracy"], r["epochs"]))' build/mnist_cnn_result.json || true
+fi
+
+[ "${SERVE:-1}" = 0 ] && exit 0
+echo "==> serving the live demo (Ctrl-C stops it)"
+# exec: Ctrl-C reaches the server directly, which stops cleanly
+exec "$PY" -m demo_app --bundles "$BUNDLES" ${HOST:+--host "$HOST"} ${PORT:+--port "$PORT"}

@@ -1,0 +1,105 @@
+"""The Flask app: the demo page, ``/api/bundles`` (the index the page reads), the bundles' files
+under ``/bundles/<name>/``, the npm package's published files under ``/webgrad/`` and the page's own
+static modules. Every file goes through one response path (strong ETag, 304, gzip) and every
+response carries the cross-origin isolation headers."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, Response, abort, jsonify, render_template, request
+
+from .bundles import BundleIndex
+from .package import NpmPackage, PackageError
+from .responses import FileCache, GzipCache, add_isolation_headers, file_response, mimetype_for
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DEFAULT_PACKAGE = REPO / "js_runtime"
+log = logging.getLogger("demo_app")
+
+
+def _static_files(root: Path) -> frozenset[str]:
+    """The page's own files (fixed at start: the page is part of this package, not user data)."""
+    return frozenset(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def create_app(bundle_dir: str | Path = REPO / "build" / "bundles", package_dir: str | Path = DEFAULT_PACKAGE,
+               default_model: str | None = None) -> Flask:
+    """The demo app serving the bundles under ``bundle_dir`` with the npm package in ``package_dir``.
+
+    ``default_model``: the model (bundle name without its ``-<dtype>`` suffix) the page opens with;
+    by default ``mnist_cnn`` if present, else the first. A missing or broken bundle directory or
+    package never stops the app: the page and ``/api/bundles`` say what is wrong, and it is logged.
+    """
+    app = Flask(__name__, static_folder=None, template_folder=str(HERE / "templates"))
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    index = BundleIndex(Path(bundle_dir))
+    files, gz = FileCache(), GzipCache()
+    static_root = HERE / "static"
+    static_files = _static_files(static_root)
+    package: NpmPackage | None = None
+    package_error: str | None = None
+    try:
+        package = NpmPackage.load(Path(package_dir))
+    except PackageError as e:
+        package_error = str(e)
+        log.error("npm package: %s", e)
+    if index.problem():
+        log.warning("%s", index.problem())
+
+    def send(path: Path, etag: str | None = None) -> Response:
+        got = files.read(path)
+        if got is None:
+            abort(404)
+        data, digest = got
+        return file_response(request, data, etag or digest, mimetype_for(path), gz)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        return add_isolation_headers(response)
+
+    @app.get("/")
+    def page() -> str:
+        return render_template("index.html", entry=f"webgrad/{package.entry}" if package else None,
+                               package=package, package_error=package_error)
+
+    @app.get("/api/bundles")
+    def api_bundles() -> Response:
+        bundles = [b.to_json() for b in index.bundles()]
+        models = list(dict.fromkeys(b["model"] for b in bundles))
+        preferred = default_model if default_model in models else ("mnist_cnn" if "mnist_cnn" in models else None)
+        return jsonify({
+            "bundleDir": str(index.root), "problem": index.problem(), "bundles": bundles,
+            "defaultModel": preferred or (models[0] if models else None),
+            "package": {"name": package.name, "version": package.version, "entry": package.entry}
+            if package else None,
+            "packageError": package_error})
+
+    @app.get("/bundles/<name>/<path:file>")
+    def bundle_file(name: str, file: str) -> Response:
+        bundle = index.get(name)
+        served = bundle.files.get(file) if bundle else None
+        if served is None:  # only files the index names: no other path is reachable, '..' included
+            abort(404)
+        return send(served.path, served.etag)
+
+    @app.get("/webgrad/<path:rel>")
+    def package_file(rel: str) -> Response:
+        path = package.path_of(rel) if package else None
+        if path is None:
+            abort(404)
+        return send(path)
+
+    @app.get("/static/<path:rel>")
+    def static_file(rel: str) -> Response:
+        if rel not in static_files:
+            abort(404)
+        return send(static_root / rel)
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status=204)
+
+    return app
