@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import webgrad as wg
+
+# the tests' shared helpers (compare.py, wasm_harness.py) import by name under --import-mode=importlib
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(autouse=True)
