@@ -41,7 +41,8 @@ export function conformance(dir: string, backends: string[], options?: {
     backendOptions?: import("../backends/interface.js").BackendOptions;
 }): Promise<Matrix>;
 /**
- * The matrix as a markdown table: max abs error per cell, ✗ for a failure, — for a skip.
+ * The matrix as a markdown table: per cell the max abs error and the share of the tolerance used, ✗ for
+ * a failure, — for a skip.
  * @param {Matrix} m
  * @returns {string}
  */
