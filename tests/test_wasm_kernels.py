@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,6 @@ import pytest
 
 pytest.importorskip("wasmtime", reason="wasmtime is not installed (pip install -e '.[dev]')")
 
-sys.path.insert(0, str(Path(__file__).parent))
 import wasm_harness as wh
 from compare import assert_close
 

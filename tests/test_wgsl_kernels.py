@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,6 @@ import pytest
 os.environ.setdefault("VK_ICD_FILENAMES", "/usr/lib/chromium/vk_swiftshader_icd.json")
 wgpu = pytest.importorskip("wgpu", reason="wgpu-py is not installed (pip install -e '.[dev]')")
 
-sys.path.insert(0, str(Path(__file__).parent))
 from compare import assert_close  # noqa: E402  (one comparison rule for every backend)
 
 from webgrad import ops  # noqa: E402
