@@ -3,19 +3,16 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decodeVectorTensor } from '../../js_runtime/src/cli/conformance.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RUNTIME = join(ROOT, 'js_runtime');
 export const VECTOR_DIR = join(ROOT, 'tests', 'vectors');
 
-const TYPED = { float32: Float32Array, int32: Int32Array, int8: Int8Array, uint8: Uint8Array, float16: Uint16Array };
-
 /** Decodes a vector tensor {dtype, shape, data (base64)} into {dtype, shape, data: TypedArray}. */
 export function decodeTensor(t) {
-  const buf = Buffer.from(t.data, 'base64');
-  const aligned = new Uint8Array(buf.byteLength);
-  aligned.set(buf);
-  return { dtype: t.dtype, shape: t.shape, data: new TYPED[t.dtype](aligned.buffer) };
+  const x = decodeVectorTensor(t);
+  return { dtype: x.dtype, shape: x.shape, data: x.dataSync() };
 }
 
 /** Every vector file, parsed, sorted by op name. */
