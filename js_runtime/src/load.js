@@ -12,13 +12,11 @@ import { resolveSource } from './loader/source.js';
 import { checkStructure, checkVersions, parseManifest } from './loader/manifest.js';
 import { readShards, readTensors } from './loader/weights.js';
 import { buildGraph } from './loader/graph.js';
-import { getBackend, resolveBackend } from './backends/index.js';
+import { getBackend, preloadBackend, resolveBackend } from './backends/index.js';
 import { ALIAS_OPS, Executor, supportsOp } from './executor.js';
 import { Model, disposeBackend } from './model.js';
-import { runSelftest } from './selftest.js';
+import { checkSelftest, selftestInputs } from './selftest.js';
 import { track } from './resources.js';
-import { Tensor } from './tensor.js';
-import { decodeEncoded } from './loader/encoded.js';
 
 /** @typedef {import('./loader/source.js').BundleSource} BundleSource */
 /** @typedef {import('./backends/interface.js').Backend} Backend */
@@ -62,6 +60,7 @@ export async function loadModel(source, options = {}) {
   if (onDeviceLost !== undefined && typeof onDeviceLost !== 'function') throw new WebgradError('EARG', 'loadModel: onDeviceLost must be a function');
   if (signal !== undefined && !(signal && typeof signal.aborted === 'boolean')) throw new WebgradError('EARG', 'loadModel: signal must be an AbortSignal');
   throwIfAborted(signal, 'loadModel');
+  if (typeof backend === 'string') preloadBackend(backend, { wasmVariant, gpu });
   const src = resolveSource(source);
   const where = src.describe('model.json');
 
@@ -75,15 +74,25 @@ export async function loadModel(source, options = {}) {
   const total = json.byteLength + manifest.weights.shards.reduce((n, s) => n + s.byteLength, 0);
   loaded = json.byteLength;
   onProgress?.({ loaded, total, file: 'model.json' });
-  const data = await readShards(src, manifest.weights.shards, {
+  const { data, verified } = await readShards(src, manifest.weights.shards, {
     signal,
     onBytes: (file, n) => {
       loaded += n;
       onProgress?.({ loaded, total, file });
     },
   });
-  const weights = readTensors(manifest.weights.tensors, data, where);
-  const graph = buildGraph(manifest, weights, where);
+  // the tensors and the graph are read while the checksums are computed; nothing is reported or used
+  // before they match
+  let weights;
+  let graph;
+  try {
+    weights = readTensors(manifest.weights.tensors, data, where);
+    graph = buildGraph(manifest, weights, where);
+  } catch (e) {
+    await verified;
+    throw e;
+  }
+  await verified;
   throwIfAborted(signal, 'loadModel');
 
   /** @type {Model | null} */
@@ -124,10 +133,9 @@ export async function loadModel(source, options = {}) {
  * @param {string} where
  */
 async function selftestOn(model, test, backend, where) {
-  const inputs = test.inputs.map((t) => new Tensor(decodeEncoded(t, `selftest input '${t.name}'`), t.shape, t.dtype));
-  const outputs = model.runChecked(inputs);
+  const outputs = model.runChecked(selftestInputs(test));
   await Promise.all(outputs.map((t) => t.data()));
-  return runSelftest(test, () => outputs, backend, where);
+  return checkSelftest(test, outputs, backend, where);
 }
 
 /**
@@ -152,7 +160,7 @@ async function fallbackBackend(graph, weights, test, where) {
         track('weightsBytes', instance.weightsBytes());
         const ex = new Executor(graph, prepared, instance);
         executor = ex;
-        runSelftest(test, (inputs) => ex.run(inputs), name, where);
+        checkSelftest(test, ex.run(selftestInputs(test)), name, where);
         return { executor: ex, backend: instance };
       } catch (e) {
         executor?.dispose();

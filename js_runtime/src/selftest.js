@@ -12,17 +12,25 @@ import { decodeEncoded } from './loader/encoded.js';
 /** @typedef {{maxError: number, tolerance: {rtol: number, atol: number}}} SelftestResult */
 
 /**
- * Runs the self-test with `run`; returns the largest difference, or throws ESELFTEST naming the
- * backend, output, element, the max difference and the tolerance.
+ * The self-test's inputs, decoded.
  * @param {Manifest['selftest']} test
- * @param {(inputs: Tensor[]) => Tensor[]} run
+ * @returns {Tensor[]}
+ */
+export function selftestInputs(test) {
+  return test.inputs.map((t) => new Tensor(decodeEncoded(t, `selftest input '${t.name}'`), t.shape, t.dtype));
+}
+
+/**
+ * Checks what a backend computed from {@link selftestInputs} (outputs readable with `dataSync`);
+ * returns the largest difference, or throws ESELFTEST naming the backend, output, element, the max
+ * difference and the tolerance.
+ * @param {Manifest['selftest']} test
+ * @param {Tensor[]} outputs
  * @param {string} backend
  * @param {string} where
  * @returns {SelftestResult}
  */
-export function runSelftest(test, run, backend, where) {
-  const inputs = test.inputs.map((t) => new Tensor(decodeEncoded(t, `selftest input '${t.name}'`), t.shape, t.dtype));
-  const outputs = run(inputs);
+export function checkSelftest(test, outputs, backend, where) {
   const { rtol, atol } = test.tolerance;
   let maxError = 0;
   test.outputs.forEach((t, k) => {

@@ -1,15 +1,22 @@
 /** @typedef {import('./loader/manifest.js').Manifest} Manifest */
 /** @typedef {{maxError: number, tolerance: {rtol: number, atol: number}}} SelftestResult */
 /**
- * Runs the self-test with `run`; returns the largest difference, or throws ESELFTEST naming the
- * backend, output, element, the max difference and the tolerance.
+ * The self-test's inputs, decoded.
  * @param {Manifest['selftest']} test
- * @param {(inputs: Tensor[]) => Tensor[]} run
+ * @returns {Tensor[]}
+ */
+export function selftestInputs(test: Manifest["selftest"]): Tensor[];
+/**
+ * Checks what a backend computed from {@link selftestInputs} (outputs readable with `dataSync`);
+ * returns the largest difference, or throws ESELFTEST naming the backend, output, element, the max
+ * difference and the tolerance.
+ * @param {Manifest['selftest']} test
+ * @param {Tensor[]} outputs
  * @param {string} backend
  * @param {string} where
  * @returns {SelftestResult}
  */
-export function runSelftest(test: Manifest["selftest"], run: (inputs: Tensor[]) => Tensor[], backend: string, where: string): SelftestResult;
+export function checkSelftest(test: Manifest["selftest"], outputs: Tensor[], backend: string, where: string): SelftestResult;
 export type Manifest = import("./loader/manifest.js").Manifest;
 export type SelftestResult = {
     maxError: number;

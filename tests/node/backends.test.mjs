@@ -65,6 +65,30 @@ test('a registered backend plugs in: weights prepared once, one arena, released 
   assert.deepEqual(liveResources(), { models: 0, backends: 0, arenaBytes: 0, weightsBytes: 0 });
 });
 
+test('preload: started at the beginning of loadModel with the options; a failing one does not fail the load', async () => {
+  const calls = [];
+  const log = [];
+  registerBackend('preloading', { ...recordingBackend(log), preload(options) {
+    calls.push({ when: log.length, wasmVariant: options.wasmVariant });
+    throw new Error('preload failed');
+  } });
+  const model = await loadModel(bundleMap('mlp-float32'), { backend: 'preloading', wasmVariant: 'simd' });
+  assert.deepEqual(calls, [{ when: 0, wasmVariant: 'simd' }], 'called once, before the weights were prepared');
+  model.dispose();
+  // 'auto' preloads wasm when no GPU is at hand, and nothing for a backend that is not named
+  const placeholder = getBackend('wasm');
+  try {
+    registerBackend('wasm', { ...recordingBackend([]), preload: () => calls.push('wasm') });
+    (await loadModel(bundleMap('mlp-float32'))).dispose();
+    assert.equal(calls.at(-1), 'wasm');
+    (await loadModel(bundleMap('mlp-float32'), { backend: 'js' })).dispose();
+    assert.equal(calls.length, 2);
+  } finally {
+    registerBackend('wasm', placeholder);
+  }
+  assert.deepEqual(liveResources(), { models: 0, backends: 0, arenaBytes: 0, weightsBytes: 0 });
+});
+
 test('a backend without a kernel the model needs is refused, naming the op', async () => {
   const { Softmax, ...partial } = KERNELS;
   assert.ok(Softmax);

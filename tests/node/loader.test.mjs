@@ -79,6 +79,69 @@ test('missing shard, truncated shard, too-long shard, checksum mismatch', async 
   await rejects(loadModel(b), 'ECHECKSUM', /weights-000\.bin.*sha256 mismatch: model\.json says [0-9a-f]{64}, the file hashes to [0-9a-f]{64}/);
 });
 
+/** The bundle with its one shard split in two at byte `at` (the tensor offsets index the concatenation). */
+function splitShards(b, at) {
+  const whole = b['weights-000.bin'];
+  const parts = [whole.slice(0, at), whole.slice(at)];
+  b['model.json'].weights.shards = parts.map((p, i) => ({ file: `weights-00${i}.bin`, byteLength: p.byteLength, sha256: sha256(p) }));
+  parts.forEach((p, i) => { b[`weights-00${i}.bin`] = p; });
+  return b;
+}
+
+test('several shards: concatenated in order; checksum errors come first, in shard order', async () => {
+  const x = tensor(new Float32Array(3 * 20).map((_, i) => Math.sin(i)), [3, 20]);
+  const whole = await loadModel(mlp());
+  const want = await (await whole.predict(x)).data();
+  whole.dispose();
+  const split = await loadModel(splitShards(mlp(), 1000));
+  assert.deepEqual(await (await split.predict(x)).data(), want);
+  split.dispose();
+
+  // shard 0 corrupted and shard 1 missing: the corrupted shard, read first, is what is reported
+  let b = splitShards(mlp(), 1000);
+  b['weights-000.bin'][5] ^= 0xff;
+  delete b['weights-001.bin'];
+  await rejects(loadModel(b), 'ECHECKSUM', /weights-000\.bin.*sha256 mismatch/);
+  // a NaN written into a shard without updating its checksum is a checksum error, not a NaN weight
+  b = mlp();
+  const w = b['model.json'].weights.tensors[0];
+  new DataView(b['weights-000.bin'].buffer).setUint32(w.offset, 0x7fc00000, true);
+  await rejects(loadModel(b), 'ECHECKSUM', /weights-000\.bin.*sha256 mismatch/);
+  // the same with a bad tensor byte range: the checksum still comes first
+  b = mlp();
+  b['weights-000.bin'][5] ^= 0xff;
+  b['model.json'].weights.tensors[0].byteLength += 4;
+  await rejects(loadModel(b), 'ECHECKSUM', /sha256 mismatch/);
+});
+
+test('a shard given as a view into a larger buffer is read from its own offset, not aliased', async () => {
+  const b = mlp();
+  const bytes = b['weights-000.bin'];
+  const host = new Uint8Array(bytes.byteLength + 3);
+  host.set(bytes, 3);
+  b['weights-000.bin'] = host.subarray(3);
+  const model = await loadModel(b);
+  host.fill(0); // the model keeps its own copy of the weights
+  const x = tensor(new Float32Array(3 * 20).fill(0.25), [3, 20]);
+  const ref = await loadModel(mlp());
+  assert.deepEqual(await (await model.predict(x)).data(), await (await ref.predict(x)).data());
+  model.dispose();
+  ref.dispose();
+});
+
+test('self-test data that is not base64 is a schema error naming the tensor', async () => {
+  const cases = [
+    ['@@@@', /\$\.selftest\.inputs\[0\]\.data \('.*'\): expected a base64 string/],
+    ['AAA', /selftest input '.*': data is not base64/], // unpadded
+    ['AAAAA', /selftest input '.*': data is not base64/],
+  ];
+  for (const [bad, message] of cases) {
+    const b = mlp();
+    b['model.json'].selftest.inputs[0].data = bad;
+    await rejects(loadModel(b), 'ESCHEMA', message);
+  }
+});
+
 test('unknown op, bad attributes, undefined tensor, nodes out of order', async () => {
   let b = mlp();
   const node = b['model.json'].graph.nodes[1];
@@ -203,4 +266,24 @@ test('predict checks input names, count, rank, static dims and dtype', async () 
   model.dispose();
   await bad({ data: x, shape: [3, 20] }, 'EDISPOSED', /after dispose/);
   assert.throws(() => model.memory(), (e) => e.code === 'EDISPOSED');
+});
+
+test('base64Bytes: the same bytes through Buffer and through atob (browsers), in a buffer of their own', async () => {
+  const { base64Bytes } = await import('../../js_runtime/src/loader/encoded.js');
+  const bytes = new Uint8Array(300).map((_, i) => (i * 37 + 11) & 255);
+  for (const n of [0, 1, 2, 3, 300]) {
+    const text = Buffer.from(bytes.subarray(0, n)).toString('base64');
+    const viaBuffer = base64Bytes(text);
+    assert.deepEqual([...viaBuffer], [...bytes.subarray(0, n)]);
+    assert.equal(viaBuffer.byteOffset, 0);
+    assert.equal(viaBuffer.buffer.byteLength, n, 'not a view into a shared pool');
+    const saved = globalThis.Buffer;
+    globalThis.Buffer = undefined;
+    try {
+      assert.deepEqual([...base64Bytes(text)], [...bytes.subarray(0, n)]);
+    } finally {
+      globalThis.Buffer = saved;
+    }
+  }
+  for (const bad of ['A', 'AAA', 'A A=', '====', 'AA\nA']) assert.throws(() => base64Bytes(bad), SyntaxError, bad);
 });

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { RUNTIME, bundleMap, fixtureIndex, fixturesDir, maxAbsDiff } from './_helpers.mjs';
 import { checkBackend, liveResources, loadModel, tensor } from '../../js_runtime/src/index.js';
-import { detectFeatures } from '../../js_runtime/src/backends/wasm/module.js';
+import { compileVariant, detectFeatures } from '../../js_runtime/src/backends/wasm/module.js';
 import { wasmBackend } from '../../js_runtime/src/backends/wasm/index.js';
 
 const run = promisify(execFile);
@@ -176,4 +176,24 @@ test('prepareWeights: MatMul weights are packed; the raw copy is kept only when 
   } finally {
     backend.dispose();
   }
+});
+
+test('preload starts compiling the build create() will use, into the shared cache', async () => {
+  // in this process the module may be compiled already; a child process starts from nothing
+  const script = `
+    const { wasmBackend } = await import(${JSON.stringify(pathToFileURL(join(RUNTIME, 'src/backends/wasm/index.js')).href)});
+    const { compileVariant } = await import(${JSON.stringify(pathToFileURL(join(RUNTIME, 'src/backends/wasm/module.js')).href)});
+    const orig = WebAssembly.compile;
+    let compiles = 0;
+    WebAssembly.compile = (...a) => { compiles++; return orig(...a); };
+    wasmBackend.preload({ wasmVariant: 'simd' });
+    for (let i = 0; i < 200 && compiles === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const beforeCreate = compiles;
+    (await wasmBackend.create({ wasmVariant: 'simd' })).dispose();
+    console.log(JSON.stringify({ beforeCreate, compiles }));`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
+  // preload alone compiled the module; create() reused it
+  assert.deepEqual(JSON.parse(stdout), { beforeCreate: 1, compiles: 1 });
+  assert.equal(compileVariant('simd'), compileVariant('simd'));
+  assert.doesNotThrow(() => wasmBackend.preload?.({ wasmVariant: 'relaxed' }), 'never throws, even for a build the engine lacks');
 });

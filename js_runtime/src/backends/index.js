@@ -106,6 +106,23 @@ export async function resolveBackend(request, options) {
   return { candidates, skipped };
 }
 
+/**
+ * Starts loading what `request` will most likely run on (see `BackendFactory.preload`), so that it
+ * overlaps with reading a bundle. For 'auto' that is wasm unless a GPU object is at hand (then the
+ * adapter decides, later). Never throws.
+ * @param {string} request
+ * @param {BackendOptions} options
+ */
+export function preloadBackend(request, options) {
+  const gpuAtHand = Boolean(options.gpu ?? /** @type {any} */ (globalThis).navigator?.gpu);
+  const name = request === 'auto' ? (gpuAtHand ? null : 'wasm') : request;
+  try {
+    if (name) registry.get(name)?.preload?.(options);
+  } catch {
+    // create() reports it
+  }
+}
+
 registerBackend('js', jsBackend);
 registerBackend('wasm', wasmBackend);
 registerBackend('webgpu', webgpuBackend);

@@ -99,6 +99,9 @@
  * @property {(options?: BackendOptions) => Availability | Promise<Availability>} available whether it
  *   can run here, and why (not); gets the same options as `create` (webgpu: the `gpu` object)
  * @property {(options?: BackendOptions) => Backend | Promise<Backend>} create a fresh instance for one model
+ * @property {(options?: BackendOptions) => void} [preload] starts fetching and compiling, into caches shared by
+ *   the whole page or process, what `create` will need, so that `loadModel` overlaps it with reading the
+ *   bundle; allocates nothing per model and never throws (`create` reports what failed)
  * @property {string} [description] one line for listings
  */
 

@@ -10,11 +10,21 @@ import { sizeOf } from '../shapes.js';
 
 /** @typedef {import('./manifest.js').EncodedTensorJson} EncodedTensorJson */
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 /**
- * The bytes of a base64 string.
+ * The bytes of a (padded) base64 string, in an ArrayBuffer of their own; throws on anything else.
+ * The engine's decoder where there is one (`Uint8Array.fromBase64`; Node's Buffer): `atob` and a loop
+ * over its characters take ~0.5 ms per 6 KB at load time, before V8 has optimized anything.
  * @param {string} text
+ * @returns {Uint8Array<ArrayBuffer>}
  */
 export function base64Bytes(text) {
+  if (text.length % 4 !== 0 || !BASE64.test(text)) throw new SyntaxError('not padded base64');
+  const native = /** @type {{fromBase64?: (s: string) => Uint8Array<ArrayBuffer>}} */ (/** @type {unknown} */ (Uint8Array)).fromBase64;
+  if (typeof native === 'function') return native(text);
+  const NodeBuffer = /** @type {{Buffer?: {from(s: string, e: string): Uint8Array}}} */ (globalThis).Buffer;
+  if (NodeBuffer) return new Uint8Array(NodeBuffer.from(text, 'base64')); // copied: Buffer shares a pool
   const bin = atob(text);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

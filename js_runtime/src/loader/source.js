@@ -119,9 +119,11 @@ function fileSource(dir) {
   /** @type {Promise<{fs: typeof import('node:fs/promises'), path: typeof import('node:path'), root: string}> | null} */
   let env = null;
   const setup = async () => {
-    const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
-    const path = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:path');
-    const url = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url');
+    const [fs, path, url] = await Promise.all([
+      import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises'),
+      import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:path'),
+      import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url'),
+    ]);
     let root = dir instanceof URL ? url.fileURLToPath(dir) : dir;
     if (path.basename(root) === MODEL_FILE) root = path.dirname(root);
     return { fs, path, root: path.resolve(root) };

@@ -40,6 +40,14 @@ export function resolveBackend(request: string, options?: BackendOptions): Promi
     candidates: string[];
     skipped: string[];
 }>;
+/**
+ * Starts loading what `request` will most likely run on (see `BackendFactory.preload`), so that it
+ * overlaps with reading a bundle. For 'auto' that is wasm unless a GPU object is at hand (then the
+ * adapter decides, later). Never throws.
+ * @param {string} request
+ * @param {BackendOptions} options
+ */
+export function preloadBackend(request: string, options: BackendOptions): void;
 /** @typedef {import('./interface.js').BackendFactory} BackendFactory */
 /** @typedef {import('./interface.js').Availability} Availability */
 /** @typedef {import('./interface.js').BackendOptions} BackendOptions */

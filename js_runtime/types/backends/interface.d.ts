@@ -170,6 +170,12 @@ export type BackendFactory = {
      */
     create: (options?: BackendOptions) => Backend | Promise<Backend>;
     /**
+     * starts fetching and compiling, into caches shared by
+     * the whole page or process, what `create` will need, so that `loadModel` overlaps it with reading the
+     * bundle; allocates nothing per model and never throws (`create` reports what failed)
+     */
+    preload?: ((options?: BackendOptions) => void) | undefined;
+    /**
      * one line for listings
      */
     description?: string | undefined;

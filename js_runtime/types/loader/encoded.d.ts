@@ -1,7 +1,9 @@
-/** @typedef {import('./manifest.js').EncodedTensorJson} EncodedTensorJson */
 /**
- * The bytes of a base64 string.
+ * The bytes of a (padded) base64 string, in an ArrayBuffer of their own; throws on anything else.
+ * The engine's decoder where there is one (`Uint8Array.fromBase64`; Node's Buffer): `atob` and a loop
+ * over its characters take ~0.5 ms per 6 KB at load time, before V8 has optimized anything.
  * @param {string} text
+ * @returns {Uint8Array<ArrayBuffer>}
  */
 export function base64Bytes(text: string): Uint8Array<ArrayBuffer>;
 /**

@@ -1,14 +1,20 @@
 /**
- * Reads every shard, checks it and returns the concatenated weight data.
+ * Reads every shard and checks its size; the SHA-256 of each runs in the background (WebCrypto hashes
+ * off the main thread) while the next shard is read and, in `loadModel`, while the tensors are read.
+ * `verified` settles once every checksum is checked: await it before reporting anything about the
+ * weights (a corrupted shard explains any later error) and before using them.
  * @param {Source} source
  * @param {Manifest['weights']['shards']} shards
  * @param {{signal?: AbortSignal, onBytes: (file: string, bytes: number) => void}} options
- * @returns {Promise<Uint8Array>}
+ * @returns {Promise<{data: Uint8Array, verified: Promise<void>}>} the concatenated weight data
  */
 export function readShards(source: Source, shards: Manifest["weights"]["shards"], { signal, onBytes }: {
     signal?: AbortSignal;
     onBytes: (file: string, bytes: number) => void;
-}): Promise<Uint8Array>;
+}): Promise<{
+    data: Uint8Array;
+    verified: Promise<void>;
+}>;
 /**
  * Every weight as a float32 (or int32) view, by name, checked and dequantized.
  * @param {readonly TensorJson[]} tensors

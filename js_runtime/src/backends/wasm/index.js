@@ -100,7 +100,17 @@ export const wasmBackend = {
     return { available: s.available, reason: s.reason };
   },
   create: (options = {}) => createWasmBackend(options),
+  preload: (options = {}) => {
+    const support = wasmSupport();
+    const requested = options.wasmVariant ?? 'auto';
+    if (!support.variant || (requested === 'relaxed' && support.variant !== 'relaxed')) return;
+    compileVariant(requested === 'simd' ? 'simd' : support.variant).catch(() => {});
+    importKernels().catch(() => {});
+  },
 };
+
+/** The kernels' glue, imported on first use so that a page that never picks wasm never downloads it. */
+const importKernels = () => import('./kernels/index.js');
 
 /**
  * A fresh instance of the kernels with its own linear memory.
@@ -148,8 +158,7 @@ export async function createWasmBackend(options = {}) {
   const params = alloc(PARAMS_BYTES);
   const ctx = makeContext(ex, memory, params, refresh);
   let disposed = false;
-  // imported on first use, so a page that never picks wasm never downloads its glue
-  const { makeKernels } = await import('./kernels/index.js');
+  const { makeKernels } = await importKernels();
   const kernels = makeKernels(ctx);
   /** @type {number | null} the top before the arena (where it is freed back to) */
   let arenaMark = null;
