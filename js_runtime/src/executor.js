@@ -55,10 +55,25 @@ export const MAX_PLANS = 8;
  */
 
 /**
- * @typedef {{key: string, values: Value[], steps: Step[], inputs: number[], outputs: number[],
+ * @typedef {{key: string, shapes: number[][], values: Value[], steps: Step[], inputs: number[], outputs: number[],
  *   buffers: PlanBuffer[], offsets: number[], arenaBytes: number, boundTo: ArrayBuffer | null,
  *   compiled: unknown}} Plan `compiled`: the runner's form of the plan (null until compiled, or without one)
  */
+
+/**
+ * Whether two lists of shapes are equal.
+ * @param {readonly (readonly number[])[]} a @param {readonly (readonly number[])[]} b
+ */
+function sameShapes(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.length !== y.length) return false;
+    for (let d = 0; d < x.length; d++) if (x[d] !== y[d]) return false;
+  }
+  return true;
+}
 
 /**
  * Whether `backend` can run `op`: a kernel, or an op its runner takes.
@@ -73,6 +88,8 @@ export function supportsOp(backend, op) {
 export class Executor {
   /** @type {Map<string, Plan>} */
   #plans = new Map();
+  /** @type {Plan | null} the plan of the last call (most recently used) */
+  #last = null;
   /** @type {ArenaMemory | null} */
   #arena = null;
   #disposed = false;
@@ -105,15 +122,19 @@ export class Executor {
    * @returns {Plan}
    */
   plan(shapes) {
+    const last = this.#last;
+    if (last !== null && sameShapes(last.shapes, shapes)) return last; // the common case: no key string
     const key = shapes.map((s) => s.join('x')).join(',');
     const hit = this.#plans.get(key);
     if (hit) {
       this.#plans.delete(key); // most recently used last
       this.#plans.set(key, hit);
+      this.#last = hit;
       return hit;
     }
     const plan = buildPlan(this.graph, this.weights, this.backend, shapes, key);
     this.#plans.set(key, plan);
+    this.#last = plan;
     if (this.#plans.size > MAX_PLANS) {
       const oldest = /** @type {string} */ (this.#plans.keys().next().value);
       this.#drop(/** @type {Plan} */ (this.#plans.get(oldest)));
@@ -184,6 +205,7 @@ export class Executor {
     this.#releaseArena();
     for (const plan of this.#plans.values()) this.#drop(plan);
     this.#plans.clear();
+    this.#last = null;
     this.#disposed = true;
   }
 }
@@ -258,7 +280,7 @@ function buildPlan(graph, weights, backend, shapes, key) {
   const outputs = graph.outputs.map((spec) => lookup(spec.name));
   for (const v of outputs) if (values[v].buffer >= 0) buffers[values[v].buffer].last = steps.length;
   const { offsets, size } = planArena(buffers);
-  return { key, values, steps, inputs, outputs, buffers, offsets, arenaBytes: size, boundTo: null, compiled: null };
+  return { key, shapes: shapes.map((s) => [...s]), values, steps, inputs, outputs, buffers, offsets, arenaBytes: size, boundTo: null, compiled: null };
 }
 
 /**

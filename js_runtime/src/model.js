@@ -106,7 +106,7 @@ export class Model {
    * @returns {Promise<Tensor[]>}
    */
   async #run(inputs) {
-    await this.#moveIfLost();
+    if (this.#backend?.lostReason?.()) await this.#moveIfLost();
     const outputs = this.#live().run(inputs);
     if (!this.#recover || !outputs.some((t) => t.onDevice)) return outputs;
     return outputs.map((t, k) => Tensor.onDevice({

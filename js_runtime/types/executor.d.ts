@@ -1,24 +1,4 @@
 /**
- * A value of a plan: its shape and dtype, and where its data lives: a weight view (`weightName` is the
- * weight's name, also through Reshape/Flatten), or buffer `buffer` of the arena.
- * @typedef {{name: string, shape: number[], dtype: DType, size: number, buffer: number, weight: View | null,
- *   weightName: string | null, view: View | null}} Value
- */
-/**
- * @typedef {{node: GraphNode, inputs: (number | null)[], output: number, alias: boolean,
- *   inputViews: (View | null)[], outputView: View | null}} Step
- */
-/**
- * A buffer of the plan: `elements` values of `dtype`, live from step `def` through step `last`
- * (-1: a graph input; steps.length: a graph output). A runner places them with its own sizes.
- * @typedef {{size: number, elements: number, dtype: DType, def: number, last: number}} PlanBuffer
- */
-/**
- * @typedef {{key: string, values: Value[], steps: Step[], inputs: number[], outputs: number[],
- *   buffers: PlanBuffer[], offsets: number[], arenaBytes: number, boundTo: ArrayBuffer | null,
- *   compiled: unknown}} Plan `compiled`: the runner's form of the plan (null until compiled, or without one)
- */
-/**
  * Whether `backend` can run `op`: a kernel, or an op its runner takes.
  * @param {Backend} backend
  * @param {string} op
@@ -106,6 +86,7 @@ export type PlanBuffer = {
  */
 export type Plan = {
     key: string;
+    shapes: number[][];
     values: Value[];
     steps: Step[];
     inputs: number[];

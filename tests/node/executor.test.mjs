@@ -99,6 +99,26 @@ test('plans are cached per input shape, at most MAX_PLANS, sharing one arena', a
   model.dispose();
 });
 
+test('alternating input shapes each get their own plan, with the right results', async () => {
+  const model = await loadModel(bundleMap('mlp-float32'));
+  const rows = Float32Array.from({ length: 60 }, (_, i) => Math.cos(i));
+  const single = [];
+  for (let r = 0; r < 3; r++) single.push(Array.from((await model.predict(tensor(rows.slice(r * 20, r * 20 + 20), [1, 20]))).dataSync()));
+  let plans = -1;
+  for (let i = 0; i < 3; i++) {
+    const batch = Array.from((await model.predict(tensor(rows, [3, 20]))).dataSync());
+    if (i === 0) plans = model.memory().plans; // the self-test's shape, [1, 20] and [3, 20]
+    const one = Array.from((await model.predict(tensor(rows.slice(20, 40), [1, 20]))).dataSync());
+    assert.deepEqual(one, single[1]);
+    const width = single[0].length;
+    for (let r = 0; r < 3; r++) {
+      batch.slice(r * width, (r + 1) * width).forEach((v, j) => assert.ok(Math.abs(v - single[r][j]) < 1e-6, `row ${r}`));
+    }
+  }
+  assert.equal(model.memory().plans, plans, 'no plan made after the first of each shape');
+  model.dispose();
+});
+
 test('10,000 predict calls: arena, plans and heap do not grow', async () => {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc');

@@ -243,7 +243,7 @@ export async function createWasmBackend(options = {}) {
       ctx.sync(); // memory may have grown: refresh the weight views
       return {
         get buffer() {
-          return memory.buffer;
+          return ctx.buffer();
         },
         byteOffset,
         byteLength,

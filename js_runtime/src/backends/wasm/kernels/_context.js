@@ -16,6 +16,7 @@ import { WebgradError } from '../../../errors.js';
  * @property {WebAssembly.Memory} memory
  * @property {number} params byte offset of a {@link PARAMS_BYTES}-byte scratch region for params structs
  * @property {() => DataView} dv a DataView over the current `memory.buffer`
+ * @property {() => ArrayBuffer} buffer the current `memory.buffer` (without calling its getter)
  * @property {(view: View | null) => number} ptr the view's address in linear memory (0 for null)
  * @property {(op: string, rc: number) => void} check throws unless rc is 0; refreshes views if memory grew
  * @property {() => void} sync refreshes the views (calls onGrow) if memory grew since the last look
@@ -44,8 +45,10 @@ export function makeContext(ex, memory, params, onGrow) {
   let buffer = memory.buffer;
   let view = new DataView(buffer);
   let bytes = new Uint8Array(buffer);
+  // Growing the memory detaches the old buffer, which then has length 0: checking that is much cheaper
+  // than the `memory.buffer` getter (an API call V8 cannot inline), and it runs several times per kernel.
   const sync = () => {
-    if (memory.buffer === buffer) return;
+    if (bytes.length !== 0) return;
     buffer = memory.buffer;
     view = new DataView(buffer);
     bytes = new Uint8Array(buffer);
@@ -64,9 +67,14 @@ export function makeContext(ex, memory, params, onGrow) {
       sync();
       return view;
     },
+    buffer() {
+      sync();
+      return buffer;
+    },
     ptr(v) {
       if (v === null) return 0;
-      if (v.data.buffer !== memory.buffer) throw new WebgradError('EBACKEND', 'wasm backend: a kernel got a tensor that is not in its linear memory');
+      if (v.data.buffer !== buffer) sync();
+      if (v.data.buffer !== buffer) throw new WebgradError('EBACKEND', 'wasm backend: a kernel got a tensor that is not in its linear memory');
       return v.data.byteOffset;
     },
     paramsFor(key, check, length, write) {

@@ -16,6 +16,7 @@ export function makeContext(ex: Record<string, WasmFn>, memory: WebAssembly.Memo
  * @property {WebAssembly.Memory} memory
  * @property {number} params byte offset of a {@link PARAMS_BYTES}-byte scratch region for params structs
  * @property {() => DataView} dv a DataView over the current `memory.buffer`
+ * @property {() => ArrayBuffer} buffer the current `memory.buffer` (without calling its getter)
  * @property {(view: View | null) => number} ptr the view's address in linear memory (0 for null)
  * @property {(op: string, rc: number) => void} check throws unless rc is 0; refreshes views if memory grew
  * @property {() => void} sync refreshes the views (calls onGrow) if memory grew since the last look
@@ -43,6 +44,10 @@ export type Ctx = {
      * a DataView over the current `memory.buffer`
      */
     dv: () => DataView;
+    /**
+     * the current `memory.buffer` (without calling its getter)
+     */
+    buffer: () => ArrayBuffer;
     /**
      * the view's address in linear memory (0 for null)
      */
