@@ -342,6 +342,15 @@ def test_pools_and_norms(k):
                       {"pool_size": [2, 3], "strides": [2, 1], "padding": [1, 0, 1, 1]},
                       {"pool_size": [3, 3], "strides": [2, 2]}):
             assert_close(wh.run_op(k, op, [x], attrs), ref(op, x, **attrs), 1e-5, 1e-6, f"{op} {attrs}")
+    # NaN anywhere in a window (vector lanes and the channel tail) wins the max; infinities are values
+    xs = x.copy()
+    xs[0, 4, 3, 1], xs[1, 0, 0, 5], xs[1, 8, 6, 2] = np.nan, np.nan, np.nan
+    xs[0, 1, 1, 0], xs[1, 5, 2, 3] = np.inf, -np.inf
+    for attrs in ({"pool_size": [3, 3], "strides": [1, 1], "padding": "SAME"}, {"pool_size": [2, 3], "strides": [2, 1]}):
+        got, want = wh.run_op(k, "MaxPool2D", [xs], attrs), ref("MaxPool2D", xs, **attrs)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want), err_msg=f"MaxPool2D {attrs}: NaN positions")
+        assert np.isnan(want).any() and np.isinf(want).any()
+        np.testing.assert_array_equal(got[~np.isnan(want)], want[~np.isnan(want)])
     # the unrolled 2x2 path: full windows, clipped ones at the SAME border, a channel tail, and a NaN
     x22 = rng.standard_normal((2, 7, 9, 10)).astype(np.float32)
     x22[1, 2, 3, 5] = np.nan

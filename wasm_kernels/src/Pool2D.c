@@ -1,8 +1,12 @@
 /* MaxPool2D and AvgPool2D over NHWC x, vectorized over channels. Windows are clipped to the image:
  * padded positions never win the max and are not counted in the mean (the divisor is the number of
- * real elements in the window). NaN in a window gives NaN (f32x4.max propagates it).
- */
+ * real elements in the window). NaN in a window gives NaN.
+ * The max is f32x4.pmax (one maxps on x64) with the NaN lanes or-ed in afterwards (all-ones is a NaN):
+ * f32x4.max, whose NaN and signed-zero rules x64 has no instruction for, costs V8 about 8 instructions. */
 #include "wg.h"
+
+/* all-ones in the lanes of v that are NaN */
+WG_INLINE v128_t nan_lanes(v128_t v) { return wasm_f32x4_ne(v, v); }
 
 WG_INLINE void clip(int i0, int k, int n, int* lo, int* hi) {
   *lo = i0 < 0 ? -i0 : 0;
@@ -34,21 +38,28 @@ WG_INLINE int pool(const float* x, float* y, const wg_pool2d_params* p, const in
           for (; c < cv; c += 4) {
             const v128_t a = wasm_v128_load(r0 + c), b = wasm_v128_load(r0 + C + c);
             const v128_t d = wasm_v128_load(r1 + c), e = wasm_v128_load(r1 + C + c);
-            v128_t acc = is_max ? wasm_f32x4_max(wasm_f32x4_max(a, b), wasm_f32x4_max(d, e))
+            v128_t acc = is_max ? wasm_v128_or(wasm_f32x4_pmax(wasm_f32x4_pmax(a, b), wasm_f32x4_pmax(d, e)),
+                                               wasm_v128_or(wasm_v128_or(nan_lanes(a), nan_lanes(b)),
+                                                            wasm_v128_or(nan_lanes(d), nan_lanes(e))))
                                 : wasm_f32x4_mul(wasm_f32x4_add(wasm_f32x4_add(a, b), wasm_f32x4_add(d, e)), wasm_f32x4_splat(0.25f));
             wasm_v128_store(yp + c, acc);
           }
         }
         for (; c < cv; c += 4) {
-          v128_t acc = wasm_f32x4_splat(is_max ? -__builtin_inff() : 0.0f);
+          v128_t acc = wasm_f32x4_splat(is_max ? -__builtin_inff() : 0.0f), nan = wasm_i32x4_splat(0);
           for (int kh = 0; kh < rows; kh++) {
             const float* row = base + (size_t)kh * W * C + c;
             for (int kw = 0; kw < cols; kw++) {
               const v128_t v = wasm_v128_load(row + (size_t)kw * C);
-              acc = is_max ? wasm_f32x4_max(acc, v) : wasm_f32x4_add(acc, v);
+              if (is_max) {
+                acc = wasm_f32x4_pmax(acc, v);
+                nan = wasm_v128_or(nan, nan_lanes(v));
+              } else {
+                acc = wasm_f32x4_add(acc, v);
+              }
             }
           }
-          if (!is_max) acc = wasm_f32x4_div(acc, wasm_f32x4_splat((float)count));
+          acc = is_max ? wasm_v128_or(acc, nan) : wasm_f32x4_div(acc, wasm_f32x4_splat((float)count));
           wasm_v128_store(yp + c, acc);
         }
         for (int c = cv; c < C; c++) {
