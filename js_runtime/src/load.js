@@ -10,7 +10,7 @@
 import { WebgradError, throwIfAborted } from './errors.js';
 import { resolveSource } from './loader/source.js';
 import { checkStructure, checkVersions, parseManifest } from './loader/manifest.js';
-import { readShards, readTensors } from './loader/weights.js';
+import { readFirstShardEarly, readShards, readTensors } from './loader/weights.js';
 import { buildGraph } from './loader/graph.js';
 import { getBackend, preloadBackend, resolveBackend } from './backends/index.js';
 import { ALIAS_OPS, Executor, supportsOp } from './executor.js';
@@ -65,6 +65,7 @@ export async function loadModel(source, options = {}) {
   const where = src.describe('model.json');
 
   let loaded = 0;
+  const early = readFirstShardEarly(src, signal);
   const json = await src.read('model.json', { signal });
   throwIfAborted(signal, `reading ${where}`);
   if (json === null) throw new WebgradError('EMODEL_MISSING', `${where}: missing model.json (a bundle holds model.json and weights-NNN.bin)`);
@@ -76,6 +77,7 @@ export async function loadModel(source, options = {}) {
   onProgress?.({ loaded, total, file: 'model.json' });
   const { data, verified } = await readShards(src, manifest.weights.shards, {
     signal,
+    early,
     onBytes: (file, n) => {
       loaded += n;
       onProgress?.({ loaded, total, file });

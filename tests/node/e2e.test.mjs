@@ -128,6 +128,35 @@ test('HTTP: fetch a bundle by URL; a 404 shard is ESHARD_MISSING', async () => {
   }
 });
 
+test('HTTP: the first shard is requested without waiting for model.json', async () => {
+  const root = fixturesDir();
+  const log = [];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    log.push(`request ${path.split('/').pop()}`);
+    const body = readFileSync(join(root, path));
+    // model.json is answered late: the shard's request must already be in by then
+    const delay = path.endsWith('model.json') ? 150 : 0;
+    setTimeout(() => {
+      log.push(`answer ${path.split('/').pop()}`);
+      res.writeHead(200).end(body);
+    }, delay);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const events = [];
+    const model = await loadModel(`http://127.0.0.1:${server.address().port}/mlp-float32/`, { onProgress: (e) => events.push(e) });
+    assert.ok(log.indexOf('request weights-000.bin') < log.indexOf('answer model.json'), log.join(', '));
+    assert.equal(log.filter((l) => l === 'request weights-000.bin').length, 1, 'read once');
+    assert.deepEqual(events.map((e) => e.file)[0], 'model.json', 'progress starts with model.json');
+    assert.equal(events.at(-1).loaded, events.at(-1).total);
+    assert.ok(events.every((e, i) => i === 0 || e.loaded >= events[i - 1].loaded));
+    model.dispose();
+  } finally {
+    server.close();
+  }
+});
+
 test('HTTP: abort while a shard streams in', async () => {
   const { server, base } = await serve(true);
   try {

@@ -114,6 +114,19 @@ test('several shards: concatenated in order; checksum errors come first, in shar
   await rejects(loadModel(b), 'ECHECKSUM', /sha256 mismatch/);
 });
 
+test('a bundle whose shard is not weights-000.bin ignores a stray weights-000.bin', async () => {
+  const b = mlp();
+  b['weights-007.bin'] = b['weights-000.bin'];
+  b['weights-000.bin'] = new Uint8Array(b['weights-007.bin'].byteLength).fill(7); // read early, then unused
+  b['model.json'].weights.shards[0].file = 'weights-007.bin';
+  const x = tensor(new Float32Array(3 * 20).fill(0.5), [3, 20]);
+  const model = await loadModel(b);
+  const ref = await loadModel(mlp());
+  assert.deepEqual(await (await model.predict(x)).data(), await (await ref.predict(x)).data());
+  model.dispose();
+  ref.dispose();
+});
+
 test('a shard given as a view into a larger buffer is read from its own offset, not aliased', async () => {
   const b = mlp();
   const bytes = b['weights-000.bin'];
