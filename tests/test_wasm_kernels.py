@@ -346,7 +346,8 @@ def test_pools_and_norms(k):
     xs = x.copy()
     xs[0, 4, 3, 1], xs[1, 0, 0, 5], xs[1, 8, 6, 2] = np.nan, np.nan, np.nan
     xs[0, 1, 1, 0], xs[1, 5, 2, 3] = np.inf, -np.inf
-    for attrs in ({"pool_size": [3, 3], "strides": [1, 1], "padding": "SAME"}, {"pool_size": [2, 3], "strides": [2, 1]}):
+    windows = ({"pool_size": [3, 3], "strides": [1, 1], "padding": "SAME"}, {"pool_size": [2, 3], "strides": [2, 1]})
+    for attrs in windows:
         got, want = wh.run_op(k, "MaxPool2D", [xs], attrs), ref("MaxPool2D", xs, **attrs)
         np.testing.assert_array_equal(np.isnan(got), np.isnan(want), err_msg=f"MaxPool2D {attrs}: NaN positions")
         assert np.isnan(want).any() and np.isinf(want).any()
