@@ -64,25 +64,7 @@ export async function loadModel(source, options = {}) {
   const src = resolveSource(source);
   const where = src.describe('model.json');
 
-  let loaded = 0;
-  const early = readFirstShardEarly(src, signal);
-  const json = await src.read('model.json', { signal });
-  throwIfAborted(signal, `reading ${where}`);
-  if (json === null) throw new WebgradError('EMODEL_MISSING', `${where}: missing model.json (a bundle holds model.json and weights-NNN.bin)`);
-  const raw = parseManifest(json, where);
-  checkVersions(raw, where);
-  const manifest = checkStructure(raw, where);
-  const total = json.byteLength + manifest.weights.shards.reduce((n, s) => n + s.byteLength, 0);
-  loaded = json.byteLength;
-  onProgress?.({ loaded, total, file: 'model.json' });
-  const { data, verified } = await readShards(src, manifest.weights.shards, {
-    signal,
-    early,
-    onBytes: (file, n) => {
-      loaded += n;
-      onProgress?.({ loaded, total, file });
-    },
-  });
+  const { manifest, data, verified } = await readBundle(src, where, signal, onProgress);
   // the tensors and the graph are read while the checksums are computed; nothing is reported or used
   // before they match
   let weights;
@@ -125,6 +107,42 @@ export async function loadModel(source, options = {}) {
     throw e;
   }
   return model;
+}
+
+/**
+ * Reads model.json (checked: format, versions, structure) and the shards (present, of their size; their
+ * checksums settle `verified`), reporting progress. The first shard is requested along with model.json
+ * and cancelled if the load fails before it is used.
+ * @param {import('./loader/source.js').Source} src
+ * @param {string} where
+ * @param {AbortSignal | undefined} signal
+ * @param {((progress: Progress) => void) | undefined} onProgress
+ */
+async function readBundle(src, where, signal, onProgress) {
+  const early = readFirstShardEarly(src, signal);
+  try {
+    const json = await src.read('model.json', { signal });
+    throwIfAborted(signal, `reading ${where}`);
+    if (json === null) throw new WebgradError('EMODEL_MISSING', `${where}: missing model.json (a bundle holds model.json and weights-NNN.bin)`);
+    const raw = parseManifest(json, where);
+    checkVersions(raw, where);
+    const manifest = checkStructure(raw, where);
+    const total = json.byteLength + manifest.weights.shards.reduce((n, s) => n + s.byteLength, 0);
+    let loaded = json.byteLength;
+    onProgress?.({ loaded, total, file: 'model.json' });
+    const { data, verified } = await readShards(src, manifest.weights.shards, {
+      signal,
+      early,
+      onBytes: (file, n) => {
+        loaded += n;
+        onProgress?.({ loaded, total, file });
+      },
+    });
+    return { manifest, data, verified };
+  } catch (e) {
+    early.cancel(); // no download left running for a load that failed
+    throw e;
+  }
 }
 
 /**

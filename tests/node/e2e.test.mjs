@@ -157,6 +157,39 @@ test('HTTP: the first shard is requested without waiting for model.json', async 
   }
 });
 
+test('HTTP: a load that fails on model.json cancels the shard it requested early', async () => {
+  const root = fixturesDir();
+  let shardClosedEarly = null;
+  const server = createServer((req, res) => {
+    if (req.url.endsWith('model.json')) return void res.writeHead(200).end('{"format": "not a bundle"');
+    const body = readFileSync(join(root, 'cnn-float32', 'weights-000.bin'));
+    res.writeHead(200);
+    let at = 0;
+    const timer = setInterval(() => {
+      if (at >= body.length) {
+        clearInterval(timer);
+        res.end();
+        return;
+      }
+      res.write(body.subarray(at, at + 1024));
+      at += 1024;
+    }, 5);
+    res.on('close', () => {
+      clearInterval(timer);
+      shardClosedEarly = at < body.length;
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await assert.rejects(loadModel(`http://127.0.0.1:${server.address().port}/bad/`), (e) => e.code === 'EJSON');
+    for (let i = 0; i < 100 && shardClosedEarly === null; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(shardClosedEarly, true, 'the shard download was stopped, not finished');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
 test('HTTP: abort while a shard streams in', async () => {
   const { server, base } = await serve(true);
   try {

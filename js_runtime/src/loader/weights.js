@@ -29,6 +29,7 @@ const FIRST_SHARD = 'weights-000.bin';
  * @property {Promise<Uint8Array | null>} result the bytes, or null if the read failed or found nothing
  * @property {(onBytes: (bytes: number) => void) => void} follow reports the chunks read so far, then
  *   each as it arrives
+ * @property {() => void} cancel stops the read (when the load fails before using it)
  */
 
 /**
@@ -45,10 +46,16 @@ export function readFirstShardEarly(source, signal) {
   const held = [];
   /** @type {((bytes: number) => void) | null} */
   let listener = null;
-  const result = source.read(FIRST_SHARD, { signal, onBytes: (n) => (listener ? listener(n) : held.push(n)) }).then(
+  // its own signal, aborted by the caller's or by cancel()
+  const own = new AbortController();
+  const forward = () => own.abort(signal?.reason);
+  if (signal?.aborted) forward();
+  else signal?.addEventListener('abort', forward, { once: true });
+  const result = source.read(FIRST_SHARD, { signal: own.signal, onBytes: (n) => (listener ? listener(n) : held.push(n)) }).then(
     (bytes) => bytes ?? null,
     () => null,
   );
+  result.then(() => signal?.removeEventListener('abort', forward));
   return {
     file: FIRST_SHARD,
     result,
@@ -56,6 +63,7 @@ export function readFirstShardEarly(source, signal) {
       listener = onBytes;
       for (const n of held.splice(0)) onBytes(n);
     },
+    cancel: () => own.abort(),
   };
 }
 

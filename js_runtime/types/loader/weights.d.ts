@@ -4,6 +4,7 @@
  * @property {Promise<Uint8Array | null>} result the bytes, or null if the read failed or found nothing
  * @property {(onBytes: (bytes: number) => void) => void} follow reports the chunks read so far, then
  *   each as it arrives
+ * @property {() => void} cancel stops the read (when the load fails before using it)
  */
 /**
  * Starts reading the first shard before model.json is parsed, so that over a network the two requests
@@ -53,6 +54,10 @@ export type EarlyShard = {
      * each as it arrives
      */
     follow: (onBytes: (bytes: number) => void) => void;
+    /**
+     * stops the read (when the load fails before using it)
+     */
+    cancel: () => void;
 };
 export type Manifest = import("./manifest.js").Manifest;
 export type TensorJson = import("./manifest.js").TensorJson;
