@@ -300,3 +300,19 @@ test('base64Bytes: the same bytes through Buffer and through atob (browsers), in
   }
   for (const bad of ['A', 'AAA', 'A A=', '====', 'AA\nA']) assert.throws(() => base64Bytes(bad), SyntaxError, bad);
 });
+
+test('NaN / Inf found at their index in small and large models (two scanners)', async () => {
+  const { readTensors } = await import('../../js_runtime/src/loader/weights.js');
+  for (const n of [1000, 600000]) { // below and above the size where the scan switches
+    for (const [at, value, kind] of [[n - 1, NaN, 'NaN'], [7, -Infinity, 'Inf']]) {
+      const values = new Float32Array(n).fill(0.5);
+      values[at] = value;
+      const tensors = [{ name: 'w', dtype: 'float32', shape: [n], offset: 0, byteLength: 4 * n }];
+      assert.throws(() => readTensors(tensors, new Uint8Array(values.buffer), 'm.json'),
+        (e) => e.code === 'ENONFINITE' && e.message.includes(`has ${kind} at index (${at}) (1 non-finite values)`), `${n} ${kind}`);
+    }
+    const fine = new Float32Array(n).fill(0.25);
+    const out = readTensors([{ name: 'w', dtype: 'float32', shape: [n], offset: 0, byteLength: 4 * n }], new Uint8Array(fine.buffer), 'm.json');
+    assert.equal(out.get('w').data[n - 1], 0.25);
+  }
+});
