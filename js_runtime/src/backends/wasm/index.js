@@ -101,10 +101,13 @@ export const wasmBackend = {
   },
   create: (options = {}) => createWasmBackend(options),
   preload: (options = {}) => {
-    const support = wasmSupport();
-    const requested = options.wasmVariant ?? 'auto';
-    if (!support.variant || (requested === 'relaxed' && support.variant !== 'relaxed')) return;
-    compileVariant(requested === 'simd' ? 'simd' : support.variant).catch(() => {});
+    let variant;
+    try {
+      ({ variant } = chooseVariant(options));
+    } catch {
+      return; // create() reports it
+    }
+    compileVariant(variant).catch(() => {});
     importKernels().catch(() => {});
   },
 };
@@ -113,11 +116,11 @@ export const wasmBackend = {
 const importKernels = () => import('./kernels/index.js');
 
 /**
- * A fresh instance of the kernels with its own linear memory.
- * @param {BackendOptions} options `wasmVariant`: 'relaxed' | 'simd' | 'auto' (default)
- * @returns {Promise<Backend>}
+ * The build `options.wasmVariant` asks for on this engine, or an error saying why there is none.
+ * @param {BackendOptions} options
+ * @returns {{support: ReturnType<typeof wasmSupport>, variant: WasmVariant}}
  */
-export async function createWasmBackend(options = {}) {
+function chooseVariant(options) {
   const support = wasmSupport();
   if (!support.available || !support.variant) throw new WebgradError('EBACKEND', `backend 'wasm' is not available here: ${support.reason}`);
   const requested = options.wasmVariant ?? 'auto';
@@ -127,8 +130,16 @@ export async function createWasmBackend(options = {}) {
   if (requested === 'relaxed' && support.variant !== 'relaxed') {
     throw new WebgradError('EBACKEND', "wasmVariant 'relaxed' is not available here: this engine does not support relaxed SIMD (Node.js 20 needs --experimental-wasm-relaxed-simd)");
   }
-  /** @type {WasmVariant} */
-  const variant = requested === 'auto' ? support.variant : requested;
+  return { support, variant: requested === 'auto' ? support.variant : requested };
+}
+
+/**
+ * A fresh instance of the kernels with its own linear memory.
+ * @param {BackendOptions} options `wasmVariant`: 'relaxed' | 'simd' | 'auto' (default)
+ * @returns {Promise<Backend>}
+ */
+export async function createWasmBackend(options = {}) {
+  const { support, variant } = chooseVariant(options);
   const module = await compileVariant(variant);
   const instance = await WebAssembly.instantiate(module, {});
   const ex = /** @type {Record<string, WasmFn>} */ (/** @type {unknown} */ (instance.exports));
