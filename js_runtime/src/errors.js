@@ -30,10 +30,12 @@
  * - `EDISPOSED`: a tensor or model used after `dispose()`.
  * - `EABORTED`: the load was aborted through its AbortSignal (the error's `name` is 'AbortError').
  * - `EPARSE`: an input file (.npy, .png, .json) the CLI cannot read.
+ * - `ELIMIT`: a resource limit of the load or of a run (`maxBytes`, `maxModelJsonBytes`, `timeoutMs`,
+ *   `maxArenaBytes`) would be exceeded; the message says which limit, its value and how much was needed.
  * @typedef {'EARG' | 'ESOURCE' | 'EFETCH' | 'EMODEL_MISSING' | 'EJSON' | 'EFORMAT' | 'EVERSION' |
  *   'ESCHEMA' | 'ESHARD_MISSING' | 'ESHARD_SIZE' | 'ECHECKSUM' | 'ETENSOR' | 'ENONFINITE' |
  *   'EUNKNOWN_OP' | 'EATTR' | 'EGRAPH' | 'ESHAPE' | 'EDTYPE' | 'EINPUT' | 'EINDEX' | 'ESELFTEST' |
- *   'EBACKEND' | 'EGPU_LIMIT' | 'EGPU_LOST' | 'EDISPOSED' | 'EABORTED' | 'EPARSE'} ErrorCode
+ *   'EBACKEND' | 'EGPU_LIMIT' | 'EGPU_LOST' | 'EDISPOSED' | 'EABORTED' | 'EPARSE' | 'ELIMIT'} ErrorCode
  */
 
 /** An error of the webgrad runtime: `code` says which kind (see {@link ErrorCode}). */
