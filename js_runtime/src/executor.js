@@ -98,11 +98,14 @@ export class Executor {
    * @param {Graph} graph nodes in topological order, attributes normalized
    * @param {Map<string, View>} weights the backend's prepared weights, by tensor name
    * @param {Backend} backend
+   * @param {{maxArenaBytes?: number}} [limits] `maxArenaBytes`: a plan that needs more memory (from the
+   *   shape rules, before anything is allocated) is refused with ELIMIT (default: no cap)
    */
-  constructor(graph, weights, backend) {
+  constructor(graph, weights, backend, { maxArenaBytes = Infinity } = {}) {
     this.graph = graph;
     this.weights = weights;
     this.backend = backend;
+    this.maxArenaBytes = maxArenaBytes;
   }
 
   /** Bytes of the arena (the largest plan's need so far; a runner's device arena for webgpu). */
@@ -132,7 +135,7 @@ export class Executor {
       this.#last = hit;
       return hit;
     }
-    const plan = buildPlan(this.graph, this.weights, this.backend, shapes, key);
+    const plan = buildPlan(this.graph, this.weights, this.backend, shapes, key, this.maxArenaBytes);
     this.#plans.set(key, plan);
     this.#last = plan;
     if (this.#plans.size > MAX_PLANS) {
@@ -217,9 +220,11 @@ export class Executor {
  * @param {Backend} backend
  * @param {readonly (readonly number[])[]} shapes
  * @param {string} key
+ * @param {number} maxArenaBytes ELIMIT when one value, or the arena, needs more
  * @returns {Plan}
  */
-function buildPlan(graph, weights, backend, shapes, key) {
+function buildPlan(graph, weights, backend, shapes, key, maxArenaBytes) {
+  const forShapes = () => `input shapes ${shapes.map((s) => `[${s.join(', ')}]`).join(', ')}`;
   /** @type {Value[]} */
   const values = [];
   /** @type {Map<string, number>} */
@@ -262,6 +267,11 @@ function buildPlan(graph, weights, backend, shapes, key) {
     }
     const shape = /** @type {number[]} */ (out.shape);
     const dtype = /** @type {DType} */ (out.dtype);
+    // checked before the arena is sized: an element count this large would only fail later, untyped
+    const bytes = sizeOf(shape) * itemSize(dtype);
+    if (bytes > maxArenaBytes) {
+      throw new WebgradError('ELIMIT', `node '${node.name}' (${node.op}): its output ${dtype} [${shape.join(', ')}] needs ${bytes} bytes, over maxArenaBytes (${maxArenaBytes} bytes), for ${forShapes()}`);
+    }
     const alias = ALIAS_OPS.has(node.op);
     const source = values[/** @type {number} */ (ins[0])];
     for (const i of ins) if (i !== null && values[i].buffer >= 0) buffers[values[i].buffer].last = Math.max(buffers[values[i].buffer].last, s);
@@ -280,6 +290,9 @@ function buildPlan(graph, weights, backend, shapes, key) {
   const outputs = graph.outputs.map((spec) => lookup(spec.name));
   for (const v of outputs) if (values[v].buffer >= 0) buffers[values[v].buffer].last = steps.length;
   const { offsets, size } = planArena(buffers);
+  if (size > maxArenaBytes) {
+    throw new WebgradError('ELIMIT', `running the graph for ${forShapes()} needs ${size} bytes of memory, over maxArenaBytes (${maxArenaBytes} bytes)`);
+  }
   return { key, shapes: shapes.map((s) => [...s]), values, steps, inputs, outputs, buffers, offsets, arenaBytes: size, boundTo: null, compiled: null };
 }
 

@@ -37,7 +37,42 @@ import { track } from './resources.js';
  *   runtime and the kernels use (e.g. `{maxStorageBufferBindingSize: 65536, maxComputeWorkgroupsPerDimension: 16}`)
  * @property {(info: {backend: string, reason: string}) => void} [onDeviceLost] called once when the GPU
  *   device of the model is lost; `model.backendReason` says so too, and the next call runs on wasm (or js)
+ * @property {number} [maxBytes] cap on the weight bytes (default 1 GiB): the sum of the shard sizes
+ *   model.json declares is checked before any shard is read, and no file is read past its declared size
+ *   (ESHARD_SIZE the moment it is); ELIMIT past the cap
+ * @property {number} [maxModelJsonBytes] cap on model.json's size (default 64 MiB), checked while it
+ *   streams in; ELIMIT past it
+ * @property {number} [timeoutMs] URL loads: give up with ELIMIT when no byte of a file arrives for this
+ *   long (default 30000; Infinity: never)
+ * @property {number} [maxArenaBytes] cap on the memory one run needs, from the shape rules, checked
+ *   before anything is allocated (default 1 GiB): at load for the self-test, at `predict` for each new
+ *   input shape; ELIMIT past it
  */
+
+/** Defaults of the resource limits of {@link LoadOptions}. */
+export const LIMITS = Object.freeze({
+  maxBytes: 2 ** 30,
+  maxModelJsonBytes: 64 * 2 ** 20,
+  timeoutMs: 30000,
+  maxArenaBytes: 2 ** 30,
+});
+
+/**
+ * The resource limits of `options`, defaulted and checked (EARG unless a positive number).
+ * @param {LoadOptions} options
+ * @returns {{maxBytes: number, maxModelJsonBytes: number, timeoutMs: number, maxArenaBytes: number}}
+ */
+function limitsOf(options) {
+  /** @type {Record<keyof typeof LIMITS, number>} */
+  const out = { ...LIMITS };
+  for (const key of /** @type {(keyof typeof LIMITS)[]} */ (Object.keys(LIMITS))) {
+    const v = options[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !(v > 0)) throw new WebgradError('EARG', `loadModel: ${key} must be a positive number (Infinity: no limit), got ${String(v)}`);
+    out[key] = v;
+  }
+  return out;
+}
 
 /**
  * Loads a bundle and returns a {@link Model} ready to run.
@@ -59,12 +94,13 @@ export async function loadModel(source, options = {}) {
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new WebgradError('EARG', 'loadModel: onProgress must be a function');
   if (onDeviceLost !== undefined && typeof onDeviceLost !== 'function') throw new WebgradError('EARG', 'loadModel: onDeviceLost must be a function');
   if (signal !== undefined && !(signal && typeof signal.aborted === 'boolean')) throw new WebgradError('EARG', 'loadModel: signal must be an AbortSignal');
+  const limits = limitsOf(options);
   throwIfAborted(signal, 'loadModel');
   if (typeof backend === 'string') preloadBackend(backend, { wasmVariant, gpu });
   const src = resolveSource(source);
   const where = src.describe('model.json');
 
-  const { manifest, data, verified } = await readBundle(src, where, signal, onProgress);
+  const { manifest, data, verified } = await readBundle(src, where, signal, onProgress, limits);
   // the tensors and the graph are read while the checksums are computed; nothing is reported or used
   // before they match
   let weights;
@@ -91,8 +127,8 @@ export async function loadModel(source, options = {}) {
   try {
     const prepared = instance.prepareWeights(weights, graph.nodes);
     track('weightsBytes', instance.weightsBytes());
-    const recover = instance.runner ? () => fallbackBackend(graph, weights, manifest.selftest, where) : undefined;
-    model = new Model({ manifest, graph, executor: new Executor(graph, prepared, instance), backend: instance, backendReason: reason, recover });
+    const recover = instance.runner ? () => fallbackBackend(graph, weights, manifest.selftest, where, limits.maxArenaBytes) : undefined;
+    model = new Model({ manifest, graph, executor: new Executor(graph, prepared, instance, { maxArenaBytes: limits.maxArenaBytes }), backend: instance, backendReason: reason, recover });
     made = model;
   } catch (e) {
     disposeBackend(instance);
@@ -117,22 +153,31 @@ export async function loadModel(source, options = {}) {
  * @param {string} where
  * @param {AbortSignal | undefined} signal
  * @param {((progress: Progress) => void) | undefined} onProgress
+ * @param {ReturnType<typeof limitsOf>} limits
  */
-async function readBundle(src, where, signal, onProgress) {
-  const early = readFirstShardEarly(src, signal);
+async function readBundle(src, where, signal, onProgress, { maxBytes, maxModelJsonBytes, timeoutMs }) {
+  const early = readFirstShardEarly(src, signal, { maxBytes, timeoutMs });
   try {
-    const json = await src.read('model.json', { signal });
+    const check = (/** @type {number} */ total) => {
+      if (total > maxModelJsonBytes) throw new WebgradError('ELIMIT', `${where}: model.json is over maxModelJsonBytes (${maxModelJsonBytes} bytes): read stopped at ${total} bytes`);
+    };
+    const json = await src.read('model.json', { signal, check, timeoutMs });
     throwIfAborted(signal, `reading ${where}`);
     if (json === null) throw new WebgradError('EMODEL_MISSING', `${where}: missing model.json (a bundle holds model.json and weights-NNN.bin)`);
     const raw = parseManifest(json, where);
     checkVersions(raw, where);
     const manifest = checkStructure(raw, where);
-    const total = json.byteLength + manifest.weights.shards.reduce((n, s) => n + s.byteLength, 0);
+    const declared = manifest.weights.shards.reduce((n, s) => n + s.byteLength, 0);
+    if (declared > maxBytes) {
+      throw new WebgradError('ELIMIT', `${where}: the shards declare ${declared} bytes of weights, over maxBytes (${maxBytes} bytes); pass a larger maxBytes to load this model`);
+    }
+    const total = json.byteLength + declared;
     let loaded = json.byteLength;
     onProgress?.({ loaded, total, file: 'model.json' });
     const { data, verified } = await readShards(src, manifest.weights.shards, {
       signal,
       early,
+      timeoutMs,
       onBytes: (file, n) => {
         loaded += n;
         onProgress?.({ loaded, total, file });
@@ -165,9 +210,10 @@ async function selftestOn(model, test, backend, where) {
  * @param {Map<string, View>} weights the float32 (dequantized) weights
  * @param {import('./loader/manifest.js').Manifest['selftest']} test
  * @param {string} where
+ * @param {number} maxArenaBytes
  * @returns {Promise<{executor: Executor, backend: Backend}>}
  */
-async function fallbackBackend(graph, weights, test, where) {
+async function fallbackBackend(graph, weights, test, where, maxArenaBytes) {
   /** @type {string[]} */
   const why = [];
   for (const name of ['wasm', 'js']) {
@@ -178,7 +224,7 @@ async function fallbackBackend(graph, weights, test, where) {
       try {
         const prepared = instance.prepareWeights(weights, graph.nodes);
         track('weightsBytes', instance.weightsBytes());
-        const ex = new Executor(graph, prepared, instance);
+        const ex = new Executor(graph, prepared, instance, { maxArenaBytes });
         executor = ex;
         checkSelftest(test, ex.run(selftestInputs(test)), name, where);
         return { executor: ex, backend: instance };

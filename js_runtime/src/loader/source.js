@@ -2,7 +2,10 @@
  * Where a bundle's files come from: a URL (fetch), a Node directory path or `file:` URL (node:fs,
  * imported only when used, so this module also runs in browsers), or an in-memory map of file name
  * to contents. Every source reads a file by name into bytes, reporting bytes as they arrive and
- * honouring an AbortSignal; a missing file reads as null.
+ * honouring an AbortSignal; a missing file reads as null. A read is bounded: `check` sees the running
+ * byte count before a chunk is kept (and a file's size before it is read) and throws to stop it, so an
+ * endless response, a decompression bomb or a huge file never grows memory past the caller's cap; a
+ * URL read also stops when no byte arrives for `timeoutMs`.
  * @module
  */
 
@@ -12,6 +15,11 @@ import { WebgradError, throwIfAborted } from '../errors.js';
  * @typedef {object} ReadOptions
  * @property {AbortSignal} [signal]
  * @property {(bytes: number) => void} [onBytes] called with the size of each chunk read
+ * @property {(total: number) => void} [check] called with the bytes read so far (decoded bytes, for a
+ *   compressed response) before each chunk is kept, and with a file's size before it is read; throws
+ *   (an ELIMIT or ESHARD_SIZE WebgradError) to stop the read there
+ * @property {number} [timeoutMs] URL reads: give up (ELIMIT) when no byte arrives for this long
+ *   (Infinity: never)
  */
 
 /**
@@ -72,37 +80,75 @@ function urlSource(url) {
   const at = (/** @type {string} */ file) => new URL(file, base);
   return {
     describe: (file) => at(file).href,
-    async read(file, { signal, onBytes }) {
-      let response;
+    async read(file, { signal, onBytes, check, timeoutMs = Infinity }) {
+      const href = at(file).href;
+      // one signal for fetch: the caller's, or the idle timer's
+      const own = new AbortController();
+      const forward = () => own.abort(signal?.reason);
+      if (signal?.aborted) forward();
+      else signal?.addEventListener('abort', forward, { once: true });
+      let timedOut = false;
+      /** @type {ReturnType<typeof setTimeout> | undefined} */
+      let timer;
+      const arm = () => {
+        if (!Number.isFinite(timeoutMs)) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          timedOut = true;
+          own.abort();
+        }, timeoutMs);
+      };
+      const idle = () => new WebgradError('ELIMIT', `${href}: no data arrived for ${timeoutMs} ms (timeoutMs is ${timeoutMs}); the server stalled`);
       try {
-        response = await fetch(at(file), { signal });
-      } catch (e) {
-        throwIfAborted(signal, `reading ${at(file).href}`);
-        throw new WebgradError('EFETCH', `${at(file).href}: fetch failed: ${/** @type {Error} */ (e).message}`, { cause: e });
-      }
-      if (response.status === 404) return null;
-      if (!response.ok) throw new WebgradError('EFETCH', `${at(file).href}: HTTP ${response.status} ${response.statusText}`);
-      if (!response.body) return new Uint8Array(await response.arrayBuffer());
-      const reader = response.body.getReader();
-      /** @type {Uint8Array[]} */
-      const chunks = [];
-      let total = 0;
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          chunks.push(value);
-          total += value.byteLength;
-          onBytes?.(value.byteLength);
-          throwIfAborted(signal, `reading ${at(file).href}`);
+        arm();
+        let response;
+        try {
+          response = await fetch(at(file), { signal: own.signal });
+        } catch (e) {
+          throwIfAborted(signal, `reading ${href}`);
+          if (timedOut) throw idle();
+          throw new WebgradError('EFETCH', `${href}: fetch failed: ${/** @type {Error} */ (e).message}`, { cause: e });
         }
-      } catch (e) {
-        reader.cancel().catch(() => {});
-        throwIfAborted(signal, `reading ${at(file).href}`);
-        if (e instanceof WebgradError) throw e;
-        throw new WebgradError('EFETCH', `${at(file).href}: read failed: ${/** @type {Error} */ (e).message}`, { cause: e });
+        if (response.status === 404) {
+          response.body?.cancel().catch(() => {});
+          return null;
+        }
+        if (!response.ok) {
+          response.body?.cancel().catch(() => {});
+          throw new WebgradError('EFETCH', `${href}: HTTP ${response.status} ${response.statusText}`);
+        }
+        if (!response.body) {
+          const bytes = new Uint8Array(await response.arrayBuffer());
+          check?.(bytes.byteLength);
+          return bytes;
+        }
+        const reader = response.body.getReader();
+        /** @type {Uint8Array[]} */
+        const chunks = [];
+        let total = 0;
+        try {
+          for (;;) {
+            arm();
+            const { done, value } = await reader.read();
+            if (done) break;
+            total += value.byteLength;
+            check?.(total); // before the chunk is kept: memory stays within the cap
+            chunks.push(value);
+            onBytes?.(value.byteLength);
+            throwIfAborted(signal, `reading ${href}`);
+          }
+        } catch (e) {
+          reader.cancel().catch(() => {});
+          throwIfAborted(signal, `reading ${href}`);
+          if (timedOut) throw idle();
+          if (e instanceof WebgradError) throw e;
+          throw new WebgradError('EFETCH', `${href}: read failed: ${/** @type {Error} */ (e).message}`, { cause: e });
+        }
+        return concat(chunks, total);
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', forward);
       }
-      return concat(chunks, total);
     },
   };
 }
@@ -130,21 +176,36 @@ function fileSource(dir) {
   };
   return {
     describe,
-    async read(file, { signal, onBytes }) {
+    async read(file, { signal, onBytes, check }) {
       env ??= setup();
       const { fs, path, root } = await env;
       throwIfAborted(signal, `reading ${describe(file)}`);
-      let handle;
+      const full = path.join(root, file);
+      // what the path is, before opening it: opening a FIFO for reading waits for a writer forever
+      let info;
       try {
-        handle = await fs.open(path.join(root, file), 'r');
+        info = await fs.stat(full);
       } catch (e) {
         const code = /** @type {{code?: string}} */ (e).code;
-        if (code === 'ENOENT') return null;
-        if (code === 'ENOTDIR') return null;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+        throw new WebgradError('EFETCH', `${describe(file)}: ${/** @type {Error} */ (e).message}`, { cause: e });
+      }
+      checkRegular(info, describe(file));
+      check?.(info.size);
+      let handle;
+      try {
+        // non-blocking, in case the path was swapped for a FIFO since the stat (no effect on a file)
+        handle = await fs.open(full, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+      } catch (e) {
+        const code = /** @type {{code?: string}} */ (e).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return null;
         throw new WebgradError('EFETCH', `${describe(file)}: ${/** @type {Error} */ (e).message}`, { cause: e });
       }
       try {
-        const { size } = await handle.stat();
+        const opened = await handle.stat();
+        checkRegular(opened, describe(file));
+        const { size } = opened;
+        check?.(size);
         const out = new Uint8Array(size);
         for (let at = 0; at < size; ) {
           const { bytesRead } = await handle.read(out, at, Math.min(CHUNK, size - at), at);
@@ -162,13 +223,24 @@ function fileSource(dir) {
 }
 
 /**
+ * EFETCH unless the stat is a regular file (a directory, FIFO, socket or device is not a bundle file).
+ * @param {{isFile: () => boolean, isDirectory: () => boolean}} info
+ * @param {string} where
+ */
+function checkRegular(info, where) {
+  if (info.isFile()) return;
+  const what = info.isDirectory() ? 'a directory' : 'not a regular file (a FIFO, socket or device)';
+  throw new WebgradError('EFETCH', `${where}: is ${what}; expected a file of the bundle`);
+}
+
+/**
  * @param {Map<string, unknown>} files
  * @returns {Source}
  */
 function mapSource(files) {
   return {
     describe: (file) => `${file} (in-memory bundle)`,
-    async read(file, { signal, onBytes }) {
+    async read(file, { signal, onBytes, check }) {
       throwIfAborted(signal, `reading ${file}`);
       if (!files.has(file)) return null;
       const value = files.get(file);
@@ -179,6 +251,7 @@ function mapSource(files) {
       else if (typeof value === 'string') bytes = new TextEncoder().encode(value);
       else if (file === MODEL_FILE && value && typeof value === 'object') bytes = new TextEncoder().encode(JSON.stringify(value));
       else throw new WebgradError('ESOURCE', `${file} (in-memory bundle): expected bytes (Uint8Array/ArrayBuffer)${file === MODEL_FILE ? ', a string or an object' : ''}, got ${value === null ? 'null' : typeof value}`);
+      check?.(bytes.byteLength);
       onBytes?.(bytes.byteLength);
       return bytes;
     },

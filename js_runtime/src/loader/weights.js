@@ -27,39 +27,68 @@ const FIRST_SHARD = 'weights-000.bin';
  * @typedef {object} EarlyShard
  * @property {string} file
  * @property {Promise<Uint8Array | null>} result the bytes, or null if the read failed or found nothing
- * @property {(onBytes: (bytes: number) => void) => void} follow reports the chunks read so far, then
- *   each as it arrives
+ * @property {() => WebgradError | null} failure why the read stopped, when that is also what reading
+ *   the file again would find: it ran past `maxBytes` (so past any size model.json may declare) or
+ *   stalled past `timeoutMs`
+ * @property {(onBytes: (bytes: number) => void, byteLength: number) => void} follow reports the chunks
+ *   read so far, then each as it arrives, and caps the read at the shard's declared `byteLength`
  * @property {() => void} cancel stops the read (when the load fails before using it)
  */
+
+/**
+ * The ESHARD_SIZE error of a shard that is longer than model.json says.
+ * @param {string} where @param {number} declared @param {number} got bytes read before stopping
+ */
+function tooLong(where, declared, got) {
+  return new WebgradError('ESHARD_SIZE', `${where}: shard too long: model.json says ${declared} bytes, the file has at least ${got} (read stopped there)`);
+}
 
 /**
  * Starts reading the first shard before model.json is parsed, so that over a network the two requests
  * share one round trip (on a local disk it makes no measurable difference). Nothing is reported from
  * here: a failed or missing read gives null, and readShards then reads the file itself (and reports
- * what is wrong with it, in order); progress is held until readShards follows the read.
+ * what is wrong with it, in order); progress is held until readShards follows the read. Until then
+ * the read is capped at `maxBytes` (no shard may be longer), after at the shard's declared size.
  * @param {Source} source
  * @param {AbortSignal | undefined} signal
+ * @param {{maxBytes: number, timeoutMs: number}} limits
  * @returns {EarlyShard}
  */
-export function readFirstShardEarly(source, signal) {
+export function readFirstShardEarly(source, signal, { maxBytes, timeoutMs }) {
   /** @type {number[]} */
   const held = [];
   /** @type {((bytes: number) => void) | null} */
   let listener = null;
+  let cap = maxBytes;
+  let declared = -1; // unknown until readShards follows the read
+  let over = 0; // bytes read when the cap stopped the read
+  /** @type {WebgradError | null} */
+  let stalled = null;
   // its own signal, aborted by the caller's or by cancel()
   const own = new AbortController();
   const forward = () => own.abort(signal?.reason);
   if (signal?.aborted) forward();
   else signal?.addEventListener('abort', forward, { once: true });
-  const result = source.read(FIRST_SHARD, { signal: own.signal, onBytes: (n) => (listener ? listener(n) : held.push(n)) }).then(
+  const check = (/** @type {number} */ total) => {
+    if (total <= cap) return;
+    over = total;
+    throw declared >= 0 ? tooLong(source.describe(FIRST_SHARD), declared, total) : new WebgradError('ELIMIT', `${source.describe(FIRST_SHARD)}: longer than maxBytes (${maxBytes})`);
+  };
+  const result = source.read(FIRST_SHARD, { signal: own.signal, check, timeoutMs, onBytes: (n) => (listener ? listener(n) : held.push(n)) }).then(
     (bytes) => bytes ?? null,
-    () => null,
+    (e) => {
+      if (e instanceof WebgradError && e.code === 'ELIMIT' && !over) stalled = e;
+      return null;
+    },
   );
   result.then(() => signal?.removeEventListener('abort', forward));
   return {
     file: FIRST_SHARD,
     result,
-    follow(onBytes) {
+    failure: () => (over ? tooLong(source.describe(FIRST_SHARD), declared, over) : stalled),
+    follow(onBytes, byteLength) {
+      declared = byteLength;
+      cap = byteLength;
       listener = onBytes;
       for (const n of held.splice(0)) onBytes(n);
     },
@@ -71,14 +100,16 @@ export function readFirstShardEarly(source, signal) {
  * Reads every shard and checks its size; the SHA-256 of each runs in the background (WebCrypto hashes
  * off the main thread) while the next shard is read and, in `loadModel`, while the tensors are read.
  * `verified` settles once every checksum is checked: await it before reporting anything about the
- * weights (a corrupted shard explains any later error) and before using them.
+ * weights (a corrupted shard explains any later error) and before using them. No read goes past a
+ * shard's declared size (ESHARD_SIZE as soon as it does).
  * @param {Source} source
  * @param {Manifest['weights']['shards']} shards
- * @param {{signal?: AbortSignal, onBytes: (file: string, bytes: number) => void, early?: EarlyShard}} options
+ * @param {{signal?: AbortSignal, onBytes: (file: string, bytes: number) => void, early?: EarlyShard,
+ *   timeoutMs?: number}} options
  *   `early`: the first shard, read ahead by {@link readFirstShardEarly} (used if it is the one listed first)
  * @returns {Promise<{data: Uint8Array, verified: Promise<void>}>} the concatenated weight data
  */
-export async function readShards(source, shards, { signal, onBytes, early }) {
+export async function readShards(source, shards, { signal, onBytes, early, timeoutMs }) {
   /** @type {Promise<void>[]} */
   const checks = [];
   const allChecked = () => Promise.all(checks).then(() => undefined);
@@ -90,20 +121,25 @@ export async function readShards(source, shards, { signal, onBytes, early }) {
       let raw = null;
       throwIfAborted(signal, `reading ${where}`);
       if (i === 0 && early?.file === s.file) {
-        early.follow((n) => onBytes(s.file, n)); // progress from here on, now that the total is known
+        early.follow((n) => onBytes(s.file, n), s.byteLength); // progress from here on, now that the total is known
         raw = await early.result;
         throwIfAborted(signal, `reading ${where}`);
+        const failure = early.failure();
+        if (failure) throw failure;
       }
-      raw ??= await source.read(s.file, { signal, onBytes: (n) => onBytes(s.file, n) });
+      const check = (/** @type {number} */ total) => {
+        if (total > s.byteLength) throw tooLong(where, s.byteLength, total);
+      };
+      raw ??= await source.read(s.file, { signal, check, timeoutMs, onBytes: (n) => onBytes(s.file, n) });
       throwIfAborted(signal, `reading ${where}`);
       if (raw === null) throw new WebgradError('ESHARD_MISSING', `${where}: missing shard (model.json lists it with ${s.byteLength} bytes)`);
       if (raw.byteLength !== s.byteLength) {
         const what = raw.byteLength < s.byteLength ? 'truncated shard' : 'shard too long';
         throw new WebgradError('ESHARD_SIZE', `${where}: ${what}: model.json says ${s.byteLength} bytes, the file has ${raw.byteLength}`);
       }
-      const check = checkDigest(raw, s.sha256, where);
-      check.catch(() => {}); // awaited below or by the caller; never unhandled
-      checks.push(check);
+      const digest = checkDigest(raw, s.sha256, where);
+      digest.catch(() => {}); // awaited below or by the caller; never unhandled
+      checks.push(digest);
       parts.push(raw);
     }
   } catch (e) {
