@@ -31,8 +31,9 @@ const same = (op, axisAttr) => (s, attrs) => {
  * @returns {Dim[]}
  */
 export function reducedShape(x, axes, keepdims) {
-  if (keepdims) return x.map((d, i) => (axes.includes(i) ? 1 : d));
-  return x.filter((_, i) => !axes.includes(i));
+  const reduced = new Set(axes); // a set: linear in the rank, however many axes
+  if (keepdims) return x.map((d, i) => (reduced.has(i) ? 1 : d));
+  return x.filter((_, i) => !reduced.has(i));
 }
 
 /** @param {string} op @returns {ShapeRule} */

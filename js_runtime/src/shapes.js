@@ -43,6 +43,15 @@ export function dimsAgree(a, b) {
 }
 
 /**
+ * Whether a declared shape (null: any dim) admits an inferred one (null: unknown dim).
+ * @param {Shape} declared
+ * @param {Shape} inferred
+ */
+export function compatible(declared, inferred) {
+  return declared.length === inferred.length && declared.every((d, i) => d === null || inferred[i] === null || d === inferred[i]);
+}
+
+/**
  * Row-major strides of a known shape.
  * @param {readonly number[]} shape
  */

@@ -10,6 +10,8 @@ import { OPSET } from '../opset.js';
 
 /** @typedef {import('../opset.js').AttrSpec} AttrSpec */
 
+const own = (/** @type {object} */ o, /** @type {string} */ key) => Object.prototype.hasOwnProperty.call(o, key);
+
 /**
  * @param {string} where e.g. `Conv2D.padding`
  * @param {AttrSpec} spec
@@ -27,14 +29,14 @@ function checkAttr(where, spec, value) {
     case 'bool':
       if (typeof value !== 'boolean') throw bad('a bool');
       return value;
-    case 'int':
-      if (!Number.isInteger(value)) throw bad('an int');
+    case 'int': // any integral JSON number (2.0 is 2) within ±(2^53 - 1); never a boolean
+      if (!Number.isSafeInteger(value)) throw bad('an int');
       return value;
     case 'float':
       if (typeof value !== 'number' || !Number.isFinite(value)) throw bad('a number');
       return value;
     case 'ints':
-      if (!Array.isArray(value) || !value.every((v) => Number.isInteger(v))) throw bad('a list of ints');
+      if (!Array.isArray(value) || !value.every((v) => Number.isSafeInteger(v))) throw bad('a list of ints');
       return [...value];
     case 'string':
       if (typeof value !== 'string' || !spec.values?.includes(value)) throw bad(`one of ${JSON.stringify(spec.values)}`);
@@ -44,7 +46,7 @@ function checkAttr(where, spec, value) {
       return value;
     case 'padding':
       if (value === 'SAME' || value === 'VALID') return value;
-      if (Array.isArray(value) && value.length === 4 && value.every((v) => Number.isInteger(v) && v >= 0)) return [...value];
+      if (Array.isArray(value) && value.length === 4 && value.every((v) => Number.isSafeInteger(v) && v >= 0)) return [...value];
       throw bad("'SAME', 'VALID' or [top, bottom, left, right]");
     default:
       throw new WebgradError('EATTR', `op set declares an unknown attribute type ${JSON.stringify(spec.type)} for ${where}`);
@@ -59,15 +61,16 @@ function checkAttr(where, spec, value) {
  */
 export function normalizeAttrs(op, attrs) {
   const specs = OPSET.ops[op].attrs;
-  const unknown = Object.keys(attrs).filter((k) => !(k in specs)).sort();
+  // own keys only: 'constructor', '__proto__', 'toString' are unknown attributes, not the prototype's
+  const unknown = Object.keys(attrs).filter((k) => !own(specs, k)).sort();
   if (unknown.length) {
     throw new WebgradError('EATTR', `${op} has no attribute(s) ${JSON.stringify(unknown)}; its attributes are ${JSON.stringify(Object.keys(specs).sort())}`);
   }
   /** @type {Record<string, any>} */
   const out = {};
   for (const [key, spec] of Object.entries(specs)) {
-    if (key in attrs) out[key] = checkAttr(`${op}.${key}`, spec, attrs[key]);
-    else if ('default' in spec) out[key] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
+    if (own(attrs, key)) out[key] = checkAttr(`${op}.${key}`, spec, attrs[key]);
+    else if (own(spec, 'default')) out[key] = Array.isArray(spec.default) ? [...spec.default] : spec.default;
     else throw new WebgradError('EATTR', `${op} needs attribute '${key}' (${spec.type})`);
   }
   return Object.freeze(out);

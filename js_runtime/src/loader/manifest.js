@@ -9,6 +9,7 @@ import { WebgradError } from '../errors.js';
 import { DTYPES } from '../dtypes.js';
 import { OPSET } from '../opset.js';
 import { VERSION } from '../version.js';
+import { MAX_JSON_DEPTH, tooDeepAt } from './json_depth.js';
 
 export const FORMAT = 'webgrad-bundle';
 export const FORMAT_VERSION = 1;
@@ -27,8 +28,12 @@ export const FORMAT_VERSION = 1;
  *   selftest: {inputs: EncodedTensorJson[], outputs: EncodedTensorJson[], tolerance: {rtol: number, atol: number}}}} Manifest
  */
 
+/** `Object.hasOwn`: bundle-provided names are looked up as own keys only, never on the prototype. */
+const own = (/** @type {object} */ o, /** @type {PropertyKey} */ key) => Object.prototype.hasOwnProperty.call(o, key);
+
 /**
- * Parses model.json bytes into an object; EJSON naming `where` if that fails.
+ * Parses model.json bytes into an object; EJSON naming `where` if that fails. A UTF-8 BOM is skipped
+ * (the decoder drops it); nesting deeper than {@link MAX_JSON_DEPTH} is refused before parsing.
  * @param {Uint8Array} bytes
  * @param {string} where
  * @returns {Record<string, unknown>}
@@ -36,8 +41,14 @@ export const FORMAT_VERSION = 1;
 export function parseManifest(bytes, where) {
   let value;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    const deep = tooDeepAt(text);
+    if (deep >= 0) {
+      throw new WebgradError('EJSON', `${where}: JSON nested deeper than ${MAX_JSON_DEPTH} arrays/objects (at character ${deep})`);
+    }
+    value = JSON.parse(text);
   } catch (e) {
+    if (e instanceof WebgradError) throw e;
     throw new WebgradError('EJSON', `${where}: invalid JSON: ${/** @type {Error} */ (e).message}`, { cause: e });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -57,7 +68,7 @@ export function checkVersions(m, where) {
   }
   for (const [key, supported] of /** @type {[string, number][]} */ ([['formatVersion', FORMAT_VERSION], ['opsetVersion', OPSET.opsetVersion]])) {
     const got = m[key];
-    if (Number.isInteger(got) && /** @type {number} */ (got) > supported) {
+    if (Number.isSafeInteger(got) && /** @type {number} */ (got) > supported) {
       throw new WebgradError('EVERSION', `${where}: ${key} ${got} is newer than this webgrad runtime (${VERSION}) supports (${key} ${supported}); upgrade the npm package webgrad (npm install webgrad@latest) to read it`);
     }
   }
@@ -87,7 +98,7 @@ class Checker {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, '', `expected an object, got ${kind(v)}`);
     const o = /** @type {Record<string, any>} */ (v);
     const named = typeof o.name === 'string' ? o.name : '';
-    for (const key of required) if (!(key in o)) this.fail(path, named, `'${key}' is a required property`);
+    for (const key of required) if (!own(o, key)) this.fail(path, named, `'${key}' is a required property`);
     if (allowed) {
       const extra = Object.keys(o).filter((k) => !allowed.includes(k));
       if (extra.length) this.fail(path, named, `additional properties are not allowed (${extra.map((k) => `'${k}'`).join(', ')} unexpected)`);
@@ -105,9 +116,32 @@ class Checker {
     return v;
   }
 
-  /** @param {unknown} v @param {string} path @param {string} named @param {number} [min] */
+  /**
+   * JSON has one number type: any integral value is an integer (`2.0` is 2), up to 2^53 - 1.
+   * @param {unknown} v @param {string} path @param {string} named @param {number} [min]
+   */
   integer(v, path, named, min = 0) {
-    if (!Number.isInteger(v) || /** @type {number} */ (v) < min) this.fail(path, named, `expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+    if (!Number.isSafeInteger(v) || /** @type {number} */ (v) < min) {
+      this.fail(path, named, `expected an integer >= ${min} (at most 2^53 - 1), got ${JSON.stringify(v)}`);
+    }
+  }
+
+  /**
+   * A finite number, or an array of them that broadcasts to `channels` (1 value, or one per channel).
+   * @param {unknown} v @param {string} path @param {number | null} channels null: unknown
+   * @returns {number[]} the values
+   */
+  numbers(v, path, channels) {
+    const want = channels === null ? '1 value (the channel dim is unknown)' : `1 or ${channels} values (one per channel)`;
+    if (typeof v === 'number') return [v];
+    if (!Array.isArray(v)) this.fail(path, '', `expected a number or an array of numbers, got ${kind(v)}`);
+    if (!(v.length === 1 || (channels !== null && v.length === channels))) {
+      this.fail(path, '', `expected ${want} to broadcast to the input's last dim, got ${v.length}`);
+    }
+    v.forEach((x, i) => {
+      if (typeof x !== 'number') this.fail(`${path}[${i}]`, '', `expected a number, got ${kind(x)}`);
+    });
+    return v;
   }
 
   /** @param {unknown} v @param {string} path @param {string} named @param {RegExp} [pattern] */
@@ -168,7 +202,7 @@ class Checker {
     this.integer(o.offset, `${path}.offset`, o.name);
     if (o.offset % 16) this.fail(`${path}.offset`, o.name, `offset ${o.offset} is not a multiple of 16`);
     this.integer(o.byteLength, `${path}.byteLength`, o.name);
-    if (!('quantization' in o)) return;
+    if (!own(o, 'quantization')) return;
     const q = this.object(o.quantization, `${path}.quantization`, ['scheme'], null);
     if (q.scheme === 'float16') this.object(q, `${path}.quantization`, ['scheme']);
     else if (q.scheme === 'int8_symmetric') {
@@ -196,6 +230,7 @@ function kind(v) {
  */
 export function checkStructure(m, where) {
   const c = new Checker(where);
+  checkFinite(c, m);
   c.object(m, '$', ['format', 'formatVersion', 'opsetVersion', 'producer', 'signature', 'graph', 'weights', 'metadata', 'selftest']);
   if (m.formatVersion !== FORMAT_VERSION) c.fail('$.formatVersion', '', `expected ${FORMAT_VERSION}, got ${JSON.stringify(m.formatVersion)}`);
   c.integer(m.opsetVersion, '$.opsetVersion', '', 1);
@@ -215,7 +250,8 @@ export function checkStructure(m, where) {
     c.string(o.sha256, `${path}.sha256`, '', /^[0-9a-f]{64}$/);
   });
   c.array(weights.tensors, '$.weights.tensors', '').forEach((t, i) => c.tensor(t, `$.weights.tensors[${i}]`));
-  c.object(m.metadata, '$.metadata', [], null);
+  const metadata = c.object(m.metadata, '$.metadata', [], null);
+  if (own(metadata, 'preprocessing')) checkPreprocessing(c, metadata.preprocessing, sig.inputs[0]);
   const test = c.object(m.selftest, '$.selftest', ['inputs', 'outputs', 'tolerance']);
   for (const key of ['inputs', 'outputs']) c.array(test[key], `$.selftest.${key}`, '', 1).forEach((t, i) => c.encodedTensor(t, `$.selftest.${key}[${i}]`));
   const tol = c.object(test.tolerance, '$.selftest.tolerance', ['rtol', 'atol']);
@@ -223,4 +259,53 @@ export function checkStructure(m, where) {
     if (typeof tol[key] !== 'number' || !(tol[key] >= 0)) c.fail(`$.selftest.tolerance.${key}`, '', `expected a number >= 0, got ${JSON.stringify(tol[key])}`);
   }
   return /** @type {Manifest} */ (/** @type {unknown} */ (m));
+}
+
+/**
+ * ESCHEMA at the first non-finite number (`1e400` parses to Infinity) anywhere in the document,
+ * naming its path. Iterative: a walk with an explicit stack, the path rebuilt only on failure.
+ * @param {Checker} c
+ * @param {unknown} doc
+ */
+function checkFinite(c, doc) {
+  /** @typedef {{value: object, up: Frame | null, key: string | number}} Frame */
+  /** @type {Frame[]} */
+  const stack = [];
+  if (doc !== null && typeof doc === 'object') stack.push({ value: doc, up: null, key: '$' });
+  for (let frame = stack.pop(); frame; frame = stack.pop()) {
+    const value = /** @type {Record<string, unknown>} */ (frame.value);
+    const keys = Array.isArray(value) ? null : Object.keys(value);
+    const n = keys ? keys.length : /** @type {unknown[]} */ (/** @type {unknown} */ (value)).length;
+    for (let i = 0; i < n; i++) {
+      const key = keys ? keys[i] : i;
+      const x = value[key];
+      if (typeof x === 'number' && !Number.isFinite(x)) {
+        let path = typeof key === 'number' ? `[${key}]` : `.${key}`;
+        for (let f = /** @type {Frame | null} */ (frame); f; f = f.up) path = (typeof f.key === 'number' ? `[${f.key}]` : f.up ? `.${f.key}` : f.key) + path;
+        c.fail(path, '', `expected a finite number, got ${x} (JSON numbers beyond ±1.8e308 are not representable)`);
+      }
+      if (x !== null && typeof x === 'object') stack.push({ value: x, up: frame, key });
+    }
+  }
+}
+
+/**
+ * `metadata.preprocessing`, as `classify` applies it (`x * scale`, then `(x - mean) / std`): `scale` a
+ * finite number; `mean` and `std` finite numbers or arrays that broadcast to the input's last (channel)
+ * dim; no zero in `std`. Caught here, at load, rather than as NaN probabilities from `classify`.
+ * @param {Checker} c
+ * @param {unknown} pre
+ * @param {TensorSpecJson} input the signature's first input (the one classify feeds)
+ */
+function checkPreprocessing(c, pre, input) {
+  const path = '$.metadata.preprocessing';
+  const o = c.object(pre, path, [], null);
+  if (own(o, 'scale') && typeof o.scale !== 'number') c.fail(`${path}.scale`, '', `expected a number, got ${kind(o.scale)} ${JSON.stringify(o.scale)}`);
+  const channels = input.shape.length ? input.shape[input.shape.length - 1] : 1;
+  if (own(o, 'mean')) c.numbers(o.mean, `${path}.mean`, channels);
+  if (own(o, 'std')) {
+    const std = c.numbers(o.std, `${path}.std`, channels);
+    const zero = std.indexOf(0);
+    if (zero >= 0) c.fail(typeof o.std === 'number' ? `${path}.std` : `${path}.std[${zero}]`, '', 'std must not be 0 (classify divides by it)');
+  }
 }
