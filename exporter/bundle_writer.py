@@ -7,9 +7,11 @@ stream is cut into shards of ``shard_bytes`` (the last one shorter), so a big te
 into the next shard. Offsets in model.json are into the whole stream.
 
 The output is deterministic (sorted JSON keys, one-space indentation, no timestamps, a self-test from
-a fixed seed): the same graph gives byte-identical files. Writing is atomic: the files go into a
-temporary sibling directory that is renamed into place (an existing bundle there is replaced only
-once the new one is complete); on any failure nothing is left behind.
+a fixed seed): the same graph gives byte-identical files. Writing is crash-safe and never deletes
+what it did not write (``atomic_write``): the files are written into the directory, an existing bundle
+there is replaced file by file with ``model.json`` as the commit point, so the path holds a complete
+bundle (old or new) at every instant; other files in the directory stay; a non-empty directory that is
+not a bundle is refused unless ``overwrite=True``; on a failure the export's own files are removed.
 
 >>> import tempfile, numpy as np
 >>> from webgrad.exporter.graph import Graph, Node, TensorSpec
@@ -24,16 +26,16 @@ once the new one is complete); on any failure nothing is left behind.
 
 from __future__ import annotations
 
+import copy
 import hashlib
-import os
-import shutil
-import uuid
+import os  # noqa: F401  (tests patch bundle_writer.os.rename, which is the os module atomic_write uses)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .atomic_write import ExportTargetError, replace_bundle, write_durably
 from .bundle_reader import (
     ALIGN,
     FORMAT,
@@ -80,13 +82,17 @@ def write_bundle(
     producer: dict[str, Any] | None = None,
     shard_bytes: int = DEFAULT_SHARD_BYTES,
     selftest_batch: int = 2,
+    overwrite: bool = False,
 ) -> WriteReport:
-    """Writes ``graph`` as a bundle directory at ``path`` (replacing a bundle already there).
+    """Writes ``graph`` as a bundle directory at ``path``; a bundle already there is replaced (its
+    ``model.json`` and listed shards only: other files stay).
 
     ``quantize``: None (float32), ``"float16"`` or ``"int8"`` (rules in ``webgrad.exporter.quantize``);
     ``metadata``: a JSON-serializable dict stored as is (labels, preprocessing, task, metrics);
     ``producer``: overrides/extends ``{"name": "webgrad", "version": <installed version>}``;
-    ``selftest_batch``: the size given to dynamic dims in the self-test input.
+    ``selftest_batch``: the size given to dynamic dims in the self-test input; ``overwrite``: also write
+    into a non-empty directory that is not a bundle (replacing same-named files, deleting none); without
+    it such a directory raises ``ExportTargetError`` and is left untouched.
     """
     if quantize is not None and quantize not in SCHEMES:
         raise ValueError(f"unknown quantize {quantize!r}; valid: None, {', '.join(map(repr, SCHEMES))}")
@@ -117,10 +123,11 @@ def write_bundle(
         "selftest": make_selftest(runtime_graph, selftest_batch),
     }
     check_schema(manifest, "model.json to write")  # e.g. a producer override without a string version
+    path = Path(path)
+    replace_bundle(path, lambda names: _render_with_shards(manifest, names), shards, overwrite=overwrite,
+                   write_file=_write_file)
     files = {MODEL_FILE: render(manifest).encode("utf-8")}
     files.update({shard_name(i): s for i, s in enumerate(shards)})
-    path = Path(path)
-    _write_atomic(path, files)
     stats = weight_stats(entries)
     return WriteReport(path=path, files=[path / name for name in files], bytes_total=sum(map(len, files.values())),
                        bytes_float32=stats["bytes_float32"], by_dtype=stats["by_dtype"])
@@ -223,31 +230,18 @@ def _plain(obj: Any, where: str) -> Any:
     raise ValueError(f"{where} is a {type(obj).__name__}, which JSON cannot store")
 
 
+def _render_with_shards(manifest: dict[str, Any], names: list[str]) -> bytes:
+    """``model.json`` bytes for ``manifest`` with its shards stored under ``names`` (the interim names
+    of a crash-safe replace, or the final ones)."""
+    manifest = copy.deepcopy(manifest)
+    for shard, name in zip(manifest["weights"]["shards"], names, strict=True):
+        shard["file"] = name
+    return render(manifest).encode("utf-8")
+
+
 def _write_file(path: Path, data: bytes) -> None:
-    path.write_bytes(data)
+    write_durably(path, data)
 
 
-def _write_atomic(path: Path, files: dict[str, bytes]) -> None:
-    """Writes ``files`` into a temporary sibling directory, then renames it to ``path``."""
-    if path.exists() and not (path.is_dir() and ((path / MODEL_FILE).is_file() or not any(path.iterdir()))):
-        raise FileExistsError(f"{path} exists and is not a webgrad bundle (no {MODEL_FILE}); refusing to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    tmp, old = path.with_name(f".{path.name}.tmp-{token}"), path.with_name(f".{path.name}.old-{token}")
-    os.mkdir(tmp)
-    try:
-        for name, data in files.items():
-            _write_file(tmp / name, data)
-        if path.exists():
-            os.rename(path, old)
-            try:
-                os.rename(tmp, path)
-            except BaseException:
-                os.rename(old, path)
-                raise
-            shutil.rmtree(old)
-        else:
-            os.rename(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+__all__ = ["DEFAULT_SHARD_BYTES", "ExportTargetError", "WriteReport", "make_selftest", "shard_name", "tensor_order",
+           "write_bundle"]

@@ -126,7 +126,7 @@ def build_metadata(model: Any, *, labels: Any = None, preprocessing: dict[str, A
 def export(model: Any, path: str | Path, *, quantize: str | None = None, labels: Any = None,
            preprocessing: dict[str, Any] | None = None, task: str = "classification",
            validation_data: tuple[Any, Any] | None = None, metadata: dict[str, Any] | None = None,
-           optimize: bool = True, verbose: int = 1) -> ExportReport:
+           optimize: bool = True, overwrite: bool = False, verbose: int = 1) -> ExportReport:
     """Exports ``model`` as a web bundle directory at ``path`` (see the module doc).
 
     ``quantize``: None, ``"float16"`` or ``"int8"``; ``labels``: class names in output order;
@@ -134,6 +134,11 @@ def export(model: Any, path: str | Path, *, quantize: str | None = None, labels:
     ``validation_data``: ``(x, y)`` in model-input form, to compare model and bundle accuracy;
     ``metadata``: extra entries (they override the generated ones). Raises ``CaptureError`` naming the
     layer and its class when a layer has no op mapping.
+
+    ``path`` may be new, empty, or hold a webgrad bundle: then only its ``model.json`` and listed shards
+    are replaced (other files stay), crash-safely (a complete bundle is there at every instant). Any
+    other non-empty directory raises ``ExportTargetError`` and is left untouched, unless
+    ``overwrite=True``: then the bundle's files are added, replacing same-named files, deleting none.
     """
     t0 = time.perf_counter()
     graph = capture(model)
@@ -141,7 +146,7 @@ def export(model: Any, path: str | Path, *, quantize: str | None = None, labels:
     if optimize:
         graph = optimize_graph(graph)
     meta = build_metadata(model, labels=labels, preprocessing=preprocessing, task=task, metadata=metadata)
-    written = write_bundle(graph, path, quantize=quantize, metadata=meta)
+    written = write_bundle(graph, path, quantize=quantize, metadata=meta, overwrite=overwrite)
     report = ExportReport(
         path=written.path, files=written.files, bytes_total=written.bytes_total,
         bytes_float32=written.bytes_float32, bytes_stored=sum(written.by_dtype.values()), by_dtype=written.by_dtype,
@@ -214,7 +219,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     validation = _load_npz(args.validation_data) if args.validation_data else None
     try:
         export(model, args.path, quantize=args.quantize, labels=labels, preprocessing=preprocessing, task=args.task,
-               validation_data=validation, optimize=not args.no_optimize, verbose=1)
+               validation_data=validation, optimize=not args.no_optimize, overwrite=args.overwrite, verbose=1)
     except FileExistsError as e:  # the target is a directory that holds something other than a bundle
         raise ValueError(str(e)) from e
     return 0
@@ -231,7 +236,7 @@ def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("model", help="FILE.py:NAME — a Model in a Python file, or a function returning one "
                                  "(NAME defaults to 'model')")
-    p.add_argument("path", help="bundle directory to write (replaced if it holds a bundle)")
+    p.add_argument("path", help="bundle directory to write (a bundle there is replaced; other files stay)")
     p.add_argument("--quantize", choices=["float16", "int8"], help="store weights quantized (default float32)")
     p.add_argument("--labels", help="comma-separated class names, in output order")
     p.add_argument("--scale", type=float, help="preprocessing: a runtime multiplies raw inputs by this "
@@ -240,5 +245,8 @@ def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--validation-data", metavar="NPZ", help=".npz with 'x' (model inputs) and 'y' (labels): "
                                                             "print model vs bundle accuracy")
     p.add_argument("--no-optimize", action="store_true", help="skip the graph passes")
+    p.add_argument("--overwrite", action="store_true",
+                   help="also write into a non-empty directory that is not a webgrad bundle (adds the bundle's "
+                        "files, replacing same-named ones; deletes nothing)")
     p.set_defaults(func=cmd_export)
     return p
