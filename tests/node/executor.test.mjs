@@ -62,6 +62,114 @@ test('planArena: random lifetimes never overlap and stay within the arena', () =
   }
 });
 
+/**
+ * The planner as it was before it kept its free intervals in a tree: a linear scan for the best fit and
+ * a sorted array. The reference the tree version must match offset for offset.
+ */
+function planArenaReference(buffers) {
+  const free = [];
+  let end = 0;
+  const offsets = new Array(buffers.length).fill(0);
+  const order = buffers.map((_, i) => i).sort((a, b) => buffers[a].def - buffers[b].def || a - b);
+  const steps = [...new Set(buffers.flatMap((b) => [b.def, b.last]))].sort((a, b) => a - b);
+  const alloc = (size) => {
+    let best = -1;
+    for (let i = 0; i < free.length; i++) if (free[i].size >= size && (best < 0 || free[i].size < free[best].size)) best = i;
+    if (best >= 0) {
+      const at = free[best].offset;
+      free[best].offset += size;
+      free[best].size -= size;
+      if (free[best].size === 0) free.splice(best, 1);
+      return at;
+    }
+    const last = free[free.length - 1];
+    if (last && last.offset + last.size === end) {
+      free.pop();
+      end = last.offset + size;
+      return last.offset;
+    }
+    end += size;
+    return end - size;
+  };
+  const release = (offset, size) => {
+    let i = 0;
+    while (i < free.length && free[i].offset < offset) i++;
+    free.splice(i, 0, { offset, size });
+    if (i + 1 < free.length && offset + size === free[i + 1].offset) free[i].size += free.splice(i + 1, 1)[0].size;
+    if (i > 0 && free[i - 1].offset + free[i - 1].size === offset) free[i - 1].size += free.splice(i, 1)[0].size;
+  };
+  let next = 0;
+  for (const step of steps) {
+    while (next < order.length && buffers[order[next]].def === step) {
+      const b = order[next++];
+      const size = Math.ceil(buffers[b].size / ALIGN) * ALIGN;
+      if (size > 0) offsets[b] = alloc(size);
+    }
+    buffers.forEach((b, i) => {
+      const size = Math.ceil(b.size / ALIGN) * ALIGN;
+      if (b.last === step && size > 0) release(offsets[i], size);
+    });
+  }
+  return { offsets, size: end };
+}
+
+test('planArena: the same offsets and arena size as the linear-scan planner it replaced', () => {
+  let seed = 11;
+  const rand = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+  for (let trial = 0; trial < 2000; trial++) {
+    const buffers = Array.from({ length: 1 + rand(60) }, () => {
+      const def = rand(30) - 1;
+      return { size: rand(4) === 0 ? rand(40) : rand(3000), def, last: def + rand(10) };
+    });
+    assert.deepEqual(planArena(buffers), planArenaReference(buffers), JSON.stringify(buffers));
+  }
+});
+
+test('planArena / plan: 100,000 inputs of one Concat and a 100,000-node chain are planned (n log n)', async () => {
+  // the old planner spent ~60 s on the Concat (all its inputs die at one step); see benchmarks/load_scale.mjs
+  const N = 100_000;
+  const backend = await jsBackend.create();
+  const inputs = Array.from({ length: N }, (_, i) => ({ name: `x${i}`, dtype: 'float32', shape: [1, 1 + (i % 5)] }));
+  const width = inputs.reduce((n, s) => n + s.shape[1], 0);
+  const concat = new Executor({
+    inputs,
+    outputs: [{ name: 'y', dtype: 'float32', shape: [1, width] }],
+    nodes: [{ name: 'cat', op: 'Concat', inputs: inputs.map((s) => s.name), outputs: ['y'], attrs: { axis: 1 } }],
+  }, new Map(), backend);
+  const plan = concat.plan(inputs.map((s) => s.shape));
+  const inputBytes = inputs.reduce((n, s) => n + Math.ceil((4 * s.shape[1]) / ALIGN) * ALIGN, 0);
+  assert.equal(plan.arenaBytes, inputBytes + Math.ceil((4 * width) / ALIGN) * ALIGN, 'inputs and output all live at the Concat');
+
+  const nodes = Array.from({ length: N }, (_, i) => ({ name: `r${i}`, op: 'Relu', inputs: [i ? `h${i - 1}` : 'x'], outputs: [`h${i}`], attrs: {} }));
+  const chain = new Executor({ inputs: [{ name: 'x', dtype: 'float32', shape: [null, 4] }], outputs: [{ name: `h${N - 1}`, dtype: 'float32', shape: [null, 4] }], nodes }, new Map(), backend);
+  assert.equal(chain.plan([[2, 4]]).arenaBytes, 2 * 32, 'a chain needs two buffers at any time');
+  const [y] = chain.run([tensor(Float32Array.from([-1, 2, -3, 4, 5, -6, 7, -8]), [2, 4])]);
+  assert.deepEqual(Array.from(y.dataSync()), [0, 2, 0, 4, 5, 0, 7, 0]);
+});
+
+test('maxArenaBytes: a plan over the cap is ELIMIT before anything is allocated, not a RangeError', async () => {
+  const backend = await jsBackend.create();
+  // two small vectors broadcast to [32768, 32768] float32: 4 GiB
+  const graph = {
+    inputs: [{ name: 'a', dtype: 'float32', shape: [32768, 1] }, { name: 'b', dtype: 'float32', shape: [1, 32768] }],
+    outputs: [{ name: 'y', dtype: 'float32', shape: [32768, 32768] }],
+    nodes: [{ name: 'outer', op: 'Add', inputs: ['a', 'b'], outputs: ['y'], attrs: {} }],
+  };
+  const a = tensor(new Float32Array(32768), [32768, 1]);
+  const b = tensor(new Float32Array(32768), [1, 32768]);
+  const capped = new Executor(graph, new Map(), backend, { maxArenaBytes: 2 ** 30 });
+  assert.throws(() => capped.run([a, b]), (e) => e.code === 'ELIMIT' && /node 'outer' \(Add\): its output float32 \[32768, 32768\] needs 4294967296 bytes, over maxArenaBytes \(1073741824 bytes\)/.test(e.message));
+  assert.equal(capped.arenaBytes, 0, 'nothing allocated');
+  // the whole arena counts too: many values each under the cap
+  const chain = new Executor({
+    inputs: [{ name: 'x', dtype: 'float32', shape: [null, 1024] }],
+    outputs: [{ name: 'y', dtype: 'float32', shape: [null, 1024] }],
+    nodes: [{ name: 'r', op: 'Relu', inputs: ['x'], outputs: ['y'], attrs: {} }],
+  }, new Map(), backend, { maxArenaBytes: 10000 });
+  chain.run([tensor(new Float32Array(1024), [1, 1024])]); // 8 KiB: fits
+  assert.throws(() => chain.run([tensor(new Float32Array(2048), [2, 1024])]), (e) => e.code === 'ELIMIT' && /input shapes \[2, 1024\] needs 16384 bytes of memory, over maxArenaBytes \(10000 bytes\)/.test(e.message));
+});
+
 test('executor: Reshape/Flatten are views (of inputs and of weights), outputs are fresh copies', async () => {
   const backend = await jsBackend.create();
   const w = { data: Float32Array.from([1, 2, 3, 4, 5, 6]), shape: [6], dtype: 'float32' };
