@@ -1,7 +1,8 @@
 """The Flask app: the demo page, ``/api/bundles`` (the index the page reads), the bundles' files
 under ``/bundles/<name>/``, the npm package's published files under ``/webgrad/`` and the page's own
 static modules. Every file goes through one response path (strong ETag, 304, gzip) and every
-response carries the cross-origin isolation headers."""
+response carries the cross-origin isolation headers. A bundle being rewritten is answered with 503 and
+``Retry-After`` (never a 500); nothing a client sees names a server path."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask, Response, abort, jsonify, render_template, request
 
-from .bundles import BundleIndex
+from .bundles import DEFAULT_CACHE_BYTES, BundleBusyError, BundleIndex
 from .package import NpmPackage, PackageError
 from .responses import FileCache, GzipCache, add_isolation_headers, file_response, mimetype_for
 
@@ -26,16 +27,21 @@ def _static_files(root: Path) -> frozenset[str]:
 
 
 def create_app(bundle_dir: str | Path = REPO / "build" / "bundles", package_dir: str | Path = DEFAULT_PACKAGE,
-               default_model: str | None = None) -> Flask:
+               default_model: str | None = None, cache_bytes: int = DEFAULT_CACHE_BYTES) -> Flask:
     """The demo app serving the bundles under ``bundle_dir`` with the npm package in ``package_dir``.
 
     ``default_model``: the model (bundle name without its ``-<dtype>`` suffix) the page opens with;
-    by default ``mnist_cnn`` if present, else the first. A missing or broken bundle directory or
+    by default ``mnist_cnn`` if present, else the first. ``cache_bytes``: how many bytes of bundle
+    files are held in memory (recent versions included). A missing or broken bundle directory or
     package never stops the app: the page and ``/api/bundles`` say what is wrong, and it is logged.
+
+    >>> client = create_app(bundle_dir="/nowhere/bundles").test_client()
+    >>> client.get("/api/bundles").get_json()["bundleDir"]
+    'bundles'
     """
     app = Flask(__name__, static_folder=None, template_folder=str(HERE / "templates"))
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    index = BundleIndex(Path(bundle_dir))
+    index = BundleIndex(Path(bundle_dir), cache_bytes=cache_bytes)
     files, gz = FileCache(), GzipCache()
     static_root = HERE / "static"
     static_files = _static_files(static_root)
@@ -49,12 +55,12 @@ def create_app(bundle_dir: str | Path = REPO / "build" / "bundles", package_dir:
     if index.problem():
         log.warning("%s", index.problem())
 
-    def send(path: Path, etag: str | None = None) -> Response:
+    def send(path: Path) -> Response:
         got = files.read(path)
         if got is None:
             abort(404)
         data, digest = got
-        return file_response(request, data, etag or digest, mimetype_for(path), gz)
+        return file_response(request, data, digest, mimetype_for(path), gz)
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -67,11 +73,11 @@ def create_app(bundle_dir: str | Path = REPO / "build" / "bundles", package_dir:
 
     @app.get("/api/bundles")
     def api_bundles() -> Response:
-        bundles = [b.to_json() for b in index.bundles()]
+        bundles = index.bundles()
         models = list(dict.fromkeys(b["model"] for b in bundles))
         preferred = default_model if default_model in models else ("mnist_cnn" if "mnist_cnn" in models else None)
         return jsonify({
-            "bundleDir": str(index.root), "problem": index.problem(), "bundles": bundles,
+            "bundleDir": index.label, "problem": index.problem(), "bundles": bundles,
             "defaultModel": preferred or (models[0] if models else None),
             "package": {"name": package.name, "version": package.version, "entry": package.entry}
             if package else None,
@@ -79,11 +85,16 @@ def create_app(bundle_dir: str | Path = REPO / "build" / "bundles", package_dir:
 
     @app.get("/bundles/<name>/<path:file>")
     def bundle_file(name: str, file: str) -> Response:
-        bundle = index.get(name)
-        served = bundle.files.get(file) if bundle else None
-        if served is None:  # only files the index names: no other path is reachable, '..' included
+        try:  # only files a snapshot names: no other path is reachable, '..' and symlinks included
+            got = index.file(name, file, request.args.get("sha256"))
+        except BundleBusyError as busy:
+            return Response(f"bundle {name} is being rewritten; retry in {busy.retry_after_s} s\n", status=503,
+                            mimetype="text/plain", headers={"Retry-After": str(busy.retry_after_s),
+                                                            "Cache-Control": "no-store"})
+        if got is None:
             abort(404)
-        return send(served.path, served.etag)
+        data, digest = got
+        return file_response(request, data, digest, mimetype_for(file), gz)
 
     @app.get("/webgrad/<path:rel>")
     def package_file(rel: str) -> Response:

@@ -1,134 +1,77 @@
-"""The bundles the demo serves: every subdirectory of the bundle directory that holds a ``model.json``.
+"""The bundles the demo serves: the folders of the bundle directory whose ``model.json`` is a webgrad
+manifest, each served as one consistent snapshot (``snapshot.py``).
 
-Each bundle is checked when it is first seen or changes on disk (its files' sizes and mtimes): the
-``model.json`` must parse and list its shards, and each shard must exist with the byte length and
-SHA-256 that ``model.json`` gives. A bundle that fails stays in the index with its ``error`` (the page
-shows it, the server logs it once per change) and its files are still served, so the browser's own
-loader reports the precise problem too. Only files named by the index are ever served: a request for
-any other path, ``..`` included, is refused.
+- **Listing** (``bundles``): folders whose name starts with a dot (an export's temporary and stale
+  folders), symlinked folders, folders without ``model.json`` or with another kind of ``model.json``, and
+  folders still being written (no settled snapshot yet) are left out. A bundle that is broken for good
+  (damaged JSON, a shard missing, of the wrong size or failing its SHA-256, a symlinked file) is listed
+  with its ``error`` and its readable files are still served, so the browser's loader names the problem too.
+- **Serving** (``file``): a file comes from the bundle's current snapshot, with its SHA-256 as the ETag
+  (the hash of exactly the bytes sent). A client that wants the shard *its* ``model.json`` declared asks
+  with ``?sha256=<hex>`` and gets those bytes while the server still holds them (a recent version), or a
+  404 — never other bytes. Without it, a shard request gets the current version; a client holding an
+  older ``model.json`` then sees a different ETag, and the loader's SHA-256 check rejects the mixed set.
+- **Re-export**: a snapshot is re-read when any of its files changes on disk (inode, size, times); one
+  thread re-reads a bundle while the others wait for its result; if the folder keeps changing, the
+  last consistent snapshot is served, or ``BundleBusyError`` (503 with ``Retry-After``) if there is none.
+- **Privacy**: names in the listing, in errors and in log lines are relative to the bundle directory.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
+import os
 import threading
-from dataclasses import dataclass, field
+import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
+from .content_store import ContentStore
 from .responses import sha256_hex
+from .safe_read import ReadError, open_bundle_dir, read_file
+from .snapshot import DTYPE_SUFFIXES, ServedFile, Snapshot, is_plain_name, take_snapshot
 
-MODEL_FILE = "model.json"
-DTYPE_SUFFIXES = ("float32", "float16", "int8")
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+RECENT_VERSIONS = 8  # versions per bundle whose files ``?sha256=`` can still name
+UNSETTLED_PAUSE_S = 0.05  # after a bundle failed to settle, how long requests take the fallback without re-reading
 log = logging.getLogger("demo_app")
 
 
-@dataclass
-class ServedFile:
-    """A file of a bundle that may be served: its path on disk and its strong ETag (SHA-256 hex)."""
+class BundleBusyError(Exception):
+    """The bundle is being rewritten and no consistent snapshot of it is held: ask again shortly."""
 
-    path: Path
-    etag: str
+    retry_after_s = 1
 
 
-@dataclass
-class Bundle:
-    """One bundle directory, as the page sees it (``to_json``) and as the server serves it (``files``)."""
+def display_name(path: Path) -> str:
+    """How a server path is shown to clients: relative to the working directory, else its last part.
 
-    name: str
-    model: str
-    dtype: str
-    files: dict[str, ServedFile] = field(default_factory=dict)
-    bytes: int = 0
-    exported: str | None = None
-    test_accuracy: float | None = None
-    error: str | None = None
-    metadata_accuracy: float | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The bundle's entry in ``/api/bundles``."""
-        return {"name": self.name, "model": self.model, "dtype": self.dtype, "url": f"bundles/{self.name}/",
-                "bytes": self.bytes, "files": sorted(self.files), "exported": self.exported,
-                "testAccuracy": self.test_accuracy, "ok": self.error is None, "error": self.error}
+    >>> display_name(Path.cwd() / "build" / "bundles"), display_name(Path("/srv/secret/bundles"))
+    ('build/bundles', 'bundles')
+    """
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
-def _stat_key(directory: Path) -> tuple:
-    """What changes when any file of the bundle changes (names, sizes, mtimes)."""
-    items = []
-    for p in sorted(directory.iterdir()):
-        if p.is_file():
-            st = p.stat()
-            items.append((p.name, st.st_size, st.st_mtime_ns))
-    return tuple(items)
+def model_of(name: str) -> str:
+    """The model a bundle belongs to: its name without a ``-float32``/``-float16``/``-int8`` suffix.
 
-
-def _dtype_of(manifest: dict[str, Any], name: str) -> str:
-    """The bundle's weight dtype: int8 if any tensor is quantized to int8, float16 if any is float16."""
-    tensors = manifest.get("weights", {}).get("tensors", [])
-    dtypes = {t.get("dtype") for t in tensors if isinstance(t, dict)}
-    for d in ("int8", "float16"):
-        if d in dtypes:
-            return d
-    suffix = name.rsplit("-", 1)[-1]
-    return suffix if suffix in DTYPE_SUFFIXES else "float32"
-
-
-def _model_of(name: str) -> str:
-    """The model a bundle belongs to: its name without a ``-float32``/``-float16``/``-int8`` suffix."""
+    >>> model_of("mnist_cnn-int8"), model_of("mnist_cnn")
+    ('mnist_cnn', 'mnist_cnn')
+    """
     base, _, suffix = name.rpartition("-")
     return base if base and suffix in DTYPE_SUFFIXES else name
 
 
-def _read_bundle(directory: Path) -> Bundle:
-    """Reads and checks one bundle directory; problems go into ``Bundle.error``, never raised."""
-    name = directory.name
-    bundle = Bundle(name=name, model=_model_of(name), dtype="float32")
-    model_path = directory / MODEL_FILE
-    try:
-        raw = model_path.read_bytes()
-    except OSError as e:
-        bundle.error = f"{model_path}: cannot read: {e.strerror or e}"
-        return bundle
-    bundle.files[MODEL_FILE] = ServedFile(model_path, sha256_hex(raw))
-    bundle.bytes = len(raw)
-    bundle.exported = dt.datetime.fromtimestamp(model_path.stat().st_mtime, dt.timezone.utc).isoformat(
-        timespec="seconds")
-    try:
-        manifest = json.loads(raw)
-        shards = manifest["weights"]["shards"]
-        if not isinstance(shards, list):
-            raise TypeError("weights.shards is not a list")
-    except (ValueError, KeyError, TypeError) as e:
-        bundle.error = f"{model_path}: not a valid bundle manifest: {e}"
-        return bundle
-    bundle.dtype = _dtype_of(manifest, name)
-    bundle.metadata_accuracy = _accuracy_from_metadata(manifest.get("metadata"))
-    problems = []
-    for shard in shards:
-        file = str(shard.get("file", "")) if isinstance(shard, dict) else ""
-        path = directory / file
-        # shard names come from model.json: only plain file names inside the bundle are served
-        if not file or Path(file).name != file or file == MODEL_FILE:
-            problems.append(f"shard name {file!r} is not a plain file name")
-            continue
-        try:
-            data = path.read_bytes()
-        except OSError:
-            problems.append(f"{path}: missing")
-            continue
-        digest = sha256_hex(data)
-        bundle.files[file] = ServedFile(path, digest)
-        bundle.bytes += len(data)
-        if len(data) != shard.get("byteLength"):
-            problems.append(f"{path}: {len(data)} bytes, model.json says {shard.get('byteLength')}")
-        elif digest != shard.get("sha256"):
-            problems.append(f"{path}: sha256 mismatch (model.json says {str(shard.get('sha256'))[:12]}..., "
-                            f"the file hashes to {digest[:12]}...)")
-    if problems:
-        bundle.error = "corrupt bundle: " + "; ".join(problems)
-    return bundle
+def entry_json(snap: Snapshot, test_accuracy: float | None) -> dict[str, Any]:
+    """The bundle's entry in ``/api/bundles``."""
+    return {"name": snap.name, "model": model_of(snap.name), "dtype": snap.dtype, "url": f"bundles/{snap.name}/",
+            "version": snap.version, "bytes": snap.bytes, "files": sorted(snap.files), "exported": snap.exported,
+            "testAccuracy": test_accuracy, "ok": snap.status == "ok", "error": snap.error}
 
 
 def _train_results(roots: list[Path]) -> dict[str, float]:
@@ -147,60 +90,162 @@ def _train_results(roots: list[Path]) -> dict[str, float]:
     return found
 
 
-def _accuracy_from_metadata(meta: Any) -> float | None:
-    """A test accuracy recorded in the bundle's own metadata, if the exporter put one there."""
-    if not isinstance(meta, dict):
-        return None
-    for value in (meta.get("test_accuracy"), (meta.get("evaluation") or {}).get("test_accuracy")):
-        if isinstance(value, (int, float)):
-            return float(value)
-    return None
-
-
 class BundleIndex:
-    """The bundles under ``root``, re-read when a bundle's files change (retrain while serving)."""
+    """The bundles under ``root`` (see the module doc), file bytes held within ``cache_bytes``.
 
-    def __init__(self, root: Path) -> None:
+    >>> import tempfile
+    >>> index = BundleIndex(Path(tempfile.mkdtemp()))
+    >>> index.bundles(), index.file("mnist", "model.json")
+    ([], None)
+    """
+
+    def __init__(self, root: Path, cache_bytes: int = DEFAULT_CACHE_BYTES, attempts: int = 5,
+                 backoff_s: float = 0.01) -> None:
         self.root = Path(root).resolve()
-        self._cache: dict[str, tuple[tuple, Bundle]] = {}
-        self._logged: set[tuple[str, str]] = set()
-        self._lock = threading.Lock()
+        self.label = display_name(Path(root))
+        self.store = ContentStore(cache_bytes)
+        self.attempts, self.backoff_s = attempts, backoff_s
+        self._current: dict[str, Snapshot] = {}
+        self._stale: set[str] = set()
+        self._recent: dict[str, deque[Snapshot]] = {}
+        self._unsettled_at: dict[str, float] = {}
+        self._locks = [threading.Lock() for _ in range(64)]  # striped: bounded however many names are asked for
+        self._state = threading.Lock()
+        self._logged: dict[str, str] = {}  # the last message logged per bundle: bounded by the folders
 
     def problem(self) -> str | None:
         """Why there is nothing to serve (missing directory, no bundles), or None."""
         if not self.root.is_dir():
-            return f"the bundle directory {self.root} does not exist: run `bash scripts/main.sh` to train and export"
+            return f"the bundle directory {self.label} does not exist: run `bash scripts/main.sh` to train and export"
         if not self.bundles():
-            return f"no bundles in {self.root} (a bundle is a folder with a model.json): run `bash scripts/main.sh`"
+            return f"no bundles in {self.label} (a bundle is a folder with a model.json): run `bash scripts/main.sh`"
         return None
 
-    def bundles(self) -> list[Bundle]:
-        """Every bundle, sorted by model then dtype (float32, float16, int8)."""
-        if not self.root.is_dir():
+    def bundles(self) -> list[dict[str, Any]]:
+        """Every listed bundle's entry (``entry_json``), sorted by model then dtype (float32, float16, int8)."""
+        try:
+            entries = sorted(os.scandir(self.root), key=lambda e: e.name)
+        except OSError:
             return []
-        dirs = [d for d in sorted(self.root.iterdir()) if d.is_dir() and (d / MODEL_FILE).exists()]
         accuracies = _train_results([self.root, self.root.parent])
         out = []
-        with self._lock:
-            for d in dirs:
-                key = _stat_key(d)
-                cached = self._cache.get(d.name)
-                if cached is None or cached[0] != key:
-                    cached = (key, _read_bundle(d))
-                    self._cache[d.name] = cached
-                bundle = cached[1]
-                bundle.test_accuracy = (bundle.metadata_accuracy if bundle.metadata_accuracy is not None
-                                        else accuracies.get(d.name))
-                self._log(bundle)
-                out.append(bundle)
+        for e in entries:
+            if not is_plain_name(e.name):
+                continue  # an export's temporary or stale folder
+            if e.is_symlink():
+                self._log_once(e.name, "a symlinked folder: not served (only real folders are)")
+                continue
+            if not e.is_dir(follow_symlinks=False):
+                continue
+            try:
+                snap = self.snapshot(e.name)
+            except BundleBusyError:
+                continue  # being written and never seen whole: not listed yet
+            if snap is not None:
+                accuracy = snap.metadata_accuracy if snap.metadata_accuracy is not None else accuracies.get(snap.name)
+                out.append(entry_json(snap, accuracy))
         order = {d: i for i, d in enumerate(DTYPE_SUFFIXES)}
-        return sorted(out, key=lambda b: (b.model, order.get(b.dtype, 9), b.name))
+        return sorted(out, key=lambda b: (b["model"], order.get(b["dtype"], 9), b["name"]))
 
-    def get(self, name: str) -> Bundle | None:
-        """The bundle called ``name`` (a directory name, never a path), or None."""
-        return next((b for b in self.bundles() if b.name == name), None)
+    def snapshot(self, name: str) -> Snapshot | None:
+        """The settled snapshot served for bundle ``name`` (``ok`` or ``broken``), None if there is no such
+        bundle; raises ``BundleBusyError`` when it is being rewritten and no consistent version is held."""
+        if not is_plain_name(name):
+            return None
+        held = self._current.get(name)
+        if held is not None and name not in self._stale and held.unchanged(self.root):
+            return held
+        with self._locks[hash(name) % len(self._locks)]:  # one reader per bundle; the others get its result
+            held = self._current.get(name)
+            if held is not None and name not in self._stale and held.unchanged(self.root):
+                return held
+            if held is None and not os.path.lexists(self.root / name):
+                return None  # never a bundle: no need to wait for it to settle
+            if time.monotonic() - self._unsettled_at.get(name, -1e9) < UNSETTLED_PAUSE_S:
+                return self._fallback(name, held)
+            snap = take_snapshot(self.root, name, self.store, self.attempts, self.backoff_s)
+            if snap is None:
+                self._unsettled_at[name] = time.monotonic()
+                return self._fallback(name, held)
+            self._remember(snap)
+            return None if snap.status == "absent" else snap
 
-    def _log(self, bundle: Bundle) -> None:
-        if bundle.error and (bundle.name, bundle.error) not in self._logged:
-            self._logged.add((bundle.name, bundle.error))
-            log.warning("bundle %s: %s", bundle.name, bundle.error)
+    def file(self, name: str, file: str, sha256: str | None = None) -> tuple[bytes, str] | None:
+        """``(bytes, sha256 hex)`` of ``file`` in bundle ``name`` as its snapshot serves it, or None (404).
+
+        With ``sha256``: only those bytes, from the current or a recent version of the bundle. Raises
+        ``BundleBusyError`` (503) when the bundle is being rewritten and no consistent version is held.
+        """
+        if not is_plain_name(name) or not is_plain_name(file):
+            return None
+        if sha256 is not None:
+            return self._versioned(name, file, sha256)
+        for _ in range(2):
+            snap = self.snapshot(name)
+            served = snap.files.get(file) if snap is not None else None
+            if snap is None or served is None:
+                return None
+            data = self._bytes(name, file, served)
+            if data is not None:
+                return data, served.sha256
+            with self._state:  # evicted and changed on disk since: read the bundle again
+                if self._current.get(name) is snap:
+                    self._stale.add(name)
+        raise BundleBusyError(name)
+
+    def _versioned(self, name: str, file: str, sha256: str) -> tuple[bytes, str] | None:
+        with self._state:
+            versions = [*self._recent.get(name, ()), *filter(None, [self._current.get(name)])]
+        for snap in versions:
+            served = snap.files.get(file)
+            if served is not None and served.sha256 == sha256:
+                data = self._bytes(name, file, served)
+                return (data, sha256) if data is not None else None
+        return None
+
+    def _bytes(self, name: str, file: str, served: ServedFile) -> bytes | None:
+        """The bytes of ``served``: held in memory, or read again from disk if they still hash the same."""
+        data = self.store.get(served.sha256)
+        if data is not None:
+            return data
+        try:
+            dir_fd = open_bundle_dir(self.root, name)
+        except ReadError:
+            return None
+        try:
+            data = read_file(dir_fd, file, served.size, f"{name}/{file}").data
+        except ReadError:
+            return None
+        finally:
+            os.close(dir_fd)
+        if sha256_hex(data) != served.sha256:
+            return None
+        self.store.put(served.sha256, data)
+        return data
+
+    def _fallback(self, name: str, held: Snapshot | None) -> Snapshot:
+        """While a bundle keeps changing: its last consistent snapshot, else ``BundleBusyError``."""
+        if held is not None and held.status == "ok":
+            return held
+        raise BundleBusyError(name)
+
+    def _remember(self, snap: Snapshot) -> None:
+        with self._state:
+            self._stale.discard(snap.name)
+            self._unsettled_at.pop(snap.name, None)
+            if snap.status == "absent":
+                self._current.pop(snap.name, None)
+                self._recent.pop(snap.name, None)
+                return
+            self._current[snap.name] = snap
+            recent = self._recent.setdefault(snap.name, deque(maxlen=RECENT_VERSIONS))
+            if not recent or recent[-1].version != snap.version:
+                recent.append(snap)
+        if snap.error:
+            self._log_once(snap.name, snap.error)
+
+    def _log_once(self, name: str, message: str) -> None:
+        if self._logged.get(name) != message:
+            self._logged[name] = message
+            log.warning("bundle %s: %s", name, message)
+
