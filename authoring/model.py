@@ -20,6 +20,42 @@ def _as_list(x: Any) -> list:
     return list(x) if isinstance(x, list | tuple) else [x]
 
 
+def _call_order(inputs: list[SymbolicTensor], outputs: list[SymbolicTensor]) -> list[LayerNode]:
+    """The layer calls that lead from ``inputs`` to ``outputs``, each after the calls it reads from
+    (depth-first, inputs in order). Iterative with an explicit stack: a model may be thousands of
+    layers deep, past Python's recursion limit."""
+    input_ids = {id(x) for x in inputs}
+    order: list[LayerNode] = []
+    seen: set[int] = set()
+
+    def producer(t: SymbolicTensor) -> LayerNode | None:
+        layer, node_index, _ = t.history
+        if isinstance(layer, InputLayer):
+            if id(t) not in input_ids:
+                raise ValueError(f"output depends on input {layer.name!r}, which is not in the model's inputs")
+            return None
+        return layer.inbound_nodes[node_index]
+
+    for y in outputs:
+        first = producer(y)
+        if first is None or id(first) in seen:
+            continue
+        seen.add(id(first))
+        stack: list[tuple[LayerNode, int]] = [(first, 0)]  # a call and how many of its inputs are visited
+        while stack:
+            node, i = stack[-1]
+            if i == len(node.inputs):
+                stack.pop()
+                order.append(node)
+                continue
+            stack[-1] = (node, i + 1)
+            child = producer(node.inputs[i])
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                stack.append((child, 0))
+    return order
+
+
 class Model(Layer, training.TrainingMixin):
     """A graph of layer calls from ``inputs`` (made by ``wg.Input``) to ``outputs``.
 
@@ -49,27 +85,7 @@ class Model(Layer, training.TrainingMixin):
             if not isinstance(y, SymbolicTensor) or y.history is None:
                 raise TypeError(f"Model outputs must be tensors produced by layers, got {y!r}")
         self.inputs, self.outputs = inputs, outputs
-        order: list[LayerNode] = []
-        seen: set[int] = set()
-        input_ids = {id(x) for x in inputs}
-
-        def visit(t: SymbolicTensor) -> None:
-            layer, node_index, _ = t.history
-            node = layer.inbound_nodes[node_index] if not isinstance(layer, InputLayer) else None
-            if node is None:
-                if id(t) not in input_ids:
-                    raise ValueError(f"output depends on input {layer.name!r}, which is not in the model's inputs")
-                return
-            if id(node) in seen:
-                return
-            seen.add(id(node))
-            for x in node.inputs:
-                visit(x)
-            order.append(node)
-
-        for y in outputs:
-            visit(y)
-        self._nodes = order
+        self._nodes = _call_order(inputs, outputs)
         self.n_inputs = 1 if len(inputs) == 1 else None  # type: ignore[misc]
         self.built = True
 
@@ -77,8 +93,10 @@ class Model(Layer, training.TrainingMixin):
     def layers(self) -> list[Layer]:
         """The layers in call order (input layers first), each once."""
         out: list[Layer] = [x.history[0] for x in self.inputs]
+        seen = {id(la) for la in out}  # a set, not `in out`: linear in deep models
         for node in self._nodes:
-            if node.layer not in out:
+            if id(node.layer) not in seen:
+                seen.add(id(node.layer))
                 out.append(node.layer)
         return out
 
@@ -227,9 +245,14 @@ class Sequential(Model):
             raise TypeError(f"layer {layer.name!r} ({type(layer).__name__}) takes several inputs; "
                             "use the functional API (wg.Model) for it")
         self._stack.append(layer)
-        if self._input is not None:
-            x = self.outputs[0] if self.built else self._input
-            self._init_graph([self._input], [layer(x)])
+        if self._input is None:
+            return
+        if not self.built:
+            self._init_graph([self._input], [layer(self._input)])
+            return
+        y = layer(self.outputs[0])
+        self._nodes.append(layer.inbound_nodes[-1])  # extends the chain: no re-walk, so n adds stay linear
+        self.outputs = [y]
 
     def _ensure_built(self, inputs: Any) -> None:
         if self.built:

@@ -134,11 +134,88 @@ def test_constant_only_nodes_are_folded_at_load(tmp_path):
     _same_as_bundle(model, path, _x((3,)))
 
 
-def test_model_from_graph_refuses_unfolded_constants():
+def test_output_computed_from_constants_only_says_so():
+    # was "reads only constants; fold the graph's constants first", though folding could not help
     g = Graph([TensorSpec("x", "float32", (None, 3))], [TensorSpec("y", "float32", (3,))],
               [Node("e", "Exp", ["c"], ["y"])], {"c": np.zeros(3, np.float32)})
-    with pytest.raises(ValueError, match="reads only constants"):
+    with pytest.raises(ValueError, match=r"graph output 'y' is computed by node 'e' \(Exp\) from constants only"):
         model_from_graph(g)
+
+
+def test_constant_subgraphs_that_folding_skips_still_load(tmp_path):
+    # fold_constants leaves a constant Add that broadcasts to more values than its inputs hold;
+    # loading used to stop there with "fold the graph's constants first"
+    g = Graph([TensorSpec("x", "float32", (None, 3, 4))], [TensorSpec("y", "float32", (None, 3, 4))], [
+        Node("grid/Add", "Add", ["row", "col"], ["grid"]),
+        Node("shift/Add", "Add", ["x", "grid"], ["y"]),
+    ], {"row": np.arange(4, dtype=np.float32), "col": np.arange(3, dtype=np.float32).reshape(3, 1) * 10})
+    path = _graph_bundle(tmp_path, g)
+    model = wg.load_model(path)
+    assert _types(model) == ["InputLayer", "OpLayer"]
+    np.testing.assert_array_equal(model.layers[1].weights[0].numpy(), g.constants["row"] + g.constants["col"])
+    _same_as_bundle(model, path, _x((3, 4)))
+
+
+@pytest.mark.parametrize("meta,field", [
+    ({"model_config": ["Sequential"]}, "metadata.model_config must be an object"),
+    ({"model_config": "Sequential"}, "metadata.model_config must be an object"),
+    ({"model_config": {"class_name": "Model", "config": 7}}, "metadata.model_config.config must be an object"),
+    ({"model_config": {"class_name": "Model", "config": {"name": ["m"]}}},
+     "metadata.model_config.config.name must be a string"),
+])
+def test_malformed_model_config_is_a_bundle_error_naming_the_field(tmp_path, bundle_graph, meta, field):
+    from webgrad.exporter.bundle_errors import BundleError
+
+    write_bundle(bundle_graph("mlp"), tmp_path / "b", metadata=meta)
+    with pytest.raises(BundleError, match=field) as err:  # was AttributeError: 'list' has no attribute 'get'
+        wg.load_model(tmp_path / "b")
+    assert err.value.code == "ESCHEMA" and "model.json" in str(err.value)
+
+
+def test_model_config_without_a_name_uses_the_folder_name(tmp_path, bundle_graph):
+    write_bundle(bundle_graph("mlp"), tmp_path / "folder", metadata={"model_config": {"class_name": "Model"}})
+    assert wg.load_model(tmp_path / "folder").name == "folder"
+
+
+def test_thousand_layer_sequential_trains_exports_and_loads(tmp_path):
+    # every graph walk is iterative: this used to raise RecursionError in Model._init_graph
+    depth = 1200
+    model = wg.Sequential([wg.Input((4,), name="x")]
+                          + [wg.layers.Dense(4, name=f"d{i}") if i % 2 else wg.layers.Activation("tanh", name=f"a{i}")
+                             for i in range(depth)])
+    assert len(model.layers) == depth
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = _x((4,), 8), _x((4,), 8, seed=1)
+    before = model.get_weights()
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+    expected = model.predict(x)
+    assert expected.shape == (8, 4) and np.isfinite(expected).all()
+    assert model.summary(print_fn=None).count("Dense") == depth // 2
+    rebuilt = wg.models.model_from_config({"class_name": "Sequential", "config": model.get_config()})
+    rebuilt.set_weights(model.get_weights())
+    np.testing.assert_array_equal(rebuilt.predict(x), expected)
+
+    wg.export(model, tmp_path / "deep", verbose=0)
+    loaded = wg.load_model(tmp_path / "deep")
+    np.testing.assert_allclose(loaded.predict(x), expected, rtol=1e-5, atol=1e-6)
+    loaded.compile(optimizer="sgd", loss="mse")
+    loaded.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    again = wg.models.model_from_config({"class_name": "Model", "config": loaded.get_config()})
+    assert len(again.layers) == len(loaded.layers)
+
+
+def test_hundred_thousand_node_chain_loads(tmp_path):
+    n = 100_000
+    nodes = [Node(f"r{i}/Relu" if i % 2 else f"c{i}/Relu6", "Relu" if i % 2 else "Relu6",
+                  [f"t{i}" if i else "x"], [f"t{i + 1}" if i < n - 1 else "y"]) for i in range(n)]
+    g = Graph([TensorSpec("x", "float32", (None, 3))], [TensorSpec("y", "float32", (None, 3))], nodes, {})
+    write_bundle(g, tmp_path / "chain")
+    model = wg.load_model(tmp_path / "chain")
+    assert len(model.layers) == n + 1
+    x = np.array([[-2.0, 3.0, 9.0]], np.float32)
+    np.testing.assert_array_equal(model.predict(x), np.clip(x, 0, 6))
+    assert len(model.summary(print_fn=None).splitlines()) > n
 
 
 def test_op_layer_checks_its_signature():
