@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -123,19 +123,48 @@ test('webgrad bench prints latency percentiles and throughput', async () => {
   assert.match(text.stdout, /throughput [\d.]+ examples\/s/);
 });
 
+/**
+ * Asserts a CLI run failed with a WebgradError: exit code 2, its last stderr line `error [CODE]: ...` (a
+ * GPU driver may log lines of its own before it), no stack trace.
+ */
+function failedWith(r, code, pattern) {
+  assert.equal(r.code, 2, r.stderr);
+  const last = r.stderr.trim().split('\n').at(-1);
+  assert.match(last, new RegExp(`^error \\[${code}\\]: `), r.stderr);
+  assert.match(last, pattern);
+  assert.doesNotMatch(r.stderr, /^\s+at .*(\.m?js:\d+|node:internal)/m, 'no JS stack trace');
+}
+
 test('CLI errors: usage, missing bundle, unavailable backend, unreadable input', async () => {
   const usage = await cli();
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /usage:/);
   assert.equal((await cli('--help')).code, 0);
-  const missing = await cli('predict', join(fixturesDir(), 'nope'), 'x.npy');
-  assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /\[EMODEL_MISSING\]/);
-  const webgpu = await cli('bench', join(fixturesDir(), 'mlp-float32'), '--backend', 'webgpu');
-  assert.match(webgpu.stderr, /\[EBACKEND\] backend 'webgpu' is not available here/);
-  const bad = await cli('predict', join(fixturesDir(), 'cnn-float32'), join(fixturesDir(), 'fixtures.json'));
-  assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /expected \{"data": \[\.\.\.\], "shape": \[\.\.\.\]\}/);
+  failedWith(await cli('predict', join(fixturesDir(), 'nope'), 'x.npy'), 'EMODEL_MISSING', /nope\/model\.json: missing model\.json/);
+  failedWith(await cli('bench', join(fixturesDir(), 'mlp-float32'), '--backend', 'webgpu'), 'EBACKEND', /backend 'webgpu' is not available here/);
+  failedWith(await cli('predict', join(fixturesDir(), 'cnn-float32'), join(fixturesDir(), 'fixtures.json')), 'EPARSE', /expected \{"data": \[\.\.\.\], "shape": \[\.\.\.\]\}/);
+  failedWith(await cli('bench', join(fixturesDir(), 'mlp-float32'), '--runs', '0'), 'EARG', /--runs must be an integer >= 1, got 0/);
+});
+
+test('CLI: a bad bundle is `error [CODE]: message`, exit code 2, also for JSON nested too deep (no RangeError)', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'webgrad-cli-bad-'));
+  const good = readFileSync(join(fixturesDir(), 'mlp-float32', 'model.json'), 'utf8');
+  const deep = join(tmp, 'deep');
+  mkdirSync(deep);
+  writeFileSync(join(deep, 'model.json'), good.replace('{', `{"deep": ${'['.repeat(100000)}${']'.repeat(100000)},`));
+  const input = join(fixturesDir(), fixtureIndex().digit.npy);
+  failedWith(await cli('predict', deep, input), 'EJSON', /model\.json: JSON nested deeper than 64 arrays\/objects/);
+  const attr = join(tmp, 'attr');
+  mkdirSync(attr);
+  const doc = JSON.parse(good);
+  doc.graph.nodes[0].attrs.constructor = 1;
+  writeFileSync(join(attr, 'model.json'), JSON.stringify(doc));
+  copyFileSync(join(fixturesDir(), 'mlp-float32', 'weights-000.bin'), join(attr, 'weights-000.bin'));
+  failedWith(await cli('bench', attr, '--runs', '1'), 'EATTR', /MatMul has no attribute\(s\) \["constructor"\]/);
+  // a deeply nested JSON input file: EPARSE, where Array.prototype.flat used to overflow the stack
+  const deepInput = join(tmp, 'deep-input.json');
+  writeFileSync(deepInput, `{"data": ${'['.repeat(100000)}1${']'.repeat(100000)}}`);
+  failedWith(await cli('predict', join(fixturesDir(), 'mlp-float32'), deepInput), 'EPARSE', /nested deeper than 64/);
 });
 
 test('conformance: the op x backend matrix over the shared vectors, every op passing on js and wasm', async () => {
@@ -169,10 +198,6 @@ test('conformance: a wrong expected value fails its cell (exit 1, ✗, the case 
   assert.equal(r.code, 1);
   assert.match(r.stdout, /\| Relu \| ✗ /);
   assert.match(r.stdout, new RegExp(`js Relu \\(fail\\): ${doc.cases[0].name}: element 0`));
-  const missing = await cli('conformance', '--vectors', join(dir, 'nope'));
-  assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /EARG.*cannot read the vector directory/);
-  const unknown = await cli('conformance', '--vectors', dir, '--backend', 'js,nope');
-  assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /unknown backend "nope"; registered: .*js/);
+  failedWith(await cli('conformance', '--vectors', join(dir, 'nope')), 'EARG', /cannot read the vector directory/);
+  failedWith(await cli('conformance', '--vectors', dir, '--backend', 'js,nope'), 'EBACKEND', /unknown backend "nope"; registered: .*js/);
 });

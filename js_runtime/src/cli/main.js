@@ -32,6 +32,9 @@ usage:
       Runs the op set's shared test vectors (the repository's tests/vectors/) on each backend (default:
       every registered one) and prints the op x backend matrix of the largest error seen; exit code 1
       when a case fails. Unavailable backends are listed as skipped, with the reason.
+
+exit codes: 0 success; 1 a failed conformance case or an unexpected error; 2 bad usage, or a bad
+bundle, input or argument, printed as one line \`error [CODE]: message\` (CODE as in WebgradError).
 `;
 
 /**
@@ -116,10 +119,24 @@ export async function main(argv, io = { out: (l) => console.log(l), err: (l) => 
     io.err(`webgrad: unknown command or wrong arguments: ${[command, ...rest].join(' ')}\n\n${USAGE}`);
     return 2;
   } catch (e) {
-    const err = /** @type {Error & {code?: string}} */ (e);
-    io.err(`webgrad: ${err.code ? `[${err.code}] ` : ''}${err.message}`);
-    return 1;
+    return reportError(e, io);
   }
+}
+
+/**
+ * The one line a failure prints (no stack trace) and the exit code: a WebgradError (a bad bundle, input
+ * or argument) is `error [CODE]: message` and exit code 2; anything else exit code 1.
+ * @param {unknown} e
+ * @param {{err: (line: string) => void}} io
+ * @returns {number}
+ */
+export function reportError(e, io) {
+  if (e instanceof WebgradError) {
+    io.err(`error [${e.code}]: ${e.message}`);
+    return 2;
+  }
+  io.err(`webgrad: ${e instanceof Error ? e.message : String(e)}`);
+  return 1;
 }
 
 /**

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { WebgradError } from '../errors.js';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../loader/json_depth.js';
 import { parseNpy } from './npy.js';
 import { decodePng, toChannels } from './png.js';
 
@@ -29,7 +30,10 @@ export async function readInputFile(path, spec) {
   if (ext === '.json') {
     let value;
     try {
-      value = JSON.parse(new TextDecoder().decode(bytes));
+      const text = new TextDecoder().decode(bytes);
+      // flat(Infinity) below recurses: refuse deep nesting up front, as the bundle loader does
+      if (tooDeepAt(text) >= 0) throw new Error(`nested deeper than ${MAX_JSON_DEPTH} arrays/objects`);
+      value = JSON.parse(text);
     } catch (e) {
       throw new WebgradError('EPARSE', `${path}: invalid JSON: ${/** @type {Error} */ (e).message}`);
     }
