@@ -22,13 +22,25 @@ from typing import Any
 
 import numpy as np
 
-from .bundle_reader import Bundle, BundleError, read_bundle, weight_stats
+from .bundle_reader import (
+    MAX_ARENA_BYTES,
+    MAX_BYTES,
+    MAX_MODEL_JSON_BYTES,
+    Bundle,
+    BundleError,
+    read_bundle,
+    weight_stats,
+)
+from .bundle_shapes import check_arena
 from .vectors import decode
 
 
-def load_bundle(path: str | Path) -> BundleRunner:
-    """Reads and validates the bundle at ``path``; returns a runner for it."""
-    return BundleRunner(read_bundle(path))
+def load_bundle(path: str | Path, *, max_bytes: float = MAX_BYTES, max_model_json_bytes: float = MAX_MODEL_JSON_BYTES,
+                max_arena_bytes: float = MAX_ARENA_BYTES) -> BundleRunner:
+    """Reads and validates the bundle at ``path`` (limits as in ``read_bundle``; ``max_arena_bytes`` also
+    bounds every ``predict``); returns a runner for it."""
+    return BundleRunner(read_bundle(path, max_bytes=max_bytes, max_model_json_bytes=max_model_json_bytes,
+                                    max_arena_bytes=max_arena_bytes))
 
 
 class BundleRunner:
@@ -82,6 +94,11 @@ class BundleRunner:
         or a list when the bundle has several outputs."""
         xs = self._inputs(x)
         names = [s["name"] for s in self.signature["inputs"]]
+        most = None if batch_size is None or isinstance(batch_size, bool) or not isinstance(batch_size, int) \
+            else max(batch_size, 1)
+        shapes = {k: (min(a.shape[0], most), *a.shape[1:]) if most and a.ndim else a.shape
+                  for k, a in zip(names, xs, strict=True)}
+        check_arena(self.bundle.graph, shapes, self.bundle.limits.max_arena_bytes, str(self.path), "these inputs")
         if batch_size is None:
             outs = self.bundle.graph.run(dict(zip(names, xs, strict=True)))
         else:
@@ -101,24 +118,29 @@ class BundleRunner:
         """Runs the bundle's self-test; returns the max absolute error, raises BundleError over tolerance."""
         test = self.bundle.manifest["selftest"]
         feeds = {t["name"]: decode(t) for t in test["inputs"]}
-        got = self.bundle.graph.run(feeds)
+        try:
+            got = self.bundle.graph.run(feeds)
+        except IndexError as e:  # a Gather index out of range (the shape rules cannot see values)
+            raise BundleError("EINDEX", f"{self.path}: selftest: {e}") from e
+        except (ValueError, TypeError, ArithmeticError) as e:
+            raise BundleError("ESELFTEST", f"{self.path}: selftest could not run: {e}") from e
         rtol, atol = test["tolerance"]["rtol"], test["tolerance"]["atol"]
         worst = 0.0
         for t, g in zip(test["outputs"], got, strict=True):
             want = decode(t).astype(np.float64)
             g = np.asarray(g, np.float64)
             if g.shape != want.shape:
-                raise BundleError(f"{self.path}: selftest output {t['name']!r} has shape {g.shape}, expected "
-                                  f"{want.shape}")
+                raise BundleError("ESELFTEST", f"{self.path}: selftest output {t['name']!r} has shape {g.shape}, "
+                                               f"expected {want.shape}")
             with np.errstate(invalid="ignore"):
                 err = np.where(np.isnan(want) & np.isnan(g), 0.0, np.abs(g - want))
                 err = np.where(np.isnan(err), np.inf, err)
                 over = err > atol + rtol * np.abs(want)
             if over.any():
                 i = tuple(int(k) for k in np.argwhere(over)[0])
-                raise BundleError(f"{self.path}: selftest failed: output {t['name']!r} at index {i} is {g[i]}, "
-                                  f"expected {want[i]} (|error| <= {atol} + {rtol} * |expected| allowed; "
-                                  f"{int(over.sum())} elements over)")
+                raise BundleError("ESELFTEST", f"{self.path}: selftest failed: output {t['name']!r} at index {i} "
+                                               f"is {g[i]}, expected {want[i]} (|error| <= {atol} + {rtol} * "
+                                               f"|expected| allowed; {int(over.sum())} elements over)")
             worst = max(worst, float(err.max(initial=0.0)))
         return worst
 

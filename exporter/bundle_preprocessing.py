@@ -1,0 +1,54 @@
+"""Checks ``metadata.preprocessing`` at load, as far as ``classify`` (js_runtime/src/classify.js) uses
+it: ``x * scale``, then ``(x - mean) / std`` with ``mean``/``std`` one number or one per channel along
+the input's last axis. A bad value would make classify return NaN probabilities with no error.
+
+>>> check_preprocessing({"preprocessing": {"scale": 1 / 255, "std": [0.5, 0.5, 0.5]}}, (None, 8, 8, 3), "m")
+>>> try:
+...     check_preprocessing({"preprocessing": {"std": [1, 0, 1]}}, (None, 3), "model.json")
+... except BundleError as e:
+...     print(e.code, str(e).split(": ", 1)[1][:48])
+ESCHEMA schema violation at $.metadata.preprocessing.std
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .bundle_errors import BundleError
+from .bundle_json import is_finite_number
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:80] + "..."
+
+
+def check_preprocessing(metadata: Mapping[str, Any], input_shape: tuple, where: str) -> None:
+    """ESCHEMA unless ``metadata["preprocessing"]`` is absent or an object whose ``scale`` is a finite
+    number and whose ``mean``/``std`` are finite numbers or arrays of them whose length broadcasts to
+    ``input_shape``'s last dim (1, or that dim; any length when the dim is dynamic), ``std`` without 0."""
+    if "preprocessing" not in metadata:
+        return
+    pre = metadata["preprocessing"]
+    base = "$.metadata.preprocessing"
+
+    def fail(path: str, message: str) -> None:
+        raise BundleError("ESCHEMA", f"{where}: schema violation at {path}: {message}")
+
+    if not isinstance(pre, dict):
+        fail(base, f"expected an object, got {_describe(pre)}")
+    if "scale" in pre and not is_finite_number(pre["scale"]):
+        fail(f"{base}.scale", f"expected a finite number, got {_describe(pre['scale'])}")
+    channels = input_shape[-1] if input_shape else 1
+    for key in ("mean", "std"):
+        if key not in pre:
+            continue
+        value = pre[key]
+        items = value if isinstance(value, list) else [value]
+        nonzero = key == "std"
+        want = f"a finite {'non-zero ' if nonzero else ''}number or non-empty array of them"
+        if not items or not all(is_finite_number(v) and (not nonzero or v != 0) for v in items):
+            fail(f"{base}.{key}", f"expected {want}, got {_describe(value)}")
+        if isinstance(value, list) and len(value) != 1 and channels is not None and len(value) != channels:
+            fail(f"{base}.{key}", f"{len(value)} values do not broadcast to the input's last dim ({channels})")
