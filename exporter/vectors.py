@@ -39,6 +39,17 @@ class Case:
     attrs: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class Reject:
+    """Inputs the op must refuse in its shape rule (the op set's 'empty' field says so): every
+    implementation raises its shape error (``ShapeError`` in Python, ``ESHAPE`` in JS) before a kernel runs."""
+
+    name: str
+    inputs: list[np.ndarray | None]
+    attrs: dict[str, Any] = field(default_factory=dict)
+    error: str = "ESHAPE"
+
+
 Rng = np.random.Generator
 Builder = Callable[[Rng], list[Case]]
 
@@ -234,6 +245,15 @@ def _arg_max(rng: Rng) -> list[Case]:
         Case("last_axis", [x]),
         Case("axis0_keepdims", [x], {"axis": 0, "keepdims": True}),
         Case("ties_and_nan", [ties]),
+        Case("empty_other_axis", [_empty(0, 4)]),  # axis 1 has 4 entries: an empty output, not an error
+    ]
+
+
+def _arg_max_rejects() -> list[Reject]:
+    # The op set's 'empty': an axis of size 0 has no index to return.
+    return [
+        Reject("empty_axis", [_empty(2, 0, 3)], {"axis": 1}),
+        Reject("empty_axis_keepdims", [_empty(0, 4)], {"axis": 0, "keepdims": True}),
     ]
 
 
@@ -291,6 +311,33 @@ def _softmax(rng: Rng) -> list[Case]:
     ]
 
 
+def _gelu_tails() -> list[Case]:
+    # The negative tail is tiny (x * Phi(x) ~ -8e-23 at -10) and only relative accuracy tells a right
+    # answer from 0: -5, -5.6 and -7 are where 0.5 + 0.5 * erf(x / sqrt 2) in float32 is off by ~1e-6
+    # of Phi or has cancelled to 0. Both forms, x from -10 to +10.
+    x = np.concatenate([np.linspace(-10, 10, 81), [-5.6, -7.0, -9.3, -3.3, -1e-3, 1e-3]]).astype(np.float32)
+    return [Case("tails", [x]), Case("tails_approximate_true", [x], {"approximate": True})]
+
+
+def _empty(*shape: int) -> np.ndarray:
+    return np.zeros(shape, np.float32)
+
+
+def _reduce_empty() -> list[Case]:
+    # The op set's 'empty': ReduceSum 0, ReduceMean NaN, ReduceMax -Inf over a zero-size axis.
+    return [
+        Case("empty_axis", [_empty(2, 0, 3)], {"axes": [1]}),
+        Case("empty_axis_keepdims", [_empty(2, 0, 3)], {"axes": [1], "keepdims": True}),
+        Case("empty_all_axes", [_empty(2, 0, 3)]),
+        Case("empty_kept_axis", [_empty(0, 3)], {"axes": [1]}),  # an empty output: nothing to compute
+    ]
+
+
+def _softmax_empty() -> list[Case]:
+    # An empty output, no error, whether the zero-size axis is the softmax axis or another one.
+    return [Case("empty_axis", [_empty(2, 0, 3)], {"axis": 1}), Case("empty_other_axis", [_empty(0, 4)])]
+
+
 def _div_specials() -> list[Case]:
     a = np.array([1.0, -1.0, 0.0, INF, 2.0, NAN], np.float32)
     b = np.array([0.0, 0.0, 0.0, INF, -0.0, 1.0], np.float32)
@@ -312,14 +359,14 @@ BUILDERS: dict[str, Builder] = {
     "Relu": _unary,
     "Relu6": lambda rng: _unary(rng, scale=5.0),
     "LeakyRelu": lambda rng: _unary(rng, [{}, {"alpha": 0.01}]),
-    "Gelu": lambda rng: _unary(rng, [{}, {"approximate": True}]),
+    "Gelu": lambda rng: _unary(rng, [{}, {"approximate": True}]) + _gelu_tails(),
     "Sigmoid": lambda rng: _unary(rng, scale=5.0),
     "Tanh": _unary,
     "Exp": lambda rng: _unary(rng) + _exp_specials(),
     "Log": lambda rng: [Case("positive", [np.abs(_f(rng, 3, 4)) + 0.01]), *_unary(rng)],
     "Sqrt": lambda rng: [Case("positive", [np.abs(_f(rng, 3, 4))]), *_unary(rng)],
-    "Softmax": _softmax,
-    "LogSoftmax": _softmax,
+    "Softmax": lambda rng: _softmax(rng) + _softmax_empty(),
+    "LogSoftmax": lambda rng: _softmax(rng) + _softmax_empty(),
     "Conv2D": _conv2d,
     "MaxPool2D": _pool,
     "AvgPool2D": _pool,
@@ -332,26 +379,44 @@ BUILDERS: dict[str, Builder] = {
     "Concat": _concat,
     "Slice": _slice,
     "Gather": _gather,
-    "ReduceSum": _reduce,
-    "ReduceMean": _reduce,
-    "ReduceMax": lambda rng: _reduce(rng, special=True),
+    "ReduceSum": lambda rng: _reduce(rng) + _reduce_empty(),
+    "ReduceMean": lambda rng: _reduce(rng) + _reduce_empty(),
+    "ReduceMax": lambda rng: _reduce(rng, special=True) + _reduce_empty(),
     "ArgMax": _arg_max,
     "Cast": _cast,
     "Dequantize": _dequantize,
 }
 
+# Ops with inputs their shape rule must refuse (written as the file's "rejects" list).
+REJECTS: dict[str, Callable[[], list[Reject]]] = {"ArgMax": _arg_max_rejects}
+
+
+def _filled(op: str, inputs: list[np.ndarray | None]) -> list[np.ndarray | None]:
+    # Absent optional inputs are explicit nulls, so every case of a fixed-arity op lists them all.
+    specs = op_spec(op)["inputs"]
+    arity = 0 if specs[-1].get("variadic") else len(specs)
+    return inputs + [None] * (arity - len(inputs))
+
 
 def op_cases(op: str) -> list[Case]:
     """The cases of ``op`` with full (defaulted) attributes and every input slot filled (None for an
-    absent optional), from the op's own seeded generator."""
+    absent optional), from the op's own seeded generator.
+
+    >>> [c.name for c in op_cases("ArgMax")][:2]
+    ['last_axis', 'axis0_keepdims']
+    """
     rng = np.random.default_rng(zlib.crc32(op.encode()))
-    specs = op_spec(op)["inputs"]
-    # Absent optional inputs are explicit nulls, so every case of a fixed-arity op lists them all.
-    arity = None if specs[-1].get("variadic") else len(specs)
-    return [
-        Case(c.name, c.inputs + [None] * ((arity or 0) - len(c.inputs)), normalize_attrs(op, c.attrs))
-        for c in BUILDERS[op](rng)
-    ]
+    return [Case(c.name, _filled(op, c.inputs), normalize_attrs(op, c.attrs)) for c in BUILDERS[op](rng)]
+
+
+def op_rejects(op: str) -> list[Reject]:
+    """The inputs ``op``'s shape rule must refuse, with full attributes and every input slot filled.
+
+    >>> [(r.name, r.error) for r in op_rejects("ArgMax")][:1]
+    [('empty_axis', 'ESHAPE')]
+    """
+    given = REJECTS[op]() if op in REJECTS else []
+    return [Reject(r.name, _filled(op, r.inputs), normalize_attrs(op, r.attrs), r.error) for r in given]
 
 
 def encode(a: np.ndarray) -> dict[str, Any]:
@@ -388,7 +453,31 @@ def op_document(op: str) -> dict[str, Any]:
                 "tolerance": {"rtol": spec["tolerance"]["rtol"], "atol": spec["tolerance"]["atol"]},
             }
         )
-    return {"op": op, "opsetVersion": load_opset()["opsetVersion"], "cases": cases}
+    doc: dict[str, Any] = {"op": op, "opsetVersion": load_opset()["opsetVersion"], "cases": cases}
+    rejects = [_reject_document(op, r) for r in op_rejects(op)]
+    if rejects:
+        doc["rejects"] = rejects
+    return doc
+
+
+def _reject_document(op: str, r: Reject) -> dict[str, Any]:
+    from ..ops import REGISTRY  # late, as in op_document
+    from ..ops.registry import ShapeError
+
+    shapes = [None if x is None else x.shape for x in r.inputs]
+    dtypes = [None if x is None else str(x.dtype) for x in r.inputs]
+    try:  # a reject the reference accepts would be a wrong vector: refuse to write it
+        REGISTRY[op].shape(shapes, dtypes, r.attrs)
+    except ShapeError:
+        pass
+    else:
+        raise AssertionError(f"{op}/{r.name}: the reference's shape rule accepts this reject")
+    return {
+        "name": r.name,
+        "attrs": r.attrs,
+        "inputs": [None if x is None else encode(x) for x in r.inputs],
+        "error": r.error,
+    }
 
 
 def render(doc: dict[str, Any]) -> str:

@@ -39,6 +39,18 @@ def test_lowering_reproduces_every_vector_within_tolerance(op):
         assert_close(got, want, c["tolerance"]["rtol"], c["tolerance"]["atol"], f"{op}/{c['name']}")
 
 
+@pytest.mark.parametrize("op", [op for op in op_names() if vectors.op_rejects(op)])
+def test_lowering_refuses_every_reject_with_the_references_shape_error(op):
+    from webgrad.ops.registry import ShapeError
+
+    doc = json.loads((VECTORS / f"{op}.json").read_text())
+    assert doc["rejects"], f"{op}.json has no rejects"
+    for r in doc["rejects"]:
+        inputs = [None if t is None else jnp.asarray(vectors.decode(t)) for t in r["inputs"]]
+        with pytest.raises(ShapeError, match=f"{op}: axis"):
+            jax_ops.lowering(op)(inputs, r["attrs"])
+
+
 def test_missing_lowering_names_the_op(monkeypatch):
     monkeypatch.delitem(jax_ops.LOWERINGS, "Gelu")
     with pytest.raises(jax_ops.MissingLoweringError, match="op Gelu has no JAX lowering"):

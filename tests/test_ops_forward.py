@@ -13,7 +13,7 @@ import scipy.stats
 
 from webgrad import ops
 from webgrad.exporter.opset import normalize_attrs, op_names, op_spec
-from webgrad.exporter.vectors import op_cases
+from webgrad.exporter.vectors import op_cases, op_rejects
 from webgrad.ops import REGISTRY, ShapeError
 from webgrad.tensor import SymbolicTensor
 
@@ -355,6 +355,62 @@ def test_arg_max_ties_nan_and_int32():
     assert y.dtype == np.int32
     np.testing.assert_array_equal(y, [1, 0, 0, 1])
     np.testing.assert_array_equal(ops.ArgMax(x, axis=0, keepdims=True).numpy(), [[1, 3, 1]])  # NaNs win
+
+
+# ---- zero-size axes: the op set's 'empty' fields ------------------------------------------------------
+
+
+def test_reductions_over_a_zero_size_axis_give_the_op_sets_identities():
+    x = np.zeros((2, 0, 3), np.float32)
+    with np.errstate(all="raise"):  # no warning either: the empty case is defined, not an accident
+        for op, want in (("ReduceSum", 0.0), ("ReduceMean", NAN), ("ReduceMax", -INF)):
+            for attrs, shape in (({"axes": [1]}, (2, 3)), ({"axes": [1], "keepdims": True}, (2, 1, 3)), ({}, ())):
+                y = ops.apply(op, x, **attrs).numpy()
+                assert y.shape == shape and y.dtype == np.float32, (op, attrs)
+                np.testing.assert_array_equal(y, np.full(shape, want, np.float32), err_msg=f"{op} {attrs}")
+
+
+def test_softmax_over_a_zero_size_axis_is_empty():
+    for op in ("Softmax", "LogSoftmax"):
+        for shape, axis in (((2, 0, 3), 1), ((0, 4), -1), ((3, 0), 0)):
+            with np.errstate(all="raise"):
+                y = ops.apply(op, np.zeros(shape, np.float32), axis=axis).numpy()
+            assert y.shape == shape and y.dtype == np.float32, (op, shape, axis)
+
+
+def test_arg_max_over_a_zero_size_axis_is_a_shape_error_eager_and_symbolic():
+    for shape, axis in (((2, 0, 3), 1), ((0, 4), 0), ((4, 0), -1)):
+        with pytest.raises(ShapeError, match=rf"ArgMax: axis {axis} of x \({shape[0]}, .*has size 0"):
+            ops.ArgMax(np.zeros(shape, np.float32), axis=axis)
+        with pytest.raises(ShapeError, match="has size 0"):
+            ops.apply("ArgMax", S(shape), axis=axis)
+    assert ops.apply("ArgMax", S((None, 0, 3)), axis=0).shape == (0, 3)  # an unknown dim passes
+    assert ops.ArgMax(np.zeros((0, 4), np.float32)).numpy().shape == (0,)  # size-0 axis is not 'axis'
+
+
+@pytest.mark.parametrize("op", [op for op in op_names() if op_rejects(op)])
+def test_every_vector_reject_is_refused_by_the_shape_rule(op):
+    for r in op_rejects(op):
+        shapes = [None if x is None else x.shape for x in r.inputs]
+        dtypes = [None if x is None else str(x.dtype) for x in r.inputs]
+        with pytest.raises(ShapeError, match=op):
+            REGISTRY[op].shape(shapes, dtypes, r.attrs)
+        with pytest.raises(ShapeError, match=op):
+            REGISTRY[op].forward(r.inputs, r.attrs)
+
+
+# ---- Gelu tails ----------------------------------------------------------------------------------------
+
+
+def test_gelu_is_relatively_exact_in_both_tails():
+    """The reference rounds x * Phi(x) once from float64 (scipy's erfc), so it is the correctly rounded
+    float32 value up to an ulp, down to x = -10 where the result is ~1e-23."""
+    x = np.linspace(-10, 10, 2001).astype(np.float32)
+    xd = x.astype(np.float64)
+    exact = xd * 0.5 * scipy.special.erfc(-xd / math.sqrt(2))
+    np.testing.assert_allclose(ops.Gelu(x).numpy(), exact, rtol=1.2e-7, atol=0)
+    u = math.sqrt(2 / math.pi) * (xd + 0.044715 * xd**3)
+    np.testing.assert_allclose(ops.Gelu(x, approximate=True).numpy(), xd * scipy.special.expit(2 * u), rtol=1.2e-7)
 
 
 # ---- casts and quantization ------------------------------------------------------------------------

@@ -62,6 +62,22 @@ def test_shared_vectors(k, op, case):
     assert_close(got, want, tol["rtol"], tol["atol"], f"{op}/{case['name']}")
 
 
+def _vector_rejects() -> list:
+    rejects = []
+    for op in op_names():
+        doc = json.loads((VECTOR_DIR / f"{op}.json").read_text(encoding="utf-8"))
+        rejects += [pytest.param(op, r, id=f"{op}/{r['name']}") for r in doc.get("rejects", [])]
+    return rejects
+
+
+@pytest.mark.parametrize(("op", "reject"), _vector_rejects())
+def test_shared_vector_rejects(k, op, reject):
+    """Inputs the op set's shape rule refuses never reach a kernel (the harness runs the rule first)."""
+    inputs = [None if t is None else decode(t) for t in reject["inputs"]]
+    with pytest.raises(ops.ShapeError, match=op):
+        wh.run_op(k, op, inputs, reject["attrs"])
+
+
 def test_every_op_has_an_export(k):
     missing = [op for op in op_names() if f"wg_{op}" not in k.exports]
     assert not missing, f"ops without a wg_<Op> export in {k.path.name}: {missing}"
@@ -285,6 +301,42 @@ def test_math_accuracy(k):
     assert np.abs(_unary(k, "wg_Gelu", x, 1) - gelu_tanh).max() <= 1e-6
     tiny = np.array([1e-40, 1e-45, 3e-39], np.float32)  # subnormal inputs of log
     np.testing.assert_allclose(_unary(k, "wg_Log", tiny), np.log(tiny.astype(np.float64)), rtol=1e-6)
+
+
+def test_gelu_is_relatively_accurate_in_the_tails(k):
+    """x * Phi(x) to ~5e-7 relative down to x = -13 (result ~1e-38): Phi comes from erfc for x < 0, with
+    the exp(-x^2/2) argument exact. The erf form lost it: 35% off at x = -5, 0 below x = -5.6."""
+    from scipy.special import erfc, expit
+
+    x = np.concatenate([np.linspace(-13, 13, 52001), -np.geomspace(1e-30, 1, 301), np.geomspace(1e-30, 1, 301)])
+    x = x.astype(np.float32)
+    xd = x.astype(np.float64)
+    exact = xd * 0.5 * erfc(-xd / math.sqrt(2))
+    got = _unary(k, "wg_Gelu", x, 0).astype(np.float64)
+    rel = np.abs(got - exact) / np.abs(exact).clip(1e-300)
+    assert rel.max() <= 1e-6, f"exact Gelu: {rel.max():.2e} relative at x = {x[rel.argmax()]}"
+    approx = xd * expit(2 * math.sqrt(2 / math.pi) * (xd + 0.044715 * xd**3))
+    normal = np.abs(approx) >= np.finfo(np.float32).tiny  # below: subnormal results, flushed by some engines
+    got = _unary(k, "wg_Gelu", x, 1).astype(np.float64)
+    rel = (np.abs(got - approx) / np.abs(approx).clip(1e-300))[normal]
+    assert rel.max() <= 3e-5, f"tanh Gelu: {rel.max():.2e} relative at x = {x[normal][rel.argmax()]}"
+    ends = np.array([-np.inf, np.inf, -0.0], np.float32)
+    np.testing.assert_array_equal(_unary(k, "wg_Gelu", ends, 0), [0, np.inf, 0])
+
+
+def test_empty_axis_semantics(k):
+    """The op set's 'empty' fields on the kernels: reductions give their identities, softmax an empty
+    output, and ArgMax over a size-0 axis is refused by the shape rule (run_op applies it) and, should
+    a caller skip it, by the kernel itself (never index 0)."""
+    x = np.zeros((2, 0, 3), np.float32)
+    for op, want in (("ReduceSum", 0.0), ("ReduceMean", np.nan), ("ReduceMax", -np.inf)):
+        np.testing.assert_array_equal(wh.run_op(k, op, [x], {"axes": [1]}), np.full((2, 3), want, np.float32), op)
+    for op in ("Softmax", "LogSoftmax"):
+        assert wh.run_op(k, op, [x], {"axis": 1}).shape == (2, 0, 3)
+    with pytest.raises(ops.ShapeError, match=r"ArgMax: axis 1 of x .* has size 0"):
+        wh.run_op(k, "ArgMax", [x], {"axis": 1})
+    with k.scope(), pytest.raises(wh.KernelError, match="wg_ArgMax returned"):
+        k.check("wg_ArgMax", k.put(x), k.empty((2, 3), np.int32), 2, 0, 3)
 
 
 @pytest.mark.parametrize("op", ["Relu", "Relu6", "LeakyRelu", "Gelu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt"])

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._common import norm_axes, norm_axis
-from .registry import Array, Shape
+from .registry import Array, Shape, ShapeError
 
 # fn(x, axes, keepdims) -> y;  grad(g, x, y, axes) -> dx, with g and y shaped as with keepdims=True
 ReduceFn = Callable[[Array, tuple[int, ...], bool], Array]
@@ -30,12 +30,26 @@ def _reduce_shape(op: str) -> Callable[..., tuple[Shape, str]]:
     return shape
 
 
+def nonempty_axis(op: str, x: Shape, axis: int) -> int:
+    """``axis`` of ``x`` made non-negative; ShapeError when that axis has size 0 (an ArgMax over nothing
+    has no index: the op set's 'empty' rule). An unknown (None) dim passes.
+
+    >>> nonempty_axis("ArgMax", (None, 3), -1)
+    1
+    """
+    a = norm_axis(op, axis, len(x))
+    if x[a] == 0:
+        raise ShapeError(f"{op}: axis {axis} of x {tuple(x)} has size 0, so there is no index to return")
+    return a
+
+
 def axis_shape(op: str, dtype: str) -> Callable[..., tuple[Shape, str]]:
-    """The ``reduce_axis`` rule: ``x`` without the single ``axis`` (kept as 1 with keepdims)."""
+    """The ``reduce_axis`` rule: ``x`` without the single ``axis`` (kept as 1 with keepdims); the axis
+    must not have size 0."""
 
     def shape(shapes: Sequence[Shape], dtypes: Sequence[str | None], attrs: dict[str, Any]) -> tuple[Shape, str]:
         x = tuple(shapes[0])
-        return reduced_shape(x, (norm_axis(op, attrs["axis"], len(x)),), attrs["keepdims"]), dtype
+        return reduced_shape(x, (nonempty_axis(op, x, attrs["axis"]),), attrs["keepdims"]), dtype
 
     return shape
 

@@ -7,14 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from ._common import norm_axis
-from ._reduce import axis_shape
+from ._reduce import axis_shape, nonempty_axis
 from .registry import Array, register
 
 
 def _forward(inputs: Sequence[Array], attrs: dict[str, Any]) -> Array:
     x = inputs[0]
-    axis = norm_axis("ArgMax", attrs["axis"], x.ndim)
+    axis = nonempty_axis("ArgMax", x.shape, attrs["axis"])  # eager calls skip the shape rule
     return np.argmax(x, axis=axis, keepdims=attrs["keepdims"]).astype(np.int32)  # numpy: first NaN wins
 
 

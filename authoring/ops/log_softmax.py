@@ -16,8 +16,9 @@ def _forward(inputs: Sequence[Array], attrs: dict[str, Any]) -> Array:
     x = inputs[0]
     axis = norm_axis("LogSoftmax", attrs["axis"], x.ndim)
     with np.errstate(invalid="ignore"):  # +Inf - +Inf = NaN spreads over the row, as the op set asks
-        shifted = x - x.max(axis=axis, keepdims=True)
-    shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)  # initial: a size-0 axis gives an empty y
+    with np.errstate(divide="ignore"):  # log(0) of a size-0 axis, subtracted from nothing
+        shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
     return shifted
 
 

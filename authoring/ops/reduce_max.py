@@ -9,7 +9,8 @@ from .registry import Array, register
 
 
 def _max(x: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
-    return np.max(x, axis=axes, keepdims=keepdims)
+    # initial=-inf: a zero-size reduced axis gives -Inf (the op set's 'empty'), not numpy's ValueError
+    return np.max(x, axis=axes, keepdims=keepdims, initial=-np.inf)
 
 
 def _grad(g: Array, x: Array, y: Array, axes: tuple[int, ...]) -> Array:

@@ -17,7 +17,7 @@ def _forward(inputs: Sequence[Array], attrs: dict[str, Any]) -> Array:
     axis = norm_axis("Softmax", attrs["axis"], x.ndim)
     # +Inf - +Inf is NaN, which then fills the row through the sum: the op set's NaN rule.
     with np.errstate(invalid="ignore"):
-        e = x - x.max(axis=axis, keepdims=True)
+        e = x - x.max(axis=axis, keepdims=True, initial=-np.inf)  # initial: a size-0 axis gives an empty y
     np.exp(e, out=e)
     e /= e.sum(axis=axis, keepdims=True)
     return e

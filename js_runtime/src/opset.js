@@ -22,7 +22,7 @@
 export const OPSET = deepFreeze({
   "format": "webgrad-opset",
   "opsetVersion": 1,
-  "doc": "The op set: the contract between the numpy reference, the JAX lowering and the JS, WASM and WebGPU kernels. Layout NHWC for images, HWIO for conv filters. Compute is float32 unless a dtype says otherwise. Attribute types: int, float, bool, ints (list of int), string (one of 'values'), dtype, padding ('SAME', 'VALID' or [top, bottom, left, right]). 'nullable' attributes accept null. Shape rules are named; each rule's formula is in 'shape.doc' and its code is the op's shape() in authoring/ops/. Tolerance is what a backend may differ from the numpy reference on the shared test vectors: |got - want| <= atol + rtol * |want|. NaN/Inf semantics: unless an op's 'nan' says otherwise, NaN in any input gives NaN in every output element that depends on it, and IEEE-754 float32 rules give Inf.",
+  "doc": "The op set: the contract between the numpy reference, the JAX lowering and the JS, WASM and WebGPU kernels. Layout NHWC for images, HWIO for conv filters. Compute is float32 unless a dtype says otherwise. Attribute types: int, float, bool, ints (list of int), string (one of 'values'), dtype, padding ('SAME', 'VALID' or [top, bottom, left, right]). 'nullable' attributes accept null. Shape rules are named; each rule's formula is in 'shape.doc' and its code is the op's shape() in authoring/ops/. Tolerance is what a backend may differ from the numpy reference on the shared test vectors: |got - want| <= atol + rtol * |want|. NaN/Inf semantics: unless an op's 'nan' says otherwise, NaN in any input gives NaN in every output element that depends on it, and IEEE-754 float32 rules give Inf. Zero-size axes: an op that reduces over an axis or normalizes along one says in its 'empty' field what it gives when that axis has size 0 (an identity value, an empty output, or a shape error from its shape rule: ShapeError in Python, ESHAPE in JS; every implementation agrees, and the shared test vectors cover each case); ops without an 'empty' field do not define it yet. Zero-size tensors are never allocated or dispatched on a GPU: an empty output is complete without running a kernel.",
   "activations": {
     "doc": "Values of the fused 'activation' attribute of MatMul and Conv2D, applied after the bias. leaky_relu uses the 'alpha' attribute. gelu is the exact erf form.",
     "values": [
@@ -385,7 +385,7 @@ export const OPSET = deepFreeze({
       "nan": "NaN stays NaN"
     },
     "Gelu": {
-      "doc": "y = x * Phi(x); Phi is the standard normal CDF (exact erf form), or with approximate=true 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))).",
+      "doc": "y = x * Phi(x); Phi is the standard normal CDF (exact erf form), or with approximate=true 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))). Exact Phi for x < 0 is 0.5 * erfc(-x / sqrt 2), never 0.5 + 0.5 * erf(x / sqrt 2), which cancels in the negative tail. The tolerance is relative everywhere (atol is only a floor far below the vectors' smallest value): the tail is tiny (x * Phi(x) ~ -8e-23 at x = -10) and an absolute tolerance would accept 0 there.",
       "inputs": [
         {
           "name": "x",
@@ -411,7 +411,7 @@ export const OPSET = deepFreeze({
       "differentiable": true,
       "tolerance": {
         "rtol": 0.0001,
-        "atol": 0.00001
+        "atol": 1e-30
       },
       "nan": "default; Gelu(-Inf) = 0, Gelu(+Inf) = +Inf"
     },
@@ -574,7 +574,8 @@ export const OPSET = deepFreeze({
         "rtol": 0.00001,
         "atol": 0.000001
       },
-      "nan": "a NaN or +Inf anywhere in a row makes the whole row NaN"
+      "nan": "a NaN or +Inf anywhere in a row makes the whole row NaN",
+      "empty": "an empty output (the shape of x) when 'axis' or any other axis has size 0; not an error"
     },
     "LogSoftmax": {
       "doc": "y = x - max(x) - log(sum(exp(x - max(x)))) along axis.",
@@ -605,7 +606,8 @@ export const OPSET = deepFreeze({
         "rtol": 0.00001,
         "atol": 0.00001
       },
-      "nan": "a NaN or +Inf anywhere in a row makes the whole row NaN"
+      "nan": "a NaN or +Inf anywhere in a row makes the whole row NaN",
+      "empty": "an empty output (the shape of x) when 'axis' or any other axis has size 0; not an error"
     },
     "Conv2D": {
       "doc": "2-D convolution (cross-correlation), y = act(conv(x, w) + bias). x is NHWC, w is HWIO [KH, KW, C/groups, O], bias is [O]. groups splits C and O into equal groups; groups = C with O = C * multiplier is depthwise. SAME padding pads ceil(total/2) at the bottom/right (TensorFlow rule).",
@@ -1154,7 +1156,8 @@ export const OPSET = deepFreeze({
         "rtol": 0.00001,
         "atol": 0.00001
       },
-      "nan": "default"
+      "nan": "default",
+      "empty": "0 where a reduced axis has size 0 (the sum of nothing; numpy, torch, ONNX)"
     },
     "ReduceMean": {
       "doc": "Mean over 'axes' (null: all axes).",
@@ -1190,7 +1193,8 @@ export const OPSET = deepFreeze({
         "rtol": 0.00001,
         "atol": 0.000001
       },
-      "nan": "default"
+      "nan": "default",
+      "empty": "NaN where a reduced axis has size 0 (0 / 0: the sum of nothing over a count of 0, as numpy and torch give)"
     },
     "ReduceMax": {
       "doc": "Max over 'axes' (null: all axes). The gradient is split evenly among tied maxima.",
@@ -1226,7 +1230,8 @@ export const OPSET = deepFreeze({
         "rtol": 0,
         "atol": 0
       },
-      "nan": "NaN in the reduced group gives NaN"
+      "nan": "NaN in the reduced group gives NaN",
+      "empty": "-Inf where a reduced axis has size 0 (the identity of max, as ONNX defines; numpy raises instead)"
     },
     "ArgMax": {
       "doc": "Index of the largest value along axis; the first one on ties; a NaN counts as the largest (numpy.argmax).",
@@ -1254,14 +1259,15 @@ export const OPSET = deepFreeze({
       },
       "shape": {
         "rule": "reduce_axis",
-        "doc": "x without 'axis' (kept as 1 with keepdims)"
+        "doc": "x without 'axis' (kept as 1 with keepdims); 'axis' must not have size 0"
       },
       "differentiable": false,
       "tolerance": {
         "rtol": 0,
         "atol": 0
       },
-      "nan": "the first NaN wins"
+      "nan": "the first NaN wins",
+      "empty": "rejected by the shape rule: an axis of size 0 has no index to return (ShapeError in Python, ESHAPE in JS, before any kernel runs); a size-0 axis other than 'axis' gives an empty output"
     },
     "Cast": {
       "doc": "Converts to dtype 'to'. float32 to int32 truncates toward zero; NaN and out-of-range values give 0 in the reference.",

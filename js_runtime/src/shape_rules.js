@@ -253,10 +253,14 @@ function globalAvgPool(s) {
   return [x[0], x[3]];
 }
 
-/** @type {ShapeRule} */
+/** @type {ShapeRule} An axis of size 0 has no index to return: ESHAPE (the op set's 'empty'). */
 function argMax(s, attrs) {
   const x = /** @type {Shape} */ (s[0]);
-  return reducedShape(x, [normAxis('ArgMax', attrs.axis, x.length)], attrs.keepdims);
+  const axis = normAxis('ArgMax', attrs.axis, x.length);
+  if (x[axis] === 0) {
+    throw new WebgradError('ESHAPE', `ArgMax: axis ${attrs.axis} of x ${fmt(x)} has size 0, so there is no index to return`);
+  }
+  return reducedShape(x, [axis], attrs.keepdims);
 }
 
 /** The shape rule of every op of the op set, by op name. */

@@ -53,6 +53,22 @@ function place(backend, tensors) {
   return { views, arena };
 }
 
+test('every vector reject (an input the op set says the shape rule refuses) is refused with its code', () => {
+  let checked = 0;
+  for (const doc of loadVectors()) {
+    for (const r of doc.rejects ?? []) {
+      const inputs = r.inputs.map((t) => (t === null ? null : decodeTensor(t)));
+      assert.throws(
+        () => inferNode(doc.op, inputs.map((t) => t && t.shape), inputs.map((t) => t && t.dtype), r.attrs),
+        (e) => e.code === r.error && e.message.startsWith(`${doc.op}:`),
+        `${doc.op}/${r.name}: expected ${r.error}`,
+      );
+      checked++;
+    }
+  }
+  assert.ok(checked >= 2, `only ${checked} rejects`);
+});
+
 for (const [name, excluded] of Object.entries(BACKENDS)) {
   for (const doc of loadVectors()) {
     if (excluded[doc.op]) {

@@ -2,14 +2,14 @@
 
 import jax.numpy as jnp
 
-from webgrad.ops._common import norm_axis
+from webgrad.ops._reduce import nonempty_axis
 
 from ._registry import register
 
 
 def _lower(inputs, attrs):
     x = inputs[0]
-    axis = norm_axis("ArgMax", attrs["axis"], x.ndim)
+    axis = nonempty_axis("ArgMax", x.shape, attrs["axis"])  # the reference's rule: a size-0 axis is a ShapeError
     return jnp.argmax(x, axis=axis, keepdims=attrs["keepdims"]).astype(jnp.int32)
 
 

@@ -11,7 +11,7 @@ from ._registry import register
 def _lower(inputs, attrs):
     x = inputs[0]
     axis = norm_axis("LogSoftmax", attrs["axis"], x.ndim)
-    shifted = x - lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True))
+    shifted = x - lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True, initial=-jnp.inf))
     return shifted - jnp.log(jnp.sum(jnp.exp(shifted), axis=axis, keepdims=True))
 
 

@@ -5,4 +5,10 @@ import jax.numpy as jnp
 from ._reduce import reduce
 from ._registry import register
 
-register("ReduceMax", lambda inputs, attrs: reduce("ReduceMax", jnp.max, inputs[0], attrs))
+
+def _max(x, axis, keepdims):
+    # initial=-inf: a zero-size reduced axis gives -Inf (the op set's 'empty'), not an error
+    return jnp.max(x, axis=axis, keepdims=keepdims, initial=-jnp.inf)
+
+
+register("ReduceMax", lambda inputs, attrs: reduce("ReduceMax", _max, inputs[0], attrs))

@@ -13,7 +13,7 @@ def _lower(inputs, attrs):
     x = inputs[0]
     axis = norm_axis("Softmax", attrs["axis"], x.ndim)
     # the shift changes no value, so it carries no gradient
-    e = jnp.exp(x - lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True)))
+    e = jnp.exp(x - lax.stop_gradient(jnp.max(x, axis=axis, keepdims=True, initial=-jnp.inf)))
     return e / jnp.sum(e, axis=axis, keepdims=True)
 
 
