@@ -316,3 +316,24 @@ test('NaN / Inf found at their index in small and large models (two scanners)', 
     assert.equal(out.get('w').data[n - 1], 0.25);
   }
 });
+
+test('a 100,000-node graph loads (the validation passes are linear; no recursion) and runs its self-test', async () => {
+  const { chainBundle } = await import('./_chain_bundle.mjs');
+  const model = await loadModel(chainBundle(100000), { backend: 'js' });
+  assert.ok(model.selftest.maxError <= 1e-3, 'the self-test ran and passed');
+  const y = await (await model.predict(tensor(new Float32Array([-1, 0, 0.5, 3]), [1, 4]))).data();
+  assert.ok(y[0] === 0 && y[1] === 0 && y[2] > 0 && y[2] < 0.5 && y[3] > 0 && y[3] < 1, `relu/tanh chain output ${y}`);
+  model.dispose();
+});
+
+test('model.json nested deeper than 64 is EJSON before parsing; brackets in strings do not count', async () => {
+  const { tooDeepAt } = await import('../../js_runtime/src/loader/json_depth.js');
+  assert.equal(tooDeepAt('[[1]]', 1), 1);
+  assert.equal(tooDeepAt('[[1]]', 2), -1);
+  assert.equal(tooDeepAt('{"a": "[[[\\"[[", "b": [{}]}', 3), -1);
+  assert.equal(tooDeepAt('{"a": "\\\\", "b": [{}]}', 2), 18, 'an escaped backslash does not escape the quote');
+  const b = mlp();
+  const text = JSON.stringify(b['model.json']).replace('{', `{"deep": ${'['.repeat(1e6)}${']'.repeat(1e6)},`);
+  b['model.json'] = text;
+  await rejects(loadModel(b), 'EJSON', /model\.json \(in-memory bundle\): JSON nested deeper than 64 arrays\/objects \(at character 72\)/);
+});
