@@ -314,6 +314,7 @@ export const SHAPE_RULES = /** @type {Readonly<Record<string, ShapeRule>>} */ (O
  * @returns {{shape: Dim[], dtype: string}}
  */
 export function inferNode(op, shapes, dtypes, attrs) {
+  if (!Object.prototype.hasOwnProperty.call(OPSET.ops, op)) throw new WebgradError('EUNKNOWN_OP', `unknown op ${JSON.stringify(op)}`);
   const spec = OPSET.ops[op];
   const slots = spec.inputs;
   const variadic = slots.length === 1 && slots[0].variadic;

@@ -36,7 +36,7 @@ const TYPED = { float32: Float32Array, int32: Int32Array, int8: Int8Array, uint8
  * @returns {Tensor}
  */
 export function decodeVectorTensor(t) {
-  const Typed = TYPED[t.dtype];
+  const Typed = Object.prototype.hasOwnProperty.call(TYPED, t.dtype) ? TYPED[t.dtype] : undefined;
   if (!Typed) throw new WebgradError('EARG', `vector tensor: unknown dtype ${t.dtype}`);
   const bytes = Uint8Array.from(atob(t.data), (c) => c.charCodeAt(0));
   return new Tensor(new Typed(bytes.buffer), t.shape, t.dtype);
