@@ -1,7 +1,10 @@
 """The ``webgrad inspect`` and ``webgrad verify`` commands (added to the CLI by ``add_commands``).
 
     webgrad inspect BUNDLE [--json]   # signature, ops, parameters, bytes per dtype, labels, versions
-    webgrad verify BUNDLE             # schema, versions, checksums, self-test; exit 1 on any problem
+    webgrad verify BUNDLE             # schema, versions, checksums, self-test
+
+A bundle that cannot be used prints ``error [CODE]: message`` on stderr (CODE is the BundleError's,
+the same as the JS runtime's) and exits 2, never with a traceback.
 """
 
 from __future__ import annotations
@@ -52,26 +55,45 @@ def format_summary(s: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def cmd_inspect(args: argparse.Namespace) -> int:
-    """``webgrad inspect``: prints the summary of a (validated) bundle."""
+EXIT_BAD_BUNDLE = 2
+
+
+def report_error(err: Exception) -> int:
+    """Prints ``error [CODE]: message`` on stderr (a name with unpaired surrogates, which JSON allows,
+    printed escaped); returns the exit code 2."""
+    message = f"error [{getattr(err, 'code', 'EFETCH')}]: {err}"
+    print(message.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
+    return EXIT_BAD_BUNDLE
+
+
+def _load(path: str) -> Any:
     from .runner import load_bundle
 
-    summary = load_bundle(args.path).inspect()
-    print(json.dumps(summary, indent=2) if args.json else format_summary(summary))
+    return load_bundle(path)
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """``webgrad inspect``: prints the summary of a (validated) bundle; exit 2 with the error if invalid."""
+    from .bundle_errors import BundleError
+
+    try:
+        summary = _load(args.path).inspect()
+    except BundleError as e:
+        return report_error(e)
+    text = json.dumps(summary, indent=2) if args.json else format_summary(summary)
+    print(text.encode("utf-8", "backslashreplace").decode("utf-8"))
     return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """``webgrad verify``: validates the bundle and runs its self-test; 0 if OK, 1 with the error if not."""
-    from .bundle_reader import BundleError
-    from .runner import load_bundle
+    """``webgrad verify``: validates the bundle and runs its self-test; 0 if OK, 2 with the error if not."""
+    from .bundle_errors import BundleError
 
     try:
-        runner = load_bundle(args.path)
+        runner = _load(args.path)
         error = runner.selftest()
     except BundleError as e:
-        print(f"FAILED: {e}", file=sys.stderr)
-        return 1
+        return report_error(e)
     tol = runner.bundle.manifest["selftest"]["tolerance"]
     nodes, shards = len(runner.bundle.graph.nodes), len(runner.bundle.manifest["weights"]["shards"])
     print(f"OK: {runner.path}: schema, versions and {shards} shard checksum(s) valid; {nodes} nodes; "
@@ -89,10 +111,10 @@ def add_commands(subparsers: Any) -> None:
     i.add_argument("--json", action="store_true", help="print the summary as JSON instead of text")
     i.set_defaults(func=cmd_inspect)
     v = subparsers.add_parser(
-        "verify", help="check a web bundle and run its self-test (exit 1 on any problem)",
+        "verify", help="check a web bundle and run its self-test (exit 2 on any problem)",
         description="Check a web bundle: model.json against the JSON Schema, formatVersion and opsetVersion "
                     "against this webgrad, each shard's size and sha256, every tensor, op and graph edge; then "
                     "run the stored self-test on the numpy reference and compare within its tolerance. Prints "
-                    "OK with the max error, or the error and exits 1.")
+                    "OK with the max error, or 'error [CODE]: message' and exits 2.")
     v.add_argument("path", help="the bundle directory (the one holding model.json), or its model.json")
     v.set_defaults(func=cmd_verify)

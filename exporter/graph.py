@@ -112,10 +112,20 @@ class Graph:
             if spec.name not in feeds:
                 raise KeyError(f"missing graph input {spec.name!r}")
             values[spec.name] = np.asarray(feeds[spec.name])
+        # Each intermediate is dropped after its last reader, so a run holds what the arena limit
+        # (bundle_shapes.planned_bytes) counts, not every tensor of the graph at once.
+        last: dict[str, int] = {}
+        for i, n in enumerate(self.nodes):
+            for name in n.inputs:
+                last[name] = i
+        keep = {o.name for o in self.outputs} | set(self.constants)
         with ops.no_grad():
-            for n in self.nodes:
-                args = [values[i] if i else None for i in n.inputs]
+            for i, n in enumerate(self.nodes):
+                args = [values[name] if name else None for name in n.inputs]
                 while args and args[-1] is None:
                     args.pop()  # trailing absent optional inputs
                 values[n.outputs[0]] = ops.apply(n.op, *args, **n.attrs).data
+                for name in (*n.inputs, n.outputs[0]):
+                    if name and last.get(name, i) == i and name not in keep:
+                        values.pop(name, None)
         return [values[o.name] for o in self.outputs]

@@ -64,52 +64,85 @@ def op_spec(name: str) -> dict[str, Any]:
     return ops[name]
 
 
+MAX_SAFE_INTEGER = 2**53 - 1  # JSON has one number type: integers beyond this are not exact in JS
+
+
+def _as_int(value: Any) -> int | None:
+    """``value`` as an int if it is an integral number (``2.0`` is 2; a bool is not a number) within
+    ±(2^53-1), else None."""
+    import math
+
+    if isinstance(value, bool) or not isinstance(value, int | float | _np_number()):
+        return None
+    if isinstance(value, float | _np_floating()) and not (math.isfinite(value) and float(value).is_integer()):
+        return None
+    return int(value) if abs(value) <= MAX_SAFE_INTEGER else None
+
+
 def _check_attr(op: str, key: str, spec: Mapping[str, Any], value: Any) -> Any:
+    import math
+
     kind = spec["type"]
     where = f"{op}.{key}"
+
+    def bad(want: str) -> OpAttributeError:
+        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:80] + "..."
+        return OpAttributeError(f"{where} must be {want}, got {shown}")
+
     if value is None:
         if spec.get("nullable"):
             return None
         raise OpAttributeError(f"{where} must not be null")
     if kind == "bool":
         if not isinstance(value, bool):
-            raise OpAttributeError(f"{where} must be a bool, got {value!r}")
+            raise bad("a bool")
         return value
     if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int | _np_integer()):
-            raise OpAttributeError(f"{where} must be an int, got {value!r}")
-        return int(value)
+        if _as_int(value) is None:
+            raise bad("an int")
+        return _as_int(value)
     if kind == "float":
-        if isinstance(value, bool) or not isinstance(value, int | float | _np_number()):
-            raise OpAttributeError(f"{where} must be a number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float | _np_number()) or not math.isfinite(value):
+            raise bad("a finite number")
         return float(value)
     if kind == "ints":
-        if isinstance(value, int | str) or not all(
-            isinstance(v, int | _np_integer()) and not isinstance(v, bool) for v in value
-        ):
-            raise OpAttributeError(f"{where} must be a list of ints, got {value!r}")
-        return [int(v) for v in value]
+        if not isinstance(value, list | tuple | _np_ndarray()) or any(_as_int(v) is None for v in value):
+            raise bad("a list of ints")
+        return [_as_int(v) for v in value]
     if kind == "string":
-        if value not in spec["values"]:
-            raise OpAttributeError(f"{where} must be one of {spec['values']}, got {value!r}")
+        if not isinstance(value, str) or value not in spec["values"]:
+            raise bad(f"one of {spec['values']}")
         return value
     if kind == "dtype":
-        if value not in DTYPES:
-            raise OpAttributeError(f"{where} must be one of {list(DTYPES)}, got {value!r}")
+        if not isinstance(value, str) or value not in DTYPES:
+            raise bad(f"one of {list(DTYPES)}")
         return value
     if kind == "padding":
-        if value in ("SAME", "VALID"):
+        if isinstance(value, str) and value in ("SAME", "VALID"):
             return value
-        if not isinstance(value, str) and len(value) == 4 and all(int(v) == v and v >= 0 for v in value):
-            return [int(v) for v in value]
-        raise OpAttributeError(f"{where} must be 'SAME', 'VALID' or [top, bottom, left, right], got {value!r}")
-    raise AssertionError(f"op set declares an unknown attribute type {kind!r} for {where}")
+        if isinstance(value, list | tuple | _np_ndarray()) and len(value) == 4 and all(
+                _as_int(v) is not None and _as_int(v) >= 0 for v in value):
+            return [_as_int(v) for v in value]
+        raise bad("'SAME', 'VALID' or [top, bottom, left, right]")
+    raise OpAttributeError(f"op set declares an unknown attribute type {kind!r} for {where}")
 
 
 def _np_integer() -> type:
     import numpy as np
 
     return np.integer
+
+
+def _np_ndarray() -> type:
+    import numpy as np
+
+    return np.ndarray
+
+
+def _np_floating() -> type:
+    import numpy as np
+
+    return np.floating
 
 
 def _np_number() -> type:

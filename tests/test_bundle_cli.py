@@ -59,10 +59,10 @@ def test_verify_fails_with_the_error(bundle, tmp_path):
     data[40] ^= 0xFF
     shard.write_bytes(bytes(data))
     r = webgrad("verify", str(bundle))
-    assert r.returncode == 1 and r.stdout == ""
-    assert r.stderr.startswith(f"FAILED: {shard}: sha256 mismatch")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith(f"error [ECHECKSUM]: {shard}: sha256 mismatch")
     r = webgrad("verify", str(tmp_path / "missing"))
-    assert r.returncode == 1 and "no such bundle directory" in r.stderr
+    assert r.returncode == 2 and r.stderr.startswith("error [EMODEL_MISSING]: ") and "no such bundle directory" in r.stderr
 
 
 def test_verify_fails_when_the_selftest_does(bundle):
@@ -71,13 +71,43 @@ def test_verify_fails_when_the_selftest_does(bundle):
     doc["selftest"]["outputs"][0]["data"] = doc["selftest"]["outputs"][0]["data"].replace("A", "B", 1)
     (bundle / "model.json").write_text(json.dumps(doc))
     r = webgrad("verify", str(bundle))
-    assert r.returncode == 1 and "selftest failed: output 'probs'" in r.stderr
+    assert r.returncode == 2 and r.stderr.startswith("error [ESELFTEST]: ")
+    assert "selftest failed: output 'probs'" in r.stderr
 
 
 def test_inspect_of_a_bad_bundle_is_an_error(bundle):
     (bundle / "weights-000.bin").unlink()
     r = webgrad("inspect", str(bundle))
-    assert r.returncode == 2 and r.stderr.startswith("webgrad: error: ") and "missing shard" in r.stderr
+    assert r.returncode == 2 and r.stderr.startswith("error [ESHARD_MISSING]: ") and "missing shard" in r.stderr
+
+
+def _write_model_json(bundle, text: str) -> None:
+    (bundle / "model.json").write_text(text, encoding="utf-8")
+
+
+def _edit(bundle, change) -> None:
+    doc = json.loads((bundle / "model.json").read_text())
+    change(doc)
+    _write_model_json(bundle, json.dumps(doc))
+
+
+@pytest.mark.parametrize(("command", "breakage", "code"), [
+    # Each of these printed a Python traceback before (issue 12, item 7).
+    ("verify", lambda b: _write_model_json(b, "[" * 100_000 + "]" * 100_000), "EJSON"),  # RecursionError
+    ("inspect", lambda b: _edit(b, lambda d: d["weights"]["tensors"][0]["shape"].__setitem__(0, 1.5)),
+     "ESCHEMA"),  # a float where an int belongs
+    ("verify", lambda b: _edit(b, lambda d: d["graph"]["nodes"][0]["attrs"].update(strides=5.5)), "EATTR"),
+    ("verify", lambda b: _edit(b, lambda d: d["weights"]["tensors"][0]["shape"].__setitem__(0, 2**62)),
+     "ESCHEMA"),  # an int64-overflowing shape
+    ("inspect", lambda b: _write_model_json(b, '{"format": "webgrad-bundle", "formatVersion": 1e400}'), "ESCHEMA"),
+    ("verify", lambda b: (b / "model.json").unlink() or (b / "model.json").mkdir(), "EFETCH"),
+])
+def test_bad_bundles_are_one_line_and_exit_2(bundle, command, breakage, code):
+    breakage(bundle)
+    r = webgrad(command, str(bundle))
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith(f"error [{code}]: ") and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.count("\n") == 1
 
 
 def test_help_explains_the_commands():
@@ -86,4 +116,4 @@ def test_help_explains_the_commands():
     inspect = webgrad("inspect", "--help").stdout
     assert "--json" in inspect and "model.json" in inspect and "parameter count" in inspect
     verify = webgrad("verify", "--help").stdout
-    assert "sha256" in verify and "self-test" in verify and "exits 1" in verify
+    assert "sha256" in verify and "self-test" in verify and "exits 2" in verify
