@@ -127,16 +127,17 @@ class Checker {
   }
 
   /**
-   * A finite number, or an array of them that broadcasts to `channels` (1 value, or one per channel).
+   * A finite number, or an array of them that broadcasts to `channels` (1 value, or one per channel;
+   * any length when the dim is unknown).
    * @param {unknown} v @param {string} path @param {number | null} channels null: unknown
    * @returns {number[]} the values
    */
   numbers(v, path, channels) {
-    const want = channels === null ? '1 value (the channel dim is unknown)' : `1 or ${channels} values (one per channel)`;
     if (typeof v === 'number') return [v];
-    if (!Array.isArray(v)) this.fail(path, '', `expected a number or an array of numbers, got ${kind(v)}`);
-    if (!(v.length === 1 || (channels !== null && v.length === channels))) {
-      this.fail(path, '', `expected ${want} to broadcast to the input's last dim, got ${v.length}`);
+    if (!Array.isArray(v) || !v.length) this.fail(path, '', `expected a number or a non-empty array of numbers, got ${JSON.stringify(v)}`);
+    // an unknown dim agrees with any length here, as in every shape check at load
+    if (v.length !== 1 && channels !== null && v.length !== channels) {
+      this.fail(path, '', `${v.length} values do not broadcast to the input's last dim (${channels}): expected 1 or ${channels}`);
     }
     v.forEach((x, i) => {
       if (typeof x !== 'number') this.fail(`${path}[${i}]`, '', `expected a number, got ${kind(x)}`);
