@@ -5,10 +5,11 @@ RecursionError), one number type (an integral number is an integer wherever one 
 
 >>> parse_model_json('\\ufeff{"a": [1, 2.0, 1e400]}'.encode(), "model.json")
 ({'a': [1, 2.0, inf]}, True)
->>> parse_model_json(b'[' * 65 + b']' * 65, "model.json")
-Traceback (most recent call last):
-...
-webgrad.exporter.bundle_errors.BundleError: model.json: JSON nested 65 levels deep; at most 64 are allowed
+>>> try:
+...     parse_model_json(b'[' * 65 + b']' * 65, "model.json")
+... except BundleError as e:
+...     print(e.code, e)
+EJSON model.json: invalid JSON: nested deeper than 64 arrays/objects (found 65 levels)
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def parse_model_json(raw: bytes, where: str) -> tuple[dict[str, Any], bool]:
         raw = raw[3:]
     depth = nesting_depth(raw)
     if depth > MAX_DEPTH:
-        raise BundleError("EJSON", f"{where}: JSON nested {depth} levels deep; at most {MAX_DEPTH} are allowed")
+        raise BundleError("EJSON", f"{where}: invalid JSON: nested deeper than {MAX_DEPTH} arrays/objects (found "
+                                   f"{depth} levels{' or more' if depth > MAX_DEPTH + 1 else ''})")
     overflowed = []
 
     def parse_number(text: str, parse: Any) -> int | float:

@@ -6,8 +6,8 @@ the input's last axis. A bad value would make classify return NaN probabilities 
 >>> try:
 ...     check_preprocessing({"preprocessing": {"std": [1, 0, 1]}}, (None, 3), "model.json")
 ... except BundleError as e:
-...     print(e.code, str(e).split(": ", 1)[1][:48])
-ESCHEMA schema violation at $.metadata.preprocessing.std
+...     print(e.code, str(e).split(": ", 1)[1][:51])
+ESCHEMA schema violation at $.metadata.preprocessing.std[1]
 """
 
 from __future__ import annotations
@@ -44,11 +44,17 @@ def check_preprocessing(metadata: Mapping[str, Any], input_shape: tuple, where: 
     for key in ("mean", "std"):
         if key not in pre:
             continue
-        value = pre[key]
-        items = value if isinstance(value, list) else [value]
+        value, path = pre[key], f"{base}.{key}"
         nonzero = key == "std"
-        want = f"a finite {'non-zero ' if nonzero else ''}number or non-empty array of them"
-        if not items or not all(is_finite_number(v) and (not nonzero or v != 0) for v in items):
-            fail(f"{base}.{key}", f"expected {want}, got {_describe(value)}")
-        if isinstance(value, list) and len(value) != 1 and channels is not None and len(value) != channels:
-            fail(f"{base}.{key}", f"{len(value)} values do not broadcast to the input's last dim ({channels})")
+        want = f"a finite {'non-zero ' if nonzero else ''}number"
+        if not isinstance(value, list):
+            if not is_finite_number(value) or (nonzero and value == 0):
+                fail(path, f"expected {want} or a non-empty array of them, got {_describe(value)}")
+            continue
+        if not value:
+            fail(path, f"expected {want} or a non-empty array of them, got []")
+        for i, v in enumerate(value):
+            if not is_finite_number(v) or (nonzero and v == 0):
+                fail(f"{path}[{i}]", f"expected {want}, got {_describe(v)}")
+        if len(value) != 1 and channels is not None and len(value) != channels:
+            fail(path, f"{len(value)} values do not broadcast to the input's last dim ({channels})")

@@ -36,7 +36,7 @@ import numpy as np
 
 from .bundle_errors import CODES, BundleError
 from .bundle_files import file_size, open_regular, read_fd, read_into
-from .bundle_json import check_finite, parse_model_json
+from .bundle_json import check_finite, is_integer, parse_model_json
 from .bundle_preprocessing import check_preprocessing
 from .bundle_shapes import check_arena, check_shapes
 from .graph import Graph, GraphError, Node, TensorSpec
@@ -181,12 +181,9 @@ def _load_manifest(path: Path, limit: float) -> tuple[dict[str, Any], bool]:
 
 
 def _version_number(value: Any) -> int | None:
-    """A version as the JS reader sees it: any integral finite number (``2.0`` is 2), else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-        return None
-    return int(value)
+    """A version as both readers see it: an integer to JSON's one number type (``2.0`` is 2, within
+    ±(2^53-1)), else None (and the schema refuses it)."""
+    return int(value) if is_integer(value) else None
 
 
 def _check_versions(manifest: dict[str, Any], where: str) -> None:
