@@ -21,6 +21,7 @@ from . import random as wg_random
 from .autodiff import gradients
 from .backends import check_backend, get_backend
 from .callbacks import Callback, History
+from .fit_checks import batch_size_arg, check_label_dtype, count_arg, require_examples, validation_cut
 from .ops import no_grad
 from .progress import Progress, resolve_verbose
 from .tensor import Tensor
@@ -161,6 +162,8 @@ class TrainingMixin:
         return out
 
     def _prepare_y(self, y: Any, n: int) -> list[np.ndarray]:
+        if y is None:
+            raise ValueError(f"labels missing: got y=None for {n} input examples; pass one label per example")
         if isinstance(y, dict):
             ys = [y[o.history[0].name] for o in self.outputs]
         else:
@@ -170,6 +173,10 @@ class TrainingMixin:
         out = []
         for yy, lo, spec in zip(ys, self.compiled_losses, self.outputs, strict=True):
             yy = np.asarray(yy)
+            if yy.ndim == 0:
+                raise ValueError(f"labels must be an array with one entry per example, got the scalar {yy.item()!r}")
+            if lo is not None:
+                check_label_dtype(yy, spec.history[0].name, lo)
             if len(yy) != n:
                 raise ValueError(f"{len(yy)} labels for {n} input examples")
             if lo is not None and hasattr(lo, "check_labels"):
@@ -251,26 +258,32 @@ class TrainingMixin:
         return xs
 
     # ---- fit ----------------------------------------------------------------------------------
-    def fit(self, x: Any = None, y: Any = None, batch_size: int = 32, epochs: int = 1, verbose: Any = "auto",
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = 32, epochs: int = 1, verbose: Any = "auto",
             callbacks: list[Callback] | None = None, validation_split: float = 0.0,
             validation_data: tuple | None = None, shuffle: bool = True, initial_epoch: int = 0,
             dp: privacy.DPConfig | dict | None = None) -> History:
         """Trains for ``epochs`` over ``(x, y)`` in mini-batches; returns the History.
 
         ``dp`` turns on DP-SGD (see ``webgrad.privacy``); the ε spent is logged as ``epsilon``.
+        Everything is checked before the first batch (``webgrad.fit_checks``): no examples, a split
+        that leaves no training or no validation examples, or a bad ``batch_size`` is an error;
+        ``batch_size=None`` means 32 and ``epochs=0`` returns an empty History, as in Keras.
         """
+        batch_size = batch_size_arg(batch_size, "fit")
+        epochs = count_arg(epochs, "epochs", "fit")
+        initial_epoch = count_arg(initial_epoch, "initial_epoch", "fit")
         xs = self._compiled_inputs(x)
         n = len(xs[0])
         ys = self._prepare_y(y, n)
-        if batch_size <= 0:
-            raise ValueError(f"batch_size must be positive, got {batch_size}")
-        if not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
-        if validation_split and validation_data is None:
-            cut = int(n * (1 - validation_split))
-            vx, vy = [a[cut:] for a in xs], [a[cut:] for a in ys]
-            validation_data = (vx if len(vx) > 1 else vx[0], vy if len(vy) > 1 else vy[0])
-            xs, ys, n = [a[:cut] for a in xs], [a[:cut] for a in ys], cut
+        require_examples(n, "fit: x", "train on")
+        if validation_data is None:
+            cut = validation_cut(n, validation_split)
+            if cut < n:
+                vx, vy = [a[cut:] for a in xs], [a[cut:] for a in ys]
+                validation_data = (vx if len(vx) > 1 else vx[0], vy if len(vy) > 1 else vy[0])
+                xs, ys, n = [a[:cut] for a in xs], [a[:cut] for a in ys], cut
+        else:
+            self._check_validation_data(validation_data)
         dp_cfg = privacy.DPConfig.of(dp) if dp is not None else None
         dp_rng = None
         if dp_cfg is not None:
@@ -337,15 +350,28 @@ class TrainingMixin:
         self.history = history
         return history
 
+    def _check_validation_data(self, validation_data: Any) -> None:
+        """``(x_val, y_val)`` checked like the training data, so a bad one fails before any training."""
+        if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+            got = f"a {type(validation_data).__name__}" + (
+                f" of length {len(validation_data)}" if isinstance(validation_data, tuple | list) else "")
+            raise ValueError(f"fit: validation_data must be a pair (x_val, y_val), got {got}")
+        vxs = self._prepare_x(validation_data[0])
+        self._prepare_y(validation_data[1], len(vxs[0]))
+        require_examples(len(vxs[0]), "fit: validation_data", "validate on")
+
     # ---- evaluate / predict ---------------------------------------------------------------------
-    def evaluate(self, x: Any = None, y: Any = None, batch_size: int = 32, verbose: Any = "auto",
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = 32, verbose: Any = "auto",
                  return_dict: bool = False) -> Any:
         """Loss and metrics over ``(x, y)``: a list ``[loss, *metrics]`` (a float without metrics), or a
-        dict with ``return_dict``.
+        dict with ``return_dict``. Zero examples is an error (there is no loss of nothing);
+        ``batch_size=None`` means 32.
         """
+        batch_size = batch_size_arg(batch_size, "evaluate")
         xs = self._compiled_inputs(x)
         n = len(xs[0])
         ys = self._prepare_y(y, n)
+        require_examples(n, "evaluate: x", "evaluate")
         verbose = resolve_verbose(verbose)
         self._reset_metrics()
         steps = -(-n // batch_size)
@@ -367,10 +393,15 @@ class TrainingMixin:
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x: Any, batch_size: int = 32, verbose: Any = 0) -> Any:
-        """Model outputs for ``x`` as numpy arrays (a list for several outputs)."""
+    def predict(self, x: Any, batch_size: int | None = 32, verbose: Any = 0) -> Any:
+        """Model outputs for ``x`` as numpy arrays (a list for several outputs); for 0 rows, empty
+        arrays of shape ``(0, *output_shape[1:])`` as in Keras. ``batch_size=None`` means 32.
+        """
+        batch_size = batch_size_arg(batch_size, "predict")
         xs = self._prepare_x(x)
         n = len(xs[0])
+        if n == 0:
+            return self._empty_outputs(xs)
         steps = -(-n // batch_size)
         bar = Progress(resolve_verbose(verbose), steps, "Predict")
         chunks: list[list[np.ndarray]] = []
@@ -382,4 +413,15 @@ class TrainingMixin:
             bar.update({})
         bar.close({})
         outs = [np.concatenate([c[i] for c in chunks]) for i in range(len(self.outputs))]
+        return outs[0] if len(outs) == 1 else outs
+
+    def _empty_outputs(self, xs: list[np.ndarray]) -> Any:
+        """The outputs for 0 input rows: from the output shapes when they are known, else by running
+        the model on the empty batch (shapes such as ``(None, None, 3)`` depend on the input)."""
+        if all(d is not None for s in self.outputs for d in s.shape[1:]):
+            outs = [np.zeros((0, *s.shape[1:]), s.dtype) for s in self.outputs]
+        else:
+            runner = self._backend_steps()
+            runner.load_weights()
+            outs = runner.predict(xs)
         return outs[0] if len(outs) == 1 else outs
