@@ -52,7 +52,10 @@ def _set(doc: Any, path: list, value: Any) -> None:
         if isinstance(at, dict) and not isinstance(at.get(key), dict | list):
             at[key] = {}
         at = at[key]
-    at[path[-1]] = value
+    if isinstance(at, list) and path[-1] == len(at):
+        at.append(value)  # like a JS assignment one past the end
+    else:
+        at[path[-1]] = value
 
 
 def _delete(doc: Any, path: list) -> None:
