@@ -54,6 +54,18 @@ def _vector_cases() -> list[tuple[str, dict[str, Any]]]:
 VECTOR_CASES = _vector_cases()
 
 
+def _vector_rejects() -> list[tuple[str, dict[str, Any]]]:
+    """Inputs the op set's shape rule refuses (the files' "rejects"): the program refuses them too."""
+    out = []
+    for op in op_names():
+        doc = json.loads((VECTOR_DIR / f"{op}.json").read_text())
+        out.extend((op, r) for r in doc.get("rejects", []))
+    return out
+
+
+VECTOR_REJECTS = _vector_rejects()
+
+
 def _info(a: np.ndarray | None) -> dict[str, Any] | None:
     return None if a is None else {"shape": list(a.shape), "dtype": str(a.dtype)}
 
@@ -97,6 +109,12 @@ def _extras() -> list[Extra]:
         # 5 x 5 tiles of 64 x 64: folded under the lowered limit.
         Extra("fold/MatMul", "MatMul", [f(300, 8), f(8, 300), f(300)], {"activation": "relu"}, 1e-4, 1e-5, low),
     ]
+    # Gelu's tails, relative: down to x = -13 (x Phi(x) ~ 1e-38; the erf form gives 0 below -5.6) for the
+    # exact form; the tanh form while its result is a normal float32 (SwiftShader flushes subnormals).
+    tails = np.linspace(-13, 13, 5201).astype(np.float32)
+    out.append(Extra("Gelu/tails_relative", "Gelu", [tails], {}, 2e-6, 0))
+    tanh_tails = tails[tails >= -10]
+    out.append(Extra("Gelu/tails_relative_approximate", "Gelu", [tanh_tails], {"approximate": True}, 3e-5, 0))
     # Both load paths (vec4: contiguous dims multiples of 4; scalar otherwise), every transpose, uneven tiles.
     for (m, k, n), path in (((72, 36, 68), "vec4"), ((70, 35, 66), "scalar")):
         for ta, tb in ((False, False), (True, False), (False, True), (True, True)):
@@ -137,7 +155,12 @@ def passes() -> dict[str, Any]:
         _request(f"{op}/{case['name']}", op, [None if t is None else decode(t) for t in case["inputs"]],
                  case["attrs"], decode(case["expected"][0]))
         for op, case in VECTOR_CASES
-    ] + [e.request() for e in EXTRAS]
+    ] + [e.request() for e in EXTRAS] + [
+        # the output is what the shape rule would give with the size-0 axis dropped: any shape will do
+        _request(f"reject:{op}/{r['name']}", op, [None if t is None else decode(t) for t in r["inputs"]],
+                 r["attrs"], np.zeros(1, np.int32))
+        for op, r in VECTOR_REJECTS
+    ]
     proc = subprocess.run([node, str(HERE / "wgsl_passes.mjs")], input=json.dumps({"requests": requests}),
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
@@ -175,8 +198,10 @@ class Gpu:
         return self.device.create_buffer_with_data(data=data, usage=usage)
 
     def run(self, passes: list[dict[str, Any]], inputs: list[np.ndarray | None], out_size: int) -> np.ndarray:
-        """Runs the passes in one submission; returns the raw output bytes as uint8."""
-        bufs = [None if a is None or a.size == 0 else
+        """Runs the passes in one submission; returns the raw output bytes as uint8. An empty input binds
+        a 4-byte placeholder, as the runtime's compile.js does (WebGPU has no zero-size binding); a
+        pass that reads from it is a bug the comparison shows."""
+        bufs = [None if a is None else self.storage(4) if a.size == 0 else
                 self.storage(np.ascontiguousarray(a.astype(GPU_DTYPE[str(a.dtype)])).tobytes()) for a in inputs]
         out = self.storage(4 * out_size)
         scratch_sizes = next((p["scratch"] for p in passes if p.get("scratch")), [])
@@ -189,7 +214,7 @@ class Gpu:
             entries = [{"binding": 0, "resource": {"buffer": ubuf, "offset": 0, "size": len(uniforms)}}]
             for i, b in enumerate(p["bindings"], start=1):
                 buf = (bufs[b["input"]] if "input" in b else out if "output" in b else scratch[b["scratch"]])
-                assert buf is not None, f"{p['shader']}: binding {i} is an empty or absent input"
+                assert buf is not None, f"{p['shader']}: binding {i} is an absent input"
                 entries.append({"binding": i, "resource": {"buffer": buf, "offset": 0, "size": buf.size}})
             group = self.device.create_bind_group(layout=pipe.get_bind_group_layout(0), entries=entries)
             cp = encoder.begin_compute_pass()
@@ -248,6 +273,14 @@ def test_vector(op: str, case: dict[str, Any], gpu: Gpu, passes: dict[str, Any])
     got = _run(gpu, result, inputs, want)
     tol = case["tolerance"]
     assert_close(got, want, tol["rtol"], tol["atol"], f"{op}/{case['name']}")
+
+
+@pytest.mark.parametrize(("op", "reject"), VECTOR_REJECTS, ids=[f"{op}/{r['name']}" for op, r in VECTOR_REJECTS])
+def test_vector_reject(op: str, reject: dict[str, Any], passes: dict[str, Any]) -> None:
+    """The program refuses what the shape rule refuses (ArgMax over a size-0 axis), never dispatching."""
+    result = passes["results"][f"reject:{op}/{reject['name']}"]
+    assert result.get("code") == reject["error"], result
+    assert result["error"].startswith(f"{op}:"), result["error"]
 
 
 @pytest.mark.parametrize("rid", list(EXTRA_BY_ID))

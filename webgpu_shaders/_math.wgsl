@@ -8,16 +8,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -31,10 +21,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).

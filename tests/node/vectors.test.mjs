@@ -98,6 +98,29 @@ test('every tensor decodes to dtype x shape bytes', () => {
   assert.ok(tensors > 100, `only ${tensors} tensors`);
 });
 
+test('every reject (an input a shape rule refuses) is well-formed and belongs to an op with an "empty" rule', () => {
+  let rejects = 0;
+  for (const doc of loadAll()) {
+    for (const r of doc.rejects ?? []) {
+      assert.deepEqual(Object.keys(r).sort(), ['attrs', 'error', 'inputs', 'name'], `${doc.op}/${r.name}`);
+      assert.deepEqual(Object.keys(r.attrs).sort(), Object.keys(OPSET.ops[doc.op].attrs).sort(), `${doc.op}/${r.name}`);
+      assert.equal(r.error, 'ESHAPE', `${doc.op}/${r.name}`);
+      assert.ok(OPSET.ops[doc.op].empty, `${doc.op} has rejects but no 'empty' field saying why`);
+      for (const t of r.inputs) if (t !== null) decode(t);
+      rejects++;
+    }
+  }
+  assert.ok(rejects >= 2, `only ${rejects} rejects`);
+});
+
+test('the ops with an "empty" rule have vectors with a zero-size axis (or rejects)', () => {
+  for (const doc of loadAll()) {
+    if (!OPSET.ops[doc.op].empty) continue;
+    const zero = (t) => t !== null && t.shape.includes(0);
+    assert.ok(doc.cases.some((c) => c.inputs.some(zero)) && (doc.rejects ?? []).every((r) => r.inputs.some(zero)), doc.op);
+  }
+});
+
 for (const op of Object.keys(JS_OPS)) {
   test(`${op} recomputed in plain JS matches the reference`, () => {
     const doc = loadAll().find((d) => d.op === op);

@@ -197,3 +197,28 @@ test('preload starts compiling the build create() will use, into the shared cach
   assert.equal(compileVariant('simd'), compileVariant('simd'));
   assert.doesNotThrow(() => wasmBackend.preload?.({ wasmVariant: 'relaxed' }), 'never throws, even for a build the engine lacks');
 });
+
+test('ArgMax over a size-0 axis is ESHAPE on js and wasm alike, at planning (was index 0 on js, EBACKEND on wasm)', async () => {
+  const { Executor } = await import('../../js_runtime/src/executor.js');
+  const { Tensor } = await import('../../js_runtime/src/tensor.js');
+  const { getBackend } = await import('../../js_runtime/src/backends/index.js');
+  for (const name of ['js', 'wasm']) {
+    const backend = await getBackend(name).create();
+    try {
+      // the axis is unknown (null) in the graph, so the graph is fine until a zero-size input arrives
+      const graph = {
+        inputs: [{ name: 'x', dtype: 'float32', shape: [2, null, 3] }],
+        outputs: [{ name: 'y', dtype: 'int32', shape: [2, 3] }],
+        nodes: [{ name: 'am', op: 'ArgMax', inputs: ['x'], outputs: ['y'], attrs: { axis: 1, keepdims: false } }],
+      };
+      const executor = new Executor(graph, backend.prepareWeights(new Map(), graph.nodes), backend);
+      const [ok] = executor.run([new Tensor(new Float32Array([1, 5, 2, 7, 0, 3, 0, 0, 9, 1, 1, 1]), [2, 2, 3], 'float32')]);
+      assert.deepEqual(Array.from(await ok.data()), [1, 0, 1, 1, 1, 0], name);
+      assert.throws(() => executor.run([new Tensor(new Float32Array(0), [2, 0, 3], 'float32')]),
+        (e) => e.code === 'ESHAPE' && /ArgMax: axis 1 of x \[2, 0, 3\] has size 0/.test(e.message), name);
+      executor.dispose();
+    } finally {
+      backend.dispose();
+    }
+  }
+});

@@ -1,7 +1,7 @@
-/* Vectorized float32 math on SIMD128 (4 lanes): exp, log, tanh, sigmoid, erfc, gelu.
+/* Vectorized float32 math on SIMD128 (4 lanes): exp, log, tanh, sigmoid, gelu.
  *
  * Cephes-style range reduction + minimax polynomials; about 1-2 ulp for exp/log/tanh/sigmoid on
- * normal results and ~3e-7 relative for erfc, well inside the op set's tolerances. Special values
+ * normal results and ~5e-7 relative for exact gelu, well inside the op set's tolerances. Special values
  * follow the op set's 'nan' fields: NaN in gives NaN out, exp overflows to +Inf and underflows to 0,
  * log(0) = -Inf, log(x < 0) = NaN, tanh(+-Inf) = +-1, sigmoid(-Inf) = 0, gelu(-Inf) = 0.
  */
@@ -96,16 +96,17 @@ WG_INLINE v128_t v_sigmoid(v128_t x) {
   return wasm_f32x4_div(num, wasm_f32x4_add(z, V(1.0f)));
 }
 
-/* erfc(|x| / sqrt 2) for the normal CDF, relative error ~3e-7 over the whole line (so Phi(x) =
- * 0.5 * erfc(-x / sqrt 2) keeps its relative precision in the negative tail, where 0.5 + 0.5 * erf
- * cancels to 0 below x = -5.6). The Chebyshev form erfc(z) = t * exp(-z^2 + P(t)), t = 1 / (1 + z/2)
- * (Numerical Recipes' erfcc, fractional error < 1.2e-7), with z^2 = x^2 / 2 taken without rounding:
- * x = xh + xl with xh holding 12 significant bits, so xh^2 is exact and exp(-x^2 / 2) =
- * exp(-xh^2 / 2) * exp(-xl (x + xh) / 2). A rounded z^2 would cost ~6e-6 relative at x = -10. |x| is
- * clamped to 20 (erfc is 0 in float32 long before): Inf gives 0, not Inf - Inf; NaN stays NaN. */
-WG_INLINE v128_t v_erfc_half_x2(v128_t x) {
-  const v128_t a = wasm_f32x4_pmin(wasm_f32x4_abs(x), V(20.0f));
-  const v128_t t = wasm_f32x4_div(V(1.0f), wg_madd(a, V(0.35355339059327376f), V(1.0f))); /* z / 2 = a / (2 sqrt 2) */
+/* Exact gelu, x * Phi(x), relative-exact in the negative tail too (0.5 + 0.5 erf(x / sqrt 2) cancels:
+ * ~35% off at x = -5, 0 below -5.6): Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise,
+ * erfc(z) = t exp(-z^2 + P(t)), t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error
+ * < 1.2e-7). z^2 = x^2 / 2 is not rounded: x = xh + xl with xh holding 12 significant bits, so
+ * exp(-x^2 / 2) = exp(-xh^2 / 2) * exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2
+ * costs ~6e-6 relative at x = -10). The tiny factor exp(-xh^2 / 2) multiplies last, so nothing goes
+ * subnormal before the result does. |x| is clamped to 20 (Phi is 0 or 1 in float32 long before):
+ * gelu(+Inf) = +Inf, gelu(-Inf) = 0 (not -Inf * 0), NaN stays NaN. ~5e-7 relative down to x = -13. */
+WG_INLINE v128_t v_gelu_exact(v128_t x) {
+  const v128_t a = wasm_f32x4_pmin(wasm_f32x4_abs(x), V(20.0f)); /* NaN stays */
+  const v128_t t = wasm_f32x4_div(V(1.0f), wg_madd(a, V(0.35355339059327376f), V(1.0f)));
   v128_t p = V(0.17087277f);
   p = wg_madd(p, t, V(-0.82215223f));
   p = wg_madd(p, t, V(1.48851587f));
@@ -117,25 +118,23 @@ WG_INLINE v128_t v_erfc_half_x2(v128_t x) {
   p = wg_madd(p, t, V(1.00002368f));
   p = wg_madd(p, t, V(-1.26551223f));
   const v128_t ah = wasm_v128_and(a, wasm_i32x4_splat((int32_t)0xfffff000u));
-  const v128_t al = wasm_f32x4_sub(a, ah);
-  const v128_t small = wasm_f32x4_sub(p, wasm_f32x4_mul(wasm_f32x4_mul(al, wasm_f32x4_add(a, ah)), V(0.5f)));
-  const v128_t big = v_exp(wasm_f32x4_mul(wasm_f32x4_mul(ah, ah), V(-0.5f))); /* exact argument */
-  return wasm_f32x4_mul(wasm_f32x4_mul(t, big), v_exp(small));
+  const v128_t lo = wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_sub(a, ah), wasm_f32x4_add(a, ah)), V(0.5f));
+  const v128_t h = wasm_f32x4_mul(wasm_f32x4_mul(t, V(0.5f)), v_exp(wasm_f32x4_sub(p, lo))); /* Phi(-|x|) / e */
+  const v128_t e = v_exp(wasm_f32x4_mul(wasm_f32x4_mul(ah, ah), V(-0.5f)));
+  const v128_t neg = wasm_f32x4_lt(x, V(0.0f));
+  const v128_t y_neg = wasm_f32x4_mul(wasm_f32x4_mul(x, h), e);
+  const v128_t y_pos = wasm_f32x4_mul(x, wasm_f32x4_sub(V(1.0f), wasm_f32x4_mul(h, e)));
+  const v128_t y = wasm_v128_bitselect(y_neg, y_pos, neg);
+  return wasm_v128_andnot(y, wasm_v128_and(neg, wasm_f32x4_eq(e, V(0.0f))));
 }
 
-/* gelu(x) = x * Phi(x); exact: Phi = 0.5 erfc(-x / sqrt 2) for x < 0 and 1 - 0.5 erfc(x / sqrt 2)
- * otherwise (no cancellation on either side); approximate: Phi ~ sigmoid(2u), u = sqrt(2/pi)
- * (x + 0.044715 x^3), whose exp(-|2u|) form is relative-exact in the tail too. Where Phi is 0 the
+/* gelu(x) = x * Phi(x): exact (above), or approximate: Phi ~ sigmoid(2u), u = sqrt(2/pi)
+ * (x + 0.044715 x^3), whose exp(-|2u|) form is relative-exact in the tail too; where Phi is 0 the
  * result is 0 (so gelu(-Inf) = 0, not NaN). */
 WG_INLINE v128_t v_gelu(v128_t x, int approximate) {
-  v128_t cdf;
-  if (approximate) {
-    v128_t u = wasm_f32x4_mul(x, wg_madd(wasm_f32x4_mul(x, x), V(0.044715f), V(1.0f)));
-    cdf = v_sigmoid(wasm_f32x4_mul(u, V(1.5957691216057308f))); /* 2 * sqrt(2/pi) */
-  } else {
-    const v128_t h = wasm_f32x4_mul(v_erfc_half_x2(x), V(0.5f));
-    cdf = wasm_v128_bitselect(h, wasm_f32x4_sub(V(1.0f), h), wasm_f32x4_lt(x, V(0.0f)));
-  }
+  if (!approximate) return v_gelu_exact(x);
+  v128_t u = wasm_f32x4_mul(x, wg_madd(wasm_f32x4_mul(x, x), V(0.044715f), V(1.0f)));
+  v128_t cdf = v_sigmoid(wasm_f32x4_mul(u, V(1.5957691216057308f))); /* 2 * sqrt(2/pi) */
   v128_t y = wasm_f32x4_mul(x, cdf);
   return wasm_v128_andnot(y, wasm_f32x4_eq(cdf, V(0.0f)));
 }

@@ -17,10 +17,11 @@ import { packUniforms, vec8u } from './uniforms.js';
  * @param {readonly number[] | null} axes the axes of a row (null: all)
  * @param {import('./_types.js').Binding[]} bindings
  * @param {import('./_types.js').Limits} limits
- * @param {number} [epsilon]
+ * @param {{output: import('./_types.js').TensorInfo, epsilon?: number}} options the op's output (a
+ *   reduction's has one element per row, a softmax's the shape of x); LayerNorm's epsilon
  * @returns {import('./_types.js').Pass[]}
  */
-export function rowsPass(op, shader, shape, axes, bindings, limits, epsilon = 0) {
+export function rowsPass(op, shader, shape, axes, bindings, limits, { output, epsilon = 0 }) {
   const inner = normAxes(op, axes, shape.length);
   const outer = shape.map((_, i) => i).filter((i) => !inner.includes(i));
   const strides = stridesOf(shape);
@@ -30,7 +31,10 @@ export function rowsPass(op, shader, shape, axes, bindings, limits, epsilon = 0)
   if (o.shape.length > 8 || r.shape.length > 8) throw badArg(op, `more than 8 dims after collapsing ${JSON.stringify(shape)}`);
   const rows = sizeOf(outer.map((d) => shape[d]));
   const n = sizeOf(inner.map((d) => shape[d]));
-  if (rows === 0 || sizeOf(shape) === 0) return [];
+  // An empty output needs no pass. An empty x with a non-empty output (a reduction over a size-0 axis)
+  // still runs: the shader reads no element and writes the op set's 'empty' value (x binds a
+  // placeholder: compile.js never makes a zero-size binding).
+  if (sizeOf(output.shape) === 0) return [];
   // A power of two (the tree reduction halves it), no more than the elements of a row need.
   let size = 1;
   while (size < n && size * 2 <= groupSize(limits)) size *= 2;
