@@ -79,7 +79,9 @@ export function topK(output, isProbability, labels, topK) {
 
 /** @param {number[]} row */
 function softmax(row) {
-  const max = Math.max(...row);
+  // a loop, not Math.max(...row): spreading over ~125k classes overflows the call stack
+  let max = -Infinity;
+  for (const v of row) if (v > max) max = v;
   const e = row.map((v) => Math.exp(v - max));
   const sum = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / sum);

@@ -51,8 +51,10 @@ export function prepareInputs(x, specs) {
     values = x;
   } else if (x !== null && typeof x === 'object' && !ArrayBuffer.isView(x)) {
     const given = Object.keys(x);
-    const missing = names.filter((n) => !given.includes(n));
-    const unknown = given.filter((n) => !names.includes(n));
+    const known = new Set(names); // sets: a model may have many inputs
+    const have = new Set(given);
+    const missing = names.filter((n) => !have.has(n));
+    const unknown = given.filter((n) => !known.has(n));
     if (missing.length || unknown.length) {
       throw new WebgradError('EINPUT', `the model's inputs are [${names.join(', ')}]; got [${given.join(', ')}] (missing [${missing.join(', ')}], unknown [${unknown.join(', ')}])`);
     }

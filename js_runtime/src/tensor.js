@@ -255,6 +255,8 @@ export function toTensor(x, what, wantDType) {
     const flat = flattenNested(data, what);
     values = flat.values;
     inferred = flat.shape;
+  } else if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    throw new WebgradError('EDTYPE', `${what}: data is a ${data.constructor.name}; 64-bit integers are not a dtype of the op set (float32, float16, int32, int8, uint8): convert it, e.g. Int32Array.from(data, Number)`);
   } else if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
     values = Array.from(/** @type {ArrayLike<number>} */ (/** @type {unknown} */ (data)));
     inferred = [values.length];
