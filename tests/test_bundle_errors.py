@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pytest
 
+from webgrad.exporter.bundle_errors import CODES
 from webgrad.exporter.bundle_reader import BundleError, read_bundle
 from webgrad.exporter.bundle_writer import write_bundle
 from webgrad.exporter.opset import opset_version
@@ -36,6 +37,7 @@ def _fails(path, pattern):
     with pytest.raises(BundleError, match=pattern) as info:
         read_bundle(path)
     assert isinstance(info.value, ValueError)
+    assert info.value.code in CODES, info.value  # every failure is typed (issue 12, item 7)
     return str(info.value)
 
 
