@@ -62,7 +62,8 @@ def test_verify_fails_with_the_error(bundle, tmp_path):
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.startswith(f"error [ECHECKSUM]: {shard}: sha256 mismatch")
     r = webgrad("verify", str(tmp_path / "missing"))
-    assert r.returncode == 2 and r.stderr.startswith("error [EMODEL_MISSING]: ") and "no such bundle directory" in r.stderr
+    assert r.returncode == 2 and r.stderr.startswith("error [EMODEL_MISSING]: ")
+    assert "no such bundle directory" in r.stderr
 
 
 def test_verify_fails_when_the_selftest_does(bundle):

@@ -19,7 +19,7 @@ from webgrad.exporter.bundle_writer import write_bundle
 from webgrad.exporter.graph import Graph, Node, TensorSpec
 
 sys.path.insert(0, str(Path(__file__).parent / "fuzz"))
-from synthetic import relu_chain_bundle  # noqa: E402
+from synthetic import relu_chain_bundle
 
 
 @pytest.fixture
