@@ -13,7 +13,7 @@
  *   differentiable?: boolean}} InputSpec
  * @typedef {{doc: string, inputs: readonly InputSpec[], attrs: Readonly<Record<string, AttrSpec>>,
  *   output: {dtype: string}, shape: {rule: string, doc: string}, differentiable: boolean,
- *   tolerance: {rtol: number, atol: number}, nan: string}} OpSpec
+ *   tolerance: {rtol: number, atol: number}, nan: string, empty?: string}} OpSpec
  * @typedef {{format: string, opsetVersion: number, doc: string,
  *   activations: {doc: string, values: readonly string[]}, ops: Readonly<Record<string, OpSpec>>}} Opset
  */

@@ -2,7 +2,9 @@
  * `webgrad conformance`: runs the shared op test vectors (made by the numpy reference, see the
  * repository's tests/vectors/) on each backend through the executor — a one-node graph per case, the
  * inputs as graph inputs — and reports, per op and backend, the largest error seen relative to the
- * case's tolerance, and whether every case passed. Node.js only (reads the vector files).
+ * case's tolerance, and whether every case passed. A file's `rejects` (inputs the op's shape rule must
+ * refuse) are run the same way: such a case passes only when the backend throws a WebgradError with the
+ * listed code (`ESHAPE`) before any kernel runs. Node.js only (reads the vector files).
  * @module
  */
 
@@ -18,9 +20,11 @@ import { OPSET } from '../opset.js';
 /** @typedef {import('../dtypes.js').DType} DType */
 /** @typedef {{rtol: number, atol: number}} Tolerance */
 /**
- * One cell of the matrix: `status` 'pass' | 'fail' | 'error' | 'skip'; `maxAbs` the largest |got - want|
- * over finite elements; `worst` the largest |got - want| / (atol + rtol |want|) (≤ 1 passes).
- * @typedef {{status: 'pass' | 'fail' | 'error' | 'skip', cases: number, maxAbs: number, worst: number, message?: string}} Cell
+ * One cell of the matrix: `status` 'pass' | 'fail' | 'error' | 'skip'; `cases` the cases run, `rejects`
+ * the rejects checked; `maxAbs` the largest |got - want| over finite elements; `worst` the largest
+ * |got - want| / (atol + rtol |want|) (≤ 1 passes).
+ * @typedef {{status: 'pass' | 'fail' | 'error' | 'skip', cases: number, rejects: number, maxAbs: number, worst: number,
+ *   message?: string}} Cell
  */
 
 /**
@@ -45,7 +49,7 @@ export function decodeVectorTensor(t) {
 /**
  * Every vector file in `dir`, parsed, by op name.
  * @param {string} dir
- * @returns {Promise<{op: string, cases: any[]}[]>}
+ * @returns {Promise<{op: string, cases: any[], rejects?: any[]}[]>}
  */
 export async function readVectors(dir) {
   let files;
@@ -89,6 +93,33 @@ export function compare(got, want, tol) {
 }
 
 /**
+ * Runs a one-node graph of `op` on a backend instance, the vector's inputs as graph inputs.
+ * @param {import('../backends/interface.js').Backend} backend
+ * @param {string} op
+ * @param {any} c a case or reject: {name, attrs, inputs}
+ * @param {{dtype: DType, shape: number[]}} output the declared output
+ * @returns {Promise<Tensor>}
+ */
+async function runNode(backend, op, c, output) {
+  const tensors = c.inputs.map((/** @type {any} */ t) => (t === null ? null : decodeVectorTensor(t)));
+  const names = tensors.map((/** @type {Tensor | null} */ t, /** @type {number} */ i) => (t === null ? '' : `in${i}`));
+  while (names.length && names[names.length - 1] === '') names.pop();
+  const present = /** @type {Tensor[]} */ (tensors.filter((/** @type {Tensor | null} */ t) => t !== null));
+  const graph = {
+    inputs: present.map((t, i) => ({ name: names.filter(Boolean)[i], dtype: t.dtype, shape: t.shape })),
+    outputs: [{ name: 'y', dtype: output.dtype, shape: output.shape }],
+    nodes: [{ name: op, op, inputs: names, outputs: ['y'], attrs: c.attrs }],
+  };
+  const executor = new Executor(graph, backend.prepareWeights(new Map(), graph.nodes), backend);
+  try {
+    const [y] = await executor.run(present);
+    return new Tensor(await y.data(), y.shape, y.dtype);
+  } finally {
+    executor.dispose();
+  }
+}
+
+/**
  * Runs one vector case on a backend instance through a one-node graph.
  * @param {import('../backends/interface.js').Backend} backend
  * @param {string} op
@@ -96,26 +127,30 @@ export function compare(got, want, tol) {
  * @returns {Promise<{got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerance}>}
  */
 async function runCase(backend, op, c) {
-  const tensors = c.inputs.map((/** @type {any} */ t) => (t === null ? null : decodeVectorTensor(t)));
-  const names = tensors.map((/** @type {Tensor | null} */ t, /** @type {number} */ i) => (t === null ? '' : `in${i}`));
-  while (names.length && names[names.length - 1] === '') names.pop();
-  const present = /** @type {Tensor[]} */ (tensors.filter((/** @type {Tensor | null} */ t) => t !== null));
   const want = decodeVectorTensor(c.expected[0]);
-  const graph = {
-    inputs: present.map((t, i) => ({ name: names.filter(Boolean)[i], dtype: t.dtype, shape: t.shape })),
-    outputs: [{ name: 'y', dtype: want.dtype, shape: want.shape }],
-    nodes: [{ name: op, op, inputs: names, outputs: ['y'], attrs: c.attrs }],
-  };
-  const executor = new Executor(graph, backend.prepareWeights(new Map(), graph.nodes), backend);
+  const y = await runNode(backend, op, c, want);
+  const exact = want.dtype === 'int32' || want.dtype === 'int8' || want.dtype === 'uint8';
+  const half = (/** @type {ArrayLike<number>} */ a) => (want.dtype === 'float16' ? Array.from(a, halfToFloat) : a);
+  return { got: half(y.dataSync()), want: half(want.dataSync()), tol: exact ? { rtol: 0, atol: 0 } : c.tolerance };
+}
+
+/**
+ * Runs one reject (inputs the op's shape rule must refuse): undefined when the backend threw the
+ * reject's code, else what happened instead.
+ * @param {import('../backends/interface.js').Backend} backend
+ * @param {string} op
+ * @param {any} r a reject: {name, attrs, inputs, error}
+ * @returns {Promise<string | undefined>}
+ */
+async function runReject(backend, op, r) {
   try {
-    const [y] = await executor.run(present);
-    const got = await y.data();
-    const exact = want.dtype === 'int32' || want.dtype === 'int8' || want.dtype === 'uint8';
-    const half = (/** @type {ArrayLike<number>} */ a) => (want.dtype === 'float16' ? Array.from(a, halfToFloat) : a);
-    return { got: half(got), want: half(want.dataSync()), tol: exact ? { rtol: 0, atol: 0 } : c.tolerance };
-  } finally {
-    executor.dispose();
+    // the declared output is a placeholder: the shape rule refuses the node before it matters
+    await runNode(backend, op, r, { dtype: 'float32', shape: [1] });
+  } catch (e) {
+    if (e instanceof WebgradError && e.code === r.error) return undefined;
+    return `expected ${r.error}, got ${e instanceof WebgradError ? e.code : 'an error without a code'}: ${/** @type {Error} */ (e).message}`;
   }
+  return `expected ${r.error}, but it ran`;
 }
 
 /**
@@ -144,11 +179,11 @@ export async function conformance(dir, backends, options = {}) {
     try {
       for (const doc of docs) {
         if (!supportsOp(backend, doc.op) && !['Reshape', 'Flatten'].includes(doc.op)) {
-          cells[name][doc.op] = { status: 'skip', cases: 0, maxAbs: 0, worst: 0, message: `no ${name} kernel for ${doc.op}` };
+          cells[name][doc.op] = { status: 'skip', cases: 0, rejects: 0, maxAbs: 0, worst: 0, message: `no ${name} kernel for ${doc.op}` };
           continue;
         }
         /** @type {Cell} */
-        const cell = { status: 'pass', cases: 0, maxAbs: 0, worst: 0 };
+        const cell = { status: 'pass', cases: 0, rejects: 0, maxAbs: 0, worst: 0 };
         for (const c of doc.cases) {
           try {
             const { got, want, tol } = await runCase(backend, doc.op, c);
@@ -164,6 +199,14 @@ export async function conformance(dir, backends, options = {}) {
             cell.status = 'error';
             cell.message = `${c.name}: ${/** @type {Error} */ (e).message}`;
             break;
+          }
+        }
+        for (const r of doc.rejects ?? []) {
+          const wrong = await runReject(backend, doc.op, r);
+          cell.rejects++;
+          if (wrong && cell.status === 'pass') {
+            cell.status = 'fail';
+            cell.message = `${r.name} (a reject): ${wrong}`;
           }
         }
         cells[name][doc.op] = cell;
