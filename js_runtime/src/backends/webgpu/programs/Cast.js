@@ -2,7 +2,6 @@ import { sizeOf } from '../../../shapes.js';
 import { linear } from './_dispatch.js';
 import { badArg } from './_errors.js';
 import { gpuType } from './storage.js';
-import { packUniforms } from './uniforms.js';
 
 /** Integer targets: [lo, hi]. */
 const RANGE = /** @type {Record<string, [number, number]>} */ ({ int32: [-2147483648, 2147483647], int8: [-128, 127], uint8: [0, 255] });
@@ -20,6 +19,7 @@ export function program({ inputs, attrs, output, limits }) {
   if (n === 0) return [];
   const range = RANGE[to] ?? [0, 0];
   const dst = to in RANGE ? 'int' : to === 'float16' ? 'f16' : 'f32';
-  const uniforms = packUniforms([['u32', n], ['i32', range[0]], ['i32', range[1]], ['u32', 0]]);
+  /** @type {import('./uniforms.js').Uniform[]} */
+  const uniforms = [['n', 'u32', n], ['lo', 'i32', range[0]], ['hi', 'i32', range[1]]];
   return [{ shader: `Cast_${src}_${dst}`, uniforms, bindings: [{ input: 0 }, { output: 0 }], ...linear('Cast', n, limits) }];
 }

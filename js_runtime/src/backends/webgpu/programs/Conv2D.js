@@ -2,7 +2,6 @@ import { sizeOf } from '../../../shapes.js';
 import { windowOf } from '../../../window.js';
 import { fold, linear } from './_dispatch.js';
 import { gpuLimit } from './_errors.js';
-import { packUniforms } from './uniforms.js';
 
 /** @typedef {import('./_types.js').TensorInfo} TensorInfo */
 
@@ -29,14 +28,15 @@ export function program({ inputs, attrs, output, limits }) {
   const tilesM = Math.ceil(M / TILE);
   const tilesN = Math.ceil(og / TILE);
   const tiles = tilesM * tilesN * groups;
-  const uniforms = packUniforms([
-    ['u32', h], ['u32', wd], ['u32', c], ['u32', o],
-    ['u32', oh], ['u32', ow], ['u32', kh], ['u32', kw],
-    ['u32', win.strides[0]], ['u32', win.strides[1]], ['u32', win.dilations[0]], ['u32', win.dilations[1]],
-    ['u32', /** @type {number} */ (win.pads[0])], ['u32', /** @type {number} */ (win.pads[2])], ['u32', cg], ['u32', og],
-    ['u32', M], ['u32', K], ['u32', tilesM], ['u32', tilesN],
-    ['u32', tiles], ['u32', bias ? 1 : 0], ['f32', attrs.alpha], ['u32', 0],
-  ]);
+  /** @type {import('./uniforms.js').Uniform[]} */
+  const uniforms = [
+    ['H', 'u32', h], ['W', 'u32', wd], ['C', 'u32', c], ['O', 'u32', o],
+    ['OH', 'u32', oh], ['OW', 'u32', ow], ['KH', 'u32', kh], ['KW', 'u32', kw],
+    ['SH', 'u32', win.strides[0]], ['SW', 'u32', win.strides[1]], ['DH', 'u32', win.dilations[0]], ['DW', 'u32', win.dilations[1]],
+    ['top', 'u32', /** @type {number} */ (win.pads[0])], ['left', 'u32', /** @type {number} */ (win.pads[2])], ['CG', 'u32', cg], ['OG', 'u32', og],
+    ['M', 'u32', M], ['K', 'u32', K], ['tiles_m', 'u32', tilesM], ['tiles_n', 'u32', tilesN],
+    ['tiles', 'u32', tiles], ['has_bias', 'u32', bias ? 1 : 0], ['alpha', 'f32', attrs.alpha],
+  ];
   // Without a bias, input 0 stands in (never read; read-only bindings may alias).
   const bindings = [{ input: 0 }, { input: 1 }, { input: bias ? 2 : 0 }, { output: 0 }];
   if (depthwise) {

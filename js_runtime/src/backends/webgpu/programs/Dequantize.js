@@ -2,7 +2,6 @@ import { normAxis, sizeOf } from '../../../shapes.js';
 import { linear } from './_dispatch.js';
 import { badArg } from './_errors.js';
 import { gpuType } from './storage.js';
-import { packUniforms } from './uniforms.js';
 
 /**
  * Dequantize on webgpu: one invocation per element, per tensor or per channel (Dequantize.wgsl.j2).
@@ -22,7 +21,8 @@ export function program({ inputs, attrs, output, limits }) {
     channels = x.shape[axis];
   }
   const flags = (scale ? 1 : 0) | (zero ? 2 : 0);
-  const uniforms = packUniforms([['u32', n], ['u32', inner], ['u32', channels], ['u32', flags]]);
+  /** @type {import('./uniforms.js').Uniform[]} */
+  const uniforms = [['n', 'u32', n], ['inner', 'u32', inner], ['channels', 'u32', channels], ['flags', 'u32', flags]];
   return [{
     shader: `Dequantize_${src}`, uniforms,
     // An absent scale / zero_point is stood in for by input 0 (never read; read-only bindings may alias).

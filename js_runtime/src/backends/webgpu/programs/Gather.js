@@ -1,7 +1,6 @@
 import { normAxis, sizeOf } from '../../../shapes.js';
 import { linear } from './_dispatch.js';
 import { gpuType } from './storage.js';
-import { packUniforms } from './uniforms.js';
 
 /**
  * Gather on webgpu: one invocation per output element, data seen as [outer, n, inner] (Gather.wgsl.j2).
@@ -12,9 +11,11 @@ export function program({ inputs, attrs, output, limits }) {
   const axis = normAxis('Gather', attrs.axis, data.shape.length);
   const total = sizeOf(output.shape);
   if (total === 0) return [];
-  const uniforms = packUniforms([
-    ['u32', total], ['u32', data.shape[axis]], ['u32', sizeOf(indices.shape)], ['u32', sizeOf(data.shape.slice(axis + 1))],
-  ]);
+  /** @type {import('./uniforms.js').Uniform[]} */
+  const uniforms = [
+    ['total', 'u32', total], ['n', 'u32', data.shape[axis]], ['count', 'u32', sizeOf(indices.shape)],
+    ['inner', 'u32', sizeOf(data.shape.slice(axis + 1))],
+  ];
   return [{
     shader: `Gather_${gpuType(data.dtype)}`, uniforms,
     bindings: [{ input: 0 }, { input: 1 }, { output: 0 }], ...linear('Gather', total, limits),

@@ -2,7 +2,7 @@ import { broadcastStrides, sizeOf } from '../../../shapes.js';
 import { fold } from './_dispatch.js';
 import { badArg, gpuLimit } from './_errors.js';
 import { collapse } from './_strides.js';
-import { packUniforms, vec8u } from './uniforms.js';
+import { vec8 } from './uniforms.js';
 
 /** @typedef {import('./_types.js').TensorInfo} TensorInfo */
 
@@ -37,13 +37,14 @@ export function program({ inputs, attrs, output, limits }) {
   const tilesM = Math.ceil(M / TILE);
   const tilesN = Math.ceil(N / TILE);
   const tiles = tilesM * tilesN * sizeOf(batchShape);
-  const uniforms = packUniforms([
-    ['u32', M], ['u32', N], ['u32', K], ['u32', walk.shape.length],
-    ['u32', tilesM], ['u32', tilesN], ['u32', tiles], ['u32', bias ? 1 : 0],
-    ['u32', attrs.transpose_a ? 1 : 0], ['u32', attrs.transpose_b ? 1 : 0], ['f32', attrs.alpha], ['u32', 0],
-    ['u32', aM], ['u32', aK], ['u32', bK], ['u32', bN],
-    ...vec8u(walk.shape), ...vec8u(walk.strides[0]), ...vec8u(walk.strides[1]),
-  ]);
+  /** @type {import('./uniforms.js').Uniform[]} */
+  const uniforms = [
+    ['M', 'u32', M], ['N', 'u32', N], ['K', 'u32', K], ['batch_rank', 'u32', walk.shape.length],
+    ['tiles_m', 'u32', tilesM], ['tiles_n', 'u32', tilesN], ['tiles', 'u32', tiles], ['has_bias', 'u32', bias ? 1 : 0],
+    ['trans_a', 'u32', attrs.transpose_a ? 1 : 0], ['trans_b', 'u32', attrs.transpose_b ? 1 : 0], ['alpha', 'f32', attrs.alpha],
+    ['a_m', 'u32', aM], ['a_k', 'u32', aK], ['b_k', 'u32', bK], ['b_n', 'u32', bN],
+    ...vec8('batch', walk.shape), ...vec8('a_batch', walk.strides[0]), ...vec8('b_batch', walk.strides[1]),
+  ];
   return [{
     shader: `MatMul_${vec4 ? 'vec4' : 'scalar'}_${attrs.activation}`,
     constants: { WG_X: 16, WG_Y: 16 },

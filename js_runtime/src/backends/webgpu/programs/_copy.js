@@ -6,7 +6,7 @@ import { linear } from './_dispatch.js';
 import { badArg } from './_errors.js';
 import { gpuType } from './storage.js';
 import { collapse } from './_strides.js';
-import { packUniforms, vec8u } from './uniforms.js';
+import { vec8 } from './uniforms.js';
 
 /**
  * One pass copying a walk over `shape`: y[y0 + sum c ys] = x[x0 + sum c xs].
@@ -22,10 +22,11 @@ export function stridedCopy(op, dtype, shape, at, limits) {
   if (n === 0) return [];
   const walk = collapse(shape, [at.xs, at.ys]);
   if (walk.shape.length > 8) throw badArg(op, `the copy needs more than 8 dims (${JSON.stringify(shape)})`);
-  const uniforms = packUniforms([
-    ['u32', n], ['u32', walk.shape.length], ['u32', at.x0], ['u32', at.y0],
-    ...vec8u(walk.shape), ...vec8u(walk.strides[0]), ...vec8u(walk.strides[1]),
-  ]);
+  /** @type {import('./uniforms.js').Uniform[]} */
+  const uniforms = [
+    ['n', 'u32', n], ['rank', 'u32', walk.shape.length], ['x0', 'u32', at.x0], ['y0', 'u32', at.y0],
+    ...vec8('shape', walk.shape), ...vec8('xs', walk.strides[0]), ...vec8('ys', walk.strides[1]),
+  ];
   return [{
     shader: `${op}_${gpuType(dtype)}`, uniforms, bindings: [{ input: at.input }, { output: 0 }], ...linear(op, n, limits),
   }];

@@ -6,7 +6,7 @@ import { broadcastStrides, sizeOf } from '../../../shapes.js';
 import { linear } from './_dispatch.js';
 import { badArg } from './_errors.js';
 import { collapse } from './_strides.js';
-import { packUniforms, vec8u } from './uniforms.js';
+import { vec8 } from './uniforms.js';
 
 /** @typedef {import('./_types.js').Program} Program */
 /** @typedef {import('./_types.js').TensorInfo} TensorInfo */
@@ -20,9 +20,8 @@ export function unary(op) {
   return ({ attrs, output, limits }) => {
     const n = sizeOf(output.shape);
     if (n === 0) return [];
-    const uniforms = packUniforms([
-      ['u32', n], ['f32', attrs.alpha ?? 0], ['u32', attrs.approximate ? 1 : 0], ['u32', 0],
-    ]);
+    /** @type {import('./uniforms.js').Uniform[]} */
+    const uniforms = [['n', 'u32', n], ['alpha', 'f32', attrs.alpha ?? 0], ['approximate', 'u32', attrs.approximate ? 1 : 0]];
     return [{ shader: op, uniforms, bindings: [{ input: 0 }, { output: 0 }], ...linear(op, n, limits) }];
   };
 }
@@ -40,10 +39,11 @@ export function binary(op) {
     const [a, b] = /** @type {[TensorInfo, TensorInfo]} */ (inputs);
     const walk = collapse(output.shape, [broadcastStrides(a.shape, output.shape), broadcastStrides(b.shape, output.shape)]);
     if (walk.shape.length > 8) throw badArg(op, `broadcasting ${JSON.stringify(a.shape)} with ${JSON.stringify(b.shape)} needs more than 8 dims`);
-    const uniforms = packUniforms([
-      ['u32', n], ['u32', walk.shape.length], ['u32', 0], ['u32', 0],
-      ...vec8u(walk.shape), ...vec8u(walk.strides[0]), ...vec8u(walk.strides[1]),
-    ]);
+    /** @type {import('./uniforms.js').Uniform[]} */
+    const uniforms = [
+      ['n', 'u32', n], ['rank', 'u32', walk.shape.length],
+      ...vec8('shape', walk.shape), ...vec8('a', walk.strides[0]), ...vec8('b', walk.strides[1]),
+    ];
     return [{ shader: op, uniforms, bindings: [{ input: 0 }, { input: 1 }, { output: 0 }], ...linear(op, n, limits) }];
   };
 }

@@ -5,7 +5,6 @@
 import { sizeOf } from '../../../shapes.js';
 import { poolWindow } from '../../../window.js';
 import { linear } from './_dispatch.js';
-import { packUniforms } from './uniforms.js';
 
 /**
  * @param {'MaxPool2D' | 'AvgPool2D'} op
@@ -19,11 +18,13 @@ export function pool(op) {
     const win = poolWindow(op, x.shape, /** @type {any} */ (attrs));
     const [, h, w, c] = x.shape;
     const [oh, ow] = /** @type {[number, number]} */ (win.out);
-    const uniforms = packUniforms([
-      ['u32', n], ['u32', h], ['u32', w], ['u32', c],
-      ['u32', oh], ['u32', ow], ['u32', win.kernel[0]], ['u32', win.kernel[1]],
-      ['u32', win.strides[0]], ['u32', win.strides[1]], ['u32', /** @type {number} */ (win.pads[0])], ['u32', /** @type {number} */ (win.pads[2])],
-    ]);
+    /** @type {import('./uniforms.js').Uniform[]} */
+    const uniforms = [
+      ['n', 'u32', n], ['H', 'u32', h], ['W', 'u32', w], ['C', 'u32', c],
+      ['OH', 'u32', oh], ['OW', 'u32', ow], ['KH', 'u32', win.kernel[0]], ['KW', 'u32', win.kernel[1]],
+      ['SH', 'u32', win.strides[0]], ['SW', 'u32', win.strides[1]],
+      ['top', 'u32', /** @type {number} */ (win.pads[0])], ['left', 'u32', /** @type {number} */ (win.pads[2])],
+    ];
     return [{ shader: op, uniforms, bindings: [{ input: 0 }, { output: 0 }], ...linear(op, n, limits) }];
   };
 }

@@ -8,7 +8,7 @@ import { normAxes, sizeOf, stridesOf } from '../../../shapes.js';
 import { fold, groupSize } from './_dispatch.js';
 import { badArg } from './_errors.js';
 import { collapse } from './_strides.js';
-import { packUniforms, vec8u } from './uniforms.js';
+import { vec8 } from './uniforms.js';
 
 /**
  * @param {string} op the op (for errors)
@@ -38,10 +38,11 @@ export function rowsPass(op, shader, shape, axes, bindings, limits, { output, ep
   // A power of two (the tree reduction halves it), no more than the elements of a row need.
   let size = 1;
   while (size < n && size * 2 <= groupSize(limits)) size *= 2;
-  const uniforms = packUniforms([
-    ['u32', rows], ['u32', n], ['u32', o.shape.length], ['u32', r.shape.length],
-    ['f32', epsilon], ['u32', 0], ['u32', 0], ['u32', 0],
-    ...vec8u(o.shape), ...vec8u(o.strides[0]), ...vec8u(r.shape), ...vec8u(r.strides[0]),
-  ]);
+  /** @type {import('./uniforms.js').Uniform[]} */
+  const uniforms = [
+    ['rows', 'u32', rows], ['n', 'u32', n], ['outer_rank', 'u32', o.shape.length], ['inner_rank', 'u32', r.shape.length],
+    ['epsilon', 'f32', epsilon],
+    ...vec8('outer', o.shape), ...vec8('outer_s', o.strides[0]), ...vec8('inner', r.shape), ...vec8('inner_s', r.strides[0]),
+  ];
   return [{ shader, constants: { WG_X: size }, uniforms, bindings, dispatch: fold(op, rows, limits) }];
 }

@@ -26,13 +26,20 @@
 /** @typedef {{input: number} | {output: number} | {scratch: number}} Binding */
 
 /**
- * One compute pass: a shader key of SHADERS, its override constants, its uniforms (`Params` in WGSL
- * layout), its storage bindings from @binding(1) on, its dispatch, and the byte sizes of the scratch
- * buffers shared by the op's passes.
- * @typedef {{shader: string, constants?: Record<string, number>, uniforms: ArrayBuffer,
+ * One compute pass as a program returns it: a shader key of SHADERS, its override constants, its
+ * uniforms named in the order of the shader's `struct Params` (uniforms.js), its storage bindings from
+ * @binding(1) on, its dispatch, and the byte sizes of the scratch buffers shared by the op's passes.
+ * @typedef {{shader: string, constants?: Record<string, number>, uniforms: import('./uniforms.js').Uniform[],
  *   bindings: Binding[], dispatch: [number, number, number], scratch?: number[]}} Pass
  */
 
+/**
+ * A pass as the runtime gets it (`PROGRAMS` in index.js): the uniforms packed into `Params` bytes.
+ * @typedef {{shader: string, constants?: Record<string, number>, uniforms: ArrayBuffer,
+ *   bindings: Binding[], dispatch: [number, number, number], scratch?: number[]}} PackedPass
+ */
+
 /** @typedef {(args: ProgramArgs) => Pass[]} Program */
+/** @typedef {(args: ProgramArgs) => PackedPass[]} PackedProgram */
 
 export {};

@@ -3,6 +3,7 @@
  * handles; they have no program.
  * @module
  */
+import { packedProgram } from './uniforms.js';
 import { program as Add } from './Add.js';
 import { program as ArgMax } from './ArgMax.js';
 import { program as AvgPool2D } from './AvgPool2D.js';
@@ -38,10 +39,23 @@ import { program as Sub } from './Sub.js';
 import { program as Tanh } from './Tanh.js';
 import { program as Transpose } from './Transpose.js';
 
-/** @type {Readonly<Record<string, import('./_types.js').Program>>} */
-export const PROGRAMS = Object.freeze({
+/**
+ * The programs as written: their passes name their uniforms (for the checks of
+ * webgpu_shaders/check_uniforms.mjs).
+ * @type {Readonly<Record<string, import('./_types.js').Program>>}
+ */
+export const DECLARED_PROGRAMS = Object.freeze({
   Add, ArgMax, AvgPool2D, BatchNorm, Cast, Concat, Conv2D, Dequantize, Div, Exp, Gather, Gelu,
   GlobalAvgPool, LayerNorm, LeakyRelu, Log, LogSoftmax, MatMul, MaxPool2D, Maximum, Minimum, Mul,
   ReduceMax, ReduceMean, ReduceSum, Relu, Relu6, Sigmoid, Slice, Softmax, Sqrt, Sub, Tanh,
   Transpose,
 });
+
+/**
+ * The programs the runtime calls: every pass's uniforms checked against its shader's `struct Params`
+ * and packed into bytes by that layout (uniforms.js).
+ * @type {Readonly<Record<string, import('./_types.js').PackedProgram>>}
+ */
+export const PROGRAMS = Object.freeze(Object.fromEntries(
+  Object.entries(DECLARED_PROGRAMS).map(([op, program]) => [op, packedProgram(op, program)]),
+));
