@@ -1,8 +1,10 @@
 """Builds the WebAssembly-SIMD kernels into the npm package: ``js_runtime/wasm/``.
 
     python wasm_kernels/build.py            # writes webgrad-simd.wasm, webgrad-relaxed.wasm, BUILD-INFO.json,
-                                            # .gitattributes (marks them generated)
-    python wasm_kernels/build.py --check    # rebuilds in a temp dir; exit 1 if the committed files differ
+                                            # .gitattributes (marks them generated), and the sources generated
+                                            # from params.json (gen_params.py): src/wg_params.generated.h,
+                                            # src/wg_params_layout.generated.c, js_runtime/.../params.generated.js
+    python wasm_kernels/build.py --check    # rebuilds in a temp dir; exit 1 if any committed file differs
     python wasm_kernels/build.py --out DIR  # writes somewhere else (benchmarks, experiments)
 
 The compiler is the pinned PyPI ``ziglang`` (its bundled clang + wasm-ld), run freestanding: no libc,
@@ -16,14 +18,31 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+
+def _load(name: str, file: str):
+    """A sibling module by path (wasm_kernels/ is not a package)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, HERE / file)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+params_decl = _load("wasm_params_decl", "params_decl.py")
+gen_params = _load("wasm_gen_params", "gen_params.py")
 ROOT = HERE.parent
 SRC = HERE / "src"
 OUT_DIR = ROOT / "js_runtime" / "wasm"
@@ -55,7 +74,7 @@ COMMON_FLAGS = [
 LINK_FLAGS = ["-Wl,--no-entry", "-Wl,--export-dynamic", "-Wl,--strip-all", "-Wl,-z,stack-size=65536"]
 # The GEMM and convolution inner loops get -O3; everything else is optimized for size (-Os), which
 # costs those kernels nothing measurable in V8 (it compiles the SIMD code as written) and saves ~1/3.
-HOT_SOURCES = {"src/MatMul.c", "src/Conv2D.c"}
+HOT_SOURCES = {"src/MatMul.c", "src/Conv2D.c", "src/gemm_core.c"}
 
 VARIANTS = {
     "webgrad-simd.wasm": [],
@@ -63,9 +82,14 @@ VARIANTS = {
 }
 
 
-def sources() -> list[str]:
-    """The C sources, as sorted paths relative to wasm_kernels/ (so no absolute path reaches the compiler)."""
-    return sorted(p.relative_to(HERE).as_posix() for p in SRC.glob("*.c"))
+def sources(base: Path = HERE) -> list[str]:
+    """The C sources, as sorted paths relative to ``base`` (so no absolute path reaches the compiler)."""
+    return sorted(p.relative_to(base).as_posix() for p in (base / "src").glob("*.c"))
+
+
+def generated_sources(decl_path: Path = params_decl.PARAMS_JSON) -> dict[str, bytes]:
+    """Repository-relative path -> bytes of every file generated from the params declaration."""
+    return gen_params.generate(params_decl.load(decl_path))
 
 
 def zig_version() -> str | None:
@@ -76,22 +100,23 @@ def zig_version() -> str | None:
     return out.stdout.strip()
 
 
-def source_digest() -> str:
+def source_digest(src: Path = SRC) -> str:
+    """sha256 over the C sources and headers that were compiled (names and bytes, sorted)."""
     h = hashlib.sha256()
-    for p in sorted(SRC.iterdir()):
+    for p in sorted(src.iterdir()):
         if p.suffix in (".c", ".h"):
             h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
 
 
-def _run_all(jobs: list[tuple[str, list[str], dict[str, str]]]) -> None:
+def _run_all(jobs: list[tuple[str, list[str], dict[str, str]]], cwd: Path) -> None:
     """Runs (what, argv, env) compiler jobs two at a time (the machines have 2 cores)."""
     pending = list(jobs)
     running: list[tuple[str, subprocess.Popen]] = []
     while pending or running:
         while pending and len(running) < 2:
             what, cmd, env = pending.pop(0)
-            running.append((what, subprocess.Popen(cmd, cwd=HERE, env=env, stdout=subprocess.PIPE,
+            running.append((what, subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
                                                    stderr=subprocess.PIPE, text=True)))
         what, proc = running.pop(0)
         stdout, stderr = proc.communicate()
@@ -101,16 +126,21 @@ def _run_all(jobs: list[tuple[str, list[str], dict[str, str]]]) -> None:
             raise SystemExit(f"wasm_kernels/build.py: {what} failed:\n{stderr}{stdout}")
 
 
-def compile_all(tmp: Path) -> dict[str, bytes]:
-    """name -> .wasm bytes for every variant: each source compiled to an object (a fresh zig cache
-    under ``tmp`` per variant), then linked."""
+def compile_all(tmp: Path, generated: dict[str, bytes]) -> dict[str, bytes]:
+    """name -> .wasm bytes for every variant: a copy of src/ with the ``generated`` sources in it, each
+    source compiled to an object (a fresh zig cache under ``tmp`` per variant), then linked."""
     zig = [sys.executable, "-m", "ziglang", "cc"]
+    base = tmp / "wasm_kernels"
+    shutil.copytree(SRC, base / "src", ignore=shutil.ignore_patterns("*.generated.*"))
+    for rel, data in generated.items():
+        if rel.startswith("wasm_kernels/src/") and ".generated." in rel:
+            (tmp / rel).write_bytes(data)
     compile_jobs, link_jobs = [], []
     for name, extra in VARIANTS.items():
         cache = tmp / f"cache-{name}"
         env = {**os.environ, "ZIG_GLOBAL_CACHE_DIR": str(cache / "global"), "ZIG_LOCAL_CACHE_DIR": str(cache / "local")}
         objs = []
-        for src in sources():
+        for src in sources(base):
             obj = tmp / f"{name}-{Path(src).stem}.o"
             opt = "-O3" if src in HOT_SOURCES else "-Os"
             compile_jobs.append((f"compiling {src} for {name}", [*zig, *COMMON_FLAGS, *extra, opt, "-c", src, "-o",
@@ -118,8 +148,8 @@ def compile_all(tmp: Path) -> dict[str, bytes]:
             objs.append(str(obj))
         link_jobs.append((f"linking {name}", [*zig, *COMMON_FLAGS, *extra, *LINK_FLAGS, *objs, "-o", str(tmp / name)],
                           env))
-    _run_all(compile_jobs)
-    _run_all(link_jobs)
+    _run_all(compile_jobs, base)
+    _run_all(link_jobs, base)
     return {name: (tmp / name).read_bytes() for name in VARIANTS}
 
 
@@ -157,11 +187,11 @@ def gzip_size(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=9, mtime=0))
 
 
-def build_info(wasm: dict[str, bytes]) -> bytes:
+def build_info(wasm: dict[str, bytes], digest: str) -> bytes:
     info = {
         "generated": "by wasm_kernels/build.py from wasm_kernels/src; do not edit (rebuild instead)",
         "ziglang": ZIG_VERSION,
-        "sources_sha256": source_digest(),
+        "sources_sha256": digest,
         "files": {
             name: {
                 "bytes": len(data),
@@ -176,8 +206,10 @@ def build_info(wasm: dict[str, bytes]) -> bytes:
     return (json.dumps(info, indent=1, sort_keys=True) + "\n").encode()
 
 
-def build() -> dict[str, bytes]:
-    """Every output file name -> bytes (the two .wasm and BUILD-INFO.json)."""
+def build(generated: dict[str, bytes] | None = None) -> dict[str, bytes]:
+    """Every output file name in js_runtime/wasm/ -> bytes (the two .wasm, BUILD-INFO.json, .gitattributes),
+    compiled with the ``generated`` sources (default: generated from params.json now, not the committed copies)."""
+    generated = generated_sources() if generated is None else generated
     have = zig_version()
     if have is None:
         raise SystemExit("wasm_kernels/build.py: ziglang is not installed; run: pip install -e '.[dev]'")
@@ -187,8 +219,9 @@ def build() -> dict[str, bytes]:
             f"(pip install ziglang=={ZIG_VERSION}); another compiler gives other bytes"
         )
     with tempfile.TemporaryDirectory(prefix="webgrad-wasm-") as tmp:
-        wasm = compile_all(Path(tmp))
-    return {**wasm, INFO: build_info(wasm), ".gitattributes": GITATTRIBUTES}
+        wasm = compile_all(Path(tmp), generated)
+        digest = source_digest(Path(tmp) / "wasm_kernels" / "src")
+    return {**wasm, INFO: build_info(wasm, digest), ".gitattributes": GITATTRIBUTES}
 
 
 def stale(files: dict[str, bytes], out_dir: Path) -> list[str]:
@@ -208,15 +241,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="rebuild and compare with the committed files")
     ap.add_argument("--out", type=Path, default=OUT_DIR, help=f"output folder (default {OUT_DIR.relative_to(ROOT)})")
     args = ap.parse_args(argv)
-    files = build()
+    generated = generated_sources()
+    files = build(generated)
     if args.check:
+        bad_src = stale(generated, ROOT)
         bad = stale(files, args.out)
+        if bad_src:
+            print(f"stale files generated from {params_decl.PARAMS_JSON.relative_to(ROOT)}: {', '.join(bad_src)}; "
+                  "rebuild with: python wasm_kernels/build.py", file=sys.stderr)
         if bad:
             print(f"stale generated files in {args.out}: {', '.join(bad)}; rebuild with: python wasm_kernels/build.py",
                   file=sys.stderr)
+        if bad or bad_src:
             return 1
-        print(f"{args.out}: up to date ({', '.join(files)})")
+        print(f"{args.out}: up to date ({', '.join(files)}); generated sources up to date ({', '.join(generated)})")
         return 0
+    for rel, data in generated.items():
+        (ROOT / rel).write_bytes(data)
     args.out.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         (args.out / name).write_bytes(data)

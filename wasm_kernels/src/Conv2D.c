@@ -9,6 +9,7 @@
  *   inside the image (any stride, any padding) take an unrolled 9-tap path, border windows the
  *   general one. Channel multipliers > 1 take a scalar path.
  */
+#include "gemm_core.h"
 #include "simd_math.h"
 
 typedef struct {

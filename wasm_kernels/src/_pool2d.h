@@ -1,4 +1,6 @@
-/* MaxPool2D and AvgPool2D over NHWC x, vectorized over channels. Windows are clipped to the image:
+#ifndef WG_POOL2D_H
+#define WG_POOL2D_H
+/* The pooling loop shared by MaxPool2D.c and AvgPool2D.c (inlined into each, is_max constant): over NHWC x, vectorized over channels. Windows are clipped to the image:
  * padded positions never win the max and are not counted in the mean (the divisor is the number of
  * real elements in the window). NaN in a window gives NaN.
  * The max is f32x4.pmax (one maxps on x64) with the NaN lanes or-ed in afterwards (all-ones is a NaN):
@@ -77,6 +79,4 @@ WG_INLINE int pool(const float* x, float* y, const wg_pool2d_params* p, const in
   return WG_OK;
 }
 
-WG_EXPORT int wg_MaxPool2D(const float* x, float* y, const wg_pool2d_params* p) { return pool(x, y, p, 1); }
-
-WG_EXPORT int wg_AvgPool2D(const float* x, float* y, const wg_pool2d_params* p) { return pool(x, y, p, 0); }
+#endif

@@ -1,4 +1,6 @@
-/* ReduceSum, ReduceMean, ReduceMax over the axes in axes_mask (keepdims does not change the data).
+#ifndef WG_REDUCE_H
+#define WG_REDUCE_H
+/* The reduction walk shared by ReduceSum.c, ReduceMean.c and ReduceMax.c (inlined into each, kind constant): over the axes in axes_mask (keepdims does not change the data).
  * Size-1 axes are dropped and neighbouring axes of the same kind merged, so the walk is a few
  * nested runs: a reduced innermost run is summed (or maxed) in vectors, a kept one accumulates
  * into the output row in vectors. ReduceMax propagates NaN. */
@@ -95,6 +97,4 @@ WG_INLINE int reduce(const float* x, float* y, const wg_reduce_params* p, const 
   return WG_OK;
 }
 
-WG_EXPORT int wg_ReduceSum(const float* x, float* y, const wg_reduce_params* p) { return reduce(x, y, p, R_SUM); }
-WG_EXPORT int wg_ReduceMean(const float* x, float* y, const wg_reduce_params* p) { return reduce(x, y, p, R_MEAN); }
-WG_EXPORT int wg_ReduceMax(const float* x, float* y, const wg_reduce_params* p) { return reduce(x, y, p, R_MAX); }
+#endif

@@ -1,0 +1,11 @@
+/* Add: y = a + b with numpy broadcasting (run and walk: _elementwise.h). */
+#include "_elementwise.h"
+
+WG_INLINE v128_t add_v(v128_t a, v128_t b) { return wasm_f32x4_add(a, b); }
+WG_INLINE float add_s(float a, float b) { return a + b; }
+
+WG_BINARY_RUN(run_add, add_v, add_s)
+
+WG_EXPORT int wg_Add(const float* a, const float* b, float* y, const wg_broadcast_params* p) {
+  return wg_broadcast(a, b, y, p, run_add);
+}
