@@ -23,7 +23,6 @@ import json
 import logging
 import os
 import threading
-import time
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -34,8 +33,7 @@ from .safe_read import ReadError, open_bundle_dir, read_file
 from .snapshot import DTYPE_SUFFIXES, ServedFile, Snapshot, is_plain_name, take_snapshot
 
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
-RECENT_VERSIONS = 8  # versions per bundle whose files ``?sha256=`` can still name
-UNSETTLED_PAUSE_S = 0.05  # after a bundle failed to settle, how long requests take the fallback without re-reading
+RECENT_VERSIONS = 16  # versions per bundle whose files ``?sha256=`` can still name (bytes: within cache_bytes)
 log = logging.getLogger("demo_app")
 
 
@@ -108,7 +106,8 @@ class BundleIndex:
         self._current: dict[str, Snapshot] = {}
         self._stale: set[str] = set()
         self._recent: dict[str, deque[Snapshot]] = {}
-        self._unsettled_at: dict[str, float] = {}
+        self._unsettled: set[str] = set()  # bundles whose last read never settled
+        self._takes: dict[str, int] = {}  # reads per bundle, so threads that waited use the read they waited on
         self._locks = [threading.Lock() for _ in range(64)]  # striped: bounded however many names are asked for
         self._state = threading.Lock()
         self._logged: dict[str, str] = {}  # the last message logged per bundle: bounded by the folders
@@ -155,17 +154,20 @@ class BundleIndex:
         held = self._current.get(name)
         if held is not None and name not in self._stale and held.unchanged(self.root):
             return held
+        seen = self._takes.get(name, 0)
         with self._locks[hash(name) % len(self._locks)]:  # one reader per bundle; the others get its result
+            if self._takes.get(name, 0) != seen:  # read (or found changing) while this thread waited
+                held = self._current.get(name)
+                return self._fallback(name, held) if name in self._unsettled else held
             held = self._current.get(name)
             if held is not None and name not in self._stale and held.unchanged(self.root):
                 return held
             if held is None and not os.path.lexists(self.root / name):
                 return None  # never a bundle: no need to wait for it to settle
-            if time.monotonic() - self._unsettled_at.get(name, -1e9) < UNSETTLED_PAUSE_S:
-                return self._fallback(name, held)
             snap = take_snapshot(self.root, name, self.store, self.attempts, self.backoff_s)
+            self._takes[name] = seen + 1
             if snap is None:
-                self._unsettled_at[name] = time.monotonic()
+                self._unsettled.add(name)
                 return self._fallback(name, held)
             self._remember(snap)
             return None if snap.status == "absent" else snap
@@ -232,7 +234,7 @@ class BundleIndex:
     def _remember(self, snap: Snapshot) -> None:
         with self._state:
             self._stale.discard(snap.name)
-            self._unsettled_at.pop(snap.name, None)
+            self._unsettled.discard(snap.name)
             if snap.status == "absent":
                 self._current.pop(snap.name, None)
                 self._recent.pop(snap.name, None)
