@@ -1,13 +1,32 @@
-"""The op set file and the numpy registry describe the same ops, completely."""
+"""The op set file and the numpy registry describe the same ops, completely; and the coverage table
+(exporter/coverage.json) says where each op lives on all five implementations, checked against the
+code: the numpy registry, the JAX lowerings, the js kernels, the wasm build's exports and glue, the
+WebGPU programs and shader keys, and the files on disk."""
 
 from __future__ import annotations
 
+import copy
+import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 import webgrad.ops
+from webgrad.exporter import coverage
+from webgrad.exporter.coverage import (
+    IMPLEMENTATIONS,
+    ROOT,
+    CoverageError,
+    Observed,
+    check,
+    load_table,
+    observe,
+    shader_ops,
+    snake,
+    wasm_exports,
+)
 from webgrad.exporter.opset import DTYPES, load_opset, normalize_attrs, op_names
 from webgrad.ops import REGISTRY
 
@@ -15,11 +34,7 @@ OPSET = load_opset()
 OPS = OPSET["ops"]
 ATTR_TYPES = {"int", "float", "bool", "ints", "string", "dtype", "padding"}
 OPS_DIR = Path(webgrad.ops.__file__).parent
-
-
-def snake(name: str) -> str:
-    """MatMul -> matmul, MaxPool2D -> max_pool2d, Relu6 -> relu6, LogSoftmax -> log_softmax."""
-    return "matmul" if name == "MatMul" else re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name).lower()
+TABLE = load_table()
 
 
 def test_every_op_is_registered_and_nothing_else():
@@ -76,3 +91,163 @@ def test_differentiable_ops_have_a_vjp_and_the_others_none(op):
         assert callable(impl.vjp), f"{op} is differentiable in the op set but has no vjp"
     else:
         assert impl.vjp is None and impl.vjp_per_example is None, f"{op} is not differentiable but has a vjp"
+
+
+# ---- the coverage table against the code -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def observed() -> Observed:
+    if shutil.which("node") is None:
+        pytest.skip("no node on PATH: the JS registries cannot be read")
+    return observe()
+
+
+@pytest.fixture(scope="module")
+def problems(observed: Observed) -> list[coverage.Problem]:
+    return check(TABLE, observed)
+
+
+def test_the_table_has_every_op_of_the_op_set_and_five_cells_each():
+    assert list(TABLE["ops"]) == op_names()
+    for op, row in TABLE["ops"].items():
+        assert list(row) == list(IMPLEMENTATIONS), op
+
+
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
+def test_each_column_of_the_table_matches_the_code(problems, implementation):
+    mine = [str(p) for p in problems if p.implementation in (implementation, "*")]
+    assert not mine, "exporter/coverage.json and the code disagree:\n" + "\n".join(mine)
+
+
+def test_every_observed_registry_was_read(observed):
+    # an empty registry would make the comparison vacuous: each one knows most of the op set
+    for name in ("numpy", "jax", "js", "wasm_exports", "wasm_glue", "webgpu_programs", "webgpu_shaders"):
+        assert len(getattr(observed, name)) >= 30, name
+    assert observed.alias_ops == {"Reshape", "Flatten"}
+
+
+# ---- a deliberately missing kernel fails, naming the op and the implementation -----------------------
+
+
+def _tree_of_listed_files(tmp_path: Path) -> Path:
+    """A repository copy holding only the table's files (symlinks), for the file checks."""
+    for op in TABLE["ops"]:
+        for impl in IMPLEMENTATIONS:
+            for rel in coverage.cell(TABLE, op, impl).files:
+                if (ROOT / rel).is_file() and not (tmp_path / rel).exists():  # a shared file is in two cells
+                    (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+                    (tmp_path / rel).symlink_to(ROOT / rel)
+    return tmp_path
+
+
+def _consistent_observed() -> Observed:
+    """What the code would have if it matched the table exactly."""
+    has = {i: {op for op in TABLE["ops"] if coverage.cell(TABLE, op, i).has_kernel} for i in IMPLEMENTATIONS}
+    return Observed(numpy=set(has["numpy"]), jax=set(has["jax"]), js=set(has["js"]), wasm_exports=set(has["wasm"]),
+                    wasm_glue=set(has["wasm"]), webgpu_programs=set(has["webgpu"]), webgpu_shaders=set(has["webgpu"]),
+                    alias_ops={"Reshape", "Flatten"}, skipped={})
+
+
+def _messages(problems) -> list[tuple[str, str, str]]:
+    return [(p.op, p.implementation, p.message) for p in problems]
+
+
+def test_a_table_and_code_that_agree_give_no_problem(tmp_path):
+    root = _tree_of_listed_files(tmp_path)
+    missing = {p for op in TABLE["ops"] for i in IMPLEMENTATIONS for p in coverage.cell(TABLE, op, i).files
+               if not (ROOT / p).is_file()}
+    # files not written yet (the one-file-per-op split) are the only problems a faithful tree has
+    assert {(p.op, p.implementation) for p in check(TABLE, _consistent_observed(), root)} == {
+        (Path(p).name.split(".")[0], "wasm") for p in missing}
+    for p in missing:
+        (root / p).parent.mkdir(parents=True, exist_ok=True)
+        (root / p).write_text(f"void wg_{Path(p).name.split('.')[0]}(void) {{}}\n")
+    assert check(TABLE, _consistent_observed(), root) == []
+
+
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
+def test_a_missing_kernel_file_fails_naming_the_op_and_implementation(tmp_path, implementation):
+    root = _tree_of_listed_files(tmp_path)
+    path = coverage.cell(TABLE, "Gelu", implementation).files[-1]
+    (root / path).unlink(missing_ok=True)
+    found = _messages(check(TABLE, _consistent_observed(), root))
+    assert ("Gelu", implementation, f"{path} does not exist") in found
+
+
+@pytest.mark.parametrize(("registry", "implementation", "where"), [
+    ("numpy", "numpy", "numpy registry"), ("jax", "jax", "JAX lowerings"), ("js", "js", "js backend's KERNELS"),
+    ("wasm_exports", "wasm", "wg_<Op> exports"), ("wasm_glue", "wasm", "wasm glue"),
+    ("webgpu_programs", "webgpu", "WebGPU PROGRAMS"), ("webgpu_shaders", "webgpu", "shader keys")])
+def test_a_kernel_missing_from_a_registry_fails_naming_the_op_and_implementation(registry, implementation, where):
+    seen = _consistent_observed()
+    getattr(seen, registry).discard("Softmax")
+    found = [m for m in check(TABLE, seen) if m.op == "Softmax" and m.implementation == implementation]
+    assert any(where in m.message and "not in" in m.message for m in found), found
+
+
+def test_a_kernel_the_table_does_not_list_fails():
+    table = copy.deepcopy(TABLE)
+    table["ops"]["Softmax"]["webgpu"] = {"excluded": "pretend it is missing"}
+    found = _messages(check(table, _consistent_observed()))
+    assert any(op == "Softmax" and impl == "webgpu" and "the table lists no file" in m for op, impl, m in found)
+
+
+def test_an_op_missing_from_the_table_fails(tmp_path):
+    table = copy.deepcopy(TABLE)
+    del table["ops"]["Gather"]
+    assert ("Gather", "*", "op of the op set missing from exporter/coverage.json") in _messages(
+        check(table, _consistent_observed(), _tree_of_listed_files(tmp_path)))
+
+
+def test_a_stray_op_file_and_a_wrongly_named_file_fail(tmp_path):
+    root = _tree_of_listed_files(tmp_path)
+    (root / "wasm_kernels/src/Pool2D.c").write_text("/* MaxPool2D and AvgPool2D */\n")
+    found = _messages(check(TABLE, _consistent_observed(), root))
+    assert any(op == "Pool2D" and impl == "wasm" and "in no cell" in m for op, impl, m in found)
+    table = copy.deepcopy(TABLE)
+    table["ops"]["MaxPool2D"]["wasm"] = ["wasm_kernels/src/Pool2D.c"]
+    found = _messages(check(table, _consistent_observed(), root))
+    assert ("MaxPool2D", "wasm", "the files must include wasm_kernels/src/MaxPool2D.c (one file per op, named as "
+            "the layout says)") in found
+
+
+def test_a_wasm_file_that_does_not_define_its_export_fails(tmp_path):
+    root = _tree_of_listed_files(tmp_path)
+    own = root / "wasm_kernels/src/Cast.c"
+    own.unlink()
+    own.write_text("/* nothing here */\n")
+    assert ("Cast", "wasm", "wasm_kernels/src/Cast.c does not define wg_Cast") in _messages(
+        check(TABLE, _consistent_observed(), root))
+
+
+def test_an_alias_the_executor_does_not_plan_as_a_view_fails():
+    seen = _consistent_observed()
+    seen.alias_ops.discard("Flatten")
+    assert any(p.op == "Flatten" and p.implementation == "webgpu" and "ALIAS_OPS" in p.message
+               for p in check(TABLE, seen))
+
+
+def test_malformed_cells_are_refused_naming_the_cell(tmp_path):
+    for bad in ([], {"alias": ""}, {"because": "x"}, "Gelu.js"):
+        table = copy.deepcopy(TABLE)
+        table["ops"]["Gelu"]["js"] = bad
+        path = tmp_path / "coverage.json"
+        path.write_text(json.dumps(table))
+        with pytest.raises(CoverageError, match="Gelu/js"):
+            load_table(path)
+
+
+def test_wasm_exports_reads_the_op_kernels_of_a_module(tmp_path):
+    wasmtime = pytest.importorskip("wasmtime")
+    path = tmp_path / "k.wasm"
+    path.write_bytes(wasmtime.wat2wasm('(module (func (export "wg_Add")) (func (export "wg_alloc")) '
+                                       '(func (export "wg_Gelu")))'))
+    assert wasm_exports(path) == {"Add", "Gelu"}
+
+
+def test_shader_ops_reads_ops_from_variant_keys(tmp_path):
+    path = tmp_path / "shaders.generated.js"
+    path.write_text('export const SHADERS = Object.freeze({\n  "Add": "x",\n  "Conv2D_gemm_relu": "y",\n'
+                    '  "Cast_f32_f16": "z",\n});\n')
+    assert shader_ops(path) == {"Add", "Conv2D", "Cast"}
