@@ -70,9 +70,14 @@ _step_hook: Callable[[str], None] | None = None
 
 
 class ExportTargetError(BundleError, FileExistsError):
-    """The export target holds something an export must not replace (``code`` ``"EARG"``)."""
+    """The export target holds something an export must not replace (``code`` ``"EARG"``); also a
+    ``FileExistsError``."""
 
-    code = "EARG"
+    def __init__(self, message: str):
+        super().__init__("EARG", message)
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (str(self),))
 
 
 def replace_bundle(path: str | Path, manifest_for: Callable[[list[str]], bytes], shards: list[bytes], *,
