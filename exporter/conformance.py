@@ -251,7 +251,8 @@ def format_cell(r: Result | None) -> str:
         return "—"
     if r.status == "error":
         return "error"
-    share = "<1" if r.worst < 0.01 else str(round(r.worst * 100))
+    # exact ops (tolerance 0) use an infinite share of it on any difference
+    share = "<1" if r.worst < 0.01 else str(round(r.worst * 100)) if np.isfinite(r.worst) else "inf"
     text = "0" if r.max_abs == 0 else f"{r.max_abs:.1e} ({share}% tol)"
     return text if r.status == "pass" else f"✗ {text}"
 

@@ -57,8 +57,8 @@ def status_line(impl: str, report: Report | None, op: str) -> str:
 def describe_op(table: dict[str, Any], op: str, report: Report | None, vectors: Path = DEFAULT_DIR) -> list[str]:
     """The lines ``webgrad ops OP`` prints for one op: per implementation its files and its status.
 
-    >>> describe_op(load_table(), "Reshape", None)[5].split()[:2]
-    ['js', 'js_runtime/src/backends/js/kernels/Reshape.js']
+    >>> describe_op(load_table(), "Reshape", None)[6]
+    '  js      js_runtime/src/backends/js/kernels/Reshape.js'
     """
     spec = load_opset()["ops"][op]
     vec = vectors / f"{op}.json"
