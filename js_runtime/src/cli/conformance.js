@@ -97,7 +97,7 @@ export function compare(got, want, tol) {
  * @param {import('../backends/interface.js').Backend} backend
  * @param {string} op
  * @param {any} c a case or reject: {name, attrs, inputs}
- * @param {{dtype: DType, shape: number[]}} output the declared output
+ * @param {{dtype: DType, shape: readonly number[]}} output the declared output
  * @returns {Promise<Tensor>}
  */
 async function runNode(backend, op, c, output) {
