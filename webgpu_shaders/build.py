@@ -182,6 +182,9 @@ def check_uniforms(layouts_file: Path | None = None) -> tuple[int, str]:
     """Runs ``check_uniforms.mjs`` (every program's named uniforms against ``PARAMS``, or against the
     layouts in ``layouts_file``); returns its exit status and its messages. Status 0 with a note when
     node is not installed (the runtime still checks each pass when it packs it).
+
+    >>> check_uniforms()[0]
+    0
     """
     node = shutil.which("node")
     if node is None:
