@@ -25,6 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from webgrad.ops import REGISTRY
+from webgrad.ops.registry import ShapeError
+
 from .coverage import IMPLEMENTATIONS, ROOT
 from .opset import op_names
 from .vectors import DEFAULT_DIR, decode
@@ -110,8 +113,6 @@ Runner = Callable[[str, list[Any], dict[str, Any]], np.ndarray]
 def _python_runner(implementation: str) -> tuple[Runner | None, str]:
     """The function that runs an op on ``implementation`` (numpy or jax), or None and why not."""
     if implementation == "numpy":
-        from webgrad.ops import REGISTRY
-
         return (lambda op, inputs, attrs: np.asarray(REGISTRY[op].forward(inputs, attrs))), ""
     try:
         import jax.numpy as jnp
@@ -133,8 +134,6 @@ def run_python(implementation: str, docs: Sequence[dict[str, Any]]) -> tuple[dic
     >>> (cells["ArgMax"].status, cells["ArgMax"].rejects)
     ('pass', 2)
     """
-    from webgrad.ops.registry import ShapeError
-
     run, why = _python_runner(implementation)
     if run is None:
         return {}, why

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from webgrad.ops import REGISTRY
+
 from .opset import op_names
 
 IMPLEMENTATIONS = ("numpy", "jax", "js", "wasm", "webgpu")
@@ -256,8 +258,6 @@ def observe(root: Path = ROOT, *, node: bool = True) -> Observed:
 
 
 def _numpy_registry() -> set[str]:
-    from webgrad.ops import REGISTRY
-
     return set(REGISTRY)
 
 
@@ -310,7 +310,8 @@ const [{ KERNELS }, { PROGRAMS }, { ALIAS_OPS }, { getBackend }] = await Promise
   imp('js_runtime/src/executor.js'), imp('js_runtime/src/backends/index.js')]);
 const wasm = await getBackend('wasm').create();
 const ops = (o) => Object.keys(o).filter((k) => typeof o[k] === 'function');
-console.log(JSON.stringify({ js: ops(KERNELS), wasm: ops(wasm.kernels), webgpuPrograms: ops(PROGRAMS), alias: [...ALIAS_OPS] }));
+const found = { js: ops(KERNELS), wasm: ops(wasm.kernels), webgpuPrograms: ops(PROGRAMS), alias: [...ALIAS_OPS] };
+console.log(JSON.stringify(found));
 wasm.dispose();
 """
 
