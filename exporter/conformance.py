@@ -204,9 +204,11 @@ def run_node(directory: Path, backends: Sequence[str], ops: Sequence[str] | None
                                "--backend", ",".join(backends), "--json"],
                               capture_output=True, text=True, cwd=root, timeout=600, check=False)
     line = next((ln for ln in reversed(proc.stdout.splitlines()) if ln.startswith("{")), None)
-    if line is None:
-        why = f"node conformance exited {proc.returncode}: {proc.stderr.strip().splitlines()[-1:] or ['no output']}"
-        return {}, dict.fromkeys(backends, why)
+    if line is None:  # the run itself broke: an error in every cell, not an implementation that is absent
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        why = f"node {NODE_CLI} conformance exited {proc.returncode}: {last}"
+        names = ops if ops is not None else [op for op in op_names() if (directory / f"{op}.json").is_file()]
+        return {b: {op: Result(status="error", message=why) for op in names} for b in backends}, {}
     matrix = json.loads(line)
     cells = {b: {op: Result(status=c["status"], cases=c["cases"], rejects=c.get("rejects", 0), max_abs=c["maxAbs"],
                             worst=c["worst"], message=c.get("message", ""))

@@ -109,3 +109,16 @@ def test_jax_is_reported_not_installed_when_it_cannot_be_imported(monkeypatch):
     report = conf.conformance(implementations=("jax",), ops=["Add"])
     assert report.unavailable["jax"].startswith("not installed")
     assert ops_cli.status_line("jax", report, "Add").startswith("not run: not installed")
+
+
+def test_a_node_run_that_breaks_is_an_error_in_every_js_cell_not_an_absent_implementation(tmp_path):
+    if shutil.which("node") is None:
+        pytest.skip("no node on PATH")
+    fake = tmp_path / conf.NODE_CLI
+    fake.parent.mkdir(parents=True)
+    fake.write_text("console.error('webgrad: Cannot find module x'); process.exit(1);\n")
+    cells, unavailable = conf.run_node(DEFAULT_DIR, ["js", "wasm"], ["Add", "Relu"], root=tmp_path)
+    assert unavailable == {}
+    assert {(b, op, c.status) for b, row in cells.items() for op, c in row.items()} == {
+        (b, op, "error") for b in ("js", "wasm") for op in ("Add", "Relu")}
+    assert cells["js"]["Add"].message.endswith("exited 1: webgrad: Cannot find module x")
