@@ -53,6 +53,18 @@ def test_check_mode_catches_stale_files(two_builds, tmp_path, capsys):
     assert "webgrad-simd.wasm" in err and "BUILD-INFO.json (missing)" in err and "webgrad-relaxed" not in err
 
 
+def test_check_names_a_stale_generated_source(tmp_path):
+    """A hand edit of a file generated from params.json (or a declaration edited without rebuilding) is named."""
+    generated = build.generated_sources()
+    for rel, data in generated.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    assert build.stale(generated, tmp_path) == []
+    js = tmp_path / build.gen_params.JS_WRITERS
+    js.write_text(js.read_text().replace("p + 28", "p + 32", 1))
+    assert build.stale(generated, tmp_path) == [build.gen_params.JS_WRITERS]
+
+
 def test_build_info_describes_the_files():
     info = json.loads((build.OUT_DIR / "BUILD-INFO.json").read_text())
     assert "do not edit" in info["generated"] and info["ziglang"] == build.ZIG_VERSION

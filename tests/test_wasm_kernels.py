@@ -538,7 +538,7 @@ def test_kernels_give_their_scratch_back(k):
         params = wh.matmul_params(k, 40, 30, 50, transpose_b=False)
         conv = {"strides": [1, 1], "padding": "SAME", "dilations": [1, 1], "groups": 1, "activation": "none",
                 "alpha": 0.2}
-        cparams = k.params(wh.CONV2D_FIELDS, *wh.conv2d_fields(x.shape, w.shape, conv))
+        cparams = k.params("conv2d", **wh.conv2d_fields(x.shape, w.shape, conv))
         mark = k("wg_mark")
         k.check("wg_MatMul", pa, pb, 0, py, params)
         k.check("wg_Conv2D", px, pw, 0, pyc, cparams)
@@ -554,7 +554,7 @@ def test_bad_params_return_errors(k):
         assert k("wg_MatMul", 0, 0, 0, 0, p) == -2  # a batch dim that does not broadcast
         fields = wh.conv2d_fields((1, 5, 5, 4), (3, 3, 2, 6), {"strides": [1, 1], "padding": "VALID",
                                   "dilations": [1, 1], "groups": 3, "activation": "none", "alpha": 0.2})
-        assert k("wg_Conv2D", 0, 0, 0, 0, k.params(wh.CONV2D_FIELDS, *fields)) == -2  # 4 channels in 3 groups
-        assert k("wg_Transpose", 0, 0, k.params("i" * 13, 2, 2, 3, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0)) == -2  # not a perm
+        assert k("wg_Conv2D", 0, 0, 0, 0, k.params("conv2d", **fields)) == -2  # 4 channels in 3 groups
+        assert k("wg_Transpose", 0, 0, k.params("transpose", rank=2, shape=[2, 3], perm=[0, 0])) == -2  # not a perm
         assert k("wg_Cast", 0, 0, 1, 0, 9) == -2
         assert k("wg_Add", 0, 0, 0, wh.broadcast_params(k, (2, 3), (2, 2), (3,))) == -2

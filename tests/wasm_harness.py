@@ -2,8 +2,9 @@
 
 ``Kernels`` instantiates one build and moves numpy arrays in and out of its linear memory;
 ``run_op`` runs an op-set op the way the JS executor will: it derives the kernel's sizes and params
-struct from the op's attributes and input shapes (the layouts are in ``wasm_kernels/README.md``),
-calls ``wg_<Op>`` and returns the output array. It is the reference for the JS glue.
+struct from the op's attributes and input shapes, calls ``wg_<Op>`` and returns the output array. It is
+the reference for the JS glue. Params structs are packed by field name from the one declaration of
+the layouts, ``wasm_kernels/params.json`` (read through ``wasm_kernels/params_decl.py``).
 
 >>> k = Kernels(WASM_DIR / "webgrad-simd.wasm")          # doctest: +SKIP
 >>> run_op(k, "Relu", [np.array([-1.0, 2.0], np.float32)], {})   # doctest: +SKIP
@@ -12,8 +13,10 @@ array([0., 2.], dtype=float32)
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import struct
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,9 +32,23 @@ from webgrad.ops._window import pool_window, window
 ROOT = Path(__file__).resolve().parent.parent
 WASM_DIR = ROOT / "js_runtime" / "wasm"
 VARIANTS = ("webgrad-simd.wasm", "webgrad-relaxed.wasm")
-ACTIVATIONS = ("none", "relu", "relu6", "leaky_relu", "sigmoid", "tanh", "gelu")
-DTYPES = {"float32": 0, "int32": 1, "float16": 2, "int8": 3, "uint8": 4}
-MAX_RANK = 6
+
+
+def _load_params_decl():
+    """wasm_kernels/params_decl.py by path (wasm_kernels/ is not a package)."""
+    if "wasm_params_decl" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("wasm_params_decl", ROOT / "wasm_kernels" / "params_decl.py")
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["wasm_params_decl"] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules["wasm_params_decl"]
+
+
+params_decl = _load_params_decl()
+DECL = params_decl.load()
+ACTIVATIONS = DECL.activations
+DTYPES = {d: i for i, d in enumerate(DECL.dtypes)}
+MAX_RANK = DECL.constants["MAX_RANK"][0]
 
 
 class KernelError(RuntimeError):
@@ -88,9 +105,24 @@ class Kernels:
         raw = self.memory.read(self.store, ptr, ptr + n) if n else b""
         return np.frombuffer(bytes(raw), dtype=dt).reshape(tuple(shape)).copy()
 
-    def params(self, fields: str, *values: Any) -> int:
-        """A params struct: ``fields`` is one struct letter per 4-byte field ('i' int32, 'f' float32)."""
-        return self.put(np.frombuffer(struct.pack("<" + fields, *values), np.uint8))
+    def params(self, name: str, decl: Any = DECL, **fields: Any) -> int:
+        """Params struct ``wg_<name>_params`` packed from named fields (C names) by :func:`pack_params`."""
+        return self.put(np.frombuffer(pack_params(name, fields, decl), np.uint8))
+
+    def layout(self) -> dict[str, int]:
+        """What this build's ``wg_params_layout`` export reports: ``{"matmul": 84, "matmul.M": 0, ...,
+        "act.relu": 1, "dtype.int8": 3}`` (sizes and offsets as the compiler laid the structs out)."""
+        base = self("wg_params_layout") & 0xFFFFFFFF
+        count = int.from_bytes(bytes(self.memory.read(self.store, base, base + 4)), "little")
+        values = self.get(base + 4, (count,), np.int32)
+        names, at = [], base + 4 + 4 * count
+        for _ in range(count):
+            end = at
+            while bytes(self.memory.read(self.store, end, end + 1)) != b"\0":
+                end += 1
+            names.append(bytes(self.memory.read(self.store, at, end)).decode())
+            at = end + 1
+        return dict(zip(names, (int(v) for v in values), strict=True))
 
     @contextmanager
     def scope(self) -> Iterator[None]:
@@ -102,49 +134,72 @@ class Kernels:
             self("wg_reset", mark)
 
 
-# ---------------------------------------------------------------- params structs (README.md)
+# ---------------------------------------------------------------- params structs (wasm_kernels/params.json)
 
 
-def _pad(values: Sequence[int], n: int = MAX_RANK, fill: int = 1) -> list[int]:
-    """``values`` in the first slots of an ``n``-slot array field, the unused tail set to ``fill``."""
-    return list(values) + [fill] * (n - len(values))
+def pack_params(name: str, fields: dict[str, Any], decl: Any = DECL) -> bytes:
+    """The bytes of ``wg_<name>_params`` from named fields (C names; flags as bools or ints), laid out as
+    ``decl`` (default: wasm_kernels/params.json) says. Array fields get their unused slots set to the
+    declared fill; a missing or unknown field raises KeyError.
+
+    >>> pack_params("reduce", {"rank": 1, "shape": [5], "axes_mask": 1}).hex()[:16]
+    '0100000005000000'
+    """
+    s = decl.structs[name]
+    unknown = set(fields) - {f.name for f in s.fields}
+    if unknown:
+        raise KeyError(f"{s.c_name} has no field(s) {sorted(unknown)}")
+    out = bytearray(s.size)
+    for f in s.fields:
+        v, off = fields[f.name], s.offsets[f.name]
+        if f.length:
+            if len(v) > f.length:
+                raise ValueError(f"{s.c_name}.{f.name}: {len(v)} values, the field holds {f.length}")
+            struct.pack_into(f"<{f.length}i", out, off, *(list(v) + [int(f.fill)] * (f.length - len(v))))
+        elif f.type == "float32":
+            struct.pack_into("<f", out, off, float(v))
+        else:
+            struct.pack_into("<i", out, off, int(v))
+    return bytes(out)
+
+
+def _right_align(shape: Sequence[int], rank: int) -> list[int]:
+    return [1] * (rank - len(shape)) + list(shape)
 
 
 def broadcast_params(k: Kernels, out: Sequence[int], a: Sequence[int], b: Sequence[int]) -> int:
     rank = len(out)
-    ra = [1] * (rank - len(a)) + list(a)
-    rb = [1] * (rank - len(b)) + list(b)
-    return k.params("i" * 19, rank, *_pad(out), *_pad(ra), *_pad(rb))
+    return k.params("broadcast", rank=rank, out_shape=out, a_shape=_right_align(a, rank),
+                    b_shape=_right_align(b, rank))
 
 
 def matmul_params(k: Kernels, M: int, N: int, K: int, *, transpose_a: bool = False, transpose_b: bool = False,
                   b_packed: bool = False, activation: str = "none", alpha: float = 0.2,
                   batch: Sequence[int] = (), a_batch: Sequence[int] = (), b_batch: Sequence[int] = ()) -> int:
     r = len(batch)
-    ab = [1] * (r - len(a_batch)) + list(a_batch)
-    bb = [1] * (r - len(b_batch)) + list(b_batch)
-    return k.params("iiiiiiif" + "i" * 13, M, N, K, int(transpose_a), int(transpose_b), int(b_packed),
-                    ACTIVATIONS.index(activation), alpha, r, *_pad(batch, 4), *_pad(ab, 4), *_pad(bb, 4))
+    return k.params("matmul", M=M, N=N, K=K, transpose_a=transpose_a, transpose_b=transpose_b, b_packed=b_packed,
+                    activation=ACTIVATIONS.index(activation), alpha=alpha, batch_rank=r, batch_shape=batch,
+                    a_batch_shape=_right_align(a_batch, r), b_batch_shape=_right_align(b_batch, r))
 
 
 def conv2d_fields(x_shape: Sequence[int], w_shape: Sequence[int], attrs: dict[str, Any],
-                  w_packed: bool = False) -> list[Any]:
+                  w_packed: bool = False) -> dict[str, Any]:
+    """The named fields of wg_conv2d_params (``k.params("conv2d", **fields)``)."""
     n, h, w, c = x_shape
     kh, kw, _, o = w_shape
     win = window("Conv2D", (h, w), (kh, kw), attrs["strides"], attrs["padding"], attrs["dilations"])
     (sh, sw), (dh, dw), (oh, ow) = win.strides, win.dilations, win.out
-    return [n, h, w, c, oh, ow, o, kh, kw, sh, sw, dh, dw, win.pads[0], win.pads[2], attrs["groups"],
-            ACTIVATIONS.index(attrs["activation"]), attrs["alpha"], int(w_packed)]
-
-
-CONV2D_FIELDS = "i" * 17 + "fi"
+    return dict(N=n, H=h, W=w, C=c, OH=oh, OW=ow, O=o, KH=kh, KW=kw, stride_h=sh, stride_w=sw, dilation_h=dh,
+                dilation_w=dw, pad_top=win.pads[0], pad_left=win.pads[2], groups=attrs["groups"],
+                activation=ACTIVATIONS.index(attrs["activation"]), alpha=attrs["alpha"], w_packed=w_packed)
 
 
 def pool_params(k: Kernels, x_shape: Sequence[int], attrs: dict[str, Any]) -> tuple[int, tuple[int, ...]]:
     n, h, w, c = x_shape
     win = pool_window("Pool", tuple(x_shape), attrs)
     (kh, kw), (sh, sw), (oh, ow) = win.kernel, win.strides, win.out
-    ptr = k.params("i" * 12, n, h, w, c, oh, ow, kh, kw, sh, sw, win.pads[0], win.pads[2])
+    ptr = k.params("pool2d", N=n, H=h, W=w, C=c, OH=oh, OW=ow, KH=kh, KW=kw, stride_h=sh, stride_w=sw,
+                   pad_top=win.pads[0], pad_left=win.pads[2])
     return ptr, (n, oh, ow, c)
 
 
@@ -195,14 +250,14 @@ def _dispatch(k: Kernels, op: str, inputs: Sequence[np.ndarray | None], ptrs: li
         _matmul(k, inputs, ptrs, y, attrs, packed)
     elif op == "Conv2D":
         fields = conv2d_fields(x.shape, inputs[1].shape, attrs, w_packed=False)
-        p = k.params(CONV2D_FIELDS, *fields)
+        p = k.params("conv2d", **fields)
         w = ptrs[1]
         if packed:
             size = k("wg_conv2d_packed_size", p)
             if size:
                 w = k.alloc(size * 4)
                 k.check("wg_pack_conv2d", ptrs[1], w, p)
-                p = k.params(CONV2D_FIELDS, *fields[:-1], 1)
+                p = k.params("conv2d", **{**fields, "w_packed": True})
         k.check(name, ptrs[0], w, ptrs[2], y, p)
     elif op in ("MaxPool2D", "AvgPool2D"):
         p, _ = pool_params(k, x.shape, attrs)
@@ -222,7 +277,7 @@ def _dispatch(k: Kernels, op: str, inputs: Sequence[np.ndarray | None], ptrs: li
     elif op in ("Reshape", "Flatten"):
         k.check(name, ptrs[0], y, x.size)
     elif op == "Transpose":
-        k.check(name, ptrs[0], y, k.params("i" * 13, x.ndim, *_pad(x.shape), *_pad(attrs["perm"], fill=0)))
+        k.check(name, ptrs[0], y, k.params("transpose", rank=x.ndim, shape=x.shape, perm=attrs["perm"]))
     elif op == "Concat":
         _concat(k, inputs, y, attrs)
     elif op == "Slice":
@@ -234,7 +289,7 @@ def _dispatch(k: Kernels, op: str, inputs: Sequence[np.ndarray | None], ptrs: li
     elif op in ("ReduceSum", "ReduceMean", "ReduceMax"):
         axes = range(x.ndim) if attrs["axes"] is None else [a % x.ndim for a in attrs["axes"]]
         mask = sum(1 << a for a in set(axes))
-        k.check(name, ptrs[0], y, k.params("i" * 8, x.ndim, *_pad(x.shape), mask))
+        k.check(name, ptrs[0], y, k.params("reduce", rank=x.ndim, shape=x.shape, axes_mask=mask))
     elif op == "ArgMax":
         k.check(name, ptrs[0], y, *_axis_split(x.shape, attrs["axis"] % x.ndim))
     elif op == "Cast":
@@ -287,4 +342,4 @@ def _slice_params(k: Kernels, shape: Sequence[int], attrs: dict[str, Any]) -> in
         a %= rank
         r = range(*slice(s, e, st).indices(shape[a]))
         starts[a], steps[a], out[a] = (r.start if len(r) else 0), st, len(r)
-    return k.params("i" * 25, rank, *_pad(shape), *_pad(out), *_pad(starts, fill=0), *_pad(steps))
+    return k.params("slice", rank=rank, in_shape=shape, out_shape=out, starts=starts, steps=steps)

@@ -70,7 +70,6 @@ class Declaration:
     activations: tuple[str, ...]
     dtypes: tuple[str, ...]
     structs: dict[str, Struct]
-    source: str  # the declaration's path relative to the repository (for banners and messages)
 
 
 def load(path: Path = PARAMS_JSON, opset: Path = OPSET_JSON) -> Declaration:
@@ -96,11 +95,7 @@ def load(path: Path = PARAMS_JSON, opset: Path = OPSET_JSON) -> Declaration:
                                 f["doc"]))
         structs[s["name"]] = Struct(s["name"], tuple(s["ops"]), s["doc"], tuple(fields))
     activations = tuple(json.loads(Path(opset).read_text())["activations"]["values"])
-    try:
-        source = Path(path).resolve().relative_to(ROOT).as_posix()
-    except ValueError:
-        source = Path(path).name
-    return Declaration(int(raw["abi_version"]), constants, activations, tuple(raw["dtypes"]), structs, source)
+    return Declaration(int(raw["abi_version"]), constants, activations, tuple(raw["dtypes"]), structs)
 
 
 def length_name(decl: Declaration, length: int) -> str | None:

@@ -14,7 +14,7 @@ import { viewOf } from '../../dtypes.js';
 import { sizeOf } from '../../shapes.js';
 import { ABI_VERSION, WASM_FILES, compileVariant, detectFeatures } from './module.js';
 import { PARAMS_BYTES, makeContext } from './kernels/_context.js';
-import { conv2dParams } from './params.js';
+import { writeConv2dParams } from './params.js';
 
 /** @typedef {import('../interface.js').Backend} Backend */
 /** @typedef {import('../interface.js').BackendFactory} BackendFactory */
@@ -198,7 +198,7 @@ export async function createWasmBackend(options = {}) {
           count = sizeOf(w.shape.slice(0, r - 2));
           packedFloats = (ex.wg_packed_b_size(K, N) >>> 0) * count;
         } else if (how?.kind === 'conv') {
-          conv2dParams(dv, params, convPackFields(w.shape, how.groups), 0, false);
+          writeConv2dParams(dv, params, convPackFields(w.shape, how.groups));
           packedFloats = ex.wg_conv2d_packed_size(params) >>> 0;
         }
         // every use reads the packed panels: the raw copy is only needed while packing
@@ -225,7 +225,7 @@ export async function createWasmBackend(options = {}) {
           const per = ex.wg_packed_b_size(K, N) >>> 0;
           for (let i = 0; i < it.count; i++) ctx.check('pack_b', ex.wg_pack_b(it.ptr + i * K * N * 4, it.packed + i * per * 4, K, N, how.transpose ? 1 : 0));
         } else {
-          conv2dParams(ctx.dv(), params, convPackFields(shape, how.groups), 0, false);
+          writeConv2dParams(ctx.dv(), params, convPackFields(shape, how.groups));
           ctx.check('pack_conv2d', ex.wg_pack_conv2d(it.ptr, it.packed, params));
         }
       }
@@ -279,9 +279,11 @@ export async function createWasmBackend(options = {}) {
  * wg_conv2d_params fields that describe only a filter of `shape` (HWIO) with `groups`, for packing.
  * @param {readonly number[]} shape
  * @param {number} groups
+ * @returns {import('./params.generated.js').Conv2dParams}
  */
 function convPackFields(shape, groups) {
-  const [kh, kw, cg, o] = shape;
-  return [1, kh, kw, cg * groups, 1, 1, o, kh, kw, 1, 1, 1, 1, 0, 0, groups, 0];
+  const [KH, KW, cg, O] = shape;
+  return { N: 1, H: KH, W: KW, C: cg * groups, OH: 1, OW: 1, O, KH, KW, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1,
+    padTop: 0, padLeft: 0, groups, activation: 0, alpha: 0, wPacked: false };
 }
 

@@ -11,7 +11,7 @@ import { WebgradError } from '../../errors.js';
 /** @typedef {'simd' | 'relaxed'} WasmVariant */
 
 /** The ABI version these glue files speak (`wg_abi_version()`). */
-export const ABI_VERSION = 1;
+export { ABI_VERSION } from './params.generated.js';
 
 /** The file of each variant, relative to this module. */
 export const WASM_FILES = Object.freeze({ simd: 'webgrad-simd.wasm', relaxed: 'webgrad-relaxed.wasm' });

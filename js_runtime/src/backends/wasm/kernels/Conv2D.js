@@ -1,22 +1,25 @@
 import { windowOf } from '../../../window.js';
-import { ACTIVATIONS, CONV2D_PARAMS_BYTES, conv2dParams } from '../params.js';
+import { ACTIVATIONS, CONV2D_PARAMS_BYTES, writeConv2dParams } from '../params.js';
 
 /** @typedef {import('./_context.js').Ctx} Ctx */
 /** @typedef {import('../../interface.js').View} View */
 
 /**
- * The 17 int fields of wg_conv2d_params for x `[N,H,W,C]`, w `[KH,KW,C/groups,O]` (SAME padding
- * resolved here, TF rule).
+ * wg_conv2d_params for x `[N,H,W,C]`, w `[KH,KW,C/groups,O]` (SAME padding resolved here, TF rule).
  * @param {readonly number[]} xs @param {readonly number[]} ws @param {import('../../interface.js').Attrs} attrs
- * @returns {number[]}
+ * @param {boolean} wPacked
+ * @returns {import('../params.generated.js').Conv2dParams}
  */
-export function conv2dFields(xs, ws, attrs) {
-  const [n, h, w, c] = xs;
-  const [kh, kw, , o] = ws;
-  const win = windowOf('Conv2D', [h, w], [kh, kw], attrs.strides, attrs.padding, attrs.dilations);
-  const [oh, ow] = /** @type {[number, number]} */ (win.out);
-  return [n, h, w, c, oh, ow, o, kh, kw, win.strides[0], win.strides[1], win.dilations[0], win.dilations[1],
-    /** @type {number} */ (win.pads[0]), /** @type {number} */ (win.pads[2]), attrs.groups, ACTIVATIONS.indexOf(attrs.activation)];
+export function conv2dFields(xs, ws, attrs, wPacked) {
+  const [N, H, W, C] = xs;
+  const [KH, KW, , O] = ws;
+  const win = windowOf('Conv2D', [H, W], [KH, KW], attrs.strides, attrs.padding, attrs.dilations);
+  const [OH, OW] = /** @type {[number, number]} */ (win.out);
+  return {
+    N, H, W, C, OH, OW, O, KH, KW, strideH: win.strides[0], strideW: win.strides[1], dilationH: win.dilations[0], dilationW: win.dilations[1],
+    padTop: /** @type {number} */ (win.pads[0]), padLeft: /** @type {number} */ (win.pads[2]), groups: attrs.groups,
+    activation: ACTIVATIONS.indexOf(attrs.activation), alpha: attrs.alpha, wPacked,
+  };
 }
 
 /**
@@ -30,7 +33,7 @@ export function Conv2D(ctx) {
     const x = /** @type {View} */ (inputs[0]);
     const w = /** @type {View} */ (inputs[1]);
     const packed = typeof w.packed === 'number';
-    ctx.paramsFor(y, x, CONV2D_PARAMS_BYTES, (dv, p) => conv2dParams(dv, p, conv2dFields(x.shape, w.shape, attrs), attrs.alpha, packed));
+    ctx.paramsFor(y, x, CONV2D_PARAMS_BYTES, (dv, p) => writeConv2dParams(dv, p, conv2dFields(x.shape, w.shape, attrs, packed)));
     const wp = packed ? /** @type {number} */ (w.packed) : ctx.ptr(w);
     ctx.check('Conv2D', fn(ctx.ptr(x), wp, ctx.ptr(inputs[2] ?? null), ctx.ptr(y), ctx.params));
   };

@@ -1,4 +1,4 @@
-import { ACTIVATIONS, MATMUL_PARAMS_BYTES, matmulParams } from '../params.js';
+import { ACTIVATIONS, MATMUL_PARAMS_BYTES, rightAlign, writeMatmulParams } from '../params.js';
 
 /** @typedef {import('./_context.js').Ctx} Ctx */
 /** @typedef {import('../../interface.js').View} View */
@@ -48,8 +48,10 @@ function writeParams(dv, p, a, b, attrs, packed) {
   const N = tb ? b.shape[rb - 2] : b.shape[rb - 1];
   const aBatch = a.shape.slice(0, ra - 2);
   const bBatch = b.shape.slice(0, rb - 2);
-  matmulParams(dv, p, {
+  const batchShape = broadcastBatch(aBatch, bBatch);
+  const batchRank = batchShape.length;
+  writeMatmulParams(dv, p, {
     M, N, K, transposeA: ta, transposeB: tb && !packed, bPacked: packed, activation: ACTIVATIONS.indexOf(attrs.activation),
-    alpha: attrs.alpha, batch: broadcastBatch(aBatch, bBatch), aBatch, bBatch,
+    alpha: attrs.alpha, batchRank, batchShape, aBatchShape: rightAlign(aBatch, batchRank), bBatchShape: rightAlign(bBatch, batchRank),
   });
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { broadcastParams } from '../params.js';
+import { rightAlign, writeBroadcastParams } from '../params.js';
 
 /** @typedef {import('./_context.js').Ctx} Ctx */
 /** @typedef {import('./_context.js').Kernel} Kernel */
@@ -49,7 +49,8 @@ export function binaryKernel(ctx, op) {
   return (inputs, _attrs, y) => {
     const a = /** @type {View} */ (inputs[0]);
     const b = /** @type {View} */ (inputs[1]);
-    broadcastParams(ctx.dv(), ctx.params, y.shape, a.shape, b.shape);
+    const rank = y.shape.length;
+    writeBroadcastParams(ctx.dv(), ctx.params, { rank, outShape: y.shape, aShape: rightAlign(a.shape, rank), bShape: rightAlign(b.shape, rank) });
     ctx.check(op, fn(ctx.ptr(a), ctx.ptr(b), ctx.ptr(y), ctx.params));
   };
 }

@@ -1,5 +1,5 @@
 import { poolWindow } from '../../../window.js';
-import { pool2dParams } from '../params.js';
+import { writePool2dParams } from '../params.js';
 
 /** @typedef {import('./_context.js').Ctx} Ctx */
 /** @typedef {import('../../interface.js').View} View */
@@ -14,11 +14,13 @@ export function poolKernel(ctx, op) {
   const fn = ctx.ex[`wg_${op}`];
   return (inputs, attrs, y) => {
     const x = /** @type {View} */ (inputs[0]);
-    const [n, h, w, c] = x.shape;
+    const [N, H, W, C] = x.shape;
     const win = poolWindow(op, x.shape, /** @type {any} */ (attrs));
-    const [oh, ow] = /** @type {[number, number]} */ (win.out);
-    pool2dParams(ctx.dv(), ctx.params, [n, h, w, c, oh, ow, win.kernel[0], win.kernel[1], win.strides[0], win.strides[1],
-      /** @type {number} */ (win.pads[0]), /** @type {number} */ (win.pads[2])]);
+    const [OH, OW] = /** @type {[number, number]} */ (win.out);
+    writePool2dParams(ctx.dv(), ctx.params, {
+      N, H, W, C, OH, OW, KH: win.kernel[0], KW: win.kernel[1], strideH: win.strides[0], strideW: win.strides[1],
+      padTop: /** @type {number} */ (win.pads[0]), padLeft: /** @type {number} */ (win.pads[2]),
+    });
     ctx.check(op, fn(ctx.ptr(x), ctx.ptr(y), ctx.params));
   };
 }

@@ -1,5 +1,5 @@
 import { normAxes } from '../../../shapes.js';
-import { reduceParams } from '../params.js';
+import { writeReduceParams } from '../params.js';
 
 /** @typedef {import('./_context.js').Ctx} Ctx */
 /** @typedef {import('../../interface.js').View} View */
@@ -14,8 +14,8 @@ export function reduceKernel(ctx, op) {
   const fn = ctx.ex[`wg_${op}`];
   return (inputs, attrs, y) => {
     const x = /** @type {View} */ (inputs[0]);
-    const mask = normAxes(op, attrs.axes, x.shape.length).reduce((m, a) => m | (1 << a), 0);
-    reduceParams(ctx.dv(), ctx.params, x.shape, mask);
+    const axesMask = normAxes(op, attrs.axes, x.shape.length).reduce((m, a) => m | (1 << a), 0);
+    writeReduceParams(ctx.dv(), ctx.params, { rank: x.shape.length, shape: x.shape, axesMask });
     ctx.check(op, fn(ctx.ptr(x), ctx.ptr(y), ctx.params));
   };
 }

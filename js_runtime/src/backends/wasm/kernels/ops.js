@@ -8,7 +8,7 @@ import { aroundAxis } from '../../js/kernels/_axis.js';
 import { normAxis, sizeOf } from '../../../shapes.js';
 import { sliceParams as resolveSlice, sliceRange } from '../../../shape_rules.js';
 import { WebgradError } from '../../../errors.js';
-import { DTYPE_CODES, sliceParams, transposeParams } from '../params.js';
+import { DTYPE_CODES, writeSliceParams, writeTransposeParams } from '../params.js';
 import { PARAMS_BYTES } from './_context.js';
 
 /** @typedef {import('./_context.js').Ctx} Ctx */
@@ -55,7 +55,7 @@ export function Transpose(ctx) {
   return (inputs, attrs, y) => {
     const x = at(inputs, 0);
     const perm = attrs.perm ?? x.shape.map((_, i) => x.shape.length - 1 - i);
-    transposeParams(ctx.dv(), ctx.params, x.shape, perm);
+    writeTransposeParams(ctx.dv(), ctx.params, { rank: x.shape.length, shape: x.shape, perm });
     ctx.check('Transpose', ctx.ex.wg_Transpose(ctx.ptr(x), ctx.ptr(y), ctx.params));
   };
 }
@@ -73,7 +73,7 @@ export function Slice(ctx) {
       starts[axis] = count ? start : 0;
       steps[axis] = p.steps[i];
     });
-    sliceParams(ctx.dv(), ctx.params, x.shape, y.shape, starts, steps);
+    writeSliceParams(ctx.dv(), ctx.params, { rank, inShape: x.shape, outShape: y.shape, starts, steps });
     ctx.check('Slice', ctx.ex.wg_Slice(ctx.ptr(x), ctx.ptr(y), ctx.params));
   };
 }
