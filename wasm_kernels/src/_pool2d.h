@@ -1,6 +1,7 @@
 #ifndef WG_POOL2D_H
 #define WG_POOL2D_H
-/* The pooling loop shared by MaxPool2D.c and AvgPool2D.c (inlined into each, is_max constant): over NHWC x, vectorized over channels. Windows are clipped to the image:
+/* The pooling loop shared by MaxPool2D.c and AvgPool2D.c (inlined into each, is_max constant): over NHWC x,
+ * vectorized over channels. Windows are clipped to the image:
  * padded positions never win the max and are not counted in the mean (the divisor is the number of
  * real elements in the window). NaN in a window gives NaN.
  * The max is f32x4.pmax (one maxps on x64) with the NaN lanes or-ed in afterwards (all-ones is a NaN):

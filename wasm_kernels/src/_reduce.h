@@ -1,6 +1,7 @@
 #ifndef WG_REDUCE_H
 #define WG_REDUCE_H
-/* The reduction walk shared by ReduceSum.c, ReduceMean.c and ReduceMax.c (inlined into each, kind constant): over the axes in axes_mask (keepdims does not change the data).
+/* The reduction walk shared by ReduceSum.c, ReduceMean.c and ReduceMax.c (inlined into each, kind
+ * constant): over the axes in axes_mask (keepdims does not change the data).
  * Size-1 axes are dropped and neighbouring axes of the same kind merged, so the walk is a few
  * nested runs: a reduced innermost run is summed (or maxed) in vectors, a kept one accumulates
  * into the output row in vectors. ReduceMax propagates NaN. */

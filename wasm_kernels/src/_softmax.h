@@ -1,6 +1,7 @@
 #ifndef WG_SOFTMAX_H
 #define WG_SOFTMAX_H
-/* The softmax pass shared by Softmax.c and LogSoftmax.c (inlined into each, log constant): along one axis of x viewed as [outer, n, inner] (n = the axis length):
+/* The softmax pass shared by Softmax.c and LogSoftmax.c (inlined into each, log constant): along one axis
+ * of x viewed as [outer, n, inner] (n = the axis length):
  * max-subtract, vectorized exp, one sum. A NaN or +Inf in a row makes the whole row NaN (the max is
  * NaN-propagating and Inf - Inf is NaN). In place (y == x) is allowed.
  */
