@@ -1,9 +1,9 @@
 /**
  * `loadModel`: reads a bundle from a URL, a Node directory or an in-memory map, validates everything
  * before use (format, versions, structure, shards and checksums, tensors, ops, graph, shapes), picks
- * a backend, prepares the weights once and runs the bundle's self-test on that backend. On a device
- * backend (webgpu) the model keeps the float32 weights on the CPU as well, to move to wasm (or js)
- * if the device is lost.
+ * a backend (`chooseBackend` in backends/index.js), prepares the weights once and runs the bundle's
+ * self-test on that backend. On a device backend (webgpu) the model keeps the float32 weights on the
+ * CPU as well, to move to the next backend of `AUTO_ORDER` (wasm, else js) if the device is lost.
  * @module
  */
 
@@ -12,9 +12,9 @@ import { resolveSource } from './loader/source.js';
 import { checkStructure, checkVersions, parseManifest } from './loader/manifest.js';
 import { readFirstShardEarly, readShards, readTensors } from './loader/weights.js';
 import { buildGraph } from './loader/graph.js';
-import { getBackend, preloadBackend, resolveBackend } from './backends/index.js';
-import { ALIAS_OPS, Executor, supportsOp } from './executor.js';
-import { Model, disposeBackend } from './model.js';
+import { chooseBackend, disposeBackend } from './backends/index.js';
+import { Executor } from './executor.js';
+import { Model } from './model.js';
 import { checkSelftest, selftestInputs } from './selftest.js';
 import { track } from './resources.js';
 
@@ -25,7 +25,8 @@ import { track } from './resources.js';
 /** @typedef {{loaded: number, total: number, file: string}} Progress */
 /**
  * @typedef {object} LoadOptions
- * @property {string} [backend] 'auto' (default: webgpu, else wasm, else js, by availability) or a backend name
+ * @property {string} [backend] 'auto' (default: the first of `AUTO_ORDER` that is available and runs every
+ *   op: webgpu on a hardware adapter, else wasm, else js) or a backend name
  * @property {(progress: Progress) => void} [onProgress] called as bytes arrive: `{loaded, total, file}`
  * @property {AbortSignal} [signal] aborts the load (rejects with an AbortError, code EABORTED)
  * @property {boolean} [selftest] run the bundle's self-test on the chosen backend (default true)
@@ -36,7 +37,8 @@ import { track } from './resources.js';
  * @property {Record<string, number>} [webgpuLimits] webgpu backend, for tests: caps on the device limits the
  *   runtime and the kernels use (e.g. `{maxStorageBufferBindingSize: 65536, maxComputeWorkgroupsPerDimension: 16}`)
  * @property {(info: {backend: string, reason: string}) => void} [onDeviceLost] called once when the GPU
- *   device of the model is lost; `model.backendReason` says so too, and the next call runs on wasm (or js)
+ *   device of the model is lost; `model.backendReason` says so too, and the next call runs on the next
+ *   backend of `AUTO_ORDER` (wasm, else js)
  * @property {number} [maxBytes] cap on the weight bytes (default 1 GiB): the sum of the shard sizes
  *   model.json declares is checked before any shard is read, and no file is read past its declared size
  *   (ESHARD_SIZE the moment it is); ELIMIT past the cap
@@ -49,7 +51,12 @@ import { track } from './resources.js';
  *   input shape; ELIMIT past it
  */
 
-/** Defaults of the resource limits of {@link LoadOptions}. */
+/**
+ * Defaults of the resource limits of {@link LoadOptions} (each can be passed to `loadModel`):
+ * `maxBytes` 1 GiB of declared weight bytes, `maxModelJsonBytes` 64 MiB, `timeoutMs` 30000 ms without a
+ * byte arriving (URL loads), `maxArenaBytes` 1 GiB of memory for one run. The Python reader has the same
+ * limits under snake_case names.
+ */
 export const LIMITS = Object.freeze({
   maxBytes: 2 ** 30,
   maxModelJsonBytes: 64 * 2 ** 20,
@@ -96,25 +103,10 @@ export async function loadModel(source, options = {}) {
   if (signal !== undefined && !(signal && typeof signal.aborted === 'boolean')) throw new WebgradError('EARG', 'loadModel: signal must be an AbortSignal');
   const limits = limitsOf(options);
   throwIfAborted(signal, 'loadModel');
-  if (typeof backend === 'string') preloadBackend(backend, { wasmVariant, gpu });
   const src = resolveSource(source);
   const where = src.describe('model.json');
 
-  const { manifest, data, verified } = await readBundle(src, where, signal, onProgress, limits);
-  // the tensors and the graph are read while the checksums are computed; nothing is reported or used
-  // before they match
-  let weights;
-  let graph;
-  try {
-    weights = readTensors(manifest.weights.tensors, data, where);
-    graph = buildGraph(manifest, weights, where);
-  } catch (e) {
-    await verified;
-    throw e;
-  }
-  await verified;
-  throwIfAborted(signal, 'loadModel');
-
+  const reading = readModel(src, where, signal, onProgress, limits);
   /** @type {Model | null} */
   let made = null;
   /** @param {string} why */
@@ -122,13 +114,25 @@ export async function loadModel(source, options = {}) {
     made?.deviceLost(why);
     onDeviceLost?.({ backend: 'webgpu', reason: why });
   };
-  const { instance, reason } = await createBackend(backend, graph, { wasmVariant, gpu, webgpuLimits, onDeviceLost: lost });
+  // preloads the likely backend at once, to overlap reading; chooses once the graph is read
+  const choosing = chooseBackend(backend, reading.then((r) => r.graph), { wasmVariant, gpu, webgpuLimits, onDeviceLost: lost });
+  choosing.catch(() => {}); // awaited below, after `reading`, whose failure it shares
+  const { manifest, weights, graph } = await reading;
+  const { instance, reason } = await choosing;
   let model;
   try {
-    const prepared = instance.prepareWeights(weights, graph.nodes);
-    track('weightsBytes', instance.weightsBytes());
-    const recover = instance.runner ? () => fallbackBackend(graph, weights, manifest.selftest, where, limits.maxArenaBytes) : undefined;
-    model = new Model({ manifest, graph, executor: new Executor(graph, prepared, instance, { maxArenaBytes: limits.maxArenaBytes }), backend: instance, backendReason: reason, recover });
+    const executor = executorOn(instance, graph, weights, limits.maxArenaBytes);
+    /** @type {import('./model.js').Recover | undefined} */
+    const recover = instance.runner
+      ? async () => {
+        const { instance: next, accepted } = await chooseBackend({ afterLost: instance.name }, graph, {
+          wasmVariant,
+          accept: (b) => selftestedExecutor(b, graph, weights, manifest.selftest, where, limits.maxArenaBytes),
+        });
+        return { executor: /** @type {Executor} */ (accepted), backend: next };
+      }
+      : undefined;
+    model = new Model({ manifest, graph, executor, backend: instance, backendReason: reason, recover });
     made = model;
   } catch (e) {
     disposeBackend(instance);
@@ -143,6 +147,31 @@ export async function loadModel(source, options = {}) {
     throw e;
   }
   return model;
+}
+
+/**
+ * Reads and checks the whole bundle: model.json, the shards, the tensors and the graph. The tensors and
+ * the graph are read while the checksums are computed; nothing is returned before they match.
+ * @param {import('./loader/source.js').Source} src
+ * @param {string} where
+ * @param {AbortSignal | undefined} signal
+ * @param {((progress: Progress) => void) | undefined} onProgress
+ * @param {ReturnType<typeof limitsOf>} limits
+ */
+async function readModel(src, where, signal, onProgress, limits) {
+  const { manifest, data, verified } = await readBundle(src, where, signal, onProgress, limits);
+  let weights;
+  let graph;
+  try {
+    weights = readTensors(manifest.weights.tensors, data, where);
+    graph = buildGraph(manifest, weights, where);
+  } catch (e) {
+    await verified;
+    throw e;
+  }
+  await verified;
+  throwIfAborted(signal, 'loadModel');
+  return { manifest, weights, graph };
 }
 
 /**
@@ -204,68 +233,38 @@ async function selftestOn(model, test, backend, where) {
 }
 
 /**
- * The backend a model moves to when its device is lost: wasm, else js (whichever is available and runs
- * every op), with the weights prepared and the self-test passed.
+ * An executor for `graph` on `instance`, with the weights prepared there (counted in `liveResources`).
+ * @param {Backend} instance
  * @param {Graph} graph
  * @param {Map<string, View>} weights the float32 (dequantized) weights
- * @param {import('./loader/manifest.js').Manifest['selftest']} test
- * @param {string} where
  * @param {number} maxArenaBytes
- * @returns {Promise<{executor: Executor, backend: Backend}>}
+ * @returns {Executor}
  */
-async function fallbackBackend(graph, weights, test, where, maxArenaBytes) {
-  /** @type {string[]} */
-  const why = [];
-  for (const name of ['wasm', 'js']) {
-    try {
-      const { instance } = await createBackend(name, graph, {});
-      /** @type {Executor | null} */
-      let executor = null;
-      try {
-        const prepared = instance.prepareWeights(weights, graph.nodes);
-        track('weightsBytes', instance.weightsBytes());
-        const ex = new Executor(graph, prepared, instance, { maxArenaBytes });
-        executor = ex;
-        checkSelftest(test, ex.run(selftestInputs(test)), name, where);
-        return { executor: ex, backend: instance };
-      } catch (e) {
-        executor?.dispose();
-        disposeBackend(instance);
-        throw e;
-      }
-    } catch (e) {
-      why.push(`${name}: ${/** @type {Error} */ (e).message}`);
-    }
-  }
-  throw new WebgradError('EBACKEND', `the GPU device was lost and no CPU backend can take over: ${why.join('; ')}`);
+function executorOn(instance, graph, weights, maxArenaBytes) {
+  const prepared = instance.prepareWeights(weights, graph.nodes);
+  track('weightsBytes', instance.weightsBytes());
+  return new Executor(graph, prepared, instance, { maxArenaBytes });
 }
 
 /**
- * An instance of the requested backend that has a kernel for every op of the graph; for 'auto', the
- * first available in order that does.
- * @param {string} request
+ * An executor on the backend a model moves to after a lost device, once the bundle's self-test passed
+ * there (throws otherwise, having disposed the executor; `chooseBackend` disposes the backend and tries
+ * the next one).
+ * @param {Backend} instance
  * @param {Graph} graph
- * @param {import('./backends/interface.js').BackendOptions} options
- * @returns {Promise<{instance: Backend, reason: string}>}
+ * @param {Map<string, View>} weights
+ * @param {import('./loader/manifest.js').Manifest['selftest']} test
+ * @param {string} where
+ * @param {number} maxArenaBytes
+ * @returns {Executor}
  */
-async function createBackend(request, graph, options) {
-  const { candidates, skipped } = await resolveBackend(request, options);
-  const ops = [...new Set(graph.nodes.map((n) => n.op))].filter((op) => !ALIAS_OPS.has(op));
-  for (const name of candidates) {
-    const instance = await getBackend(name).create(options);
-    track('backends', 1);
-    const missing = ops.filter((op) => !supportsOp(instance, op));
-    if (!missing.length) {
-      const detail = instance.detail ? `: ${instance.detail}` : '';
-      const reason = request === 'auto'
-        ? `auto: picked '${name}'${detail} (the first available of webgpu, wasm, js)${skipped.length ? `; skipped ${skipped.join('; ')}` : ''}`
-        : `requested '${name}'${detail}`;
-      return { instance, reason };
-    }
-    disposeBackend(instance);
-    const why = `backend '${name}' has no kernel for ${missing.join(', ')}`;
-    if (request !== 'auto') throw new WebgradError('EBACKEND', why);
-    skipped.push(`${name}: ${why}`);
+function selftestedExecutor(instance, graph, weights, test, where, maxArenaBytes) {
+  const executor = executorOn(instance, graph, weights, maxArenaBytes);
+  try {
+    checkSelftest(test, executor.run(selftestInputs(test)), instance.name, where);
+    return executor;
+  } catch (e) {
+    executor.dispose();
+    throw e;
   }
-  throw new WebgradError('EBACKEND', `no backend can run this model: ${skipped.join('; ')}`);
 }

@@ -4,6 +4,7 @@
  */
 
 import { WebgradError } from './errors.js';
+import { disposeBackend } from './backends/index.js';
 import { prepareInputs } from './inputs.js';
 import { preprocessInput, topK } from './classify.js';
 import { track } from './resources.js';
@@ -25,7 +26,8 @@ import { Tensor } from './tensor.js';
 const PROBABILITY_OPS = new Set(['Softmax', 'Sigmoid']);
 
 /**
- * Makes the backend a model moves to when its GPU device is lost (wasm, else js), with its executor.
+ * Makes the backend a model moves to when its GPU device is lost (`chooseBackend({afterLost})`: the
+ * next backend of `AUTO_ORDER`, wasm, else js), with its executor.
  * @typedef {() => Promise<{executor: Executor, backend: Backend}>} Recover
  */
 
@@ -210,14 +212,4 @@ export class Model {
     this.#backend = null;
     track('models', -1);
   }
-}
-
-/**
- * Disposes a backend instance and updates the live-resource counters.
- * @param {Backend} backend
- */
-export function disposeBackend(backend) {
-  track('weightsBytes', -backend.weightsBytes());
-  backend.dispose();
-  track('backends', -1);
 }

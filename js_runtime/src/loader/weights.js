@@ -9,7 +9,7 @@
 import { WebgradError, throwIfAborted } from '../errors.js';
 import { STORAGE, itemSize } from '../dtypes.js';
 import { sizeOf } from '../shapes.js';
-import { Dequantize } from '../backends/js/kernels/Dequantize.js';
+import { dequantizeInto } from '../math/dequantize.js';
 import { sha256Hex } from './sha256.js';
 
 /** @typedef {import('./manifest.js').Manifest} Manifest */
@@ -274,7 +274,7 @@ export function readTensors(tensors, data, where) {
       const output = { data: new Float32Array(count), shape: t.shape, dtype: /** @type {const} */ ('float32') };
       const q = t.quantization;
       const scales = q.scheme === 'int8_symmetric' ? { data: Float32Array.from(q.scales), shape: [q.scales.length], dtype: /** @type {const} */ ('float32') } : null;
-      Dequantize([{ data: stored, shape: t.shape, dtype: t.dtype }, scales, null], { axis: q.scheme === 'int8_symmetric' ? q.axis : null }, output);
+      dequantizeInto({ data: stored, shape: t.shape, dtype: t.dtype }, scales, null, q.scheme === 'int8_symmetric' ? q.axis : null, output);
       value = output;
     } else {
       value = { data: stored.slice(), shape: t.shape, dtype: t.dtype };

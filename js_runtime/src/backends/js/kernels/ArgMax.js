@@ -1,4 +1,4 @@
-import { aroundAxis } from './_axis.js';
+import { aroundAxis } from '../../../math/axis.js';
 
 /** ArgMax: int32 index of the largest value along axis; the first on ties; the first NaN wins (numpy).
  * @type {import('../../interface.js').Kernel} */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { aroundAxis } from './_axis.js';
+import { aroundAxis } from '../../../math/axis.js';
 
 /** @typedef {import('../../interface.js').View} View */
 

@@ -1,4 +1,4 @@
-import { aroundAxis } from '../../js/kernels/_axis.js';
+import { aroundAxis } from '../../../math/axis.js';
 
 /** @typedef {import('./_context.js').Ctx} Ctx */
 /** @typedef {import('../../interface.js').View} View */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { aroundAxis } from '../../js/kernels/_axis.js';
+import { aroundAxis } from '../../../math/axis.js';
 import { normAxis, sizeOf } from '../../../shapes.js';
 import { sliceParams as resolveSlice, sliceRange } from '../../../shape_rules.js';
 import { WebgradError } from '../../../errors.js';
