@@ -11,6 +11,8 @@ manifest, each served as one consistent snapshot (``snapshot.py``).
   with ``?sha256=<hex>`` and gets those bytes while the server still holds them (a recent version), or a
   404 — never other bytes. Without it, a shard request gets the current version; a client holding an
   older ``model.json`` then sees a different ETag, and the loader's SHA-256 check rejects the mixed set.
+  A name the current ``model.json`` does not list at all (an export's interim ``weights-NNN.bin``) is
+  answered from the newest held consistent version that listed it.
 - **Re-export**: a snapshot is re-read when any of its files changes on disk (inode, size, times); one
   thread re-reads a bundle while the others wait for its result; if the folder keeps changing, the
   last consistent snapshot is served, or ``BundleBusyError`` (503 with ``Retry-After``) if there is none.
@@ -19,6 +21,7 @@ manifest, each served as one consistent snapshot (``snapshot.py``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -181,12 +184,16 @@ class BundleIndex:
         if not is_plain_name(name) or not is_plain_name(file):
             return None
         if sha256 is not None:
-            return self._versioned(name, file, sha256)
+            with contextlib.suppress(BundleBusyError):
+                self.snapshot(name)  # so that a version committed since is known
+            return self._held_version(name, file, sha256)
         for _ in range(2):
             snap = self.snapshot(name)
-            served = snap.files.get(file) if snap is not None else None
-            if snap is None or served is None:
+            if snap is None:
                 return None
+            served = snap.files.get(file)
+            if served is None:  # listed but unreadable: 404; not listed now: maybe by a version just replaced
+                return None if file in snap.listed else self._held_version(name, file)
             data = self._bytes(name, file, served)
             if data is not None:
                 return data, served.sha256
@@ -195,14 +202,16 @@ class BundleIndex:
                     self._stale.add(name)
         raise BundleBusyError(name)
 
-    def _versioned(self, name: str, file: str, sha256: str) -> tuple[bytes, str] | None:
+    def _held_version(self, name: str, file: str, sha256: str | None = None) -> tuple[bytes, str] | None:
+        """``file`` as served by the newest held version of the bundle that has it: any version whose
+        digest for it is ``sha256``, else only consistent ones."""
         with self._state:
-            versions = [*self._recent.get(name, ()), *filter(None, [self._current.get(name)])]
+            versions = [*filter(None, [self._current.get(name)]), *reversed(self._recent.get(name, ()))]
         for snap in versions:
             served = snap.files.get(file)
-            if served is not None and served.sha256 == sha256:
+            if served is not None and (served.sha256 == sha256 or (sha256 is None and snap.status == "ok")):
                 data = self._bytes(name, file, served)
-                return (data, sha256) if data is not None else None
+                return (data, served.sha256) if data is not None else None
         return None
 
     def _bytes(self, name: str, file: str, served: ServedFile) -> bytes | None:

@@ -49,6 +49,7 @@ class Snapshot:
     name: str
     status: str
     files: dict[str, ServedFile] = field(default_factory=dict)
+    listed: frozenset[str] = frozenset()  # model.json and the shard names it lists (served or not)
     identities: dict[str, Identity] = field(default_factory=dict)
     error: str | None = None
     version: str | None = None  # SHA-256 of model.json
@@ -162,6 +163,7 @@ def _read_folder(root: Path, dir_fd: int, snap: Snapshot, store: ContentStore) -
     snap.version = sha256_hex(raw)
     snap.identities[MODEL_FILE] = got.identity
     snap.files[MODEL_FILE] = ServedFile(snap.version, len(raw))
+    snap.listed = frozenset([MODEL_FILE])
     store.put(snap.version, raw)
     snap.exported = dt.datetime.fromtimestamp(got.mtime, dt.timezone.utc).isoformat(timespec="seconds")
     snap.status = "broken"
@@ -192,6 +194,7 @@ def _read_shards(root: Path, dir_fd: int, snap: Snapshot, shards: list[Any], sto
     checked = [_check_shard(s, i) for i, s in enumerate(shards)]
     problems = [c for c in checked if isinstance(c, str)]
     valid = [c for c in checked if not isinstance(c, str)]
+    snap.listed = frozenset([MODEL_FILE, *(file for file, _, _ in valid)])
     declared = sum(size for _, size, _ in valid)
     if declared > MAX_BYTES:
         return [*problems, f"the shards declare {declared} bytes, more than the demo's limit of {MAX_BYTES}"]

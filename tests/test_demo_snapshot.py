@@ -258,6 +258,27 @@ def test_shard_asked_for_by_its_sha256_is_that_version_or_404(bundles: Path, ver
     assert client.get(f"/bundles/{NAME}/weights-001.bin?sha256={first['sha256']}").status_code == 404
 
 
+def test_interim_shard_names_of_a_replaced_version_are_still_served(bundles: Path, versions: tuple[Path, Path]) -> None:
+    # an exporter may commit a model.json naming interim shards, then the final one naming weights-000...
+    bundle = bundles / NAME
+    manifest = json.loads((versions[1] / "model.json").read_bytes())
+    for i, shard in enumerate(manifest["weights"]["shards"]):
+        shutil.copyfile(versions[1] / shard["file"], bundle / f"weights-{100 + i}.bin")
+        shard["file"] = f"weights-{100 + i}.bin"
+    (bundle / ".model.json.tmp").write_text(json.dumps(manifest))
+    os.replace(bundle / ".model.json.tmp", bundle / "model.json")
+    client = create_app(bundle_dir=bundles).test_client()
+    assert client.get(f"/bundles/{NAME}/model.json").status_code == 200  # a client reads the interim version
+    commit(versions[1], bundle)
+    for shard in manifest["weights"]["shards"]:
+        (bundle / shard["file"]).unlink()
+    for shard in manifest["weights"]["shards"]:  # ... and asks for its shards after the final commit
+        r = client.get(f"/bundles/{NAME}/{shard['file']}")
+        assert r.status_code == 200 and etag(r) == sha(r.data) == shard["sha256"], shard["file"]
+    assert listed(client)[NAME]["files"] == sorted(["model.json", *shard_names(versions[1])])
+    assert client.get(f"/bundles/{NAME}/weights-099.bin").status_code == 404
+
+
 def test_memory_is_bounded_and_evicted_files_are_checked_again(bundles: Path, versions: tuple[Path, Path]) -> None:
     index = BundleIndex(bundles, cache_bytes=1500)  # less than the bundle: most bytes are read again per request
     names = shard_names(bundles / NAME)
