@@ -47,11 +47,29 @@ export function preprocessInput(x, spec, pre) {
   const out = new Float32Array(raw.length);
   const scale = pre?.scale ?? 1;
   const c = shape.at(-1) ?? 1;
-  const mean = pre?.mean ?? 0;
-  const std = pre?.std ?? 1;
-  const at = (/** @type {number | number[]} */ p, /** @type {number} */ i) => (typeof p === 'number' ? p : p[i % c]);
-  for (let i = 0; i < raw.length; i++) out[i] = (raw[i] * scale - at(mean, i)) / at(std, i);
+  const mean = perChannel(pre?.mean ?? 0, 'mean', c, spec);
+  const std = perChannel(pre?.std ?? 1, 'std', c, spec);
+  for (let i = 0; i < raw.length; i++) out[i] = (raw[i] * scale - mean[i % c]) / std[i % c];
   return new Tensor(out, shape, 'float32');
+}
+
+/**
+ * A `mean` or `std` of the preprocessing as one value per channel (`c`: the input's last dim). Load
+ * checked an array's length against the signature's last dim; when that dim is unknown (null), it is
+ * checked here against the input's: 1 or `c` values, else EINPUT. (When the signature's dim is known
+ * and the input's differs, the input's shape is what is wrong, and `predict`'s shape check says so.)
+ * @param {number | number[]} p
+ * @param {'mean' | 'std'} name
+ * @param {number} c
+ * @param {TensorSpec} spec
+ * @returns {number[]} `c` values
+ */
+function perChannel(p, name, c, spec) {
+  if (typeof p === 'number' || p.length === 1) return new Array(c).fill(typeof p === 'number' ? p : p[0]);
+  if (p.length !== c && spec.shape.at(-1) == null) {
+    throw new WebgradError('EINPUT', `classify: metadata.preprocessing.${name} has ${p.length} values, but input '${spec.name}' has ${c} channels (its last dim, unknown until now): expected 1 or ${c} values`);
+  }
+  return p;
 }
 
 /**

@@ -10,7 +10,7 @@
  * @module webgrad
  */
 
-export { loadModel } from './load.js';
+export { loadModel, LIMITS } from './load.js';
 export { Model } from './model.js';
 export { Tensor, tensor } from './tensor.js';
 export { WebgradError } from './errors.js';

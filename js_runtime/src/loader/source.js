@@ -249,13 +249,32 @@ function mapSource(files) {
       else if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
       else if (ArrayBuffer.isView(value)) bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
       else if (typeof value === 'string') bytes = new TextEncoder().encode(value);
-      else if (file === MODEL_FILE && value && typeof value === 'object') bytes = new TextEncoder().encode(JSON.stringify(value));
+      else if (file === MODEL_FILE && value && typeof value === 'object') bytes = new TextEncoder().encode(manifestText(value));
       else throw new WebgradError('ESOURCE', `${file} (in-memory bundle): expected bytes (Uint8Array/ArrayBuffer)${file === MODEL_FILE ? ', a string or an object' : ''}, got ${value === null ? 'null' : typeof value}`);
       check?.(bytes.byteLength);
       onBytes?.(bytes.byteLength);
       return bytes;
     },
   };
+}
+
+/**
+ * The JSON text of a model.json given as an object; ESOURCE when it has none: a cycle, a BigInt, a
+ * throwing `toJSON` or getter (JSON.stringify's error would otherwise escape untyped), or a `toJSON`
+ * that gives nothing.
+ * @param {object} value
+ * @returns {string}
+ */
+function manifestText(value) {
+  const where = `${MODEL_FILE} (in-memory bundle)`;
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    throw new WebgradError('ESOURCE', `${where}: the object given as model.json cannot be written as JSON (${/** @type {Error} */ (e).message}); pass a plain JSON object, its text or its bytes`, { cause: e });
+  }
+  if (typeof text !== 'string') throw new WebgradError('ESOURCE', `${where}: the object given as model.json has no JSON form (its toJSON gives ${typeof text}); pass a plain JSON object, its text or its bytes`);
+  return text;
 }
 
 /**
