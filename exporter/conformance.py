@@ -25,12 +25,12 @@ from typing import Any
 
 import numpy as np
 
+from webgrad.exporter.coverage import IMPLEMENTATIONS, ROOT
+from webgrad.exporter.opset import op_names
+from webgrad.exporter.tensor_codec import decode
+from webgrad.exporter.vectors import DEFAULT_DIR
 from webgrad.ops import REGISTRY
 from webgrad.ops.registry import ShapeError
-
-from .coverage import IMPLEMENTATIONS, ROOT
-from .opset import op_names
-from .vectors import DEFAULT_DIR, decode
 
 NODE_CLI = "js_runtime/bin/webgrad.js"
 JS_IMPLEMENTATIONS = ("js", "wasm", "webgpu")

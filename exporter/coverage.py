@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from webgrad.exporter.opset import op_names
 from webgrad.ops import REGISTRY
-
-from .opset import op_names
 
 IMPLEMENTATIONS = ("numpy", "jax", "js", "wasm", "webgpu")
 TABLE_PATH = Path(__file__).with_name("coverage.json")

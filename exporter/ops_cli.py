@@ -25,10 +25,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .conformance import Report, Result, conformance, format_cell, format_report
-from .coverage import IMPLEMENTATIONS, ROOT, cell, load_table
-from .opset import load_opset, op_names
-from .vectors import DEFAULT_DIR
+from webgrad.exporter.conformance import Report, Result, conformance, format_cell, format_report
+from webgrad.exporter.coverage import IMPLEMENTATIONS, ROOT, cell, load_table
+from webgrad.exporter.opset import load_opset, op_names
+from webgrad.exporter.vectors import DEFAULT_DIR
 
 INDENT = " " * 10
 

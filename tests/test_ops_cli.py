@@ -17,7 +17,8 @@ import pytest
 from webgrad.exporter import conformance as conf
 from webgrad.exporter import ops_cli
 from webgrad.exporter.coverage import IMPLEMENTATIONS, ROOT
-from webgrad.exporter.vectors import DEFAULT_DIR, decode, encode
+from webgrad.exporter.tensor_codec import decode, encode
+from webgrad.exporter.vectors import DEFAULT_DIR
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="no node on PATH: js, wasm and webgpu run there")
