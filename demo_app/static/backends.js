@@ -7,17 +7,22 @@ import { el } from './format.js';
 
 /** @typedef {{name: string, available: boolean, reason: string, description: string}} BackendInfo */
 
+/**
+ * The backends `?backend=` may name. The select itself lists what `listBackends()` gives, in the
+ * runtime's `AUTO_ORDER`; this list only vets the query parameter (main.js).
+ */
 export const CHOICES = ['auto', 'webgpu', 'wasm', 'js'];
 
 /**
- * Fills the backend `<select>`: auto first, then every backend, unavailable ones marked (they stay
- * selectable: choosing one says why it cannot run instead of hiding it).
+ * Fills the backend `<select>`: auto first, then every registered backend in the order `listBackends()`
+ * gives (the runtime's `AUTO_ORDER`), unavailable ones marked (they stay selectable: choosing one says
+ * why it cannot run instead of hiding it). A `value` that is none of them selects auto.
  * @param {HTMLSelectElement} select
  * @param {BackendInfo[]} backends
  * @param {string} value the current choice
  */
 export function renderBackendSelect(select, backends, value) {
-  const names = [...new Set([...CHOICES, ...backends.map((b) => b.name)])];
+  const names = ['auto', ...backends.map((b) => b.name).filter((n) => n !== 'auto')];
   select.replaceChildren(...names.map((name) => {
     const info = backends.find((b) => b.name === name);
     const text = name === 'auto' ? 'auto (best available)' : info && !info.available ? `${name} (unavailable)` : name;
@@ -25,7 +30,7 @@ export function renderBackendSelect(select, backends, value) {
     option.value = name;
     return option;
   }));
-  select.value = value;
+  select.value = names.includes(value) ? value : 'auto';
 }
 
 /**
