@@ -82,7 +82,8 @@
  */
 
 /**
- * Options a factory's `create` gets from `loadModel` (backends ignore what is not theirs).
+ * Options a factory's `available` and `create` get from `loadModel`, through `chooseBackend` (backends
+ * ignore what is not theirs; after a lost device, the next backend gets `wasmVariant` only).
  * @typedef {object} BackendOptions
  * @property {'auto' | 'simd' | 'relaxed'} [wasmVariant] wasm: which build (default 'auto': relaxed SIMD
  *   when the engine supports it, else SIMD128)
@@ -100,8 +101,9 @@
  *   can run here, and why (not); gets the same options as `create` (webgpu: the `gpu` object)
  * @property {(options?: BackendOptions) => Backend | Promise<Backend>} create a fresh instance for one model
  * @property {(options?: BackendOptions) => void} [preload] starts fetching and compiling, into caches shared by
- *   the whole page or process, what `create` will need, so that `loadModel` overlaps it with reading the
- *   bundle; allocates nothing per model and never throws (`create` reports what failed)
+ *   the whole page or process, what `create` will need; `chooseBackend` calls it for the likely backend
+ *   at the start of `loadModel`, so that it overlaps reading the bundle. Allocates nothing per model and
+ *   never throws (`create` reports what failed)
  * @property {string} [description] one line for listings
  */
 
