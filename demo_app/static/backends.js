@@ -8,12 +8,6 @@ import { el } from './format.js';
 /** @typedef {{name: string, available: boolean, reason: string, description: string}} BackendInfo */
 
 /**
- * The backends `?backend=` may name. The select itself lists what `listBackends()` gives, in the
- * runtime's `AUTO_ORDER`; this list only vets the query parameter (main.js).
- */
-export const CHOICES = ['auto', 'webgpu', 'wasm', 'js'];
-
-/**
  * Fills the backend `<select>`: auto first, then every registered backend in the order `listBackends()`
  * gives (the runtime's `AUTO_ORDER`), unavailable ones marked (they stay selectable: choosing one says
  * why it cannot run instead of hiding it). A `value` that is none of them selects auto.

@@ -8,7 +8,7 @@
  */
 
 import { listBackends, loadModel } from 'webgrad';
-import { renderBackendList, renderBackendSelect, CHOICES } from './backends.js';
+import { renderBackendList, renderBackendSelect } from './backends.js';
 import { cardRows, renderCard } from './card.js';
 import { renderChart } from './chart.js';
 import { bytes, el, millis, percent } from './format.js';
@@ -191,7 +191,7 @@ async function init() {
   state.index = await response.json();
   state.backends = backends;
   const wanted = params.get('backend') ?? 'auto';
-  renderBackendSelect(ui.backend, backends, CHOICES.includes(wanted) ? wanted : 'auto');
+  renderBackendSelect(ui.backend, backends, wanted); // an unknown ?backend= selects auto
   renderBackendList(ui.list, backends);
   const index = /** @type {NonNullable<typeof state.index>} */ (state.index);
   if (index.packageError) showMessage(`The npm package cannot be served: ${index.packageError}`);

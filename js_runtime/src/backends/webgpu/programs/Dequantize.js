@@ -1,4 +1,5 @@
-import { normAxis, sizeOf } from '../../../shapes.js';
+import { channelsAround } from '../../../math/axis.js';
+import { sizeOf } from '../../../shapes.js';
 import { linear } from './_dispatch.js';
 import { badArg } from './_errors.js';
 import { gpuType } from './storage.js';
@@ -13,13 +14,7 @@ export function program({ inputs, attrs, output, limits }) {
   if (!src) throw badArg('Dequantize', `x of dtype ${x.dtype} is not supported`);
   const n = sizeOf(output.shape);
   if (n === 0) return [];
-  let inner = 1;
-  let channels = 1;
-  if (attrs.axis !== null) {
-    const axis = normAxis('Dequantize', attrs.axis, x.shape.length);
-    inner = sizeOf(x.shape.slice(axis + 1));
-    channels = x.shape[axis];
-  }
+  const [, channels, inner] = channelsAround('Dequantize', x.shape, attrs.axis);
   const flags = (scale ? 1 : 0) | (zero ? 2 : 0);
   /** @type {import('./uniforms.js').Uniform[]} */
   const uniforms = [['n', 'u32', n], ['inner', 'u32', inner], ['channels', 'u32', channels], ['flags', 'u32', flags]];
