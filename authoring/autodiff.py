@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .tensor import Tensor
+from webgrad.tensor import Tensor
 
 
 def _topo_order(root: Tensor) -> list[Tensor]:

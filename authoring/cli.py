@@ -5,6 +5,8 @@
     webgrad export my_model.py:model bundles/mnist --quantize int8   # a model as a web bundle
     webgrad inspect BUNDLE            # summarize a web bundle
     webgrad verify BUNDLE             # check a web bundle and run its self-test
+    webgrad ops Conv2D                # where an op is implemented, and how each implementation does
+    webgrad conformance               # the op x implementation conformance matrix
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from webgrad import datasets, layers, optimizers, schedules, zoo
+from webgrad import random as wg_random
+from webgrad.exporter import bundle_cli, ops_cli
+from webgrad.exporter.export import export
+from webgrad.exporter.export_cli import add_export_command
+from webgrad.exporter.opset import load_opset
+from webgrad.model import Sequential
 
 # per model: epochs, batch size, Adam learning rate, validation split (digits is small: train on all of it)
 DEFAULTS = {
@@ -32,8 +42,6 @@ TRAIN_MODELS = {
 
 
 def _load(model: str, limit: int | None) -> tuple:
-    from . import datasets
-
     if model == "digits":
         (x, y), (xt, yt) = datasets.digits()
         return (x[..., None] / np.float32(16)), y, (xt[..., None] / np.float32(16)), yt
@@ -45,9 +53,6 @@ def _load(model: str, limit: int | None) -> tuple:
 
 
 def _build(model: str):
-    from . import layers, zoo
-    from .model import Sequential
-
     if model == "cnn":
         return zoo.mnist_cnn()
     if model == "mlp":
@@ -60,19 +65,17 @@ def _build(model: str):
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    import webgrad as wg
-
-    wg.set_seed(args.seed)
+    wg_random.set_seed(args.seed)
     for key, value in DEFAULTS[args.model].items():
         if getattr(args, key) is None:
             setattr(args, key, value)
     x, y, xt, yt = _load(args.model, args.limit)
     model = _build(args.model)
-    lr: float | wg.schedules.LearningRateSchedule = args.learning_rate
+    lr: float | schedules.LearningRateSchedule = args.learning_rate
     if args.schedule == "cosine":
         steps = args.epochs * -(-int(len(x) * (1 - args.validation_split)) // args.batch_size)
-        lr = wg.schedules.CosineDecay(args.learning_rate, decay_steps=steps)
-    model.compile(optimizer=wg.optimizers.Adam(lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+        lr = schedules.CosineDecay(args.learning_rate, decay_steps=steps)
+    model.compile(optimizer=optimizers.Adam(lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"],
                   backend=args.backend)
     model.summary()
     t0 = time.perf_counter()
@@ -98,14 +101,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _export_all(model: Any, args: argparse.Namespace, xt: np.ndarray, yt: np.ndarray, result: dict) -> None:
     """Writes the trained model as float32, float16 and int8 bundles under ``args.export``."""
-    import webgrad as wg
-
     labels = [str(d) for d in range(10)]
     scale = 1 / 16 if args.model == "digits" else 1 / 255
     result["bundles"] = {}
     for quantize in (None, "float16", "int8"):
         path = f"{args.export}/{model.name}-{quantize or 'float32'}"
-        report = wg.export(model, path, quantize=quantize, labels=labels, preprocessing={"scale": scale},
+        report = export(model, path, quantize=quantize, labels=labels, preprocessing={"scale": scale},
                            validation_data=(xt, yt), verbose=1)
         result["bundles"][quantize or "float32"] = {
             "path": path, "bytes_total": report.bytes_total, "bytes_weights": report.bytes_stored,
@@ -113,8 +114,6 @@ def _export_all(model: Any, args: argparse.Namespace, xt: np.ndarray, yt: np.nda
 
 
 def cmd_opset(args: argparse.Namespace) -> int:
-    from .exporter.opset import load_opset
-
     spec = load_opset()
     if args.json:
         print(json.dumps(spec, indent=2))
@@ -160,12 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     o = sub.add_parser("opset", help="list the op set", description="List the ops of the op set.")
     o.add_argument("--json", action="store_true", help="print the op set file itself")
     o.set_defaults(func=cmd_opset)
-    from .exporter.bundle_cli import add_commands
-
-    add_commands(sub)
-    from .exporter.export import add_export_command
-
+    bundle_cli.add_commands(sub)
     add_export_command(sub)
+    ops_cli.add_commands(sub)
     return p
 
 

@@ -35,12 +35,14 @@ from typing import Any
 
 import numpy as np
 
-from . import layers
-from .exporter.graph import Graph, Node, UniqueNames
-from .layers.base import Layer
-from .layers.op_layer import OpLayer
-from .model import Model
-from .tensor import SymbolicTensor
+from webgrad import layers, ops
+from webgrad.exporter.bundle_errors import BundleError
+from webgrad.exporter.bundle_reader import read_bundle
+from webgrad.exporter.graph import Graph, Node, UniqueNames
+from webgrad.layers.base import Layer
+from webgrad.layers.op_layer import OpLayer
+from webgrad.model import Model
+from webgrad.tensor import SymbolicTensor
 
 __all__ = ["load_model", "model_from_graph"]
 
@@ -67,8 +69,6 @@ def load_model(path: str | Path) -> Model:
     >>> wg.load_model(path).name
     'tiny'
     """
-    from .exporter.bundle_reader import read_bundle
-
     bundle = read_bundle(path)
     model = model_from_graph(bundle.graph, name=_model_name(bundle.metadata, Path(path)))
     model.bundle_metadata = dict(bundle.metadata)  # type: ignore[attr-defined]
@@ -79,8 +79,6 @@ def _model_name(metadata: Any, path: Path) -> str:
     """The authoring model's name from ``metadata.model_config.config.name`` (what ``wg.export``
     writes), else the bundle folder's name. Any of these present with the wrong JSON type is a
     ``BundleError`` naming it: the metadata is free-form, so the schema does not check it."""
-    from .exporter.bundle_errors import BundleError
-
     where = f"{path / 'model.json'}"
     if not isinstance(metadata, dict):
         raise BundleError("ESCHEMA", f"{where}: metadata must be an object, got {type(metadata).__name__}")
@@ -219,8 +217,6 @@ def model_from_graph(graph: Graph, name: str = "model") -> Model:
     >>> model_from_graph(g).predict(np.zeros((1, 2), np.float32))  # Exp(c) was run once, at load
     array([[1., 1.]], dtype=float32)
     """
-    from . import ops
-
     tensors: dict[str, SymbolicTensor] = {
         s.name: layers.Input(tuple(s.shape[1:]), dtype=s.dtype, name=s.name) for s in graph.inputs
     }

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from . import ops
-from .backends import array_namespace
-from .tensor import Tensor
+from webgrad import ops
+from webgrad.backends import array_namespace
+from webgrad.tensor import Tensor
 
 EPSILON = np.float32(1e-7)
 

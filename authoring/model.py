@@ -9,11 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from . import training
-from .layers.base import IncompatibleShapesError, Layer, LayerNode, get_layer_class
-from .layers.core import InputLayer
-from .ops import name_scope
-from .tensor import SymbolicTensor, Tensor
+from webgrad import training
+from webgrad.layers.base import IncompatibleShapesError, Layer, LayerNode, get_layer_class
+from webgrad.layers.core import Input, InputLayer
+from webgrad.ops import name_scope
+from webgrad.summary import summarize
+from webgrad.tensor import SymbolicTensor, Tensor
 
 
 def _as_list(x: Any) -> list:
@@ -197,8 +198,6 @@ class Model(Layer, training.TrainingMixin):
 
     def summary(self, print_fn: Any = print) -> str:
         """Prints (and returns) a table of layers, output shapes and parameter counts."""
-        from .summary import summarize
-
         text = summarize(self)
         if print_fn is not None:
             print_fn(text)
@@ -293,8 +292,6 @@ class Sequential(Model):
         """Rebuilds the stack (new weights) from ``get_config()``."""
         model = cls(name=config["name"])
         if "input" in config:
-            from .layers.core import Input
-
             model.add(Input(tuple(config["input"]["shape"]), dtype=config["input"]["dtype"]))
         for spec in config["layers"]:
             model.add(_layer_from_spec(spec))

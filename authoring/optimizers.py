@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .schedules import LearningRateSchedule
-from .tensor import Variable
+from webgrad.schedules import LearningRateSchedule
+from webgrad.tensor import Variable
 
 
 class Optimizer:

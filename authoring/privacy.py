@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .backends import array_namespace
+from webgrad.backends import array_namespace
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,7 @@ def epsilon(config: DPConfig, steps: int, sampling_rate: float) -> float:
         return 0.0
     if config.noise_multiplier == 0:
         return float("inf")
+    # dp_accounting is imported when epsilon is first asked for: it is slow to import and only DP training uses it
     from dp_accounting import dp_event
     from dp_accounting.rdp import rdp_privacy_accountant
 

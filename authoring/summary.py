@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from webgrad.layers.core import InputLayer
+
 
 def _shape(s: Any) -> str:
     if isinstance(s, list):
@@ -16,8 +18,6 @@ def summarize(model: Any) -> str:
     """The summary text of a built model."""
     if not model.built:
         return f'Model "{model.name}" is not built yet: give it an Input or call it on data first.'
-    from .layers.core import InputLayer
-
     branchy = any(node.layer.n_inputs is None for node in model._nodes)
     rows = []
     for x in model.inputs:

@@ -61,7 +61,10 @@ class _OpsMixin:
 
 
 def _ops() -> Any:
-    from . import ops
+    """``webgrad.ops``, imported on the first operator use: ops builds Tensors, so tensor cannot import
+    it at module top (the one import inside a function between webgrad's own modules; see
+    docs/architecture.md)."""
+    from webgrad import ops
 
     return ops
 

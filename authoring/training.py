@@ -13,18 +13,18 @@ from typing import Any
 
 import numpy as np
 
-from . import losses as wg_losses
-from . import metrics as wg_metrics
-from . import optimizers as wg_optimizers
-from . import privacy
-from . import random as wg_random
-from .autodiff import gradients
-from .backends import check_backend, get_backend
-from .callbacks import Callback, History
-from .fit_checks import batch_size_arg, check_label_dtype, count_arg, require_examples, validation_cut
-from .ops import no_grad
-from .progress import Progress, resolve_verbose
-from .tensor import Tensor
+from webgrad import losses as wg_losses
+from webgrad import metrics as wg_metrics
+from webgrad import optimizers as wg_optimizers
+from webgrad import privacy
+from webgrad import random as wg_random
+from webgrad.autodiff import gradients
+from webgrad.backends import check_backend, get_backend
+from webgrad.callbacks import Callback, History
+from webgrad.fit_checks import batch_size_arg, check_label_dtype, count_arg, require_examples, validation_cut
+from webgrad.ops import no_grad
+from webgrad.progress import Progress, resolve_verbose
+from webgrad.tensor import Tensor
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -239,7 +239,8 @@ class TrainingMixin:
         """The per-batch runner of the compiled backend (built once; the jax one holds the jitted steps)."""
         if self._steps is None:
             if (self._backend or get_backend()) == "jax":
-                from .backends.jax_steps import JaxSteps
+                # jax is an optional extra (webgrad[jax]): imported only when a model is compiled for it
+                from webgrad.backends.jax_steps import JaxSteps
 
                 self._steps = JaxSteps(self, self._mixed_precision)
             else:

@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from . import layers
-from .model import Model, Sequential
+from webgrad import layers
+from webgrad.model import Model, Sequential
 
 
 def mnist_mlp(hidden: int = 256) -> Sequential:

@@ -53,7 +53,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .bundle_reader import FORMAT, MODEL_FILE, BundleError
+from webgrad.exporter.bundle_reader import FORMAT, MODEL_FILE, BundleError
 
 try:
     import fcntl

@@ -14,6 +14,9 @@ import json
 import sys
 from typing import Any
 
+from webgrad.exporter.bundle_errors import BundleError
+from webgrad.exporter.runner import load_bundle
+
 
 def _shape(shape: list[int | None]) -> str:
     return "[" + ", ".join("?" if d is None else str(d) for d in shape) + "]"
@@ -66,18 +69,10 @@ def report_error(err: Exception) -> int:
     return EXIT_BAD_BUNDLE
 
 
-def _load(path: str) -> Any:
-    from .runner import load_bundle
-
-    return load_bundle(path)
-
-
 def cmd_inspect(args: argparse.Namespace) -> int:
     """``webgrad inspect``: prints the summary of a (validated) bundle; exit 2 with the error if invalid."""
-    from .bundle_errors import BundleError
-
     try:
-        summary = _load(args.path).inspect()
+        summary = load_bundle(args.path).inspect()
     except BundleError as e:
         return report_error(e)
     text = json.dumps(summary, indent=2) if args.json else format_summary(summary)
@@ -87,10 +82,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """``webgrad verify``: validates the bundle and runs its self-test; 0 if OK, 2 with the error if not."""
-    from .bundle_errors import BundleError
-
     try:
-        runner = _load(args.path)
+        runner = load_bundle(args.path)
         error = runner.selftest()
     except BundleError as e:
         return report_error(e)

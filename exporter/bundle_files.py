@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-from .bundle_errors import BundleError
+from webgrad.exporter.bundle_errors import BundleError
 
 CHUNK = 1 << 20  # bytes per read: a file's size is checked while it streams, not after
 

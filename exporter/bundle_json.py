@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .bundle_errors import BundleError
+from webgrad.exporter.bundle_errors import BundleError
 
 MAX_DEPTH = 64
 MAX_SAFE_INTEGER = 2**53 - 1  # what a JS number holds exactly: the integer range both readers accept

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .bundle_errors import BundleError
-from .bundle_json import is_finite_number
+from webgrad.exporter.bundle_errors import BundleError
+from webgrad.exporter.bundle_json import is_finite_number
 
 
 def _describe(value: Any) -> str:

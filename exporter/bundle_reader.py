@@ -29,19 +29,20 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .bundle_errors import CODES, BundleError
-from .bundle_files import file_size, open_regular, read_fd, read_into
-from .bundle_json import check_finite, is_integer, parse_model_json
-from .bundle_preprocessing import check_preprocessing
-from .bundle_shapes import check_arena, check_shapes
-from .graph import Graph, GraphError, Node, TensorSpec
-from .opset import OpAttributeError, normalize_attrs, op_names, opset_version
-from .quantize import INT8_SCHEME, dequantize_tensor
+from webgrad.exporter.bundle_errors import CODES, BundleError
+from webgrad.exporter.bundle_files import file_size, open_regular, read_fd, read_into
+from webgrad.exporter.bundle_json import check_finite, is_integer, parse_model_json
+from webgrad.exporter.bundle_preprocessing import check_preprocessing
+from webgrad.exporter.bundle_shapes import check_arena, check_shapes
+from webgrad.exporter.graph import Graph, GraphError, Node, TensorSpec
+from webgrad.exporter.opset import OpAttributeError, normalize_attrs, op_names, opset_version
+from webgrad.exporter.quantize import INT8_SCHEME, dequantize_tensor
 
 __all__ = ["CODES", "Bundle", "BundleError", "Limits", "check_schema", "check_shapes", "read_bundle", "weight_stats"]
 
@@ -88,8 +89,6 @@ class Bundle:
 
 def webgrad_version() -> str:
     """The installed webgrad version (what ``producer.version`` says for bundles written here)."""
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("webgrad")
     except PackageNotFoundError:  # pragma: no cover - source tree without install
@@ -207,6 +206,8 @@ def _short(value: Any) -> str:
 def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
     """JSON Schema's ``pattern`` with ECMA-262 semantics for a final ``$`` (end of string only; Python's
     also matches before a final newline, which would let 'weights-000.bin\\n' through)."""
+    # jsonschema is imported on first validation, here and below: it takes longer to import than the rest
+    # of the package, and ``import webgrad.exporter`` must stay cheap (test_exporter_package_exports_lazily)
     from jsonschema.exceptions import ValidationError
 
     if not validator.is_type(instance, "string"):

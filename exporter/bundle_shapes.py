@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .bundle_errors import BundleError
-from .bundle_json import MAX_SAFE_INTEGER
-from .graph import Graph
-from .opset import OpAttributeError, normalize_attrs, op_spec
+from webgrad.exporter.bundle_errors import BundleError
+from webgrad.exporter.bundle_json import MAX_SAFE_INTEGER
+from webgrad.exporter.graph import Graph
+from webgrad.exporter.opset import OpAttributeError, normalize_attrs, op_spec
+from webgrad.ops import REGISTRY
 
 ITEMSIZE = {"float32": 4, "int32": 4, "float16": 2, "int8": 1, "uint8": 1}
 Shape = tuple  # of int | None
@@ -32,8 +33,6 @@ def infer_node(op: str, shapes: Sequence[Shape | None], dtypes: Sequence[str | N
     """The output (shape, dtype) of op-set op ``op`` on inputs of ``shapes``/``dtypes`` (None for an
     absent optional input) with checked ``attrs``; BundleError EGRAPH for a wrong input count or a
     missing required input, EDTYPE for a dtype the op does not take, ESHAPE when the rule refuses."""
-    from webgrad.ops import REGISTRY
-
     slots = op_spec(op)["inputs"]
     variadic = len(slots) == 1 and bool(slots[0].get("variadic"))
     if len(shapes) < 1 if variadic else len(shapes) > len(slots):

@@ -35,8 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from .atomic_write import ExportTargetError, replace_bundle, write_durably
-from .bundle_reader import (
+from webgrad.exporter.atomic_write import ExportTargetError, replace_bundle, write_durably
+from webgrad.exporter.bundle_reader import (
     ALIGN,
     FORMAT,
     FORMAT_VERSION,
@@ -46,10 +46,10 @@ from .bundle_reader import (
     webgrad_version,
     weight_stats,
 )
-from .graph import Graph, Node
-from .opset import OpAttributeError, normalize_attrs, op_names, op_spec, opset_version
-from .quantize import SCHEMES, dequantize_tensor, quantize_tensor
-from .vectors import encode, render
+from webgrad.exporter.graph import Graph, Node
+from webgrad.exporter.opset import OpAttributeError, normalize_attrs, op_names, op_spec, opset_version
+from webgrad.exporter.quantize import SCHEMES, dequantize_tensor, quantize_tensor
+from webgrad.exporter.tensor_codec import encode, render
 
 DEFAULT_SHARD_BYTES = 4 * 1024 * 1024
 TOLERANCE_FACTOR = 10  # self-test tolerance = this x the largest op-set tolerance among the graph's ops

@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 
 from webgrad import ops
+from webgrad.exporter.graph import Graph, Node, TensorSpec, UniqueNames
+from webgrad.layers import InputLayer
 from webgrad.tensor import SymbolicTensor, Tensor, Variable
-
-from .graph import Graph, Node, TensorSpec, UniqueNames
 
 __all__ = ["CaptureError", "capture"]
 
@@ -130,8 +130,6 @@ def _layers_of(model: Any) -> Iterator[Any]:
 def _checked_calls(model: Any, tracer: Tracer) -> Iterator[None]:
     """Wraps each layer's ``call`` (as an instance attribute, removed afterwards) so a failure or a
     result that no op-set op made is reported with the layer's name and class."""
-    from webgrad.layers import InputLayer
-
     def wrap(layer: Any, call: Any) -> Any:
         def checked(inputs: Any, training: bool = False) -> Any:
             where = f"layer {layer.name!r} ({type(layer).__name__}) has no op mapping"

@@ -1,4 +1,4 @@
-"""``wg.export``: a trained model to a web bundle, and the ``webgrad export`` command.
+"""``wg.export``: a trained model to a web bundle (the ``webgrad export`` command is ``export_cli``).
 
 ``export(model, path)`` captures the inference graph (``capture``), optimizes it (``passes.optimize``:
 batch-norm folding, bias and activation fusion, constant folding, dead-node removal) and writes the
@@ -16,10 +16,7 @@ by quantization).
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
 import json
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,11 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from .bundle_writer import WriteReport, write_bundle
-from .capture import CaptureError, capture
-from .passes import optimize as optimize_graph
+from webgrad.exporter.bundle_writer import WriteReport, write_bundle
+from webgrad.exporter.capture import CaptureError, capture
+from webgrad.exporter.passes import optimize as optimize_graph
+from webgrad.exporter.runner import load_bundle
 
-__all__ = ["CaptureError", "ExportReport", "add_export_command", "export", "load_target"]
+__all__ = ["CaptureError", "ExportReport", "export"]
 
 
 @dataclass
@@ -161,8 +159,6 @@ def export(model: Any, path: str | Path, *, quantize: str | None = None, labels:
 
 
 def _validate(model: Any, path: Path, validation_data: tuple[Any, Any], report: ExportReport) -> None:
-    from .runner import load_bundle
-
     x, y = validation_data
     want = model.predict(x, batch_size=256)
     got = load_bundle(path).predict(x)
@@ -171,82 +167,3 @@ def _validate(model: Any, path: Path, validation_data: tuple[Any, Any], report: 
     report.accuracy_model = accuracy(want, y)
     report.accuracy_bundle = accuracy(got, y)
     report.max_abs_diff = float(np.max(np.abs(np.asarray(got) - want))) if np.size(want) else 0.0
-
-
-# ---- command line -------------------------------------------------------------------------------
-def load_target(target: str) -> Any:
-    """The model named by ``"path/to/file.py:attr"`` (attr defaults to ``model``): a Model, or a
-    callable returning one."""
-    file, _, attr = target.partition(":")
-    source = Path(file)
-    if not source.is_file():
-        raise FileNotFoundError(f"no such Python file: {file}")
-    spec = importlib.util.spec_from_file_location(f"_webgrad_export_{source.stem}", source)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(source.resolve().parent))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.pop(0)
-    name = attr or "model"
-    if not hasattr(module, name):
-        public = sorted(k for k in vars(module) if not k.startswith("_"))
-        raise ValueError(f"{file} has no attribute {name!r}; it has: {', '.join(public)}")
-    obj = getattr(module, name)
-    from webgrad.model import Model
-
-    if not isinstance(obj, Model) and callable(obj):
-        obj = obj()
-    if not isinstance(obj, Model):
-        raise ValueError(f"{target} is a {type(obj).__name__}, not a webgrad Model (or a function returning one)")
-    return obj
-
-
-def _load_npz(path: str) -> tuple[np.ndarray, np.ndarray]:
-    with np.load(path) as data:
-        keys = ["x", "y"] if {"x", "y"} <= set(data.files) else list(data.files)[:2]
-        if len(keys) < 2:
-            raise ValueError(f"{path} must hold arrays 'x' and 'y' (or two arrays)")
-        return data[keys[0]], data[keys[1]]
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    """Runs ``webgrad export``."""
-    model = load_target(args.model)
-    labels = [s.strip() for s in args.labels.split(",")] if args.labels else None
-    preprocessing = {"scale": args.scale} if args.scale is not None else None
-    validation = _load_npz(args.validation_data) if args.validation_data else None
-    try:
-        export(model, args.path, quantize=args.quantize, labels=labels, preprocessing=preprocessing, task=args.task,
-               validation_data=validation, optimize=not args.no_optimize, overwrite=args.overwrite, verbose=1)
-    except FileExistsError as e:  # the target is a directory that holds something other than a bundle
-        raise ValueError(str(e)) from e
-    return 0
-
-
-def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
-    """Adds ``export`` to the ``webgrad`` command line's subparsers."""
-    p = subparsers.add_parser(
-        "export", help="export a model as a web bundle",
-        description="Capture a model's inference graph, optimize it and write a web bundle directory "
-                    "(model.json + weight shards).",
-        epilog="example: webgrad export my_model.py:model bundles/mnist --quantize int8 --labels 0,1,2,3,4,5,6,7,8,9 "
-               "--scale 0.00392",
-    )
-    p.add_argument("model", help="FILE.py:NAME — a Model in a Python file, or a function returning one "
-                                 "(NAME defaults to 'model')")
-    p.add_argument("path", help="bundle directory to write (a bundle there is replaced; other files stay)")
-    p.add_argument("--quantize", choices=["float16", "int8"], help="store weights quantized (default float32)")
-    p.add_argument("--labels", help="comma-separated class names, in output order")
-    p.add_argument("--scale", type=float, help="preprocessing: a runtime multiplies raw inputs by this "
-                                               "(e.g. 0.00392 = 1/255 for pixels)")
-    p.add_argument("--task", default="classification", help="task named in the metadata (default classification)")
-    p.add_argument("--validation-data", metavar="NPZ", help=".npz with 'x' (model inputs) and 'y' (labels): "
-                                                            "print model vs bundle accuracy")
-    p.add_argument("--no-optimize", action="store_true", help="skip the graph passes")
-    p.add_argument("--overwrite", action="store_true",
-                   help="also write into a non-empty directory that is not a webgrad bundle (adds the bundle's "
-                        "files, replacing same-named ones; deletes nothing)")
-    p.set_defaults(func=cmd_export)
-    return p

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from webgrad import ops
+
 
 class UniqueNames:
     """One namespace: ``take("conv")`` gives ``conv``, then ``conv_1``, ``conv_2``…"""
@@ -105,8 +107,6 @@ class Graph:
 
     def run(self, feeds: Mapping[str, np.ndarray]) -> list[np.ndarray]:
         """Runs the graph on the numpy reference; ``feeds`` maps input names to arrays."""
-        from webgrad import ops
-
         values: dict[str, Any] = dict(self.constants)
         for spec in self.inputs:
             if spec.name not in feeds:

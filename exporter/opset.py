@@ -7,10 +7,13 @@ file in Python. See ``opset.json`` for the meaning of each field.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 OPSET_PATH = Path(__file__).with_name("opset.json")
 DTYPES = ("float32", "float16", "int32", "int8", "uint8")
@@ -70,18 +73,14 @@ MAX_SAFE_INTEGER = 2**53 - 1  # JSON has one number type: integers beyond this a
 def _as_int(value: Any) -> int | None:
     """``value`` as an int if it is an integral number (``2.0`` is 2; a bool is not a number) within
     ±(2^53-1), else None."""
-    import math
-
-    if isinstance(value, bool) or not isinstance(value, int | float | _np_number()):
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
         return None
-    if isinstance(value, float | _np_floating()) and not (math.isfinite(value) and float(value).is_integer()):
+    if isinstance(value, float | np.floating) and not (math.isfinite(value) and float(value).is_integer()):
         return None
     return int(value) if abs(value) <= MAX_SAFE_INTEGER else None
 
 
 def _check_attr(op: str, key: str, spec: Mapping[str, Any], value: Any) -> Any:
-    import math
-
     kind = spec["type"]
     where = f"{op}.{key}"
 
@@ -102,11 +101,11 @@ def _check_attr(op: str, key: str, spec: Mapping[str, Any], value: Any) -> Any:
             raise bad("an int")
         return _as_int(value)
     if kind == "float":
-        if isinstance(value, bool) or not isinstance(value, int | float | _np_number()) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not math.isfinite(value):
             raise bad("a finite number")
         return float(value)
     if kind == "ints":
-        if not isinstance(value, list | tuple | _np_ndarray()) or any(_as_int(v) is None for v in value):
+        if not isinstance(value, list | tuple | np.ndarray) or any(_as_int(v) is None for v in value):
             raise bad("a list of ints")
         return [_as_int(v) for v in value]
     if kind == "string":
@@ -120,35 +119,11 @@ def _check_attr(op: str, key: str, spec: Mapping[str, Any], value: Any) -> Any:
     if kind == "padding":
         if isinstance(value, str) and value in ("SAME", "VALID"):
             return value
-        if isinstance(value, list | tuple | _np_ndarray()) and len(value) == 4 and all(
+        if isinstance(value, list | tuple | np.ndarray) and len(value) == 4 and all(
                 _as_int(v) is not None and _as_int(v) >= 0 for v in value):
             return [_as_int(v) for v in value]
         raise bad("'SAME', 'VALID' or [top, bottom, left, right]")
     raise OpAttributeError(f"op set declares an unknown attribute type {kind!r} for {where}")
-
-
-def _np_integer() -> type:
-    import numpy as np
-
-    return np.integer
-
-
-def _np_ndarray() -> type:
-    import numpy as np
-
-    return np.ndarray
-
-
-def _np_floating() -> type:
-    import numpy as np
-
-    return np.floating
-
-
-def _np_number() -> type:
-    import numpy as np
-
-    return np.number
 
 
 def normalize_attrs(op: str, attrs: Mapping[str, Any]) -> dict[str, Any]:

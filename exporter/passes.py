@@ -33,10 +33,9 @@ from typing import Any
 import numpy as np
 
 from webgrad import ops
+from webgrad.exporter.graph import Graph, Node
+from webgrad.exporter.opset import normalize_attrs, op_spec
 from webgrad.ops import REGISTRY
-
-from .graph import Graph, Node
-from .opset import normalize_attrs, op_spec
 
 __all__ = [
     "PASSES", "fold_batchnorm", "fold_constants", "fuse_bias_activation", "infer_shapes", "optimize",

@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from webgrad import ops
+
 SCHEMES = ("float16", "int8")
 FLOAT16_MAX = 65504.0
 INT8_SCHEME = "int8_symmetric"
@@ -79,8 +81,6 @@ def dequantize_tensor(stored: np.ndarray, quantization: dict[str, Any] | None) -
     if scheme == "float16":
         return stored.astype(np.float32)
     if scheme == INT8_SCHEME:
-        from webgrad import ops  # late: the op registry imports this package
-
         scales = np.asarray(quantization["scales"], np.float32)
         with ops.no_grad():
             return ops.apply("Dequantize", stored, scales, axis=int(quantization["axis"])).data

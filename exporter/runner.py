@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .bundle_reader import (
+from webgrad.exporter.bundle_reader import (
     MAX_ARENA_BYTES,
     MAX_BYTES,
     MAX_MODEL_JSON_BYTES,
@@ -31,8 +31,8 @@ from .bundle_reader import (
     read_bundle,
     weight_stats,
 )
-from .bundle_shapes import check_arena
-from .vectors import decode
+from webgrad.exporter.bundle_shapes import check_arena
+from webgrad.exporter.tensor_codec import decode
 
 
 def load_bundle(path: str | Path, *, max_bytes: float = MAX_BYTES, max_model_json_bytes: float = MAX_MODEL_JSON_BYTES,

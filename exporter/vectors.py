@@ -9,7 +9,6 @@ sorted keys and fixed indentation, so regenerating gives byte-identical files.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import sys
 import zlib
@@ -20,7 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from .opset import load_opset, normalize_attrs, op_names, op_spec
+from webgrad.exporter.opset import load_opset, normalize_attrs, op_names, op_spec
+from webgrad.exporter.tensor_codec import decode, encode, render
+from webgrad.ops import REGISTRY, ShapeError, apply
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "tests" / "vectors"
 ACTIVATIONS = ("relu", "relu6", "leaky_relu", "sigmoid", "tanh", "gelu")
@@ -419,26 +420,8 @@ def op_rejects(op: str) -> list[Reject]:
     return [Reject(r.name, _filled(op, r.inputs), normalize_attrs(op, r.attrs), r.error) for r in given]
 
 
-def encode(a: np.ndarray) -> dict[str, Any]:
-    """A tensor as ``{dtype, shape, data}``; data is base64 of the little-endian bytes."""
-    a = np.asarray(a)
-    return {
-        "dtype": str(a.dtype),
-        "shape": list(a.shape),
-        "data": base64.b64encode(a.astype(a.dtype.newbyteorder("<")).tobytes()).decode("ascii"),
-    }
-
-
-def decode(t: dict[str, Any]) -> np.ndarray:
-    """Inverse of ``encode``."""
-    raw = base64.b64decode(t["data"])
-    return np.frombuffer(raw, dtype=np.dtype(t["dtype"]).newbyteorder("<")).reshape(t["shape"]).astype(t["dtype"])
-
-
 def op_document(op: str) -> dict[str, Any]:
     """The JSON document of one op: every case with inputs and the reference's expected output."""
-    from ..ops import apply  # late: the op registry imports this package
-
     spec = op_spec(op)
     cases = []
     for c in op_cases(op):
@@ -461,9 +444,6 @@ def op_document(op: str) -> dict[str, Any]:
 
 
 def _reject_document(op: str, r: Reject) -> dict[str, Any]:
-    from ..ops import REGISTRY  # late, as in op_document
-    from ..ops.registry import ShapeError
-
     shapes = [None if x is None else x.shape for x in r.inputs]
     dtypes = [None if x is None else str(x.dtype) for x in r.inputs]
     try:  # a reject the reference accepts would be a wrong vector: refuse to write it
@@ -478,11 +458,6 @@ def _reject_document(op: str, r: Reject) -> dict[str, Any]:
         "inputs": [None if x is None else encode(x) for x in r.inputs],
         "error": r.error,
     }
-
-
-def render(doc: dict[str, Any]) -> str:
-    """The file text: sorted keys, one-space indentation, trailing newline."""
-    return json.dumps(doc, indent=1, sort_keys=True, allow_nan=False) + "\n"
 
 
 def generate() -> dict[str, str]:

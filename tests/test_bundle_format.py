@@ -19,7 +19,7 @@ from webgrad.exporter.bundle_writer import shard_name, write_bundle
 from webgrad.exporter.graph import Graph, GraphError, Node, TensorSpec
 from webgrad.exporter.opset import opset_version
 from webgrad.exporter.runner import load_bundle
-from webgrad.exporter.vectors import render
+from webgrad.exporter.tensor_codec import render
 
 
 def _feeds(graph, n=7, seed=3):

@@ -18,12 +18,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import privacy
-from .. import random as wg_random
-from ..ops import no_grad
-from ..tensor import Tensor
-from .jax_trace import all_layers, bound, check_lowerings, lowered
-from .sharding import DataParallel
+from webgrad import privacy
+from webgrad import random as wg_random
+from webgrad.backends.jax_trace import all_layers, bound, check_lowerings, lowered
+from webgrad.backends.sharding import DataParallel
+from webgrad.ops import no_grad
+from webgrad.tensor import Tensor
 
 MIXED_PRECISION = {None: None, "float32": None, "bfloat16": jnp.bfloat16}
 

@@ -23,11 +23,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import ops
-from ..ops.registry import REGISTRY
-from ..tensor import Tensor
-from . import jax_ops
-from .jax_ops._policy import computing_in
+from webgrad import ops
+from webgrad.backends import jax_ops
+from webgrad.backends.jax_ops._policy import computing_in
+from webgrad.ops.registry import REGISTRY
+from webgrad.tensor import SymbolicTensor, Tensor
 
 
 def _missing(name: str) -> Callable:
@@ -58,8 +58,6 @@ def model_ops(model: Any) -> list[str]:
     >>> model_ops(wg.Sequential([wg.layers.Input((4,)), wg.layers.Dense(2, activation="softmax")]))
     ['MatMul', 'Softmax']
     """
-    from ..tensor import SymbolicTensor
-
     class _Names:
         def __init__(self) -> None:
             self.names: list[str] = []

@@ -2,13 +2,13 @@
 exports the same way everywhere.
 """
 
-from .base import IncompatibleShapesError, Layer, clear_session, get_layer_class
-from .conv import Conv2D, DepthwiseConv2D
-from .core import Activation, Dense, Dropout, Embedding, Flatten, Input, InputLayer, Reshape
-from .merge import Add, Concatenate
-from .normalization import BatchNormalization, LayerNormalization
-from .op_layer import OpLayer
-from .pooling import AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, MaxPooling2D
+from webgrad.layers.base import IncompatibleShapesError, Layer, clear_session, get_layer_class
+from webgrad.layers.conv import Conv2D, DepthwiseConv2D
+from webgrad.layers.core import Activation, Dense, Dropout, Embedding, Flatten, Input, InputLayer, Reshape
+from webgrad.layers.merge import Add, Concatenate
+from webgrad.layers.normalization import BatchNormalization, LayerNormalization
+from webgrad.layers.op_layer import OpLayer
+from webgrad.layers.pooling import AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, MaxPooling2D
 
 __all__ = [
     "Activation", "Add", "AveragePooling2D", "BatchNormalization", "Concatenate", "Conv2D", "Dense",

@@ -13,10 +13,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import initializers
-from .. import random as wg_random
-from ..ops import ShapeError
-from ..tensor import SymbolicTensor, Tensor, Variable
+from webgrad import initializers
+from webgrad import random as wg_random
+from webgrad.ops import ShapeError
+from webgrad.tensor import SymbolicTensor, Tensor, Variable
 
 _name_counts: dict[str, int] = defaultdict(int)
 LAYER_CLASSES: dict[str, type[Layer]] = {}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import activations, initializers, ops
-from .base import Layer
+from webgrad import activations, initializers, ops
+from webgrad.layers.base import Layer
 
 
 def _pair(v: int | tuple, what: str) -> tuple[int, int]:

@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import activations, initializers, ops
-from .. import random as wg_random
-from ..tensor import SymbolicTensor
-from .base import Layer
+from webgrad import activations, initializers, ops
+from webgrad import random as wg_random
+from webgrad.layers.base import Layer
+from webgrad.tensor import SymbolicTensor
 
 
 class InputLayer(Layer):

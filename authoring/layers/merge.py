@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import ops
-from .base import Layer
+from webgrad import ops
+from webgrad.layers.base import Layer
 
 
 class Add(Layer):

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
-from ..tensor import SymbolicTensor
-from .base import Layer
+from webgrad import ops
+from webgrad.layers.base import Layer
+from webgrad.tensor import SymbolicTensor
 
 
 class _Normalization(Layer):

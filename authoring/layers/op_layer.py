@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
-from ..exporter.opset import normalize_attrs
-from .base import Layer
+from webgrad import ops
+from webgrad.exporter.opset import normalize_attrs
+from webgrad.layers.base import Layer
 
 
 class OpLayer(Layer):

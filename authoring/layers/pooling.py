@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import ops
-from .base import Layer
-from .conv import _padding, _pair
+from webgrad import ops
+from webgrad.layers.base import Layer
+from webgrad.layers.conv import _padding, _pair
 
 
 class _Pool2D(Layer):

@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from ..exporter.opset import normalize_attrs, op_names, op_spec
-from ..tensor import Node, SymbolicTensor, Tensor
-from . import registry
-from .registry import REGISTRY, ShapeError
+from webgrad.exporter.opset import normalize_attrs, op_names, op_spec
+from webgrad.ops import registry
+from webgrad.ops.registry import REGISTRY, ShapeError
+from webgrad.tensor import Node, SymbolicTensor, Tensor
 
 __all__ = ["apply", "REGISTRY", "ShapeError", "name_scope", "no_grad", "recording", "tracing"]
 

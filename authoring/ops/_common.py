@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..exporter.opset import op_spec
-from .registry import Array, Shape, ShapeError
+from webgrad.exporter.opset import op_spec
+from webgrad.ops.registry import Array, Shape, ShapeError
 
 Dim = int | None
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ._common import norm_axis, out_dtype
-from .registry import Array, Shape, broadcast_shapes, unbroadcast, unbroadcast_per_example
+from webgrad.ops._common import norm_axis, out_dtype
+from webgrad.ops.registry import Array, Shape, broadcast_shapes, unbroadcast, unbroadcast_per_example
 
 UnaryFn = Callable[[Array, dict[str, Any]], Array]
 UnaryGrad = Callable[[Array, Array, Array, dict[str, Any]], Array]

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._common import norm_axes, norm_axis
-from .registry import Array, Shape, ShapeError
+from webgrad.ops._common import norm_axes, norm_axis
+from webgrad.ops.registry import Array, Shape, ShapeError
 
 # fn(x, axes, keepdims) -> y;  grad(g, x, y, axes) -> dx, with g and y shaped as with keepdims=True
 ReduceFn = Callable[[Array, tuple[int, ...], bool], Array]

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ._common import Dim, need_rank
-from .registry import Array, Shape, ShapeError
+from webgrad.ops._common import Dim, need_rank
+from webgrad.ops.registry import Array, Shape, ShapeError
 
 
 @dataclass(frozen=True)

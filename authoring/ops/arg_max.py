@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._reduce import axis_shape, nonempty_axis
-from .registry import Array, register
+from webgrad.ops._reduce import axis_shape, nonempty_axis
+from webgrad.ops.registry import Array, register
 
 
 def _forward(inputs: Sequence[Array], attrs: dict[str, Any]) -> Array:

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._window import Window, disjoint, pad, padded_zeros, pool_shape, pool_window, unpad
-from .registry import Array, register
+from webgrad.ops._window import Window, disjoint, pad, padded_zeros, pool_shape, pool_window, unpad
+from webgrad.ops.registry import Array, register
 
 
 def _counts(win: Window, hw: tuple[int, int], dtype: np.dtype) -> Array | float:

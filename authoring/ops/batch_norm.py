@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._common import batched_only, need_rank, need_vector
-from .registry import Array, Shape, register
+from webgrad.ops._common import batched_only, need_rank, need_vector
+from webgrad.ops.registry import Array, Shape, register
 
 _PARAMS = ("scale", "bias", "mean", "var")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._elementwise import same_shape
-from .registry import Array, register
+from webgrad.ops._elementwise import same_shape
+from webgrad.ops.registry import Array, register
 
 
 def _forward(inputs: Sequence[Array], attrs: dict[str, Any]) -> Array:

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._common import dims_agree, norm_axis
-from .registry import Array, Shape, ShapeError, register
+from webgrad.ops._common import dims_agree, norm_axis
+from webgrad.ops.registry import Array, Shape, ShapeError, register
 
 
 def _shape(shapes: Sequence[Shape], dtypes: Sequence[str | None], attrs: dict[str, Any]) -> tuple[Shape, str]:

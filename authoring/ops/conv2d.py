@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ._activation import activate, activation_grad
-from ._common import batched_only, column_sums, need_rank, need_vector
-from ._window import Window, col2im, im2col, pad, padded_zeros, unpad, window
-from .registry import Array, Shape, ShapeError, register
+from webgrad.ops._activation import activate, activation_grad
+from webgrad.ops._common import batched_only, column_sums, need_rank, need_vector
+from webgrad.ops._window import Window, col2im, im2col, pad, padded_zeros, unpad, window
+from webgrad.ops.registry import Array, Shape, ShapeError, register
 
 
 def _geometry(shapes: Sequence[Shape | None], attrs: dict[str, Any]) -> tuple[Window, Shape]:

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._common import need_vector, norm_axis
-from .registry import Array, Shape, ShapeError, register
+from webgrad.ops._common import need_vector, norm_axis
+from webgrad.ops.registry import Array, Shape, ShapeError, register
 
 
 def _check(x: Shape, params: Sequence[Shape | None], axis: int | None) -> int | None:

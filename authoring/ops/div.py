@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._elementwise import binary
-from .registry import Array, register
+from webgrad.ops._elementwise import binary
+from webgrad.ops.registry import Array, register
 
 
 def _div(a: Array, b: Array) -> Array:

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from ._elementwise import unary
-from .registry import Array, register
+from webgrad.ops._elementwise import unary
+from webgrad.ops.registry import Array, register
 
 
 def _forward(x: Array, attrs: dict[str, Any]) -> Array:

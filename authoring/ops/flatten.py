@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ._common import out_dtype, prod
-from .registry import Array, Shape, ShapeError, register
+from webgrad.ops._common import out_dtype, prod
+from webgrad.ops.registry import Array, Shape, ShapeError, register
 
 
 def _flat(x: Shape, axis: int) -> Shape:

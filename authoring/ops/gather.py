@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._common import batched_only, norm_axis, out_dtype
-from .registry import Array, Shape, register
+from webgrad.ops._common import batched_only, norm_axis, out_dtype
+from webgrad.ops.registry import Array, Shape, register
 
 
 def _shape(shapes: Sequence[Shape], dtypes: Sequence[str | None], attrs: dict[str, Any]) -> tuple[Shape, str]:

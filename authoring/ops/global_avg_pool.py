@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._common import need_rank
-from .registry import Array, Shape, register
+from webgrad.ops._common import need_rank
+from webgrad.ops.registry import Array, Shape, register
 
 
 def _shape(shapes: Sequence[Shape], dtypes: Sequence[str | None], attrs: dict[str, Any]) -> tuple[Shape, str]:

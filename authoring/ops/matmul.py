@@ -7,9 +7,17 @@ from typing import Any
 
 import numpy as np
 
-from ._activation import activate, activation_grad
-from ._common import batched_only, column_sums, dims_agree, need_rank, need_vector
-from .registry import Array, Shape, ShapeError, broadcast_shapes, register, unbroadcast, unbroadcast_per_example
+from webgrad.ops._activation import activate, activation_grad
+from webgrad.ops._common import batched_only, column_sums, dims_agree, need_rank, need_vector
+from webgrad.ops.registry import (
+    Array,
+    Shape,
+    ShapeError,
+    broadcast_shapes,
+    register,
+    unbroadcast,
+    unbroadcast_per_example,
+)
 
 
 def _shape(shapes: Sequence[Shape | None], dtypes: Sequence[str | None], attrs: dict[str, Any]) -> tuple[Shape, str]:

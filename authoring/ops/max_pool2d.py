@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from ._window import disjoint, pad, pool_shape, pool_window, unpad
-from .registry import Array, register
+from webgrad.ops._window import disjoint, pad, pool_shape, pool_window, unpad
+from webgrad.ops.registry import Array, register
 
 
 def _forward(inputs: Sequence[Array], attrs: dict[str, Any]) -> Array:

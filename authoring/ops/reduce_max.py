@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._reduce import reduction
-from .registry import Array, register
+from webgrad.ops._reduce import reduction
+from webgrad.ops.registry import Array, register
 
 
 def _max(x: Array, axes: tuple[int, ...], keepdims: bool) -> Array:

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from ._reduce import reduced_shape, reduction, spread
-from .registry import Array, register
+from webgrad.ops._reduce import reduced_shape, reduction, spread
+from webgrad.ops.registry import Array, register
 
 
 def _mean(x: Array, axes: tuple[int, ...], keepdims: bool) -> Array:

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._common import norm_axis, out_dtype
-from .registry import Array, Shape, ShapeError, register
+from webgrad.ops._common import norm_axis, out_dtype
+from webgrad.ops.registry import Array, Shape, ShapeError, register
 
 
 def _slices(x: Shape, attrs: dict[str, Any]) -> tuple[slice, ...]:

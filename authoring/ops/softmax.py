@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from ._common import norm_axis
-from ._elementwise import same_shape
-from .registry import Array, register
+from webgrad.ops._common import norm_axis
+from webgrad.ops._elementwise import same_shape
+from webgrad.ops.registry import Array, register
 
 
 def _forward(inputs: Sequence[Array], attrs: dict[str, Any]) -> Array:

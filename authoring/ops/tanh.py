@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._activation import activate, activation_grad
-from ._elementwise import unary
-from .registry import Array, register
+from webgrad.ops._activation import activate, activation_grad
+from webgrad.ops._elementwise import unary
+from webgrad.ops.registry import Array, register
 
 
 def _forward(x: Array, attrs: dict[str, Any]) -> Array:

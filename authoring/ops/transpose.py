@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._common import out_dtype
-from .registry import Array, Shape, ShapeError, register
+from webgrad.ops._common import out_dtype
+from webgrad.ops.registry import Array, Shape, ShapeError, register
 
 
 def _perm(x: Shape, perm: Sequence[int]) -> list[int]:

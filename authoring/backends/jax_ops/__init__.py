@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from ._registry import LOWERINGS, MissingLoweringError, lowering, register
+from webgrad.backends.jax_ops._registry import LOWERINGS, MissingLoweringError, lowering, register
 
 __all__ = ["LOWERINGS", "MissingLoweringError", "lowering", "register"]
 

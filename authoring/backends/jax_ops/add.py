@@ -2,7 +2,7 @@
 
 import jax.numpy as jnp
 
-from ._registry import register
+from webgrad.backends.jax_ops._registry import register
 
 
 def _lower(inputs, attrs):

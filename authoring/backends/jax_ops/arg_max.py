@@ -2,9 +2,8 @@
 
 import jax.numpy as jnp
 
+from webgrad.backends.jax_ops._registry import register
 from webgrad.ops._reduce import nonempty_axis
-
-from ._registry import register
 
 
 def _lower(inputs, attrs):

@@ -4,8 +4,8 @@ window, as the reference counts them."""
 import jax.numpy as jnp
 from jax import lax
 
-from ._pool import reduce_window
-from ._registry import register
+from webgrad.backends.jax_ops._pool import reduce_window
+from webgrad.backends.jax_ops._registry import register
 
 
 def _lower(inputs, attrs):

@@ -2,9 +2,8 @@
 
 import jax.numpy as jnp
 
+from webgrad.backends.jax_ops._registry import register
 from webgrad.ops.batch_norm import _shape
-
-from ._registry import register
 
 
 def _lower(inputs, attrs):

@@ -4,7 +4,7 @@ rule, which a bare ``astype`` leaves undefined)."""
 import jax.numpy as jnp
 import numpy as np
 
-from ._registry import register
+from webgrad.backends.jax_ops._registry import register
 
 
 def _lower(inputs, attrs):

@@ -5,11 +5,10 @@ SAME puts the odd pixel bottom/right exactly as the numpy op does."""
 import jax.numpy as jnp
 from jax import lax
 
+from webgrad.backends.jax_ops._activation import activate
+from webgrad.backends.jax_ops._policy import operands
+from webgrad.backends.jax_ops._registry import register
 from webgrad.ops.conv2d import _geometry
-
-from ._activation import activate
-from ._policy import operands
-from ._registry import register
 
 
 def _lower(inputs, attrs):

@@ -2,9 +2,8 @@
 
 import jax.numpy as jnp
 
+from webgrad.backends.jax_ops._registry import register
 from webgrad.ops.dequantize import _check
-
-from ._registry import register
 
 
 def _lower(inputs, attrs):

@@ -2,6 +2,6 @@
 
 import jax.numpy as jnp
 
-from ._registry import register
+from webgrad.backends.jax_ops._registry import register
 
 register("Exp", lambda inputs, attrs: jnp.exp(inputs[0]))

@@ -9,10 +9,9 @@ from types import SimpleNamespace
 import jax.numpy as jnp
 import numpy as np
 
+from webgrad.backends.jax_ops._registry import register
 from webgrad.ops._common import norm_axis
 from webgrad.ops.gather import _checked
-
-from ._registry import register
 
 
 def _lower(inputs, attrs):

@@ -2,9 +2,8 @@
 
 import jax.numpy as jnp
 
+from webgrad.backends.jax_ops._registry import register
 from webgrad.ops._common import need_rank
-
-from ._registry import register
 
 
 def _lower(inputs, attrs):

@@ -2,10 +2,9 @@
 
 import jax.numpy as jnp
 
+from webgrad.backends.jax_ops._registry import register
 from webgrad.ops._common import norm_axis
 from webgrad.ops.layer_norm import _shape
-
-from ._registry import register
 
 
 def _lower(inputs, attrs):

@@ -2,6 +2,6 @@
 
 import jax.numpy as jnp
 
-from ._registry import register
+from webgrad.backends.jax_ops._registry import register
 
 register("Log", lambda inputs, attrs: jnp.log(inputs[0]))

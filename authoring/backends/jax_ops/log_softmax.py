@@ -3,9 +3,8 @@
 import jax.numpy as jnp
 from jax import lax
 
+from webgrad.backends.jax_ops._registry import register
 from webgrad.ops._common import norm_axis
-
-from ._registry import register
 
 
 def _lower(inputs, attrs):

@@ -3,11 +3,10 @@ precision the operands are cast to bfloat16 and the product accumulates in float
 
 import jax.numpy as jnp
 
+from webgrad.backends.jax_ops._activation import activate
+from webgrad.backends.jax_ops._policy import operands
+from webgrad.backends.jax_ops._registry import register
 from webgrad.ops.matmul import _shape
-
-from ._activation import activate
-from ._policy import operands
-from ._registry import register
 
 
 def _lower(inputs, attrs):

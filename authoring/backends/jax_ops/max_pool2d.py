@@ -2,7 +2,7 @@
 
 from jax import lax
 
-from ._pool import reduce_window
-from ._registry import register
+from webgrad.backends.jax_ops._pool import reduce_window
+from webgrad.backends.jax_ops._registry import register
 
 register("MaxPool2D", lambda inputs, attrs: reduce_window("MaxPool2D", inputs[0], attrs, -float("inf"), lax.max))

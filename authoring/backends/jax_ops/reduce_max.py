@@ -2,8 +2,8 @@
 
 import jax.numpy as jnp
 
-from ._reduce import reduce
-from ._registry import register
+from webgrad.backends.jax_ops._reduce import reduce
+from webgrad.backends.jax_ops._registry import register
 
 
 def _max(x, axis, keepdims):

@@ -2,7 +2,7 @@
 
 import jax.numpy as jnp
 
-from ._reduce import reduce
-from ._registry import register
+from webgrad.backends.jax_ops._reduce import reduce
+from webgrad.backends.jax_ops._registry import register
 
 register("ReduceMean", lambda inputs, attrs: reduce("ReduceMean", jnp.mean, inputs[0], attrs))

@@ -2,7 +2,7 @@
 
 import jax.numpy as jnp
 
-from ._reduce import reduce
-from ._registry import register
+from webgrad.backends.jax_ops._reduce import reduce
+from webgrad.backends.jax_ops._registry import register
 
 register("ReduceSum", lambda inputs, attrs: reduce("ReduceSum", jnp.sum, inputs[0], attrs))

@@ -1,6 +1,6 @@
 """Relu in JAX: the shared ``relu`` activation."""
 
-from ._activation import activate
-from ._registry import register
+from webgrad.backends.jax_ops._activation import activate
+from webgrad.backends.jax_ops._registry import register
 
 register("Relu", lambda inputs, attrs: activate(inputs[0], "relu"))

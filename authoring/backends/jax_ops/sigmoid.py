@@ -1,6 +1,6 @@
 """Sigmoid in JAX: the shared ``sigmoid`` activation."""
 
-from ._activation import activate
-from ._registry import register
+from webgrad.backends.jax_ops._activation import activate
+from webgrad.backends.jax_ops._registry import register
 
 register("Sigmoid", lambda inputs, attrs: activate(inputs[0], "sigmoid"))

@@ -2,8 +2,7 @@
 
 import jax.numpy as jnp
 
+from webgrad.backends.jax_ops._registry import register
 from webgrad.ops.transpose import _perm
-
-from ._registry import register
 
 register("Transpose", lambda inputs, attrs: jnp.transpose(inputs[0], _perm(inputs[0].shape, attrs["perm"])))
