@@ -40,19 +40,53 @@ const TARGETS = {
 // ---------------------------------------------------------------------------------------------- args
 function parseArgs(argv) {
   const o = {
-    runs: 50, warmup: 10, warmupS: 1, minTimeS: 0.5, models: 'mlp,cnn,mobilenet', batches: '1,32', matmul: '256,512,1024',
-    frameworks: 'webgrad,ort,tfjs', firstRuns: 5, budgetS: 60, backend: 'auto', rounds: 1,
+    runs: 50,
+    warmup: 10,
+    warmupS: 1,
+    minTimeS: 0.5,
+    models: 'mlp,cnn,mobilenet',
+    batches: '1,32',
+    matmul: '256,512,1024',
+    frameworks: 'webgrad,ort,tfjs',
+    firstRuns: 5,
+    budgetS: 60,
+    backend: 'auto',
+    rounds: 1,
     modelsDir: path.join(os.tmpdir(), 'webgrad-bench-models'),
-    output: path.join(HERE, 'results', 'infer_speed.json'), child: null, childBench: null, python: process.env.PYTHON || 'python3',
+    output: path.join(HERE, 'results', 'infer_speed.json'),
+    child: null,
+    childBench: null,
+    python: process.env.PYTHON || 'python3',
   };
-  const keys = { '--runs': 'runs', '--warmup': 'warmup', '--models': 'models', '--batches': 'batches',
-    '--matmul': 'matmul', '--frameworks': 'frameworks', '--first-runs': 'firstRuns', '--budget-s': 'budgetS',
-    '--backend': 'backend', '--models-dir': 'modelsDir', '--output': 'output', '--child-first': 'child', '--child-bench': 'childBench',
-    '--python': 'python', '--warmup-s': 'warmupS', '--min-time-s': 'minTimeS', '--rounds': 'rounds' };
+  const keys = {
+    '--runs': 'runs',
+    '--warmup': 'warmup',
+    '--models': 'models',
+    '--batches': 'batches',
+    '--matmul': 'matmul',
+    '--frameworks': 'frameworks',
+    '--first-runs': 'firstRuns',
+    '--budget-s': 'budgetS',
+    '--backend': 'backend',
+    '--models-dir': 'modelsDir',
+    '--output': 'output',
+    '--child-first': 'child',
+    '--child-bench': 'childBench',
+    '--python': 'python',
+    '--warmup-s': 'warmupS',
+    '--min-time-s': 'minTimeS',
+    '--rounds': 'rounds',
+  };
   for (let i = 0; i < argv.length; i++) {
     const [k, v0] = argv[i].split('=', 2);
     if (k === '-h' || k === '--help') {
-      console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 12).join('\n'));
+      console.log(
+        fs
+          .readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('\n')
+          .slice(1, 12)
+          .join('\n'),
+      );
       process.exit(0);
     }
     if (!(k in keys)) throw new Error(`unknown option ${k}`);
@@ -60,9 +94,15 @@ function parseArgs(argv) {
     const key = keys[k];
     o[key] = typeof o[key] === 'number' ? Number(v) : v;
   }
-  const list = (s) => String(s).split(',').map((x) => x.trim()).filter(Boolean);
-  o.models = list(o.models); o.frameworks = list(o.frameworks);
-  o.batches = list(o.batches).map(Number); o.matmul = list(o.matmul).map(Number);
+  const list = (s) =>
+    String(s)
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+  o.models = list(o.models);
+  o.frameworks = list(o.frameworks);
+  o.batches = list(o.batches).map(Number);
+  o.matmul = list(o.matmul).map(Number);
   return o;
 }
 
@@ -81,14 +121,18 @@ function peerEsmEntry(pkg) {
 
 function quantile(sorted, q) {
   const i = (sorted.length - 1) * q;
-  const lo = Math.floor(i); const hi = Math.ceil(i);
+  const lo = Math.floor(i);
+  const hi = Math.ceil(i);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
 }
 
 function inputData(n, seed = 42) {
   const a = new Float32Array(n);
   let s = seed >>> 0;
-  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; a[i] = s / 4294967296; }
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 4294967296;
+  }
   return a;
 }
 
@@ -128,11 +172,15 @@ function cpuModel() {
   try {
     const m = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'));
     if (m) return m[1].trim();
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return os.cpus()[0]?.model ?? 'unknown';
 }
 
-function gz(file) { return zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length; }
+function gz(file) {
+  return zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
+}
 
 function walk(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
@@ -154,7 +202,11 @@ async function webgradRuntime(request) {
     if (!c.available) note = `wasm backend unavailable (${c.reason}); js backend`;
   }
   return {
-    name: 'webgrad', label: `webgrad (${backend})`, backend, note, version: wg.VERSION,
+    name: 'webgrad',
+    label: `webgrad (${backend})`,
+    backend,
+    note,
+    version: wg.VERSION,
     async load(dir) {
       const model = await wg.loadModel(path.join(dir, 'webgrad'), { backend });
       return {
@@ -162,10 +214,13 @@ async function webgradRuntime(request) {
           const x = wg.tensor(data, shape);
           const y = await model.predict(x);
           const out = await y.data();
-          y.dispose(); x.dispose();
+          y.dispose();
+          x.dispose();
           return out;
         },
-        dispose() { model.dispose(); },
+        dispose() {
+          model.dispose();
+        },
       };
     },
   };
@@ -178,13 +233,19 @@ async function ortRuntime() {
   ort.env.wasm.simd = true;
   ort.env.logLevel = 'error';
   return {
-    name: 'ort', label: `ORT Web ${ort.env.versions?.web ?? ''} (wasm)`.replace('  ', ' '), version: ort.env.versions?.web,
+    name: 'ort',
+    label: `ORT Web ${ort.env.versions?.web ?? ''} (wasm)`.replace('  ', ' '),
+    version: ort.env.versions?.web,
     entry,
     async load(dir) {
       const session = await ort.InferenceSession.create(fs.readFileSync(path.join(dir, 'model.onnx')), {
-        executionProviders: ['wasm'], graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1,
+        executionProviders: ['wasm'],
+        graphOptimizationLevel: 'all',
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
       });
-      const [inName] = session.inputNames; const [outName] = session.outputNames;
+      const [inName] = session.inputNames;
+      const [outName] = session.outputNames;
       return {
         async run(data, shape) {
           const feeds = { [inName]: new ort.Tensor('float32', data, shape) };
@@ -193,7 +254,9 @@ async function ortRuntime() {
           for (const t of Object.values(r)) t.dispose?.();
           return out;
         },
-        dispose() { return session.release(); },
+        dispose() {
+          return session.release();
+        },
       };
     },
   };
@@ -207,7 +270,10 @@ async function tfjsRuntime() {
   await tf.ready();
   const act = { none: 'linear', relu: 'relu', relu6: 'relu6', sigmoid: 'sigmoid', leaky_relu: 'leakyrelu' };
   return {
-    name: 'tfjs', label: `tfjs-wasm ${tf.version_core}`, version: tf.version_core, tf,
+    name: 'tfjs',
+    label: `tfjs-wasm ${tf.version_core}`,
+    version: tf.version_core,
+    tf,
     async load(dir) {
       const spec = JSON.parse(fs.readFileSync(path.join(dir, 'tfjs', 'manifest.json'), 'utf8'));
       const buf = fs.readFileSync(path.join(dir, 'tfjs', 'weights.bin'));
@@ -221,41 +287,75 @@ async function tfjsRuntime() {
       for (const n of spec.nodes) {
         if (n.op === 'Conv2D' && n.attrs.groups > 1) {
           const k = W.get(n.inputs[1]);
-          if (k.shape[2] !== 1 || k.shape[3] !== n.attrs.groups) throw new Error(`grouped conv ${n.name} not depthwise`);
+          if (k.shape[2] !== 1 || k.shape[3] !== n.attrs.groups)
+            throw new Error(`grouped conv ${n.name} not depthwise`);
           dw.set(n.name, tf.reshape(k, [k.shape[0], k.shape[1], k.shape[3], 1]));
         }
       }
-      const inName = spec.inputs[0].name; const outName = spec.outputs[0].name;
+      const inName = spec.inputs[0].name;
+      const outName = spec.outputs[0].name;
       const forward = (x) => {
         const env = new Map([[inName, x]]);
         const get = (n) => env.get(n) ?? W.get(n);
         for (const n of spec.nodes) {
-          const a = n.attrs; const ins = n.inputs;
+          const a = n.attrs;
+          const ins = n.inputs;
           let y;
           switch (n.op) {
             case 'Conv2D': {
               const activation = act[a.activation ?? 'none'];
               if (!activation) throw new Error(`activation ${a.activation}`);
-              const common = { x: get(ins[0]), strides: a.strides, pad: a.padding.toLowerCase(), dilations: a.dilations,
-                bias: ins[2] ? get(ins[2]) : undefined, activation };
-              y = a.groups > 1 ? tf.fused.depthwiseConv2d({ ...common, filter: dw.get(n.name) })
-                : tf.fused.conv2d({ ...common, filter: get(ins[1]) });
+              const common = {
+                x: get(ins[0]),
+                strides: a.strides,
+                pad: a.padding.toLowerCase(),
+                dilations: a.dilations,
+                bias: ins[2] ? get(ins[2]) : undefined,
+                activation,
+              };
+              y =
+                a.groups > 1
+                  ? tf.fused.depthwiseConv2d({ ...common, filter: dw.get(n.name) })
+                  : tf.fused.conv2d({ ...common, filter: get(ins[1]) });
               break;
             }
             case 'MatMul': {
               const activation = act[a.activation ?? 'none'];
-              y = tf.fused.matMul({ a: get(ins[0]), b: get(ins[1]), bias: ins[2] ? get(ins[2]) : undefined, activation,
-                transposeA: !!a.transpose_a, transposeB: !!a.transpose_b });
+              y = tf.fused.matMul({
+                a: get(ins[0]),
+                b: get(ins[1]),
+                bias: ins[2] ? get(ins[2]) : undefined,
+                activation,
+                transposeA: !!a.transpose_a,
+                transposeB: !!a.transpose_b,
+              });
               break;
             }
-            case 'Add': y = tf.add(get(ins[0]), get(ins[1])); break;
-            case 'MaxPool2D': y = tf.maxPool(get(ins[0]), a.pool_size, a.strides, a.padding.toLowerCase()); break;
-            case 'GlobalAvgPool': y = tf.mean(get(ins[0]), [1, 2]); break;
-            case 'Flatten': { const t = get(ins[0]); y = tf.reshape(t, [t.shape[0], -1]); break; }
-            case 'Softmax': y = tf.softmax(get(ins[0]), a.axis ?? -1); break;
-            case 'Relu': y = tf.relu(get(ins[0])); break;
-            case 'Relu6': y = tf.relu6(get(ins[0])); break;
-            default: throw new Error(`op ${n.op} not mapped to tfjs`);
+            case 'Add':
+              y = tf.add(get(ins[0]), get(ins[1]));
+              break;
+            case 'MaxPool2D':
+              y = tf.maxPool(get(ins[0]), a.pool_size, a.strides, a.padding.toLowerCase());
+              break;
+            case 'GlobalAvgPool':
+              y = tf.mean(get(ins[0]), [1, 2]);
+              break;
+            case 'Flatten': {
+              const t = get(ins[0]);
+              y = tf.reshape(t, [t.shape[0], -1]);
+              break;
+            }
+            case 'Softmax':
+              y = tf.softmax(get(ins[0]), a.axis ?? -1);
+              break;
+            case 'Relu':
+              y = tf.relu(get(ins[0]));
+              break;
+            case 'Relu6':
+              y = tf.relu6(get(ins[0]));
+              break;
+            default:
+              throw new Error(`op ${n.op} not mapped to tfjs`);
           }
           env.set(n.outputs[0], y);
         }
@@ -266,18 +366,30 @@ async function tfjsRuntime() {
           const x = tf.tensor(data, shape, 'float32');
           const y = tf.tidy(() => forward(x));
           const out = await y.data();
-          y.dispose(); x.dispose();
+          y.dispose();
+          x.dispose();
           return out;
         },
-        dispose() { for (const t of [...W.values(), ...dw.values()]) t.dispose(); },
+        dispose() {
+          for (const t of [...W.values(), ...dw.values()]) t.dispose();
+        },
       };
     },
     // tf.matMul on two resident tensors (B made once, like a weight).
     matmulRunner(n) {
-      const a = tf.tensor(inputData(n * n, 7), [n, n]); const b = tf.tensor(inputData(n * n, 8), [n, n]);
+      const a = tf.tensor(inputData(n * n, 7), [n, n]);
+      const b = tf.tensor(inputData(n * n, 8), [n, n]);
       return {
-        async run() { const y = tf.matMul(a, b); const out = await y.data(); y.dispose(); return out; },
-        dispose() { a.dispose(); b.dispose(); },
+        async run() {
+          const y = tf.matMul(a, b);
+          const out = await y.data();
+          y.dispose();
+          return out;
+        },
+        dispose() {
+          a.dispose();
+          b.dispose();
+        },
       };
     },
   };
@@ -305,29 +417,45 @@ async function makeRuntime(name, opts) {
 async function sizes(mode) {
   const { filesFor } = await import(pathToFileURL(path.join(ROOT, 'js_runtime', 'scripts', 'build-dist.mjs')).href);
   const wgFiles = (await filesFor('wasm')).map((f) => path.join(ROOT, 'js_runtime', 'dist', f));
-  const wgWasm = path.join(ROOT, 'js_runtime', 'wasm', mode === 'relaxed-simd' ? 'webgrad-relaxed.wasm' : 'webgrad-simd.wasm');
+  const wgWasm = path.join(
+    ROOT,
+    'js_runtime',
+    'wasm',
+    mode === 'relaxed-simd' ? 'webgrad-relaxed.wasm' : 'webgrad-simd.wasm',
+  );
   const ortDist = path.join(peerDir('onnxruntime-web'), 'dist');
   const ortCommon = path.join(peerDir('onnxruntime-common'), 'dist', 'esm');
   const tfCore = path.join(peerDir('@tensorflow/tfjs-core'), 'dist');
   const tfWasm = path.join(peerDir('@tensorflow/tfjs-backend-wasm'), 'dist');
   const sets = {
     webgrad: [...wgFiles, wgWasm],
-    ort: [path.join(ortDist, 'ort.node.min.mjs'), ...(fs.existsSync(ortCommon) ? walk(ortCommon).filter((f) => f.endsWith('.js')) : []),
-      path.join(ortDist, 'ort-wasm-simd-threaded.mjs'), path.join(ortDist, 'ort-wasm-simd-threaded.wasm')],
-    tfjs: [path.join(tfCore, 'tf-core.min.js'), path.join(tfWasm, 'tf-backend-wasm.min.js'),
-      path.join(tfWasm, 'tfjs-backend-wasm-simd.wasm')],
+    ort: [
+      path.join(ortDist, 'ort.node.min.mjs'),
+      ...(fs.existsSync(ortCommon) ? walk(ortCommon).filter((f) => f.endsWith('.js')) : []),
+      path.join(ortDist, 'ort-wasm-simd-threaded.mjs'),
+      path.join(ortDist, 'ort-wasm-simd-threaded.wasm'),
+    ],
+    tfjs: [
+      path.join(tfCore, 'tf-core.min.js'),
+      path.join(tfWasm, 'tf-backend-wasm.min.js'),
+      path.join(tfWasm, 'tfjs-backend-wasm-simd.wasm'),
+    ],
   };
   const out = {};
   for (const [k, files] of Object.entries(sets)) {
     const present = files.filter((f) => fs.existsSync(f));
-    const js = present.filter((f) => !f.endsWith('.wasm')); const wasm = present.filter((f) => f.endsWith('.wasm'));
+    const js = present.filter((f) => !f.endsWith('.wasm'));
+    const wasm = present.filter((f) => f.endsWith('.wasm'));
     const jsGz = zlib.gzipSync(Buffer.concat(js.map((f) => fs.readFileSync(f))), { level: 9 }).length;
     const wasmGz = wasm.reduce((s, f) => s + gz(f), 0);
     out[k] = {
-      gzip_bytes: jsGz + wasmGz, js_gzip_bytes: jsGz, wasm_gzip_bytes: wasmGz,
+      gzip_bytes: jsGz + wasmGz,
+      js_gzip_bytes: jsGz,
+      wasm_gzip_bytes: wasmGz,
       gzip_bytes_per_file_sum: present.reduce((s, f) => s + gz(f), 0),
       raw_bytes: present.reduce((s, f) => s + fs.statSync(f).size, 0),
-      files: present.length, missing: files.filter((f) => !fs.existsSync(f)).map((f) => path.relative(ROOT, f)),
+      files: present.length,
+      missing: files.filter((f) => !fs.existsSync(f)).map((f) => path.relative(ROOT, f)),
       list: present.map((f) => path.relative(ROOT, f)),
     };
   }
@@ -361,11 +489,13 @@ function firstInference(frameworks, opts) {
       }
     }
   }
-  return Object.fromEntries(frameworks.map((fw) => {
-    if (errors[fw]) return [fw, { error: errors[fw] }];
-    const t = times[fw].sort((a, b) => a - b);
-    return [fw, { median_ms: quantile(t, 0.5), min_ms: t[0], runs: t.length, label: labels[fw] ?? fw }];
-  }));
+  return Object.fromEntries(
+    frameworks.map((fw) => {
+      if (errors[fw]) return [fw, { error: errors[fw] }];
+      const t = times[fw].sort((a, b) => a - b);
+      return [fw, { median_ms: quantile(t, 0.5), min_ms: t[0], runs: t.length, label: labels[fw] ?? fw }];
+    }),
+  );
 }
 
 // ------------------------------------------------------------------------------- one case per process
@@ -403,14 +533,34 @@ async function childBench(spec, opts) {
 }
 
 function childArgs(opts) {
-  return ['--models-dir', opts.modelsDir, '--backend', opts.backend, '--runs', String(opts.runs),
-    '--warmup', String(opts.warmup), '--warmup-s', String(opts.warmupS), '--min-time-s', String(opts.minTimeS),
-    '--budget-s', String(opts.budgetS), '--batches', opts.batches.join(','), '--matmul', opts.matmul.join(',')];
+  return [
+    '--models-dir',
+    opts.modelsDir,
+    '--backend',
+    opts.backend,
+    '--runs',
+    String(opts.runs),
+    '--warmup',
+    String(opts.warmup),
+    '--warmup-s',
+    String(opts.warmupS),
+    '--min-time-s',
+    String(opts.minTimeS),
+    '--budget-s',
+    String(opts.budgetS),
+    '--batches',
+    opts.batches.join(','),
+    '--matmul',
+    opts.matmul.join(','),
+  ];
 }
 
 function childJson(args, opts) {
-  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args, ...childArgs(opts)],
-    { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), ...args, ...childArgs(opts)],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
   const line = (r.stdout || '').trim().split('\n').pop();
   if (r.status !== 0 || !line) return { error: `exit ${r.status}: ${(r.stderr || r.stdout || '').slice(-800)}` };
   return JSON.parse(line);
@@ -423,11 +573,22 @@ function ensureModels(opts) {
   const have = fs.existsSync(idx) ? Object.keys(JSON.parse(fs.readFileSync(idx, 'utf8')).models) : [];
   if (want.every((m) => have.includes(m))) return;
   console.error(`making models in ${opts.modelsDir} ...`);
-  execFileSync(opts.python, [path.join(HERE, 'make_peer_models.py'), opts.modelsDir, '--models', opts.models.join(','),
-    '--matmul', opts.matmul.join(',')], { stdio: 'inherit', cwd: ROOT });
+  execFileSync(
+    opts.python,
+    [
+      path.join(HERE, 'make_peer_models.py'),
+      opts.modelsDir,
+      '--models',
+      opts.models.join(','),
+      '--matmul',
+      opts.matmul.join(','),
+    ],
+    { stdio: 'inherit', cwd: ROOT },
+  );
 }
 
-const fmtMs = (ms) => (ms == null || !Number.isFinite(ms) ? '—' : ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
+const fmtMs = (ms) =>
+  ms == null || !Number.isFinite(ms) ? '—' : ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`;
 const fmtRatio = (r) => (r == null || !Number.isFinite(r) ? '—' : `${r.toFixed(2)}×`);
 
 async function main() {
@@ -472,14 +633,18 @@ async function main() {
         if (what === 'matmul') {
           for (const [n, v] of Object.entries(r.matmul)) {
             (res.matmul[n] ??= {})[fw] = better(res.matmul[n][fw], v);
-            console.error(`  ${name}: matmul ${n}: ${v.gflops.toFixed(1)} GFLOP/s (median; best ${v.gflops_best.toFixed(1)})${tag}`);
+            console.error(
+              `  ${name}: matmul ${n}: ${v.gflops.toFixed(1)} GFLOP/s (median; best ${v.gflops_best.toFixed(1)})${tag}`,
+            );
           }
         } else {
           (outputs[what] ??= {})[fw] = Float32Array.from(r.check);
           for (const [b, v] of Object.entries(r.latency)) {
             const row = ((res.latency[what] ??= {})[b] ??= {});
             row[fw] = better(row[fw], v);
-            console.error(`  ${name}: ${what} batch ${b}: median ${fmtMs(v.median_ms)} p90 ${fmtMs(v.p90_ms)} (${v.runs} runs)${tag}`);
+            console.error(
+              `  ${name}: ${what} batch ${b}: median ${fmtMs(v.median_ms)} p90 ${fmtMs(v.p90_ms)} (${v.runs} runs)${tag}`,
+            );
           }
         }
       }
@@ -488,18 +653,26 @@ async function main() {
   for (const [m, byFw] of Object.entries(outputs)) {
     const fws = Object.keys(byFw);
     const pairs = {};
-    for (let i = 0; i < fws.length; i++) for (let j = i + 1; j < fws.length; j++) {
-      pairs[`${fws[i]} vs ${fws[j]}`] = maxAbsDiff(byFw[fws[i]], byFw[fws[j]]);
-    }
+    for (let i = 0; i < fws.length; i++)
+      for (let j = i + 1; j < fws.length; j++) {
+        pairs[`${fws[i]} vs ${fws[j]}`] = maxAbsDiff(byFw[fws[i]], byFw[fws[j]]);
+      }
     const ref = byFw[fws[0]];
     const maxOut = ref.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
     const minOut = ref.reduce((a, v) => Math.min(a, Math.abs(v)), Infinity);
     res.check[m] = { max_abs_diff: pairs, output_abs_range: [minOut, maxOut] };
-    console.error(`  same output, ${m} (batch 2, max abs diff; outputs span ${minOut.toExponential(2)}..${maxOut.toExponential(2)}): `
-      + Object.entries(pairs).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', '));
+    console.error(
+      `  same output, ${m} (batch 2, max abs diff; outputs span ${minOut.toExponential(2)}..${maxOut.toExponential(2)}): ` +
+        Object.entries(pairs)
+          .map(([k, v]) => `${k} ${v.toExponential(2)}`)
+          .join(', '),
+    );
   }
   if (opts.models.includes('cnn') && opts.firstRuns > 0) {
-    res.first = firstInference(opts.frameworks.filter((fw) => res.frameworks[fw] && !res.frameworks[fw].error), opts);
+    res.first = firstInference(
+      opts.frameworks.filter((fw) => res.frameworks[fw] && !res.frameworks[fw].error),
+      opts,
+    );
   }
   res.sizes = await sizes(mode);
 
@@ -512,7 +685,7 @@ async function main() {
     const ratios = peers.map((p) => (w == null || vals[p] == null ? null : higherBetter ? w / vals[p] : vals[p] / w));
     let t = '—';
     if (target) {
-      const cmp = target.unit === 'µs' ? target.value / 1000 : target.value;  // latency rows are in ms
+      const cmp = target.unit === 'µs' ? target.value / 1000 : target.value; // latency rows are in ms
       const ok = w != null && (target.op === '>=' ? w >= cmp : w <= cmp);
       t = `${target.op === '>=' ? '≥' : '≤'} ${target.value}${target.unit ? ` ${target.unit}` : ''} ${w == null ? '' : ok ? '✅' : '❌'}`;
     }
@@ -530,7 +703,13 @@ async function main() {
   }
   for (const n of opts.matmul) {
     const v = Object.fromEntries(fws.map((f) => [f, res.matmul[n]?.[f]?.gflops]));
-    row(`matmul ${n} GFLOP/s`, v, (x) => (x == null ? '—' : x.toFixed(1)), true, n === 1024 ? TARGETS.matmul1024_gflops : null);
+    row(
+      `matmul ${n} GFLOP/s`,
+      v,
+      (x) => (x == null ? '—' : x.toFixed(1)),
+      true,
+      n === 1024 ? TARGETS.matmul1024_gflops : null,
+    );
   }
   if (Object.keys(res.first).length) {
     const v = Object.fromEntries(fws.map((f) => [f, res.first[f]?.median_ms]));
@@ -539,27 +718,60 @@ async function main() {
   const kb = Object.fromEntries(fws.map((f) => [f, res.sizes[f].gzip_bytes / 1024]));
   row('JS + wasm, gzipped (KB)', kb, (x) => (x == null ? '—' : x.toFixed(1)), false, TARGETS.size_kb);
 
-  const header = ['figure', ...fws.map((f) => res.frameworks[f].label), ...peers.map((p) => `webgrad vs ${p}`), 'target (webgrad)'];
-  const table = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const header = [
+    'figure',
+    ...fws.map((f) => res.frameworks[f].label),
+    ...peers.map((p) => `webgrad vs ${p}`),
+    'target (webgrad)',
+  ];
+  const table = [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
   const env = {
-    date: new Date().toISOString(), node: process.version, v8: process.versions.v8, cpu: cpuModel(), cpus: os.cpus().length,
-    platform: `${os.platform()} ${os.arch()}`, flags: process.execArgv, mode, runs: opts.runs, warmup: opts.warmup,
-    models: (({ seed, onnx_opset, onnx_version, webgrad_version }) => ({ seed, onnx_opset, onnx_version, webgrad_version }))(
-      JSON.parse(fs.readFileSync(path.join(opts.modelsDir, 'models.json'), 'utf8'))),
-    budget_s: opts.budgetS, warmup_s: opts.warmupS, min_time_s: opts.minTimeS, threads: 1, rounds: opts.rounds,
+    date: new Date().toISOString(),
+    node: process.version,
+    v8: process.versions.v8,
+    cpu: cpuModel(),
+    cpus: os.cpus().length,
+    platform: `${os.platform()} ${os.arch()}`,
+    flags: process.execArgv,
+    mode,
+    runs: opts.runs,
+    warmup: opts.warmup,
+    models: (({ seed, onnx_opset, onnx_version, webgrad_version }) => ({
+      seed,
+      onnx_opset,
+      onnx_version,
+      webgrad_version,
+    }))(JSON.parse(fs.readFileSync(path.join(opts.modelsDir, 'models.json'), 'utf8'))),
+    budget_s: opts.budgetS,
+    warmup_s: opts.warmupS,
+    min_time_s: opts.minTimeS,
+    threads: 1,
+    rounds: opts.rounds,
     first_runs: opts.firstRuns,
   };
-  console.log(`\nInference, one thread, ${mode} (${env.node}, ${env.cpu}); ratios > 1× mean webgrad is faster/smaller\n`);
+  console.log(
+    `\nInference, one thread, ${mode} (${env.node}, ${env.cpu}); ratios > 1× mean webgrad is faster/smaller\n`,
+  );
   console.log(table);
   if (res.frameworks.webgrad?.note) console.log(`\nwebgrad: ${res.frameworks.webgrad.note}`);
   fs.mkdirSync(path.dirname(opts.output), { recursive: true });
   let all = {};
-  try { all = JSON.parse(fs.readFileSync(opts.output, 'utf8')); } catch { /* new file */ }
+  try {
+    all = JSON.parse(fs.readFileSync(opts.output, 'utf8'));
+  } catch {
+    /* new file */
+  }
   all.targets = TARGETS;
   (all.modes ??= {})[mode] = { env, table, ...res };
   fs.writeFileSync(opts.output, JSON.stringify(all, null, 1) + '\n');
   console.error(`\nwrote ${path.relative(process.cwd(), opts.output)} (mode ${mode})`);
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

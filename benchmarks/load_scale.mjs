@@ -30,19 +30,34 @@ function concat(n) {
 
 /** A chain of `n` Relu nodes on a [1, 4] input. */
 function chain(n) {
-  const nodes = Array.from({ length: n }, (_, i) => ({ name: `r${i}`, op: 'Relu', inputs: [i ? `h${i - 1}` : 'x'], outputs: [`h${i}`], attrs: {} }));
-  const graph = { inputs: [{ name: 'x', dtype: 'float32', shape: [null, 4] }], outputs: [{ name: `h${n - 1}`, dtype: 'float32', shape: [null, 4] }], nodes };
+  const nodes = Array.from({ length: n }, (_, i) => ({
+    name: `r${i}`,
+    op: 'Relu',
+    inputs: [i ? `h${i - 1}` : 'x'],
+    outputs: [`h${i}`],
+    attrs: {},
+  }));
+  const graph = {
+    inputs: [{ name: 'x', dtype: 'float32', shape: [null, 4] }],
+    outputs: [{ name: `h${n - 1}`, dtype: 'float32', shape: [null, 4] }],
+    nodes,
+  };
   return { graph, shapes: [[1, 4]] };
 }
 
 console.log(`node ${process.version}; plan = shape rules + liveness + arena placement (src/executor.js, src/arena.js)`);
-for (const [name, make] of [['Concat of N inputs', concat], ['chain of N nodes', chain]]) {
+for (const [name, make] of [
+  ['Concat of N inputs', concat],
+  ['chain of N nodes', chain],
+]) {
   for (let n = 1000; n <= max; n *= 10) {
     const { graph, shapes } = make(n);
     const t0 = performance.now();
     new Executor(graph, new Map(), backend).plan(shapes);
     const ms = performance.now() - t0;
-    console.log(`${name.padEnd(20)} N=${String(n).padStart(7)}  plan ${ms.toFixed(1).padStart(8)} ms  ${((ms * 1000) / n).toFixed(2)} us/value`);
+    console.log(
+      `${name.padEnd(20)} N=${String(n).padStart(7)}  plan ${ms.toFixed(1).padStart(8)} ms  ${((ms * 1000) / n).toFixed(2)} us/value`,
+    );
   }
 }
 
@@ -69,7 +84,9 @@ for (let n = 1000; n <= max; n *= 10) {
       times.push(performance.now() - t0);
       model.dispose();
     }
-    times.forEach((t, i) => { best[i] = Math.min(best[i], t); });
+    times.forEach((t, i) => {
+      best[i] = Math.min(best[i], t);
+    });
   }
   console.log(`chain N=${String(n).padStart(7)}  ${best.map((t) => t.toFixed(1).padStart(9)).join('  ')}`);
 }

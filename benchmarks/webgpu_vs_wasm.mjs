@@ -20,7 +20,12 @@ const ROOT = path.resolve(HERE, '..');
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (!process.env.VK_ICD_FILENAMES && fs.existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
 
-const opts = { runs: 20, budgetS: 4, modelsDir: path.join(os.tmpdir(), 'webgrad-bench-models-webgpu'), output: path.join(HERE, 'results', 'webgpu_swiftshader.json') };
+const opts = {
+  runs: 20,
+  budgetS: 4,
+  modelsDir: path.join(os.tmpdir(), 'webgrad-bench-models-webgpu'),
+  output: path.join(HERE, 'results', 'webgpu_swiftshader.json'),
+};
 const keys = { '--runs': 'runs', '--budget-s': 'budgetS', '--models-dir': 'modelsDir', '--output': 'output' };
 for (let i = 2; i < process.argv.length; i++) {
   const key = keys[process.argv[i]];
@@ -35,7 +40,11 @@ const gpu = webgpu.create([]);
 
 if (!fs.existsSync(path.join(opts.modelsDir, 'models.json'))) {
   console.error(`making models in ${opts.modelsDir} ...`);
-  execFileSync(process.env.PYTHON || 'python3', [path.join(HERE, 'make_peer_models.py'), opts.modelsDir, '--models', 'mlp,cnn', '--matmul', '1024'], { stdio: 'inherit', cwd: ROOT });
+  execFileSync(
+    process.env.PYTHON || 'python3',
+    [path.join(HERE, 'make_peer_models.py'), opts.modelsDir, '--models', 'mlp,cnn', '--matmul', '1024'],
+    { stdio: 'inherit', cwd: ROOT },
+  );
 }
 
 /** Median and min milliseconds of `fn` (awaited) over `opts.runs` runs or `opts.budgetS` seconds, after warm-up. */
@@ -84,7 +93,8 @@ for (const c of cases) {
   for (let i = 0; i < outputs.wasm.length; i++) diff = Math.max(diff, Math.abs(outputs.wasm[i] - outputs.webgpu[i]));
   row.max_abs_diff = diff;
   row.ratio = row.webgpu.median_ms / row.wasm.median_ms;
-  if (c.model === 'matmul1024') for (const b of ['wasm', 'webgpu']) row[b].gflops = (2 * 1024 ** 3) / (row[b].median_ms * 1e6);
+  if (c.model === 'matmul1024')
+    for (const b of ['wasm', 'webgpu']) row[b].gflops = (2 * 1024 ** 3) / (row[b].median_ms * 1e6);
   results[c.key] = row;
   console.error(`${c.key}: wasm ${row.wasm.median_ms.toFixed(2)} ms, webgpu ${row.webgpu.median_ms.toFixed(2)} ms`);
 }
@@ -98,20 +108,32 @@ const lines = [
 ];
 for (const c of cases) {
   const r = results[c.key];
-  const label = c.model === 'matmul1024' ? 'matmul 1024 GFLOP/s' : `${c.model === 'mlp' ? 'MLP 784-512-256-10' : 'MNIST CNN'}, batch ${c.batch}`;
+  const label =
+    c.model === 'matmul1024'
+      ? 'matmul 1024 GFLOP/s'
+      : `${c.model === 'mlp' ? 'MLP 784-512-256-10' : 'MNIST CNN'}, batch ${c.batch}`;
   const cell = (b) => (c.model === 'matmul1024' ? r[b].gflops.toFixed(2) : fmt(r[b].median_ms));
-  lines.push(`| ${label} | ${cell('wasm')} | ${cell('webgpu')} | ${r.ratio.toFixed(2)}x | ${r.max_abs_diff.toExponential(1)} |`);
+  lines.push(
+    `| ${label} | ${cell('wasm')} | ${cell('webgpu')} | ${r.ratio.toFixed(2)}x | ${r.max_abs_diff.toExponential(1)} |`,
+  );
 }
 console.log(lines.join('\n'));
 fs.mkdirSync(path.dirname(opts.output), { recursive: true });
-fs.writeFileSync(opts.output, `${JSON.stringify({
-  what: 'webgpu (Dawn on SwiftShader, a CPU Vulkan driver) vs wasm, predict + read-back, median ms; matmul in GFLOP/s',
-  command: 'node benchmarks/webgpu_vs_wasm.mjs',
-  date: new Date().toISOString().slice(0, 10),
-  node: process.version,
-  cpu: os.cpus()[0]?.model ?? '',
-  cores: os.cpus().length,
-  adapter,
-  results,
-}, null, 1)}\n`);
+fs.writeFileSync(
+  opts.output,
+  `${JSON.stringify(
+    {
+      what: 'webgpu (Dawn on SwiftShader, a CPU Vulkan driver) vs wasm, predict + read-back, median ms; matmul in GFLOP/s',
+      command: 'node benchmarks/webgpu_vs_wasm.mjs',
+      date: new Date().toISOString().slice(0, 10),
+      node: process.version,
+      cpu: os.cpus()[0]?.model ?? '',
+      cores: os.cpus().length,
+      adapter,
+      results,
+    },
+    null,
+    1,
+  )}\n`,
+);
 console.error(`wrote ${path.relative(ROOT, opts.output)}`);

@@ -22,7 +22,12 @@ const results = requests.map((/** @type {any} */ r) => {
   const program = PROGRAMS[r.op];
   if (!program) return { id: r.id, error: `no program for ${r.op}`, code: 'ENOPROGRAM' };
   try {
-    const passes = program({ inputs: r.inputs, attrs: r.attrs, output: r.output, limits: { ...DEFAULT_LIMITS, ...r.limits } });
+    const passes = program({
+      inputs: r.inputs,
+      attrs: r.attrs,
+      output: r.output,
+      limits: { ...DEFAULT_LIMITS, ...r.limits },
+    });
     for (const p of passes) {
       if (!(p.shader in SHADERS)) throw new Error(`${r.op}: shader ${p.shader} is not in SHADERS`);
     }

@@ -24,8 +24,11 @@ import { SAMPLES } from './uniform_samples.mjs';
 
 // WebGPU's guaranteed minimums: every sample runs under them.
 const LIMITS = {
-  maxComputeWorkgroupsPerDimension: 65535, maxComputeWorkgroupSizeX: 256, maxComputeInvocationsPerWorkgroup: 256,
-  maxStorageBufferBindingSize: 134217728, maxComputeWorkgroupStorageSize: 16384,
+  maxComputeWorkgroupsPerDimension: 65535,
+  maxComputeWorkgroupSizeX: 256,
+  maxComputeInvocationsPerWorkgroup: 256,
+  maxStorageBufferBindingSize: 134217728,
+  maxComputeWorkgroupStorageSize: 16384,
 };
 
 /** @type {Record<string, import('../js_runtime/src/backends/webgpu/programs/uniforms.js').ParamsLayout>} */
@@ -59,9 +62,16 @@ for (const [op, program] of Object.entries(programs)) {
   }
   samples.forEach(([inputs, given = {}], s) => {
     const spec = OPSET.ops[op];
-    const attrs = Object.fromEntries(Object.entries(spec.attrs).map(([name, a]) => [name, name in given ? given[name] : a.default]));
+    const attrs = Object.fromEntries(
+      Object.entries(spec.attrs).map(([name, a]) => [name, name in given ? given[name] : a.default]),
+    );
     try {
-      const output = inferNode(op, inputs.map((x) => x && x.shape), inputs.map((x) => x && x.dtype), attrs);
+      const output = inferNode(
+        op,
+        inputs.map((x) => x && x.shape),
+        inputs.map((x) => x && x.dtype),
+        attrs,
+      );
       for (const pass of program({ inputs, attrs, output: /** @type {any} */ (output), limits: LIMITS })) {
         used[op].add(pass.shader);
         const layout = Object.prototype.hasOwnProperty.call(layouts, pass.shader) ? layouts[pass.shader] : undefined;
@@ -74,7 +84,10 @@ for (const [op, program] of Object.entries(programs)) {
 }
 const reached = new Set(Object.values(used).flatMap((keys) => [...keys]));
 for (const key of Object.keys(layouts)) {
-  if (!reached.has(key)) problems.push(`shader '${key}' is used by no program sample, so its Params are unchecked: add a sample to webgpu_shaders/uniform_samples.mjs`);
+  if (!reached.has(key))
+    problems.push(
+      `shader '${key}' is used by no program sample, so its Params are unchecked: add a sample to webgpu_shaders/uniform_samples.mjs`,
+    );
 }
 if (list) for (const [op, keys] of Object.entries(used)) console.log(`${op}: ${[...keys].sort().join(' ')}`);
 if (problems.length) {

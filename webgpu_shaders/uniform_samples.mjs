@@ -7,7 +7,9 @@
 // without defaults (the checker fills them from the op set and infers the output).
 import { OPSET } from '../js_runtime/src/opset.js';
 
-const t = (/** @type {string} */ dtype) => (/** @type {number[]} */ ...shape) => ({ shape, dtype });
+const t =
+  (/** @type {string} */ dtype) =>
+  (/** @type {number[]} */ ...shape) => ({ shape, dtype });
 const f32 = t('float32');
 const i32 = t('int32');
 const ACTIVATIONS = OPSET.activations.values;
@@ -22,25 +24,50 @@ const bothTypes = (/** @type {(x: typeof f32) => Sample} */ make) => [make(f32),
 
 /** @type {Readonly<Record<string, Sample[]>>} */
 export const SAMPLES = {
-  Relu: unary, Relu6: unary, LeakyRelu: unary, Gelu: unary, Sigmoid: unary, Tanh: unary, Exp: unary, Log: unary, Sqrt: unary,
-  Add: binary, Sub: binary, Mul: binary, Div: binary, Maximum: binary, Minimum: binary,
-  ReduceSum: rows, ReduceMean: rows, ReduceMax: rows, ArgMax: rows, Softmax: rows, LogSoftmax: rows,
+  Relu: unary,
+  Relu6: unary,
+  LeakyRelu: unary,
+  Gelu: unary,
+  Sigmoid: unary,
+  Tanh: unary,
+  Exp: unary,
+  Log: unary,
+  Sqrt: unary,
+  Add: binary,
+  Sub: binary,
+  Mul: binary,
+  Div: binary,
+  Maximum: binary,
+  Minimum: binary,
+  ReduceSum: rows,
+  ReduceMean: rows,
+  ReduceMax: rows,
+  ArgMax: rows,
+  Softmax: rows,
+  LogSoftmax: rows,
   GlobalAvgPool: [[[f32(1, 4, 4, 2)]]],
   LayerNorm: [[[f32(2, 4), f32(4), f32(4)]]],
   BatchNorm: [[[f32(2, 3), f32(3), f32(3), f32(3), f32(3)]]],
-  MaxPool2D: pool, AvgPool2D: pool,
+  MaxPool2D: pool,
+  AvgPool2D: pool,
   Transpose: bothTypes((x) => [[x(2, 3)], { perm: [1, 0] }]),
   Slice: bothTypes((x) => [[x(4, 3)], { starts: [1], ends: [3] }]),
   Concat: bothTypes((x) => [[x(2, 2), x(2, 3)]]),
   Gather: bothTypes((x) => [[x(5, 3), i32(2)]]),
   Dequantize: [[[t('int8')(2, 3), f32(3), f32(3)], { axis: 1 }], [[t('float16')(2, 3), null, null]]],
   Cast: [f32, i32].flatMap((x) => ['float32', 'float16', 'int8'].map((to) => /** @type {Sample} */ ([[x(4)], { to }]))),
-  MatMul: ACTIVATIONS.flatMap((activation) => /** @type {Sample[]} */ ([
-    [[f32(8, 4), f32(4, 8), f32(8)], { activation }], // vec4 loads
-    [[f32(3, 5), f32(5, 7), null], { activation }], // scalar loads
-  ])),
-  Conv2D: ACTIVATIONS.flatMap((activation) => /** @type {Sample[]} */ ([
-    [[f32(1, 5, 5, 3), f32(3, 3, 3, 4), f32(4)], { activation }], // implicit GEMM
-    [[f32(1, 5, 5, 4), f32(3, 3, 1, 4), null], { activation, groups: 4 }], // depthwise
-  ])),
+  MatMul: ACTIVATIONS.flatMap(
+    (activation) =>
+      /** @type {Sample[]} */ ([
+        [[f32(8, 4), f32(4, 8), f32(8)], { activation }], // vec4 loads
+        [[f32(3, 5), f32(5, 7), null], { activation }], // scalar loads
+      ]),
+  ),
+  Conv2D: ACTIVATIONS.flatMap(
+    (activation) =>
+      /** @type {Sample[]} */ ([
+        [[f32(1, 5, 5, 3), f32(3, 3, 3, 4), f32(4)], { activation }], // implicit GEMM
+        [[f32(1, 5, 5, 4), f32(3, 3, 1, 4), null], { activation, groups: 4 }], // depthwise
+      ]),
+  ),
 };

@@ -17,13 +17,15 @@ import { el } from './format.js';
  */
 export function renderBackendSelect(select, backends, value) {
   const names = ['auto', ...backends.map((b) => b.name).filter((n) => n !== 'auto')];
-  select.replaceChildren(...names.map((name) => {
-    const info = backends.find((b) => b.name === name);
-    const text = name === 'auto' ? 'auto (best available)' : info && !info.available ? `${name} (unavailable)` : name;
-    const option = el('option', text);
-    option.value = name;
-    return option;
-  }));
+  select.replaceChildren(
+    ...names.map((name) => {
+      const info = backends.find((b) => b.name === name);
+      const text = name === 'auto' ? 'auto (best available)' : info && !info.available ? `${name} (unavailable)` : name;
+      const option = el('option', text);
+      option.value = name;
+      return option;
+    }),
+  );
   select.value = names.includes(value) ? value : 'auto';
 }
 
@@ -33,10 +35,12 @@ export function renderBackendSelect(select, backends, value) {
  * @param {BackendInfo[]} backends
  */
 export function renderBackendList(ul, backends) {
-  ul.replaceChildren(...backends.map((b) => {
-    const li = el('li', '', b.available ? 'available' : 'unavailable');
-    li.dataset.backend = b.name;
-    li.append(el('strong', b.name), ` — ${b.available ? 'available' : 'unavailable'}: ${b.reason}`);
-    return li;
-  }));
+  ul.replaceChildren(
+    ...backends.map((b) => {
+      const li = el('li', '', b.available ? 'available' : 'unavailable');
+      li.dataset.backend = b.name;
+      li.append(el('strong', b.name), ` — ${b.available ? 'available' : 'unavailable'}: ${b.reason}`);
+      return li;
+    }),
+  );
 }

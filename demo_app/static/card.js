@@ -32,7 +32,10 @@ export function cardRows(manifest, entry, siblings) {
   const counts = new Map();
   for (const node of manifest.graph?.nodes ?? []) counts.set(node.op, (counts.get(node.op) ?? 0) + 1);
   const tensors = manifest.weights?.tensors ?? [];
-  const params = tensors.reduce((n, /** @type {any} */ t) => n + t.shape.reduce((a, /** @type {number} */ b) => a * b, 1), 0);
+  const params = tensors.reduce(
+    (n, /** @type {any} */ t) => n + t.shape.reduce((a, /** @type {number} */ b) => a * b, 1),
+    0,
+  );
   const quantized = tensors.filter((/** @type {any} */ t) => t.quantization);
   const schemes = [...new Set(quantized.map((/** @type {any} */ t) => t.quantization.scheme))];
   const training = manifest.metadata?.training ?? {};
@@ -44,20 +47,54 @@ export function cardRows(manifest, entry, siblings) {
     ['Outputs', io(manifest.signature?.outputs ?? [])],
     ['Ops', [...counts].map(([op, n]) => (n > 1 ? `${op} ×${n}` : op)).join(', ')],
     ['Parameters', params.toLocaleString('en')],
-    ['Size per dtype', siblings.map((s) => `${s.dtype} ${bytes(s.bytes)}${s.name === entry.name ? ' (this)' : ''}`).join(' · ')],
-    ['Quantization', quantized.length
-      ? `${schemes.join(', ')} on ${quantized.length} of ${tensors.length} tensors (per output channel); the rest float32`
-      : tensors.some((/** @type {any} */ t) => t.dtype === 'float16') ? 'float16 storage, float32 compute' : 'none (float32)'],
-    ['Test accuracy', entry.testAccuracy != null ? `${percent(entry.testAccuracy, 2)} (MNIST test set, this bundle)` : 'not recorded'],
-    ['Training', [
-      training.epochs != null ? `${training.epochs} epoch${training.epochs === 1 ? '' : 's'}` : '',
-      training.accuracy != null ? `accuracy ${percent(training.accuracy, 2)}` : '',
-      training.val_accuracy != null ? `validation ${percent(training.val_accuracy, 2)}` : '',
-    ].filter(Boolean).join(', ') || 'not recorded'],
-    ['Preprocessing', pre ? Object.entries(pre).map(([k, v]) => `${k} ${typeof v === 'number' ? +v.toPrecision(4) : JSON.stringify(v)}`).join(', ') : 'none'],
+    [
+      'Size per dtype',
+      siblings.map((s) => `${s.dtype} ${bytes(s.bytes)}${s.name === entry.name ? ' (this)' : ''}`).join(' · '),
+    ],
+    [
+      'Quantization',
+      quantized.length
+        ? `${schemes.join(', ')} on ${quantized.length} of ${tensors.length} tensors (per output channel); the rest float32`
+        : tensors.some((/** @type {any} */ t) => t.dtype === 'float16')
+          ? 'float16 storage, float32 compute'
+          : 'none (float32)',
+    ],
+    [
+      'Test accuracy',
+      entry.testAccuracy != null ? `${percent(entry.testAccuracy, 2)} (MNIST test set, this bundle)` : 'not recorded',
+    ],
+    [
+      'Training',
+      [
+        training.epochs != null ? `${training.epochs} epoch${training.epochs === 1 ? '' : 's'}` : '',
+        training.accuracy != null ? `accuracy ${percent(training.accuracy, 2)}` : '',
+        training.val_accuracy != null ? `validation ${percent(training.val_accuracy, 2)}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ') || 'not recorded',
+    ],
+    [
+      'Preprocessing',
+      pre
+        ? Object.entries(pre)
+            .map(([k, v]) => `${k} ${typeof v === 'number' ? +v.toPrecision(4) : JSON.stringify(v)}`)
+            .join(', ')
+        : 'none',
+    ],
     ['Labels', (manifest.metadata?.labels ?? []).join(' ')],
-    ['Format', `${manifest.format} v${manifest.formatVersion}, op set v${manifest.opsetVersion}, by ${manifest.producer?.name ?? '?'} ${manifest.producer?.version ?? ''}`],
-    ['Exported', entry.exported ? new Date(entry.exported).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown'],
+    [
+      'Format',
+      `${manifest.format} v${manifest.formatVersion}, op set v${manifest.opsetVersion}, by ${manifest.producer?.name ?? '?'} ${manifest.producer?.version ?? ''}`,
+    ],
+    [
+      'Exported',
+      entry.exported
+        ? new Date(entry.exported)
+            .toISOString()
+            .replace('T', ' ')
+            .replace(/\.\d+Z$/, ' UTC')
+        : 'unknown',
+    ],
   ];
   return rows;
 }

@@ -14,14 +14,16 @@ import { el, percent } from './format.js';
  * @param {Prediction[]} top
  */
 export function renderChart(ol, top) {
-  ol.replaceChildren(...top.map((p, rank) => {
-    const li = el('li', '', rank === 0 ? 'bar top' : 'bar');
-    const bar = el('span', '', 'fill');
-    bar.style.width = percent(p.probability, 2);
-    bar.setAttribute('aria-hidden', 'true');
-    li.append(el('span', p.label, 'label'), el('span', '', 'track'), el('span', percent(p.probability), 'value'));
-    /** @type {HTMLElement} */ (li.children[1]).append(bar);
-    li.dataset.label = p.label;
-    return li;
-  }));
+  ol.replaceChildren(
+    ...top.map((p, rank) => {
+      const li = el('li', '', rank === 0 ? 'bar top' : 'bar');
+      const bar = el('span', '', 'fill');
+      bar.style.width = percent(p.probability, 2);
+      bar.setAttribute('aria-hidden', 'true');
+      li.append(el('span', p.label, 'label'), el('span', '', 'track'), el('span', percent(p.probability), 'value'));
+      /** @type {HTMLElement} */ (li.children[1]).append(bar);
+      li.dataset.label = p.label;
+      return li;
+    }),
+  );
 }

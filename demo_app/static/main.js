@@ -21,10 +21,19 @@ import { SIZE, toMnist } from './preprocess.js';
 
 const $ = (/** @type {string} */ id) => /** @type {any} */ (document.getElementById(id));
 const ui = {
-  pad: /** @type {HTMLCanvasElement} */ ($('pad')), preview: /** @type {HTMLCanvasElement} */ ($('preview')),
-  clear: $('clear'), digit: $('digit'), prediction: $('prediction'), chart: $('chart'), latency: $('latency'),
-  backend: /** @type {HTMLSelectElement} */ ($('backend')), bundle: /** @type {HTMLSelectElement} */ ($('bundle')),
-  status: $('backend-status'), list: $('backend-list'), message: $('message'), card: $('card'),
+  pad: /** @type {HTMLCanvasElement} */ ($('pad')),
+  preview: /** @type {HTMLCanvasElement} */ ($('preview')),
+  clear: $('clear'),
+  digit: $('digit'),
+  prediction: $('prediction'),
+  chart: $('chart'),
+  latency: $('latency'),
+  backend: /** @type {HTMLSelectElement} */ ($('backend')),
+  bundle: /** @type {HTMLSelectElement} */ ($('bundle')),
+  status: $('backend-status'),
+  list: $('backend-list'),
+  message: $('message'),
+  card: $('card'),
 };
 
 const state = {
@@ -53,7 +62,10 @@ let chain = Promise.resolve();
  */
 function serial(task) {
   const p = chain.then(task);
-  chain = p.then(() => {}, () => {});
+  chain = p.then(
+    () => {},
+    () => {},
+  );
   return p;
 }
 
@@ -91,7 +103,8 @@ function requestClassify(announce) {
 function drawPreview(pixels) {
   const ctx = /** @type {CanvasRenderingContext2D} */ (ui.preview.getContext('2d'));
   const img = ctx.createImageData(SIZE, SIZE);
-  for (let i = 0; i < SIZE * SIZE; i++) img.data.set([pixels?.[i] ?? 0, pixels?.[i] ?? 0, pixels?.[i] ?? 0, 255], i * 4);
+  for (let i = 0; i < SIZE * SIZE; i++)
+    img.data.set([pixels?.[i] ?? 0, pixels?.[i] ?? 0, pixels?.[i] ?? 0, 255], i * 4);
   ctx.putImageData(img, 0, 0);
 }
 
@@ -140,23 +153,42 @@ async function loadSelected() {
   try {
     const model = await loadModel(entry.url, {
       backend: request,
-      onProgress: ({ loaded, total }) => { ui.status.textContent = `Loading ${entry.name} on ${request}… ${total ? Math.round((100 * loaded) / total) : 0}%`; },
+      onProgress: ({ loaded, total }) => {
+        ui.status.textContent = `Loading ${entry.name} on ${request}… ${total ? Math.round((100 * loaded) / total) : 0}%`;
+      },
     });
     const manifest = await (await fetch(`${entry.url}model.json`)).json();
     state.model?.dispose();
     Object.assign(state, { model, entry, request, latencies: [] });
     showMessage('');
-    ui.status.replaceChildren('Running ', el('strong', entry.name), ' on ', el('strong', model.backend), ` — ${model.backendReason}`);
-    renderCard(ui.card, cardRows(manifest, entry, state.index?.bundles.filter((b) => b.model === entry.model) ?? [entry]));
+    ui.status.replaceChildren(
+      'Running ',
+      el('strong', entry.name),
+      ' on ',
+      el('strong', model.backend),
+      ` — ${model.backendReason}`,
+    );
+    renderCard(
+      ui.card,
+      cardRows(manifest, entry, state.index?.bundles.filter((b) => b.model === entry.model) ?? [entry]),
+    );
   } catch (e) {
     const err = /** @type {Error & {code?: string}} */ (e);
     const server = entry.error ? ` (server check: ${entry.error})` : '';
     const kept = state.model && state.entry ? ` Still running ${state.entry.name} on ${state.model.backend}.` : '';
-    showMessage(`Could not load ${entry.name} on backend '${request}': ${err.code ? `[${err.code}] ` : ''}${err.message}${server}.${kept}`);
+    showMessage(
+      `Could not load ${entry.name} on backend '${request}': ${err.code ? `[${err.code}] ` : ''}${err.message}${server}.${kept}`,
+    );
     if (state.model && state.entry) {
       ui.backend.value = state.request;
       ui.bundle.value = state.entry.name;
-      ui.status.replaceChildren('Running ', el('strong', state.entry.name), ' on ', el('strong', state.model.backend), ` — ${state.model.backendReason}`);
+      ui.status.replaceChildren(
+        'Running ',
+        el('strong', state.entry.name),
+        ' on ',
+        el('strong', state.model.backend),
+        ` — ${state.model.backendReason}`,
+      );
     } else {
       ui.status.textContent = 'No model loaded.';
     }
@@ -202,14 +234,18 @@ async function init() {
     return;
   }
   renderBundleSelect(index.bundles);
-  const first = index.bundles.find((b) => b.name === params.get('bundle'))
-    ?? index.bundles.find((b) => b.model === index.defaultModel && b.ok)
-    ?? index.bundles.find((b) => b.ok) ?? index.bundles[0];
+  const first =
+    index.bundles.find((b) => b.name === params.get('bundle')) ??
+    index.bundles.find((b) => b.model === index.defaultModel && b.ok) ??
+    index.bundles.find((b) => b.ok) ??
+    index.bundles[0];
   ui.bundle.value = first.name;
   const broken = index.bundles.filter((b) => !b.ok);
   await serial(loadSelected);
   if (broken.length && !ui.message.textContent) {
-    showMessage(`Broken bundle${broken.length > 1 ? 's' : ''} on the server: ${broken.map((b) => `${b.name}: ${b.error}`).join('; ')}`);
+    showMessage(
+      `Broken bundle${broken.length > 1 ? 's' : ''} on the server: ${broken.map((b) => `${b.name}: ${b.error}`).join('; ')}`,
+    );
   }
   ui.backend.addEventListener('change', () => serial(loadSelected));
   ui.bundle.addEventListener('change', () => serial(loadSelected));
@@ -218,9 +254,14 @@ async function init() {
 /** What the page shows, for tests and the console. */
 function snapshot() {
   return {
-    bundle: state.entry?.name ?? null, backend: state.model?.backend ?? null, backendReason: state.model?.backendReason ?? null,
-    request: state.request, message: ui.message.hidden ? '' : ui.message.textContent, status: ui.status.textContent,
-    backends: state.backends, last: state.last,
+    bundle: state.entry?.name ?? null,
+    backend: state.model?.backend ?? null,
+    backendReason: state.model?.backendReason ?? null,
+    request: state.request,
+    message: ui.message.hidden ? '' : ui.message.textContent,
+    status: ui.status.textContent,
+    backends: state.backends,
+    last: state.last,
   };
 }
 

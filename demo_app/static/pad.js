@@ -33,7 +33,10 @@ export class DrawingPad {
    */
   at(e) {
     const r = this.canvas.getBoundingClientRect();
-    return { x: ((e.clientX - r.left) * this.canvas.width) / r.width, y: ((e.clientY - r.top) * this.canvas.height) / r.height };
+    return {
+      x: ((e.clientX - r.left) * this.canvas.width) / r.width,
+      y: ((e.clientY - r.top) * this.canvas.height) / r.height,
+    };
   }
 
   /** @param {PointerEvent} e */

@@ -31,7 +31,10 @@ const INK_THRESHOLD = 16;
  * @returns {Box | null}
  */
 export function boundingBox(gray, width, height, threshold = INK_THRESHOLD) {
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  let x0 = width,
+    y0 = height,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (gray[y * width + x] >= threshold) {
@@ -56,7 +59,8 @@ function areaWeights(src, dst) {
   const step = src / dst;
   const out = [];
   for (let i = 0; i < dst; i++) {
-    const a = i * step, b = (i + 1) * step;
+    const a = i * step,
+      b = (i + 1) * step;
     /** @type {[number, number][]} */
     const taps = [];
     for (let s = Math.floor(a); s < Math.min(src, Math.ceil(b)); s++) {
@@ -78,8 +82,10 @@ function areaWeights(src, dst) {
  * @returns {Float32Array}
  */
 export function resampleArea(gray, width, box, outW, outH) {
-  const cw = box.x1 - box.x0, ch = box.y1 - box.y0;
-  const wx = areaWeights(cw, outW), wy = areaWeights(ch, outH);
+  const cw = box.x1 - box.x0,
+    ch = box.y1 - box.y0;
+  const wx = areaWeights(cw, outW),
+    wy = areaWeights(ch, outH);
   const rows = new Float32Array(ch * outW); // horizontal pass, then vertical (separable)
   for (let y = 0; y < ch; y++) {
     const base = (box.y0 + y) * width + box.x0;
@@ -108,7 +114,9 @@ export function resampleArea(gray, width, box, outW, outH) {
  * @returns {{x: number, y: number}}
  */
 export function centerOfMass(img, w, h) {
-  let sum = 0, sx = 0, sy = 0;
+  let sum = 0,
+    sx = 0,
+    sy = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const v = img[y * w + x];
@@ -130,15 +138,18 @@ export function centerOfMass(img, w, h) {
 export function toMnist(gray, width, height) {
   const box = boundingBox(gray, width, height);
   if (!box) return null;
-  const cw = box.x1 - box.x0, ch = box.y1 - box.y0;
+  const cw = box.x1 - box.x0,
+    ch = box.y1 - box.y0;
   const scale = BOX / Math.max(cw, ch);
-  const w = Math.max(1, Math.round(cw * scale)), h = Math.max(1, Math.round(ch * scale));
+  const w = Math.max(1, Math.round(cw * scale)),
+    h = Math.max(1, Math.round(ch * scale));
   const small = resampleArea(gray, width, box, w, h);
   let peak = 0;
   for (const v of small) peak = Math.max(peak, v);
   const gain = peak > 0 ? 255 / peak : 0;
   const com = centerOfMass(small, w, h);
-  const ox = Math.round(SIZE / 2 - com.x), oy = Math.round(SIZE / 2 - com.y);
+  const ox = Math.round(SIZE / 2 - com.x),
+    oy = Math.round(SIZE / 2 - com.y);
   const out = new Uint8ClampedArray(SIZE * SIZE); // clamped: rounding 255.0001 must not wrap to 0
   for (let y = 0; y < h; y++) {
     const ty = y + oy;

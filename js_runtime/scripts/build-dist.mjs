@@ -60,13 +60,18 @@ export async function renderWithMeta() {
   for (const out of result.outputFiles) {
     const rel = relative(DIST, out.path).split('\\').join('/');
     const toWasm = posix.relative(posix.dirname(posix.join('dist', rel)), 'wasm') + '/';
-    files.set(rel, out.text.replace(WASM_URL, (_, q) => `${q}${toWasm}`));
+    files.set(
+      rel,
+      out.text.replace(WASM_URL, (_, q) => `${q}${toWasm}`),
+    );
   }
   /** @type {Map<string, {inputs: string[], imports: string[]}>} */
   const outputs = new Map();
   for (const [path, o] of Object.entries(result.metafile?.outputs ?? {})) {
     const rel = relative(DIST, join(ROOT, path)).split('\\').join('/');
-    const imports = o.imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => relative(DIST, join(ROOT, i.path)).split('\\').join('/'));
+    const imports = o.imports
+      .filter((i) => i.kind === 'import-statement' && !i.external)
+      .map((i) => relative(DIST, join(ROOT, i.path)).split('\\').join('/'));
     outputs.set(rel, { inputs: Object.keys(o.inputs), imports });
   }
   return { files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1))), outputs };
@@ -80,8 +85,15 @@ export async function renderWithMeta() {
  */
 export async function filesFor(backend) {
   const { outputs } = await renderWithMeta();
-  const lazy = { js: ['src/backends/js/kernels/index.js'], wasm: ['src/backends/wasm/kernels/index.js'], webgpu: ['src/backends/webgpu/programs/index.js', 'src/backends/webgpu/shaders.generated.js'] }[backend];
-  const roots = ['webgrad.js', ...[...outputs].filter(([, o]) => o.inputs.some((i) => lazy.includes(i))).map(([f]) => f)];
+  const lazy = {
+    js: ['src/backends/js/kernels/index.js'],
+    wasm: ['src/backends/wasm/kernels/index.js'],
+    webgpu: ['src/backends/webgpu/programs/index.js', 'src/backends/webgpu/shaders.generated.js'],
+  }[backend];
+  const roots = [
+    'webgrad.js',
+    ...[...outputs].filter(([, o]) => o.inputs.some((i) => lazy.includes(i))).map(([f]) => f),
+  ];
   const seen = new Set();
   const visit = (/** @type {string} */ f) => {
     if (seen.has(f)) return;
@@ -100,7 +112,9 @@ export async function filesFor(backend) {
  */
 function walk(dir, root = dir) {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name), root) : [relative(root, join(dir, e.name)).split('\\').join('/')]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name), root) : [relative(root, join(dir, e.name)).split('\\').join('/')],
+  );
 }
 
 /**

@@ -23,7 +23,11 @@ import { Tensor, describe, toTensor } from './tensor.js';
  * @returns {Tensor}
  */
 export function preprocessInput(x, spec, pre) {
-  if (spec.dtype !== 'float32') throw new WebgradError('EINPUT', `classify: input '${spec.name}' is ${spec.dtype}; classify takes float image/feature inputs (use predict)`);
+  if (spec.dtype !== 'float32')
+    throw new WebgradError(
+      'EINPUT',
+      `classify: input '${spec.name}' is ${spec.dtype}; classify takes float image/feature inputs (use predict)`,
+    );
   const perExample = spec.shape.slice(1).map((d) => d ?? 0);
   // canvas pixels (ImageData.data) are a Uint8ClampedArray: the same bytes as uint8
   if (x instanceof Uint8ClampedArray) x = new Uint8Array(x.buffer, x.byteOffset, x.length);
@@ -35,12 +39,19 @@ export function preprocessInput(x, spec, pre) {
   if (dtypeOf(x) !== undefined || (Array.isArray(x) && typeof x[0] === 'number')) {
     const n = /** @type {ArrayLike<number>} */ (x).length;
     const each = sizeOf(perExample);
-    if (!each || n % each) throw new WebgradError('ESHAPE', `classify: ${n} values do not make whole examples of shape [${perExample.join(', ')}]`);
+    if (!each || n % each)
+      throw new WebgradError(
+        'ESHAPE',
+        `classify: ${n} values do not make whole examples of shape [${perExample.join(', ')}]`,
+      );
     t = toTensor({ data: /** @type {any} */ (x), shape: [n / each, ...perExample] }, 'classify input');
   } else if (x instanceof Tensor || Array.isArray(x) || (x !== null && typeof x === 'object' && 'data' in x)) {
     t = toTensor(Array.isArray(x) ? { data: x } : /** @type {any} */ (x), 'classify input');
   } else {
-    throw new WebgradError('EINPUT', `classify: expected a Tensor, {data, shape}, a typed array or an array, got ${describe(x)}`);
+    throw new WebgradError(
+      'EINPUT',
+      `classify: expected a Tensor, {data, shape}, a typed array or an array, got ${describe(x)}`,
+    );
   }
   const shape = t.shape.length === spec.shape.length - 1 ? [1, ...t.shape] : [...t.shape];
   const raw = t.dataSync();
@@ -67,7 +78,10 @@ export function preprocessInput(x, spec, pre) {
 function perChannel(p, name, c, spec) {
   if (typeof p === 'number' || p.length === 1) return new Array(c).fill(typeof p === 'number' ? p : p[0]);
   if (p.length !== c && spec.shape.at(-1) == null) {
-    throw new WebgradError('EINPUT', `classify: metadata.preprocessing.${name} has ${p.length} values, but input '${spec.name}' has ${c} channels (its last dim, unknown until now): expected 1 or ${c} values`);
+    throw new WebgradError(
+      'EINPUT',
+      `classify: metadata.preprocessing.${name} has ${p.length} values, but input '${spec.name}' has ${c} channels (its last dim, unknown until now): expected 1 or ${c} values`,
+    );
   }
   return p;
 }
@@ -81,7 +95,11 @@ function perChannel(p, name, c, spec) {
  * @returns {Prediction[][]}
  */
 export function topK(output, isProbability, labels, topK) {
-  if (output.shape.length !== 2) throw new WebgradError('ESHAPE', `classify: the model's output is [${output.shape.join(', ')}], expected [batch, classes]`);
+  if (output.shape.length !== 2)
+    throw new WebgradError(
+      'ESHAPE',
+      `classify: the model's output is [${output.shape.join(', ')}], expected [batch, classes]`,
+    );
   const [batch, classes] = output.shape;
   const values = output.dataSync();
   /** @type {Prediction[][]} */
@@ -90,7 +108,11 @@ export function topK(output, isProbability, labels, topK) {
     const row = Array.from(values.subarray(b * classes, (b + 1) * classes));
     const probs = isProbability ? row : softmax(row);
     const order = probs.map((_, i) => i).sort((i, j) => probs[j] - probs[i] || i - j);
-    result.push(order.slice(0, Math.min(topK, classes)).map((index) => ({ label: labels?.[index] ?? String(index), index, probability: probs[index] })));
+    result.push(
+      order
+        .slice(0, Math.min(topK, classes))
+        .map((index) => ({ label: labels?.[index] ?? String(index), index, probability: probs[index] })),
+    );
   }
   return result;
 }

@@ -131,7 +131,10 @@ export function floatToHalf(v) {
  */
 export function checkDType(value, what) {
   if (!isDType(value)) {
-    throw new WebgradError('EDTYPE', `${what}: unknown dtype ${JSON.stringify(value)}; expected one of ${DTYPES.join(', ')}`);
+    throw new WebgradError(
+      'EDTYPE',
+      `${what}: unknown dtype ${JSON.stringify(value)}; expected one of ${DTYPES.join(', ')}`,
+    );
   }
   return value;
 }

@@ -241,7 +241,8 @@ function buildPlan(graph, weights, backend, shapes, key, maxArenaBytes) {
     return values.length - 1;
   };
   /** @param {readonly number[]} shape @param {DType} dtype @param {number} def */
-  const addBuffer = (shape, dtype, def) => buffers.push({ size: sizeOf(shape) * itemSize(dtype), elements: sizeOf(shape), dtype, def, last: def }) - 1;
+  const addBuffer = (shape, dtype, def) =>
+    buffers.push({ size: sizeOf(shape) * itemSize(dtype), elements: sizeOf(shape), dtype, def, last: def }) - 1;
 
   const inputs = graph.inputs.map((spec, i) => {
     const shape = shapes[i];
@@ -260,7 +261,12 @@ function buildPlan(graph, weights, backend, shapes, key, maxArenaBytes) {
     const ins = node.inputs.map((name) => (name ? lookup(name) : null));
     let out;
     try {
-      out = inferNode(node.op, ins.map((i) => (i === null ? null : values[i].shape)), ins.map((i) => (i === null ? null : values[i].dtype)), node.attrs);
+      out = inferNode(
+        node.op,
+        ins.map((i) => (i === null ? null : values[i].shape)),
+        ins.map((i) => (i === null ? null : values[i].dtype)),
+        node.attrs,
+      );
     } catch (e) {
       const err = /** @type {WebgradError} */ (e);
       throw new WebgradError(err.code ?? 'ESHAPE', `node '${node.name}' (${node.op}): ${err.message}`, { cause: e });
@@ -270,20 +276,40 @@ function buildPlan(graph, weights, backend, shapes, key, maxArenaBytes) {
     // checked before the arena is sized: an element count this large would only fail later, untyped
     const bytes = sizeOf(shape) * itemSize(dtype);
     if (bytes > maxArenaBytes) {
-      throw new WebgradError('ELIMIT', `node '${node.name}' (${node.op}): its output ${dtype} [${shape.join(', ')}] needs ${bytes} bytes, over maxArenaBytes (${maxArenaBytes} bytes), for ${forShapes()}`);
+      throw new WebgradError(
+        'ELIMIT',
+        `node '${node.name}' (${node.op}): its output ${dtype} [${shape.join(', ')}] needs ${bytes} bytes, over maxArenaBytes (${maxArenaBytes} bytes), for ${forShapes()}`,
+      );
     }
     const alias = ALIAS_OPS.has(node.op);
     const source = values[/** @type {number} */ (ins[0])];
-    for (const i of ins) if (i !== null && values[i].buffer >= 0) buffers[values[i].buffer].last = Math.max(buffers[values[i].buffer].last, s);
+    for (const i of ins)
+      if (i !== null && values[i].buffer >= 0)
+        buffers[values[i].buffer].last = Math.max(buffers[values[i].buffer].last, s);
     let output;
     if (!alias) output = addValue(node.outputs[0], shape, dtype, addBuffer(shape, dtype, s), null);
     else if (source.weight) {
       const of = source.weight; // read its data on use: a backend may re-create it when its memory moves
-      output = addValue(node.outputs[0], shape, dtype, -1, { get data() { return of.data; }, shape, dtype }, source.weightName);
-    }
-    else output = addValue(node.outputs[0], shape, dtype, source.buffer, null);
+      output = addValue(
+        node.outputs[0],
+        shape,
+        dtype,
+        -1,
+        {
+          get data() {
+            return of.data;
+          },
+          shape,
+          dtype,
+        },
+        source.weightName,
+      );
+    } else output = addValue(node.outputs[0], shape, dtype, source.buffer, null);
     if (!alias && !supportsOp(backend, node.op)) {
-      throw new WebgradError('EBACKEND', `backend '${backend.name}' has no kernel for op ${node.op} (node '${node.name}')`);
+      throw new WebgradError(
+        'EBACKEND',
+        `backend '${backend.name}' has no kernel for op ${node.op} (node '${node.name}')`,
+      );
     }
     return { node, inputs: ins, output, alias, inputViews: [], outputView: null };
   });
@@ -291,9 +317,24 @@ function buildPlan(graph, weights, backend, shapes, key, maxArenaBytes) {
   for (const v of outputs) if (values[v].buffer >= 0) buffers[values[v].buffer].last = steps.length;
   const { offsets, size } = planArena(buffers);
   if (size > maxArenaBytes) {
-    throw new WebgradError('ELIMIT', `running the graph for ${forShapes()} needs ${size} bytes of memory, over maxArenaBytes (${maxArenaBytes} bytes)`);
+    throw new WebgradError(
+      'ELIMIT',
+      `running the graph for ${forShapes()} needs ${size} bytes of memory, over maxArenaBytes (${maxArenaBytes} bytes)`,
+    );
   }
-  return { key, shapes: shapes.map((s) => [...s]), values, steps, inputs, outputs, buffers, offsets, arenaBytes: size, boundTo: null, compiled: null };
+  return {
+    key,
+    shapes: shapes.map((s) => [...s]),
+    values,
+    steps,
+    inputs,
+    outputs,
+    buffers,
+    offsets,
+    arenaBytes: size,
+    boundTo: null,
+    compiled: null,
+  };
 }
 
 /**

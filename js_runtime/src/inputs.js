@@ -41,12 +41,18 @@ export function prepareInputs(x, specs) {
   let values;
   if (isTensorLike(x) || (specs.length === 1 && isNumberArray(x))) {
     if (specs.length !== 1) {
-      throw new WebgradError('EINPUT', `the model takes ${specs.length} inputs [${names.join(', ')}]; pass an array in that order or an object keyed by name`);
+      throw new WebgradError(
+        'EINPUT',
+        `the model takes ${specs.length} inputs [${names.join(', ')}]; pass an array in that order or an object keyed by name`,
+      );
     }
     values = [x];
   } else if (Array.isArray(x)) {
     if (x.length !== specs.length) {
-      throw new WebgradError('EINPUT', `the model takes ${specs.length} input(s) [${names.join(', ')}]; got an array of ${x.length}`);
+      throw new WebgradError(
+        'EINPUT',
+        `the model takes ${specs.length} input(s) [${names.join(', ')}]; got an array of ${x.length}`,
+      );
     }
     values = x;
   } else if (x !== null && typeof x === 'object' && !ArrayBuffer.isView(x)) {
@@ -56,11 +62,17 @@ export function prepareInputs(x, specs) {
     const missing = names.filter((n) => !have.has(n));
     const unknown = given.filter((n) => !known.has(n));
     if (missing.length || unknown.length) {
-      throw new WebgradError('EINPUT', `the model's inputs are [${names.join(', ')}]; got [${given.join(', ')}] (missing [${missing.join(', ')}], unknown [${unknown.join(', ')}])`);
+      throw new WebgradError(
+        'EINPUT',
+        `the model's inputs are [${names.join(', ')}]; got [${given.join(', ')}] (missing [${missing.join(', ')}], unknown [${unknown.join(', ')}])`,
+      );
     }
     values = names.map((n) => /** @type {Record<string, unknown>} */ (x)[n]);
   } else {
-    throw new WebgradError('EINPUT', `predict: expected a Tensor, {data, shape}, an array of inputs or an object keyed by input name, got ${describe(x)}`);
+    throw new WebgradError(
+      'EINPUT',
+      `predict: expected a Tensor, {data, shape}, an array of inputs or an object keyed by input name, got ${describe(x)}`,
+    );
   }
   return values.map((v, i) => checkInput(v, specs[i]));
 }
@@ -73,9 +85,14 @@ export function prepareInputs(x, specs) {
  */
 export function checkInput(v, spec) {
   const what = `input '${spec.name}'`;
-  const t = Array.isArray(v) ? toTensor({ data: v }, what, spec.dtype) : toTensor(/** @type {Tensor | TensorLike} */ (v), what, spec.dtype);
+  const t = Array.isArray(v)
+    ? toTensor({ data: v }, what, spec.dtype)
+    : toTensor(/** @type {Tensor | TensorLike} */ (v), what, spec.dtype);
   if (t.dtype !== spec.dtype) {
-    throw new WebgradError('EDTYPE', `${what} must be ${spec.dtype}, got ${t.dtype}${spec.dtype === 'float32' ? ' (convert it, e.g. Float32Array.from(data); classify() takes raw pixels)' : ''}`);
+    throw new WebgradError(
+      'EDTYPE',
+      `${what} must be ${spec.dtype}, got ${t.dtype}${spec.dtype === 'float32' ? ' (convert it, e.g. Float32Array.from(data); classify() takes raw pixels)' : ''}`,
+    );
   }
   const want = spec.shape;
   if (t.shape.length !== want.length || want.some((d, i) => d !== null && d !== t.shape[i])) {

@@ -75,7 +75,11 @@ function limitsOf(options) {
   for (const key of /** @type {(keyof typeof LIMITS)[]} */ (Object.keys(LIMITS))) {
     const v = options[key];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !(v > 0)) throw new WebgradError('EARG', `loadModel: ${key} must be a positive number (Infinity: no limit), got ${String(v)}`);
+    if (typeof v !== 'number' || !(v > 0))
+      throw new WebgradError(
+        'EARG',
+        `loadModel: ${key} must be a positive number (Infinity: no limit), got ${String(v)}`,
+      );
     out[key] = v;
   }
   return out;
@@ -97,10 +101,22 @@ function limitsOf(options) {
  * const probs = await model.predict({ data: new Float32Array(784), shape: [1, 28, 28, 1] });
  */
 export async function loadModel(source, options = {}) {
-  const { backend = 'auto', onProgress, signal, selftest = true, wasmVariant, gpu, webgpuLimits, onDeviceLost } = options;
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new WebgradError('EARG', 'loadModel: onProgress must be a function');
-  if (onDeviceLost !== undefined && typeof onDeviceLost !== 'function') throw new WebgradError('EARG', 'loadModel: onDeviceLost must be a function');
-  if (signal !== undefined && !(signal && typeof signal.aborted === 'boolean')) throw new WebgradError('EARG', 'loadModel: signal must be an AbortSignal');
+  const {
+    backend = 'auto',
+    onProgress,
+    signal,
+    selftest = true,
+    wasmVariant,
+    gpu,
+    webgpuLimits,
+    onDeviceLost,
+  } = options;
+  if (onProgress !== undefined && typeof onProgress !== 'function')
+    throw new WebgradError('EARG', 'loadModel: onProgress must be a function');
+  if (onDeviceLost !== undefined && typeof onDeviceLost !== 'function')
+    throw new WebgradError('EARG', 'loadModel: onDeviceLost must be a function');
+  if (signal !== undefined && !(signal && typeof signal.aborted === 'boolean'))
+    throw new WebgradError('EARG', 'loadModel: signal must be an AbortSignal');
   const limits = limitsOf(options);
   throwIfAborted(signal, 'loadModel');
   const src = resolveSource(source);
@@ -115,7 +131,11 @@ export async function loadModel(source, options = {}) {
     onDeviceLost?.({ backend: 'webgpu', reason: why });
   };
   // preloads the likely backend at once, to overlap reading; chooses once the graph is read
-  const choosing = chooseBackend(backend, reading.then((r) => r.graph), { wasmVariant, gpu, webgpuLimits, onDeviceLost: lost });
+  const choosing = chooseBackend(
+    backend,
+    reading.then((r) => r.graph),
+    { wasmVariant, gpu, webgpuLimits, onDeviceLost: lost },
+  );
   choosing.catch(() => {}); // awaited below, after `reading`, whose failure it shares
   const { manifest, weights, graph } = await reading;
   const { instance, reason } = await choosing;
@@ -125,12 +145,12 @@ export async function loadModel(source, options = {}) {
     /** @type {import('./model.js').Recover | undefined} */
     const recover = instance.runner
       ? async () => {
-        const { instance: next, accepted } = await chooseBackend({ afterLost: instance.name }, graph, {
-          wasmVariant,
-          accept: (b) => selftestedExecutor(b, graph, weights, manifest.selftest, where, limits.maxArenaBytes),
-        });
-        return { executor: /** @type {Executor} */ (accepted), backend: next };
-      }
+          const { instance: next, accepted } = await chooseBackend({ afterLost: instance.name }, graph, {
+            wasmVariant,
+            accept: (b) => selftestedExecutor(b, graph, weights, manifest.selftest, where, limits.maxArenaBytes),
+          });
+          return { executor: /** @type {Executor} */ (accepted), backend: next };
+        }
       : undefined;
     model = new Model({ manifest, graph, executor, backend: instance, backendReason: reason, recover });
     made = model;
@@ -188,17 +208,28 @@ async function readBundle(src, where, signal, onProgress, { maxBytes, maxModelJs
   const early = readFirstShardEarly(src, signal, { maxBytes, timeoutMs });
   try {
     const check = (/** @type {number} */ total) => {
-      if (total > maxModelJsonBytes) throw new WebgradError('ELIMIT', `${where}: model.json is over maxModelJsonBytes (${maxModelJsonBytes} bytes): read stopped at ${total} bytes`);
+      if (total > maxModelJsonBytes)
+        throw new WebgradError(
+          'ELIMIT',
+          `${where}: model.json is over maxModelJsonBytes (${maxModelJsonBytes} bytes): read stopped at ${total} bytes`,
+        );
     };
     const json = await src.read('model.json', { signal, check, timeoutMs });
     throwIfAborted(signal, `reading ${where}`);
-    if (json === null) throw new WebgradError('EMODEL_MISSING', `${where}: missing model.json (a bundle holds model.json and weights-NNN.bin)`);
+    if (json === null)
+      throw new WebgradError(
+        'EMODEL_MISSING',
+        `${where}: missing model.json (a bundle holds model.json and weights-NNN.bin)`,
+      );
     const raw = parseManifest(json, where);
     checkVersions(raw, where);
     const manifest = checkStructure(raw, where);
     const declared = manifest.weights.shards.reduce((n, s) => n + s.byteLength, 0);
     if (declared > maxBytes) {
-      throw new WebgradError('ELIMIT', `${where}: the shards declare ${declared} bytes of weights, over maxBytes (${maxBytes} bytes); pass a larger maxBytes to load this model`);
+      throw new WebgradError(
+        'ELIMIT',
+        `${where}: the shards declare ${declared} bytes of weights, over maxBytes (${maxBytes} bytes); pass a larger maxBytes to load this model`,
+      );
     }
     const total = json.byteLength + declared;
     let loaded = json.byteLength;

@@ -111,15 +111,22 @@ export class Model {
     if (this.#backend?.lostReason?.()) await this.#moveIfLost();
     const outputs = this.#live().run(inputs);
     if (!this.#recover || !outputs.some((t) => t.onDevice)) return outputs;
-    return outputs.map((t, k) => Tensor.onDevice({
-      where: t.onDevice ? 'webgpu device' : 'host',
-      read: () => t.data().catch(async (e) => {
-        if (/** @type {{code?: string}} */ (e).code !== 'EGPU_LOST' || this.isDisposed) throw e;
-        const again = await this.#run(inputs);
-        return again[k].data();
-      }),
-      release: () => t.dispose(),
-    }, t.shape, t.dtype));
+    return outputs.map((t, k) =>
+      Tensor.onDevice(
+        {
+          where: t.onDevice ? 'webgpu device' : 'host',
+          read: () =>
+            t.data().catch(async (e) => {
+              if (/** @type {{code?: string}} */ (e).code !== 'EGPU_LOST' || this.isDisposed) throw e;
+              const again = await this.#run(inputs);
+              return again[k].data();
+            }),
+          release: () => t.dispose(),
+        },
+        t.shape,
+        t.dtype,
+      ),
+    );
   }
 
   /** Moves to the CPU backend when the device is lost (once, shared by concurrent calls). */
@@ -172,8 +179,13 @@ export class Model {
    * @returns {Promise<Prediction[] | Prediction[][]>}
    */
   async classify(input, { topK: k = 3, preprocess = true } = {}) {
-    if (!Number.isInteger(k) || k < 1) throw new WebgradError('EARG', `classify: topK must be a positive integer, got ${k}`);
-    if (this.signature.inputs.length !== 1) throw new WebgradError('EINPUT', `classify needs a model with one input; this one has ${this.signature.inputs.length} (use predict)`);
+    if (!Number.isInteger(k) || k < 1)
+      throw new WebgradError('EARG', `classify: topK must be a positive integer, got ${k}`);
+    if (this.signature.inputs.length !== 1)
+      throw new WebgradError(
+        'EINPUT',
+        `classify needs a model with one input; this one has ${this.signature.inputs.length} (use predict)`,
+      );
     const x = preprocessInput(input, this.signature.inputs[0], preprocess ? this.metadata.preprocessing : undefined);
     this.#live();
     const [output] = await this.#run(prepareInputs(x, this.signature.inputs));
@@ -193,7 +205,12 @@ export class Model {
     const executor = this.#live();
     const backend = /** @type {Backend} */ (this.#backend);
     /** @type {MemoryInfo} */
-    const info = { weightsBytes: backend.weightsBytes(), arenaBytes: executor.arenaBytes, backend: this.backend, plans: executor.planCount };
+    const info = {
+      weightsBytes: backend.weightsBytes(),
+      arenaBytes: executor.arenaBytes,
+      backend: this.backend,
+      plans: executor.planCount,
+    };
     if (backend.deviceBytes) info.deviceBytes = backend.deviceBytes();
     return info;
   }

@@ -49,7 +49,10 @@ export function checkSelftest(test, outputs, backend, where) {
       }
     }
     if (over) {
-      throw new WebgradError('ESELFTEST', `${where}: selftest failed on backend '${backend}': output '${t.name}' element ${first} is ${got[first]}, expected ${want[first]}; max difference ${maxError} exceeds the tolerance |error| <= ${atol} + ${rtol} * |expected| (${over} elements over)`);
+      throw new WebgradError(
+        'ESELFTEST',
+        `${where}: selftest failed on backend '${backend}': output '${t.name}' element ${first} is ${got[first]}, expected ${want[first]}; max difference ${maxError} exceeds the tolerance |error| <= ${atol} + ${rtol} * |expected| (${over} elements over)`,
+      );
     }
   });
   return { maxError, tolerance: { rtol, atol } };

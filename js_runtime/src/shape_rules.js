@@ -67,13 +67,20 @@ function conv2d(s, attrs) {
   const groups = attrs.groups;
   if (!(groups >= 1)) throw new WebgradError('ESHAPE', `Conv2D: groups must be >= 1, got ${groups}`);
   if (c !== null && cg !== null && cg * groups !== c) {
-    throw new WebgradError('ESHAPE', `Conv2D: x is ${fmt(xs)} with ${c} channels but w is ${fmt(ws)}: w[2] * groups = ${cg} * ${groups} = ${cg * groups}, not ${c}`);
+    throw new WebgradError(
+      'ESHAPE',
+      `Conv2D: x is ${fmt(xs)} with ${c} channels but w is ${fmt(ws)}: w[2] * groups = ${cg} * ${groups} = ${cg * groups}, not ${c}`,
+    );
   }
   if (o !== null && o % groups) {
-    throw new WebgradError('ESHAPE', `Conv2D: w is ${fmt(ws)}: its ${o} output channels do not divide into ${groups} groups`);
+    throw new WebgradError(
+      'ESHAPE',
+      `Conv2D: w is ${fmt(ws)}: its ${o} output channels do not divide into ${groups} groups`,
+    );
   }
   needVector('Conv2D', 'bias', bs ?? null, o, 'w[3], the output channels');
-  if (kh === null || kw === null) throw new WebgradError('ESHAPE', `Conv2D: the kernel size of w ${fmt(ws)} must be known`);
+  if (kh === null || kw === null)
+    throw new WebgradError('ESHAPE', `Conv2D: the kernel size of w ${fmt(ws)} must be known`);
   const win = windowOf('Conv2D', [h, w], [kh, kw], attrs.strides, attrs.padding, attrs.dilations);
   return [n, win.out[0], win.out[1], o];
 }
@@ -130,7 +137,10 @@ function transpose(s, attrs) {
   const x = /** @type {Shape} */ (s[0]);
   const perm = /** @type {number[]} */ (attrs.perm);
   if ([...perm].sort((a, b) => a - b).some((p, i) => p !== i) || perm.length !== x.length) {
-    throw new WebgradError('ESHAPE', `Transpose: perm [${perm.join(', ')}] is not a permutation of the ${x.length} axes of ${fmt(x)}`);
+    throw new WebgradError(
+      'ESHAPE',
+      `Transpose: perm [${perm.join(', ')}] is not a permutation of the ${x.length} axes of ${fmt(x)}`,
+    );
   }
   return perm.map((p) => x[p]);
 }
@@ -144,14 +154,19 @@ function concat(s, attrs) {
   shapes.forEach((x, i) => {
     if (i === 0) return;
     if (x.length !== first.length || x.some((d, k) => k !== axis && !dimsAgree(d, first[k]))) {
-      throw new WebgradError('ESHAPE', `Concat: input ${i} is ${fmt(x)} but input 0 is ${fmt(first)}: dims other than axis ${axis} differ`);
+      throw new WebgradError(
+        'ESHAPE',
+        `Concat: input ${i} is ${fmt(x)} but input 0 is ${fmt(first)}: dims other than axis ${axis} differ`,
+      );
     }
     x.forEach((d, k) => {
       if (out[k] === null) out[k] = d;
     });
   });
   const sizes = shapes.map((x) => x[axis]);
-  out[axis] = sizes.includes(null) ? null : sizes.reduce((a, b) => /** @type {number} */ (a) + /** @type {number} */ (b), 0);
+  out[axis] = sizes.includes(null)
+    ? null
+    : sizes.reduce((a, b) => /** @type {number} */ (a) + /** @type {number} */ (b), 0);
   return out;
 }
 
@@ -166,9 +181,13 @@ export function sliceParams(rank, attrs) {
   const axes = attrs.axes.length ? attrs.axes : starts.map((/** @type {number} */ _, /** @type {number} */ i) => i);
   const steps = attrs.steps.length ? attrs.steps : starts.map(() => 1);
   if (!(starts.length === ends.length && ends.length === axes.length && axes.length === steps.length)) {
-    throw new WebgradError('ESHAPE', `Slice: starts [${starts.join(', ')}], ends [${ends.join(', ')}], axes [${attrs.axes.join(', ')}] and steps [${attrs.steps.join(', ')}] must have the same length (empty axes/steps mean the defaults)`);
+    throw new WebgradError(
+      'ESHAPE',
+      `Slice: starts [${starts.join(', ')}], ends [${ends.join(', ')}], axes [${attrs.axes.join(', ')}] and steps [${attrs.steps.join(', ')}] must have the same length (empty axes/steps mean the defaults)`,
+    );
   }
-  if (steps.some((/** @type {number} */ v) => v <= 0)) throw new WebgradError('ESHAPE', `Slice: steps must be positive, got [${steps.join(', ')}]`);
+  if (steps.some((/** @type {number} */ v) => v <= 0))
+    throw new WebgradError('ESHAPE', `Slice: steps must be positive, got [${steps.join(', ')}]`);
   const normalized = axes.map((/** @type {number} */ a) => normAxis('Slice', a, rank, 'axes entry'));
   if (new Set(normalized).size !== normalized.length) {
     throw new WebgradError('ESHAPE', `Slice: axes [${attrs.axes.join(', ')}] name an axis twice`);
@@ -210,7 +229,9 @@ function gather(s, attrs) {
 function batchNorm(s) {
   const x = /** @type {Shape} */ (s[0]);
   needRank('BatchNorm', 'x', x, 1, true);
-  ['scale', 'bias', 'mean', 'var'].forEach((name, i) => needVector('BatchNorm', name, s[i + 1] ?? null, x[x.length - 1], 'the channels, x[-1]'));
+  ['scale', 'bias', 'mean', 'var'].forEach((name, i) =>
+    needVector('BatchNorm', name, s[i + 1] ?? null, x[x.length - 1], 'the channels, x[-1]'),
+  );
   return [...x];
 }
 
@@ -222,7 +243,10 @@ function layerNorm(s, attrs) {
   ['gamma', 'beta'].forEach((name, i) => {
     const p = /** @type {Shape} */ (s[i + 1]);
     if (p.length !== want.length || p.some((d, k) => !dimsAgree(d, want[k]))) {
-      throw new WebgradError('ESHAPE', `LayerNorm: ${name} must be x[${axis}:] = ${fmt(want)} for x ${fmt(x)}, got ${fmt(p)}`);
+      throw new WebgradError(
+        'ESHAPE',
+        `LayerNorm: ${name} must be x[${axis}:] = ${fmt(want)} for x ${fmt(x)}, got ${fmt(p)}`,
+      );
     }
   });
   return [...x];
@@ -258,50 +282,55 @@ function argMax(s, attrs) {
   const x = /** @type {Shape} */ (s[0]);
   const axis = normAxis('ArgMax', attrs.axis, x.length);
   if (x[axis] === 0) {
-    throw new WebgradError('ESHAPE', `ArgMax: axis ${attrs.axis} of x ${fmt(x)} has size 0, so there is no index to return`);
+    throw new WebgradError(
+      'ESHAPE',
+      `ArgMax: axis ${attrs.axis} of x ${fmt(x)} has size 0, so there is no index to return`,
+    );
   }
   return reducedShape(x, [axis], attrs.keepdims);
 }
 
 /** The shape rule of every op of the op set, by op name. */
-export const SHAPE_RULES = /** @type {Readonly<Record<string, ShapeRule>>} */ (Object.freeze({
-  MatMul: matmul,
-  Add: broadcast('Add'),
-  Sub: broadcast('Sub'),
-  Mul: broadcast('Mul'),
-  Div: broadcast('Div'),
-  Maximum: broadcast('Maximum'),
-  Minimum: broadcast('Minimum'),
-  Relu: same('Relu'),
-  Relu6: same('Relu6'),
-  LeakyRelu: same('LeakyRelu'),
-  Gelu: same('Gelu'),
-  Sigmoid: same('Sigmoid'),
-  Tanh: same('Tanh'),
-  Exp: same('Exp'),
-  Log: same('Log'),
-  Sqrt: same('Sqrt'),
-  Softmax: same('Softmax', 'axis'),
-  LogSoftmax: same('LogSoftmax', 'axis'),
-  Conv2D: conv2d,
-  MaxPool2D: pool2d('MaxPool2D'),
-  AvgPool2D: pool2d('AvgPool2D'),
-  GlobalAvgPool: globalAvgPool,
-  BatchNorm: batchNorm,
-  LayerNorm: layerNorm,
-  Reshape: (s, attrs) => targetShape(/** @type {Shape} */ (s[0]), attrs.shape),
-  Flatten: flatten,
-  Transpose: transpose,
-  Concat: concat,
-  Slice: slice,
-  Gather: gather,
-  ReduceSum: reduce('ReduceSum'),
-  ReduceMean: reduce('ReduceMean'),
-  ReduceMax: reduce('ReduceMax'),
-  ArgMax: argMax,
-  Cast: same('Cast'),
-  Dequantize: dequantize,
-}));
+export const SHAPE_RULES = /** @type {Readonly<Record<string, ShapeRule>>} */ (
+  Object.freeze({
+    MatMul: matmul,
+    Add: broadcast('Add'),
+    Sub: broadcast('Sub'),
+    Mul: broadcast('Mul'),
+    Div: broadcast('Div'),
+    Maximum: broadcast('Maximum'),
+    Minimum: broadcast('Minimum'),
+    Relu: same('Relu'),
+    Relu6: same('Relu6'),
+    LeakyRelu: same('LeakyRelu'),
+    Gelu: same('Gelu'),
+    Sigmoid: same('Sigmoid'),
+    Tanh: same('Tanh'),
+    Exp: same('Exp'),
+    Log: same('Log'),
+    Sqrt: same('Sqrt'),
+    Softmax: same('Softmax', 'axis'),
+    LogSoftmax: same('LogSoftmax', 'axis'),
+    Conv2D: conv2d,
+    MaxPool2D: pool2d('MaxPool2D'),
+    AvgPool2D: pool2d('AvgPool2D'),
+    GlobalAvgPool: globalAvgPool,
+    BatchNorm: batchNorm,
+    LayerNorm: layerNorm,
+    Reshape: (s, attrs) => targetShape(/** @type {Shape} */ (s[0]), attrs.shape),
+    Flatten: flatten,
+    Transpose: transpose,
+    Concat: concat,
+    Slice: slice,
+    Gather: gather,
+    ReduceSum: reduce('ReduceSum'),
+    ReduceMean: reduce('ReduceMean'),
+    ReduceMax: reduce('ReduceMax'),
+    ArgMax: argMax,
+    Cast: same('Cast'),
+    Dequantize: dequantize,
+  })
+);
 
 /**
  * Checks a node's inputs against the op set (count, presence, dtypes) and applies its shape rule.
@@ -314,12 +343,16 @@ export const SHAPE_RULES = /** @type {Readonly<Record<string, ShapeRule>>} */ (O
  * @returns {{shape: Dim[], dtype: string}}
  */
 export function inferNode(op, shapes, dtypes, attrs) {
-  if (!Object.prototype.hasOwnProperty.call(OPSET.ops, op)) throw new WebgradError('EUNKNOWN_OP', `unknown op ${JSON.stringify(op)}`);
+  if (!Object.prototype.hasOwnProperty.call(OPSET.ops, op))
+    throw new WebgradError('EUNKNOWN_OP', `unknown op ${JSON.stringify(op)}`);
   const spec = OPSET.ops[op];
   const slots = spec.inputs;
   const variadic = slots.length === 1 && slots[0].variadic;
   if (variadic ? shapes.length < 1 : shapes.length > slots.length) {
-    throw new WebgradError('EGRAPH', `${op}: takes ${variadic ? 'at least 1' : `at most ${slots.length}`} inputs, got ${shapes.length}`);
+    throw new WebgradError(
+      'EGRAPH',
+      `${op}: takes ${variadic ? 'at least 1' : `at most ${slots.length}`} inputs, got ${shapes.length}`,
+    );
   }
   const count = variadic ? shapes.length : slots.length;
   for (let i = 0; i < count; i++) {
@@ -330,7 +363,10 @@ export function inferNode(op, shapes, dtypes, attrs) {
       continue;
     }
     if (!slot.dtypes.includes(dtype)) {
-      throw new WebgradError('EDTYPE', `${op}: input ${i} (${slot.name}) must be ${slot.dtypes.join(' or ')}, got ${dtype}`);
+      throw new WebgradError(
+        'EDTYPE',
+        `${op}: input ${i} (${slot.name}) must be ${slot.dtypes.join(' or ')}, got ${dtype}`,
+      );
     }
   }
   if (variadic && new Set(dtypes).size > 1) {
@@ -339,6 +375,11 @@ export function inferNode(op, shapes, dtypes, attrs) {
   const padded = Array.from({ length: count }, (_, i) => shapes[i] ?? null);
   const shape = SHAPE_RULES[op](padded, attrs);
   const want = spec.output.dtype;
-  const dtype = want === 'same' ? dtypes.find((d) => d !== null) ?? 'float32' : want.startsWith('attr:') ? attrs[want.slice(5)] : want;
+  const dtype =
+    want === 'same'
+      ? (dtypes.find((d) => d !== null) ?? 'float32')
+      : want.startsWith('attr:')
+        ? attrs[want.slice(5)]
+        : want;
   return { shape, dtype };
 }

@@ -48,7 +48,10 @@ export function dimsAgree(a, b) {
  * @param {Shape} inferred
  */
 export function compatible(declared, inferred) {
-  return declared.length === inferred.length && declared.every((d, i) => d === null || inferred[i] === null || d === inferred[i]);
+  return (
+    declared.length === inferred.length &&
+    declared.every((d, i) => d === null || inferred[i] === null || d === inferred[i])
+  );
 }
 
 /**
@@ -73,7 +76,10 @@ export function stridesOf(shape) {
  */
 export function checkShape(shape, what) {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new WebgradError('ESHAPE', `${what}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new WebgradError(
+      'ESHAPE',
+      `${what}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+    );
   }
   return [...shape];
 }
@@ -150,7 +156,10 @@ export function broadcastShapes(op, a, b) {
  */
 export function needRank(op, name, shape, rank, atLeast = false) {
   if (atLeast ? shape.length < rank : shape.length !== rank) {
-    throw new WebgradError('ESHAPE', `${op}: ${name} must have rank ${atLeast ? 'at least ' : ''}${rank}, got shape ${fmt(shape)}`);
+    throw new WebgradError(
+      'ESHAPE',
+      `${op}: ${name} must have rank ${atLeast ? 'at least ' : ''}${rank}, got shape ${fmt(shape)}`,
+    );
   }
 }
 

@@ -113,7 +113,10 @@ export class Tensor {
   dataSync() {
     this.#checkLive();
     if (this.#data === null) {
-      throw new WebgradError('EBACKEND', `tensor ${this.#dtype} [${this.#shape}] is in ${/** @type {DeviceData} */ (this.#device).where} memory: dataSync() cannot read it synchronously; use await tensor.data() (after that, dataSync() works)`);
+      throw new WebgradError(
+        'EBACKEND',
+        `tensor ${this.#dtype} [${this.#shape}] is in ${/** @type {DeviceData} */ (this.#device).where} memory: dataSync() cannot read it synchronously; use await tensor.data() (after that, dataSync() works)`,
+      );
     }
     return this.#data;
   }
@@ -165,13 +168,19 @@ function flattenNested(nested, what) {
   const walk = (v, axis) => {
     if (axis === shape.length) {
       if (typeof v !== 'number') {
-        throw new WebgradError('EARG', `${what}: expected numbers, got ${v === null ? 'null' : typeof v} ${JSON.stringify(v)}`);
+        throw new WebgradError(
+          'EARG',
+          `${what}: expected numbers, got ${v === null ? 'null' : typeof v} ${JSON.stringify(v)}`,
+        );
       }
       values.push(v);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[axis]) {
-      throw new WebgradError('ESHAPE', `${what}: nested arrays are ragged (expected ${shape[axis]} entries at depth ${axis})`);
+      throw new WebgradError(
+        'ESHAPE',
+        `${what}: nested arrays are ragged (expected ${shape[axis]} entries at depth ${axis})`,
+      );
     }
     for (const item of v) walk(item, axis + 1);
   };
@@ -198,7 +207,10 @@ export function convertValues(values, dtype, what) {
       const v = values[i];
       probe[0] = v;
       if (probe[0] !== v) {
-        throw new WebgradError('EDTYPE', `${what}: value ${v} at index ${i} is not a valid ${dtype} (an integer in range)`);
+        throw new WebgradError(
+          'EDTYPE',
+          `${what}: value ${v} at index ${i} is not a valid ${dtype} (an integer in range)`,
+        );
       }
       out[i] = v;
     }
@@ -237,7 +249,8 @@ export function tensor(data, shape, dtype) {
  */
 export function toTensor(x, what, wantDType) {
   if (x instanceof Tensor) {
-    if (x.isDisposed) throw new WebgradError('EDISPOSED', `${what}: tensor ${x.dtype} [${x.shape}] was used after dispose()`);
+    if (x.isDisposed)
+      throw new WebgradError('EDISPOSED', `${what}: tensor ${x.dtype} [${x.shape}] was used after dispose()`);
     return x;
   }
   if (x === null || typeof x !== 'object' || !('data' in x)) {
@@ -256,7 +269,10 @@ export function toTensor(x, what, wantDType) {
     values = flat.values;
     inferred = flat.shape;
   } else if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-    throw new WebgradError('EDTYPE', `${what}: data is a ${data.constructor.name}; 64-bit integers are not a dtype of the op set (float32, float16, int32, int8, uint8): convert it, e.g. Int32Array.from(data, Number)`);
+    throw new WebgradError(
+      'EDTYPE',
+      `${what}: data is a ${data.constructor.name}; 64-bit integers are not a dtype of the op set (float32, float16, int32, int8, uint8): convert it, e.g. Int32Array.from(data, Number)`,
+    );
   } else if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
     values = Array.from(/** @type {ArrayLike<number>} */ (/** @type {unknown} */ (data)));
     inferred = [values.length];
@@ -265,9 +281,12 @@ export function toTensor(x, what, wantDType) {
   }
   const dims = shape === undefined ? inferred : checkShape(shape, what);
   if (sizeOf(dims) !== values.length) {
-    throw new WebgradError('ESHAPE', `${what}: shape [${dims.join(', ')}] needs ${sizeOf(dims)} values, data has ${values.length}`);
+    throw new WebgradError(
+      'ESHAPE',
+      `${what}: shape [${dims.join(', ')}] needs ${sizeOf(dims)} values, data has ${values.length}`,
+    );
   }
-  const target = dtype ?? (own !== undefined ? own : wantDType ?? 'float32');
+  const target = dtype ?? (own !== undefined ? own : (wantDType ?? 'float32'));
   const typed = own === target ? /** @type {TypedArray} */ (values) : convertValues(values, target, what);
   return new Tensor(typed, dims, target);
 }

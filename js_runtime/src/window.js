@@ -48,7 +48,10 @@ function outDim(op, axis, n, k, s, d, lo, hi) {
   if (n === null || lo === null || hi === null) return null;
   const span = n + lo + hi - (k - 1) * d - 1;
   if (span < 0) {
-    throw new WebgradError('ESHAPE', `${op}: the ${axis} window (${(k - 1) * d + 1} with dilation) is larger than the padded input (${n} + ${lo + hi} padding)`);
+    throw new WebgradError(
+      'ESHAPE',
+      `${op}: the ${axis} window (${(k - 1) * d + 1} with dilation) is larger than the padded input (${n} + ${lo + hi} padding)`,
+    );
   }
   return Math.floor(span / s) + 1;
 }
@@ -81,15 +84,24 @@ export function windowOf(op, hw, kernel, strides, padding, dilations = [1, 1], p
       pads = [0, 0, 0, 0];
     } else {
       if (!Array.isArray(padding) || padding.length !== 4 || padding.some((p) => !(Number.isInteger(p) && p >= 0))) {
-        throw new WebgradError('ESHAPE', `${op}: padding must be 'SAME', 'VALID' or [top, bottom, left, right], got ${JSON.stringify(padding)}`);
+        throw new WebgradError(
+          'ESHAPE',
+          `${op}: padding must be 'SAME', 'VALID' or [top, bottom, left, right], got ${JSON.stringify(padding)}`,
+        );
       }
       const [t, b, l, r] = padding;
       pads = [t, b, l, r];
       if (pool && (Math.max(t, b) >= k[0] || Math.max(l, r) >= k[1])) {
-        throw new WebgradError('ESHAPE', `${op}: padding [${padding.join(', ')}] must be smaller than the pool size [${k.join(', ')}]`);
+        throw new WebgradError(
+          'ESHAPE',
+          `${op}: padding [${padding.join(', ')}] must be smaller than the pool size [${k.join(', ')}]`,
+        );
       }
     }
-    out = [outDim(op, 'height', h, k[0], s[0], d[0], pads[0], pads[1]), outDim(op, 'width', w, k[1], s[1], d[1], pads[2], pads[3])];
+    out = [
+      outDim(op, 'height', h, k[0], s[0], d[0], pads[0], pads[1]),
+      outDim(op, 'width', w, k[1], s[1], d[1], pads[2], pads[3]),
+    ];
   }
   return { kernel: k, strides: s, dilations: d, pads, out };
 }

@@ -63,9 +63,46 @@ function parentOf(doc, path) {
   return [v, path.at(-1)];
 }
 
-const ODD_VALUES = [null, true, false, 0, -1, 1, 2, 3, 0.5, -0.0, 1e-45, 1e38, 3.5e38, 2 ** 31, 2 ** 32, 2 ** 53, -(2 ** 31), 1e300,
-  '', 'x', 'float32', 'int8', 'float16', 'int32', 'uint8', 'float64', 'constructor', '__proto__', 'weights-000.bin', '../model.json',
-  [], [null], [0], [1, 1], [-1], [65536, 65536], {}, { scheme: 'int8_symmetric', axis: 0, scales: [1] }];
+const ODD_VALUES = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1,
+  2,
+  3,
+  0.5,
+  -0.0,
+  1e-45,
+  1e38,
+  3.5e38,
+  2 ** 31,
+  2 ** 32,
+  2 ** 53,
+  -(2 ** 31),
+  1e300,
+  '',
+  'x',
+  'float32',
+  'int8',
+  'float16',
+  'int32',
+  'uint8',
+  'float64',
+  'constructor',
+  '__proto__',
+  'weights-000.bin',
+  '../model.json',
+  [],
+  [null],
+  [0],
+  [1, 1],
+  [-1],
+  [65536, 65536],
+  {},
+  { scheme: 'int8_symmetric', axis: 0, scales: [1] },
+];
 
 /** One structural mutation of parsed model.json; returns its description. */
 function mutateJson(doc, r) {
@@ -85,7 +122,16 @@ function mutateJson(doc, r) {
     return `set ${where} = ${JSON.stringify(v)}`;
   }
   if (kind === 2 && typeof value === 'number') {
-    const v = r.pick([value + 1, value - 1, value * 2, -value, value * 1000, Math.floor(value / 2), value + 16, value + 0.5]);
+    const v = r.pick([
+      value + 1,
+      value - 1,
+      value * 2,
+      -value,
+      value * 1000,
+      Math.floor(value / 2),
+      value + 16,
+      value + 0.5,
+    ]);
     parent[key] = v;
     return `set ${where} = ${v} (was ${value})`;
   }
@@ -124,7 +170,8 @@ function mutateJson(doc, r) {
 function mutateText(text, r) {
   const at = r.int(text.length + 1);
   const kind = r.int(6);
-  if (kind === 0) return [text.slice(0, at) + String.fromCharCode(r.int(128)) + text.slice(at + 1), `replace char ${at}`];
+  if (kind === 0)
+    return [text.slice(0, at) + String.fromCharCode(r.int(128)) + text.slice(at + 1), `replace char ${at}`];
   if (kind === 1) return [text.slice(0, at), `truncate at ${at}`];
   if (kind === 2) {
     const n = 1 + r.int(64);
@@ -135,7 +182,23 @@ function mutateText(text, r) {
     return [text.slice(0, at) + text.slice(at, at + n) + text.slice(at), `repeat ${n} chars at ${at}`];
   }
   if (kind === 4) {
-    const s = r.pick(['\ufeff', '\u0000', '\ud800', ',', '"', '1e400', '-0', 'NaN', '[', '{', '}', '\\u0000', ' ', '\n', '9'.repeat(400)]);
+    const s = r.pick([
+      '\ufeff',
+      '\u0000',
+      '\ud800',
+      ',',
+      '"',
+      '1e400',
+      '-0',
+      'NaN',
+      '[',
+      '{',
+      '}',
+      '\\u0000',
+      ' ',
+      '\n',
+      '9'.repeat(400),
+    ]);
     return [text.slice(0, at) + s + text.slice(at), `insert ${JSON.stringify(s)} at ${at}`];
   }
   const digits = /\d+/g;
@@ -143,8 +206,21 @@ function mutateText(text, r) {
   if (!found.length) return [text, 'no-op'];
   const m = r.pick(found);
   const deep = 1 + r.int(20000); // deep nesting, in place of a number
-  const v = r.pick(['0', '-1', '1e400', '1.5', '4294967296', '9007199254740993', '1e-400', `${m[0]}0`, `${'['.repeat(deep)}0${']'.repeat(deep)}`]);
-  return [text.slice(0, m.index) + v + text.slice(m.index + m[0].length), `number at ${m.index}: ${m[0]} -> ${v.length > 40 ? `${v.slice(0, 20)}... (${v.length} chars)` : v}`];
+  const v = r.pick([
+    '0',
+    '-1',
+    '1e400',
+    '1.5',
+    '4294967296',
+    '9007199254740993',
+    '1e-400',
+    `${m[0]}0`,
+    `${'['.repeat(deep)}0${']'.repeat(deep)}`,
+  ]);
+  return [
+    text.slice(0, m.index) + v + text.slice(m.index + m[0].length),
+    `number at ${m.index}: ${m[0]} -> ${v.length > 40 ? `${v.slice(0, 20)}... (${v.length} chars)` : v}`,
+  ];
 }
 
 /** One mutation of a shard's bytes; returns [bytes, description]. */
@@ -223,7 +299,13 @@ function inputsFor(model, r) {
   return model.signature.inputs.map((s) => {
     const shape = s.shape.map((d) => (d === null ? 1 + r.int(2) : d));
     const n = shape.reduce((a, b) => a * b, 1);
-    const Storage = { float32: Float32Array, float16: Uint16Array, int32: Int32Array, int8: Int8Array, uint8: Uint8Array }[s.dtype];
+    const Storage = {
+      float32: Float32Array,
+      float16: Uint16Array,
+      int32: Int32Array,
+      int8: Int8Array,
+      uint8: Uint8Array,
+    }[s.dtype];
     const data = new Storage(Math.min(n, 1 << 22)).map(() => (s.dtype === 'float16' ? 0x3c00 : r.int(4)));
     return { data, shape, dtype: s.dtype };
   });
@@ -232,7 +314,12 @@ function inputsFor(model, r) {
 /** Rejects after `ms` with a 'hang' marker (the timer is cleared when `promise` settles). */
 function guard(promise, ms, what) {
   let timer;
-  const hang = new Promise((_, reject) => { timer = setTimeout(() => reject(Object.assign(new Error(`${what} did not settle in ${ms} ms`), { hang: true })), ms); });
+  const hang = new Promise((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`${what} did not settle in ${ms} ms`), { hang: true })),
+      ms,
+    );
+  });
   return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
 }
 
@@ -256,7 +343,8 @@ export async function runCase(bases, seed, index) {
     for (const t of out instanceof Object && 'dataSync' in out ? [out] : Object.values(out)) await t.data();
     return { outcome: 'valid', finding: null };
   } catch (e) {
-    if (e instanceof WebgradError && typeof e.code === 'string') return { outcome: `valid, predict ${e.code}`, finding: null };
+    if (e instanceof WebgradError && typeof e.code === 'string')
+      return { outcome: `valid, predict ${e.code}`, finding: null };
     return { outcome: 'finding', finding: { did: [...did, 'predict'], backend, files, error: e?.stack ?? String(e) } };
   } finally {
     model.dispose();
@@ -273,7 +361,10 @@ export function loadBases() {
     for (const name of BASES) bases[name] = bundleMap(name);
     return { bases, note: `bases: ${Object.keys(bases).join(', ')}` };
   } catch (e) {
-    return { bases, note: `the Python fixtures could not be made (${String(e.message).split('\n')[0]}); synthetic base only` };
+    return {
+      bases,
+      note: `the Python fixtures could not be made (${String(e.message).split('\n')[0]}); synthetic base only`,
+    };
   }
 }
 
@@ -325,17 +416,27 @@ async function main(argv) {
     cases,
     deadline: start + minutes * 60000,
     onFinding: (f) => {
-      console.log(`FINDING seed ${f.seed} case ${f.index} (${f.backend}): ${f.did.join('; ')}\n  ${f.error.split('\n').slice(0, 3).join('\n  ')}`);
+      console.log(
+        `FINDING seed ${f.seed} case ${f.index} (${f.backend}): ${f.did.join('; ')}\n  ${f.error.split('\n').slice(0, 3).join('\n  ')}`,
+      );
       if (out) {
         mkdirSync(out, { recursive: true });
         const files = Object.fromEntries(Object.entries(f.files).map(([k, v]) => [k, Buffer.from(v).toString('hex')]));
-        writeFileSync(join(out, `seed${f.seed}-case${f.index}.json`), JSON.stringify({ did: f.did, backend: f.backend, error: f.error, files_hex: files }));
+        writeFileSync(
+          join(out, `seed${f.seed}-case${f.index}.json`),
+          JSON.stringify({ did: f.did, backend: f.backend, error: f.error, files_hex: files }),
+        );
       }
     },
   });
   const secs = (Date.now() - start) / 1000;
-  const top = Object.entries(result.outcomes).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
-  console.log(`${result.cases} cases in ${secs.toFixed(1)} s (${(result.cases / secs).toFixed(1)} cases/s); findings: ${result.findings.length}; peak RSS ${(result.peakRss / 2 ** 20).toFixed(0)} MiB`);
+  const top = Object.entries(result.outcomes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  console.log(
+    `${result.cases} cases in ${secs.toFixed(1)} s (${(result.cases / secs).toFixed(1)} cases/s); findings: ${result.findings.length}; peak RSS ${(result.peakRss / 2 ** 20).toFixed(0)} MiB`,
+  );
   console.log(`outcomes: ${top}`);
   process.exit(result.findings.length ? 1 : 0);
 }

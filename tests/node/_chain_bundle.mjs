@@ -22,7 +22,10 @@ export function chainBundle(n) {
     formatVersion: 1,
     opsetVersion: 1,
     producer: { name: 'chain_bundle', version: '0' },
-    signature: { inputs: [{ name: 'x', dtype: 'float32', shape: [null, 4] }], outputs: [{ name: prev, dtype: 'float32', shape: [null, 4] }] },
+    signature: {
+      inputs: [{ name: 'x', dtype: 'float32', shape: [null, 4] }],
+      outputs: [{ name: prev, dtype: 'float32', shape: [null, 4] }],
+    },
     graph: { nodes },
     weights: { shards: [], tensors: [] },
     metadata: {},

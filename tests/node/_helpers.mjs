@@ -69,7 +69,8 @@ function fixtureHash() {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(dir, e.name);
       if (e.isDirectory() && e.name !== '__pycache__') walk(p);
-      else if (e.isFile() && (e.name.endsWith('.py') || e.name.endsWith('.json'))) h.update(p.slice(ROOT.length)).update(readFileSync(p));
+      else if (e.isFile() && (e.name.endsWith('.py') || e.name.endsWith('.json')))
+        h.update(p.slice(ROOT.length)).update(readFileSync(p));
     }
   };
   h.update(readFileSync(join(ROOT, 'tests', 'node', 'make_fixtures.py')));

@@ -22,7 +22,9 @@ export function syntheticBundle({ inputs, outputs, nodes, weights = {}, selftest
     offset += Math.ceil(w.data.byteLength / ALIGN) * ALIGN;
   }
   const shard = new Uint8Array(offset);
-  Object.values(weights).forEach((w, i) => shard.set(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength), tensors[i].offset));
+  Object.values(weights).forEach((w, i) =>
+    shard.set(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength), tensors[i].offset),
+  );
   const encode = (t) => ({ name: t.name, dtype: 'float32', shape: t.shape, data: base64(t.data) });
   const model = {
     format: 'webgrad-bundle',
@@ -31,8 +33,21 @@ export function syntheticBundle({ inputs, outputs, nodes, weights = {}, selftest
     producer: { name: 'synthetic', version: '0' },
     signature: { inputs, outputs },
     graph: { nodes },
-    weights: { shards: [{ file: 'weights-000.bin', byteLength: shard.byteLength, sha256: createHash('sha256').update(shard).digest('hex') }], tensors },
-    selftest: { inputs: selftest.inputs.map(encode), outputs: selftest.outputs.map(encode), tolerance: { atol: 1e-4, rtol: 1e-3 } },
+    weights: {
+      shards: [
+        {
+          file: 'weights-000.bin',
+          byteLength: shard.byteLength,
+          sha256: createHash('sha256').update(shard).digest('hex'),
+        },
+      ],
+      tensors,
+    },
+    selftest: {
+      inputs: selftest.inputs.map(encode),
+      outputs: selftest.outputs.map(encode),
+      tolerance: { atol: 1e-4, rtol: 1e-3 },
+    },
     metadata,
   };
   return { 'model.json': model, 'weights-000.bin': shard };
@@ -49,7 +64,10 @@ export function matmulBundle(rows, cols, values = (i) => Math.sin(i), metadata =
     outputs: [{ name: 'y', dtype: 'float32', shape: [null, cols] }],
     nodes: [{ name: 'y', op: 'MatMul', inputs: ['x', 'W'], outputs: ['y'], attrs: {} }],
     weights: { W: { data: W, shape: [rows, cols] } },
-    selftest: { inputs: [{ name: 'x', shape: [1, rows], data: ones }], outputs: [{ name: 'y', shape: [1, cols], data: expect }] },
+    selftest: {
+      inputs: [{ name: 'x', shape: [1, rows], data: ones }],
+      outputs: [{ name: 'y', shape: [1, cols], data: expect }],
+    },
     metadata,
   });
 }

@@ -57,7 +57,8 @@ export async function nodeGpu() {
   Object.assign(globalThis, mod.globals);
   const gpu = mod.create([]);
   const adapter = await gpu.requestAdapter();
-  if (!adapter) return { gpu: null, reason: `no WebGPU adapter (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES ?? 'unset'})` };
+  if (!adapter)
+    return { gpu: null, reason: `no WebGPU adapter (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES ?? 'unset'})` };
   return { gpu, reason: `adapter ${adapter.info?.description ?? ''}` };
 }
 
@@ -71,7 +72,14 @@ export async function nodeGpu() {
  */
 export function spyGpu(gpu, { fallback } = {}) {
   const devices = [];
-  const counts = { createComputePipeline: 0, createBindGroup: 0, createBuffer: 0, writeBuffer: 0, submit: 0, mapAsync: 0 };
+  const counts = {
+    createComputePipeline: 0,
+    createBindGroup: 0,
+    createBuffer: 0,
+    writeBuffer: 0,
+    submit: 0,
+    mapAsync: 0,
+  };
   const count = (target, name) => {
     const fn = target[name].bind(target);
     target[name] = (...args) => {
@@ -84,7 +92,12 @@ export function spyGpu(gpu, { fallback } = {}) {
       const adapter = await gpu.requestAdapter(options);
       if (!adapter) return null;
       const info = adapter.info;
-      const described = { vendor: info.vendor, architecture: fallback === false ? 'test-hardware' : info.architecture, description: fallback === false ? 'adapter presented as hardware by the test' : info.description, isFallbackAdapter: fallback ?? info.isFallbackAdapter };
+      const described = {
+        vendor: info.vendor,
+        architecture: fallback === false ? 'test-hardware' : info.architecture,
+        description: fallback === false ? 'adapter presented as hardware by the test' : info.description,
+        isFallbackAdapter: fallback ?? info.isFallbackAdapter,
+      };
       return {
         limits: adapter.limits,
         features: adapter.features,

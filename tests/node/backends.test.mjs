@@ -9,7 +9,16 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { RUNTIME, bundleMap } from './_helpers.mjs';
-import { AUTO_ORDER, WebgradError, checkBackend, getBackend, listBackends, liveResources, loadModel, registerBackend } from '../../js_runtime/src/index.js';
+import {
+  AUTO_ORDER,
+  WebgradError,
+  checkBackend,
+  getBackend,
+  listBackends,
+  liveResources,
+  loadModel,
+  registerBackend,
+} from '../../js_runtime/src/index.js';
 import { chooseBackend, disposeBackend } from '../../js_runtime/src/backends/index.js';
 import { jsBackend } from '../../js_runtime/src/backends/js/index.js';
 import { KERNELS } from '../../js_runtime/src/backends/js/kernels/index.js';
@@ -17,16 +26,31 @@ import { KERNELS } from '../../js_runtime/src/backends/js/kernels/index.js';
 test('the registry lists js, wasm and webgpu in auto order, with reasons', async () => {
   assert.deepEqual([...AUTO_ORDER], ['webgpu', 'wasm', 'js']);
   const list = await listBackends();
-  assert.deepEqual(list.map((b) => b.name), ['webgpu', 'wasm', 'js']);
+  assert.deepEqual(
+    list.map((b) => b.name),
+    ['webgpu', 'wasm', 'js'],
+  );
   const byName = Object.fromEntries(list.map((b) => [b.name, b]));
   assert.equal(byName.js.available, true);
   assert.equal(byName.wasm.available, true);
   assert.match(byName.wasm.reason, /^WebAssembly (relaxed SIMD|SIMD128 \(relaxed SIMD not supported by this engine\))/);
   assert.match(byName.webgpu.reason, /navigator\.gpu is missing/);
-  assert.deepEqual(await checkBackend('nope'), { available: false, reason: 'unknown backend; registered: js, wasm, webgpu' });
-  assert.throws(() => getBackend('nope'), (e) => e instanceof WebgradError && e.code === 'EBACKEND');
-  assert.throws(() => registerBackend('auto', jsBackend), (e) => e.code === 'EARG');
-  assert.throws(() => registerBackend('x', {}), (e) => e.code === 'EARG');
+  assert.deepEqual(await checkBackend('nope'), {
+    available: false,
+    reason: 'unknown backend; registered: js, wasm, webgpu',
+  });
+  assert.throws(
+    () => getBackend('nope'),
+    (e) => e instanceof WebgradError && e.code === 'EBACKEND',
+  );
+  assert.throws(
+    () => registerBackend('auto', jsBackend),
+    (e) => e.code === 'EARG',
+  );
+  assert.throws(
+    () => registerBackend('x', {}),
+    (e) => e.code === 'EARG',
+  );
 });
 
 /** A backend wrapping the js kernels that records what the executor asks of it. */
@@ -73,10 +97,13 @@ test('a registered backend plugs in: weights prepared once, one arena, released 
 test('preload: started at the beginning of loadModel with the options; a failing one does not fail the load', async () => {
   const calls = [];
   const log = [];
-  registerBackend('preloading', { ...recordingBackend(log), preload(options) {
-    calls.push({ when: log.length, wasmVariant: options.wasmVariant });
-    throw new Error('preload failed');
-  } });
+  registerBackend('preloading', {
+    ...recordingBackend(log),
+    preload(options) {
+      calls.push({ when: log.length, wasmVariant: options.wasmVariant });
+      throw new Error('preload failed');
+    },
+  });
   const model = await loadModel(bundleMap('mlp-float32'), { backend: 'preloading', wasmVariant: 'simd' });
   assert.deepEqual(calls, [{ when: 0, wasmVariant: 'simd' }], 'called once, before the weights were prepared');
   model.dispose();
@@ -98,7 +125,10 @@ test('a backend without a kernel the model needs is refused, naming the op', asy
   const { Softmax, ...partial } = KERNELS;
   assert.ok(Softmax);
   registerBackend('partial', recordingBackend([], partial));
-  await assert.rejects(loadModel(bundleMap('mlp-float32'), { backend: 'partial' }), (e) => e.code === 'EBACKEND' && /has no kernel for Softmax/.test(e.message));
+  await assert.rejects(
+    loadModel(bundleMap('mlp-float32'), { backend: 'partial' }),
+    (e) => e.code === 'EBACKEND' && /has no kernel for Softmax/.test(e.message),
+  );
   assert.deepEqual(liveResources(), { models: 0, backends: 0, arenaBytes: 0, weightsBytes: 0 });
 });
 
@@ -133,10 +163,13 @@ async function withBackends(replacements, body) {
 
 test('chooseBackend: after a lost device, the backends after it in AUTO_ORDER, each tried to the end', async () => {
   const created = [];
-  const failing = { ...recordingBackend([]), create: async (options) => {
-    created.push(['wasm', options.wasmVariant]);
-    return recordingBackend([]).create();
-  } };
+  const failing = {
+    ...recordingBackend([]),
+    create: async (options) => {
+      created.push(['wasm', options.wasmVariant]);
+      return recordingBackend([]).create();
+    },
+  };
   await withBackends({ wasm: failing }, async () => {
     // wasm is created with the model's wasmVariant, fails `accept` (a self-test) and is disposed; js takes over
     const accepted = [];
@@ -156,8 +189,16 @@ test('chooseBackend: after a lost device, the backends after it in AUTO_ORDER, e
     disposeBackend(got.instance);
     assert.deepEqual(liveResources(), LIVE_NONE);
     // every one failing: EBACKEND with each reason, nothing left allocated
-    await assert.rejects(chooseBackend({ afterLost: 'webgpu' }, GRAPH, { accept: () => { throw new Error('no'); } }), (e) => e.code === 'EBACKEND'
-      && e.message === 'the webgpu device was lost and no CPU backend can take over: wasm: no; js: no');
+    await assert.rejects(
+      chooseBackend({ afterLost: 'webgpu' }, GRAPH, {
+        accept: () => {
+          throw new Error('no');
+        },
+      }),
+      (e) =>
+        e.code === 'EBACKEND' &&
+        e.message === 'the webgpu device was lost and no CPU backend can take over: wasm: no; js: no',
+    );
     assert.deepEqual(liveResources(), LIVE_NONE);
   });
   // the order is AUTO_ORDER's: after wasm only js is left; after the last one, none
@@ -174,12 +215,18 @@ test('chooseBackend: a backend without a kernel is passed over by auto, named by
   await withBackends({ wasm: recordingBackend([], partial) }, async () => {
     const auto = await chooseBackend('auto', GRAPH);
     assert.equal(auto.instance.name, 'js');
-    assert.match(auto.reason, /^auto: picked 'js' \(the first available of webgpu, wasm, js\); skipped webgpu: .*; wasm: backend 'wasm' has no kernel for Softmax$/);
+    assert.match(
+      auto.reason,
+      /^auto: picked 'js' \(the first available of webgpu, wasm, js\); skipped webgpu: .*; wasm: backend 'wasm' has no kernel for Softmax$/,
+    );
     disposeBackend(auto.instance);
     const after = await chooseBackend({ afterLost: 'webgpu' }, GRAPH);
     assert.equal(after.instance.name, 'js');
     disposeBackend(after.instance);
-    await assert.rejects(chooseBackend('wasm', GRAPH), (e) => e.code === 'EBACKEND' && e.message === "backend 'wasm' has no kernel for Softmax");
+    await assert.rejects(
+      chooseBackend('wasm', GRAPH),
+      (e) => e.code === 'EBACKEND' && e.message === "backend 'wasm' has no kernel for Softmax",
+    );
   });
   // Reshape is a view the executor makes itself: no kernel needed
   const { Reshape, ...noReshape } = KERNELS;
@@ -193,14 +240,27 @@ test('chooseBackend: a backend without a kernel is passed over by auto, named by
 
 test('chooseBackend: preloads at the call, before the graph is read; a failed read creates nothing', async () => {
   const log = [];
-  const factory = { ...recordingBackend(log), preload: () => log.push('preload'), create: async () => {
-    log.push('create');
-    return recordingBackend([]).create();
-  } };
+  const factory = {
+    ...recordingBackend(log),
+    preload: () => log.push('preload'),
+    create: async () => {
+      log.push('create');
+      return recordingBackend([]).create();
+    },
+  };
   await withBackends({ wasm: factory }, async () => {
     let readGraph;
-    const pending = chooseBackend('auto', new Promise((resolve) => { readGraph = resolve; }));
-    assert.deepEqual(log, ['preload'], 'auto without a GPU object: the first of AUTO_ORDER after webgpu, preloaded synchronously');
+    const pending = chooseBackend(
+      'auto',
+      new Promise((resolve) => {
+        readGraph = resolve;
+      }),
+    );
+    assert.deepEqual(
+      log,
+      ['preload'],
+      'auto without a GPU object: the first of AUTO_ORDER after webgpu, preloaded synchronously',
+    );
     readGraph(GRAPH);
     const got = await pending;
     assert.deepEqual(log, ['preload', 'create']);
@@ -214,21 +274,27 @@ test('chooseBackend: preloads at the call, before the graph is read; a failed re
     assert.deepEqual(log.filter((l) => l === 'preload').length, 2);
     disposeBackend(gotGpu.instance);
   });
-  await assert.rejects(chooseBackend(7, GRAPH), (e) => e.code === 'EARG' && /backend must be a string, got number/.test(e.message));
+  await assert.rejects(
+    chooseBackend(7, GRAPH),
+    (e) => e.code === 'EARG' && /backend must be a string, got number/.test(e.message),
+  );
   assert.deepEqual(liveResources(), LIVE_NONE);
 });
 
 // ---- layering: a backend's folder is its own ----
 
-test('no file outside a backend folder imports from it (only the registry imports each backend\'s index.js)', () => {
+test("no file outside a backend folder imports from it (only the registry imports each backend's index.js)", () => {
   const src = join(RUNTIME, 'src');
   const backendsDir = join(src, 'backends');
-  const folders = readdirSync(backendsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(backendsDir, d.name));
+  const folders = readdirSync(backendsDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => join(backendsDir, d.name));
   assert.deepEqual(folders.map((f) => basename(f)).sort(), ['js', 'wasm', 'webgpu']);
-  const files = (/** @type {string} */ dir) => readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = join(dir, d.name);
-    return d.isDirectory() ? files(p) : p.endsWith('.js') ? [p] : [];
-  });
+  const files = (/** @type {string} */ dir) =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+      const p = join(dir, d.name);
+      return d.isDirectory() ? files(p) : p.endsWith('.js') ? [p] : [];
+    });
   // static imports and re-exports, side-effect imports, dynamic import() and JSDoc import('...') types
   const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"\n]+)\1/g;
   const bad = [];
@@ -245,5 +311,5 @@ test('no file outside a backend folder imports from it (only the registry import
     }
   }
   assert.ok(seen > 100, `the scan found only ${seen} relative imports`);
-  assert.deepEqual(bad, [], 'shared code belongs in src/ (e.g. src/math/), not in one backend\'s folder');
+  assert.deepEqual(bad, [], "shared code belongs in src/ (e.g. src/math/), not in one backend's folder");
 });

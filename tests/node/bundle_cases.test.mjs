@@ -15,7 +15,9 @@ const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 
 /** Every case of every file, as {file, case}. */
 function allCases() {
-  const files = readdirSync(CASE_DIR).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(CASE_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   return files.flatMap((file) => {
     const doc = JSON.parse(readFileSync(join(CASE_DIR, file), 'utf8'));
     assert.ok(Array.isArray(doc.cases), `${file}: expected {"cases": [...]}`);
@@ -63,7 +65,8 @@ function applyEdits(c) {
   let text = null; // model.json as text, after the first text edit
   let frozen = false; // model.json edited as a file: its bytes are final
   const modelText = () => text ?? JSON.stringify(doc);
-  const needDoc = (op) => assert.ok(text === null && !frozen, `${c.name}: a JSON edit '${op}' after a text or file edit`);
+  const needDoc = (op) =>
+    assert.ok(text === null && !frozen, `${c.name}: a JSON edit '${op}' after a text or file edit`);
   for (const e of c.edits ?? []) {
     if (e.op === 'set') {
       needDoc(e.op);

@@ -40,7 +40,12 @@ function encodePng(width, height, channels, data) {
       const b = y > 0 ? data[(y - 1) * stride + x] : 0;
       const c = x >= channels && y > 0 ? data[(y - 1) * stride + x - channels] : 0;
       const p = a + b - c;
-      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      const paeth =
+        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
+          ? a
+          : Math.abs(p - b) <= Math.abs(p - c)
+            ? b
+            : c;
       const pred = [0, a, b, (a + b) >> 1, paeth][filter];
       raw[y * (stride + 1) + 1 + x] = (v - pred) & 0xff;
     }
@@ -54,7 +59,12 @@ function encodePng(width, height, channels, data) {
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, colour, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 test('PNG decoder: grey, grey+alpha, RGB and RGBA with all five filters', () => {
@@ -65,7 +75,10 @@ test('PNG decoder: grey, grey+alpha, RGB and RGBA with all five filters', () => 
     assert.deepEqual([img.width, img.height, img.channels], [w, h, channels]);
     assert.deepEqual(Array.from(img.data), Array.from(data));
   }
-  assert.throws(() => decodePng(new Uint8Array([1, 2, 3])), (e) => e.code === 'EPARSE' && /missing the PNG signature/.test(e.message));
+  assert.throws(
+    () => decodePng(new Uint8Array([1, 2, 3])),
+    (e) => e.code === 'EPARSE' && /missing the PNG signature/.test(e.message),
+  );
 });
 
 test('.npy parser: v1 header, float32/uint8/int32, C order; Fortran order refused', () => {
@@ -81,8 +94,14 @@ test('.npy parser: v1 header, float32/uint8/int32, C order; Fortran order refuse
   assert.deepEqual([f.dtype, f.shape, Array.from(f.data)], ['float32', [2, 3], [1, 2, 3, 4, 5, 6]]);
   assert.equal(parseNpy(npy('|u1', [4], Uint8Array.from([1, 2, 3, 250]))).data[3], 250);
   assert.equal(parseNpy(npy('<i4', [1], Int32Array.from([-7]))).data[0], -7);
-  assert.throws(() => parseNpy(npy('<f4', [1], new Float32Array(1), 'True')), (e) => e.code === 'EPARSE' && /Fortran/.test(e.message));
-  assert.throws(() => parseNpy(npy('<c8', [1], new Float32Array(2))), (e) => /dtype <c8 is not supported/.test(e.message));
+  assert.throws(
+    () => parseNpy(npy('<f4', [1], new Float32Array(1), 'True')),
+    (e) => e.code === 'EPARSE' && /Fortran/.test(e.message),
+  );
+  assert.throws(
+    () => parseNpy(npy('<c8', [1], new Float32Array(2))),
+    (e) => /dtype <c8 is not supported/.test(e.message),
+  );
 });
 
 test('webgrad predict with .npy, .json and .png input agrees with Python', async () => {
@@ -102,7 +121,11 @@ test('webgrad predict with .npy, .json and .png input agrees with Python', async
     assert.equal(r.code, 0, r.stderr);
     const { backend, predictions } = JSON.parse(r.stdout);
     assert.equal(backend, 'js');
-    assert.deepEqual(predictions[0].map((p) => p.index), best.slice(0, 3), input);
+    assert.deepEqual(
+      predictions[0].map((p) => p.index),
+      best.slice(0, 3),
+      input,
+    );
     predictions[0].forEach((p) => assert.ok(Math.abs(p.probability - probs[p.index]) < 1e-4));
   }
   const text = await cli('predict', bundle, join(dir, digit.npy));
@@ -140,10 +163,26 @@ test('CLI errors: usage, missing bundle, unavailable backend, unreadable input',
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /usage:/);
   assert.equal((await cli('--help')).code, 0);
-  failedWith(await cli('predict', join(fixturesDir(), 'nope'), 'x.npy'), 'EMODEL_MISSING', /nope\/model\.json: missing model\.json/);
-  failedWith(await cli('bench', join(fixturesDir(), 'mlp-float32'), '--backend', 'webgpu'), 'EBACKEND', /backend 'webgpu' is not available here/);
-  failedWith(await cli('predict', join(fixturesDir(), 'cnn-float32'), join(fixturesDir(), 'fixtures.json')), 'EPARSE', /expected \{"data": \[\.\.\.\], "shape": \[\.\.\.\]\}/);
-  failedWith(await cli('bench', join(fixturesDir(), 'mlp-float32'), '--runs', '0'), 'EARG', /--runs must be an integer >= 1, got 0/);
+  failedWith(
+    await cli('predict', join(fixturesDir(), 'nope'), 'x.npy'),
+    'EMODEL_MISSING',
+    /nope\/model\.json: missing model\.json/,
+  );
+  failedWith(
+    await cli('bench', join(fixturesDir(), 'mlp-float32'), '--backend', 'webgpu'),
+    'EBACKEND',
+    /backend 'webgpu' is not available here/,
+  );
+  failedWith(
+    await cli('predict', join(fixturesDir(), 'cnn-float32'), join(fixturesDir(), 'fixtures.json')),
+    'EPARSE',
+    /expected \{"data": \[\.\.\.\], "shape": \[\.\.\.\]\}/,
+  );
+  failedWith(
+    await cli('bench', join(fixturesDir(), 'mlp-float32'), '--runs', '0'),
+    'EARG',
+    /--runs must be an integer >= 1, got 0/,
+  );
 });
 
 test('CLI: a bad bundle is `error [CODE]: message`, exit code 2, also for JSON nested too deep (no RangeError)', async () => {
@@ -199,5 +238,9 @@ test('conformance: a wrong expected value fails its cell (exit 1, ✗, the case 
   assert.match(r.stdout, /\| Relu \| ✗ /);
   assert.match(r.stdout, new RegExp(`js Relu \\(fail\\): ${doc.cases[0].name}: element 0`));
   failedWith(await cli('conformance', '--vectors', join(dir, 'nope')), 'EARG', /cannot read the vector directory/);
-  failedWith(await cli('conformance', '--vectors', dir, '--backend', 'js,nope'), 'EBACKEND', /unknown backend "nope"; registered: .*js/);
+  failedWith(
+    await cli('conformance', '--vectors', dir, '--backend', 'js,nope'),
+    'EBACKEND',
+    /unknown backend "nope"; registered: .*js/,
+  );
 });

@@ -32,7 +32,11 @@ test('the rejects are run and counted on js and wasm; each is refused with its c
 test('a reject the backend runs fails its cell, naming the reject', async () => {
   const { dir, doc } = argMaxVectors((d) => {
     // 3 x 4 ones: the axis is no longer empty, so the shape rule accepts it and the op runs
-    d.rejects[0].inputs[0] = { dtype: 'float32', shape: [3, 4], data: Buffer.from(new Float32Array(12).fill(1).buffer).toString('base64') };
+    d.rejects[0].inputs[0] = {
+      dtype: 'float32',
+      shape: [3, 4],
+      data: Buffer.from(new Float32Array(12).fill(1).buffer).toString('base64'),
+    };
     d.rejects[0].attrs = { axis: 1, keepdims: false };
   });
   const m = await conformance(dir, ['js']);
@@ -46,5 +50,8 @@ test('a reject that fails with another code fails its cell', async () => {
   });
   const m = await conformance(dir, ['wasm']);
   assert.equal(m.cells.wasm.ArgMax.status, 'fail');
-  assert.match(m.cells.wasm.ArgMax.message, /^empty_axis \(a reject\): expected EDTYPE, got ESHAPE: .*ArgMax: axis 1 of x \[2, 0, 3\] has size 0/);
+  assert.match(
+    m.cells.wasm.ArgMax.message,
+    /^empty_axis \(a reject\): expected EDTYPE, got ESHAPE: .*ArgMax: axis 1 of x \[2, 0, 3\] has size 0/,
+  );
 });

@@ -31,32 +31,41 @@ function column(impl) {
 }
 
 /** Op names of a registry whose value is a function. */
-const registered = (o) => Object.keys(o).filter((k) => typeof o[k] === 'function').sort();
+const registered = (o) =>
+  Object.keys(o)
+    .filter((k) => typeof o[k] === 'function')
+    .sort();
 
 test('the table has a row for every op of the op set, five cells each, and its files exist', () => {
   assert.deepEqual(Object.keys(TABLE.ops), OPS);
   for (const op of OPS) {
     assert.deepEqual(Object.keys(TABLE.ops[op]), ['numpy', 'jax', 'js', 'wasm', 'webgpu'], op);
     for (const [impl, cell] of Object.entries(TABLE.ops[op])) {
-      if (Array.isArray(cell)) for (const f of cell) assert.ok(existsSync(join(ROOT, f)), `${op}/${impl}: ${f} does not exist`);
+      if (Array.isArray(cell))
+        for (const f of cell) assert.ok(existsSync(join(ROOT, f)), `${op}/${impl}: ${f} does not exist`);
       else assert.ok(Object.values(cell)[0], `${op}/${impl}: an exclusion or alias says why`);
     }
   }
 });
 
 for (const [impl, registry, where] of [
-  ['js', () => KERNELS, 'the js backend\'s KERNELS'],
-  ['wasm', () => wasm.kernels, 'the wasm backend\'s kernel table'],
+  ['js', () => KERNELS, "the js backend's KERNELS"],
+  ['wasm', () => wasm.kernels, "the wasm backend's kernel table"],
   ['webgpu', () => PROGRAMS, 'the WebGPU PROGRAMS'],
 ]) {
   test(`${impl}: the table's column is ${where}, exactly`, () => {
-    assert.deepEqual(registered(registry()), column(impl).files.sort(), `${impl}: exporter/coverage.json and ${where} disagree`);
+    assert.deepEqual(
+      registered(registry()),
+      column(impl).files.sort(),
+      `${impl}: exporter/coverage.json and ${where} disagree`,
+    );
   });
 }
 
 test('wasm: every op with a C file is a wg_<Op> export of the build the backend loaded', () => {
   // the glue binds each kernel to its export at creation; a missing export fails there or here
-  for (const op of column('wasm').files) assert.equal(typeof wasm.kernels[op], 'function', `${op}/wasm: no kernel in the glue`);
+  for (const op of column('wasm').files)
+    assert.equal(typeof wasm.kernels[op], 'function', `${op}/wasm: no kernel in the glue`);
 });
 
 test('webgpu: the shader keys are the ops with WGSL (<Op> or <Op>_<variant>)', () => {
@@ -71,5 +80,9 @@ test('alias cells are ops the executor plans as views, with no program or kernel
     }
   }
   assert.deepEqual(column('webgpu').alias.sort(), [...VIEW_OPS].sort(), 'tests/node/_webgpu.mjs VIEW_OPS');
-  assert.deepEqual(OPS.filter((op) => TABLE.ops[op].webgpu.excluded), Object.keys(EXCLUDED), 'tests/node/_webgpu.mjs EXCLUDED');
+  assert.deepEqual(
+    OPS.filter((op) => TABLE.ops[op].webgpu.excluded),
+    Object.keys(EXCLUDED),
+    'tests/node/_webgpu.mjs EXCLUDED',
+  );
 });

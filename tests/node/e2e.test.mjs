@@ -16,24 +16,28 @@ import { liveResources, loadModel, tensor } from '../../js_runtime/src/index.js'
 
 const ATOL = 1e-4;
 
-for (const backend of ['js', 'wasm']) for (const c of fixtureIndex().cases) {
-  test(`${c.name} on ${backend}: Node matches the Python runner within ${ATOL}`, async () => {
-    const dir = fixturesDir();
-    const model = await loadModel(join(dir, c.bundle), { backend });
-    assert.equal(model.backend, backend);
-    assert.ok(model.selftest.maxError <= ATOL, `self-test max error ${model.selftest.maxError}`);
-    const y = await model.predict(tensor(readF32(join(dir, c.input)), c.inputShape));
-    const want = readF32(join(dir, c.output));
-    assert.deepEqual(y.shape, c.outputShape);
-    const diff = maxAbsDiff(y.dataSync(), want);
-    assert.ok(diff <= ATOL, `max |node - python| = ${diff}`);
-    if (c.quantize !== 'float32') {
-      const stored = JSON.parse(readFileSync(join(dir, c.bundle, 'model.json'), 'utf8')).weights.tensors;
-      assert.ok(stored.some((t) => t.dtype === (c.quantize === 'int8' ? 'int8' : 'float16')), 'the bundle really is quantized');
-    }
-    model.dispose();
-  });
-}
+for (const backend of ['js', 'wasm'])
+  for (const c of fixtureIndex().cases) {
+    test(`${c.name} on ${backend}: Node matches the Python runner within ${ATOL}`, async () => {
+      const dir = fixturesDir();
+      const model = await loadModel(join(dir, c.bundle), { backend });
+      assert.equal(model.backend, backend);
+      assert.ok(model.selftest.maxError <= ATOL, `self-test max error ${model.selftest.maxError}`);
+      const y = await model.predict(tensor(readF32(join(dir, c.input)), c.inputShape));
+      const want = readF32(join(dir, c.output));
+      assert.deepEqual(y.shape, c.outputShape);
+      const diff = maxAbsDiff(y.dataSync(), want);
+      assert.ok(diff <= ATOL, `max |node - python| = ${diff}`);
+      if (c.quantize !== 'float32') {
+        const stored = JSON.parse(readFileSync(join(dir, c.bundle, 'model.json'), 'utf8')).weights.tensors;
+        assert.ok(
+          stored.some((t) => t.dtype === (c.quantize === 'int8' ? 'int8' : 'float16')),
+          'the bundle really is quantized',
+        );
+      }
+      model.dispose();
+    });
+  }
 
 test('classify applies the bundle preprocessing (scale 1/255) to raw pixels and ranks like Python', async () => {
   const dir = fixturesDir();
@@ -44,18 +48,33 @@ test('classify applies the bundle preprocessing (scale 1/255) to raw pixels and 
   const top = await model.classify({ data: Uint8Array.from(raw.data), shape: raw.shape }, { topK: 3 });
   assert.equal(top.length, 3);
   const order = [...probs.keys()].sort((a, b) => probs[b] - probs[a] || a - b);
-  assert.deepEqual(top.map((p) => p.index), order.slice(0, 3));
+  assert.deepEqual(
+    top.map((p) => p.index),
+    order.slice(0, 3),
+  );
   top.forEach((p) => {
     assert.equal(p.label, String(p.index));
     assert.ok(Math.abs(p.probability - probs[p.index]) <= ATOL);
   });
   const flat = await model.classify(Uint8Array.from(raw.data)); // no shape: whole examples
-  assert.deepEqual(flat.map((p) => p.index), order.slice(0, 3));
-  for (const canvas of [Uint8ClampedArray.from(raw.data), { data: Uint8ClampedArray.from(raw.data), shape: raw.shape }]) {
+  assert.deepEqual(
+    flat.map((p) => p.index),
+    order.slice(0, 3),
+  );
+  for (const canvas of [
+    Uint8ClampedArray.from(raw.data),
+    { data: Uint8ClampedArray.from(raw.data), shape: raw.shape },
+  ]) {
     const fromCanvas = await model.classify(canvas); // ImageData pixels
-    assert.deepEqual(fromCanvas.map((p) => [p.index, p.probability]), top.map((p) => [p.index, p.probability]));
+    assert.deepEqual(
+      fromCanvas.map((p) => [p.index, p.probability]),
+      top.map((p) => [p.index, p.probability]),
+    );
   }
-  const batch = await model.classify({ data: Uint8Array.from([...raw.data, ...raw.data]), shape: [2, 28, 28, 1] }, { topK: 1 });
+  const batch = await model.classify(
+    { data: Uint8Array.from([...raw.data, ...raw.data]), shape: [2, 28, 28, 1] },
+    { topK: 1 },
+  );
   assert.equal(batch.length, 2);
   assert.equal(batch[1][0].index, order[0]);
   model.dispose();
@@ -68,7 +87,16 @@ test('sources: directory, model.json path, file: URL, in-memory map (bytes, stri
   const map = bundleMap('mlp-float32');
   const asString = { ...map, 'model.json': JSON.stringify(map['model.json']) };
   const asBytes = { ...map, 'model.json': new TextEncoder().encode(JSON.stringify(map['model.json'])) };
-  for (const source of [dir, join(dir, 'model.json'), pathToFileURL(dir), pathToFileURL(dir).href, map, asString, asBytes, new Map(Object.entries(map))]) {
+  for (const source of [
+    dir,
+    join(dir, 'model.json'),
+    pathToFileURL(dir),
+    pathToFileURL(dir).href,
+    map,
+    asString,
+    asBytes,
+    new Map(Object.entries(map)),
+  ]) {
     const model = await loadModel(source);
     outputs.push(Array.from((await model.predict(x)).dataSync()));
     model.dispose();
@@ -129,8 +157,14 @@ test('HTTP: fetch a bundle by URL; a 404 shard is ESHARD_MISSING', async () => {
     const viaJson = await loadModel(new URL(`${base}/cnn-float32/model.json`));
     viaJson.dispose();
     const before = liveResources();
-    await assert.rejects(loadModel(`${base}/nothing-here`), (e) => e.code === 'EMODEL_MISSING' && e.message.includes(`${base}/nothing-here/model.json`));
-    await assert.rejects(loadModel(`${base}/broken`), (e) => e.code === 'ESHARD_MISSING' && e.message.startsWith(`${base}/broken/weights-999.bin: missing shard`));
+    await assert.rejects(
+      loadModel(`${base}/nothing-here`),
+      (e) => e.code === 'EMODEL_MISSING' && e.message.includes(`${base}/nothing-here/model.json`),
+    );
+    await assert.rejects(
+      loadModel(`${base}/broken`),
+      (e) => e.code === 'ESHARD_MISSING' && e.message.startsWith(`${base}/broken/weights-999.bin: missing shard`),
+    );
     assert.deepEqual(liveResources(), before);
   } finally {
     server.close();
@@ -154,7 +188,9 @@ test('HTTP: the first shard is requested without waiting for model.json', async 
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const events = [];
-    const model = await loadModel(`http://127.0.0.1:${server.address().port}/mlp-float32/`, { onProgress: (e) => events.push(e) });
+    const model = await loadModel(`http://127.0.0.1:${server.address().port}/mlp-float32/`, {
+      onProgress: (e) => events.push(e),
+    });
     assert.ok(log.indexOf('request weights-000.bin') < log.indexOf('answer model.json'), log.join(', '));
     assert.equal(log.filter((l) => l === 'request weights-000.bin').length, 1, 'read once');
     assert.deepEqual(events.map((e) => e.file)[0], 'model.json', 'progress starts with model.json');

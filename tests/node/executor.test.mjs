@@ -48,7 +48,7 @@ test('planArena: best fit picks the smallest free interval that fits', () => {
 
 test('planArena: random lifetimes never overlap and stay within the arena', () => {
   let seed = 7;
-  const rand = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+  const rand = (n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
   for (let trial = 0; trial < 50; trial++) {
     const buffers = Array.from({ length: 40 }, () => {
       const def = rand(30) - 1;
@@ -74,7 +74,8 @@ function planArenaReference(buffers) {
   const steps = [...new Set(buffers.flatMap((b) => [b.def, b.last]))].sort((a, b) => a - b);
   const alloc = (size) => {
     let best = -1;
-    for (let i = 0; i < free.length; i++) if (free[i].size >= size && (best < 0 || free[i].size < free[best].size)) best = i;
+    for (let i = 0; i < free.length; i++)
+      if (free[i].size >= size && (best < 0 || free[i].size < free[best].size)) best = i;
     if (best >= 0) {
       const at = free[best].offset;
       free[best].offset += size;
@@ -115,7 +116,7 @@ function planArenaReference(buffers) {
 
 test('planArena: the same offsets and arena size as the linear-scan planner it replaced', () => {
   let seed = 11;
-  const rand = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+  const rand = (n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
   for (let trial = 0; trial < 2000; trial++) {
     const buffers = Array.from({ length: 1 + rand(60) }, () => {
       const def = rand(30) - 1;
@@ -131,17 +132,39 @@ test('planArena / plan: 100,000 inputs of one Concat and a 100,000-node chain ar
   const backend = await jsBackend.create();
   const inputs = Array.from({ length: N }, (_, i) => ({ name: `x${i}`, dtype: 'float32', shape: [1, 1 + (i % 5)] }));
   const width = inputs.reduce((n, s) => n + s.shape[1], 0);
-  const concat = new Executor({
-    inputs,
-    outputs: [{ name: 'y', dtype: 'float32', shape: [1, width] }],
-    nodes: [{ name: 'cat', op: 'Concat', inputs: inputs.map((s) => s.name), outputs: ['y'], attrs: { axis: 1 } }],
-  }, new Map(), backend);
+  const concat = new Executor(
+    {
+      inputs,
+      outputs: [{ name: 'y', dtype: 'float32', shape: [1, width] }],
+      nodes: [{ name: 'cat', op: 'Concat', inputs: inputs.map((s) => s.name), outputs: ['y'], attrs: { axis: 1 } }],
+    },
+    new Map(),
+    backend,
+  );
   const plan = concat.plan(inputs.map((s) => s.shape));
   const inputBytes = inputs.reduce((n, s) => n + Math.ceil((4 * s.shape[1]) / ALIGN) * ALIGN, 0);
-  assert.equal(plan.arenaBytes, inputBytes + Math.ceil((4 * width) / ALIGN) * ALIGN, 'inputs and output all live at the Concat');
+  assert.equal(
+    plan.arenaBytes,
+    inputBytes + Math.ceil((4 * width) / ALIGN) * ALIGN,
+    'inputs and output all live at the Concat',
+  );
 
-  const nodes = Array.from({ length: N }, (_, i) => ({ name: `r${i}`, op: 'Relu', inputs: [i ? `h${i - 1}` : 'x'], outputs: [`h${i}`], attrs: {} }));
-  const chain = new Executor({ inputs: [{ name: 'x', dtype: 'float32', shape: [null, 4] }], outputs: [{ name: `h${N - 1}`, dtype: 'float32', shape: [null, 4] }], nodes }, new Map(), backend);
+  const nodes = Array.from({ length: N }, (_, i) => ({
+    name: `r${i}`,
+    op: 'Relu',
+    inputs: [i ? `h${i - 1}` : 'x'],
+    outputs: [`h${i}`],
+    attrs: {},
+  }));
+  const chain = new Executor(
+    {
+      inputs: [{ name: 'x', dtype: 'float32', shape: [null, 4] }],
+      outputs: [{ name: `h${N - 1}`, dtype: 'float32', shape: [null, 4] }],
+      nodes,
+    },
+    new Map(),
+    backend,
+  );
   assert.equal(chain.plan([[2, 4]]).arenaBytes, 2 * 32, 'a chain needs two buffers at any time');
   const [y] = chain.run([tensor(Float32Array.from([-1, 2, -3, 4, 5, -6, 7, -8]), [2, 4])]);
   assert.deepEqual(Array.from(y.dataSync()), [0, 2, 0, 4, 5, 0, 7, 0]);
@@ -151,23 +174,43 @@ test('maxArenaBytes: a plan over the cap is ELIMIT before anything is allocated,
   const backend = await jsBackend.create();
   // two small vectors broadcast to [32768, 32768] float32: 4 GiB
   const graph = {
-    inputs: [{ name: 'a', dtype: 'float32', shape: [32768, 1] }, { name: 'b', dtype: 'float32', shape: [1, 32768] }],
+    inputs: [
+      { name: 'a', dtype: 'float32', shape: [32768, 1] },
+      { name: 'b', dtype: 'float32', shape: [1, 32768] },
+    ],
     outputs: [{ name: 'y', dtype: 'float32', shape: [32768, 32768] }],
     nodes: [{ name: 'outer', op: 'Add', inputs: ['a', 'b'], outputs: ['y'], attrs: {} }],
   };
   const a = tensor(new Float32Array(32768), [32768, 1]);
   const b = tensor(new Float32Array(32768), [1, 32768]);
   const capped = new Executor(graph, new Map(), backend, { maxArenaBytes: 2 ** 30 });
-  assert.throws(() => capped.run([a, b]), (e) => e.code === 'ELIMIT' && /node 'outer' \(Add\): its output float32 \[32768, 32768\] needs 4294967296 bytes, over maxArenaBytes \(1073741824 bytes\)/.test(e.message));
+  assert.throws(
+    () => capped.run([a, b]),
+    (e) =>
+      e.code === 'ELIMIT' &&
+      /node 'outer' \(Add\): its output float32 \[32768, 32768\] needs 4294967296 bytes, over maxArenaBytes \(1073741824 bytes\)/.test(
+        e.message,
+      ),
+  );
   assert.equal(capped.arenaBytes, 0, 'nothing allocated');
   // the whole arena counts too: many values each under the cap
-  const chain = new Executor({
-    inputs: [{ name: 'x', dtype: 'float32', shape: [null, 1024] }],
-    outputs: [{ name: 'y', dtype: 'float32', shape: [null, 1024] }],
-    nodes: [{ name: 'r', op: 'Relu', inputs: ['x'], outputs: ['y'], attrs: {} }],
-  }, new Map(), backend, { maxArenaBytes: 10000 });
+  const chain = new Executor(
+    {
+      inputs: [{ name: 'x', dtype: 'float32', shape: [null, 1024] }],
+      outputs: [{ name: 'y', dtype: 'float32', shape: [null, 1024] }],
+      nodes: [{ name: 'r', op: 'Relu', inputs: ['x'], outputs: ['y'], attrs: {} }],
+    },
+    new Map(),
+    backend,
+    { maxArenaBytes: 10000 },
+  );
   chain.run([tensor(new Float32Array(1024), [1, 1024])]); // 8 KiB: fits
-  assert.throws(() => chain.run([tensor(new Float32Array(2048), [2, 1024])]), (e) => e.code === 'ELIMIT' && /input shapes \[2, 1024\] needs 16384 bytes of memory, over maxArenaBytes \(10000 bytes\)/.test(e.message));
+  assert.throws(
+    () => chain.run([tensor(new Float32Array(2048), [2, 1024])]),
+    (e) =>
+      e.code === 'ELIMIT' &&
+      /input shapes \[2, 1024\] needs 16384 bytes of memory, over maxArenaBytes \(10000 bytes\)/.test(e.message),
+  );
 });
 
 test('executor: Reshape/Flatten are views (of inputs and of weights), outputs are fresh copies', async () => {
@@ -175,7 +218,10 @@ test('executor: Reshape/Flatten are views (of inputs and of weights), outputs ar
   const w = { data: Float32Array.from([1, 2, 3, 4, 5, 6]), shape: [6], dtype: 'float32' };
   const graph = {
     inputs: [{ name: 'x', dtype: 'float32', shape: [null, 2, 3] }],
-    outputs: [{ name: 'y', dtype: 'float32', shape: [null, 6] }, { name: 'flat', dtype: 'float32', shape: [null, 6] }],
+    outputs: [
+      { name: 'y', dtype: 'float32', shape: [null, 6] },
+      { name: 'flat', dtype: 'float32', shape: [null, 6] },
+    ],
     nodes: [
       { name: 'flat', op: 'Flatten', inputs: ['x'], outputs: ['flat'], attrs: { axis: 1 } },
       { name: 'w2', op: 'Reshape', inputs: ['w'], outputs: ['w2'], attrs: { shape: [1, 6] } },
@@ -183,7 +229,10 @@ test('executor: Reshape/Flatten are views (of inputs and of weights), outputs ar
     ],
   };
   const ex = new Executor(graph, new Map([['w', w]]), backend);
-  const x = tensor(Float32Array.from({ length: 12 }, (_, i) => i), [2, 2, 3]);
+  const x = tensor(
+    Float32Array.from({ length: 12 }, (_, i) => i),
+    [2, 2, 3],
+  );
   const [y, flat] = ex.run([x]);
   assert.deepEqual(Array.from(y.dataSync()), [1, 3, 5, 7, 9, 11, 7, 9, 11, 13, 15, 17]);
   assert.deepEqual(flat.shape, [2, 6]);
@@ -211,7 +260,8 @@ test('alternating input shapes each get their own plan, with the right results',
   const model = await loadModel(bundleMap('mlp-float32'));
   const rows = Float32Array.from({ length: 60 }, (_, i) => Math.cos(i));
   const single = [];
-  for (let r = 0; r < 3; r++) single.push(Array.from((await model.predict(tensor(rows.slice(r * 20, r * 20 + 20), [1, 20]))).dataSync()));
+  for (let r = 0; r < 3; r++)
+    single.push(Array.from((await model.predict(tensor(rows.slice(r * 20, r * 20 + 20), [1, 20]))).dataSync()));
   let plans = -1;
   for (let i = 0; i < 3; i++) {
     const batch = Array.from((await model.predict(tensor(rows, [3, 20]))).dataSync());
@@ -220,7 +270,9 @@ test('alternating input shapes each get their own plan, with the right results',
     assert.deepEqual(one, single[1]);
     const width = single[0].length;
     for (let r = 0; r < 3; r++) {
-      batch.slice(r * width, (r + 1) * width).forEach((v, j) => assert.ok(Math.abs(v - single[r][j]) < 1e-6, `row ${r}`));
+      batch
+        .slice(r * width, (r + 1) * width)
+        .forEach((v, j) => assert.ok(Math.abs(v - single[r][j]) < 1e-6, `row ${r}`));
     }
   }
   assert.equal(model.memory().plans, plans, 'no plan made after the first of each shape');
@@ -231,7 +283,10 @@ test('10,000 predict calls: arena, plans and heap do not grow', async () => {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc');
   const model = await loadModel(bundleMap('mlp-float32'));
-  const x = tensor(Float32Array.from({ length: 60 }, (_, i) => (i % 7) / 7), [3, 20]);
+  const x = tensor(
+    Float32Array.from({ length: 60 }, (_, i) => (i % 7) / 7),
+    [3, 20],
+  );
   const first = Array.from((await model.predict(x)).dataSync());
   for (let i = 0; i < 200; i++) (await model.predict(x)).dispose();
   gc();

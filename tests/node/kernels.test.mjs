@@ -59,7 +59,13 @@ test('every vector reject (an input the op set says the shape rule refuses) is r
     for (const r of doc.rejects ?? []) {
       const inputs = r.inputs.map((t) => (t === null ? null : decodeTensor(t)));
       assert.throws(
-        () => inferNode(doc.op, inputs.map((t) => t && t.shape), inputs.map((t) => t && t.dtype), r.attrs),
+        () =>
+          inferNode(
+            doc.op,
+            inputs.map((t) => t && t.shape),
+            inputs.map((t) => t && t.dtype),
+            r.attrs,
+          ),
         (e) => e.code === r.error && e.message.startsWith(`${doc.op}:`),
         `${doc.op}/${r.name}: expected ${r.error}`,
       );
@@ -81,9 +87,15 @@ for (const [name, excluded] of Object.entries(BACKENDS)) {
         assert.equal(typeof backend.kernels[doc.op], 'function', `no ${name} kernel for ${doc.op}`);
         for (const c of doc.cases) {
           const inputs = c.inputs.map((t) => (t === null ? null : decodeTensor(t)));
-          while (inputs.length && inputs[inputs.length - 1] === null && !OPSET.ops[doc.op].inputs.at(-1)?.variadic) inputs.pop();
+          while (inputs.length && inputs[inputs.length - 1] === null && !OPSET.ops[doc.op].inputs.at(-1)?.variadic)
+            inputs.pop();
           const want = decodeTensor(c.expected[0]);
-          const { shape, dtype } = inferNode(doc.op, inputs.map((t) => t && t.shape), inputs.map((t) => t && t.dtype), c.attrs);
+          const { shape, dtype } = inferNode(
+            doc.op,
+            inputs.map((t) => t && t.shape),
+            inputs.map((t) => t && t.dtype),
+            c.attrs,
+          );
           assert.deepEqual(shape, want.shape, `${doc.op}/${c.name}: shape rule`);
           assert.equal(dtype, want.dtype, `${doc.op}/${c.name}: output dtype`);
           const { views, arena } = place(backend, [...inputs, { shape, dtype }]);

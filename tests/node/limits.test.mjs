@@ -30,7 +30,9 @@ async function rejects(promise, code, ...patterns) {
 
 /** The bundle's files as bytes (model.json serialized). */
 function filesOf(bundle) {
-  return Object.fromEntries(Object.entries(bundle).map(([f, v]) => [f, f === 'model.json' ? Buffer.from(JSON.stringify(v)) : Buffer.from(v)]));
+  return Object.fromEntries(
+    Object.entries(bundle).map(([f, v]) => [f, f === 'model.json' ? Buffer.from(JSON.stringify(v)) : Buffer.from(v)]),
+  );
 }
 
 /**
@@ -42,7 +44,10 @@ async function serve(files, handlers = {}) {
   const sockets = new Set();
   const server = createServer((req, res) => {
     const file = decodeURIComponent(new URL(req.url, 'http://x').pathname).slice(1);
-    if (handlers[file]) return handlers[file](req, res, (n) => { streamed[file] = (streamed[file] ?? 0) + n; });
+    if (handlers[file])
+      return handlers[file](req, res, (n) => {
+        streamed[file] = (streamed[file] ?? 0) + n;
+      });
     if (!files[file]) return res.writeHead(404).end();
     res.writeHead(200).end(files[file]);
   });
@@ -76,7 +81,9 @@ function endless(res, chunk, limit, count, headers = {}) {
     }
     res.end();
   };
-  res.on('close', () => { sent = limit; });
+  res.on('close', () => {
+    sent = limit;
+  });
   pump();
 }
 
@@ -133,16 +140,25 @@ test('limits: options are checked (EARG) and a good URL load leaves no timer beh
 });
 
 test('maxModelJsonBytes: an endless model.json stops at the cap (ELIMIT), memory stays bounded', async () => {
-  const srv = await serve({}, {
-    'model.json': (req, res, count) => endless(res, Buffer.from(`{"pad": "${'x'.repeat(MiB)}`), 1024 * MiB, count),
-  });
+  const srv = await serve(
+    {},
+    {
+      'model.json': (req, res, count) => endless(res, Buffer.from(`{"pad": "${'x'.repeat(MiB)}`), 1024 * MiB, count),
+    },
+  );
   try {
-    const grew = await peakGrowth(() => rejects(loadModel(srv.url), 'ELIMIT', /model\.json is over maxModelJsonBytes \(67108864 bytes\)/));
+    const grew = await peakGrowth(() =>
+      rejects(loadModel(srv.url), 'ELIMIT', /model\.json is over maxModelJsonBytes \(67108864 bytes\)/),
+    );
     assert.ok(grew.buffers < 160 * MiB, `arrayBuffers grew ${grew.buffers} bytes (cap 64 MiB)`);
     const sent = srv.streamed['model.json'];
     assert.ok(sent < 512 * MiB, `the read stopped early (server wrote ${sent} bytes)`);
     // a smaller cap given as an option
-    await rejects(loadModel(srv.url, { maxModelJsonBytes: MiB }), 'ELIMIT', /over maxModelJsonBytes \(1048576 bytes\): read stopped at \d+ bytes/);
+    await rejects(
+      loadModel(srv.url, { maxModelJsonBytes: MiB }),
+      'ELIMIT',
+      /over maxModelJsonBytes \(1048576 bytes\): read stopped at \d+ bytes/,
+    );
   } finally {
     srv.close();
   }
@@ -155,9 +171,20 @@ test('maxBytes: a shard past its declared size is cut off (ESHARD_SIZE) while st
     'weights-000.bin': (req, res, count) => endless(res, Buffer.alloc(MiB, 1), 1024 * MiB, count),
   });
   try {
-    const grew = await peakGrowth(() => rejects(loadModel(srv.url), 'ESHARD_SIZE', new RegExp(`weights-000\\.bin: shard too long: model\\.json says ${declared} bytes, the file has at least \\d+ \\(read stopped there\\)`)));
+    const grew = await peakGrowth(() =>
+      rejects(
+        loadModel(srv.url),
+        'ESHARD_SIZE',
+        new RegExp(
+          `weights-000\\.bin: shard too long: model\\.json says ${declared} bytes, the file has at least \\d+ \\(read stopped there\\)`,
+        ),
+      ),
+    );
     assert.ok(grew.buffers < 64 * MiB, `arrayBuffers grew ${grew.buffers} bytes`);
-    assert.ok(srv.streamed['weights-000.bin'] < 512 * MiB, `the read stopped early (server wrote ${srv.streamed['weights-000.bin']})`);
+    assert.ok(
+      srv.streamed['weights-000.bin'] < 512 * MiB,
+      `the read stopped early (server wrote ${srv.streamed['weights-000.bin']})`,
+    );
   } finally {
     srv.close();
   }
@@ -197,7 +224,11 @@ test('maxBytes: a shard that is a gzip bomb (Content-Encoding gzip) is counted i
 
 test('maxBytes: shards that declare more than the cap are ELIMIT before any shard is used', async () => {
   const big = matmulBundle(64, 64); // 16 KiB of weights
-  await rejects(loadModel(big, { maxBytes: 8192 }), 'ELIMIT', /the shards declare 16384 bytes of weights, over maxBytes \(8192 bytes\)/);
+  await rejects(
+    loadModel(big, { maxBytes: 8192 }),
+    'ELIMIT',
+    /the shards declare 16384 bytes of weights, over maxBytes \(8192 bytes\)/,
+  );
   const files = filesOf(big);
   const srv = await serve(files);
   try {
@@ -216,7 +247,11 @@ test('timeoutMs: a server that stalls (no headers, or a drip that stops) is ELIM
     'model.json': (req, res) => hold.push(res), // never answers
   });
   try {
-    await rejects(loadModel(srv.url, { timeoutMs: 200 }), 'ELIMIT', /model\.json: no data arrived for 200 ms \(timeoutMs is 200\)/);
+    await rejects(
+      loadModel(srv.url, { timeoutMs: 200 }),
+      'ELIMIT',
+      /model\.json: no data arrived for 200 ms \(timeoutMs is 200\)/,
+    );
   } finally {
     srv.close();
   }
@@ -256,28 +291,46 @@ test('maxArenaBytes: a tiny bundle whose broadcasting Add makes 2 GiB is ELIMIT 
   // a [32768, 1] + b [1, 16384] -> [32768, 16384] float32 = 2 GiB; y = x @ big^T
   const rows = 32768;
   const cols = 16384;
-  const bundle = () => syntheticBundle({
-    inputs: [{ name: 'x', dtype: 'float32', shape: [null, cols] }],
-    outputs: [{ name: 'y', dtype: 'float32', shape: [null, rows] }],
-    nodes: [
-      { name: 'big', op: 'Add', inputs: ['a', 'b'], outputs: ['big'], attrs: {} },
-      { name: 'y', op: 'MatMul', inputs: ['x', 'big'], outputs: ['y'], attrs: { transpose_b: true } },
-    ],
-    weights: { a: { data: new Float32Array(rows), shape: [rows, 1] }, b: { data: new Float32Array(cols), shape: [1, cols] } },
-    selftest: { inputs: [{ name: 'x', shape: [1, cols], data: new Float32Array(cols) }], outputs: [{ name: 'y', shape: [1, rows], data: new Float32Array(rows) }] },
-  });
+  const bundle = () =>
+    syntheticBundle({
+      inputs: [{ name: 'x', dtype: 'float32', shape: [null, cols] }],
+      outputs: [{ name: 'y', dtype: 'float32', shape: [null, rows] }],
+      nodes: [
+        { name: 'big', op: 'Add', inputs: ['a', 'b'], outputs: ['big'], attrs: {} },
+        { name: 'y', op: 'MatMul', inputs: ['x', 'big'], outputs: ['y'], attrs: { transpose_b: true } },
+      ],
+      weights: {
+        a: { data: new Float32Array(rows), shape: [rows, 1] },
+        b: { data: new Float32Array(cols), shape: [1, cols] },
+      },
+      selftest: {
+        inputs: [{ name: 'x', shape: [1, cols], data: new Float32Array(cols) }],
+        outputs: [{ name: 'y', shape: [1, rows], data: new Float32Array(rows) }],
+      },
+    });
   for (const backend of ['js', 'wasm']) {
-    await rejects(loadModel(bundle(), { backend }), 'ELIMIT', /node 'big' \(Add\): its output float32 \[32768, 16384\] needs 2147483648 bytes, over maxArenaBytes \(1073741824 bytes\)/);
+    await rejects(
+      loadModel(bundle(), { backend }),
+      'ELIMIT',
+      /node 'big' \(Add\): its output float32 \[32768, 16384\] needs 2147483648 bytes, over maxArenaBytes \(1073741824 bytes\)/,
+    );
     const model = await loadModel(bundle(), { backend, selftest: false });
     try {
-      await assert.rejects(model.predict(tensor(new Float32Array(cols), [1, cols])), (e) => e instanceof WebgradError && e.code === 'ELIMIT');
+      await assert.rejects(
+        model.predict(tensor(new Float32Array(cols), [1, cols])),
+        (e) => e instanceof WebgradError && e.code === 'ELIMIT',
+      );
       assert.equal(model.memory().arenaBytes, 0, 'nothing was allocated for the refused plan');
     } finally {
       model.dispose();
     }
   }
   // the cap is an option: a plan of a few KiB over a tiny cap
-  await rejects(loadModel(small(), { maxArenaBytes: 16 }), 'ELIMIT', /needs \d+ bytes of memory, over maxArenaBytes \(16 bytes\)/);
+  await rejects(
+    loadModel(small(), { maxArenaBytes: 16 }),
+    'ELIMIT',
+    /needs \d+ bytes of memory, over maxArenaBytes \(16 bytes\)/,
+  );
 });
 
 test('file sources: a directory or a FIFO where a file belongs is EFETCH, without opening it (no hang)', async () => {
@@ -291,12 +344,20 @@ test('file sources: a directory or a FIFO where a file belongs is EFETCH, withou
       return d;
     };
     mkdirSync(join(make('dir-json', 'model.json'), 'model.json'));
-    await rejects(loadModel(join(dir, 'dir-json')), 'EFETCH', /dir-json\/model\.json: is a directory; expected a file of the bundle/);
+    await rejects(
+      loadModel(join(dir, 'dir-json')),
+      'EFETCH',
+      /dir-json\/model\.json: is a directory; expected a file of the bundle/,
+    );
     mkdirSync(join(make('dir-shard', 'weights-000.bin'), 'weights-000.bin'));
     await rejects(loadModel(join(dir, 'dir-shard')), 'EFETCH', /dir-shard\/weights-000\.bin: is a directory/);
     const mkfifo = (p) => spawnSync('mkfifo', [p]).status === 0;
     if (!mkfifo(join(make('fifo-json', 'model.json'), 'model.json'))) return; // no mkfifo (Windows)
-    await rejects(loadModel(join(dir, 'fifo-json')), 'EFETCH', /fifo-json\/model\.json: is not a regular file \(a FIFO, socket or device\)/);
+    await rejects(
+      loadModel(join(dir, 'fifo-json')),
+      'EFETCH',
+      /fifo-json\/model\.json: is not a regular file \(a FIFO, socket or device\)/,
+    );
     mkfifo(join(make('fifo-shard', 'weights-000.bin'), 'weights-000.bin'));
     await rejects(loadModel(join(dir, 'fifo-shard')), 'EFETCH', /fifo-shard\/weights-000\.bin: is not a regular file/);
     // a local shard longer than declared is refused from its size, before it is read
@@ -312,11 +373,20 @@ test('predict: a BigInt64Array (no dtype of the op set) is EDTYPE, not a TypeErr
   const model = await loadModel(small());
   try {
     for (const data of [new BigInt64Array(4), new BigUint64Array(4)]) {
-      await assert.rejects(model.predict({ data, shape: [1, 4] }), (e) => e instanceof WebgradError && e.code === 'EDTYPE' && /64-bit integers are not a dtype/.test(e.message));
+      await assert.rejects(
+        model.predict({ data, shape: [1, 4] }),
+        (e) => e instanceof WebgradError && e.code === 'EDTYPE' && /64-bit integers are not a dtype/.test(e.message),
+      );
       await assert.rejects(model.predict(data), (e) => e instanceof WebgradError && e.code === 'EINPUT');
-      await assert.rejects(model.classify({ data, shape: [1, 4] }), (e) => e instanceof WebgradError && e.code === 'EDTYPE');
+      await assert.rejects(
+        model.classify({ data, shape: [1, 4] }),
+        (e) => e instanceof WebgradError && e.code === 'EDTYPE',
+      );
     }
-    assert.throws(() => tensor(new BigInt64Array(2)), (e) => e instanceof WebgradError && e.code === 'EDTYPE');
+    assert.throws(
+      () => tensor(new BigInt64Array(2)),
+      (e) => e instanceof WebgradError && e.code === 'EDTYPE',
+    );
     // other typed arrays are converted
     const y = await model.predict({ data: new Float64Array([1, 0, 0, 0]), shape: [1, 4] });
     assert.equal(y.shape[1], 3);
@@ -331,8 +401,13 @@ test('classify: 200,000 classes rank like a sort of the logits (no spread-argume
   const model = await loadModel(matmulBundle(1, classes, value));
   try {
     const top = await model.classify(new Float32Array([1]), { topK: 5 });
-    const want = Array.from({ length: classes }, (_, i) => i).sort((a, b) => Math.fround(value(b)) - Math.fround(value(a))).slice(0, 5);
-    assert.deepEqual(top.map((p) => p.index), want);
+    const want = Array.from({ length: classes }, (_, i) => i)
+      .sort((a, b) => Math.fround(value(b)) - Math.fround(value(a)))
+      .slice(0, 5);
+    assert.deepEqual(
+      top.map((p) => p.index),
+      want,
+    );
     // softmax over all classes: the top probability against a float64 reference
     const logits = Float32Array.from({ length: classes }, (_, i) => value(i));
     let max = -Infinity;

@@ -34,18 +34,31 @@ test('a good in-memory bundle loads (the baseline the bad ones are made from)', 
 });
 
 test('missing model.json, bad source, bad JSON, not a bundle', async () => {
-  await rejects(loadModel(join(fixturesDir(), 'no-such-bundle')), 'EMODEL_MISSING', /no-such-bundle\/model\.json: missing model\.json/);
+  await rejects(
+    loadModel(join(fixturesDir(), 'no-such-bundle')),
+    'EMODEL_MISSING',
+    /no-such-bundle\/model\.json: missing model\.json/,
+  );
   await rejects(loadModel(42), 'ESOURCE', /expected a URL, a directory path or a map/);
   await rejects(loadModel({ 'model.json': '{"format": ' }), 'EJSON', /model\.json.*invalid JSON/);
   await rejects(loadModel({ 'model.json': '[1, 2]' }), 'EJSON', /expected a JSON object, got an array/);
-  await rejects(loadModel({ 'model.json': { format: 'onnx' } }), 'EFORMAT', /'format' is "onnx", expected 'webgrad-bundle'/);
+  await rejects(
+    loadModel({ 'model.json': { format: 'onnx' } }),
+    'EFORMAT',
+    /'format' is "onnx", expected 'webgrad-bundle'/,
+  );
 });
 
 test('newer formatVersion / opsetVersion: tells to upgrade', async () => {
   for (const key of ['formatVersion', 'opsetVersion']) {
     const b = mlp();
     b['model.json'][key] = 99;
-    await rejects(loadModel(b), 'EVERSION', new RegExp(`${key} 99 is newer than this webgrad runtime`), /upgrade the npm package webgrad/);
+    await rejects(
+      loadModel(b),
+      'EVERSION',
+      new RegExp(`${key} 99 is newer than this webgrad runtime`),
+      /upgrade the npm package webgrad/,
+    );
   }
 });
 
@@ -67,29 +80,50 @@ test('structure violations name the JSON path and the node/tensor', async () => 
 test('missing shard, truncated shard, too-long shard, checksum mismatch', async () => {
   let b = mlp();
   delete b['weights-000.bin'];
-  await rejects(loadModel(b), 'ESHARD_MISSING', /weights-000\.bin.*missing shard \(model\.json lists it with \d+ bytes\)/);
+  await rejects(
+    loadModel(b),
+    'ESHARD_MISSING',
+    /weights-000\.bin.*missing shard \(model\.json lists it with \d+ bytes\)/,
+  );
   b = mlp();
   b['weights-000.bin'] = b['weights-000.bin'].subarray(0, 100);
-  await rejects(loadModel(b), 'ESHARD_SIZE', /weights-000\.bin.*truncated shard: model\.json says \d+ bytes, the file has 100/);
+  await rejects(
+    loadModel(b),
+    'ESHARD_SIZE',
+    /weights-000\.bin.*truncated shard: model\.json says \d+ bytes, the file has 100/,
+  );
   b = mlp();
   b['weights-000.bin'] = new Uint8Array([...b['weights-000.bin'], 0]);
   await rejects(loadModel(b), 'ESHARD_SIZE', /shard too long/);
   b = mlp();
   b['weights-000.bin'][5] ^= 0xff;
-  await rejects(loadModel(b), 'ECHECKSUM', /weights-000\.bin.*sha256 mismatch: model\.json says [0-9a-f]{64}, the file hashes to [0-9a-f]{64}/);
+  await rejects(
+    loadModel(b),
+    'ECHECKSUM',
+    /weights-000\.bin.*sha256 mismatch: model\.json says [0-9a-f]{64}, the file hashes to [0-9a-f]{64}/,
+  );
 });
 
 /** The bundle with its one shard split in two at byte `at` (the tensor offsets index the concatenation). */
 function splitShards(b, at) {
   const whole = b['weights-000.bin'];
   const parts = [whole.slice(0, at), whole.slice(at)];
-  b['model.json'].weights.shards = parts.map((p, i) => ({ file: `weights-00${i}.bin`, byteLength: p.byteLength, sha256: sha256(p) }));
-  parts.forEach((p, i) => { b[`weights-00${i}.bin`] = p; });
+  b['model.json'].weights.shards = parts.map((p, i) => ({
+    file: `weights-00${i}.bin`,
+    byteLength: p.byteLength,
+    sha256: sha256(p),
+  }));
+  parts.forEach((p, i) => {
+    b[`weights-00${i}.bin`] = p;
+  });
   return b;
 }
 
 test('several shards: concatenated in order; checksum errors come first, in shard order', async () => {
-  const x = tensor(new Float32Array(3 * 20).map((_, i) => Math.sin(i)), [3, 20]);
+  const x = tensor(
+    new Float32Array(3 * 20).map((_, i) => Math.sin(i)),
+    [3, 20],
+  );
   const whole = await loadModel(mlp());
   const want = await (await whole.predict(x)).data();
   whole.dispose();
@@ -159,7 +193,12 @@ test('unknown op, bad attributes, undefined tensor, nodes out of order', async (
   let b = mlp();
   const node = b['model.json'].graph.nodes[1];
   node.op = 'FancyAttention';
-  await rejects(loadModel(b), 'EUNKNOWN_OP', new RegExp(`unknown op 'FancyAttention' in node '${node.name.replace('/', '\\/')}'`), /op set v1 has: .*MatMul/);
+  await rejects(
+    loadModel(b),
+    'EUNKNOWN_OP',
+    new RegExp(`unknown op 'FancyAttention' in node '${node.name.replace('/', '\\/')}'`),
+    /op set v1 has: .*MatMul/,
+  );
   b = mlp();
   b['model.json'].graph.nodes[0].attrs.activation = 'swish';
   await rejects(loadModel(b), 'EATTR', /MatMul\.activation must be one of/);
@@ -178,27 +217,42 @@ test('bad tensor byte range, size or quantization; NaN / Inf weights', async () 
   let b = mlp();
   const t = b['model.json'].weights.tensors.at(-1);
   t.offset += 1024;
-  await rejects(loadModel(b), 'ETENSOR', new RegExp(`tensor '${t.name.replace('/', '\\/')}': bytes \\[\\d+, \\d+\\) run past the end of the weight data`));
+  await rejects(
+    loadModel(b),
+    'ETENSOR',
+    new RegExp(`tensor '${t.name.replace('/', '\\/')}': bytes \\[\\d+, \\d+\\) run past the end of the weight data`),
+  );
   b = mlp();
   b['model.json'].weights.tensors[0].byteLength += 4;
   await rejects(loadModel(b), 'ETENSOR', /byteLength \d+, but shape \[.*\] of float32 takes \d+ bytes/);
   b = mlp();
   b['model.json'].weights.tensors[0].quantization = { scheme: 'float16' };
   await rejects(loadModel(b), 'ETENSOR', /stored dtype float32 with scheme 'float16'; expected no quantization/);
-  for (const [bits, kind] of [[0x7fc00000, 'NaN'], [0x7f800000, 'Inf']]) {
+  for (const [bits, kind] of [
+    [0x7fc00000, 'NaN'],
+    [0x7f800000, 'Inf'],
+  ]) {
     b = mlp();
     const w = b['model.json'].weights.tensors[0];
     const shard = b['weights-000.bin'];
     new DataView(shard.buffer, shard.byteOffset).setUint32(w.offset + 4 * 3, bits, true);
     b['model.json'].weights.shards[0].sha256 = sha256(shard);
-    await rejects(loadModel(b), 'ENONFINITE', new RegExp(`tensor '${w.name.replace('/', '\\/')}' has ${kind} at index \\(0, 3\\) \\(1 non-finite values\\)`));
+    await rejects(
+      loadModel(b),
+      'ENONFINITE',
+      new RegExp(`tensor '${w.name.replace('/', '\\/')}' has ${kind} at index \\(0, 3\\) \\(1 non-finite values\\)`),
+    );
   }
 });
 
 test('graph shapes are checked against the signature at load', async () => {
   const b = mlp();
   b['model.json'].signature.outputs[0].shape = [null, 7];
-  await rejects(loadModel(b), 'ESHAPE', /signature output '.*' is declared float32 \[null, 7\], but the graph makes float32 \[null, 5\]/);
+  await rejects(
+    loadModel(b),
+    'ESHAPE',
+    /signature output '.*' is declared float32 \[null, 7\], but the graph makes float32 \[null, 5\]/,
+  );
 });
 
 test('a failing self-test names the max difference and the tolerance, and frees the backend', async () => {
@@ -207,15 +261,28 @@ test('a failing self-test names the max difference and the tolerance, and frees 
   const values = new Float32Array(new Uint8Array(Buffer.from(out.data, 'base64')).buffer);
   values[0] += 0.5;
   out.data = Buffer.from(values.buffer).toString('base64');
-  await rejects(loadModel(b), 'ESELFTEST', /selftest failed on backend 'wasm'/, /max difference 0\.\d+ exceeds the tolerance \|error\| <= 0\.0001 \+ 0\.001 \* \|expected\|/);
+  await rejects(
+    loadModel(b),
+    'ESELFTEST',
+    /selftest failed on backend 'wasm'/,
+    /max difference 0\.\d+ exceeds the tolerance \|error\| <= 0\.0001 \+ 0\.001 \* \|expected\|/,
+  );
   const model = await loadModel(b, { selftest: false });
   assert.equal(model.selftest, null);
   model.dispose();
 });
 
 test('unknown and unavailable backends', async () => {
-  await rejects(loadModel(mlp(), { backend: 'cuda' }), 'EBACKEND', /unknown backend "cuda"; registered: js, wasm, webgpu/);
-  await rejects(loadModel(mlp(), { backend: 'wasm', wasmVariant: 'avx' }), 'EARG', /wasmVariant must be 'auto', 'simd' or 'relaxed', got "avx"/);
+  await rejects(
+    loadModel(mlp(), { backend: 'cuda' }),
+    'EBACKEND',
+    /unknown backend "cuda"; registered: js, wasm, webgpu/,
+  );
+  await rejects(
+    loadModel(mlp(), { backend: 'wasm', wasmVariant: 'avx' }),
+    'EARG',
+    /wasmVariant must be 'auto', 'simd' or 'relaxed', got "avx"/,
+  );
   await rejects(loadModel(mlp(), { backend: 'webgpu' }), 'EBACKEND', /backend 'webgpu' is not available here/);
   const model = await loadModel(mlp());
   assert.match(model.backendReason, /^auto: picked 'wasm': webgrad-(relaxed|simd)\.wasm/);
@@ -268,17 +335,32 @@ test('predict checks input names, count, rank, static dims and dtype', async () 
     });
   };
   await bad({ data: x, shape: [3, 21] }, 'ESHAPE', /shape \[3, 21\] needs 63 values, data has 60/);
-  await bad({ data: new Float32Array(63), shape: [3, 21] }, 'ESHAPE', new RegExp(`input '${name}' expects shape \\[null, 20\\] \\(null = any\\), got \\[3, 21\\]`));
+  await bad(
+    { data: new Float32Array(63), shape: [3, 21] },
+    'ESHAPE',
+    new RegExp(`input '${name}' expects shape \\[null, 20\\] \\(null = any\\), got \\[3, 21\\]`),
+  );
   await bad({ data: x, shape: [60] }, 'ESHAPE', /expects shape \[null, 20\]/);
-  await bad({ data: new Int32Array(60), shape: [3, 20] }, 'EDTYPE', new RegExp(`input '${name}' must be float32, got int32`));
-  await bad({ wrong: tensor(x, [3, 20]) }, 'EINPUT', /the model's inputs are \[.*\]; got \[wrong\] \(missing \[.*\], unknown \[wrong\]\)/);
+  await bad(
+    { data: new Int32Array(60), shape: [3, 20] },
+    'EDTYPE',
+    new RegExp(`input '${name}' must be float32, got int32`),
+  );
+  await bad(
+    { wrong: tensor(x, [3, 20]) },
+    'EINPUT',
+    /the model's inputs are \[.*\]; got \[wrong\] \(missing \[.*\], unknown \[wrong\]\)/,
+  );
   await bad([tensor(x, [3, 20]), tensor(x, [3, 20])], 'EINPUT', /takes 1 input\(s\).*got an array of 2/);
   await bad('pixels', 'EINPUT', /expected a Tensor/);
   const ok = await model.predict({ [name]: { data: x, shape: [3, 20] } });
   assert.deepEqual(ok.shape, [3, 5]);
   model.dispose();
   await bad({ data: x, shape: [3, 20] }, 'EDISPOSED', /after dispose/);
-  assert.throws(() => model.memory(), (e) => e.code === 'EDISPOSED');
+  assert.throws(
+    () => model.memory(),
+    (e) => e.code === 'EDISPOSED',
+  );
 });
 
 test('base64Bytes: the same bytes through Buffer and through atob (browsers), in a buffer of their own', async () => {
@@ -303,16 +385,27 @@ test('base64Bytes: the same bytes through Buffer and through atob (browsers), in
 
 test('NaN / Inf found at their index in small and large models (two scanners)', async () => {
   const { readTensors } = await import('../../js_runtime/src/loader/weights.js');
-  for (const n of [1000, 600000]) { // below and above the size where the scan switches
-    for (const [at, value, kind] of [[n - 1, NaN, 'NaN'], [7, -Infinity, 'Inf']]) {
+  for (const n of [1000, 600000]) {
+    // below and above the size where the scan switches
+    for (const [at, value, kind] of [
+      [n - 1, NaN, 'NaN'],
+      [7, -Infinity, 'Inf'],
+    ]) {
       const values = new Float32Array(n).fill(0.5);
       values[at] = value;
       const tensors = [{ name: 'w', dtype: 'float32', shape: [n], offset: 0, byteLength: 4 * n }];
-      assert.throws(() => readTensors(tensors, new Uint8Array(values.buffer), 'm.json'),
-        (e) => e.code === 'ENONFINITE' && e.message.includes(`has ${kind} at index (${at}) (1 non-finite values)`), `${n} ${kind}`);
+      assert.throws(
+        () => readTensors(tensors, new Uint8Array(values.buffer), 'm.json'),
+        (e) => e.code === 'ENONFINITE' && e.message.includes(`has ${kind} at index (${at}) (1 non-finite values)`),
+        `${n} ${kind}`,
+      );
     }
     const fine = new Float32Array(n).fill(0.25);
-    const out = readTensors([{ name: 'w', dtype: 'float32', shape: [n], offset: 0, byteLength: 4 * n }], new Uint8Array(fine.buffer), 'm.json');
+    const out = readTensors(
+      [{ name: 'w', dtype: 'float32', shape: [n], offset: 0, byteLength: 4 * n }],
+      new Uint8Array(fine.buffer),
+      'm.json',
+    );
     assert.equal(out.get('w').data[n - 1], 0.25);
   }
 });
@@ -335,5 +428,9 @@ test('model.json nested deeper than 64 is EJSON before parsing; brackets in stri
   const b = mlp();
   const text = JSON.stringify(b['model.json']).replace('{', `{"deep": ${'['.repeat(1e6)}${']'.repeat(1e6)},`);
   b['model.json'] = text;
-  await rejects(loadModel(b), 'EJSON', /model\.json \(in-memory bundle\): JSON nested deeper than 64 arrays\/objects \(at character 72\)/);
+  await rejects(
+    loadModel(b),
+    'EJSON',
+    /model\.json \(in-memory bundle\): JSON nested deeper than 64 arrays\/objects \(at character 72\)/,
+  );
 });

@@ -12,12 +12,15 @@ import { RUNTIME } from './_helpers.mjs';
 import { VERSION } from '../../js_runtime/src/index.js';
 import { SOURCE, TARGET, render } from '../../js_runtime/scripts/gen-opset.mjs';
 import { stale as distStale } from '../../js_runtime/scripts/build-dist.mjs';
+import { BANNER, buildTypes } from '../../js_runtime/scripts/build-types.mjs';
 
 const pkg = JSON.parse(readFileSync(join(RUNTIME, 'package.json'), 'utf8'));
 
 /** Every file under `dir`, relative to it. */
 function walk(dir, root = dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name), root) : [relative(root, join(dir, e.name))]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name), root) : [relative(root, join(dir, e.name))],
+  );
 }
 
 test('package.json: ESM, exports with types, bin, files whitelist, no runtime dependencies', () => {
@@ -30,14 +33,24 @@ test('package.json: ESM, exports with types, bin, files whitelist, no runtime de
   assert.deepEqual(pkg.bin, { webgrad: 'bin/webgrad.js' });
   assert.deepEqual(pkg.files, ['dist/', 'src/', 'types/', 'bin/', 'wasm/*.wasm', 'README.md']);
   assert.equal(pkg.dependencies, undefined);
-  assert.deepEqual(Object.keys(pkg.devDependencies).sort(), ['@types/node', 'esbuild', 'typescript', 'webgpu']);
+  assert.deepEqual(Object.keys(pkg.devDependencies).sort(), [
+    '@types/node',
+    'esbuild',
+    'prettier',
+    'typescript',
+    'webgpu',
+  ]);
   for (const v of Object.values(pkg.devDependencies)) assert.match(v, /^\d+\.\d+\.\d+$/, 'exact versions');
   const lock = readFileSync(join(RUNTIME, 'package-lock.json'), 'utf8');
   assert.doesNotMatch(lock, /"resolved"|https?:\/\//, 'the lock file names no registry host');
 });
 
 test('src/opset.js is generated from exporter/opset.json and current', () => {
-  assert.equal(readFileSync(TARGET, 'utf8'), render(readFileSync(SOURCE, 'utf8')), 'stale: run `npm run gen:opset` in js_runtime/');
+  assert.equal(
+    readFileSync(TARGET, 'utf8'),
+    render(readFileSync(SOURCE, 'utf8')),
+    'stale: run `npm run gen:opset` in js_runtime/',
+  );
 });
 
 test('dist/ (the package entry, minified with lazily loaded kernel chunks) is what `npm run build:dist` makes from src/', async () => {
@@ -78,22 +91,51 @@ test('types/ (shipped .d.ts) is what `npm run build:types` makes from src/', (t)
     return;
   }
   const out = mkdtempSync(join(tmpdir(), 'webgrad-types-'));
-  execFileSync(process.execPath, [tsc, '-p', join(RUNTIME, 'tsconfig.types.json'), '--outDir', out], { cwd: RUNTIME });
+  buildTypes(out);
   const fresh = walk(out).sort();
-  assert.deepEqual(walk(join(RUNTIME, 'types')).sort(), fresh, 'stale types/: run `npm run build:types` in js_runtime/');
+  assert.deepEqual(
+    walk(join(RUNTIME, 'types')).sort(),
+    fresh,
+    'stale types/: run `npm run build:types` in js_runtime/',
+  );
   for (const f of fresh) {
-    assert.equal(readFileSync(join(RUNTIME, 'types', f), 'utf8'), readFileSync(join(out, f), 'utf8'), `types/${f} is stale: run \`npm run build:types\``);
+    assert.ok(readFileSync(join(RUNTIME, 'types', f), 'utf8').startsWith(BANNER), `types/${f} is marked generated`);
+    assert.equal(
+      readFileSync(join(RUNTIME, 'types', f), 'utf8'),
+      readFileSync(join(out, f), 'utf8'),
+      `types/${f} is stale: run \`npm run build:types\``,
+    );
   }
 });
 
 test('npm pack ships dist/, src/, types/, bin/, the two .wasm modules, README.md and package.json only', () => {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const json = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: RUNTIME, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const json = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: RUNTIME,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const files = JSON.parse(json)[0].files.map((f) => f.path);
-  for (const need of ['dist/webgrad.js', 'src/index.js', 'src/opset.js', 'src/backends/js/kernels/MatMul.js', 'src/backends/wasm/index.js', 'wasm/webgrad-simd.wasm', 'wasm/webgrad-relaxed.wasm', 'types/index.d.ts', 'bin/webgrad.js', 'README.md', 'package.json']) {
+  for (const need of [
+    'dist/webgrad.js',
+    'src/index.js',
+    'src/opset.js',
+    'src/backends/js/kernels/MatMul.js',
+    'src/backends/wasm/index.js',
+    'wasm/webgrad-simd.wasm',
+    'wasm/webgrad-relaxed.wasm',
+    'types/index.d.ts',
+    'bin/webgrad.js',
+    'README.md',
+    'package.json',
+  ]) {
     assert.ok(files.includes(need), `${need} is packed`);
   }
-  const extra = files.filter((f) => !/^(dist|src|types|bin)\//.test(f) && !['README.md', 'package.json', 'wasm/webgrad-simd.wasm', 'wasm/webgrad-relaxed.wasm'].includes(f));
+  const extra = files.filter(
+    (f) =>
+      !/^(dist|src|types|bin)\//.test(f) &&
+      !['README.md', 'package.json', 'wasm/webgrad-simd.wasm', 'wasm/webgrad-relaxed.wasm'].includes(f),
+  );
   assert.deepEqual(extra, [], 'nothing else is packed');
 });
 

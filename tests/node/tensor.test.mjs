@@ -12,9 +12,15 @@ test('tensor() from typed arrays, plain and nested arrays, with dtype conversion
   assert.deepEqual(a.shape, [2, 2]);
   assert.equal(a.dtype, 'float32');
   assert.deepEqual(Array.from(await a.data()), [1, 2, 3, 4]);
-  const b = tensor([[1, 2, 3], [4, 5, 6]]);
+  const b = tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.deepEqual(b.shape, [2, 3]);
-  assert.deepEqual(b.toArray(), [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(b.toArray(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   const c = tensor(Uint8Array.from([0, 255]), [2], 'float32');
   assert.ok(c.dataSync() instanceof Float32Array);
   const d = tensor([1, 2], [2], 'int32');
@@ -39,7 +45,10 @@ test('use after dispose is a clear error', async () => {
   t.dispose();
   t.dispose();
   assert.equal(t.isDisposed, true);
-  assert.throws(() => t.dataSync(), (e) => e.code === 'EDISPOSED' && /used after dispose/.test(e.message));
+  assert.throws(
+    () => t.dataSync(),
+    (e) => e.code === 'EDISPOSED' && /used after dispose/.test(e.message),
+  );
   await assert.rejects(t.data(), (e) => e.code === 'EDISPOSED');
 });
 
@@ -59,9 +68,16 @@ test('float16: every half value round-trips; float32 rounds to nearest even', ()
 
 test('erfc (behind the exact Gelu) is accurate to 1e-12 relative', () => {
   const table = [
-    [0, 1], [0.5, 0.4795001221869535], [1, 0.15729920705028513], [2, 0.004677734981047266],
-    [3, 2.2090496998585438e-5], [5, 1.5374597944280349e-12], [10, 2.088487583762545e-45],
-    [-1, 1.8427007929497148], [-3, 1.9999779095030015], [1e-3, 0.9988716212090307],
+    [0, 1],
+    [0.5, 0.4795001221869535],
+    [1, 0.15729920705028513],
+    [2, 0.004677734981047266],
+    [3, 2.2090496998585438e-5],
+    [5, 1.5374597944280349e-12],
+    [10, 2.088487583762545e-45],
+    [-1, 1.8427007929497148],
+    [-3, 1.9999779095030015],
+    [1e-3, 0.9988716212090307],
   ];
   for (const [x, want] of table) {
     assert.ok(Math.abs(erfc(x) - want) <= 1e-12 * want, `erfc(${x}) = ${erfc(x)}, want ${want}`);

@@ -117,7 +117,10 @@ test('the ops with an "empty" rule have vectors with a zero-size axis (or reject
   for (const doc of loadAll()) {
     if (!OPSET.ops[doc.op].empty) continue;
     const zero = (t) => t !== null && t.shape.includes(0);
-    assert.ok(doc.cases.some((c) => c.inputs.some(zero)) && (doc.rejects ?? []).every((r) => r.inputs.some(zero)), doc.op);
+    assert.ok(
+      doc.cases.some((c) => c.inputs.some(zero)) && (doc.rejects ?? []).every((r) => r.inputs.some(zero)),
+      doc.op,
+    );
   }
 });
 

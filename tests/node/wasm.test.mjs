@@ -24,8 +24,15 @@ test("'auto' picks wasm and names the build and why", async () => {
   assert.ok(features.simd, 'this Node.js validates SIMD128');
   const model = await loadModel(bundleMap('mlp-float32'));
   assert.equal(model.backend, 'wasm');
-  const build = features.relaxed ? 'webgrad-relaxed.wasm: relaxed SIMD' : 'webgrad-simd.wasm: SIMD128 (relaxed SIMD not supported by this engine)';
-  assert.ok(model.backendReason.startsWith(`auto: picked 'wasm': ${build} (the first available of webgpu, wasm, js); skipped webgpu: `), model.backendReason);
+  const build = features.relaxed
+    ? 'webgrad-relaxed.wasm: relaxed SIMD'
+    : 'webgrad-simd.wasm: SIMD128 (relaxed SIMD not supported by this engine)';
+  assert.ok(
+    model.backendReason.startsWith(
+      `auto: picked 'wasm': ${build} (the first available of webgpu, wasm, js); skipped webgpu: `,
+    ),
+    model.backendReason,
+  );
   assert.ok(model.memory().deviceBytes > 0);
   model.dispose();
   assert.deepEqual(liveResources(), NOTHING);
@@ -61,7 +68,11 @@ console.log(JSON.stringify(out));
 /** @param {string[]} flags */
 async function child(flags) {
   const cases = fixtureIndex().cases.filter((c) => c.quantize === 'float32');
-  const { stdout } = await run(process.execPath, [...flags, '--input-type=module', '-e', CHILD, JSON.stringify([fixturesDir(), cases])], { maxBuffer: 1 << 24 });
+  const { stdout } = await run(
+    process.execPath,
+    [...flags, '--input-type=module', '-e', CHILD, JSON.stringify([fixturesDir(), cases])],
+    { maxBuffer: 1 << 24 },
+  );
   return JSON.parse(stdout);
 }
 
@@ -71,7 +82,10 @@ test('with relaxed SIMD (--experimental-wasm-relaxed-simd): relaxed by default, 
   for (const r of out.runs) {
     assert.equal(r.error, undefined, `${r.wasmVariant} ${r.bundle}: ${r.error}`);
     assert.ok(r.diff <= 1e-4, `${r.wasmVariant} ${r.bundle}: max |node - python| ${r.diff}`);
-    const build = r.wasmVariant === 'simd' ? 'webgrad-simd.wasm: SIMD128 (relaxed SIMD available, not used: wasmVariant simd)' : 'webgrad-relaxed.wasm: relaxed SIMD';
+    const build =
+      r.wasmVariant === 'simd'
+        ? 'webgrad-simd.wasm: SIMD128 (relaxed SIMD available, not used: wasmVariant simd)'
+        : 'webgrad-relaxed.wasm: relaxed SIMD';
     assert.equal(r.reason, `requested 'wasm': ${build}`);
   }
   assert.deepEqual(out.live, NOTHING);
@@ -85,7 +99,10 @@ test('without relaxed SIMD: the SIMD128 build; asking for relaxed is EBACKEND an
   }
   for (const r of out.runs) {
     if (r.wasmVariant === 'relaxed') {
-      assert.match(r.error, /^EBACKEND wasmVariant 'relaxed' is not available here: this engine does not support relaxed SIMD/);
+      assert.match(
+        r.error,
+        /^EBACKEND wasmVariant 'relaxed' is not available here: this engine does not support relaxed SIMD/,
+      );
       continue;
     }
     assert.equal(r.error, undefined);
@@ -110,7 +127,9 @@ test('10,000 predict calls on wasm: linear memory, arena and plans do not grow',
 
 test('an arena that outgrows linear memory moves it mid-model; every result stays equal to js', async () => {
   const dir = fixturesDir();
-  const [wasm, js] = await Promise.all(['wasm', 'js'].map((backend) => loadModel(join(dir, 'cnn-float32'), { backend })));
+  const [wasm, js] = await Promise.all(
+    ['wasm', 'js'].map((backend) => loadModel(join(dir, 'cnn-float32'), { backend })),
+  );
   const bytes0 = wasm.memory().deviceBytes;
   for (const batch of [1, 3, 64, 2]) {
     const data = Float32Array.from({ length: batch * 28 * 28 }, (_, i) => ((i * 7919) % 255) / 255);
@@ -130,19 +149,34 @@ test('a failed wasm load (self-test failure) leaves nothing allocated', async ()
   const values = new Float32Array(new Uint8Array(Buffer.from(out.data, 'base64')).buffer);
   values[0] += 1;
   out.data = Buffer.from(values.buffer).toString('base64');
-  await assert.rejects(loadModel(b, { backend: 'wasm' }), (e) => e.code === 'ESELFTEST' && /on backend 'wasm'/.test(e.message));
+  await assert.rejects(
+    loadModel(b, { backend: 'wasm' }),
+    (e) => e.code === 'ESELFTEST' && /on backend 'wasm'/.test(e.message),
+  );
   assert.deepEqual(liveResources(), NOTHING);
   assert.equal((await checkBackend('wasm')).available, true, 'and the backend still works');
 });
 
 test('webgrad bench --backend wasm', async () => {
-  const { stdout } = await run(process.execPath, [join(RUNTIME, 'bin', 'webgrad.js'), 'bench', join(fixturesDir(), 'cnn-float32'), '--backend', 'wasm', '--batch', '2', '--runs', '5', '--warmup', '1', '--json']);
+  const { stdout } = await run(process.execPath, [
+    join(RUNTIME, 'bin', 'webgrad.js'),
+    'bench',
+    join(fixturesDir(), 'cnn-float32'),
+    '--backend',
+    'wasm',
+    '--batch',
+    '2',
+    '--runs',
+    '5',
+    '--warmup',
+    '1',
+    '--json',
+  ]);
   const r = JSON.parse(stdout);
   assert.equal(r.backend, 'wasm');
   assert.equal(r.runs, 5);
   assert.ok(r.p50 > 0 && r.weightsBytes > 0 && r.arenaBytes > 0);
 });
-
 
 test('prepareWeights: MatMul weights are packed; the raw copy is kept only when some use needs it', async () => {
   const backend = await wasmBackend.create();
@@ -155,7 +189,13 @@ test('prepareWeights: MatMul weights are packed; the raw copy is kept only when 
       { name: 'mm2', op: 'MatMul', inputs: ['x', 'shared', ''], outputs: ['z'], attrs },
       { name: 'add', op: 'Add', inputs: ['z', 'shared'], outputs: ['u'], attrs: {} },
     ];
-    const prepared = backend.prepareWeights(new Map([['packed_only', view(w, [5, 11])], ['shared', view(w, [5, 11])]]), nodes);
+    const prepared = backend.prepareWeights(
+      new Map([
+        ['packed_only', view(w, [5, 11])],
+        ['shared', view(w, [5, 11])],
+      ]),
+      nodes,
+    );
     const only = prepared.get('packed_only');
     const shared = prepared.get('shared');
     assert.equal(typeof only.packed, 'number');
@@ -166,7 +206,8 @@ test('prepareWeights: MatMul weights are packed; the raw copy is kept only when 
     const x = view(new Float32Array(arena.buffer, arena.byteOffset, 15), [3, 5]);
     x.data.set(Float32Array.from({ length: 15 }, (_, i) => i / 7 - 1));
     const want = new Float32Array(33);
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 11; j++) for (let k = 0; k < 5; k++) want[i * 11 + j] += x.data[i * 5 + k] * w[k * 11 + j];
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 11; j++) for (let k = 0; k < 5; k++) want[i * 11 + j] += x.data[i * 5 + k] * w[k * 11 + j];
     for (const b of [only, shared]) {
       const y = view(new Float32Array(arena.buffer, arena.byteOffset + 60, 33), [3, 11]);
       backend.kernels.MatMul([x, b, null], attrs, y);
@@ -195,7 +236,10 @@ test('preload starts compiling the build create() will use, into the shared cach
   // preload alone compiled the module; create() reused it
   assert.deepEqual(JSON.parse(stdout), { beforeCreate: 1, compiles: 1 });
   assert.equal(compileVariant('simd'), compileVariant('simd'));
-  assert.doesNotThrow(() => wasmBackend.preload?.({ wasmVariant: 'relaxed' }), 'never throws, even for a build the engine lacks');
+  assert.doesNotThrow(
+    () => wasmBackend.preload?.({ wasmVariant: 'relaxed' }),
+    'never throws, even for a build the engine lacks',
+  );
 });
 
 test('ArgMax over a size-0 axis is ESHAPE on js and wasm alike, at planning (was index 0 on js, EBACKEND on wasm)', async () => {
@@ -212,10 +256,15 @@ test('ArgMax over a size-0 axis is ESHAPE on js and wasm alike, at planning (was
         nodes: [{ name: 'am', op: 'ArgMax', inputs: ['x'], outputs: ['y'], attrs: { axis: 1, keepdims: false } }],
       };
       const executor = new Executor(graph, backend.prepareWeights(new Map(), graph.nodes), backend);
-      const [ok] = executor.run([new Tensor(new Float32Array([1, 5, 2, 7, 0, 3, 0, 0, 9, 1, 1, 1]), [2, 2, 3], 'float32')]);
+      const [ok] = executor.run([
+        new Tensor(new Float32Array([1, 5, 2, 7, 0, 3, 0, 0, 9, 1, 1, 1]), [2, 2, 3], 'float32'),
+      ]);
       assert.deepEqual(Array.from(await ok.data()), [1, 0, 1, 1, 1, 0], name);
-      assert.throws(() => executor.run([new Tensor(new Float32Array(0), [2, 0, 3], 'float32')]),
-        (e) => e.code === 'ESHAPE' && /ArgMax: axis 1 of x \[2, 0, 3\] has size 0/.test(e.message), name);
+      assert.throws(
+        () => executor.run([new Tensor(new Float32Array(0), [2, 0, 3], 'float32')]),
+        (e) => e.code === 'ESHAPE' && /ArgMax: axis 1 of x \[2, 0, 3\] has size 0/.test(e.message),
+        name,
+      );
       executor.dispose();
     } finally {
       backend.dispose();

@@ -30,27 +30,41 @@ test('every op has a webgpu program, is a view, or is excluded with a reason', (
   for (const op of Object.keys(EXCLUDED)) assert.ok(OPSET.ops[op], `EXCLUDED lists ${op}, not an op`);
 });
 
-test('webgpu: every vector reject is refused with its code before anything runs', { skip: !backend && `no WebGPU adapter: ${reason}` }, async () => {
-  let checked = 0;
-  for (const doc of loadVectors()) {
-    for (const r of doc.rejects ?? []) {
-      const inputs = r.inputs.map((t) => (t === null ? null : decodeTensor(t)));
-      // the declared output is a placeholder: the shape rule refuses the node before it matters
-      await assert.rejects(runCase(backend, doc.op, r, inputs, { shape: [1], dtype: 'int32' }), (e) => e.code === r.error, `${doc.op}/${r.name}`);
-      checked++;
+test(
+  'webgpu: every vector reject is refused with its code before anything runs',
+  { skip: !backend && `no WebGPU adapter: ${reason}` },
+  async () => {
+    let checked = 0;
+    for (const doc of loadVectors()) {
+      for (const r of doc.rejects ?? []) {
+        const inputs = r.inputs.map((t) => (t === null ? null : decodeTensor(t)));
+        // the declared output is a placeholder: the shape rule refuses the node before it matters
+        await assert.rejects(
+          runCase(backend, doc.op, r, inputs, { shape: [1], dtype: 'int32' }),
+          (e) => e.code === r.error,
+          `${doc.op}/${r.name}`,
+        );
+        checked++;
+      }
     }
-  }
-  assert.ok(checked >= 2, `only ${checked} rejects`);
-});
+    assert.ok(checked >= 2, `only ${checked} rejects`);
+  },
+);
 
 for (const doc of loadVectors()) {
   const skip = !backend ? `no WebGPU adapter: ${reason}` : EXCLUDED[doc.op];
   test(`webgpu: ${doc.op} vectors`, { skip }, async () => {
     for (const c of doc.cases) {
       const inputs = c.inputs.map((t) => (t === null ? null : decodeTensor(t)));
-      while (inputs.length && inputs[inputs.length - 1] === null && !OPSET.ops[doc.op].inputs.at(-1)?.variadic) inputs.pop();
+      while (inputs.length && inputs[inputs.length - 1] === null && !OPSET.ops[doc.op].inputs.at(-1)?.variadic)
+        inputs.pop();
       const want = decodeTensor(c.expected[0]);
-      const { shape, dtype } = inferNode(doc.op, inputs.map((t) => t && t.shape), inputs.map((t) => t && t.dtype), c.attrs);
+      const { shape, dtype } = inferNode(
+        doc.op,
+        inputs.map((t) => t && t.shape),
+        inputs.map((t) => t && t.dtype),
+        c.attrs,
+      );
       const got = await runCase(backend, doc.op, c, inputs, { shape, dtype });
       assert.deepEqual([...got.shape], want.shape, `${doc.op}/${c.name}: shape`);
       assert.equal(got.dtype, want.dtype, `${doc.op}/${c.name}: dtype`);

@@ -10,8 +10,9 @@ const out = /** @type {HTMLElement} */ (document.getElementById('result'));
 const params = new URLSearchParams(location.search);
 
 async function main() {
-  const model = await loadModel(new URL(params.get('bundle') ?? 'bundle/', location.href).href,
-    { backend: params.get('backend') ?? 'wasm' });
+  const model = await loadModel(new URL(params.get('bundle') ?? 'bundle/', location.href).href, {
+    backend: params.get('backend') ?? 'wasm',
+  });
   const digit = await (await fetch(params.get('digit') ?? 'digit.json')).json();
   const [best] = await model.classify(new Uint8Array(digit.pixels), { topK: 1 });
   out.dataset.backend = model.backend;

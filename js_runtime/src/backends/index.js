@@ -35,7 +35,10 @@ const registry = new Map();
  */
 export function registerBackend(name, factory) {
   if (typeof name !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(name) || name === 'auto') {
-    throw new WebgradError('EARG', `registerBackend: name must be a lower-case identifier other than 'auto', got ${JSON.stringify(name)}`);
+    throw new WebgradError(
+      'EARG',
+      `registerBackend: name must be a lower-case identifier other than 'auto', got ${JSON.stringify(name)}`,
+    );
   }
   if (!factory || typeof factory.available !== 'function' || typeof factory.create !== 'function') {
     throw new WebgradError('EARG', `registerBackend('${name}'): factory must have available() and create() functions`);
@@ -51,7 +54,10 @@ export function registerBackend(name, factory) {
 export function getBackend(name) {
   const factory = registry.get(name);
   if (!factory) {
-    throw new WebgradError('EBACKEND', `unknown backend ${JSON.stringify(name)}; registered: ${[...registry.keys()].join(', ')} (or 'auto')`);
+    throw new WebgradError(
+      'EBACKEND',
+      `unknown backend ${JSON.stringify(name)}; registered: ${[...registry.keys()].join(', ')} (or 'auto')`,
+    );
   }
   return factory;
 }
@@ -82,8 +88,17 @@ export async function checkBackend(name, options) {
  * @returns {Promise<{name: string, available: boolean, reason: string, description: string}[]>}
  */
 export async function listBackends() {
-  const names = [...AUTO_ORDER.filter((n) => registry.has(n)), ...[...registry.keys()].filter((n) => !AUTO_ORDER.includes(n))];
-  return Promise.all(names.map(async (name) => ({ name, ...(await checkBackend(name)), description: registry.get(name)?.description ?? '' })));
+  const names = [
+    ...AUTO_ORDER.filter((n) => registry.has(n)),
+    ...[...registry.keys()].filter((n) => !AUTO_ORDER.includes(n)),
+  ];
+  return Promise.all(
+    names.map(async (name) => ({
+      name,
+      ...(await checkBackend(name)),
+      description: registry.get(name)?.description ?? '',
+    })),
+  );
 }
 
 /**
@@ -137,7 +152,11 @@ export async function chooseBackend(request, graph, options = {}) {
     await checkNamed(request, backendOptions);
     const made = await instantiate(request, ops, backendOptions, accept);
     if (!made.instance) throw new WebgradError('EBACKEND', made.missing);
-    return { instance: made.instance, reason: `requested '${request}'${detailOf(made.instance)}`, accepted: made.accepted };
+    return {
+      instance: made.instance,
+      reason: `requested '${request}'${detailOf(made.instance)}`,
+      accepted: made.accepted,
+    };
   }
   /** @type {string[]} 'name: reason' of each backend passed over */
   const skipped = [];
@@ -156,7 +175,11 @@ export async function chooseBackend(request, graph, options = {}) {
       continue;
     }
     const why = skipped.length ? `; skipped ${skipped.join('; ')}` : '';
-    return { instance: made.instance, reason: `auto: picked '${name}'${detailOf(made.instance)} (the first available of ${AUTO_ORDER.join(', ')})${why}`, accepted: made.accepted };
+    return {
+      instance: made.instance,
+      reason: `auto: picked '${name}'${detailOf(made.instance)} (the first available of ${AUTO_ORDER.join(', ')})${why}`,
+      accepted: made.accepted,
+    };
   }
   throw new WebgradError('EBACKEND', `no backend can run this model: ${skipped.join('; ')}`);
 }
@@ -180,12 +203,19 @@ async function chooseAfterLost(lost, ops, options, accept) {
       await checkNamed(name, options);
       const made = await instantiate(name, ops, options, accept);
       if (!made.instance) throw new WebgradError('EBACKEND', made.missing);
-      return { instance: made.instance, reason: `moved to '${name}'${detailOf(made.instance)} after the ${lost} device was lost`, accepted: made.accepted };
+      return {
+        instance: made.instance,
+        reason: `moved to '${name}'${detailOf(made.instance)} after the ${lost} device was lost`,
+        accepted: made.accepted,
+      };
     } catch (e) {
       why.push(`${name}: ${/** @type {Error} */ (e).message}`);
     }
   }
-  throw new WebgradError('EBACKEND', `the ${lost} device was lost and no CPU backend can take over: ${why.join('; ') || `no backend after '${lost}' in ${AUTO_ORDER.join(', ')}`}`);
+  throw new WebgradError(
+    'EBACKEND',
+    `the ${lost} device was lost and no CPU backend can take over: ${why.join('; ') || `no backend after '${lost}' in ${AUTO_ORDER.join(', ')}`}`,
+  );
 }
 
 /**

@@ -56,7 +56,10 @@ export async function readVectors(dir) {
   try {
     files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
   } catch (e) {
-    throw new WebgradError('EARG', `conformance: cannot read the vector directory ${dir}: ${/** @type {Error} */ (e).message}`);
+    throw new WebgradError(
+      'EARG',
+      `conformance: cannot read the vector directory ${dir}: ${/** @type {Error} */ (e).message}`,
+    );
   }
   if (!files.length) throw new WebgradError('EARG', `conformance: no vector files (*.json) in ${dir}`);
   return Promise.all(files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8'))));
@@ -179,7 +182,14 @@ export async function conformance(dir, backends, options = {}) {
     try {
       for (const doc of docs) {
         if (!supportsOp(backend, doc.op) && !['Reshape', 'Flatten'].includes(doc.op)) {
-          cells[name][doc.op] = { status: 'skip', cases: 0, rejects: 0, maxAbs: 0, worst: 0, message: `no ${name} kernel for ${doc.op}` };
+          cells[name][doc.op] = {
+            status: 'skip',
+            cases: 0,
+            rejects: 0,
+            maxAbs: 0,
+            worst: 0,
+            message: `no ${name} kernel for ${doc.op}`,
+          };
           continue;
         }
         /** @type {Cell} */
@@ -231,7 +241,8 @@ export function formatMatrix(m) {
     if (c.status === 'error') return 'error';
     // the absolute error, and how much of the op's tolerance (atol + rtol |want|) the worst element used:
     // large outputs (Exp near 88) have large absolute errors well inside a relative tolerance
-    const e = c.maxAbs === 0 ? '0' : `${c.maxAbs.toExponential(1)} (${c.worst < 0.01 ? '<1' : Math.round(c.worst * 100)}% tol)`;
+    const e =
+      c.maxAbs === 0 ? '0' : `${c.maxAbs.toExponential(1)} (${c.worst < 0.01 ? '<1' : Math.round(c.worst * 100)}% tol)`;
     return c.status === 'pass' ? e : `✗ ${e}`;
   };
   const lines = [`| op | ${m.backends.join(' | ')} |`, `| --- | ${m.backends.map(() => '---').join(' | ')} |`];

@@ -42,7 +42,8 @@ bundle, input or argument, printed as one line \`error [CODE]: message\` (CODE a
  */
 function intOption(text, flag, min) {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new WebgradError('EARG', `${flag} must be an integer >= ${min}, got ${text}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new WebgradError('EARG', `${flag} must be an integer >= ${min}, got ${text}`);
   return n;
 }
 
@@ -56,7 +57,9 @@ function intOption(text, flag, min) {
 async function nodeGpu(backend) {
   if (!['auto', 'webgpu'].includes(backend) && !backend.split(',').includes('webgpu')) return undefined;
   try {
-    const dawn = /** @type {{create: (flags: string[]) => unknown, globals: object}} */ (await import(/* webpackIgnore: true */ 'webgpu'));
+    const dawn = /** @type {{create: (flags: string[]) => unknown, globals: object}} */ (
+      await import(/* webpackIgnore: true */ 'webgpu')
+    );
     Object.assign(globalThis, dawn.globals);
     return dawn.create([]);
   } catch {
@@ -93,7 +96,10 @@ export async function main(argv, io = { out: (l) => console.log(l), err: (l) => 
     io.err(`webgrad: ${/** @type {Error} */ (e).message}\n\n${USAGE}`);
     return 2;
   }
-  const { values: opts, positionals: [command, ...rest] } = parsed;
+  const {
+    values: opts,
+    positionals: [command, ...rest],
+  } = parsed;
   if (opts.version) {
     io.out(VERSION);
     return 0;
@@ -106,14 +112,18 @@ export async function main(argv, io = { out: (l) => console.log(l), err: (l) => 
     if (command === 'predict' && rest.length === 2) return await predict(rest[0], rest[1], opts, io);
     if (command === 'bench' && rest.length === 1) return await bench(rest[0], opts, io);
     if (command === 'conformance' && rest.length === 0) {
-      const names = opts.backend === 'auto' ? (await listBackends()).map((b) => b.name) : String(opts.backend).split(',');
-      const m = await conformance(/** @type {string} */ (opts.vectors), names, { backendOptions: { gpu: await nodeGpu(String(opts.backend)) } });
+      const names =
+        opts.backend === 'auto' ? (await listBackends()).map((b) => b.name) : String(opts.backend).split(',');
+      const m = await conformance(/** @type {string} */ (opts.vectors), names, {
+        backendOptions: { gpu: await nodeGpu(String(opts.backend)) },
+      });
       io.out(opts.json ? JSON.stringify(m) : formatMatrix(m));
       const bad = names.some((b) => Object.values(m.cells[b]).some((c) => c.status === 'fail' || c.status === 'error'));
       return bad ? 1 : 0;
     }
     if (command === 'backends' && rest.length === 0) {
-      for (const b of await listBackends()) io.out(`${b.name.padEnd(8)} ${b.available ? 'available  ' : 'unavailable'}  ${b.reason}`);
+      for (const b of await listBackends())
+        io.out(`${b.name.padEnd(8)} ${b.available ? 'available  ' : 'unavailable'}  ${b.reason}`);
       return 0;
     }
     io.err(`webgrad: unknown command or wrong arguments: ${[command, ...rest].join(' ')}\n\n${USAGE}`);
@@ -152,7 +162,9 @@ async function predict(bundle, input, opts, io) {
     const spec = model.signature.inputs[0];
     const raw = await readInputFile(input, spec);
     const results = await model.classify(raw, { topK: k, preprocess: !opts['no-preprocess'] });
-    const batches = /** @type {import('../classify.js').Prediction[][]} */ (Array.isArray(results[0]) ? results : [results]);
+    const batches = /** @type {import('../classify.js').Prediction[][]} */ (
+      Array.isArray(results[0]) ? results : [results]
+    );
     if (opts.json) {
       io.out(JSON.stringify({ backend: model.backend, predictions: batches }));
       return 0;
@@ -160,7 +172,9 @@ async function predict(bundle, input, opts, io) {
     io.out(`${bundle} on ${model.backend}: ${input}`);
     batches.forEach((preds, b) => {
       if (batches.length > 1) io.out(`example ${b}:`);
-      preds.forEach((p, i) => io.out(`  ${i + 1}. ${p.label}  ${(p.probability * 100).toFixed(2)}%  (class ${p.index})`));
+      preds.forEach((p, i) =>
+        io.out(`  ${i + 1}. ${p.label}  ${(p.probability * 100).toFixed(2)}%  (class ${p.index})`),
+      );
     });
     return 0;
   } finally {
@@ -183,7 +197,7 @@ async function bench(bundle, opts, io) {
   const loadMs = performance.now() - t0;
   try {
     let seed = 1;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const inputs = model.signature.inputs.map((s) => {
       const shape = s.shape.map((d, i) => (d === null ? (i === 0 ? batch : 1) : d));
       const size = shape.reduce((a, b) => a * b, 1);
@@ -202,12 +216,32 @@ async function bench(bundle, opts, io) {
     const pct = (/** @type {number} */ p) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)];
     const mean = times.reduce((a, b) => a + b, 0) / times.length;
     const { weightsBytes, arenaBytes } = model.memory();
-    const result = { bundle, backend: model.backend, batch, runs, warmup, loadMs, p50: pct(50), p90: pct(90), p99: pct(99), mean, throughput: (batch * 1000) / mean, weightsBytes, arenaBytes };
+    const result = {
+      bundle,
+      backend: model.backend,
+      batch,
+      runs,
+      warmup,
+      loadMs,
+      p50: pct(50),
+      p90: pct(90),
+      p99: pct(99),
+      mean,
+      throughput: (batch * 1000) / mean,
+      weightsBytes,
+      arenaBytes,
+    };
     if (opts.json) io.out(JSON.stringify(result));
     else {
-      io.out(`${bundle} on ${model.backend}: batch ${batch}, ${runs} runs after ${warmup} warm-up (load ${loadMs.toFixed(1)} ms)`);
-      io.out(`latency  p50 ${result.p50.toFixed(3)} ms   p90 ${result.p90.toFixed(3)} ms   p99 ${result.p99.toFixed(3)} ms   mean ${mean.toFixed(3)} ms`);
-      io.out(`throughput ${result.throughput.toFixed(1)} examples/s; arena ${result.arenaBytes} B, weights ${result.weightsBytes} B`);
+      io.out(
+        `${bundle} on ${model.backend}: batch ${batch}, ${runs} runs after ${warmup} warm-up (load ${loadMs.toFixed(1)} ms)`,
+      );
+      io.out(
+        `latency  p50 ${result.p50.toFixed(3)} ms   p90 ${result.p90.toFixed(3)} ms   p99 ${result.p99.toFixed(3)} ms   mean ${mean.toFixed(3)} ms`,
+      );
+      io.out(
+        `throughput ${result.throughput.toFixed(1)} examples/s; arena ${result.arenaBytes} B, weights ${result.weightsBytes} B`,
+      );
     }
     return 0;
   } finally {

@@ -30,20 +30,32 @@ export function parseNpy(bytes, name = '.npy file') {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = major === 1 ? 10 : 12;
-  if (major < 1 || major > 3 || start + headerLen > bytes.length) throw fail(`unsupported version ${major} or truncated header`);
+  if (major < 1 || major > 3 || start + headerLen > bytes.length)
+    throw fail(`unsupported version ${major} or truncated header`);
   const header = new TextDecoder('latin1').decode(bytes.subarray(start, start + headerLen));
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw fail(`bad header ${JSON.stringify(header.trim())}`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw fail(`bad header ${JSON.stringify(header.trim())}`);
   if (fortran === 'True') throw fail('Fortran (column-major) order is not supported; save a C-order array');
   const kind = DESCR[descr];
-  if (!kind) throw fail(`dtype ${descr} is not supported (float32 '<f4', int32 '<i4', uint8 '|u1', int8 '|i1' or float64 '<f8')`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (!kind)
+    throw fail(
+      `dtype ${descr} is not supported (float32 '<f4', int32 '<i4', uint8 '|u1', int8 '|i1' or float64 '<f8')`,
+    );
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const count = sizeOf(shape);
   const offset = start + headerLen;
   const [Typed, dtype] = kind;
-  if (bytes.length - offset < count * Typed.BYTES_PER_ELEMENT) throw fail(`data has ${bytes.length - offset} bytes, shape (${shape}) of ${dtype} needs ${count * Typed.BYTES_PER_ELEMENT}`);
+  if (bytes.length - offset < count * Typed.BYTES_PER_ELEMENT)
+    throw fail(
+      `data has ${bytes.length - offset} bytes, shape (${shape}) of ${dtype} needs ${count * Typed.BYTES_PER_ELEMENT}`,
+    );
   const copy = bytes.slice(offset, offset + count * Typed.BYTES_PER_ELEMENT);
   const data = new Typed(copy.buffer, 0, count);
   if (dtype === 'float64') return { data: Float32Array.from(data), shape, dtype: 'float32' };

@@ -26,7 +26,7 @@ export function decodePng(bytes, name = 'PNG') {
   let channels = 0;
   /** @type {Uint8Array[]} */
   const idat = [];
-  for (let at = 8; at + 8 <= bytes.length; ) {
+  for (let at = 8; at + 8 <= bytes.length;) {
     const length = view.getUint32(at);
     const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
     const body = bytes.subarray(at + 8, at + 8 + length);
@@ -36,7 +36,8 @@ export function decodePng(bytes, name = 'PNG') {
       height = view.getUint32(at + 12);
       const [depth, colour, , , interlace] = body.subarray(8, 13);
       if (depth !== 8) throw fail(`bit depth ${depth} is not supported (8-bit only)`);
-      if (!(colour in CHANNELS)) throw fail(`colour type ${colour} is not supported (greyscale, grey+alpha, RGB, RGBA; no palette)`);
+      if (!(colour in CHANNELS))
+        throw fail(`colour type ${colour} is not supported (greyscale, grey+alpha, RGB, RGBA; no palette)`);
       if (interlace !== 0) throw fail('interlaced images are not supported');
       channels = CHANNELS[colour];
     } else if (type === 'IDAT') idat.push(body);
@@ -52,7 +53,8 @@ export function decodePng(bytes, name = 'PNG') {
     throw fail(`bad zlib data: ${/** @type {Error} */ (e).message}`);
   }
   const stride = width * channels;
-  if (raw.length < height * (stride + 1)) throw fail(`image data has ${raw.length} bytes, ${width}x${height}x${channels} needs ${height * (stride + 1)}`);
+  if (raw.length < height * (stride + 1))
+    throw fail(`image data has ${raw.length} bytes, ${width}x${height}x${channels} needs ${height * (stride + 1)}`);
   const out = new Uint8Array(height * stride);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];

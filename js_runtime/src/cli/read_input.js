@@ -45,10 +45,16 @@ export async function readInputFile(path, spec) {
     const image = decodePng(bytes, path);
     const [, h, w, c] = spec.shape;
     if (spec.shape.length !== 4 || (c !== 1 && c !== 3)) {
-      throw new WebgradError('ESHAPE', `${path}: the model's input '${spec.name}' is [${spec.shape.join(', ')}], not an NHWC image with 1 or 3 channels`);
+      throw new WebgradError(
+        'ESHAPE',
+        `${path}: the model's input '${spec.name}' is [${spec.shape.join(', ')}], not an NHWC image with 1 or 3 channels`,
+      );
     }
     if ((h !== null && h !== image.height) || (w !== null && w !== image.width)) {
-      throw new WebgradError('ESHAPE', `${path}: the image is ${image.width}x${image.height}, the model expects ${w}x${h} (resizing is not supported)`);
+      throw new WebgradError(
+        'ESHAPE',
+        `${path}: the image is ${image.width}x${image.height}, the model expects ${w}x${h} (resizing is not supported)`,
+      );
     }
     return { data: toChannels(image, c), shape: [1, image.height, image.width, c] };
   }

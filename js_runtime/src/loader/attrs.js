@@ -39,17 +39,23 @@ function checkAttr(where, spec, value) {
       if (!Array.isArray(value) || !value.every((v) => Number.isSafeInteger(v))) throw bad('a list of ints');
       return [...value];
     case 'string':
-      if (typeof value !== 'string' || !spec.values?.includes(value)) throw bad(`one of ${JSON.stringify(spec.values)}`);
+      if (typeof value !== 'string' || !spec.values?.includes(value))
+        throw bad(`one of ${JSON.stringify(spec.values)}`);
       return value;
     case 'dtype':
-      if (typeof value !== 'string' || !DTYPES.includes(/** @type {any} */ (value))) throw bad(`one of ${JSON.stringify(DTYPES)}`);
+      if (typeof value !== 'string' || !DTYPES.includes(/** @type {any} */ (value)))
+        throw bad(`one of ${JSON.stringify(DTYPES)}`);
       return value;
     case 'padding':
       if (value === 'SAME' || value === 'VALID') return value;
-      if (Array.isArray(value) && value.length === 4 && value.every((v) => Number.isSafeInteger(v) && v >= 0)) return [...value];
+      if (Array.isArray(value) && value.length === 4 && value.every((v) => Number.isSafeInteger(v) && v >= 0))
+        return [...value];
       throw bad("'SAME', 'VALID' or [top, bottom, left, right]");
     default:
-      throw new WebgradError('EATTR', `op set declares an unknown attribute type ${JSON.stringify(spec.type)} for ${where}`);
+      throw new WebgradError(
+        'EATTR',
+        `op set declares an unknown attribute type ${JSON.stringify(spec.type)} for ${where}`,
+      );
   }
 }
 
@@ -62,9 +68,14 @@ function checkAttr(where, spec, value) {
 export function normalizeAttrs(op, attrs) {
   const specs = OPSET.ops[op].attrs;
   // own keys only: 'constructor', '__proto__', 'toString' are unknown attributes, not the prototype's
-  const unknown = Object.keys(attrs).filter((k) => !own(specs, k)).sort();
+  const unknown = Object.keys(attrs)
+    .filter((k) => !own(specs, k))
+    .sort();
   if (unknown.length) {
-    throw new WebgradError('EATTR', `${op} has no attribute(s) ${JSON.stringify(unknown)}; its attributes are ${JSON.stringify(Object.keys(specs).sort())}`);
+    throw new WebgradError(
+      'EATTR',
+      `${op} has no attribute(s) ${JSON.stringify(unknown)}; its attributes are ${JSON.stringify(Object.keys(specs).sort())}`,
+    );
   }
   /** @type {Record<string, any>} */
   const out = {};

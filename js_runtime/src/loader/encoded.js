@@ -21,7 +21,9 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  */
 export function base64Bytes(text) {
   if (text.length % 4 !== 0 || !BASE64.test(text)) throw new SyntaxError('not padded base64');
-  const native = /** @type {{fromBase64?: (s: string) => Uint8Array<ArrayBuffer>}} */ (/** @type {unknown} */ (Uint8Array)).fromBase64;
+  const native = /** @type {{fromBase64?: (s: string) => Uint8Array<ArrayBuffer>}} */ (
+    /** @type {unknown} */ (Uint8Array)
+  ).fromBase64;
   if (typeof native === 'function') return native(text);
   const NodeBuffer = /** @type {{Buffer?: {from(s: string, e: string): Uint8Array}}} */ (globalThis).Buffer;
   if (NodeBuffer) return new Uint8Array(NodeBuffer.from(text, 'base64')); // copied: Buffer shares a pool
@@ -46,7 +48,10 @@ export function decodeEncoded(t, what) {
   }
   const need = sizeOf(t.shape) * itemSize(t.dtype);
   if (bytes.byteLength !== need) {
-    throw new WebgradError('ESCHEMA', `${what}: data has ${bytes.byteLength} bytes, shape [${t.shape.join(', ')}] of ${t.dtype} needs ${need}`);
+    throw new WebgradError(
+      'ESCHEMA',
+      `${what}: data has ${bytes.byteLength} bytes, shape [${t.shape.join(', ')}] of ${t.dtype} needs ${need}`,
+    );
   }
   return new STORAGE[t.dtype](bytes.buffer, 0, sizeOf(t.shape));
 }

@@ -33,8 +33,12 @@ export function buildGraph(m, weights, where) {
   const nodes = m.graph.nodes.map((n) => {
     if (names.has(n.name)) throw new WebgradError('EGRAPH', `${where}: two nodes are named '${n.name}'`);
     names.add(n.name);
-    if (!Object.prototype.hasOwnProperty.call(OPSET.ops, n.op)) { // own keys: 'constructor' is no op
-      throw new WebgradError('EUNKNOWN_OP', `${where}: unknown op '${n.op}' in node '${n.name}'; op set v${OPSET.opsetVersion} has: ${Object.keys(OPSET.ops).sort().join(', ')}`);
+    if (!Object.prototype.hasOwnProperty.call(OPSET.ops, n.op)) {
+      // own keys: 'constructor' is no op
+      throw new WebgradError(
+        'EUNKNOWN_OP',
+        `${where}: unknown op '${n.op}' in node '${n.name}'; op set v${OPSET.opsetVersion} has: ${Object.keys(OPSET.ops).sort().join(', ')}`,
+      );
     }
     let attrs;
     try {
@@ -58,7 +62,10 @@ export function buildGraph(m, weights, where) {
 function checkOrder(graph, weights, where) {
   const defined = new Set([...graph.inputs.map((s) => s.name), ...weights.keys()]);
   if (defined.size !== graph.inputs.length + weights.size) {
-    throw new WebgradError('EGRAPH', `${where}: graph: a graph input has the same name as a weight (or two inputs share a name)`);
+    throw new WebgradError(
+      'EGRAPH',
+      `${where}: graph: a graph input has the same name as a weight (or two inputs share a name)`,
+    );
   }
   /** @type {Map<string, string>} */
   const later = new Map();
@@ -67,7 +74,10 @@ function checkOrder(graph, weights, where) {
     for (const i of n.inputs) {
       if (!i || defined.has(i)) continue;
       if (later.has(i)) {
-        throw new WebgradError('EGRAPH', `${where}: graph: node '${n.name}' reads '${i}' before node '${later.get(i)}' makes it (a cycle, or nodes out of topological order)`);
+        throw new WebgradError(
+          'EGRAPH',
+          `${where}: graph: node '${n.name}' reads '${i}' before node '${later.get(i)}' makes it (a cycle, or nodes out of topological order)`,
+        );
       }
       throw new WebgradError('EGRAPH', `${where}: graph: node '${n.name}' (${n.op}) reads undefined tensor '${i}'`);
     }
@@ -77,7 +87,8 @@ function checkOrder(graph, weights, where) {
     }
   }
   for (const o of graph.outputs) {
-    if (!defined.has(o.name)) throw new WebgradError('EGRAPH', `${where}: graph: graph output '${o.name}' is not made by any node`);
+    if (!defined.has(o.name))
+      throw new WebgradError('EGRAPH', `${where}: graph: graph output '${o.name}' is not made by any node`);
   }
 }
 
@@ -91,19 +102,34 @@ function checkShapes(graph, weights, where) {
   for (const s of graph.inputs) values.set(s.name, { shape: s.shape, dtype: s.dtype });
   for (const [name, w] of weights) values.set(name, { shape: w.shape, dtype: w.dtype });
   for (const n of graph.nodes) {
-    const args = n.inputs.map((i) => (i ? /** @type {{shape: readonly Dim[], dtype: string}} */ (values.get(i)) : null));
+    const args = n.inputs.map((i) =>
+      i ? /** @type {{shape: readonly Dim[], dtype: string}} */ (values.get(i)) : null,
+    );
     while (args.length && args[args.length - 1] === null) args.pop();
     try {
-      values.set(n.outputs[0], inferNode(n.op, args.map((a) => a && a.shape), args.map((a) => a && a.dtype), n.attrs));
+      values.set(
+        n.outputs[0],
+        inferNode(
+          n.op,
+          args.map((a) => a && a.shape),
+          args.map((a) => a && a.dtype),
+          n.attrs,
+        ),
+      );
     } catch (e) {
       const err = /** @type {WebgradError} */ (e);
-      throw new WebgradError(err.code ?? 'ESHAPE', `${where}: node '${n.name}' (${n.op}): ${err.message}`, { cause: e });
+      throw new WebgradError(err.code ?? 'ESHAPE', `${where}: node '${n.name}' (${n.op}): ${err.message}`, {
+        cause: e,
+      });
     }
   }
   for (const spec of graph.outputs) {
     const got = /** @type {{shape: readonly Dim[], dtype: string}} */ (values.get(spec.name));
     if (got.dtype !== spec.dtype || !compatible(spec.shape, got.shape)) {
-      throw new WebgradError('ESHAPE', `${where}: signature output '${spec.name}' is declared ${spec.dtype} ${fmt(spec.shape)}, but the graph makes ${got.dtype} ${fmt(got.shape)}`);
+      throw new WebgradError(
+        'ESHAPE',
+        `${where}: signature output '${spec.name}' is declared ${spec.dtype} ${fmt(spec.shape)}, but the graph makes ${got.dtype} ${fmt(got.shape)}`,
+      );
     }
   }
 }
@@ -119,12 +145,18 @@ function checkSelftest(m, where) {
     const got = tests.map((t) => t.name);
     const want = specs.map((s) => s.name);
     if (got.length !== want.length || got.some((name, i) => name !== want[i])) {
-      throw new WebgradError('ESCHEMA', `${where}: selftest ${which} ${JSON.stringify(got)} do not match the signature's ${JSON.stringify(want)}`);
+      throw new WebgradError(
+        'ESCHEMA',
+        `${where}: selftest ${which} ${JSON.stringify(got)} do not match the signature's ${JSON.stringify(want)}`,
+      );
     }
     tests.forEach((t, i) => {
       const what = `${where}: selftest ${which.slice(0, -1)} '${t.name}'`;
       if (t.dtype !== specs[i].dtype || !compatible(specs[i].shape, t.shape)) {
-        throw new WebgradError('ESCHEMA', `${what} is ${t.dtype} [${t.shape.join(', ')}]; the signature says ${specs[i].dtype} ${fmt(specs[i].shape)}`);
+        throw new WebgradError(
+          'ESCHEMA',
+          `${what} is ${t.dtype} [${t.shape.join(', ')}]; the signature says ${specs[i].dtype} ${fmt(specs[i].shape)}`,
+        );
       }
       decodeEncoded(t, what);
     });

@@ -44,7 +44,10 @@ export function parseManifest(bytes, where) {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     const deep = tooDeepAt(text);
     if (deep >= 0) {
-      throw new WebgradError('EJSON', `${where}: JSON nested deeper than ${MAX_JSON_DEPTH} arrays/objects (at character ${deep})`);
+      throw new WebgradError(
+        'EJSON',
+        `${where}: JSON nested deeper than ${MAX_JSON_DEPTH} arrays/objects (at character ${deep})`,
+      );
     }
     value = JSON.parse(text);
   } catch (e) {
@@ -52,7 +55,10 @@ export function parseManifest(bytes, where) {
     throw new WebgradError('EJSON', `${where}: invalid JSON: ${/** @type {Error} */ (e).message}`, { cause: e });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new WebgradError('EJSON', `${where}: expected a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+    throw new WebgradError(
+      'EJSON',
+      `${where}: expected a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`,
+    );
   }
   return value;
 }
@@ -64,12 +70,21 @@ export function parseManifest(bytes, where) {
  */
 export function checkVersions(m, where) {
   if (m.format !== FORMAT) {
-    throw new WebgradError('EFORMAT', `${where}: 'format' is ${JSON.stringify(m.format)}, expected '${FORMAT}' (not a webgrad bundle)`);
+    throw new WebgradError(
+      'EFORMAT',
+      `${where}: 'format' is ${JSON.stringify(m.format)}, expected '${FORMAT}' (not a webgrad bundle)`,
+    );
   }
-  for (const [key, supported] of /** @type {[string, number][]} */ ([['formatVersion', FORMAT_VERSION], ['opsetVersion', OPSET.opsetVersion]])) {
+  for (const [key, supported] of /** @type {[string, number][]} */ ([
+    ['formatVersion', FORMAT_VERSION],
+    ['opsetVersion', OPSET.opsetVersion],
+  ])) {
     const got = m[key];
     if (Number.isSafeInteger(got) && /** @type {number} */ (got) > supported) {
-      throw new WebgradError('EVERSION', `${where}: ${key} ${got} is newer than this webgrad runtime (${VERSION}) supports (${key} ${supported}); upgrade the npm package webgrad (npm install webgrad@latest) to read it`);
+      throw new WebgradError(
+        'EVERSION',
+        `${where}: ${key} ${got} is newer than this webgrad runtime (${VERSION}) supports (${key} ${supported}); upgrade the npm package webgrad (npm install webgrad@latest) to read it`,
+      );
     }
   }
 }
@@ -86,7 +101,10 @@ class Checker {
    * @returns {never}
    */
   fail(path, named, message) {
-    throw new WebgradError('ESCHEMA', `${this.where}: schema violation at ${path}${named ? ` ('${named}')` : ''}: ${message}`);
+    throw new WebgradError(
+      'ESCHEMA',
+      `${this.where}: schema violation at ${path}${named ? ` ('${named}')` : ''}: ${message}`,
+    );
   }
 
   /**
@@ -95,13 +113,19 @@ class Checker {
    * @returns {Record<string, any>}
    */
   object(v, path, required, allowed = required) {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, '', `expected an object, got ${kind(v)}`);
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+      this.fail(path, '', `expected an object, got ${kind(v)}`);
     const o = /** @type {Record<string, any>} */ (v);
     const named = typeof o.name === 'string' ? o.name : '';
     for (const key of required) if (!own(o, key)) this.fail(path, named, `'${key}' is a required property`);
     if (allowed) {
       const extra = Object.keys(o).filter((k) => !allowed.includes(k));
-      if (extra.length) this.fail(path, named, `additional properties are not allowed (${extra.map((k) => `'${k}'`).join(', ')} unexpected)`);
+      if (extra.length)
+        this.fail(
+          path,
+          named,
+          `additional properties are not allowed (${extra.map((k) => `'${k}'`).join(', ')} unexpected)`,
+        );
     }
     return o;
   }
@@ -134,10 +158,15 @@ class Checker {
    */
   numbers(v, path, channels) {
     if (typeof v === 'number') return [v];
-    if (!Array.isArray(v) || !v.length) this.fail(path, '', `expected a number or a non-empty array of numbers, got ${JSON.stringify(v)}`);
+    if (!Array.isArray(v) || !v.length)
+      this.fail(path, '', `expected a number or a non-empty array of numbers, got ${JSON.stringify(v)}`);
     // an unknown dim agrees with any length here, as in every shape check at load
     if (v.length !== 1 && channels !== null && v.length !== channels) {
-      this.fail(path, '', `${v.length} values do not broadcast to the input's last dim (${channels}): expected 1 or ${channels}`);
+      this.fail(
+        path,
+        '',
+        `${v.length} values do not broadcast to the input's last dim (${channels}): expected 1 or ${channels}`,
+      );
     }
     v.forEach((x, i) => {
       if (typeof x !== 'number') this.fail(`${path}[${i}]`, '', `expected a number, got ${kind(x)}`);
@@ -147,12 +176,14 @@ class Checker {
 
   /** @param {unknown} v @param {string} path @param {string} named @param {RegExp} [pattern] */
   string(v, path, named, pattern = /./) {
-    if (typeof v !== 'string' || !pattern.test(v)) this.fail(path, named, `expected a string matching ${pattern}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || !pattern.test(v))
+      this.fail(path, named, `expected a string matching ${pattern}, got ${JSON.stringify(v)}`);
   }
 
   /** @param {unknown} v @param {string} path @param {string} named */
   dtype(v, path, named) {
-    if (!DTYPES.includes(/** @type {any} */ (v))) this.fail(path, named, `dtype must be one of ${DTYPES.join(', ')}, got ${JSON.stringify(v)}`);
+    if (!DTYPES.includes(/** @type {any} */ (v)))
+      this.fail(path, named, `dtype must be one of ${DTYPES.join(', ')}, got ${JSON.stringify(v)}`);
   }
 
   /** @param {unknown} v @param {string} path @param {boolean} dynamic whether null dims are allowed */
@@ -177,7 +208,8 @@ class Checker {
     this.string(o.name, `${path}.name`, '');
     this.dtype(o.dtype, `${path}.dtype`, o.name);
     this.shape(o.shape, `${path}.shape`, o.name);
-    if (typeof o.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(o.data)) this.fail(`${path}.data`, o.name, 'expected a base64 string');
+    if (typeof o.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(o.data))
+      this.fail(`${path}.data`, o.name, 'expected a base64 string');
   }
 
   /** @param {unknown} v @param {string} path */
@@ -196,7 +228,12 @@ class Checker {
 
   /** @param {unknown} v @param {string} path */
   tensor(v, path) {
-    const o = this.object(v, path, ['name', 'dtype', 'shape', 'offset', 'byteLength'], ['name', 'dtype', 'shape', 'offset', 'byteLength', 'quantization']);
+    const o = this.object(
+      v,
+      path,
+      ['name', 'dtype', 'shape', 'offset', 'byteLength'],
+      ['name', 'dtype', 'shape', 'offset', 'byteLength', 'quantization'],
+    );
     this.string(o.name, `${path}.name`, '');
     this.dtype(o.dtype, `${path}.dtype`, o.name);
     this.shape(o.shape, `${path}.shape`, o.name);
@@ -210,9 +247,15 @@ class Checker {
       this.object(q, `${path}.quantization`, ['scheme', 'axis', 'scales']);
       this.integer(q.axis, `${path}.quantization.axis`, o.name);
       this.array(q.scales, `${path}.quantization.scales`, o.name, 1).forEach((s, i) => {
-        if (typeof s !== 'number' || !(s > 0)) this.fail(`${path}.quantization.scales[${i}]`, o.name, `expected a number > 0, got ${JSON.stringify(s)}`);
+        if (typeof s !== 'number' || !(s > 0))
+          this.fail(`${path}.quantization.scales[${i}]`, o.name, `expected a number > 0, got ${JSON.stringify(s)}`);
       });
-    } else this.fail(`${path}.quantization.scheme`, o.name, `expected 'float16' or 'int8_symmetric', got ${JSON.stringify(q.scheme)}`);
+    } else
+      this.fail(
+        `${path}.quantization.scheme`,
+        o.name,
+        `expected 'float16' or 'int8_symmetric', got ${JSON.stringify(q.scheme)}`,
+      );
   }
 }
 
@@ -232,14 +275,26 @@ function kind(v) {
 export function checkStructure(m, where) {
   const c = new Checker(where);
   checkFinite(c, m);
-  c.object(m, '$', ['format', 'formatVersion', 'opsetVersion', 'producer', 'signature', 'graph', 'weights', 'metadata', 'selftest']);
-  if (m.formatVersion !== FORMAT_VERSION) c.fail('$.formatVersion', '', `expected ${FORMAT_VERSION}, got ${JSON.stringify(m.formatVersion)}`);
+  c.object(m, '$', [
+    'format',
+    'formatVersion',
+    'opsetVersion',
+    'producer',
+    'signature',
+    'graph',
+    'weights',
+    'metadata',
+    'selftest',
+  ]);
+  if (m.formatVersion !== FORMAT_VERSION)
+    c.fail('$.formatVersion', '', `expected ${FORMAT_VERSION}, got ${JSON.stringify(m.formatVersion)}`);
   c.integer(m.opsetVersion, '$.opsetVersion', '', 1);
   const producer = c.object(m.producer, '$.producer', ['name', 'version'], null);
   c.string(producer.name, '$.producer.name', '');
   c.string(producer.version, '$.producer.version', '');
   const sig = c.object(m.signature, '$.signature', ['inputs', 'outputs']);
-  for (const key of ['inputs', 'outputs']) c.array(sig[key], `$.signature.${key}`, '', 1).forEach((t, i) => c.tensorSpec(t, `$.signature.${key}[${i}]`));
+  for (const key of ['inputs', 'outputs'])
+    c.array(sig[key], `$.signature.${key}`, '', 1).forEach((t, i) => c.tensorSpec(t, `$.signature.${key}[${i}]`));
   const graph = c.object(m.graph, '$.graph', ['nodes']);
   c.array(graph.nodes, '$.graph.nodes', '').forEach((n, i) => c.node(n, `$.graph.nodes[${i}]`));
   const weights = c.object(m.weights, '$.weights', ['shards', 'tensors']);
@@ -254,10 +309,12 @@ export function checkStructure(m, where) {
   const metadata = c.object(m.metadata, '$.metadata', [], null);
   if (own(metadata, 'preprocessing')) checkPreprocessing(c, metadata.preprocessing, sig.inputs[0]);
   const test = c.object(m.selftest, '$.selftest', ['inputs', 'outputs', 'tolerance']);
-  for (const key of ['inputs', 'outputs']) c.array(test[key], `$.selftest.${key}`, '', 1).forEach((t, i) => c.encodedTensor(t, `$.selftest.${key}[${i}]`));
+  for (const key of ['inputs', 'outputs'])
+    c.array(test[key], `$.selftest.${key}`, '', 1).forEach((t, i) => c.encodedTensor(t, `$.selftest.${key}[${i}]`));
   const tol = c.object(test.tolerance, '$.selftest.tolerance', ['rtol', 'atol']);
   for (const key of ['rtol', 'atol']) {
-    if (typeof tol[key] !== 'number' || !(tol[key] >= 0)) c.fail(`$.selftest.tolerance.${key}`, '', `expected a number >= 0, got ${JSON.stringify(tol[key])}`);
+    if (typeof tol[key] !== 'number' || !(tol[key] >= 0))
+      c.fail(`$.selftest.tolerance.${key}`, '', `expected a number >= 0, got ${JSON.stringify(tol[key])}`);
   }
   return /** @type {Manifest} */ (/** @type {unknown} */ (m));
 }
@@ -282,7 +339,8 @@ function checkFinite(c, doc) {
       const x = value[key];
       if (typeof x === 'number' && !Number.isFinite(x)) {
         let path = typeof key === 'number' ? `[${key}]` : `.${key}`;
-        for (let f = /** @type {Frame | null} */ (frame); f; f = f.up) path = (typeof f.key === 'number' ? `[${f.key}]` : f.up ? `.${f.key}` : f.key) + path;
+        for (let f = /** @type {Frame | null} */ (frame); f; f = f.up)
+          path = (typeof f.key === 'number' ? `[${f.key}]` : f.up ? `.${f.key}` : f.key) + path;
         c.fail(path, '', `expected a finite number, got ${x} (JSON numbers beyond ±1.8e308 are not representable)`);
       }
       if (x !== null && typeof x === 'object') stack.push({ value: x, up: frame, key });
@@ -301,12 +359,18 @@ function checkFinite(c, doc) {
 function checkPreprocessing(c, pre, input) {
   const path = '$.metadata.preprocessing';
   const o = c.object(pre, path, [], null);
-  if (own(o, 'scale') && typeof o.scale !== 'number') c.fail(`${path}.scale`, '', `expected a number, got ${kind(o.scale)} ${JSON.stringify(o.scale)}`);
+  if (own(o, 'scale') && typeof o.scale !== 'number')
+    c.fail(`${path}.scale`, '', `expected a number, got ${kind(o.scale)} ${JSON.stringify(o.scale)}`);
   const channels = input.shape.length ? input.shape[input.shape.length - 1] : 1;
   if (own(o, 'mean')) c.numbers(o.mean, `${path}.mean`, channels);
   if (own(o, 'std')) {
     const std = c.numbers(o.std, `${path}.std`, channels);
     const zero = std.indexOf(0);
-    if (zero >= 0) c.fail(typeof o.std === 'number' ? `${path}.std` : `${path}.std[${zero}]`, '', 'std must not be 0 (classify divides by it)');
+    if (zero >= 0)
+      c.fail(
+        typeof o.std === 'number' ? `${path}.std` : `${path}.std[${zero}]`,
+        '',
+        'std must not be 0 (classify divides by it)',
+      );
   }
 }

@@ -10,7 +10,9 @@
  */
 export async function sha256Hex(bytes) {
   const subtle = globalThis.crypto?.subtle;
-  const digest = subtle ? new Uint8Array(await subtle.digest('SHA-256', /** @type {Uint8Array<ArrayBuffer>} */ (bytes))) : sha256Js(bytes);
+  const digest = subtle
+    ? new Uint8Array(await subtle.digest('SHA-256', /** @type {Uint8Array<ArrayBuffer>} */ (bytes)))
+    : sha256Js(bytes);
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -31,7 +33,9 @@ const K = new Uint32Array([
  * @returns {Uint8Array}
  */
 export function sha256Js(bytes) {
-  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const h = new Uint32Array([
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+  ]);
   const blocks = Math.ceil((bytes.length + 9) / 64);
   const msg = new Uint8Array(blocks * 64);
   msg.set(bytes);

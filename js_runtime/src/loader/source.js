@@ -49,15 +49,22 @@ export function resolveSource(source) {
       try {
         url = new URL(source, /** @type {any} */ (globalThis).location?.href);
       } catch {
-        throw new WebgradError('ESOURCE', `loadModel: ${JSON.stringify(source)} is not a valid URL (a relative URL needs a page to resolve against)`);
+        throw new WebgradError(
+          'ESOURCE',
+          `loadModel: ${JSON.stringify(source)} is not a valid URL (a relative URL needs a page to resolve against)`,
+        );
       }
       return urlSource(url);
     }
     return fileSource(source);
   }
   if (source instanceof Map) return mapSource(source);
-  if (source && typeof source === 'object' && !ArrayBuffer.isView(source)) return mapSource(new Map(Object.entries(source)));
-  throw new WebgradError('ESOURCE', `loadModel: expected a URL, a directory path or a map {'model.json': ..., 'weights-000.bin': ...}, got ${source === null ? 'null' : typeof source}`);
+  if (source && typeof source === 'object' && !ArrayBuffer.isView(source))
+    return mapSource(new Map(Object.entries(source)));
+  throw new WebgradError(
+    'ESOURCE',
+    `loadModel: expected a URL, a directory path or a map {'model.json': ..., 'weights-000.bin': ...}, got ${source === null ? 'null' : typeof source}`,
+  );
 }
 
 /**
@@ -98,7 +105,11 @@ function urlSource(url) {
           own.abort();
         }, timeoutMs);
       };
-      const idle = () => new WebgradError('ELIMIT', `${href}: no data arrived for ${timeoutMs} ms (timeoutMs is ${timeoutMs}); the server stalled`);
+      const idle = () =>
+        new WebgradError(
+          'ELIMIT',
+          `${href}: no data arrived for ${timeoutMs} ms (timeoutMs is ${timeoutMs}); the server stalled`,
+        );
       try {
         arm();
         let response;
@@ -158,7 +169,11 @@ function urlSource(url) {
  * @returns {Source}
  */
 function fileSource(dir) {
-  if (!isNode()) throw new WebgradError('ESOURCE', `loadModel: ${String(dir)}: file paths and file: URLs are only readable in Node.js; serve the bundle over HTTP`);
+  if (!isNode())
+    throw new WebgradError(
+      'ESOURCE',
+      `loadModel: ${String(dir)}: file paths and file: URLs are only readable in Node.js; serve the bundle over HTTP`,
+    );
   const raw = dir instanceof URL ? decodeURIComponent(dir.pathname) : dir;
   const dirLabel = raw.replace(/[\\/]?model\.json$/, '').replace(/[\\/]+$/, '') || '.';
   const describe = (/** @type {string} */ file) => `${dirLabel}/${file}`;
@@ -207,7 +222,7 @@ function fileSource(dir) {
         const { size } = opened;
         check?.(size);
         const out = new Uint8Array(size);
-        for (let at = 0; at < size; ) {
+        for (let at = 0; at < size;) {
           const { bytesRead } = await handle.read(out, at, Math.min(CHUNK, size - at), at);
           if (bytesRead === 0) return out.subarray(0, at);
           at += bytesRead;
@@ -249,8 +264,13 @@ function mapSource(files) {
       else if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
       else if (ArrayBuffer.isView(value)) bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
       else if (typeof value === 'string') bytes = new TextEncoder().encode(value);
-      else if (file === MODEL_FILE && value && typeof value === 'object') bytes = new TextEncoder().encode(manifestText(value));
-      else throw new WebgradError('ESOURCE', `${file} (in-memory bundle): expected bytes (Uint8Array/ArrayBuffer)${file === MODEL_FILE ? ', a string or an object' : ''}, got ${value === null ? 'null' : typeof value}`);
+      else if (file === MODEL_FILE && value && typeof value === 'object')
+        bytes = new TextEncoder().encode(manifestText(value));
+      else
+        throw new WebgradError(
+          'ESOURCE',
+          `${file} (in-memory bundle): expected bytes (Uint8Array/ArrayBuffer)${file === MODEL_FILE ? ', a string or an object' : ''}, got ${value === null ? 'null' : typeof value}`,
+        );
       check?.(bytes.byteLength);
       onBytes?.(bytes.byteLength);
       return bytes;
@@ -271,9 +291,17 @@ function manifestText(value) {
   try {
     text = JSON.stringify(value);
   } catch (e) {
-    throw new WebgradError('ESOURCE', `${where}: the object given as model.json cannot be written as JSON (${/** @type {Error} */ (e).message}); pass a plain JSON object, its text or its bytes`, { cause: e });
+    throw new WebgradError(
+      'ESOURCE',
+      `${where}: the object given as model.json cannot be written as JSON (${/** @type {Error} */ (e).message}); pass a plain JSON object, its text or its bytes`,
+      { cause: e },
+    );
   }
-  if (typeof text !== 'string') throw new WebgradError('ESOURCE', `${where}: the object given as model.json has no JSON form (its toJSON gives ${typeof text}); pass a plain JSON object, its text or its bytes`);
+  if (typeof text !== 'string')
+    throw new WebgradError(
+      'ESOURCE',
+      `${where}: the object given as model.json has no JSON form (its toJSON gives ${typeof text}); pass a plain JSON object, its text or its bytes`,
+    );
   return text;
 }
 

@@ -18,7 +18,12 @@ import { sha256Hex } from './sha256.js';
 /** @typedef {import('../backends/interface.js').View} View */
 
 /** Stored dtype of a weight -> the quantization scheme it needs (null: stored as is). */
-const STORED = /** @type {Readonly<Record<string, string | null>>} */ ({ float32: null, int32: null, float16: 'float16', int8: 'int8_symmetric' });
+const STORED = /** @type {Readonly<Record<string, string | null>>} */ ({
+  float32: null,
+  int32: null,
+  float16: 'float16',
+  int8: 'int8_symmetric',
+});
 
 /** The first shard's name in every bundle that has weights (the format numbers them from 000). */
 const FIRST_SHARD = 'weights-000.bin';
@@ -40,7 +45,10 @@ const FIRST_SHARD = 'weights-000.bin';
  * @param {string} where @param {number} declared @param {number} got bytes read before stopping
  */
 function tooLong(where, declared, got) {
-  return new WebgradError('ESHARD_SIZE', `${where}: shard too long: model.json says ${declared} bytes, the file has at least ${got} (read stopped there)`);
+  return new WebgradError(
+    'ESHARD_SIZE',
+    `${where}: shard too long: model.json says ${declared} bytes, the file has at least ${got} (read stopped there)`,
+  );
 }
 
 /**
@@ -72,15 +80,24 @@ export function readFirstShardEarly(source, signal, { maxBytes, timeoutMs }) {
   const check = (/** @type {number} */ total) => {
     if (total <= cap) return;
     over = total;
-    throw declared >= 0 ? tooLong(source.describe(FIRST_SHARD), declared, total) : new WebgradError('ELIMIT', `${source.describe(FIRST_SHARD)}: longer than maxBytes (${maxBytes})`);
+    throw declared >= 0
+      ? tooLong(source.describe(FIRST_SHARD), declared, total)
+      : new WebgradError('ELIMIT', `${source.describe(FIRST_SHARD)}: longer than maxBytes (${maxBytes})`);
   };
-  const result = source.read(FIRST_SHARD, { signal: own.signal, check, timeoutMs, onBytes: (n) => (listener ? listener(n) : held.push(n)) }).then(
-    (bytes) => bytes ?? null,
-    (e) => {
-      if (e instanceof WebgradError && e.code === 'ELIMIT' && !over) stalled = e;
-      return null;
-    },
-  );
+  const result = source
+    .read(FIRST_SHARD, {
+      signal: own.signal,
+      check,
+      timeoutMs,
+      onBytes: (n) => (listener ? listener(n) : held.push(n)),
+    })
+    .then(
+      (bytes) => bytes ?? null,
+      (e) => {
+        if (e instanceof WebgradError && e.code === 'ELIMIT' && !over) stalled = e;
+        return null;
+      },
+    );
   result.then(() => signal?.removeEventListener('abort', forward));
   return {
     file: FIRST_SHARD,
@@ -132,10 +149,17 @@ export async function readShards(source, shards, { signal, onBytes, early, timeo
       };
       raw ??= await source.read(s.file, { signal, check, timeoutMs, onBytes: (n) => onBytes(s.file, n) });
       throwIfAborted(signal, `reading ${where}`);
-      if (raw === null) throw new WebgradError('ESHARD_MISSING', `${where}: missing shard (model.json lists it with ${s.byteLength} bytes)`);
+      if (raw === null)
+        throw new WebgradError(
+          'ESHARD_MISSING',
+          `${where}: missing shard (model.json lists it with ${s.byteLength} bytes)`,
+        );
       if (raw.byteLength !== s.byteLength) {
         const what = raw.byteLength < s.byteLength ? 'truncated shard' : 'shard too long';
-        throw new WebgradError('ESHARD_SIZE', `${where}: ${what}: model.json says ${s.byteLength} bytes, the file has ${raw.byteLength}`);
+        throw new WebgradError(
+          'ESHARD_SIZE',
+          `${where}: ${what}: model.json says ${s.byteLength} bytes, the file has ${raw.byteLength}`,
+        );
       }
       const digest = checkDigest(raw, s.sha256, where);
       digest.catch(() => {}); // awaited below or by the caller; never unhandled
@@ -158,7 +182,10 @@ export async function readShards(source, shards, { signal, onBytes, early, timeo
 async function checkDigest(raw, want, where) {
   const digest = await sha256Hex(raw);
   if (digest !== want) {
-    throw new WebgradError('ECHECKSUM', `${where}: sha256 mismatch: model.json says ${want}, the file hashes to ${digest} (corrupted or replaced)`);
+    throw new WebgradError(
+      'ECHECKSUM',
+      `${where}: sha256 mismatch: model.json says ${want}, the file hashes to ${digest} (corrupted or replaced)`,
+    );
   }
 }
 
@@ -187,19 +214,31 @@ function checkQuantization(t, where) {
   const need = STORED[t.dtype];
   const have = t.quantization ? t.quantization.scheme : null;
   if (need === undefined) {
-    throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}': dtype ${t.dtype} cannot be a weight; expected one of ${Object.keys(STORED).join(', ')}`);
+    throw new WebgradError(
+      'ETENSOR',
+      `${where}: tensor '${t.name}': dtype ${t.dtype} cannot be a weight; expected one of ${Object.keys(STORED).join(', ')}`,
+    );
   }
   if (have !== need) {
     const expect = need ? `quantization scheme '${need}'` : 'no quantization (float32 and int32 are stored as is)';
-    throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}': stored dtype ${t.dtype} with ${have ? `scheme '${have}'` : 'no quantization'}; expected ${expect}`);
+    throw new WebgradError(
+      'ETENSOR',
+      `${where}: tensor '${t.name}': stored dtype ${t.dtype} with ${have ? `scheme '${have}'` : 'no quantization'}; expected ${expect}`,
+    );
   }
   if (t.quantization?.scheme === 'int8_symmetric') {
     const { axis, scales } = t.quantization;
     if (axis >= t.shape.length || scales.length !== t.shape[axis]) {
-      throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}' of shape [${t.shape.join(', ')}]: int8 axis ${axis} needs one scale per channel along an existing axis; got ${scales.length} scales`);
+      throw new WebgradError(
+        'ETENSOR',
+        `${where}: tensor '${t.name}' of shape [${t.shape.join(', ')}]: int8 axis ${axis} needs one scale per channel along an existing axis; got ${scales.length} scales`,
+      );
     }
     if (!scales.every((s) => Number.isFinite(Math.fround(s)) && Math.fround(s) > 0)) {
-      throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}': int8 scales must be finite positive float32 values`);
+      throw new WebgradError(
+        'ETENSOR',
+        `${where}: tensor '${t.name}': int8 scales must be finite positive float32 values`,
+      );
     }
   }
 }
@@ -243,7 +282,6 @@ function firstNonFiniteSmall(v) {
 /** Models with at most this many weight values are scanned with {@link firstNonFiniteSmall}. */
 const SMALL_MODEL_VALUES = 1 << 19;
 
-
 /**
  * Every weight as a float32 (or int32) view, by name, checked and dequantized.
  * @param {readonly TensorJson[]} tensors
@@ -257,15 +295,22 @@ export function readTensors(tensors, data, where) {
   const values = tensors.reduce((n, t) => n + t.byteLength / 4, 0);
   const scan = values <= SMALL_MODEL_VALUES ? firstNonFiniteSmall : firstNonFinite;
   for (const t of tensors) {
-    if (out.has(t.name)) throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}' is listed twice in weights.tensors`);
+    if (out.has(t.name))
+      throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}' is listed twice in weights.tensors`);
     checkQuantization(t, where);
     const count = sizeOf(t.shape);
     const need = count * itemSize(t.dtype);
     if (t.byteLength !== need) {
-      throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}': byteLength ${t.byteLength}, but shape [${t.shape.join(', ')}] of ${t.dtype} takes ${need} bytes`);
+      throw new WebgradError(
+        'ETENSOR',
+        `${where}: tensor '${t.name}': byteLength ${t.byteLength}, but shape [${t.shape.join(', ')}] of ${t.dtype} takes ${need} bytes`,
+      );
     }
     if (t.offset + t.byteLength > data.byteLength) {
-      throw new WebgradError('ETENSOR', `${where}: tensor '${t.name}': bytes [${t.offset}, ${t.offset + t.byteLength}) run past the end of the weight data (${data.byteLength} bytes in all shards)`);
+      throw new WebgradError(
+        'ETENSOR',
+        `${where}: tensor '${t.name}': bytes [${t.offset}, ${t.offset + t.byteLength}) run past the end of the weight data (${data.byteLength} bytes in all shards)`,
+      );
     }
     const stored = new STORAGE[t.dtype](/** @type {ArrayBuffer} */ (data.buffer), data.byteOffset + t.offset, count);
     /** @type {View} */
@@ -273,8 +318,17 @@ export function readTensors(tensors, data, where) {
     if (t.quantization) {
       const output = { data: new Float32Array(count), shape: t.shape, dtype: /** @type {const} */ ('float32') };
       const q = t.quantization;
-      const scales = q.scheme === 'int8_symmetric' ? { data: Float32Array.from(q.scales), shape: [q.scales.length], dtype: /** @type {const} */ ('float32') } : null;
-      dequantizeInto({ data: stored, shape: t.shape, dtype: t.dtype }, scales, null, q.scheme === 'int8_symmetric' ? q.axis : null, output);
+      const scales =
+        q.scheme === 'int8_symmetric'
+          ? { data: Float32Array.from(q.scales), shape: [q.scales.length], dtype: /** @type {const} */ ('float32') }
+          : null;
+      dequantizeInto(
+        { data: stored, shape: t.shape, dtype: t.dtype },
+        scales,
+        null,
+        q.scheme === 'int8_symmetric' ? q.axis : null,
+        output,
+      );
       value = output;
     } else {
       value = { data: stored.slice(), shape: t.shape, dtype: t.dtype };
@@ -286,7 +340,10 @@ export function readTensors(tensors, data, where) {
         let bad = 0;
         for (let i = first; i < v.length; i++) if (!Number.isFinite(v[i])) bad++;
         const kind = Number.isNaN(v[first]) ? 'NaN' : 'Inf';
-        throw new WebgradError('ENONFINITE', `${where}: tensor '${t.name}' has ${kind} at index ${indexOf(first, t.shape)} (${bad} non-finite values); weights must be finite`);
+        throw new WebgradError(
+          'ENONFINITE',
+          `${where}: tensor '${t.name}' has ${kind} at index ${indexOf(first, t.shape)} (${bad} non-finite values); weights must be finite`,
+        );
       }
     }
     out.set(t.name, value);

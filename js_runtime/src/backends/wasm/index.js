@@ -38,9 +38,19 @@ const align = (n) => Math.ceil(n / ALIGN) * ALIGN;
 export function wasmSupport() {
   const f = detectFeatures();
   if (!f.wasm) return { available: false, reason: 'no WebAssembly in this engine', variant: null };
-  if (!f.simd) return { available: false, reason: 'WebAssembly without SIMD128 (the kernels need fixed-width SIMD)', variant: null };
-  if (f.relaxed) return { available: true, reason: 'WebAssembly relaxed SIMD (webgrad-relaxed.wasm)', variant: 'relaxed' };
-  return { available: true, reason: 'WebAssembly SIMD128 (relaxed SIMD not supported by this engine)', variant: 'simd' };
+  if (!f.simd)
+    return {
+      available: false,
+      reason: 'WebAssembly without SIMD128 (the kernels need fixed-width SIMD)',
+      variant: null,
+    };
+  if (f.relaxed)
+    return { available: true, reason: 'WebAssembly relaxed SIMD (webgrad-relaxed.wasm)', variant: 'relaxed' };
+  return {
+    available: true,
+    reason: 'WebAssembly SIMD128 (relaxed SIMD not supported by this engine)',
+    variant: 'simd',
+  };
 }
 
 /**
@@ -122,13 +132,17 @@ const importKernels = () => import('./kernels/index.js');
  */
 function chooseVariant(options) {
   const support = wasmSupport();
-  if (!support.available || !support.variant) throw new WebgradError('EBACKEND', `backend 'wasm' is not available here: ${support.reason}`);
+  if (!support.available || !support.variant)
+    throw new WebgradError('EBACKEND', `backend 'wasm' is not available here: ${support.reason}`);
   const requested = options.wasmVariant ?? 'auto';
   if (!['auto', 'simd', 'relaxed'].includes(requested)) {
     throw new WebgradError('EARG', `wasmVariant must be 'auto', 'simd' or 'relaxed', got ${JSON.stringify(requested)}`);
   }
   if (requested === 'relaxed' && support.variant !== 'relaxed') {
-    throw new WebgradError('EBACKEND', "wasmVariant 'relaxed' is not available here: this engine does not support relaxed SIMD (Node.js 20 needs --experimental-wasm-relaxed-simd)");
+    throw new WebgradError(
+      'EBACKEND',
+      "wasmVariant 'relaxed' is not available here: this engine does not support relaxed SIMD (Node.js 20 needs --experimental-wasm-relaxed-simd)",
+    );
   }
   return { support, variant: requested === 'auto' ? support.variant : requested };
 }
@@ -145,7 +159,10 @@ export async function createWasmBackend(options = {}) {
   const ex = /** @type {Record<string, WasmFn>} */ (/** @type {unknown} */ (instance.exports));
   const memory = /** @type {WebAssembly.Memory} */ (/** @type {unknown} */ (instance.exports.memory));
   if (ex.wg_abi_version() !== ABI_VERSION) {
-    throw new WebgradError('EBACKEND', `${WASM_FILES[variant]} speaks ABI ${ex.wg_abi_version()}, this glue ABI ${ABI_VERSION}: reinstall the package`);
+    throw new WebgradError(
+      'EBACKEND',
+      `${WASM_FILES[variant]} speaks ABI ${ex.wg_abi_version()}, this glue ABI ${ABI_VERSION}: reinstall the package`,
+    );
   }
 
   /** @type {{view: View, ptr: number, length: number}[]} weight views to re-create when memory moves */
@@ -157,7 +174,8 @@ export async function createWasmBackend(options = {}) {
   /** @param {number} bytes */
   const alloc = (bytes) => {
     const p = ex.wg_alloc(bytes) >>> 0;
-    if (p === 0) throw new WebgradError('EBACKEND', `wasm backend: out of memory allocating ${bytes} bytes of linear memory`);
+    if (p === 0)
+      throw new WebgradError('EBACKEND', `wasm backend: out of memory allocating ${bytes} bytes of linear memory`);
     return p;
   };
   /** @param {number} end make linear memory at least `end` bytes (one grow) */
@@ -209,12 +227,17 @@ export async function createWasmBackend(options = {}) {
         if (packedOnly) temp += align(bytes);
       }
       reserve((ex.wg_mark() >>> 0) + total + temp + ALIGN * 2);
-      const placed = items.map((it) => ({ ...it, ptr: it.packedOnly ? 0 : alloc(it.bytes), packed: it.packedFloats ? alloc(it.packedFloats * 4) : 0 }));
+      const placed = items.map((it) => ({
+        ...it,
+        ptr: it.packedOnly ? 0 : alloc(it.bytes),
+        packed: it.packedFloats ? alloc(it.packedFloats * 4) : 0,
+      }));
       weightBytes = total;
       const mark = ex.wg_mark() >>> 0;
       for (const it of placed) if (it.packedOnly) it.ptr = alloc(it.bytes); // raw data for packing only
       const u8 = new Uint8Array(memory.buffer);
-      for (const it of placed) u8.set(new Uint8Array(it.w.data.buffer, it.w.data.byteOffset, it.w.data.byteLength), it.ptr);
+      for (const it of placed)
+        u8.set(new Uint8Array(it.w.data.buffer, it.w.data.byteOffset, it.w.data.byteLength), it.ptr);
       for (const it of placed) {
         if (!it.packed) continue;
         const how = /** @type {any} */ (packing.get(it.name));
@@ -223,7 +246,11 @@ export async function createWasmBackend(options = {}) {
           const r = shape.length;
           const [K, N] = how.transpose ? [shape[r - 1], shape[r - 2]] : [shape[r - 2], shape[r - 1]];
           const per = ex.wg_packed_b_size(K, N) >>> 0;
-          for (let i = 0; i < it.count; i++) ctx.check('pack_b', ex.wg_pack_b(it.ptr + i * K * N * 4, it.packed + i * per * 4, K, N, how.transpose ? 1 : 0));
+          for (let i = 0; i < it.count; i++)
+            ctx.check(
+              'pack_b',
+              ex.wg_pack_b(it.ptr + i * K * N * 4, it.packed + i * per * 4, K, N, how.transpose ? 1 : 0),
+            );
         } else {
           writeConv2dParams(ctx.dv(), params, convPackFields(shape, how.groups));
           ctx.check('pack_conv2d', ex.wg_pack_conv2d(it.ptr, it.packed, params));
@@ -247,7 +274,8 @@ export async function createWasmBackend(options = {}) {
     },
     allocateArena(byteLength) {
       if (disposed) throw new WebgradError('EDISPOSED', 'the wasm backend was used after dispose()');
-      if (arenaMark !== null) throw new WebgradError('EBACKEND', 'wasm backend: one arena at a time (release the old one first)');
+      if (arenaMark !== null)
+        throw new WebgradError('EBACKEND', 'wasm backend: one arena at a time (release the old one first)');
       const mark = ex.wg_mark() >>> 0;
       const byteOffset = alloc(Math.max(byteLength, 16));
       arenaMark = mark;
@@ -283,7 +311,25 @@ export async function createWasmBackend(options = {}) {
  */
 function convPackFields(shape, groups) {
   const [KH, KW, cg, O] = shape;
-  return { N: 1, H: KH, W: KW, C: cg * groups, OH: 1, OW: 1, O, KH, KW, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1,
-    padTop: 0, padLeft: 0, groups, activation: 0, alpha: 0, wPacked: false };
+  return {
+    N: 1,
+    H: KH,
+    W: KW,
+    C: cg * groups,
+    OH: 1,
+    OW: 1,
+    O,
+    KH,
+    KW,
+    strideH: 1,
+    strideW: 1,
+    dilationH: 1,
+    dilationW: 1,
+    padTop: 0,
+    padLeft: 0,
+    groups,
+    activation: 0,
+    alpha: 0,
+    wPacked: false,
+  };
 }
-

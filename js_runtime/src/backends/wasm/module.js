@@ -17,20 +17,24 @@ export { ABI_VERSION } from './params.generated.js';
 export const WASM_FILES = Object.freeze({ simd: 'webgrad-simd.wasm', relaxed: 'webgrad-relaxed.wasm' });
 
 // (module (func (result v128) v128.const i32x4 0 0 0 0))
-const SIMD_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11];
+const SIMD_PROBE = [
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 11,
+];
 // (module (func (result v128) v128.const 0 v128.const 0 v128.const 0 f32x4.relaxed_madd))
-const RELAXED_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0,
-  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  253, 133, 2, 11];
+const RELAXED_PROBE = [
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 253, 133, 2, 11,
+];
 
 /**
  * What this engine supports.
  * @returns {{wasm: boolean, simd: boolean, relaxed: boolean}}
  */
 export function detectFeatures() {
-  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') return { wasm: false, simd: false, relaxed: false };
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function')
+    return { wasm: false, simd: false, relaxed: false };
   const ok = (/** @type {number[]} */ bytes) => {
     try {
       return WebAssembly.validate(new Uint8Array(bytes));
@@ -54,7 +58,11 @@ export function compileVariant(variant) {
   let p = compiled.get(variant);
   if (!p) {
     // literal URLs, so that bundlers (Vite, webpack, esbuild) see and emit the two assets
-    p = compile(variant === 'relaxed' ? new URL('../../../wasm/webgrad-relaxed.wasm', import.meta.url) : new URL('../../../wasm/webgrad-simd.wasm', import.meta.url));
+    p = compile(
+      variant === 'relaxed'
+        ? new URL('../../../wasm/webgrad-relaxed.wasm', import.meta.url)
+        : new URL('../../../wasm/webgrad-simd.wasm', import.meta.url),
+    );
     compiled.set(variant, p);
     p.catch(() => compiled.delete(variant)); // a failed fetch may be retried
   }
@@ -83,6 +91,8 @@ async function compile(url) {
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
     return await WebAssembly.compile(await r.arrayBuffer());
   } catch (e) {
-    throw new WebgradError('EBACKEND', `wasm backend: cannot load ${url.href}: ${/** @type {Error} */ (e).message}`, { cause: e });
+    throw new WebgradError('EBACKEND', `wasm backend: cannot load ${url.href}: ${/** @type {Error} */ (e).message}`, {
+      cause: e,
+    });
   }
 }

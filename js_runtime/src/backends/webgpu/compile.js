@@ -87,7 +87,9 @@ export function assignPool(buffers) {
   }
   const order = sizes.map((_, i) => i).sort((a, b) => sizes[b] - sizes[a] || a - b);
   const rank = new Array(sizes.length);
-  order.forEach((s, r) => { rank[s] = r; });
+  order.forEach((s, r) => {
+    rank[s] = r;
+  });
   return { slotOf: slotOf.map((s) => rank[s]), sizes: order.map((s) => sizes[s]) };
 }
 
@@ -112,7 +114,10 @@ export function compilePlan(plan, programs, limits) {
     const value = plan.values[v];
     const bytes = bindBytes(value.size);
     if (bytes > limits.maxStorageBufferBindingSize) {
-      throw gpuError('EGPU_LIMIT', `webgpu: tensor '${value.name}' [${value.shape}] of node '${node}' takes ${bytes} bytes, over the device's maxStorageBufferBindingSize (${limits.maxStorageBufferBindingSize}); use a smaller batch or another backend`);
+      throw gpuError(
+        'EGPU_LIMIT',
+        `webgpu: tensor '${value.name}' [${value.shape}] of node '${node}' takes ${bytes} bytes, over the device's maxStorageBufferBindingSize (${limits.maxStorageBufferBindingSize}); use a smaller batch or another backend`,
+      );
     }
     if (value.weightName !== null) return { in: 'weight', name: value.weightName, offset: 0, size: bytes };
     return { in: 'pool', index: pool.slotOf[value.buffer], offset: 0, size: bytes };
@@ -129,15 +134,20 @@ export function compilePlan(plan, programs, limits) {
     if (step.alias) continue;
     const { node } = step;
     const program = programs[node.op];
-    if (!program) throw new WebgradError('EBACKEND', `backend 'webgpu' has no program for op ${node.op} (node '${node.name}')`);
-    const inputs = step.inputs.map((i) => (i === null ? null : { shape: plan.values[i].shape, dtype: plan.values[i].dtype }));
+    if (!program)
+      throw new WebgradError('EBACKEND', `backend 'webgpu' has no program for op ${node.op} (node '${node.name}')`);
+    const inputs = step.inputs.map((i) =>
+      i === null ? null : { shape: plan.values[i].shape, dtype: plan.values[i].dtype },
+    );
     const out = plan.values[step.output];
     let nodePasses;
     try {
       nodePasses = program({ inputs, attrs: node.attrs, output: { shape: out.shape, dtype: out.dtype }, limits });
     } catch (e) {
       const err = /** @type {WebgradError} */ (e);
-      throw new WebgradError(err.code ?? 'EBACKEND', `node '${node.name}' (${node.op}) on webgpu: ${err.message}`, { cause: e });
+      throw new WebgradError(err.code ?? 'EBACKEND', `node '${node.name}' (${node.op}) on webgpu: ${err.message}`, {
+        cause: e,
+      });
     }
     const inputSlots = step.inputs.map((i) => (i === null ? null : slotOf(i, node.name)));
     const outputSlot = slotOf(step.output, node.name);
@@ -146,7 +156,10 @@ export function compilePlan(plan, programs, limits) {
     for (const p of nodePasses) {
       (p.scratch ?? []).forEach((bytes, j) => {
         if (bytes > limits.maxStorageBufferBindingSize) {
-          throw gpuError('EGPU_LIMIT', `webgpu: node '${node.name}' (${node.op}) needs a ${bytes}-byte scratch buffer, over maxStorageBufferBindingSize (${limits.maxStorageBufferBindingSize})`);
+          throw gpuError(
+            'EGPU_LIMIT',
+            `webgpu: node '${node.name}' (${node.op}) needs a ${bytes}-byte scratch buffer, over maxStorageBufferBindingSize (${limits.maxStorageBufferBindingSize})`,
+          );
         }
         nodeScratch[j] = Math.max(nodeScratch[j] ?? 0, roundUp(Math.max(bytes, GPU_ITEM), GPU_ITEM));
         scratch[j] = Math.max(scratch[j] ?? 0, nodeScratch[j]);
@@ -156,24 +169,43 @@ export function compilePlan(plan, programs, limits) {
       const dispatch = /** @type {[number, number, number]} */ ([0, 1, 2].map((d) => p.dispatch[d] ?? 1));
       const over = dispatch.find((n) => n > limits.maxComputeWorkgroupsPerDimension);
       if (over !== undefined) {
-        throw gpuError('EGPU_LIMIT', `webgpu: node '${node.name}' (${node.op}) dispatches ${dispatch.join(' x ')} workgroups, over maxComputeWorkgroupsPerDimension (${limits.maxComputeWorkgroupsPerDimension}) in one dimension`);
+        throw gpuError(
+          'EGPU_LIMIT',
+          `webgpu: node '${node.name}' (${node.op}) dispatches ${dispatch.join(' x ')} workgroups, over maxComputeWorkgroupsPerDimension (${limits.maxComputeWorkgroupsPerDimension}) in one dimension`,
+        );
       }
       if (dispatch.some((n) => n === 0)) continue; // nothing to compute (an empty tensor)
       const slots = p.bindings.map((b) => {
         if ('input' in b) {
           const s = inputSlots[b.input];
-          if (!s) throw new WebgradError('EBACKEND', `webgpu: the program for node '${node.name}' (${node.op}) binds absent input ${b.input}`);
+          if (!s)
+            throw new WebgradError(
+              'EBACKEND',
+              `webgpu: the program for node '${node.name}' (${node.op}) binds absent input ${b.input}`,
+            );
           return s;
         }
         if ('output' in b) return outputSlot;
         const bytes = nodeScratch[b.scratch];
-        if (bytes === undefined) throw new WebgradError('EBACKEND', `webgpu: the program for node '${node.name}' (${node.op}) binds scratch ${b.scratch} without declaring its size`);
+        if (bytes === undefined)
+          throw new WebgradError(
+            'EBACKEND',
+            `webgpu: the program for node '${node.name}' (${node.op}) binds scratch ${b.scratch} without declaring its size`,
+          );
         return /** @type {Slot} */ ({ in: 'scratch', index: b.scratch, offset: 0, size: bytes });
       });
       const uniformOffset = uniformBytes;
       blocks.push(p.uniforms);
       uniformBytes = roundUp(uniformBytes + Math.max(p.uniforms.byteLength, 16), uniformAlign);
-      passes.push({ node: node.name, shader: p.shader, constants: p.constants, uniformOffset, uniformSize: Math.max(p.uniforms.byteLength, 16), slots, dispatch });
+      passes.push({
+        node: node.name,
+        shader: p.shader,
+        constants: p.constants,
+        uniformOffset,
+        uniformSize: Math.max(p.uniforms.byteLength, 16),
+        slots,
+        dispatch,
+      });
     }
   }
 
@@ -186,6 +218,11 @@ export function compilePlan(plan, programs, limits) {
     uniforms,
     passes,
     inputs: plan.inputs.map((v) => ({ slot: slotOf(v, 'graph input'), dtype: plan.values[v].dtype })),
-    outputs: plan.outputs.map((v) => ({ slot: slotOf(v, 'graph output'), dtype: plan.values[v].dtype, shape: plan.values[v].shape, length: plan.values[v].size })),
+    outputs: plan.outputs.map((v) => ({
+      slot: slotOf(v, 'graph output'),
+      dtype: plan.values[v].dtype,
+      shape: plan.values[v].shape,
+      length: plan.values[v].size,
+    })),
   };
 }

@@ -39,12 +39,16 @@ const CAPPABLE = new Set(LIMIT_NAMES.filter((n) => n.startsWith('max')));
 export function findGpu(options) {
   if (options.gpu !== undefined && options.gpu !== null) {
     const gpu = /** @type {GPU} */ (options.gpu);
-    if (typeof gpu.requestAdapter !== 'function') return { gpu: null, reason: 'the gpu option is not a GPU object (it has no requestAdapter())' };
+    if (typeof gpu.requestAdapter !== 'function')
+      return { gpu: null, reason: 'the gpu option is not a GPU object (it has no requestAdapter())' };
     return { gpu };
   }
   const nav = /** @type {{gpu?: GPU} | undefined} */ (/** @type {any} */ (globalThis).navigator);
   if (nav?.gpu) return { gpu: nav.gpu };
-  return { gpu: null, reason: "no WebGPU here: navigator.gpu is missing (in Node.js pass {gpu: create([])} from the 'webgpu' package)" };
+  return {
+    gpu: null,
+    reason: "no WebGPU here: navigator.gpu is missing (in Node.js pass {gpu: create([])} from the 'webgpu' package)",
+  };
 }
 
 /**
@@ -55,7 +59,8 @@ export function findGpu(options) {
 export async function requestAdapter(gpu) {
   try {
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) return { adapter: null, reason: 'no WebGPU adapter: requestAdapter() returned null (no usable GPU or driver)' };
+    if (!adapter)
+      return { adapter: null, reason: 'no WebGPU adapter: requestAdapter() returned null (no usable GPU or driver)' };
     return { adapter };
   } catch (e) {
     return { adapter: null, reason: `the WebGPU adapter request failed: ${/** @type {Error} */ (e).message}` };
@@ -71,7 +76,9 @@ export async function requestAdapter(gpu) {
 export function describeAdapter(adapter) {
   const info = adapter.info ?? {};
   const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
-  const software = Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|software/i.test(name));
+  const software = Boolean(
+    adapter.isFallbackAdapter || info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|software/i.test(name),
+  );
   return { name, software };
 }
 
@@ -83,11 +90,14 @@ export function describeAdapter(adapter) {
 export async function requestDevice(adapter) {
   /** @type {Record<string, number>} */
   const requiredLimits = {};
-  for (const name of LIMIT_NAMES) if (CAPPABLE.has(name) && adapter.limits[name] !== undefined) requiredLimits[name] = adapter.limits[name];
+  for (const name of LIMIT_NAMES)
+    if (CAPPABLE.has(name) && adapter.limits[name] !== undefined) requiredLimits[name] = adapter.limits[name];
   try {
     return await adapter.requestDevice({ requiredLimits });
   } catch (e) {
-    throw new WebgradError('EBACKEND', `backend 'webgpu': requestDevice failed: ${/** @type {Error} */ (e).message}`, { cause: e });
+    throw new WebgradError('EBACKEND', `backend 'webgpu': requestDevice failed: ${/** @type {Error} */ (e).message}`, {
+      cause: e,
+    });
   }
 }
 
@@ -103,8 +113,13 @@ export function effectiveLimits(deviceLimits, caps) {
   const limits = {};
   for (const name of LIMIT_NAMES) limits[name] = deviceLimits[name];
   for (const [name, value] of Object.entries(caps ?? {})) {
-    if (!CAPPABLE.has(name)) throw new WebgradError('EARG', `webgpuLimits: ${JSON.stringify(name)} cannot be capped; one of ${[...CAPPABLE].join(', ')}`);
-    if (!Number.isInteger(value) || value < 1) throw new WebgradError('EARG', `webgpuLimits.${name} must be a positive integer, got ${value}`);
+    if (!CAPPABLE.has(name))
+      throw new WebgradError(
+        'EARG',
+        `webgpuLimits: ${JSON.stringify(name)} cannot be capped; one of ${[...CAPPABLE].join(', ')}`,
+      );
+    if (!Number.isInteger(value) || value < 1)
+      throw new WebgradError('EARG', `webgpuLimits.${name} must be a positive integer, got ${value}`);
     limits[name] = Math.min(limits[name], value);
   }
   return Object.freeze(limits);

@@ -38,7 +38,8 @@ let kernelsLoad = null;
 export function loadKernels() {
   kernelsLoad ??= Promise.all([import('./programs/index.js'), import('./shaders.generated.js')]).then(
     ([p, s]) => ({ programs: /** @type {any} */ (p).PROGRAMS, shaders: /** @type {any} */ (s).SHADERS }),
-    (e) => `the WebGPU kernels are not part of this build of the package (${/** @type {Error} */ (e).message.split('\n')[0]})`,
+    (e) =>
+      `the WebGPU kernels are not part of this build of the package (${/** @type {Error} */ (e).message.split('\n')[0]})`,
   );
   return kernelsLoad;
 }
@@ -64,7 +65,8 @@ export async function webgpuAvailability(options = {}) {
       const { name, software } = describeAdapter(adapter);
       /** @type {Availability} */
       const a = { available: true, reason: `WebGPU adapter: ${name}` };
-      if (software) a.avoidForAuto = `software adapter (${name}): it runs on the CPU, where wasm is faster; ask for backend 'webgpu' to use it anyway`;
+      if (software)
+        a.avoidForAuto = `software adapter (${name}): it runs on the CPU, where wasm is faster; ask for backend 'webgpu' to use it anyway`;
       return a;
     });
     probes.set(gpu, probe);
@@ -109,7 +111,8 @@ export const webgpuBackend = {
   available: (options) => webgpuAvailability(options),
   create: async (options = {}) => {
     const kernels = await loadKernels();
-    if (typeof kernels === 'string') throw new WebgradError('EBACKEND', `backend 'webgpu' is not available here: ${kernels}`);
+    if (typeof kernels === 'string')
+      throw new WebgradError('EBACKEND', `backend 'webgpu' is not available here: ${kernels}`);
     return createWebgpuBackend(options, kernels);
   },
 };
@@ -148,7 +151,10 @@ export async function createWebgpuBackend(options, kernels) {
       return weights; // kept on the CPU as well: the model moves to wasm with them if the device is lost
     },
     allocateArena() {
-      throw new WebgradError('EBACKEND', 'webgpu: the executor arena is not used; the runner places tensors in device memory');
+      throw new WebgradError(
+        'EBACKEND',
+        'webgpu: the executor arena is not used; the runner places tensors in device memory',
+      );
     },
     releaseArena() {},
     weightsBytes: () => runner.weightBytes,

@@ -16,7 +16,9 @@ import { WebgradError } from '../../errors.js';
  * @param {Readonly<Record<string, number>> | undefined} constants
  */
 export function pipelineKey(shader, constants) {
-  const parts = Object.keys(constants ?? {}).sort().map((k) => `${k}=${/** @type {Record<string, number>} */ (constants)[k]}`);
+  const parts = Object.keys(constants ?? {})
+    .sort()
+    .map((k) => `${k}=${/** @type {Record<string, number>} */ (constants)[k]}`);
   return parts.length ? `${shader}|${parts.join(',')}` : shader;
 }
 
@@ -51,13 +53,21 @@ export class PipelineCache {
     const hit = this.#pipelines.get(key);
     if (hit) return hit;
     const code = this.shaders[shader];
-    if (typeof code !== 'string') throw new WebgradError('EBACKEND', `webgpu: no shader '${shader}' in shaders.generated.js (rebuild with python webgpu_shaders/build.py)`);
+    if (typeof code !== 'string')
+      throw new WebgradError(
+        'EBACKEND',
+        `webgpu: no shader '${shader}' in shaders.generated.js (rebuild with python webgpu_shaders/build.py)`,
+      );
     let module = this.#modules.get(shader);
     if (!module) {
       module = this.device.createShaderModule({ label: shader, code });
       this.#modules.set(shader, module);
     }
-    const compute = { module, entryPoint: 'main', ...(constants && Object.keys(constants).length ? { constants } : {}) };
+    const compute = {
+      module,
+      entryPoint: 'main',
+      ...(constants && Object.keys(constants).length ? { constants } : {}),
+    };
     const pipeline = this.device.createComputePipeline({ label: key, layout: 'auto', compute });
     this.#pipelines.set(key, pipeline);
     return pipeline;

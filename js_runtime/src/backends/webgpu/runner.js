@@ -71,7 +71,8 @@ export class GpuRunner {
 
   /** Records a device error (the device is shared: errors of other models' work count too). */
   #onError = (/** @type {any} */ event) => {
-    if (this.#errors.count++ === 0) this.#errors.message = String(event?.error?.message ?? event?.error ?? 'unknown device error');
+    if (this.#errors.count++ === 0)
+      this.#errors.message = String(event?.error?.message ?? event?.error ?? 'unknown device error');
   };
 
   /**
@@ -83,9 +84,16 @@ export class GpuRunner {
       const data = toGpu(w.data, w.dtype);
       const size = Math.max(data.byteLength, 4);
       if (size > this.limits.maxBufferSize) {
-        throw gpuError('EGPU_LIMIT', `webgpu: weight '${name}' [${w.shape}] takes ${size} bytes, over the device's maxBufferSize (${this.limits.maxBufferSize})`);
+        throw gpuError(
+          'EGPU_LIMIT',
+          `webgpu: weight '${name}' [${w.shape}] takes ${size} bytes, over the device's maxBufferSize (${this.limits.maxBufferSize})`,
+        );
       }
-      const buffer = this.device.createBuffer({ label: name, size, usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC });
+      const buffer = this.device.createBuffer({
+        label: name,
+        size,
+        usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC,
+      });
       this.#weights.set(name, buffer);
       this.#weightBytes += size;
       if (data.byteLength) this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
@@ -115,7 +123,11 @@ export class GpuRunner {
     this.#checkUsable();
     const gp = compilePlan(plan, this.programs, this.limits);
     const pipelines = gp.passes.map((p) => this.pipelines.get(p.shader, p.constants));
-    const uniformBuffer = this.device.createBuffer({ label: `uniforms ${plan.key}`, size: gp.uniforms.byteLength, usage: USAGE.UNIFORM | USAGE.COPY_DST });
+    const uniformBuffer = this.device.createBuffer({
+      label: `uniforms ${plan.key}`,
+      size: gp.uniforms.byteLength,
+      usage: USAGE.UNIFORM | USAGE.COPY_DST,
+    });
     this.device.queue.writeBuffer(uniformBuffer, 0, gp.uniforms);
     return { gp, pipelines, uniformBuffer, bindGroups: null, boundTo: -1 };
   }
@@ -141,7 +153,8 @@ export class GpuRunner {
     const queue = this.device.queue;
     gp.inputs.forEach(({ slot, dtype }, i) => {
       const data = toGpu(inputs[i].dataSync(), dtype);
-      if (data.byteLength) queue.writeBuffer(this.#bufferOf(slot), slot.offset, data.buffer, data.byteOffset, data.byteLength);
+      if (data.byteLength)
+        queue.writeBuffer(this.#bufferOf(slot), slot.offset, data.buffer, data.byteOffset, data.byteLength);
     });
     const encoder = this.device.createCommandEncoder();
     if (gp.passes.length) {
@@ -162,32 +175,51 @@ export class GpuRunner {
     });
     queue.submit([encoder.finish()]);
     const errorsBefore = this.#errors.count;
-    return outputs.map(({ o, staging }) => Tensor.onDevice({
-      where: 'webgpu device',
-      read: async () => {
-        if (!staging) return allocate(o.dtype, 0);
-        let values;
-        try {
-          values = await readStaging(this.staging, staging, o.dtype, o.length);
-        } catch (e) {
-          if (this.lost || this.disposed) throw gpuError('EGPU_LOST', `webgpu: the device was lost before this output was read back (${this.lost ?? 'the model was disposed'})`, { cause: e });
-          throw new WebgradError('EBACKEND', `webgpu: reading an output back failed: ${/** @type {Error} */ (e).message}`, { cause: e });
-        }
-        if (this.#errors.count > errorsBefore) {
-          throw new WebgradError('EBACKEND', `webgpu: the device reported an error while running the model: ${this.#errors.message}`);
-        }
-        return values;
-      },
-      release: () => {
-        if (staging) this.staging.give(staging);
-      },
-    }, o.shape, o.dtype));
+    return outputs.map(({ o, staging }) =>
+      Tensor.onDevice(
+        {
+          where: 'webgpu device',
+          read: async () => {
+            if (!staging) return allocate(o.dtype, 0);
+            let values;
+            try {
+              values = await readStaging(this.staging, staging, o.dtype, o.length);
+            } catch (e) {
+              if (this.lost || this.disposed)
+                throw gpuError(
+                  'EGPU_LOST',
+                  `webgpu: the device was lost before this output was read back (${this.lost ?? 'the model was disposed'})`,
+                  { cause: e },
+                );
+              throw new WebgradError(
+                'EBACKEND',
+                `webgpu: reading an output back failed: ${/** @type {Error} */ (e).message}`,
+                { cause: e },
+              );
+            }
+            if (this.#errors.count > errorsBefore) {
+              throw new WebgradError(
+                'EBACKEND',
+                `webgpu: the device reported an error while running the model: ${this.#errors.message}`,
+              );
+            }
+            return values;
+          },
+          release: () => {
+            if (staging) this.staging.give(staging);
+          },
+        },
+        o.shape,
+        o.dtype,
+      ),
+    );
   }
 
   #checkUsable() {
     if (this.disposed) throw new WebgradError('EDISPOSED', 'the webgpu backend was used after dispose()');
     if (this.lost) throw gpuError('EGPU_LOST', `webgpu: the device is lost (${this.lost})`);
-    if (this.#errors.count) throw new WebgradError('EBACKEND', `webgpu: the device reported an error: ${this.#errors.message}`);
+    if (this.#errors.count)
+      throw new WebgradError('EBACKEND', `webgpu: the device reported an error: ${this.#errors.message}`);
   }
 
   /**
@@ -202,7 +234,11 @@ export class GpuRunner {
       const have = slots[i];
       if (have && have.bytes >= bytes) return;
       have?.buffer.destroy();
-      const buffer = this.device.createBuffer({ label: `webgrad ${counted ? 'tensors' : 'scratch'} ${i}`, size: bytes, usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC });
+      const buffer = this.device.createBuffer({
+        label: `webgrad ${counted ? 'tensors' : 'scratch'} ${i}`,
+        size: bytes,
+        usage: USAGE.STORAGE | USAGE.COPY_DST | USAGE.COPY_SRC,
+      });
       if (counted) track('arenaBytes', bytes - (have ? have.bytes : 0));
       slots[i] = { buffer, bytes };
       this.#generation++;
@@ -224,14 +260,19 @@ export class GpuRunner {
    * @param {Compiled} c
    */
   #bind(c) {
-    c.bindGroups = c.gp.passes.map((p, i) => this.device.createBindGroup({
-      label: `${p.node} ${p.shader}`,
-      layout: /** @type {any} */ (c.pipelines[i]).getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: c.uniformBuffer, offset: p.uniformOffset, size: p.uniformSize } },
-        ...p.slots.map((s, j) => ({ binding: j + 1, resource: { buffer: this.#bufferOf(s), offset: s.offset, size: s.size } })),
-      ],
-    }));
+    c.bindGroups = c.gp.passes.map((p, i) =>
+      this.device.createBindGroup({
+        label: `${p.node} ${p.shader}`,
+        layout: /** @type {any} */ (c.pipelines[i]).getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: c.uniformBuffer, offset: p.uniformOffset, size: p.uniformSize } },
+          ...p.slots.map((s, j) => ({
+            binding: j + 1,
+            resource: { buffer: this.#bufferOf(s), offset: s.offset, size: s.size },
+          })),
+        ],
+      }),
+    );
     c.boundTo = this.#generation;
   }
 

@@ -5,5 +5,11 @@ import { dequantizeInto } from '../../../math/dequantize.js';
  * (the shared implementation in src/math/dequantize.js, which the loader uses for weights too).
  * @type {import('../../interface.js').Kernel} */
 export function Dequantize(inputs, attrs, output) {
-  dequantizeInto(/** @type {import('../../interface.js').View} */ (inputs[0]), inputs[1], inputs[2] ?? null, attrs.axis, output);
+  dequantizeInto(
+    /** @type {import('../../interface.js').View} */ (inputs[0]),
+    inputs[1],
+    inputs[2] ?? null,
+    attrs.axis,
+    output,
+  );
 }

@@ -21,7 +21,10 @@ export function Gather(inputs, attrs, output) {
   for (let j = 0; j < count; j++) {
     const raw = indices[j];
     if (raw < -n || raw >= n) {
-      throw new WebgradError('EINDEX', `Gather: index ${raw} is out of range for axis ${axis} of size ${n} (data shape [${data.shape.join(', ')}]); indices must be in [-${n}, ${n})`);
+      throw new WebgradError(
+        'EINDEX',
+        `Gather: index ${raw} is out of range for axis ${axis} of size ${n} (data shape [${data.shape.join(', ')}]); indices must be in [-${n}, ${n})`,
+      );
     }
   }
   for (let o = 0; o < outer; o++) {

@@ -60,7 +60,7 @@ export function binary(fn) {
     const idx = new Array(rank).fill(0);
     let pa = 0;
     let pb = 0;
-    for (let p = 0; p < n; ) {
+    for (let p = 0; p < n;) {
       for (let j = 0, qa = pa, qb = pb; j < inner; j++, qa += ia, qb += ib) y[p++] = fn(ad[qa], bd[qb]);
       for (let d = rank - 2; d >= 0; d--) {
         pa += sa[d];

@@ -18,7 +18,7 @@ export function gatherStrided(X, Y, shape, strides, offset) {
   const inner = shape[rank - 1];
   const step = strides[rank - 1];
   let q = offset;
-  for (let o = 0; o < Y.length; ) {
+  for (let o = 0; o < Y.length;) {
     for (let j = 0, r = q; j < inner; j++, r += step) Y[o++] = X[r];
     for (let d = rank - 2; d >= 0; d--) {
       q += strides[d];

@@ -16,9 +16,25 @@ export function conv2dFields(xs, ws, attrs, wPacked) {
   const win = windowOf('Conv2D', [H, W], [KH, KW], attrs.strides, attrs.padding, attrs.dilations);
   const [OH, OW] = /** @type {[number, number]} */ (win.out);
   return {
-    N, H, W, C, OH, OW, O, KH, KW, strideH: win.strides[0], strideW: win.strides[1], dilationH: win.dilations[0], dilationW: win.dilations[1],
-    padTop: /** @type {number} */ (win.pads[0]), padLeft: /** @type {number} */ (win.pads[2]), groups: attrs.groups,
-    activation: ACTIVATIONS.indexOf(attrs.activation), alpha: attrs.alpha, wPacked,
+    N,
+    H,
+    W,
+    C,
+    OH,
+    OW,
+    O,
+    KH,
+    KW,
+    strideH: win.strides[0],
+    strideW: win.strides[1],
+    dilationH: win.dilations[0],
+    dilationW: win.dilations[1],
+    padTop: /** @type {number} */ (win.pads[0]),
+    padLeft: /** @type {number} */ (win.pads[2]),
+    groups: attrs.groups,
+    activation: ACTIVATIONS.indexOf(attrs.activation),
+    alpha: attrs.alpha,
+    wPacked,
   };
 }
 
@@ -33,7 +49,9 @@ export function Conv2D(ctx) {
     const x = /** @type {View} */ (inputs[0]);
     const w = /** @type {View} */ (inputs[1]);
     const packed = typeof w.packed === 'number';
-    ctx.paramsFor(y, x, CONV2D_PARAMS_BYTES, (dv, p) => writeConv2dParams(dv, p, conv2dFields(x.shape, w.shape, attrs, packed)));
+    ctx.paramsFor(y, x, CONV2D_PARAMS_BYTES, (dv, p) =>
+      writeConv2dParams(dv, p, conv2dFields(x.shape, w.shape, attrs, packed)),
+    );
     const wp = packed ? /** @type {number} */ (w.packed) : ctx.ptr(w);
     ctx.check('Conv2D', fn(ctx.ptr(x), wp, ctx.ptr(inputs[2] ?? null), ctx.ptr(y), ctx.params));
   };

@@ -51,7 +51,17 @@ function writeParams(dv, p, a, b, attrs, packed) {
   const batchShape = broadcastBatch(aBatch, bBatch);
   const batchRank = batchShape.length;
   writeMatmulParams(dv, p, {
-    M, N, K, transposeA: ta, transposeB: tb && !packed, bPacked: packed, activation: ACTIVATIONS.indexOf(attrs.activation),
-    alpha: attrs.alpha, batchRank, batchShape, aBatchShape: rightAlign(aBatch, batchRank), bBatchShape: rightAlign(bBatch, batchRank),
+    M,
+    N,
+    K,
+    transposeA: ta,
+    transposeB: tb && !packed,
+    bPacked: packed,
+    activation: ACTIVATIONS.indexOf(attrs.activation),
+    alpha: attrs.alpha,
+    batchRank,
+    batchShape,
+    aBatchShape: rightAlign(aBatch, batchRank),
+    bBatchShape: rightAlign(bBatch, batchRank),
   });
 }

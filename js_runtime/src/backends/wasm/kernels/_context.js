@@ -30,7 +30,10 @@ import { WebgradError } from '../../../errors.js';
 export const PARAMS_BYTES = 4096;
 
 /** Return codes. */
-const CODES = /** @type {Record<number, string>} */ ({ [-1]: 'out of memory (linear memory could not grow)', [-2]: 'invalid parameters' });
+const CODES = /** @type {Record<number, string>} */ ({
+  [-1]: 'out of memory (linear memory could not grow)',
+  [-2]: 'invalid parameters',
+});
 
 /**
  * Makes the context of one instance.
@@ -74,7 +77,8 @@ export function makeContext(ex, memory, params, onGrow) {
     ptr(v) {
       if (v === null) return 0;
       if (v.data.buffer !== buffer) sync();
-      if (v.data.buffer !== buffer) throw new WebgradError('EBACKEND', 'wasm backend: a kernel got a tensor that is not in its linear memory');
+      if (v.data.buffer !== buffer)
+        throw new WebgradError('EBACKEND', 'wasm backend: a kernel got a tensor that is not in its linear memory');
       return v.data.byteOffset;
     },
     paramsFor(key, check, length, write) {
@@ -89,7 +93,8 @@ export function makeContext(ex, memory, params, onGrow) {
     },
     check(op, rc) {
       sync();
-      if (rc !== 0) throw new WebgradError('EBACKEND', `wasm kernel wg_${op} returned ${rc}: ${CODES[rc] ?? 'unknown error'}`);
+      if (rc !== 0)
+        throw new WebgradError('EBACKEND', `wasm kernel wg_${op} returned ${rc}: ${CODES[rc] ?? 'unknown error'}`);
     },
   };
 }

@@ -50,7 +50,12 @@ export function binaryKernel(ctx, op) {
     const a = /** @type {View} */ (inputs[0]);
     const b = /** @type {View} */ (inputs[1]);
     const rank = y.shape.length;
-    writeBroadcastParams(ctx.dv(), ctx.params, { rank, outShape: y.shape, aShape: rightAlign(a.shape, rank), bShape: rightAlign(b.shape, rank) });
+    writeBroadcastParams(ctx.dv(), ctx.params, {
+      rank,
+      outShape: y.shape,
+      aShape: rightAlign(a.shape, rank),
+      bShape: rightAlign(b.shape, rank),
+    });
     ctx.check(op, fn(ctx.ptr(a), ctx.ptr(b), ctx.ptr(y), ctx.params));
   };
 }

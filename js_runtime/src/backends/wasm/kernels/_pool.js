@@ -18,8 +18,18 @@ export function poolKernel(ctx, op) {
     const win = poolWindow(op, x.shape, /** @type {any} */ (attrs));
     const [OH, OW] = /** @type {[number, number]} */ (win.out);
     writePool2dParams(ctx.dv(), ctx.params, {
-      N, H, W, C, OH, OW, KH: win.kernel[0], KW: win.kernel[1], strideH: win.strides[0], strideW: win.strides[1],
-      padTop: /** @type {number} */ (win.pads[0]), padLeft: /** @type {number} */ (win.pads[2]),
+      N,
+      H,
+      W,
+      C,
+      OH,
+      OW,
+      KH: win.kernel[0],
+      KW: win.kernel[1],
+      strideH: win.strides[0],
+      strideW: win.strides[1],
+      padTop: /** @type {number} */ (win.pads[0]),
+      padLeft: /** @type {number} */ (win.pads[2]),
     });
     ctx.check(op, fn(ctx.ptr(x), ctx.ptr(y), ctx.params));
   };

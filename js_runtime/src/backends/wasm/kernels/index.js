@@ -9,7 +9,18 @@ import { Conv2D } from './Conv2D.js';
 import { poolKernel } from './_pool.js';
 import { reduceKernel } from './_reduce.js';
 import { axisKernel } from './_axis.js';
-import { BatchNorm, Cast, Concat, Dequantize, Gather, GlobalAvgPool, LayerNorm, Slice, Transpose, copyKernel } from './ops.js';
+import {
+  BatchNorm,
+  Cast,
+  Concat,
+  Dequantize,
+  Gather,
+  GlobalAvgPool,
+  LayerNorm,
+  Slice,
+  Transpose,
+  copyKernel,
+} from './ops.js';
 
 /** @typedef {import('./_context.js').Ctx} Ctx */
 /** @typedef {import('./_context.js').Kernel} Kernel */
@@ -36,7 +47,16 @@ export function makeKernels(ctx) {
   k.ArgMax = axisKernel(ctx, 'ArgMax');
   k.Reshape = copyKernel(ctx, 'Reshape');
   k.Flatten = copyKernel(ctx, 'Flatten');
-  Object.assign(k, { BatchNorm: BatchNorm(ctx), LayerNorm: LayerNorm(ctx), GlobalAvgPool: GlobalAvgPool(ctx), Transpose: Transpose(ctx),
-    Slice: Slice(ctx), Concat: Concat(ctx), Gather: Gather(ctx), Cast: Cast(ctx), Dequantize: Dequantize(ctx) });
+  Object.assign(k, {
+    BatchNorm: BatchNorm(ctx),
+    LayerNorm: LayerNorm(ctx),
+    GlobalAvgPool: GlobalAvgPool(ctx),
+    Transpose: Transpose(ctx),
+    Slice: Slice(ctx),
+    Concat: Concat(ctx),
+    Gather: Gather(ctx),
+    Cast: Cast(ctx),
+    Dequantize: Dequantize(ctx),
+  });
   return Object.freeze(k);
 }

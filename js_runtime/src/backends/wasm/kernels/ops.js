@@ -24,7 +24,10 @@ export function BatchNorm(ctx) {
     const x = at(inputs, 0);
     const c = x.shape[x.shape.length - 1];
     const [s, b, m, v] = [1, 2, 3, 4].map((i) => ctx.ptr(inputs[i]));
-    ctx.check('BatchNorm', ctx.ex.wg_BatchNorm(ctx.ptr(x), s, b, m, v, ctx.ptr(y), c ? x.data.length / c : 0, c, attrs.epsilon));
+    ctx.check(
+      'BatchNorm',
+      ctx.ex.wg_BatchNorm(ctx.ptr(x), s, b, m, v, ctx.ptr(y), c ? x.data.length / c : 0, c, attrs.epsilon),
+    );
   };
 }
 
@@ -33,7 +36,18 @@ export function LayerNorm(ctx) {
   return (inputs, attrs, y) => {
     const x = at(inputs, 0);
     const g = sizeOf(x.shape.slice(normAxis('LayerNorm', attrs.axis, x.shape.length)));
-    ctx.check('LayerNorm', ctx.ex.wg_LayerNorm(ctx.ptr(x), ctx.ptr(inputs[1]), ctx.ptr(inputs[2]), ctx.ptr(y), g ? x.data.length / g : 0, g, attrs.epsilon));
+    ctx.check(
+      'LayerNorm',
+      ctx.ex.wg_LayerNorm(
+        ctx.ptr(x),
+        ctx.ptr(inputs[1]),
+        ctx.ptr(inputs[2]),
+        ctx.ptr(y),
+        g ? x.data.length / g : 0,
+        g,
+        attrs.epsilon,
+      ),
+    );
   };
 }
 
@@ -83,7 +97,8 @@ export function Concat(ctx) {
   return (inputs, attrs, y) => {
     const axis = normAxis('Concat', attrs.axis, y.shape.length);
     const count = inputs.length;
-    if (count * 8 > PARAMS_BYTES) throw new WebgradError('EBACKEND', `wasm Concat: at most ${PARAMS_BYTES / 8} inputs, got ${count}`);
+    if (count * 8 > PARAMS_BYTES)
+      throw new WebgradError('EBACKEND', `wasm Concat: at most ${PARAMS_BYTES / 8} inputs, got ${count}`);
     const dv = ctx.dv();
     const xs = ctx.params;
     const sizes = xs + 4 * count;
@@ -119,8 +134,23 @@ export function Cast(ctx) {
 export function Dequantize(ctx) {
   return (inputs, attrs, y) => {
     const x = at(inputs, 0);
-    const [outer, channels, inner] = attrs.axis === null || attrs.axis === undefined ? [1, 1, x.data.length] : aroundAxis('Dequantize', x.shape, attrs.axis);
+    const [outer, channels, inner] =
+      attrs.axis === null || attrs.axis === undefined
+        ? [1, 1, x.data.length]
+        : aroundAxis('Dequantize', x.shape, attrs.axis);
     const code = DTYPE_CODES[/** @type {keyof typeof DTYPE_CODES} */ (x.dtype)];
-    ctx.check('Dequantize', ctx.ex.wg_Dequantize(ctx.ptr(x), ctx.ptr(inputs[1] ?? null), ctx.ptr(inputs[2] ?? null), ctx.ptr(y), code, outer, channels, inner));
+    ctx.check(
+      'Dequantize',
+      ctx.ex.wg_Dequantize(
+        ctx.ptr(x),
+        ctx.ptr(inputs[1] ?? null),
+        ctx.ptr(inputs[2] ?? null),
+        ctx.ptr(y),
+        code,
+        outer,
+        channels,
+        inner,
+      ),
+    );
   };
 }

@@ -4,7 +4,11 @@ import { badArg } from './_errors.js';
 import { gpuType } from './storage.js';
 
 /** Integer targets: [lo, hi]. */
-const RANGE = /** @type {Record<string, [number, number]>} */ ({ int32: [-2147483648, 2147483647], int8: [-128, 127], uint8: [0, 255] });
+const RANGE = /** @type {Record<string, [number, number]>} */ ({
+  int32: [-2147483648, 2147483647],
+  int8: [-128, 127],
+  uint8: [0, 255],
+});
 
 /**
  * Cast on webgpu: shader `Cast_<src>_<dst>` by storage type and target (Cast.wgsl.j2).
@@ -20,6 +24,12 @@ export function program({ inputs, attrs, output, limits }) {
   const range = RANGE[to] ?? [0, 0];
   const dst = to in RANGE ? 'int' : to === 'float16' ? 'f16' : 'f32';
   /** @type {import('./uniforms.js').Uniform[]} */
-  const uniforms = [['n', 'u32', n], ['lo', 'i32', range[0]], ['hi', 'i32', range[1]]];
-  return [{ shader: `Cast_${src}_${dst}`, uniforms, bindings: [{ input: 0 }, { output: 0 }], ...linear('Cast', n, limits) }];
+  const uniforms = [
+    ['n', 'u32', n],
+    ['lo', 'i32', range[0]],
+    ['hi', 'i32', range[1]],
+  ];
+  return [
+    { shader: `Cast_${src}_${dst}`, uniforms, bindings: [{ input: 0 }, { output: 0 }], ...linear('Cast', n, limits) },
+  ];
 }

@@ -11,7 +11,13 @@ export function program({ inputs, attrs, output, limits }) {
   let at = 0;
   return inputs.flatMap((x, input) => {
     const shape = /** @type {import('./_types.js').TensorInfo} */ (x).shape;
-    const passes = stridedCopy('Concat', output.dtype, shape, { x0: 0, xs: stridesOf(shape), y0: at * ys[axis], ys, input }, limits);
+    const passes = stridedCopy(
+      'Concat',
+      output.dtype,
+      shape,
+      { x0: 0, xs: stridesOf(shape), y0: at * ys[axis], ys, input },
+      limits,
+    );
     at += shape[axis];
     return passes;
   });

@@ -30,12 +30,29 @@ export function program({ inputs, attrs, output, limits }) {
   const tiles = tilesM * tilesN * groups;
   /** @type {import('./uniforms.js').Uniform[]} */
   const uniforms = [
-    ['H', 'u32', h], ['W', 'u32', wd], ['C', 'u32', c], ['O', 'u32', o],
-    ['OH', 'u32', oh], ['OW', 'u32', ow], ['KH', 'u32', kh], ['KW', 'u32', kw],
-    ['SH', 'u32', win.strides[0]], ['SW', 'u32', win.strides[1]], ['DH', 'u32', win.dilations[0]], ['DW', 'u32', win.dilations[1]],
-    ['top', 'u32', /** @type {number} */ (win.pads[0])], ['left', 'u32', /** @type {number} */ (win.pads[2])], ['CG', 'u32', cg], ['OG', 'u32', og],
-    ['M', 'u32', M], ['K', 'u32', K], ['tiles_m', 'u32', tilesM], ['tiles_n', 'u32', tilesN],
-    ['tiles', 'u32', tiles], ['has_bias', 'u32', bias ? 1 : 0], ['alpha', 'f32', attrs.alpha],
+    ['H', 'u32', h],
+    ['W', 'u32', wd],
+    ['C', 'u32', c],
+    ['O', 'u32', o],
+    ['OH', 'u32', oh],
+    ['OW', 'u32', ow],
+    ['KH', 'u32', kh],
+    ['KW', 'u32', kw],
+    ['SH', 'u32', win.strides[0]],
+    ['SW', 'u32', win.strides[1]],
+    ['DH', 'u32', win.dilations[0]],
+    ['DW', 'u32', win.dilations[1]],
+    ['top', 'u32', /** @type {number} */ (win.pads[0])],
+    ['left', 'u32', /** @type {number} */ (win.pads[2])],
+    ['CG', 'u32', cg],
+    ['OG', 'u32', og],
+    ['M', 'u32', M],
+    ['K', 'u32', K],
+    ['tiles_m', 'u32', tilesM],
+    ['tiles_n', 'u32', tilesN],
+    ['tiles', 'u32', tiles],
+    ['has_bias', 'u32', bias ? 1 : 0],
+    ['alpha', 'f32', attrs.alpha],
   ];
   // Without a bias, input 0 stands in (never read; read-only bindings may alias).
   const bindings = [{ input: 0 }, { input: 1 }, { input: bias ? 2 : 0 }, { output: 0 }];
@@ -43,10 +60,18 @@ export function program({ inputs, attrs, output, limits }) {
     return [{ shader: `Conv2D_depthwise_${attrs.activation}`, uniforms, bindings, ...linear('Conv2D', M * o, limits) }];
   }
   if (limits.maxComputeInvocationsPerWorkgroup < 256 || limits.maxComputeWorkgroupSizeX < 16) {
-    throw gpuLimit('Conv2D', `needs workgroups of 16 x 16 invocations; the device allows ${limits.maxComputeInvocationsPerWorkgroup}`);
+    throw gpuLimit(
+      'Conv2D',
+      `needs workgroups of 16 x 16 invocations; the device allows ${limits.maxComputeInvocationsPerWorkgroup}`,
+    );
   }
-  return [{
-    shader: `Conv2D_gemm_${attrs.activation}`, constants: { WG_X: 16, WG_Y: 16 }, uniforms, bindings,
-    dispatch: fold('Conv2D', tiles, limits),
-  }];
+  return [
+    {
+      shader: `Conv2D_gemm_${attrs.activation}`,
+      constants: { WG_X: 16, WG_Y: 16 },
+      uniforms,
+      bindings,
+      dispatch: fold('Conv2D', tiles, limits),
+    },
+  ];
 }

@@ -17,11 +17,19 @@ export function program({ inputs, attrs, output, limits }) {
   const [, channels, inner] = channelsAround('Dequantize', x.shape, attrs.axis);
   const flags = (scale ? 1 : 0) | (zero ? 2 : 0);
   /** @type {import('./uniforms.js').Uniform[]} */
-  const uniforms = [['n', 'u32', n], ['inner', 'u32', inner], ['channels', 'u32', channels], ['flags', 'u32', flags]];
-  return [{
-    shader: `Dequantize_${src}`, uniforms,
-    // An absent scale / zero_point is stood in for by input 0 (never read; read-only bindings may alias).
-    bindings: [{ input: 0 }, { input: scale ? 1 : 0 }, { input: zero ? 2 : 0 }, { output: 0 }],
-    ...linear('Dequantize', n, limits),
-  }];
+  const uniforms = [
+    ['n', 'u32', n],
+    ['inner', 'u32', inner],
+    ['channels', 'u32', channels],
+    ['flags', 'u32', flags],
+  ];
+  return [
+    {
+      shader: `Dequantize_${src}`,
+      uniforms,
+      // An absent scale / zero_point is stood in for by input 0 (never read; read-only bindings may alias).
+      bindings: [{ input: 0 }, { input: scale ? 1 : 0 }, { input: zero ? 2 : 0 }, { output: 0 }],
+      ...linear('Dequantize', n, limits),
+    },
+  ];
 }

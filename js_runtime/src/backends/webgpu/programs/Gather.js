@@ -13,11 +13,17 @@ export function program({ inputs, attrs, output, limits }) {
   if (total === 0) return [];
   /** @type {import('./uniforms.js').Uniform[]} */
   const uniforms = [
-    ['total', 'u32', total], ['n', 'u32', data.shape[axis]], ['count', 'u32', sizeOf(indices.shape)],
+    ['total', 'u32', total],
+    ['n', 'u32', data.shape[axis]],
+    ['count', 'u32', sizeOf(indices.shape)],
     ['inner', 'u32', sizeOf(data.shape.slice(axis + 1))],
   ];
-  return [{
-    shader: `Gather_${gpuType(data.dtype)}`, uniforms,
-    bindings: [{ input: 0 }, { input: 1 }, { output: 0 }], ...linear('Gather', total, limits),
-  }];
+  return [
+    {
+      shader: `Gather_${gpuType(data.dtype)}`,
+      uniforms,
+      bindings: [{ input: 0 }, { input: 1 }, { output: 0 }],
+      ...linear('Gather', total, limits),
+    },
+  ];
 }

@@ -9,7 +9,17 @@ export function program({ inputs, attrs, output, limits }) {
   const x = /** @type {import('./_types.js').TensorInfo} */ (inputs[0]);
   const xs = stridesOf(x.shape);
   const perm = /** @type {number[]} */ (attrs.perm);
-  return stridedCopy('Transpose', x.dtype, output.shape, {
-    x0: 0, xs: perm.map((p) => xs[p]), y0: 0, ys: stridesOf(output.shape), input: 0,
-  }, limits);
+  return stridedCopy(
+    'Transpose',
+    x.dtype,
+    output.shape,
+    {
+      x0: 0,
+      xs: perm.map((p) => xs[p]),
+      y0: 0,
+      ys: stridesOf(output.shape),
+      input: 0,
+    },
+    limits,
+  );
 }

@@ -24,10 +24,20 @@ export function stridedCopy(op, dtype, shape, at, limits) {
   if (walk.shape.length > 8) throw badArg(op, `the copy needs more than 8 dims (${JSON.stringify(shape)})`);
   /** @type {import('./uniforms.js').Uniform[]} */
   const uniforms = [
-    ['n', 'u32', n], ['rank', 'u32', walk.shape.length], ['x0', 'u32', at.x0], ['y0', 'u32', at.y0],
-    ...vec8('shape', walk.shape), ...vec8('xs', walk.strides[0]), ...vec8('ys', walk.strides[1]),
+    ['n', 'u32', n],
+    ['rank', 'u32', walk.shape.length],
+    ['x0', 'u32', at.x0],
+    ['y0', 'u32', at.y0],
+    ...vec8('shape', walk.shape),
+    ...vec8('xs', walk.strides[0]),
+    ...vec8('ys', walk.strides[1]),
   ];
-  return [{
-    shader: `${op}_${gpuType(dtype)}`, uniforms, bindings: [{ input: at.input }, { output: 0 }], ...linear(op, n, limits),
-  }];
+  return [
+    {
+      shader: `${op}_${gpuType(dtype)}`,
+      uniforms,
+      bindings: [{ input: at.input }, { output: 0 }],
+      ...linear(op, n, limits),
+    },
+  ];
 }

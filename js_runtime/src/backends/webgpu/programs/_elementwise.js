@@ -21,7 +21,11 @@ export function unary(op) {
     const n = sizeOf(output.shape);
     if (n === 0) return [];
     /** @type {import('./uniforms.js').Uniform[]} */
-    const uniforms = [['n', 'u32', n], ['alpha', 'f32', attrs.alpha ?? 0], ['approximate', 'u32', attrs.approximate ? 1 : 0]];
+    const uniforms = [
+      ['n', 'u32', n],
+      ['alpha', 'f32', attrs.alpha ?? 0],
+      ['approximate', 'u32', attrs.approximate ? 1 : 0],
+    ];
     return [{ shader: op, uniforms, bindings: [{ input: 0 }, { output: 0 }], ...linear(op, n, limits) }];
   };
 }
@@ -37,12 +41,22 @@ export function binary(op) {
     const n = sizeOf(output.shape);
     if (n === 0) return [];
     const [a, b] = /** @type {[TensorInfo, TensorInfo]} */ (inputs);
-    const walk = collapse(output.shape, [broadcastStrides(a.shape, output.shape), broadcastStrides(b.shape, output.shape)]);
-    if (walk.shape.length > 8) throw badArg(op, `broadcasting ${JSON.stringify(a.shape)} with ${JSON.stringify(b.shape)} needs more than 8 dims`);
+    const walk = collapse(output.shape, [
+      broadcastStrides(a.shape, output.shape),
+      broadcastStrides(b.shape, output.shape),
+    ]);
+    if (walk.shape.length > 8)
+      throw badArg(
+        op,
+        `broadcasting ${JSON.stringify(a.shape)} with ${JSON.stringify(b.shape)} needs more than 8 dims`,
+      );
     /** @type {import('./uniforms.js').Uniform[]} */
     const uniforms = [
-      ['n', 'u32', n], ['rank', 'u32', walk.shape.length],
-      ...vec8('shape', walk.shape), ...vec8('a', walk.strides[0]), ...vec8('b', walk.strides[1]),
+      ['n', 'u32', n],
+      ['rank', 'u32', walk.shape.length],
+      ...vec8('shape', walk.shape),
+      ...vec8('a', walk.strides[0]),
+      ...vec8('b', walk.strides[1]),
     ];
     return [{ shader: op, uniforms, bindings: [{ input: 0 }, { input: 1 }, { output: 0 }], ...linear(op, n, limits) }];
   };

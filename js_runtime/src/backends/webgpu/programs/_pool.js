@@ -20,10 +20,18 @@ export function pool(op) {
     const [oh, ow] = /** @type {[number, number]} */ (win.out);
     /** @type {import('./uniforms.js').Uniform[]} */
     const uniforms = [
-      ['n', 'u32', n], ['H', 'u32', h], ['W', 'u32', w], ['C', 'u32', c],
-      ['OH', 'u32', oh], ['OW', 'u32', ow], ['KH', 'u32', win.kernel[0]], ['KW', 'u32', win.kernel[1]],
-      ['SH', 'u32', win.strides[0]], ['SW', 'u32', win.strides[1]],
-      ['top', 'u32', /** @type {number} */ (win.pads[0])], ['left', 'u32', /** @type {number} */ (win.pads[2])],
+      ['n', 'u32', n],
+      ['H', 'u32', h],
+      ['W', 'u32', w],
+      ['C', 'u32', c],
+      ['OH', 'u32', oh],
+      ['OW', 'u32', ow],
+      ['KH', 'u32', win.kernel[0]],
+      ['KW', 'u32', win.kernel[1]],
+      ['SH', 'u32', win.strides[0]],
+      ['SW', 'u32', win.strides[1]],
+      ['top', 'u32', /** @type {number} */ (win.pads[0])],
+      ['left', 'u32', /** @type {number} */ (win.pads[2])],
     ];
     return [{ shader: op, uniforms, bindings: [{ input: 0 }, { output: 0 }], ...linear(op, n, limits) }];
   };

@@ -25,10 +25,15 @@ export function rowsPass(op, shader, shape, axes, bindings, limits, { output, ep
   const inner = normAxes(op, axes, shape.length);
   const outer = shape.map((_, i) => i).filter((i) => !inner.includes(i));
   const strides = stridesOf(shape);
-  const pick = (/** @type {number[]} */ dims) => collapse(dims.map((d) => shape[d]), [dims.map((d) => strides[d])]);
+  const pick = (/** @type {number[]} */ dims) =>
+    collapse(
+      dims.map((d) => shape[d]),
+      [dims.map((d) => strides[d])],
+    );
   const o = pick(outer);
   const r = pick(inner);
-  if (o.shape.length > 8 || r.shape.length > 8) throw badArg(op, `more than 8 dims after collapsing ${JSON.stringify(shape)}`);
+  if (o.shape.length > 8 || r.shape.length > 8)
+    throw badArg(op, `more than 8 dims after collapsing ${JSON.stringify(shape)}`);
   const rows = sizeOf(outer.map((d) => shape[d]));
   const n = sizeOf(inner.map((d) => shape[d]));
   // An empty output needs no pass. An empty x with a non-empty output (a reduction over a size-0 axis)
@@ -40,9 +45,15 @@ export function rowsPass(op, shader, shape, axes, bindings, limits, { output, ep
   while (size < n && size * 2 <= groupSize(limits)) size *= 2;
   /** @type {import('./uniforms.js').Uniform[]} */
   const uniforms = [
-    ['rows', 'u32', rows], ['n', 'u32', n], ['outer_rank', 'u32', o.shape.length], ['inner_rank', 'u32', r.shape.length],
+    ['rows', 'u32', rows],
+    ['n', 'u32', n],
+    ['outer_rank', 'u32', o.shape.length],
+    ['inner_rank', 'u32', r.shape.length],
     ['epsilon', 'f32', epsilon],
-    ...vec8('outer', o.shape), ...vec8('outer_s', o.strides[0]), ...vec8('inner', r.shape), ...vec8('inner_s', r.strides[0]),
+    ...vec8('outer', o.shape),
+    ...vec8('outer_s', o.strides[0]),
+    ...vec8('inner', r.shape),
+    ...vec8('inner_s', r.strides[0]),
   ];
   return [{ shader, constants: { WG_X: size }, uniforms, bindings, dispatch: fold(op, rows, limits) }];
 }

@@ -21,7 +21,9 @@ export function collapse(shape, strides) {
     const last = outShape.length - 1;
     if (last >= 0 && strides.every((s, k) => outStrides[k][last] === s[i] * shape[i])) {
       outShape[last] *= shape[i];
-      strides.forEach((s, k) => { outStrides[k][last] = s[i]; });
+      strides.forEach((s, k) => {
+        outStrides[k][last] = s[i];
+      });
     } else {
       outShape.push(shape[i]);
       strides.forEach((s, k) => outStrides[k].push(s[i]));

@@ -45,9 +45,39 @@ import { program as Transpose } from './Transpose.js';
  * @type {Readonly<Record<string, import('./_types.js').Program>>}
  */
 export const DECLARED_PROGRAMS = Object.freeze({
-  Add, ArgMax, AvgPool2D, BatchNorm, Cast, Concat, Conv2D, Dequantize, Div, Exp, Gather, Gelu,
-  GlobalAvgPool, LayerNorm, LeakyRelu, Log, LogSoftmax, MatMul, MaxPool2D, Maximum, Minimum, Mul,
-  ReduceMax, ReduceMean, ReduceSum, Relu, Relu6, Sigmoid, Slice, Softmax, Sqrt, Sub, Tanh,
+  Add,
+  ArgMax,
+  AvgPool2D,
+  BatchNorm,
+  Cast,
+  Concat,
+  Conv2D,
+  Dequantize,
+  Div,
+  Exp,
+  Gather,
+  Gelu,
+  GlobalAvgPool,
+  LayerNorm,
+  LeakyRelu,
+  Log,
+  LogSoftmax,
+  MatMul,
+  MaxPool2D,
+  Maximum,
+  Minimum,
+  Mul,
+  ReduceMax,
+  ReduceMean,
+  ReduceSum,
+  Relu,
+  Relu6,
+  Sigmoid,
+  Slice,
+  Softmax,
+  Sqrt,
+  Sub,
+  Tanh,
   Transpose,
 });
 
@@ -56,6 +86,6 @@ export const DECLARED_PROGRAMS = Object.freeze({
  * and packed into bytes by that layout (uniforms.js).
  * @type {Readonly<Record<string, import('./_types.js').PackedProgram>>}
  */
-export const PROGRAMS = Object.freeze(Object.fromEntries(
-  Object.entries(DECLARED_PROGRAMS).map(([op, program]) => [op, packedProgram(op, program)]),
-));
+export const PROGRAMS = Object.freeze(
+  Object.fromEntries(Object.entries(DECLARED_PROGRAMS).map(([op, program]) => [op, packedProgram(op, program)])),
+);

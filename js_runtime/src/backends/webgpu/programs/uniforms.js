@@ -25,7 +25,11 @@ import { PARAMS } from '../shaders.generated.js';
 
 /** Integer range per integer type (vec4 entries take their component's). */
 const RANGE = /** @type {Record<UniformType, [number, number] | null>} */ ({
-  u32: [0, 2 ** 32 - 1], i32: [-(2 ** 31), 2 ** 31 - 1], f32: null, 'vec4<u32>': [0, 2 ** 32 - 1], 'vec4<i32>': [-(2 ** 31), 2 ** 31 - 1],
+  u32: [0, 2 ** 32 - 1],
+  i32: [-(2 ** 31), 2 ** 31 - 1],
+  f32: null,
+  'vec4<u32>': [0, 2 ** 32 - 1],
+  'vec4<i32>': [-(2 ** 31), 2 ** 31 - 1],
 });
 
 /**
@@ -37,7 +41,10 @@ const RANGE = /** @type {Record<UniformType, [number, number] | null>} */ ({
  */
 export function vec8(name, v) {
   if (v.length > 8) throw new RangeError(`vec8 ${name}: at most 8 entries, got ${v.length}`);
-  return [[`${name}_lo`, 'vec4<u32>', v.slice(0, 4)], [`${name}_hi`, 'vec4<u32>', v.slice(4, 8)]];
+  return [
+    [`${name}_lo`, 'vec4<u32>', v.slice(0, 4)],
+    [`${name}_hi`, 'vec4<u32>', v.slice(4, 8)],
+  ];
 }
 
 /**
@@ -48,10 +55,13 @@ export function vec8(name, v) {
  * @param {{program: string, shader: string}} where
  */
 export function checkUniforms(layout, uniforms, { program, shader }) {
-  const fail = (/** @type {string} */ why) => new WebgradError(
-    'EBACKEND', `webgpu: the uniforms of program '${program}' (programs/${program}.js) do not match struct Params of shader '${shader}': ${why}`,
-  );
-  if (!layout) throw fail('the shader has no Params layout in shaders.generated.js (run python webgpu_shaders/build.py)');
+  const fail = (/** @type {string} */ why) =>
+    new WebgradError(
+      'EBACKEND',
+      `webgpu: the uniforms of program '${program}' (programs/${program}.js) do not match struct Params of shader '${shader}': ${why}`,
+    );
+  if (!layout)
+    throw fail('the shader has no Params layout in shaders.generated.js (run python webgpu_shaders/build.py)');
   const want = layout.fields.filter(([name]) => !name.startsWith('_'));
   const order = `Params declares ${want.map(([n, t]) => `${n}: ${t}`).join(', ')}`;
   const declared = uniforms.map(([name]) => name);
@@ -62,16 +72,21 @@ export function checkUniforms(layout, uniforms, { program, shader }) {
     if (!field) throw fail(`'${got[0]}' is declared but Params has no such member; ${order}`);
     if (got[0] === field[0]) continue;
     const wantAt = want.findIndex(([n]) => n === got[0]);
-    if (wantAt < 0) throw fail(`'${got[0]}' is declared but Params has no such member (it has '${field[0]}' there); ${order}`);
-    if (!declared.includes(field[0])) throw fail(`'${field[0]}' (${field[1]}) is not declared ('${got[0]}' is declared in its place); ${order}`);
-    throw fail(`fields '${got[0]}' and '${field[0]}' are out of order ('${got[0]}' is declared where Params has '${field[0]}'); ${order}`);
+    if (wantAt < 0)
+      throw fail(`'${got[0]}' is declared but Params has no such member (it has '${field[0]}' there); ${order}`);
+    if (!declared.includes(field[0]))
+      throw fail(`'${field[0]}' (${field[1]}) is not declared ('${got[0]}' is declared in its place); ${order}`);
+    throw fail(
+      `fields '${got[0]}' and '${field[0]}' are out of order ('${got[0]}' is declared where Params has '${field[0]}'); ${order}`,
+    );
   }
   uniforms.forEach(([name, type, value], i) => {
     const wantType = want[i][1];
     if (type !== wantType) throw fail(`'${name}' is declared ${type} but Params has it as ${wantType}`);
     const range = RANGE[type];
     const entries = type.startsWith('vec4') ? value : [value];
-    if (!Array.isArray(entries) || entries.length > 4) throw fail(`'${name}' (${type}) needs a number or, for a vec4, up to 4 numbers; got ${JSON.stringify(value)}`);
+    if (!Array.isArray(entries) || entries.length > 4)
+      throw fail(`'${name}' (${type}) needs a number or, for a vec4, up to 4 numbers; got ${JSON.stringify(value)}`);
     for (const e of entries) {
       const ok = typeof e === 'number' && (range ? Number.isInteger(e) && e >= range[0] && e <= range[1] : true);
       if (!ok) throw fail(`'${name}' = ${JSON.stringify(value)} does not fit ${type}`);
@@ -114,6 +129,11 @@ export function packUniforms(layout, uniforms, where) {
  * @returns {PackedProgram}
  */
 export function packedProgram(op, program, layouts = PARAMS) {
-  const layoutOf = (/** @type {string} */ key) => (Object.prototype.hasOwnProperty.call(layouts, key) ? layouts[key] : undefined);
-  return (args) => program(args).map((p) => ({ ...p, uniforms: packUniforms(layoutOf(p.shader), p.uniforms, { program: op, shader: p.shader }) }));
+  const layoutOf = (/** @type {string} */ key) =>
+    Object.prototype.hasOwnProperty.call(layouts, key) ? layouts[key] : undefined;
+  return (args) =>
+    program(args).map((p) => ({
+      ...p,
+      uniforms: packUniforms(layoutOf(p.shader), p.uniforms, { program: op, shader: p.shader }),
+    }));
 }

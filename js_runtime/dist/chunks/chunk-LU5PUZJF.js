@@ -11,16 +11,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -34,10 +24,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -105,16 +118,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -128,10 +131,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -260,16 +286,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -283,10 +299,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -386,16 +425,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -409,10 +438,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -476,16 +528,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -499,10 +541,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -557,16 +622,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -580,10 +635,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -641,16 +719,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -664,10 +732,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -731,16 +822,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -754,10 +835,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -812,16 +916,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -835,10 +929,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -973,16 +1090,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -996,10 +1103,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -1083,16 +1213,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -1106,10 +1226,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -1193,16 +1336,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -1216,10 +1349,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -1303,16 +1459,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -1326,10 +1472,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -1413,16 +1582,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -1436,10 +1595,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -1523,16 +1705,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -1546,10 +1718,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -1633,16 +1828,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -1656,10 +1841,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -1745,16 +1953,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -1768,10 +1966,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -1908,16 +2129,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -1931,10 +2142,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -2071,16 +2305,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -2094,10 +2318,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -2234,16 +2481,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -2257,10 +2494,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -2397,16 +2657,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -2420,10 +2670,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -2560,16 +2833,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -2583,10 +2846,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -2723,16 +3009,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -2746,10 +3022,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -2948,16 +3247,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -2971,10 +3260,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -3046,16 +3358,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -3069,10 +3371,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -3194,16 +3519,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -3217,10 +3532,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -3275,16 +3613,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -3298,10 +3626,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -3395,7 +3746,8 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   for (var r = lid; r < params.n; r += WG_X) { acc += x[base + elem(r)]; }
   let total = workgroup_sum(lid, acc);
   if (lid == 0u) {
-    y[row] = total / f32(params.n);
+    // a size-0 row's mean is 0 / 0 = NaN (the op set's 'empty'), made explicitly: WGSL does not promise NaN
+    y[row] = select(total / f32(params.n), nan_f32(), params.n == 0u);
   }
 }
 `,LayerNorm:`// LayerNorm over a group (the axes from \`axis\` on), one workgroup per group: mean, then the biased
@@ -3411,16 +3763,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -3434,10 +3776,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -3552,16 +3917,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -3575,10 +3930,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -3632,16 +4010,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -3655,10 +4023,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -3717,16 +4108,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -3740,10 +4121,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -3861,16 +4265,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -3884,10 +4278,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -4025,16 +4442,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -4048,10 +4455,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -4189,16 +4619,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -4212,10 +4632,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -4353,16 +4796,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -4376,10 +4809,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -4517,16 +4973,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -4540,10 +4986,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -4681,16 +5150,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -4704,10 +5163,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -4845,16 +5327,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -4868,10 +5340,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -5009,16 +5504,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -5032,10 +5517,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -5197,16 +5705,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -5220,10 +5718,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -5385,16 +5906,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -5408,10 +5919,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -5573,16 +6107,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -5596,10 +6120,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -5761,16 +6308,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -5784,10 +6321,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -5949,16 +6509,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -5972,10 +6522,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -6137,16 +6710,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -6160,10 +6723,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -6320,16 +6906,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -6343,10 +6919,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -6413,16 +7012,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -6436,10 +7025,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -6509,16 +7121,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -6532,10 +7134,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -6605,16 +7230,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -6628,10 +7243,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -6698,16 +7336,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -6721,10 +7349,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -6832,16 +7483,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -6855,10 +7496,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -6952,7 +7616,8 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   for (var r = lid; r < params.n; r += WG_X) { acc += x[base + elem(r)]; }
   let total = workgroup_sum(lid, acc);
   if (lid == 0u) {
-    y[row] = total / f32(params.n);
+    // a size-0 row's mean is 0 / 0 = NaN (the op set's 'empty'), made explicitly: WGSL does not promise NaN
+    y[row] = select(total / f32(params.n), nan_f32(), params.n == 0u);
   }
 }
 `,ReduceSum:`// ReduceSum: y[row] = sum over the row, one workgroup per row.
@@ -6965,16 +7630,6 @@ fn nan_f32() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
 fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, negative); return bitcast<f32>(bits); }
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
-
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
 
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
@@ -6989,10 +7644,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -7100,16 +7778,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -7123,10 +7791,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -7180,16 +7871,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -7203,10 +7884,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -7260,16 +7964,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -7283,10 +7977,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -7424,16 +8141,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -7447,10 +8154,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -7562,16 +8292,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -7585,10 +8305,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -7645,16 +8388,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -7668,10 +8401,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -7738,16 +8494,6 @@ fn inf_f32(negative: bool) -> f32 { var bits = select(0x7f800000u, 0xff800000u, 
 // exp(NaN) is Inf on some drivers (SwiftShader): every exp of a value that may be NaN goes through here.
 fn exp_f32(v: f32) -> f32 { if (is_nan(v)) { return v; } return exp(v); }
 
-// Complementary error function, fractional error < 1.2e-7 on the whole line (Chebyshev fit).
-fn erfc_f32(v: f32) -> f32 {
-  let z = abs(v);
-  let t = 1.0 / (1.0 + 0.5 * z);
-  let p = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = t * exp_f32(p);
-  return select(r, 2.0 - r, v < 0.0);
-}
-
 // Never overflows: exp of a non-positive number only.
 fn sigmoid_f32(v: f32) -> f32 {
   let e = exp_f32(-abs(v));
@@ -7761,10 +8507,33 @@ fn tanh_f32(v: f32) -> f32 {
   return select(t, -t, v < 0.0);
 }
 
-// x * Phi(x) with Phi from erfc; Gelu(-Inf) = 0 (not -Inf * 0).
+// exp(q) for a finite q <= 0 with an error that does not grow with |q|: WGSL allows exp 3 + 2|q| ulp
+// (e-80 may be off by 1e-5 relative), so q = k ln2 + r (Cody-Waite: k * 0.693359375 is exact) and
+// exp(q) = 2^k exp(r) with |r| <= ln2 / 2. Underflows to 0 (GPUs flush subnormals).
+fn exp_reduced(q: f32) -> f32 {
+  let k = round(q * 1.4426950408889634);
+  let r = (q - k * 0.693359375) - k * -2.12194440e-4;
+  return ldexp(exp(r), i32(k));
+}
+
+// x * Phi(x), relative-exact in the negative tail (0.5 + 0.5 erf(x / sqrt 2) cancels to 0 below -5.6):
+// Phi(x) = 0.5 erfc(|x| / sqrt 2) for x < 0 and 1 - that otherwise, erfc(z) = t exp(-z^2 + P(t)),
+// t = 1 / (1 + z / 2) (Numerical Recipes' erfcc, fractional error < 1.2e-7). z^2 = x^2 / 2 is not
+// rounded: x = xh + xl with xh holding 12 significant bits, so exp(-x^2 / 2) = exp(-xh^2 / 2) *
+// exp(-xl (x + xh) / 2) with an exact first argument (a rounded z^2 costs ~6e-6 relative at x = -10).
+// The tiny factor exp(-xh^2 / 2) multiplies last, so no intermediate goes subnormal (GPUs flush them)
+// while the result is normal, down to x = -13. Gelu(-Inf) = 0, Gelu(+Inf) = +Inf, NaN stays NaN.
 fn gelu_f32(v: f32) -> f32 {
-  let cdf = 0.5 * erfc_f32(-v * 0.70710678118654752);
-  return select(v * cdf, 0.0, cdf == 0.0);
+  if (is_nan(v)) { return v; }
+  let a = min(abs(v), 20.0); // erfc(20 / sqrt 2) is 0 in f32; keeps Inf out of Inf - Inf below
+  let t = 1.0 / (1.0 + 0.35355339059327376 * a);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let ah = bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
+  let h = 0.5 * t * exp_f32(p - 0.5 * (a - ah) * (a + ah)); // Phi(-|x|) / exp(-xh^2 / 2)
+  let e = exp_reduced(-0.5 * (ah * ah));
+  if (v < 0.0) { return select((v * h) * e, 0.0, e == 0.0); }
+  return v * (1.0 - h * e);
 }
 
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) = x * sigmoid(2u).
@@ -7889,4 +8658,4 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
   }
   y[yi] = x[xi];
 }
-`});export{n as SHADERS};
+`}),e=Object.freeze({Add:{size:112,fields:[["n","u32",0],["rank","u32",4],["_p0","u32",8],["_p1","u32",12],["shape_lo","vec4<u32>",16],["shape_hi","vec4<u32>",32],["a_lo","vec4<u32>",48],["a_hi","vec4<u32>",64],["b_lo","vec4<u32>",80],["b_hi","vec4<u32>",96]]},ArgMax:{size:160,fields:[["rows","u32",0],["n","u32",4],["outer_rank","u32",8],["inner_rank","u32",12],["epsilon","f32",16],["_p0","u32",20],["_p1","u32",24],["_p2","u32",28],["outer_lo","vec4<u32>",32],["outer_hi","vec4<u32>",48],["outer_s_lo","vec4<u32>",64],["outer_s_hi","vec4<u32>",80],["inner_lo","vec4<u32>",96],["inner_hi","vec4<u32>",112],["inner_s_lo","vec4<u32>",128],["inner_s_hi","vec4<u32>",144]]},AvgPool2D:{size:48,fields:[["n","u32",0],["H","u32",4],["W","u32",8],["C","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["top","u32",40],["left","u32",44]]},BatchNorm:{size:16,fields:[["n","u32",0],["channels","u32",4],["epsilon","f32",8],["_p0","u32",12]]},Cast_f32_f16:{size:16,fields:[["n","u32",0],["lo","i32",4],["hi","i32",8],["_pad","u32",12]]},Cast_f32_f32:{size:16,fields:[["n","u32",0],["lo","i32",4],["hi","i32",8],["_pad","u32",12]]},Cast_f32_int:{size:16,fields:[["n","u32",0],["lo","i32",4],["hi","i32",8],["_pad","u32",12]]},Cast_i32_f16:{size:16,fields:[["n","u32",0],["lo","i32",4],["hi","i32",8],["_pad","u32",12]]},Cast_i32_f32:{size:16,fields:[["n","u32",0],["lo","i32",4],["hi","i32",8],["_pad","u32",12]]},Cast_i32_int:{size:16,fields:[["n","u32",0],["lo","i32",4],["hi","i32",8],["_pad","u32",12]]},Concat_f32:{size:112,fields:[["n","u32",0],["rank","u32",4],["x0","u32",8],["y0","u32",12],["shape_lo","vec4<u32>",16],["shape_hi","vec4<u32>",32],["xs_lo","vec4<u32>",48],["xs_hi","vec4<u32>",64],["ys_lo","vec4<u32>",80],["ys_hi","vec4<u32>",96]]},Concat_i32:{size:112,fields:[["n","u32",0],["rank","u32",4],["x0","u32",8],["y0","u32",12],["shape_lo","vec4<u32>",16],["shape_hi","vec4<u32>",32],["xs_lo","vec4<u32>",48],["xs_hi","vec4<u32>",64],["ys_lo","vec4<u32>",80],["ys_hi","vec4<u32>",96]]},Conv2D_depthwise_gelu:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Conv2D_depthwise_leaky_relu:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Conv2D_depthwise_none:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Conv2D_depthwise_relu:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Conv2D_depthwise_relu6:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Conv2D_depthwise_sigmoid:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Conv2D_depthwise_tanh:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Conv2D_gemm_gelu:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Conv2D_gemm_leaky_relu:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Conv2D_gemm_none:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Conv2D_gemm_relu:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Conv2D_gemm_relu6:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Conv2D_gemm_sigmoid:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Conv2D_gemm_tanh:{size:96,fields:[["H","u32",0],["W","u32",4],["C","u32",8],["O","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["DH","u32",40],["DW","u32",44],["top","u32",48],["left","u32",52],["CG","u32",56],["OG","u32",60],["M","u32",64],["K","u32",68],["tiles_m","u32",72],["tiles_n","u32",76],["tiles","u32",80],["has_bias","u32",84],["alpha","f32",88],["_p0","u32",92]]},Dequantize_f32:{size:16,fields:[["n","u32",0],["inner","u32",4],["channels","u32",8],["flags","u32",12]]},Dequantize_i32:{size:16,fields:[["n","u32",0],["inner","u32",4],["channels","u32",8],["flags","u32",12]]},Div:{size:112,fields:[["n","u32",0],["rank","u32",4],["_p0","u32",8],["_p1","u32",12],["shape_lo","vec4<u32>",16],["shape_hi","vec4<u32>",32],["a_lo","vec4<u32>",48],["a_hi","vec4<u32>",64],["b_lo","vec4<u32>",80],["b_hi","vec4<u32>",96]]},Exp:{size:16,fields:[["n","u32",0],["alpha","f32",4],["approximate","u32",8],["_pad","u32",12]]},Gather_f32:{size:16,fields:[["total","u32",0],["n","u32",4],["count","u32",8],["inner","u32",12]]},Gather_i32:{size:16,fields:[["total","u32",0],["n","u32",4],["count","u32",8],["inner","u32",12]]},Gelu:{size:16,fields:[["n","u32",0],["alpha","f32",4],["approximate","u32",8],["_pad","u32",12]]},GlobalAvgPool:{size:160,fields:[["rows","u32",0],["n","u32",4],["outer_rank","u32",8],["inner_rank","u32",12],["epsilon","f32",16],["_p0","u32",20],["_p1","u32",24],["_p2","u32",28],["outer_lo","vec4<u32>",32],["outer_hi","vec4<u32>",48],["outer_s_lo","vec4<u32>",64],["outer_s_hi","vec4<u32>",80],["inner_lo","vec4<u32>",96],["inner_hi","vec4<u32>",112],["inner_s_lo","vec4<u32>",128],["inner_s_hi","vec4<u32>",144]]},LayerNorm:{size:160,fields:[["rows","u32",0],["n","u32",4],["outer_rank","u32",8],["inner_rank","u32",12],["epsilon","f32",16],["_p0","u32",20],["_p1","u32",24],["_p2","u32",28],["outer_lo","vec4<u32>",32],["outer_hi","vec4<u32>",48],["outer_s_lo","vec4<u32>",64],["outer_s_hi","vec4<u32>",80],["inner_lo","vec4<u32>",96],["inner_hi","vec4<u32>",112],["inner_s_lo","vec4<u32>",128],["inner_s_hi","vec4<u32>",144]]},LeakyRelu:{size:16,fields:[["n","u32",0],["alpha","f32",4],["approximate","u32",8],["_pad","u32",12]]},Log:{size:16,fields:[["n","u32",0],["alpha","f32",4],["approximate","u32",8],["_pad","u32",12]]},LogSoftmax:{size:160,fields:[["rows","u32",0],["n","u32",4],["outer_rank","u32",8],["inner_rank","u32",12],["epsilon","f32",16],["_p0","u32",20],["_p1","u32",24],["_p2","u32",28],["outer_lo","vec4<u32>",32],["outer_hi","vec4<u32>",48],["outer_s_lo","vec4<u32>",64],["outer_s_hi","vec4<u32>",80],["inner_lo","vec4<u32>",96],["inner_hi","vec4<u32>",112],["inner_s_lo","vec4<u32>",128],["inner_s_hi","vec4<u32>",144]]},MatMul_scalar_gelu:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MatMul_scalar_leaky_relu:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MatMul_scalar_none:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MatMul_scalar_relu:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MatMul_scalar_relu6:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MatMul_scalar_sigmoid:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MatMul_scalar_tanh:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MatMul_vec4_gelu:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MatMul_vec4_leaky_relu:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MatMul_vec4_none:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MatMul_vec4_relu:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MatMul_vec4_relu6:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MatMul_vec4_sigmoid:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MatMul_vec4_tanh:{size:160,fields:[["M","u32",0],["N","u32",4],["K","u32",8],["batch_rank","u32",12],["tiles_m","u32",16],["tiles_n","u32",20],["tiles","u32",24],["has_bias","u32",28],["trans_a","u32",32],["trans_b","u32",36],["alpha","f32",40],["_p0","u32",44],["a_m","u32",48],["a_k","u32",52],["b_k","u32",56],["b_n","u32",60],["batch_lo","vec4<u32>",64],["batch_hi","vec4<u32>",80],["a_batch_lo","vec4<u32>",96],["a_batch_hi","vec4<u32>",112],["b_batch_lo","vec4<u32>",128],["b_batch_hi","vec4<u32>",144]]},MaxPool2D:{size:48,fields:[["n","u32",0],["H","u32",4],["W","u32",8],["C","u32",12],["OH","u32",16],["OW","u32",20],["KH","u32",24],["KW","u32",28],["SH","u32",32],["SW","u32",36],["top","u32",40],["left","u32",44]]},Maximum:{size:112,fields:[["n","u32",0],["rank","u32",4],["_p0","u32",8],["_p1","u32",12],["shape_lo","vec4<u32>",16],["shape_hi","vec4<u32>",32],["a_lo","vec4<u32>",48],["a_hi","vec4<u32>",64],["b_lo","vec4<u32>",80],["b_hi","vec4<u32>",96]]},Minimum:{size:112,fields:[["n","u32",0],["rank","u32",4],["_p0","u32",8],["_p1","u32",12],["shape_lo","vec4<u32>",16],["shape_hi","vec4<u32>",32],["a_lo","vec4<u32>",48],["a_hi","vec4<u32>",64],["b_lo","vec4<u32>",80],["b_hi","vec4<u32>",96]]},Mul:{size:112,fields:[["n","u32",0],["rank","u32",4],["_p0","u32",8],["_p1","u32",12],["shape_lo","vec4<u32>",16],["shape_hi","vec4<u32>",32],["a_lo","vec4<u32>",48],["a_hi","vec4<u32>",64],["b_lo","vec4<u32>",80],["b_hi","vec4<u32>",96]]},ReduceMax:{size:160,fields:[["rows","u32",0],["n","u32",4],["outer_rank","u32",8],["inner_rank","u32",12],["epsilon","f32",16],["_p0","u32",20],["_p1","u32",24],["_p2","u32",28],["outer_lo","vec4<u32>",32],["outer_hi","vec4<u32>",48],["outer_s_lo","vec4<u32>",64],["outer_s_hi","vec4<u32>",80],["inner_lo","vec4<u32>",96],["inner_hi","vec4<u32>",112],["inner_s_lo","vec4<u32>",128],["inner_s_hi","vec4<u32>",144]]},ReduceMean:{size:160,fields:[["rows","u32",0],["n","u32",4],["outer_rank","u32",8],["inner_rank","u32",12],["epsilon","f32",16],["_p0","u32",20],["_p1","u32",24],["_p2","u32",28],["outer_lo","vec4<u32>",32],["outer_hi","vec4<u32>",48],["outer_s_lo","vec4<u32>",64],["outer_s_hi","vec4<u32>",80],["inner_lo","vec4<u32>",96],["inner_hi","vec4<u32>",112],["inner_s_lo","vec4<u32>",128],["inner_s_hi","vec4<u32>",144]]},ReduceSum:{size:160,fields:[["rows","u32",0],["n","u32",4],["outer_rank","u32",8],["inner_rank","u32",12],["epsilon","f32",16],["_p0","u32",20],["_p1","u32",24],["_p2","u32",28],["outer_lo","vec4<u32>",32],["outer_hi","vec4<u32>",48],["outer_s_lo","vec4<u32>",64],["outer_s_hi","vec4<u32>",80],["inner_lo","vec4<u32>",96],["inner_hi","vec4<u32>",112],["inner_s_lo","vec4<u32>",128],["inner_s_hi","vec4<u32>",144]]},Relu:{size:16,fields:[["n","u32",0],["alpha","f32",4],["approximate","u32",8],["_pad","u32",12]]},Relu6:{size:16,fields:[["n","u32",0],["alpha","f32",4],["approximate","u32",8],["_pad","u32",12]]},Sigmoid:{size:16,fields:[["n","u32",0],["alpha","f32",4],["approximate","u32",8],["_pad","u32",12]]},Slice_f32:{size:112,fields:[["n","u32",0],["rank","u32",4],["x0","u32",8],["y0","u32",12],["shape_lo","vec4<u32>",16],["shape_hi","vec4<u32>",32],["xs_lo","vec4<u32>",48],["xs_hi","vec4<u32>",64],["ys_lo","vec4<u32>",80],["ys_hi","vec4<u32>",96]]},Slice_i32:{size:112,fields:[["n","u32",0],["rank","u32",4],["x0","u32",8],["y0","u32",12],["shape_lo","vec4<u32>",16],["shape_hi","vec4<u32>",32],["xs_lo","vec4<u32>",48],["xs_hi","vec4<u32>",64],["ys_lo","vec4<u32>",80],["ys_hi","vec4<u32>",96]]},Softmax:{size:160,fields:[["rows","u32",0],["n","u32",4],["outer_rank","u32",8],["inner_rank","u32",12],["epsilon","f32",16],["_p0","u32",20],["_p1","u32",24],["_p2","u32",28],["outer_lo","vec4<u32>",32],["outer_hi","vec4<u32>",48],["outer_s_lo","vec4<u32>",64],["outer_s_hi","vec4<u32>",80],["inner_lo","vec4<u32>",96],["inner_hi","vec4<u32>",112],["inner_s_lo","vec4<u32>",128],["inner_s_hi","vec4<u32>",144]]},Sqrt:{size:16,fields:[["n","u32",0],["alpha","f32",4],["approximate","u32",8],["_pad","u32",12]]},Sub:{size:112,fields:[["n","u32",0],["rank","u32",4],["_p0","u32",8],["_p1","u32",12],["shape_lo","vec4<u32>",16],["shape_hi","vec4<u32>",32],["a_lo","vec4<u32>",48],["a_hi","vec4<u32>",64],["b_lo","vec4<u32>",80],["b_hi","vec4<u32>",96]]},Tanh:{size:16,fields:[["n","u32",0],["alpha","f32",4],["approximate","u32",8],["_pad","u32",12]]},Transpose_f32:{size:112,fields:[["n","u32",0],["rank","u32",4],["x0","u32",8],["y0","u32",12],["shape_lo","vec4<u32>",16],["shape_hi","vec4<u32>",32],["xs_lo","vec4<u32>",48],["xs_hi","vec4<u32>",64],["ys_lo","vec4<u32>",80],["ys_hi","vec4<u32>",96]]},Transpose_i32:{size:112,fields:[["n","u32",0],["rank","u32",4],["x0","u32",8],["y0","u32",12],["shape_lo","vec4<u32>",16],["shape_hi","vec4<u32>",32],["xs_lo","vec4<u32>",48],["xs_hi","vec4<u32>",64],["ys_lo","vec4<u32>",80],["ys_hi","vec4<u32>",96]]}});export{n as a,e as b};
