@@ -13,4 +13,6 @@ for entry in "$ROOT"/authoring/*; do
 done
 ln -s "$ROOT/exporter" "$VIEW/webgrad/exporter"
 cd "$VIEW"
-PYTHONPATH="$VIEW${PYTHONPATH:+:$PYTHONPATH}" lint-imports "$ROOT/pyproject.toml" --no-cache "$@"
+# import-linter's own command (lint-imports), run by the same Python as the rest of the checks
+PYTHONPATH="$VIEW${PYTHONPATH:+:$PYTHONPATH}" "${PYTHON:-python3}" -c \
+  'from importlinter.cli import lint_imports_command; lint_imports_command()' "$ROOT/pyproject.toml" --no-cache "$@"

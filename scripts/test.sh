@@ -6,9 +6,11 @@ bash scripts/setup.sh
 PY=${PYTHON:-python3}
 echo "==> ruff"
 "$PY" -m ruff check .
+echo "==> lint-imports (the Python layers, docs/architecture.md)"
+bash scripts/lint_imports.sh
 echo "==> pytest"
 "$PY" -m pytest -q -p no:cacheprovider "$@"
-echo "==> js_runtime: npm ci, tsc --noEmit"
-(cd js_runtime && npm ci --no-audit --no-fund && npx tsc --noEmit)
+echo "==> js_runtime: npm ci, tsc --noEmit, prettier --check (all project JS)"
+(cd js_runtime && npm ci --no-audit --no-fund && npx tsc --noEmit && npm run -s format:check)
 echo "==> node --test"
 node --test tests/node/

@@ -57,9 +57,11 @@ def _top_level_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
 
 def import_graph(packages: dict[str, Path]) -> dict[str, set[str]]:
     """Module -> the package modules it imports at module top level. ``from a import b`` counts as an
-    import of ``a.b`` when that is a module, else of ``a``; importing ``a.b.c`` also runs ``a`` and
-    ``a.b`` (their ``__init__``), so those count too, except a package the importer is inside of:
-    Python started that one before the importer."""
+    import of ``a`` and, when ``a.b`` is a module, of ``a.b`` (``a`` runs first, and a cycle through
+    ``a/__init__`` works only while no one reads a name that ``a`` defines itself: the eager facade's
+    18-module knot was such a cycle). Importing ``a.b.c`` also runs ``a`` and ``a.b`` (their
+    ``__init__``), so those count too, except a package the importer is inside of: Python started that
+    one before the importer."""
     files = module_files(packages)
     graph: dict[str, set[str]] = {name: set() for name in files}
     for name, path in files.items():
@@ -73,7 +75,7 @@ def import_graph(packages: dict[str, Path]) -> dict[str, set[str]]:
                     anchor = package.split(".")
                     anchor = anchor[: len(anchor) - node.level + 1]
                     base = ".".join(anchor + ([base] if base else []))
-                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in files else base for a in node.names]
+                targets = [base, *(f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in files)]
             for target in targets:
                 parts = target.split(".")
                 for i in range(1, len(parts) + 1):
