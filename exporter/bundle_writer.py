@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import os  # noqa: F401  (tests patch bundle_writer.os.rename, which is the os module atomic_write uses)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

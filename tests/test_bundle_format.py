@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from webgrad.exporter import bundle_writer
+from webgrad.exporter import atomic_write, bundle_writer
 from webgrad.exporter.bundle_reader import SCHEMA_PATH, BundleError, read_bundle
 from webgrad.exporter.bundle_writer import shard_name, write_bundle
 from webgrad.exporter.graph import Graph, GraphError, Node, TensorSpec
@@ -178,14 +178,14 @@ def test_failed_write_keeps_the_existing_bundle(tmp_path, bundle_graph, monkeypa
 def test_rename_failure_restores_the_existing_bundle(tmp_path, bundle_graph, monkeypatch):
     write_bundle(bundle_graph("mlp", seed=1), tmp_path / "b")
     before = (tmp_path / "b" / "model.json").read_bytes()
-    real_rename = bundle_writer.os.rename
+    real_rename = atomic_write.os.rename
 
     def rename(src, dst):
         if ".tmp-" in str(src):
             raise OSError("rename failed")
         real_rename(src, dst)
 
-    monkeypatch.setattr(bundle_writer.os, "rename", rename)
+    monkeypatch.setattr(atomic_write.os, "rename", rename)
     with pytest.raises(OSError, match="rename failed"):
         write_bundle(bundle_graph("mlp", seed=2), tmp_path / "b")
     assert _entries(tmp_path) == ["b"] and (tmp_path / "b" / "model.json").read_bytes() == before
