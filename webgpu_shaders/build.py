@@ -153,8 +153,22 @@ def generated_module() -> str:
     ]
     for key, code in shaders.items():
         lines.append(f"  {json.dumps(key)}: {json.dumps(code)},\n")
+    lines += ["});\n", "\n"]
+    # Variants of one template share their struct: each distinct layout is written once (L[i]) and the
+    # shader keys point at it, which keeps the lazily loaded webgpu chunk small.
+    distinct: dict[str, int] = {}
+    keys: list[tuple[str, int]] = []
+    for key, code in shaders.items():
+        text = json.dumps(params_layout(code, key), separators=(", ", ": "))
+        keys.append((key, distinct.setdefault(text, len(distinct))))
     lines += [
-        "});\n",
+        "/** The distinct `struct Params` layouts (see PARAMS). */\n",
+        "/** @type {readonly import('./programs/uniforms.js').ParamsLayout[]} */\n",
+        "const L = [\n",
+    ]
+    lines += [f"  {text},\n" for text in distinct]
+    lines += [
+        "];\n",
         "\n",
         "/**\n",
         " * The layout of each shader's `struct Params` (its uniforms): members as [name, WGSL type, byte\n",
@@ -163,8 +177,7 @@ def generated_module() -> str:
         " */\n",
         "export const PARAMS = Object.freeze({\n",
     ]
-    for key, code in shaders.items():
-        lines.append(f"  {json.dumps(key)}: {json.dumps(params_layout(code, key), separators=(', ', ': '))},\n")
+    lines += [f"  {json.dumps(key)}: L[{i}],\n" for key, i in keys]
     lines.append("});\n")
     return "".join(lines)
 
