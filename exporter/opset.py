@@ -60,10 +60,39 @@ def op_names() -> list[str]:
 
 
 def op_spec(name: str) -> dict[str, Any]:
-    """The op set entry for ``name``; raises UnknownOpError listing the valid names."""
+    """The op set entry for ``name``; raises UnknownOpError listing the valid names.
+
+    Gradient ops are not op-set ops here (a bundle never holds one): ``op_spec("SumTo")`` raises.
+    """
     ops = load_opset()["ops"]
     if name not in ops:
-        raise UnknownOpError(f"unknown op {name!r}; the op set v{opset_version()} has: {', '.join(ops)}")
+        hint = " (a gradient op: the runtime's training graphs use it, bundles may not)" if name in _grad_ops() else ""
+        raise UnknownOpError(f"unknown op {name!r}{hint}; the op set v{opset_version()} has: {', '.join(ops)}")
+    return ops[name]
+
+
+def _grad_ops() -> dict[str, Any]:
+    return load_opset().get("gradOps", {})
+
+
+def grad_op_names() -> list[str]:
+    """All gradient op names (the op set's ``gradOps``), in file order.
+
+    >>> "Conv2DBackpropInput" in grad_op_names()
+    True
+    """
+    return list(_grad_ops())
+
+
+def grad_op_spec(name: str) -> dict[str, Any]:
+    """The ``gradOps`` entry for ``name``; raises UnknownOpError listing the valid names.
+
+    >>> grad_op_spec("SumTo")["shape"]["rule"]
+    'sum_to'
+    """
+    ops = _grad_ops()
+    if name not in ops:
+        raise UnknownOpError(f"unknown gradient op {name!r}; the op set's gradOps are: {', '.join(ops)}")
     return ops[name]
 
 
@@ -132,7 +161,19 @@ def normalize_attrs(op: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
     >>> normalize_attrs("Softmax", {})
     {'axis': -1}
     """
-    spec = op_spec(op)["attrs"]
+    return _normalize(op, op_spec(op)["attrs"], attrs)
+
+
+def normalize_grad_attrs(op: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """Like ``normalize_attrs`` for a gradient op (``gradOps``): checks ``attrs`` and fills in defaults.
+
+    >>> normalize_grad_attrs("SoftmaxGrad", {})
+    {'axis': -1}
+    """
+    return _normalize(op, grad_op_spec(op)["attrs"], attrs)
+
+
+def _normalize(op: str, spec: Mapping[str, Any], attrs: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(attrs) - set(spec)
     if unknown:
         raise OpAttributeError(
