@@ -17,6 +17,7 @@ import { WebgradError } from './errors.js';
 import { itemSize, viewOf } from './dtypes.js';
 import { planArena } from './arena.js';
 import { inferNode } from './shape_rules.js';
+import { GRAD_OPS } from './opset.js';
 import { sizeOf } from './shapes.js';
 import { Tensor } from './tensor.js';
 import { track } from './resources.js';
@@ -31,7 +32,19 @@ import { track } from './resources.js';
 /** @typedef {{inputs: readonly TensorSpec[], outputs: readonly TensorSpec[], nodes: readonly GraphNode[]}} Graph */
 
 /** Ops whose output is their input's data under another shape: planned as views, never run. */
-export const ALIAS_OPS = Object.freeze(new Set(['Reshape', 'Flatten']));
+export const ALIAS_OPS = Object.freeze(new Set(['Reshape', 'Flatten', 'ReshapeLike']));
+
+/**
+ * Per gradient op, the input slots read only for their shape (`like`, `like_x`, ...): reading them does
+ * not keep their buffer alive, so a training plan frees forward values as early as an inference plan.
+ * @type {ReadonlyMap<string, ReadonlySet<number>>}
+ */
+const SHAPE_ONLY_SLOTS = new Map(
+  Object.entries(GRAD_OPS).map(([op, spec]) => [
+    op,
+    new Set(spec.inputs.flatMap((input, i) => (/^like(_|$)/.test(input.name) ? [i] : []))),
+  ]),
+);
 
 /** Plans kept per executor (least recently used are dropped). */
 export const MAX_PLANS = 8;
@@ -160,6 +173,32 @@ export class Executor {
       plan.compiled ??= runner.compile(plan);
       return runner.run(plan, plan.compiled, inputs);
     }
+    return this.#runPlan(plan, inputs).map(
+      (view) => new Tensor(/** @type {View} */ (view).data.slice(), [...view.shape], view.dtype),
+    );
+  }
+
+  /**
+   * Runs the graph and returns the outputs' views in the arena (or weight views), without copying:
+   * valid until the next run or dispose. For training loops that read gradients every step without
+   * allocating (backends with kernels only; a runner backend is EBACKEND).
+   * @param {readonly Tensor[]} inputs as for {@link Executor#run}
+   * @returns {View[]}
+   */
+  runViews(inputs) {
+    if (this.#disposed) throw new WebgradError('EDISPOSED', 'the model was used after dispose()');
+    if (this.backend.runner) {
+      throw new WebgradError('EBACKEND', `backend '${this.backend.name}' runs whole plans; runViews needs kernels`);
+    }
+    return this.#runPlan(this.plan(inputs.map((t) => t.shape)), inputs);
+  }
+
+  /**
+   * @param {Plan} plan
+   * @param {readonly Tensor[]} inputs
+   * @returns {View[]}
+   */
+  #runPlan(plan, inputs) {
     const arena = this.#ensureArena(plan.arenaBytes);
     if (plan.boundTo !== arena.buffer) bind(plan, arena);
     plan.inputs.forEach((v, i) => /** @type {View} */ (plan.values[v].view).data.set(inputs[i].dataSync()));
@@ -169,10 +208,7 @@ export class Executor {
       kernels[step.node.op](step.inputViews, step.node.attrs, /** @type {View} */ (step.outputView));
       if (plan.boundTo !== arena.buffer) bind(plan, arena); // a kernel grew (moved) the backend's memory
     }
-    return plan.outputs.map((v) => {
-      const value = plan.values[v];
-      return new Tensor(/** @type {View} */ (value.view).data.slice(), value.shape, value.dtype);
-    });
+    return plan.outputs.map((v) => /** @type {View} */ (plan.values[v].view));
   }
 
   /**
@@ -283,9 +319,11 @@ function buildPlan(graph, weights, backend, shapes, key, maxArenaBytes) {
     }
     const alias = ALIAS_OPS.has(node.op);
     const source = values[/** @type {number} */ (ins[0])];
-    for (const i of ins)
-      if (i !== null && values[i].buffer >= 0)
-        buffers[values[i].buffer].last = Math.max(buffers[values[i].buffer].last, s);
+    const shapeOnly = SHAPE_ONLY_SLOTS.get(node.op);
+    ins.forEach((i, k) => {
+      if (i === null || values[i].buffer < 0 || shapeOnly?.has(k)) return;
+      buffers[values[i].buffer].last = Math.max(buffers[values[i].buffer].last, s);
+    });
     let output;
     if (!alias) output = addValue(node.outputs[0], shape, dtype, addBuffer(shape, dtype, s), null);
     else if (source.weight) {

@@ -198,8 +198,15 @@ export async function createWasmBackend(options = {}) {
     detail: `${WASM_FILES[variant]}: ${variant === 'relaxed' ? 'relaxed SIMD' : `SIMD128${support.variant === 'relaxed' ? ' (relaxed SIMD available, not used: wasmVariant simd)' : ' (relaxed SIMD not supported by this engine)'}`}`,
     kernels,
     deviceBytes: () => memory.buffer.byteLength,
-    prepareWeights(weights, nodes) {
+    /**
+     * @param {Map<string, View>} weights
+     * @param {readonly GraphNode[]} nodes
+     * @param {{plain?: Iterable<string>}} [options] `plain`: weights kept unpacked (trainable weights,
+     *   updated in place between steps: a packed copy would go stale)
+     */
+    prepareWeights(weights, nodes, { plain = [] } = {}) {
       const packing = packingPlan(nodes, weights);
+      for (const name of plain) packing.set(name, null);
       const uses = countUses(nodes);
       const dv = ctx.dv();
       /** @type {{name: string, w: View, bytes: number, packedFloats: number, count: number, packedOnly: boolean}[]} */

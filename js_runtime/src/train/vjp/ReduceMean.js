@@ -1,0 +1,13 @@
+/**
+ * VJP of ReduceMean: g spread back over the reduced axes (BroadcastLike, divided by the count).
+ * @module
+ */
+
+/** @typedef {import('./_context.js').VjpRule} VjpRule */
+
+/** @type {VjpRule} */
+export const ReduceMean = (ctx, node, g, needs) => {
+  if (!needs[0]) return [null];
+  const { axes, keepdims } = node.attrs;
+  return [ctx.emit('BroadcastLike', [g, node.inputs[0]], { axes, keepdims, mean: true }, 'dx')];
+};
