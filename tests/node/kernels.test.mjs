@@ -20,7 +20,7 @@ import { sizeOf } from '../../js_runtime/src/shapes.js';
 const KERNEL_DIR = join(RUNTIME, 'src', 'backends', 'js', 'kernels');
 
 test('every op of the op set has a js kernel file named after it, and nothing else does', async () => {
-  const files = readdirSync(KERNEL_DIR).filter((f) => !f.startsWith('_') && f !== 'index.js');
+  const files = readdirSync(KERNEL_DIR).filter((f) => f.endsWith('.js') && !f.startsWith('_') && f !== 'index.js');
   const ops = Object.keys(OPSET.ops);
   assert.deepEqual(files.map((f) => f.replace(/\.js$/, '')).sort(), [...ops].sort());
   for (const op of ops) {
@@ -29,7 +29,15 @@ test('every op of the op set has a js kernel file named after it, and nothing el
     assert.equal(KERNELS[op], mod[op], `kernels/index.js maps ${op}`);
     assert.equal(typeof SHAPE_RULES[op], 'function', `shape rule for ${op}`);
   }
-  assert.equal(Object.keys(KERNELS).length, ops.length);
+  // the gradient ops' kernels live in kernels/grad/ (their vectors: tests/node/grad_kernels.test.mjs)
+  const gradFiles = readdirSync(join(KERNEL_DIR, 'grad')).filter((f) => f.endsWith('.js') && !f.startsWith('_'));
+  const gradOps = Object.keys(OPSET.gradOps);
+  assert.deepEqual(gradFiles.map((f) => f.replace(/\.js$/, '')).sort(), [...gradOps].sort());
+  for (const op of gradOps) {
+    const mod = await import(join(KERNEL_DIR, 'grad', `${op}.js`));
+    assert.equal(KERNELS[op], mod[op], `kernels/index.js maps ${op} to grad/${op}.js`);
+  }
+  assert.equal(Object.keys(KERNELS).length, ops.length + gradOps.length);
 });
 
 /** The backends the vectors run on, with the ops each is excused from (and why). */

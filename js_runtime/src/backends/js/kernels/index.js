@@ -1,6 +1,7 @@
 /**
  * The js backend's kernels, one file per op named exactly as the op (kernels/<Op>.js), keyed by op
- * name. tests/node/js_backend.test.mjs checks every op of the op set is here.
+ * name, then the gradient ops' kernels (kernels/grad/<Op>.js). tests/node/kernels.test.mjs checks every op
+ * of the op set is here; tests/node/grad_kernels.test.mjs runs the gradient ops' vectors.
  * @module
  */
 
@@ -40,6 +41,23 @@ import { ReduceMax } from './ReduceMax.js';
 import { ArgMax } from './ArgMax.js';
 import { Cast } from './Cast.js';
 import { Dequantize } from './Dequantize.js';
+// the gradient ops (opset.json's gradOps), which training graphs use and bundles never do
+import { SumTo } from './grad/SumTo.js';
+import { BroadcastLike } from './grad/BroadcastLike.js';
+import { ActivationGrad } from './grad/ActivationGrad.js';
+import { MaxMinGrad } from './grad/MaxMinGrad.js';
+import { SoftmaxGrad } from './grad/SoftmaxGrad.js';
+import { LogSoftmaxGrad } from './grad/LogSoftmaxGrad.js';
+import { Conv2DBackpropInput } from './grad/Conv2DBackpropInput.js';
+import { Conv2DBackpropFilter } from './grad/Conv2DBackpropFilter.js';
+import { MaxPool2DGrad } from './grad/MaxPool2DGrad.js';
+import { AvgPool2DGrad } from './grad/AvgPool2DGrad.js';
+import { LayerNormGrad } from './grad/LayerNormGrad.js';
+import { BatchNormGrad } from './grad/BatchNormGrad.js';
+import { SliceGrad } from './grad/SliceGrad.js';
+import { GatherGrad } from './grad/GatherGrad.js';
+import { ReduceMaxGrad } from './grad/ReduceMaxGrad.js';
+import { ReshapeLike } from './grad/ReshapeLike.js';
 
 /** @type {Readonly<Record<string, import('../../interface.js').Kernel>>} */
 export const KERNELS = Object.freeze({
@@ -79,4 +97,20 @@ export const KERNELS = Object.freeze({
   ArgMax,
   Cast,
   Dequantize,
+  SumTo,
+  BroadcastLike,
+  ActivationGrad,
+  MaxMinGrad,
+  SoftmaxGrad,
+  LogSoftmaxGrad,
+  Conv2DBackpropInput,
+  Conv2DBackpropFilter,
+  MaxPool2DGrad,
+  AvgPool2DGrad,
+  LayerNormGrad,
+  BatchNormGrad,
+  SliceGrad,
+  GatherGrad,
+  ReduceMaxGrad,
+  ReshapeLike,
 });

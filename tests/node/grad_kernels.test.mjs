@@ -1,0 +1,82 @@
+// The gradient ops' kernels (the op set's gradOps) against their shared vectors
+// (tests/vectors/grad/<Op>.json, made by the numpy references in authoring/ops/grad/): every case on the
+// js backend's kernels and, for each op the wasm backend has a kernel for, on wasm's, the output
+// allocated from the case's expected shape, within the op's tolerance from gradOps. Inputs and output
+// are placed in the backend's own arena memory (wasm: its linear memory), as the executor does.
+//
+//   node --test tests/node/grad_kernels.test.mjs
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VECTOR_DIR, decodeTensor, firstMismatch } from './_helpers.mjs';
+import { GRAD_OPS } from '../../js_runtime/src/opset.js';
+import { KERNELS } from '../../js_runtime/src/backends/js/kernels/index.js';
+import { getBackend } from '../../js_runtime/src/backends/index.js';
+import { itemSize, viewOf } from '../../js_runtime/src/dtypes.js';
+import { alignUp } from '../../js_runtime/src/arena.js';
+import { sizeOf } from '../../js_runtime/src/shapes.js';
+
+const GRAD_DIR = join(VECTOR_DIR, 'grad');
+const OPS = Object.keys(GRAD_OPS);
+const backends = { js: await getBackend('js').create(), wasm: await getBackend('wasm').create() };
+after(() => Object.values(backends).forEach((b) => b.dispose()));
+
+/** Places `tensors` (inputs with data, then the output as {shape, dtype}) in one arena of `backend`. */
+function place(backend, tensors) {
+  const sizes = tensors.map((t) => (t === null ? 0 : alignUp(Math.max(sizeOf(t.shape) * itemSize(t.dtype), 4))));
+  const arena = backend.allocateArena(sizes.reduce((a, b) => a + b, 0));
+  let at = arena.byteOffset;
+  const views = tensors.map((t, i) => {
+    if (t === null) return null;
+    const view = { data: viewOf(t.dtype, arena.buffer, at, sizeOf(t.shape)), shape: t.shape, dtype: t.dtype };
+    if (t.data) view.data.set(t.data);
+    at += sizes[i];
+    return view;
+  });
+  return { views, arena };
+}
+
+/** Runs one case on `backend`'s kernel for `op`; returns the output's values (a copy). */
+function runCase(backend, op, c) {
+  const inputs = c.inputs.map((t) => (t === null ? null : decodeTensor(t)));
+  const want = decodeTensor(c.expected[0]);
+  const { views, arena } = place(backend, [...inputs, { shape: want.shape, dtype: want.dtype }]);
+  const output = /** @type {any} */ (views.pop());
+  try {
+    backend.kernels[op](views, c.attrs, output);
+    // re-read through the arena's buffer: wasm memory may have grown (and moved) during the call
+    return viewOf(want.dtype, arena.buffer, output.data.byteOffset, output.data.length).slice();
+  } finally {
+    backend.releaseArena(arena);
+  }
+}
+
+test("the js backend's KERNELS has a kernel for every gradient op", () => {
+  for (const op of OPS) assert.equal(typeof KERNELS[op], 'function', `no js kernel for gradient op ${op}`);
+});
+
+for (const op of OPS) {
+  const file = join(GRAD_DIR, `${op}.json`);
+  if (!existsSync(file)) {
+    const why = `tests/vectors/grad/${op}.json is missing (python -m webgrad.exporter.vectors writes it)`;
+    test(`${op} gradient vectors`, { skip: why }, () => {});
+    continue;
+  }
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  const tol = GRAD_OPS[op].tolerance;
+  for (const [name, backend] of Object.entries(backends)) {
+    // js has every kernel (checked above); the wasm backend's arrive one by one
+    const skip = typeof backend.kernels[op] === 'function' ? false : `the ${name} backend has no ${op} kernel`;
+    test(`${name} backend: ${op} gradient vectors`, { skip }, () => {
+      assert.equal(doc.op, op, `${file} names op ${doc.op}`);
+      assert.ok(doc.cases.length > 0, `${file} has no cases`);
+      for (const c of doc.cases) {
+        const got = runCase(backend, op, c);
+        const bad = firstMismatch(got, decodeTensor(c.expected[0]).data, tol);
+        assert.equal(bad, null, `${name} ${op}/${c.name}: ${bad} (tolerance ${JSON.stringify(tol)})`);
+      }
+    });
+  }
+}
