@@ -1,7 +1,8 @@
 """Shared test vectors: every op-set op run by the numpy reference on small inputs.
 
-``python -m webgrad.exporter.vectors`` writes ``tests/vectors/<Op>.json`` (format in
-``tests/vectors/README.md``); ``--check`` regenerates in memory and exits 1 naming the stale files.
+``python -m webgrad.exporter.vectors`` writes ``tests/vectors/<Op>.json`` and, for the gradient ops
+(the op set's ``gradOps``), ``tests/vectors/grad/<Op>.json`` (format in ``tests/vectors/README.md``);
+``--check`` regenerates in memory and exits 1 naming the stale files.
 Output is deterministic: each op's inputs come from ``default_rng(zlib.crc32(op))`` and the JSON has
 sorted keys and fixed indentation, so regenerating gives byte-identical files.
 """
@@ -19,11 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from webgrad.exporter.opset import load_opset, normalize_attrs, op_names, op_spec
+from webgrad.exporter.grad_vectors import grad_cases, grad_rejects
+from webgrad.exporter.opset import grad_op_names, grad_op_spec, load_opset, normalize_attrs, op_names, op_spec
 from webgrad.exporter.tensor_codec import decode, encode, render
 from webgrad.ops import REGISTRY, ShapeError, apply
+from webgrad.ops.grad import GRAD_REGISTRY, apply_grad
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "tests" / "vectors"
+GRAD_SUBDIR = "grad"  # the gradient ops' files: DEFAULT_DIR / "grad" / "<Op>.json"
 ACTIVATIONS = ("relu", "relu6", "leaky_relu", "sigmoid", "tanh", "gelu")
 NAN, INF = float("nan"), float("inf")
 # Every float32 special value the 'nan' fields talk about, plus huge/tiny finite ones.
@@ -460,9 +464,43 @@ def _reject_document(op: str, r: Reject) -> dict[str, Any]:
     }
 
 
+def grad_op_document(op: str) -> dict[str, Any]:
+    """The JSON document of one gradient op, in the op files' format: every case with inputs and the
+    numpy reference's expected output (``authoring/ops/grad/``), and the shape rejects."""
+    tol = grad_op_spec(op)["tolerance"]
+    cases = []
+    for c in grad_cases(op):
+        with np.errstate(all="ignore"):  # special-value cases make NaN on purpose
+            out = apply_grad(op, *c.inputs, **c.attrs)
+        cases.append(
+            {
+                "name": c.name,
+                "attrs": c.attrs,
+                "inputs": [encode(x) for x in c.inputs],
+                "expected": [encode(out)],
+                "tolerance": {"rtol": tol["rtol"], "atol": tol["atol"]},
+            }
+        )
+    doc: dict[str, Any] = {"op": op, "opsetVersion": load_opset()["opsetVersion"], "cases": cases}
+    rejects = []
+    for r in grad_rejects(op):
+        try:  # a reject the reference accepts would be a wrong vector: refuse to write it
+            GRAD_REGISTRY[op].shape([x.shape for x in r.inputs], [str(x.dtype) for x in r.inputs], r.attrs)
+        except ShapeError:
+            pass
+        else:
+            raise AssertionError(f"{op}/{r.name}: the reference's shape rule accepts this reject")
+        rejects.append({"name": r.name, "attrs": r.attrs, "inputs": [encode(x) for x in r.inputs], "error": r.error})
+    if rejects:
+        doc["rejects"] = rejects
+    return doc
+
+
 def generate() -> dict[str, str]:
-    """File name -> text for every op."""
-    return {f"{op}.json": render(op_document(op)) for op in op_names()}
+    """File name (relative to the vector folder) -> text for every op and every gradient op."""
+    files = {f"{op}.json": render(op_document(op)) for op in op_names()}
+    files.update({f"{GRAD_SUBDIR}/{op}.json": render(grad_op_document(op)) for op in grad_op_names()})
+    return files
 
 
 def equivalent(old: str, new: str) -> bool:
@@ -503,12 +541,15 @@ def stale_files(directory: Path) -> list[str]:
         if old != text and not equivalent(old, text):
             stale.append(name)
     stale += [f"{p.name} (not an op)" for p in sorted(directory.glob("*.json")) if p.name not in fresh]
+    grads = sorted((directory / GRAD_SUBDIR).glob("*.json"))
+    stale += [f"{GRAD_SUBDIR}/{p.name} (not a gradient op)" for p in grads if f"{GRAD_SUBDIR}/{p.name}" not in fresh]
     return stale
 
 
 def write(directory: Path) -> list[Path]:
     """Writes every op's file into ``directory`` (created if needed); returns the paths."""
     directory.mkdir(parents=True, exist_ok=True)
+    (directory / GRAD_SUBDIR).mkdir(exist_ok=True)
     paths = []
     for name, text in generate().items():
         path = directory / name
@@ -532,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         if stale:
             print("regenerate with: python -m webgrad.exporter.vectors", file=sys.stderr)
             return 1
-        print(f"{len(op_names())} vector files in {args.dir} are current")
+        print(f"{len(op_names())} op and {len(grad_op_names())} gradient-op vector files in {args.dir} are current")
         return 0
     paths = write(args.dir)
     print(f"wrote {len(paths)} files to {args.dir}")
