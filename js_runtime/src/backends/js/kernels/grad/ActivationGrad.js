@@ -26,6 +26,9 @@ function geluSlope(z) {
 
 /** d gelu / dx, tanh form: s + 2 x s (1 - s) c (1 + 3 k x^2) with s = sigmoid(2 c (x + k x^3)). @param {number} z */
 function geluTanhSlope(z) {
+  // The reference's float32 x * x overflows past sqrt(FLT_MAX) ~ 1.8e19, and s (1 - s) = 0 times that
+  // Inf is NaN: matched here rather than giving the float64 slope (1 or 0).
+  if (Math.fround(z * z) === Infinity) return NaN;
   const s = sigmoid(2 * TANH_C * (z + TANH_K * z * z * z));
   return s + 2 * z * s * (1 - s) * TANH_C * (1 + 3 * TANH_K * z * z);
 }
