@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad import training
+from webgrad import loss_tracing, training
 from webgrad.layers.base import IncompatibleShapesError, Layer, LayerNode, get_layer_class
 from webgrad.layers.core import Input, InputLayer
 from webgrad.ops import name_scope
@@ -146,6 +146,11 @@ class Model(Layer, training.TrainingMixin):
     def _ensure_built(self, inputs: Any) -> None:
         if not self.built:
             raise ValueError(f"model {self.name!r} has no inputs yet")
+
+    def training_spec(self, loss: Any = None, optimizer: Any = None) -> loss_tracing.TrainingSpec:
+        """The loss and optimizer a trainable export writes (``wg.export(..., trainable=True)``): the
+        given ones, else the compiled ones; see ``webgrad.loss_tracing``."""
+        return loss_tracing.training_spec(self, loss, optimizer)
 
     # ---- config --------------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

@@ -66,6 +66,66 @@ class Optimizer:
         lr = self.learning_rate
         return {"learning_rate": lr.get_config() if isinstance(lr, LearningRateSchedule) else lr}
 
+    # ---- trainable bundles (``training.optimizer`` / ``training.state``) ------------------------
+    def bundle_config(self) -> dict[str, Any]:
+        """The ``training.optimizer`` entry of a trainable bundle: the name and the hyper-parameters as
+        JSON numbers. Only SGD and Adam with a constant learning rate are exported in this version; any
+        other raises ValueError saying what to pass instead.
+
+        >>> Adam(0.01).bundle_config()
+        {'name': 'adam', 'learning_rate': 0.01, 'beta_1': 0.9, 'beta_2': 0.999, 'epsilon': 1e-07}
+        """
+        raise ValueError(f"optimizer {type(self).__name__} cannot be exported in a trainable bundle; the runtime "
+                         "trains with SGD or Adam: pass optimizer=wg.optimizers.SGD(...) or Adam(...)")
+
+    def _bundle_learning_rate(self) -> float:
+        if callable(self.learning_rate):
+            raise ValueError(
+                f"a learning-rate schedule ({type(self.learning_rate).__name__}) cannot be exported in a trainable "
+                "bundle (the runtime takes a constant rate); pass an optimizer with a constant learning_rate, e.g. "
+                f"optimizer=wg.optimizers.{type(self).__name__}(learning_rate={self.current_learning_rate():g})")
+        return float(self.learning_rate)
+
+    def state_arrays(self, variables: Iterable[Variable]) -> list[dict[str, np.ndarray]]:
+        """The slot arrays of each of ``variables`` (zeros for a variable not stepped yet), by slot name.
+
+        >>> w = Variable(np.ones(2, np.float32), "w")
+        >>> opt = Adam()
+        >>> opt.apply_gradients([(np.ones(2, np.float32), w)])
+        >>> sorted(opt.state_arrays([w])[0]), opt.iterations
+        (['m', 'v'], 1)
+        """
+        out = []
+        for var in variables:
+            slots = self._slots.get(id(var), {})
+            out.append({k: np.array(slots[k], np.float32) if k in slots else np.zeros(var.shape, np.float32)
+                        for k in self.slot_names})
+        return out
+
+    def load_state(self, iterations: int, slots: Iterable[tuple[Variable, dict[str, np.ndarray]]]) -> None:
+        """Restores the step count and each variable's slot arrays (copies), so the next step is the one
+        the saved optimizer would have taken. Raises ValueError for an unknown slot or a wrong shape.
+
+        >>> w = Variable(np.ones(2, np.float32), "w")
+        >>> opt = SGD(0.1, momentum=0.9)
+        >>> opt.load_state(3, [(w, {"velocity": np.full(2, 0.5, np.float32)})])
+        >>> opt.iterations, opt.state_arrays([w])[0]["velocity"].tolist()
+        (3, [0.5, 0.5])
+        """
+        restored: dict[int, dict[str, Any]] = {}
+        for var, arrays in slots:
+            unknown = sorted(set(arrays) - set(self.slot_names))
+            if unknown:
+                raise ValueError(f"optimizer {self.name!r} has slots {list(self.slot_names)}; got {unknown} "
+                                 f"for weight {var.name!r}")
+            for k, a in arrays.items():
+                if tuple(np.shape(a)) != tuple(var.shape):
+                    raise ValueError(f"slot {k!r} of weight {var.name!r} has shape {tuple(np.shape(a))}, the weight "
+                                     f"{tuple(var.shape)}")
+            restored[id(var)] = {k: np.array(a, np.float32) for k, a in arrays.items()}
+        self._slots.update(restored)
+        self.iterations = int(iterations)
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent, with optional (Nesterov) momentum."""
@@ -78,6 +138,11 @@ class SGD(Optimizer):
         self.momentum = np.float32(momentum)
         self.nesterov = nesterov
         self.slot_names = ("velocity",) if momentum else ()
+
+    def bundle_config(self) -> dict[str, Any]:
+        """``{"name": "sgd", "learning_rate", "momentum", "nesterov"}`` (see ``Optimizer.bundle_config``)."""
+        return {"name": "sgd", "learning_rate": self._bundle_learning_rate(), "momentum": _number(self.momentum),
+                "nesterov": bool(self.nesterov)}
 
     def update(self, value: Any, grad: Any, slots: dict[str, Any], h: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         lr = h["lr"]
@@ -103,6 +168,13 @@ class Adam(Optimizer):
                  beta_2: float = 0.999, epsilon: float = 1e-7, **kwargs: Any):
         super().__init__(learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = np.float32(beta_1), np.float32(beta_2), np.float32(epsilon)
+
+    def bundle_config(self) -> dict[str, Any]:
+        """``{"name": "adam", "learning_rate", "beta_1", "beta_2", "epsilon"}`` (see ``Optimizer.bundle_config``)."""
+        if type(self) is not Adam:  # AdamW adds a decay the runtime does not apply
+            return super().bundle_config()
+        return {"name": "adam", "learning_rate": self._bundle_learning_rate(), "beta_1": _number(self.beta_1),
+                "beta_2": _number(self.beta_2), "epsilon": _number(self.epsilon)}
 
     def scalars(self, t: int) -> dict[str, np.float32]:
         h = super().scalars(t)
@@ -165,6 +237,26 @@ class RMSprop(Optimizer):
         mom += step
         value -= mom
         return value, {"ms": ms, "mom": mom}
+
+
+def _number(value: np.float32) -> float:
+    """A float32 hyper-parameter as the shortest decimal that reads back as the same float32 (0.9, not
+    0.8999999761581421), so model.json shows what the user wrote."""
+    return float(str(np.float32(value)))
+
+
+def from_bundle_config(config: dict[str, Any]) -> Optimizer:
+    """The optimizer a trainable bundle's ``training.optimizer`` entry describes (``bundle_config`` back).
+
+    >>> from_bundle_config({"name": "sgd", "learning_rate": 0.1, "momentum": 0.9, "nesterov": True}).nesterov
+    True
+    """
+    params = {k: v for k, v in config.items() if k != "name"}
+    if config.get("name") == "sgd":
+        return SGD(**params)
+    if config.get("name") == "adam":
+        return Adam(**params)
+    raise ValueError(f"unknown optimizer {config.get('name')!r} in a trainable bundle; valid: sgd, adam")
 
 
 _ALL: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}

@@ -5,7 +5,8 @@ what was expected: model.json exists and is JSON; ``format``; ``formatVersion`` 
 not newer than this webgrad supports; the JSON Schema; each shard present, of its ``byteLength`` and
 ``sha256``; each tensor inside the weight data, of a known dtype and consistent quantization, with
 finite values; each node's op known and attributes valid; the graph (every tensor defined before use,
-no cycle) and its shapes against the signature; the self-test's tensors against the signature.
+no cycle) and its shapes against the signature; a trainable bundle's ``training`` section
+(``bundle_training``); the self-test's tensors against the signature.
 
 Every failure is a ``BundleError`` (a ``ValueError``) whose ``code`` is the JS runtime's for the same
 failure (``EJSON``, ``ESCHEMA``, ``ESHARD_SIZE``, ``ELIMIT``...): the two readers accept the same
@@ -40,6 +41,7 @@ from webgrad.exporter.bundle_files import file_size, open_regular, read_fd, read
 from webgrad.exporter.bundle_json import check_finite, is_integer, parse_model_json
 from webgrad.exporter.bundle_preprocessing import check_preprocessing
 from webgrad.exporter.bundle_shapes import check_arena, check_shapes
+from webgrad.exporter.bundle_training import check_training
 from webgrad.exporter.graph import Graph, GraphError, Node, TensorSpec
 from webgrad.exporter.opset import OpAttributeError, normalize_attrs, op_names, opset_version
 from webgrad.exporter.quantize import INT8_SCHEME, dequantize_tensor
@@ -47,7 +49,7 @@ from webgrad.exporter.quantize import INT8_SCHEME, dequantize_tensor
 __all__ = ["CODES", "Bundle", "BundleError", "Limits", "check_schema", "check_shapes", "read_bundle", "weight_stats"]
 
 FORMAT = "webgrad-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the newest format this reader reads (1: inference; 2: may be trainable)
 MODEL_FILE = "model.json"
 ALIGN = 16  # tensor offsets are multiples of this, so a runtime can view them as typed arrays
 SCHEMA_PATH = Path(__file__).with_name("model.schema.json")
@@ -147,6 +149,7 @@ def read_bundle(path: str | Path, *, max_bytes: float = MAX_BYTES, max_model_jso
     data = _read_shards(path, manifest["weights"]["shards"], limits.max_bytes, where)
     constants = _read_tensors(manifest["weights"]["tensors"], data, where)
     graph = _build_graph(manifest, constants, where)
+    check_training(manifest, graph, where)
     _check_selftest(manifest, where)
     selftest_shapes = {t["name"]: tuple(t["shape"]) for t in manifest["selftest"]["inputs"]}
     check_arena(graph, selftest_shapes, limits.max_arena_bytes, where, "the self-test input")
@@ -278,6 +281,12 @@ def _normalize_integers(m: dict[str, Any]) -> None:
         t["offset"], t["byteLength"] = int(t["offset"]), int(t["byteLength"])
         if "axis" in t.get("quantization", {}):
             t["quantization"]["axis"] = int(t["quantization"]["axis"])
+    training = m.get("training")
+    if training is not None:
+        shape(training["labels"])
+        if "classes" in training["labels"]:
+            training["labels"]["classes"] = int(training["labels"]["classes"])
+        training["state"]["iterations"] = int(training["state"]["iterations"])
 
 
 def _read_shards(path: Path, shards: list[dict[str, Any]], max_bytes: float, where: str) -> bytearray:

@@ -1,4 +1,4 @@
-"""Writes a ``Graph`` as a web bundle (format v1, see ``model.schema.json``).
+"""Writes a ``Graph`` as a web bundle (format v1, or v2 with a ``training`` section: see ``model.schema.json``).
 
 The bundle is a directory with ``model.json`` and the weight shards ``weights-000.bin``, ... The
 weights are laid out as one little-endian byte stream, in order of first use by the graph's nodes
@@ -38,13 +38,13 @@ from webgrad.exporter.atomic_write import ExportTargetError, replace_bundle, wri
 from webgrad.exporter.bundle_reader import (
     ALIGN,
     FORMAT,
-    FORMAT_VERSION,
     MODEL_FILE,
     check_schema,
     check_shapes,
     webgrad_version,
     weight_stats,
 )
+from webgrad.exporter.bundle_training import check_training
 from webgrad.exporter.graph import Graph, Node
 from webgrad.exporter.opset import OpAttributeError, normalize_attrs, op_names, op_spec, opset_version
 from webgrad.exporter.quantize import SCHEMES, dequantize_tensor, quantize_tensor
@@ -82,6 +82,7 @@ def write_bundle(
     shard_bytes: int = DEFAULT_SHARD_BYTES,
     selftest_batch: int = 2,
     overwrite: bool = False,
+    training: dict[str, Any] | None = None,
 ) -> WriteReport:
     """Writes ``graph`` as a bundle directory at ``path``; a bundle already there is replaced (its
     ``model.json`` and listed shards only: other files stay).
@@ -91,7 +92,9 @@ def write_bundle(
     ``producer``: overrides/extends ``{"name": "webgrad", "version": <installed version>}``;
     ``selftest_batch``: the size given to dynamic dims in the self-test input; ``overwrite``: also write
     into a non-empty directory that is not a bundle (replacing same-named files, deleting none); without
-    it such a directory raises ``ExportTargetError`` and is left untouched.
+    it such a directory raises ``ExportTargetError`` and is left untouched. ``training``: the
+    ``training`` section of a trainable bundle (``webgrad.exporter.trainable``), whose tensors are among
+    ``graph.constants``; the bundle is then ``formatVersion`` 2 (else 1) and its weights must be float32.
     """
     if quantize is not None and quantize not in SCHEMES:
         raise ValueError(f"unknown quantize {quantize!r}; valid: None, {', '.join(map(repr, SCHEMES))}")
@@ -99,6 +102,9 @@ def write_bundle(
         raise ValueError(f"shard_bytes must be a positive int, got {shard_bytes!r}")
     if isinstance(selftest_batch, bool) or not isinstance(selftest_batch, int) or selftest_batch < 1:
         raise ValueError(f"selftest_batch must be a positive int, got {selftest_batch!r}")
+    if training is not None and quantize is not None:
+        raise ValueError(f"quantize={quantize!r} cannot be combined with a training section: a trainable bundle "
+                         "keeps float32 master weights")
     graph.validate()
     nodes = [_node_json(n) for n in graph.nodes]
     check_shapes(graph, "graph")
@@ -107,7 +113,7 @@ def write_bundle(
     runtime_graph = Graph(graph.inputs, graph.outputs, graph.nodes, runtime_constants)
     manifest = {
         "format": FORMAT,
-        "formatVersion": FORMAT_VERSION,
+        "formatVersion": 1 if training is None else 2,
         "opsetVersion": opset_version(),
         "producer": {"name": "webgrad", "version": webgrad_version(), **(producer or {})},
         "signature": {"inputs": [_spec_json(s) for s in graph.inputs],
@@ -121,7 +127,12 @@ def write_bundle(
         "metadata": _plain(metadata or {}, "metadata"),
         "selftest": make_selftest(runtime_graph, selftest_batch),
     }
+    if training is not None:
+        manifest["training"] = _plain(training, "training")
+        for n in manifest["training"]["lossGraph"]["nodes"]:
+            n["attrs"] = _node_json(Node(n["name"], n["op"], n["inputs"], n["outputs"], n["attrs"]))["attrs"]
     check_schema(manifest, "model.json to write")  # e.g. a producer override without a string version
+    check_training(manifest, runtime_graph, "model.json to write")
     path = Path(path)
     replace_bundle(path, lambda names: _render_with_shards(manifest, names), shards, overwrite=overwrite,
                    write_file=_write_file)
@@ -144,7 +155,8 @@ def shard_name(index: int) -> str:
 def tensor_order(graph: Graph) -> list[str]:
     """Constant names in order of first use by the nodes, then the unused ones by name.
 
-    >>> from webgrad.exporter.graph import Graph, Node
+    >>> from webgrad.exporter.bundle_training import check_training
+from webgrad.exporter.graph import Graph, Node
     >>> g = Graph([], [], [Node("n", "Add", ["b", "a"], ["y"])], {"z": 0, "a": 0, "b": 0})
     >>> tensor_order(g)
     ['b', 'a', 'z']

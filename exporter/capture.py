@@ -21,18 +21,22 @@ TensorSpec(name='probs', dtype='float32', shape=(None, 3)))
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from webgrad import ops
+from webgrad.exporter.bundle_shapes import infer_graph
 from webgrad.exporter.graph import Graph, Node, TensorSpec, UniqueNames
 from webgrad.layers import InputLayer
+from webgrad.ops import REGISTRY
+from webgrad.tensor import Node as TapeNode
 from webgrad.tensor import SymbolicTensor, Tensor, Variable
 
-__all__ = ["CaptureError", "capture"]
+__all__ = ["CaptureError", "LossGraph", "capture", "capture_loss", "capture_with_weights"]
 
 
 class CaptureError(ValueError):
@@ -161,6 +165,12 @@ def _checked_calls(model: Any, tracer: Tracer) -> Iterator[None]:
 
 def capture(model: Any) -> Graph:
     """The inference graph of a built ``Sequential`` or functional ``Model`` (see the module doc)."""
+    return capture_with_weights(model)[0]
+
+
+def capture_with_weights(model: Any) -> tuple[Graph, dict[str, Variable]]:
+    """``capture(model)`` and which graph constant each of the model's weights became (constant name ->
+    ``Variable``), which a trainable export needs to say what the optimizer updates."""
     if not getattr(model, "built", False) or not getattr(model, "inputs", None):
         raise CaptureError(f"model {getattr(model, 'name', model)!r} is not built: give it an Input, "
                            "or call/fit it once before exporting")
@@ -190,4 +200,72 @@ def capture(model: Any) -> Graph:
         n.inputs = [renamed.get(i, i) for i in n.inputs]
         n.outputs = [renamed.get(o, o) for o in n.outputs]
     graph.validate()
-    return graph
+    weights = {name: v for v in tracer._keep if isinstance(v, Variable)
+               for name in [tracer._weights[id(v)]]}
+    return graph, weights
+
+
+class _Predicted(SymbolicTensor):
+    """A symbolic prediction that remembers the op that made it (``node``), as an eager ``Tensor``
+    does: the losses read the logits given to a final Softmax/Sigmoid through it."""
+
+    __slots__ = ("node",)
+
+
+@dataclass
+class LossGraph:
+    """The captured per-example loss: ``nodes`` read ``inputs`` (forward tensors, then the labels),
+    ``constants`` (their own, e.g. the clipping epsilon) and each other; ``output`` is ``[batch]``."""
+
+    inputs: list[str]
+    labels: TensorSpec
+    nodes: list[Node]
+    output: str
+    constants: dict[str, np.ndarray]
+
+
+def capture_loss(loss: Callable[[Any, Any], Any], graph: Graph, labels_shape: tuple,
+                 make_labels: Callable[[tuple], SymbolicTensor]) -> LossGraph:
+    """Traces ``loss(labels, y_pred)`` into op-set nodes. ``y_pred`` stands for ``graph``'s one output;
+    when a Softmax/Sigmoid makes it, the prediction carries that op as its maker, so a loss that reads
+    the logits instead (``webgrad.losses``: not ``from_logits``, like Keras) reads the Softmax's input
+    tensor. ``make_labels(shape)`` gives the symbolic labels the loss accepts. Names never clash with
+    ``graph``'s (loss nodes are scoped ``loss/``; the labels are ``labels``, the output ``loss``)."""
+    if len(graph.outputs) != 1:
+        raise CaptureError(f"a loss graph needs a model with one output, this one has {len(graph.outputs)}")
+    out = graph.outputs[0]
+    tracer = Tracer()
+    tracer.names.used |= {s.name for s in graph.inputs} | set(graph.constants) | {
+        t for n in graph.nodes for t in (n.name, *n.outputs)}
+    shapes = infer_graph(graph, {s.name: s.shape for s in graph.inputs}, "graph")
+    producer = graph.producers().get(out.name)
+    y_pred = _Predicted(out.shape, out.dtype)
+    y_pred.node = None
+    if producer is not None and producer.op in ("Softmax", "Sigmoid"):
+        logits = SymbolicTensor(*shapes[producer.inputs[0]])
+        tracer._bind(logits, producer.inputs[0])
+        y_pred.node = TapeNode(REGISTRY[producer.op], dict(producer.attrs), [logits])
+    tracer._bind(y_pred, out.name)
+    labels = make_labels(tuple(labels_shape))
+    label_name = tracer.add_input(labels, "labels")
+    with ops.tracing(tracer), ops.no_grad(), ops.name_scope("loss"):
+        try:
+            per_example = loss(labels, y_pred)
+        except CaptureError:
+            raise
+        except Exception as e:
+            raise CaptureError(f"the loss could not be captured on symbolic labels ({type(e).__name__}: {e}); "
+                               "a trainable loss must be computed with webgrad.ops") from e
+    if not tracer.knows(per_example) or not tracer.nodes:
+        raise CaptureError(f"the loss returned {per_example!r}, which no op-set op made")
+    if len(per_example.shape) != 1:
+        raise CaptureError(f"the loss must give one value per example (shape [batch]), got {per_example.shape}")
+    final = tracer.nodes[-1]
+    if final.outputs[0] != tracer.name_of(per_example):
+        raise CaptureError("the loss's value is not its last op's output")
+    final.outputs = [tracer.names.take("loss")]
+    made = {o for n in tracer.nodes for o in n.outputs}
+    read = dict.fromkeys(i for n in tracer.nodes for i in n.inputs
+                         if i and i not in made and i not in tracer.constants and i != label_name)
+    spec = TensorSpec(label_name, "float32", tuple(labels.shape))
+    return LossGraph([*read, label_name], spec, tracer.nodes, final.outputs[0], tracer.constants)

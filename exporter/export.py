@@ -7,6 +7,11 @@ training metrics and the model config. Given ``validation_data=(x, y)`` it also 
 bundle on the numpy runner and reports the accuracy of the model and of the bundle (which differ only
 by quantization).
 
+``export(model, path, trainable=True)`` writes a trainable bundle (formatVersion 2, see
+``webgrad.exporter.trainable``): float32 weights, no batch-norm folding, and a ``training`` section with
+the trainable weights, the loss graph, the optimizer and its state, which the npm runtime's ``fit``
+and ``wg.load_model`` continue from.
+
 >>> import tempfile, webgrad as wg
 >>> model = wg.Sequential([wg.Input((4,)), wg.layers.Dense(3, activation="softmax")])
 >>> report = wg.export(model, tempfile.mkdtemp() + "/tiny", labels=["a", "b", "c"], verbose=0)
@@ -28,6 +33,7 @@ from webgrad.exporter.bundle_writer import WriteReport, write_bundle
 from webgrad.exporter.capture import CaptureError, capture
 from webgrad.exporter.passes import optimize as optimize_graph
 from webgrad.exporter.runner import load_bundle
+from webgrad.exporter.trainable import trainable_graph
 
 __all__ = ["CaptureError", "ExportReport", "export"]
 
@@ -124,7 +130,8 @@ def build_metadata(model: Any, *, labels: Any = None, preprocessing: dict[str, A
 def export(model: Any, path: str | Path, *, quantize: str | None = None, labels: Any = None,
            preprocessing: dict[str, Any] | None = None, task: str = "classification",
            validation_data: tuple[Any, Any] | None = None, metadata: dict[str, Any] | None = None,
-           optimize: bool = True, overwrite: bool = False, verbose: int = 1) -> ExportReport:
+           optimize: bool = True, overwrite: bool = False, verbose: int = 1, trainable: bool = False,
+           loss: Any = None, optimizer: Any = None) -> ExportReport:
     """Exports ``model`` as a web bundle directory at ``path`` (see the module doc).
 
     ``quantize``: None, ``"float16"`` or ``"int8"``; ``labels``: class names in output order;
@@ -137,14 +144,41 @@ def export(model: Any, path: str | Path, *, quantize: str | None = None, labels:
     are replaced (other files stay), crash-safely (a complete bundle is there at every instant). Any
     other non-empty directory raises ``ExportTargetError`` and is left untouched, unless
     ``overwrite=True``: then the bundle's files are added, replacing same-named files, deleting none.
+
+    ``trainable=True`` writes a trainable bundle (formatVersion 2) that the npm runtime can ``fit`` and
+    ``wg.load_model`` reads back with its optimizer state. ``loss`` and ``optimizer`` (names or objects)
+    default to the compiled ones; a model never compiled needs both. Weights of frozen layers
+    (``layer.trainable = False``) stay frozen. Only SGD and Adam with a constant learning rate, and the
+    losses ``sparse_categorical_crossentropy`` (labels fed one-hot), ``categorical_crossentropy``,
+    ``binary_crossentropy`` and ``mean_squared_error`` export; ``quantize`` cannot be combined with it.
+    Dropout is left out (the runtime fine-tunes without it in this version) and BatchNormalization is
+    exported in inference form (moving statistics frozen; gamma and beta train).
+
+    >>> import tempfile, webgrad as wg
+    >>> model = wg.Sequential([wg.Input((4,)), wg.layers.Dense(3, activation="softmax")])
+    >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    >>> report = wg.export(model, tempfile.mkdtemp() + "/t", trainable=True, verbose=0)
+    >>> import json; json.loads((report.path / "model.json").read_text())["formatVersion"]
+    2
     """
     t0 = time.perf_counter()
-    graph = capture(model)
-    captured = len(graph.nodes)
-    if optimize:
-        graph = optimize_graph(graph)
+    training = None
+    if trainable:
+        if quantize is not None:
+            raise ValueError(f"quantize={quantize!r} cannot be combined with trainable=True: a trainable bundle keeps "
+                             "float32 master weights (export a quantized copy for inference separately)")
+        graph, training = trainable_graph(model, model.training_spec(loss, optimizer), passes=optimize)
+        captured = len(graph.nodes)
+    else:
+        if loss is not None or optimizer is not None:
+            raise ValueError("loss= and optimizer= describe how a trainable bundle trains: pass trainable=True "
+                             "with them")
+        graph = capture(model)
+        captured = len(graph.nodes)
+        if optimize:
+            graph = optimize_graph(graph)
     meta = build_metadata(model, labels=labels, preprocessing=preprocessing, task=task, metadata=metadata)
-    written = write_bundle(graph, path, quantize=quantize, metadata=meta, overwrite=overwrite)
+    written = write_bundle(graph, path, quantize=quantize, metadata=meta, overwrite=overwrite, training=training)
     report = ExportReport(
         path=written.path, files=written.files, bytes_total=written.bytes_total,
         bytes_float32=written.bytes_float32, bytes_stored=sum(written.by_dtype.values()), by_dtype=written.by_dtype,

@@ -12,7 +12,11 @@
   same dtype, Concat of one input, a Slice of the whole tensor, adding 0 or multiplying by 1.
 - ``remove_dead``: nodes and constants that no graph output depends on.
 
-``optimize`` runs them all until nothing changes.
+``optimize`` runs them all until nothing changes. A trainable export runs ``TRAINABLE_PASSES``
+instead: only passes that leave every weight as it is (named, shaped and valued as the model's
+variable, so the optimizer state and ``load_model`` find it): no batch-norm folding, no constant
+folding, no arithmetic identity against a weight (a zero bias is still a bias to train), and bias
+fusion only where the added vector already is the bias.
 
 >>> import numpy as np
 >>> from webgrad.exporter.graph import Graph, Node, TensorSpec
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -38,7 +43,7 @@ from webgrad.exporter.opset import normalize_attrs, op_spec
 from webgrad.ops import REGISTRY
 
 __all__ = [
-    "PASSES", "fold_batchnorm", "fold_constants", "fuse_bias_activation", "infer_shapes", "optimize",
+    "PASSES", "TRAINABLE_PASSES", "fold_batchnorm", "fold_constants", "fuse_bias_activation", "infer_shapes", "optimize",
     "remove_dead", "remove_identities",
 ]
 
@@ -188,9 +193,10 @@ def _as_bias(value: np.ndarray, out_shape: Shape) -> np.ndarray | None:
     return value.reshape(n)
 
 
-def fuse_bias_activation(g: Graph) -> Graph:
+def fuse_bias_activation(g: Graph, keep_weights: bool = False) -> Graph:
     """Fuses a following constant-vector ``Add`` into the bias and a following activation op into the
-    ``activation`` attribute of ``MatMul``/``Conv2D`` (see the module doc)."""
+    ``activation`` attribute of ``MatMul``/``Conv2D`` (see the module doc). ``keep_weights``: fuse an
+    ``Add`` only when its vector becomes the bias unchanged (no sum, no reshape)."""
     g = _clone(g)
     shapes = infer_shapes(g)
     changed = True
@@ -207,9 +213,12 @@ def fuse_bias_activation(g: Graph) -> Graph:
                 has = len(p.inputs) > 2 and p.inputs[2]
                 if bias is None or (has and p.inputs[2] not in g.constants):
                     continue
+                as_is = not has and v is not None and v.shape == bias.shape and _sole_reader(g, other) is c
+                if keep_weights and not as_is:
+                    continue
                 if has:
                     _set_constant(g, p, 2, (g.constants[p.inputs[2]] + bias).astype(np.float32), _bias_name(g, p))
-                elif v is not None and v.shape == bias.shape and _sole_reader(g, other) is c:
+                elif as_is:
                     p.inputs[2:] = [other]  # the vector is the bias as it is
                 else:
                     _set_constant(g, p, 2, bias, _bias_name(g, p))
@@ -261,10 +270,11 @@ def _broadcast_keeps(x: Shape, c: Shape) -> bool:
     return all(d == 1 or (e is not None and d == e) for d, e in zip(reversed(c), reversed(x), strict=False))
 
 
-def _neutral(g: Graph, n: Node, shapes: dict[str, tuple[Shape, str]]) -> str | None:
-    """The input tensor that ``n`` passes through unchanged, or None."""
+def _neutral(g: Graph, n: Node, shapes: dict[str, tuple[Shape, str]], keep_weights: bool = False) -> str | None:
+    """The input tensor that ``n`` passes through unchanged, or None (``keep_weights``: never because a
+    constant holds 0 or 1 now: it may be a weight that training changes)."""
     if n.op in ("Add", "Sub", "Mul", "Div"):
-        return _neutral_arithmetic(g, n, shapes)
+        return None if keep_weights else _neutral_arithmetic(g, n, shapes)
     x = n.inputs[0] if n.inputs else ""
     if x in g.constants or not x:
         return None
@@ -310,12 +320,12 @@ def _neutral_arithmetic(g: Graph, n: Node, shapes: dict[str, tuple[Shape, str]])
     return None
 
 
-def remove_identities(g: Graph) -> Graph:
-    """Drops nodes whose output is their input (see the module doc)."""
+def remove_identities(g: Graph, keep_weights: bool = False) -> Graph:
+    """Drops nodes whose output is their input (see the module doc); ``keep_weights`` as ``_neutral``."""
     g = _clone(g)
     shapes = infer_shapes(g)
     for n in list(g.nodes):
-        source = _neutral(g, n, shapes)
+        source = _neutral(g, n, shapes, keep_weights)
         if source is not None:
             _bypass(g, n, source)
     return g
@@ -338,6 +348,12 @@ def remove_dead(g: Graph) -> Graph:
 #: the passes ``optimize`` runs, in order
 PASSES: tuple[Callable[[Graph], Graph], ...] = (
     remove_identities, fold_constants, fold_batchnorm, fuse_bias_activation, remove_dead,
+)
+
+
+#: the passes a trainable export runs: the weights stay the model's variables (see the module doc)
+TRAINABLE_PASSES: tuple[Callable[[Graph], Graph], ...] = (
+    partial(remove_identities, keep_weights=True), partial(fuse_bias_activation, keep_weights=True), remove_dead,
 )
 
 
