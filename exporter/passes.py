@@ -43,8 +43,8 @@ from webgrad.exporter.opset import normalize_attrs, op_spec
 from webgrad.ops import REGISTRY
 
 __all__ = [
-    "PASSES", "TRAINABLE_PASSES", "fold_batchnorm", "fold_constants", "fuse_bias_activation", "infer_shapes", "optimize",
-    "remove_dead", "remove_identities",
+    "PASSES", "TRAINABLE_PASSES", "fold_batchnorm", "fold_constants", "fuse_bias_activation", "infer_shapes",
+    "optimize", "remove_dead", "remove_identities",
 ]
 
 Shape = tuple
