@@ -80,3 +80,21 @@ for (const op of OPS) {
     });
   }
 }
+
+test('ActivationGrad gelu at huge and infinite x: as the reference, whose float32 x * x overflows', () => {
+  // want: python -c "from webgrad.ops._activation import activation_grad; ..." with g = 1 (float32 x)
+  const x = Float32Array.of(1e30, -1e30, 1e19, 2e19, 4.9e19, 5.1e19, 1e13, -1e13, 3, Infinity, -Infinity);
+  const g = new Float32Array(x.length).fill(1);
+  const want = {
+    approximate: [NaN, NaN, 1, 1, 1, NaN, 1, 0, 1.011583685874939, NaN, NaN],
+    exact: [1, 0, 1, 1, 1, 1, 1, 0, 1.0119456052780151, NaN, NaN],
+  };
+  for (const [form, expected] of Object.entries(want)) {
+    const out = new Float32Array(x.length);
+    const view = (data) => ({ data, shape: [x.length], dtype: 'float32' });
+    const attrs = { activation: 'gelu', alpha: 0.2, approximate: form === 'approximate' };
+    KERNELS.ActivationGrad([view(g), view(x), view(x)], attrs, view(out));
+    const bad = firstMismatch(out, Float32Array.from(expected), GRAD_OPS.ActivationGrad.tolerance);
+    assert.equal(bad, null, `ActivationGrad gelu ${form}: ${bad}`);
+  }
+});

@@ -18,6 +18,7 @@ const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const TANH_C = Math.sqrt(2 / Math.PI);
 const TANH_K = 0.044715;
+const THREE_K = f(3 * TANH_K);
 
 /** d gelu / dx, exact form: Phi(x) + x phi(x). @param {number} z */
 function geluSlope(z) {
@@ -26,9 +27,9 @@ function geluSlope(z) {
 
 /** d gelu / dx, tanh form: s + 2 x s (1 - s) c (1 + 3 k x^2) with s = sigmoid(2 c (x + k x^3)). @param {number} z */
 function geluTanhSlope(z) {
-  // The reference's float32 x * x overflows past sqrt(FLT_MAX) ~ 1.8e19, and s (1 - s) = 0 times that
-  // Inf is NaN: matched here rather than giving the float64 slope (1 or 0).
-  if (Math.fround(z * z) === Infinity) return NaN;
+  // The reference's float32 (3 k x) x overflows past |x| ~ 5e19, and s (1 - s) = 0 times that Inf is
+  // NaN: matched here rather than giving the float64 slope (1 or 0).
+  if (f(f(THREE_K * z) * z) === Infinity) return NaN;
   const s = sigmoid(2 * TANH_C * (z + TANH_K * z * z * z));
   return s + 2 * z * s * (1 - s) * TANH_C * (1 + 3 * TANH_K * z * z);
 }
