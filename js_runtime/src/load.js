@@ -17,11 +17,14 @@ import { Executor } from './executor.js';
 import { Model } from './model.js';
 import { checkSelftest, selftestInputs } from './selftest.js';
 import { track } from './resources.js';
+import { Optimizer } from './train/optimizers.js';
+import { Trainer } from './train/trainer.js';
 
 /** @typedef {import('./loader/source.js').BundleSource} BundleSource */
 /** @typedef {import('./backends/interface.js').Backend} Backend */
 /** @typedef {import('./backends/interface.js').View} View */
 /** @typedef {import('./executor.js').Graph} Graph */
+/** @typedef {import('./loader/manifest.js').Manifest} Manifest */
 /** @typedef {{loaded: number, total: number, file: string}} Progress */
 /**
  * @typedef {object} LoadOptions
@@ -46,6 +49,11 @@ import { track } from './resources.js';
  *   streams in; ELIMIT past it
  * @property {number} [timeoutMs] URL loads: give up with ELIMIT when no byte of a file arrives for this
  *   long (default 30000; Infinity: never)
+ * @property {boolean} [trainable] load for training (default false): builds the training graph
+ *   (forward + loss + backward) of a trainable bundle (formatVersion 2 with a `training` section; else
+ *   ENOT_TRAINABLE, before any shard is read), keeps the weights float32 and unpacked so the optimizer
+ *   updates them in place, and enables `fit`, `evaluate`, `trainStep`, `getWeights`, `setWeights` and
+ *   `toBundle`. Backends that train: js and wasm ('auto' picks among those with every gradient kernel)
  * @property {number} [maxArenaBytes] cap on the memory one run needs, from the shape rules, checked
  *   before anything is allocated (default 1 GiB): at load for the self-test, at `predict` for each new
  *   input shape; ELIMIT past it
@@ -110,7 +118,9 @@ export async function loadModel(source, options = {}) {
     gpu,
     webgpuLimits,
     onDeviceLost,
+    trainable = false,
   } = options;
+  if (typeof trainable !== 'boolean') throw new WebgradError('EARG', 'loadModel: trainable must be a boolean');
   if (onProgress !== undefined && typeof onProgress !== 'function')
     throw new WebgradError('EARG', 'loadModel: onProgress must be a function');
   if (onDeviceLost !== undefined && typeof onDeviceLost !== 'function')
@@ -122,7 +132,7 @@ export async function loadModel(source, options = {}) {
   const src = resolveSource(source);
   const where = src.describe('model.json');
 
-  const reading = readModel(src, where, signal, onProgress, limits);
+  const reading = readModel(src, where, signal, onProgress, limits, trainable);
   /** @type {Model | null} */
   let made = null;
   /** @param {string} why */
@@ -133,26 +143,32 @@ export async function loadModel(source, options = {}) {
   // preloads the likely backend at once, to overlap reading; chooses once the graph is read
   const choosing = chooseBackend(
     backend,
-    reading.then((r) => r.graph),
+    reading.then((r) => (r.training ? r.training.graph.graph : r.graph)), // training: backends with grad kernels
     { wasmVariant, gpu, webgpuLimits, onDeviceLost: lost },
   );
   choosing.catch(() => {}); // awaited below, after `reading`, whose failure it shares
-  const { manifest, weights, graph } = await reading;
+  const { manifest, weights, graph, training } = await reading;
   const { instance, reason } = await choosing;
   let model;
   try {
-    const executor = executorOn(instance, graph, weights, limits.maxArenaBytes);
-    /** @type {import('./model.js').Recover | undefined} */
-    const recover = instance.runner
-      ? async () => {
-          const { instance: next, accepted } = await chooseBackend({ afterLost: instance.name }, graph, {
-            wasmVariant,
-            accept: (b) => selftestedExecutor(b, graph, weights, manifest.selftest, where, limits.maxArenaBytes),
-          });
-          return { executor: /** @type {Executor} */ (accepted), backend: next };
-        }
-      : undefined;
-    model = new Model({ manifest, graph, executor, backend: instance, backendReason: reason, recover });
+    if (training) {
+      // a trained model stays on its CPU backend (js, wasm): no device to lose, nothing to recover
+      const parts = trainingParts(instance, graph, weights, manifest, training.graph, limits.maxArenaBytes);
+      model = new Model({ manifest, graph, backend: instance, backendReason: reason, ...parts });
+    } else {
+      const executor = executorOn(instance, graph, weights, limits.maxArenaBytes);
+      /** @type {import('./model.js').Recover | undefined} */
+      const recover = instance.runner
+        ? async () => {
+            const { instance: next, accepted } = await chooseBackend({ afterLost: instance.name }, graph, {
+              wasmVariant,
+              accept: (b) => selftestedExecutor(b, graph, weights, manifest.selftest, where, limits.maxArenaBytes),
+            });
+            return { executor: /** @type {Executor} */ (accepted), backend: next };
+          }
+        : undefined;
+      model = new Model({ manifest, graph, executor, backend: instance, backendReason: reason, recover });
+    }
     made = model;
   } catch (e) {
     disposeBackend(instance);
@@ -177,21 +193,74 @@ export async function loadModel(source, options = {}) {
  * @param {AbortSignal | undefined} signal
  * @param {((progress: Progress) => void) | undefined} onProgress
  * @param {ReturnType<typeof limitsOf>} limits
+ * @param {boolean} trainable
  */
-async function readModel(src, where, signal, onProgress, limits) {
-  const { manifest, data, verified } = await readBundle(src, where, signal, onProgress, limits);
+async function readModel(src, where, signal, onProgress, limits, trainable) {
+  const { manifest, data, verified } = await readBundle(src, where, signal, onProgress, limits, trainable);
   let weights;
   let graph;
+  let training = null;
   try {
     weights = readTensors(manifest.weights.tensors, data, where);
     graph = buildGraph(manifest, weights, where);
+    if (trainable) {
+      const { buildTrainingGraph } = await import('./train/autodiff.js'); // its own chunk: inference never loads it
+      const spec = /** @type {NonNullable<Manifest['training']>} */ (manifest.training);
+      try {
+        training = { graph: buildTrainingGraph(graph, /** @type {any} */ (spec), weights) };
+      } catch (e) {
+        const err = /** @type {WebgradError} */ (e);
+        throw new WebgradError(err.code ?? 'EGRAPH', `${where}: ${err.message}`, { cause: e });
+      }
+    }
   } catch (e) {
     await verified;
     throw e;
   }
   await verified;
   throwIfAborted(signal, 'loadModel');
-  return { manifest, weights, graph };
+  return { manifest, weights, graph, training };
+}
+
+/**
+ * The parts of a trainable model: its weights prepared on the backend unpacked (the optimizer updates
+ * them in place every step, so no pre-packed copy could stay current), with the training graph's
+ * constants but without the optimizer's slot tensors (the optimizer keeps those); the forward executor;
+ * the optimizer with the bundle's state; the trainer.
+ * @param {Backend} instance
+ * @param {Graph} graph
+ * @param {Map<string, View>} weights every tensor of the weight table, float32 (or int32)
+ * @param {Manifest} manifest
+ * @param {import('./train/trainer.js').TrainingGraph} tg
+ * @param {number} maxArenaBytes
+ */
+function trainingParts(instance, graph, weights, manifest, tg, maxArenaBytes) {
+  const spec = /** @type {NonNullable<Manifest['training']>} */ (manifest.training);
+  const slotTensors = new Set(Object.values(spec.state.slots).flatMap((s) => Object.values(s)));
+  const weightNames = [...weights.keys()].filter((n) => !slotTensors.has(n));
+  /** @type {Map<string, View>} */
+  const table = new Map(weightNames.map((n) => [n, /** @type {View} */ (weights.get(n))]));
+  for (const [n, v] of tg.constants ?? []) table.set(n, v);
+  const prepared = instance.prepareWeights(table, []); // no nodes: nothing packed
+  track('weightsBytes', instance.weightsBytes());
+  const sizes = new Map(spec.trainable.map((n) => [n, /** @type {View} */ (weights.get(n)).data.length]));
+  /** @type {Record<string, Record<string, Float32Array>>} */
+  const slots = {};
+  for (const [w, s] of Object.entries(spec.state.slots))
+    for (const [k, t] of Object.entries(s))
+      (slots[w] ??= {})[k] = /** @type {Float32Array} */ (/** @type {View} */ (weights.get(t)).data);
+  const optimizer = new Optimizer(spec.optimizer, sizes, { iterations: spec.state.iterations, slots });
+  const trainer = new Trainer({
+    training: spec,
+    graph: tg,
+    weights: prepared,
+    backend: instance,
+    maxArenaBytes,
+    optimizer,
+    weightNames,
+  });
+  const executor = new Executor(graph, prepared, instance, { maxArenaBytes });
+  return { executor, trainer };
 }
 
 /**
@@ -203,8 +272,9 @@ async function readModel(src, where, signal, onProgress, limits) {
  * @param {AbortSignal | undefined} signal
  * @param {((progress: Progress) => void) | undefined} onProgress
  * @param {ReturnType<typeof limitsOf>} limits
+ * @param {boolean} [trainable] ENOT_TRAINABLE for a bundle without a training section
  */
-async function readBundle(src, where, signal, onProgress, { maxBytes, maxModelJsonBytes, timeoutMs }) {
+async function readBundle(src, where, signal, onProgress, { maxBytes, maxModelJsonBytes, timeoutMs }, trainable) {
   const early = readFirstShardEarly(src, signal, { maxBytes, timeoutMs });
   try {
     const check = (/** @type {number} */ total) => {
@@ -224,6 +294,11 @@ async function readBundle(src, where, signal, onProgress, { maxBytes, maxModelJs
     const raw = parseManifest(json, where);
     checkVersions(raw, where);
     const manifest = checkStructure(raw, where);
+    if (trainable && !manifest.training)
+      throw new WebgradError(
+        'ENOT_TRAINABLE',
+        `${where}: this bundle is not trainable (formatVersion ${manifest.formatVersion}, no 'training' section); export a trainable one in Python with wg.export(model, dir, trainable=True), or load this one without trainable: true`,
+      );
     const declared = manifest.weights.shards.reduce((n, s) => n + s.byteLength, 0);
     if (declared > maxBytes) {
       throw new WebgradError(

@@ -9,14 +9,21 @@ import { prepareInputs } from './inputs.js';
 import { preprocessInput, topK } from './classify.js';
 import { track } from './resources.js';
 import { Tensor } from './tensor.js';
+import { Executor } from './executor.js';
+import { selftestInputs } from './selftest.js';
+import { evaluate, fit, trainStep } from './train/fit.js';
+import { toBundle } from './train/to_bundle.js';
 
-/** @typedef {import('./executor.js').Executor} Executor */
 /** @typedef {import('./executor.js').Graph} Graph */
 /** @typedef {import('./backends/interface.js').Backend} Backend */
 /** @typedef {import('./loader/manifest.js').Manifest} Manifest */
 /** @typedef {import('./inputs.js').ModelInput} ModelInput */
 /** @typedef {import('./classify.js').Prediction} Prediction */
 /** @typedef {import('./selftest.js').SelftestResult} SelftestResult */
+/** @typedef {import('./train/trainer.js').Trainer} Trainer */
+/** @typedef {import('./train/fit.js').FitOptions} FitOptions */
+/** @typedef {import('./train/fit.js').History} History */
+/** @typedef {import('./train/to_bundle.js').BundleMap} BundleMap */
 /**
  * @typedef {{weightsBytes: number, arenaBytes: number, backend: string, plans: number, deviceBytes?: number}} MemoryInfo
  *   `deviceBytes`: the device memory the backend spans (wasm: its linear memory), when it reports it
@@ -45,13 +52,31 @@ export class Model {
   #recover;
   /** @type {Promise<void> | null} the move to a CPU backend, once started */
   #moving = null;
+  /** @type {Trainer | null} the training side of a model loaded with `trainable: true` */
+  #trainer = null;
+  /** whether the forward executor was disposed to free its arena for training (made again on use) */
+  #forwardReleased = false;
+  /** @type {Manifest} */
+  #manifest;
 
   /**
    * @param {{manifest: Manifest, graph: Graph, executor: Executor, backend: Backend, backendReason: string,
-   *   recover?: Recover}} parts
+   *   recover?: Recover, trainer?: Trainer}} parts
    */
-  constructor({ manifest, graph, executor, backend, backendReason, recover }) {
+  constructor({ manifest, graph, executor, backend, backendReason, recover, trainer }) {
     this.#executor = executor;
+    this.#manifest = manifest;
+    if (trainer) {
+      this.#trainer = trainer;
+      // a backend may hold one arena at a time: training and inference take turns with theirs
+      trainer.beforeRun = () => {
+        if (this.#forwardReleased) return;
+        /** @type {Executor} */ (this.#executor).dispose();
+        this.#forwardReleased = true;
+      };
+    }
+    /** Whether the model was loaded with `trainable: true` (fit, evaluate, trainStep, toBundle...). */
+    this.trainable = Boolean(trainer);
     this.#backend = backend;
     this.#recover = recover;
     /** The name of the backend the model runs on ('js', 'wasm', 'webgpu'). */
@@ -79,7 +104,166 @@ export class Model {
   /** @returns {Executor} */
   #live() {
     if (!this.#executor) throw new WebgradError('EDISPOSED', 'the model was used after dispose()');
+    if (this.#trainer) {
+      this.#trainer.release();
+      if (this.#forwardReleased) {
+        const e = this.#executor;
+        this.#executor = new Executor(e.graph, e.weights, e.backend, { maxArenaBytes: e.maxArenaBytes });
+        this.#forwardReleased = false;
+      }
+    }
     return this.#executor;
+  }
+
+  /**
+   * The trainer, or ENOT_TRAINABLE saying how to get one; EDISPOSED after dispose().
+   * @param {string} what the call, for the message
+   * @returns {Trainer}
+   */
+  #training(what) {
+    if (!this.#executor) throw new WebgradError('EDISPOSED', `${what}: the model was used after dispose()`);
+    if (this.#trainer) return this.#trainer;
+    throw new WebgradError(
+      'ENOT_TRAINABLE',
+      this.#manifest.training
+        ? `${what}: the model was loaded for inference; load it with loadModel(src, { trainable: true }) to train it`
+        : `${what}: this bundle is not trainable (no 'training' section in its model.json); export a trainable one in Python with wg.export(model, dir, trainable=True) and load it with loadModel(src, { trainable: true })`,
+    );
+  }
+
+  /**
+   * Trains the model (Keras semantics): `epochs` passes over x and y in batches of `batchSize`
+   * (default 32), shuffled each epoch (default; seeded by `seed`), with the bundle's loss and
+   * optimizer. `y`: int32 class indices for a sparse loss (or one-hot rows), float32 rows otherwise.
+   * Resolves to `{history: {loss, accuracy, val_loss, val_accuracy}}` (one value per epoch; accuracy
+   * for classification losses, val_* with `validationData`). Errors: EINPUT (bad x/y), ENONFINITE
+   * (the loss became NaN: stops before that batch), EABORTED (`signal`), ENOT_TRAINABLE, EDISPOSED.
+   * @param {ModelInput} x
+   * @param {unknown} y
+   * @param {FitOptions} [options]
+   * @returns {Promise<{history: History}>}
+   * @example
+   * const model = await loadModel('bundles/mnist-trainable', { trainable: true });
+   * const { history } = await model.fit({ data: pixels, shape: [n, 28, 28, 1] }, labels, { epochs: 3 });
+   */
+  async fit(x, y, options = {}) {
+    const trainer = this.#training('fit');
+    return fit(trainer, this.signature.inputs, x, y, options, () => this.#training('fit'));
+  }
+
+  /**
+   * The mean loss (and accuracy, for classification losses) over x and y; weights untouched.
+   * @param {ModelInput} x
+   * @param {unknown} y
+   * @param {{batchSize?: number}} [options] default 256
+   * @returns {Promise<{loss: number, accuracy?: number}>}
+   */
+  async evaluate(x, y, options = {}) {
+    return evaluate(this.#training('evaluate'), this.signature.inputs, x, y, options);
+  }
+
+  /**
+   * One optimizer step on x and y as one batch (for custom training loops); resolves to `{loss}`, the
+   * batch's mean loss before the step. A non-finite loss is ENONFINITE, the step not applied.
+   * @param {ModelInput} x
+   * @param {unknown} y
+   * @param {{learningRate?: number}} [options]
+   * @returns {Promise<{loss: number}>}
+   */
+  async trainStep(x, y, options = {}) {
+    return trainStep(this.#training('trainStep'), this.signature.inputs, x, y, options);
+  }
+
+  /**
+   * Copies of the model's weights (every float32 weight of the bundle, frozen ones included; not the
+   * optimizer state), by name.
+   * @returns {Record<string, Float32Array>}
+   */
+  getWeights() {
+    const trainer = this.#training('getWeights');
+    /** @type {Record<string, Float32Array>} */
+    const out = {};
+    for (const name of trainer.weightNames) out[name] = Float32Array.from(this.#weightData(trainer, name));
+    return out;
+  }
+
+  /**
+   * Sets weights by name (any subset): each a Float32Array (or array of numbers) of the weight's size,
+   * or a Tensor / `{data, shape}` of its shape. Everything is checked before anything is written: an
+   * unknown name is EARG naming it, a wrong size or shape ESHAPE.
+   * @param {Record<string, Float32Array | ArrayLike<number> | Tensor | {data: ArrayLike<number>, shape: number[]}>} weights
+   */
+  setWeights(weights) {
+    const trainer = this.#training('setWeights');
+    if (weights === null || typeof weights !== 'object')
+      throw new WebgradError(
+        'EARG',
+        `setWeights: expected an object {name: Float32Array}, got ${weights === null ? 'null' : typeof weights}`,
+      );
+    const known = new Set(trainer.weightNames);
+    /** @type {[Float32Array, ArrayLike<number>][]} */
+    const writes = [];
+    for (const [name, value] of Object.entries(weights)) {
+      if (!known.has(name))
+        throw new WebgradError(
+          'EARG',
+          `setWeights: '${name}' is not a weight of this model (it has ${[...known].slice(0, 8).join(', ')}${known.size > 8 ? ', ...' : ''})`,
+        );
+      const view = /** @type {import('./backends/interface.js').View} */ (trainer.weights.get(name));
+      const v = /** @type {any} */ (value);
+      const data = v instanceof Tensor ? v.dataSync() : v && typeof v === 'object' && 'data' in v ? v.data : v;
+      const shape = v instanceof Tensor ? v.shape : v && typeof v === 'object' && 'shape' in v ? v.shape : null;
+      if (!data || typeof data.length !== 'number')
+        throw new WebgradError('EARG', `setWeights: '${name}' must be a Float32Array, got ${typeof value}`);
+      if (
+        shape &&
+        (shape.length !== view.shape.length ||
+          shape.some((/** @type {number} */ d, /** @type {number} */ i) => d !== view.shape[i]))
+      )
+        throw new WebgradError(
+          'ESHAPE',
+          `setWeights: '${name}' has shape [${view.shape.join(', ')}], got [${shape.join(', ')}]`,
+        );
+      if (data.length !== view.data.length)
+        throw new WebgradError(
+          'ESHAPE',
+          `setWeights: '${name}' has ${view.data.length} values (shape [${view.shape.join(', ')}]), got ${data.length}`,
+        );
+      writes.push([/** @type {Float32Array} */ (view.data), data]);
+    }
+    for (const [dst, src] of writes) dst.set(src);
+  }
+
+  /**
+   * The model as an in-memory trainable bundle `{'model.json': string, 'weights-000.bin': Uint8Array, ...}`
+   * with the current weights and optimizer state, checksums recomputed and a new self-test computed
+   * on this model's backend; `loadModel` and Python's `wg.load_model` read it. `quantize` ('float16' or
+   * 'int8') writes an inference bundle instead (no training section). Write it with `saveBundle`.
+   * @param {{quantize?: 'float16' | 'int8' | null}} [options]
+   * @returns {Promise<BundleMap>}
+   */
+  async toBundle({ quantize = null } = {}) {
+    const trainer = this.#training('toBundle');
+    const test = this.#manifest.selftest;
+    const outputs = await this.#run(selftestInputs(test));
+    const values = await Promise.all(outputs.map((t) => t.data()));
+    return toBundle({
+      manifest: this.#manifest,
+      weight: (name) => this.#weightData(trainer, name),
+      optimizer: trainer.optimizer,
+      selftestOutputs: values.map((v) => /** @type {Float32Array} */ (v)),
+      quantize,
+    });
+  }
+
+  /**
+   * A weight's current data (a view: copy it before handing it out).
+   * @param {Trainer} trainer @param {string} name
+   */
+  #weightData(trainer, name) {
+    return /** @type {Float32Array} */ (
+      /** @type {import('./backends/interface.js').View} */ (trainer.weights.get(name)).data
+    );
   }
 
   /**
@@ -202,14 +386,15 @@ export class Model {
    * @returns {MemoryInfo}
    */
   memory() {
-    const executor = this.#live();
+    if (!this.#executor) throw new WebgradError('EDISPOSED', 'the model was used after dispose()');
+    const executor = this.#executor; // as it is: asking must not switch between training and inference
     const backend = /** @type {Backend} */ (this.#backend);
     /** @type {MemoryInfo} */
     const info = {
       weightsBytes: backend.weightsBytes(),
-      arenaBytes: executor.arenaBytes,
+      arenaBytes: executor.arenaBytes + (this.#trainer?.arenaBytes ?? 0),
       backend: this.backend,
-      plans: executor.planCount,
+      plans: executor.planCount + (this.#trainer?.planCount ?? 0),
     };
     if (backend.deviceBytes) info.deviceBytes = backend.deviceBytes();
     return info;
@@ -224,6 +409,8 @@ export class Model {
   dispose() {
     if (!this.#executor || !this.#backend) return;
     this.#executor.dispose();
+    this.#trainer?.dispose();
+    this.#trainer = null;
     disposeBackend(this.#backend);
     this.#executor = null;
     this.#backend = null;

@@ -12,7 +12,10 @@ import { VERSION } from '../version.js';
 import { MAX_JSON_DEPTH, tooDeepAt } from './json_depth.js';
 
 export const FORMAT = 'webgrad-bundle';
-export const FORMAT_VERSION = 1;
+/** The newest format this runtime reads: 2 adds the optional `training` section (trainable bundles). */
+export const FORMAT_VERSION = 2;
+/** Every format version this runtime reads. */
+const FORMAT_VERSIONS = [1, 2];
 
 /**
  * @typedef {{name: string, dtype: import('../dtypes.js').DType, shape: (number | null)[]}} TensorSpecJson
@@ -25,7 +28,13 @@ export const FORMAT_VERSION = 1;
  * @typedef {{format: string, formatVersion: number, opsetVersion: number, producer: {name: string, version: string},
  *   signature: {inputs: TensorSpecJson[], outputs: TensorSpecJson[]}, graph: {nodes: NodeJson[]},
  *   weights: {shards: ShardJson[], tensors: TensorJson[]}, metadata: Record<string, any>,
- *   selftest: {inputs: EncodedTensorJson[], outputs: EncodedTensorJson[], tolerance: {rtol: number, atol: number}}}} Manifest
+ *   selftest: {inputs: EncodedTensorJson[], outputs: EncodedTensorJson[], tolerance: {rtol: number, atol: number}},
+ *   training?: TrainingJson}} Manifest
+ * @typedef {{trainable: string[], labels: {name: string, encoding: 'onehot' | 'dense', shape: (number | null)[],
+ *   classes?: number}, lossGraph: {inputs: string[], nodes: NodeJson[], output: string},
+ *   loss: {name: string, from_logits?: boolean}, optimizer: import('../train/optimizers.js').OptimizerConfig,
+ *   state: {iterations: number, slots: Record<string, Record<string, string>>}}} TrainingJson
+ *   the `training` section of a trainable bundle (formatVersion 2)
  */
 
 /** `Object.hasOwn`: bundle-provided names are looked up as own keys only, never on the prototype. */
@@ -275,7 +284,7 @@ function kind(v) {
 export function checkStructure(m, where) {
   const c = new Checker(where);
   checkFinite(c, m);
-  c.object(m, '$', [
+  const required = [
     'format',
     'formatVersion',
     'opsetVersion',
@@ -285,9 +294,16 @@ export function checkStructure(m, where) {
     'weights',
     'metadata',
     'selftest',
-  ]);
-  if (m.formatVersion !== FORMAT_VERSION)
-    c.fail('$.formatVersion', '', `expected ${FORMAT_VERSION}, got ${JSON.stringify(m.formatVersion)}`);
+  ];
+  c.object(m, '$', required, [...required, 'training']);
+  if (!FORMAT_VERSIONS.includes(/** @type {number} */ (m.formatVersion)))
+    c.fail(
+      '$.formatVersion',
+      '',
+      `expected one of ${FORMAT_VERSIONS.join(', ')}, got ${JSON.stringify(m.formatVersion)}`,
+    );
+  if (own(m, 'training') && /** @type {number} */ (m.formatVersion) < 2)
+    c.fail('$.training', '', `a training section needs formatVersion 2, the bundle says ${m.formatVersion}`);
   c.integer(m.opsetVersion, '$.opsetVersion', '', 1);
   const producer = c.object(m.producer, '$.producer', ['name', 'version'], null);
   c.string(producer.name, '$.producer.name', '');
@@ -316,7 +332,118 @@ export function checkStructure(m, where) {
     if (typeof tol[key] !== 'number' || !(tol[key] >= 0))
       c.fail(`$.selftest.tolerance.${key}`, '', `expected a number >= 0, got ${JSON.stringify(tol[key])}`);
   }
+  if (own(m, 'training')) checkTraining(c, m.training, weights.tensors);
   return /** @type {Manifest} */ (/** @type {unknown} */ (m));
+}
+
+/** Optimizers a trainable bundle may name, with the hyper-parameters each takes. */
+const OPTIMIZER_KEYS = {
+  sgd: ['name', 'learning_rate', 'momentum', 'nesterov'],
+  adam: ['name', 'learning_rate', 'beta_1', 'beta_2', 'epsilon'],
+};
+
+/**
+ * The `training` section of a trainable bundle (formatVersion 2): its structure (ESCHEMA naming the
+ * field), and that the weights it names exist and are float32 (EGRAPH naming the field and tensor).
+ * The loss graph's nodes are checked as graph nodes here and as a graph by the training-graph builder.
+ * @param {Checker} c
+ * @param {unknown} v
+ * @param {TensorJson[]} tensors the weight table
+ */
+function checkTraining(c, v, tensors) {
+  const path = '$.training';
+  const t = c.object(v, path, ['trainable', 'labels', 'lossGraph', 'loss', 'optimizer', 'state']);
+  const dtypes = new Map(tensors.map((x) => [x.name, x.dtype]));
+  const shapes = new Map(tensors.map((x) => [x.name, x.shape]));
+  /** @param {string} p @param {string} name */
+  const float32Weight = (p, name) => {
+    const dtype = dtypes.get(name);
+    if (dtype === undefined)
+      throw new WebgradError('EGRAPH', `${c.where}: ${p} names '${name}', which is not a tensor of $.weights.tensors`);
+    if (dtype !== 'float32')
+      throw new WebgradError(
+        'EGRAPH',
+        `${c.where}: ${p} names '${name}', a ${dtype} tensor; trainable weights are float32`,
+      );
+  };
+  const trainable = c.array(t.trainable, `${path}.trainable`, '');
+  trainable.forEach((name, i) => {
+    c.string(name, `${path}.trainable[${i}]`, '');
+    float32Weight(`${path}.trainable[${i}]`, /** @type {string} */ (name));
+  });
+  if (new Set(trainable).size !== trainable.length) c.fail(`${path}.trainable`, '', 'a weight is listed twice');
+
+  const labels = c.object(
+    t.labels,
+    `${path}.labels`,
+    ['name', 'encoding', 'shape'],
+    ['name', 'encoding', 'shape', 'classes'],
+  );
+  c.string(labels.name, `${path}.labels.name`, '');
+  if (labels.encoding !== 'onehot' && labels.encoding !== 'dense')
+    c.fail(`${path}.labels.encoding`, '', `expected 'onehot' or 'dense', got ${JSON.stringify(labels.encoding)}`);
+  c.shape(labels.shape, `${path}.labels.shape`, labels.name, true);
+  if (labels.encoding === 'onehot' || own(labels, 'classes'))
+    c.integer(labels.classes, `${path}.labels.classes`, '', 1);
+
+  const lg = c.object(t.lossGraph, `${path}.lossGraph`, ['inputs', 'nodes', 'output']);
+  const lgInputs = c.array(lg.inputs, `${path}.lossGraph.inputs`, '', 2);
+  lgInputs.forEach((x, i) => c.string(x, `${path}.lossGraph.inputs[${i}]`, ''));
+  if (!lgInputs.includes(labels.name))
+    c.fail(`${path}.lossGraph.inputs`, '', `expected the labels input '${labels.name}' among them`);
+  c.array(lg.nodes, `${path}.lossGraph.nodes`, '', 1).forEach((n, i) => c.node(n, `${path}.lossGraph.nodes[${i}]`));
+  c.string(lg.output, `${path}.lossGraph.output`, '');
+
+  const loss = c.object(t.loss, `${path}.loss`, ['name'], null);
+  c.string(loss.name, `${path}.loss.name`, '');
+  if (own(loss, 'from_logits') && typeof loss.from_logits !== 'boolean')
+    c.fail(`${path}.loss.from_logits`, '', `expected a boolean, got ${kind(loss.from_logits)}`);
+
+  const opt = c.object(t.optimizer, `${path}.optimizer`, ['name', 'learning_rate'], null);
+  const keys = /** @type {Record<string, string[]>} */ (OPTIMIZER_KEYS)[opt.name];
+  if (!Object.prototype.hasOwnProperty.call(OPTIMIZER_KEYS, opt.name) || !keys)
+    c.fail(
+      `${path}.optimizer.name`,
+      '',
+      `expected one of ${Object.keys(OPTIMIZER_KEYS).join(', ')}, got ${JSON.stringify(opt.name)}`,
+    );
+  c.object(opt, `${path}.optimizer`, ['name', 'learning_rate'], keys);
+  for (const key of keys.slice(1)) {
+    if (!own(opt, key)) continue;
+    const x = opt[key];
+    if (key === 'nesterov' ? typeof x !== 'boolean' : typeof x !== 'number' || !(x >= 0))
+      c.fail(
+        `${path}.optimizer.${key}`,
+        '',
+        `expected ${key === 'nesterov' ? 'a boolean' : 'a number >= 0'}, got ${JSON.stringify(x)}`,
+      );
+  }
+  if (!(opt.learning_rate > 0))
+    c.fail(`${path}.optimizer.learning_rate`, '', `expected a number > 0, got ${opt.learning_rate}`);
+  for (const key of ['momentum', 'beta_1', 'beta_2']) {
+    if (own(opt, key) && !(opt[key] < 1))
+      c.fail(`${path}.optimizer.${key}`, '', `expected a number in [0, 1), got ${opt[key]}`);
+  }
+
+  const state = c.object(t.state, `${path}.state`, ['iterations', 'slots']);
+  c.integer(state.iterations, `${path}.state.iterations`, '');
+  const slots = c.object(state.slots, `${path}.state.slots`, [], null);
+  const isTrainable = new Set(trainable);
+  for (const [weight, s] of Object.entries(slots)) {
+    const p = `${path}.state.slots[${JSON.stringify(weight)}]`;
+    if (!isTrainable.has(weight)) c.fail(p, weight, 'slots of a weight that is not in training.trainable');
+    for (const [slot, tensor] of Object.entries(c.object(s, p, [], null))) {
+      c.string(tensor, `${p}.${slot}`, weight);
+      float32Weight(`${p}.${slot}`, /** @type {string} */ (tensor));
+      const a = shapes.get(tensor);
+      const b = shapes.get(weight);
+      if (JSON.stringify(a) !== JSON.stringify(b))
+        throw new WebgradError(
+          'EGRAPH',
+          `${c.where}: ${p}.${slot}: slot tensor '${tensor}' has shape ${JSON.stringify(a)}, its weight '${weight}' ${JSON.stringify(b)}`,
+        );
+    }
+  }
 }
 
 /**

@@ -1,0 +1,120 @@
+/**
+ * The optimizers of trainable bundles: SGD (momentum, Nesterov) and Adam, with exactly the update rules
+ * and the float32 arithmetic order of the Python reference (`authoring/optimizers.py`). Every operation
+ * is one float32 operation there; here it is computed in float64 and rounded with `Math.fround`, which
+ * gives the same float32 result for +, -, *, / and sqrt (one rounding of the exact value). The weights
+ * are updated in place (their `view.data`, read afresh each step: a wasm backend may re-create it when
+ * its memory moves); the state (`iterations`, slots) is kept for `toBundle`.
+ * @module
+ */
+
+import { WebgradError } from '../errors.js';
+
+const f = Math.fround;
+
+/** @typedef {import('../backends/interface.js').View} View */
+/**
+ * @typedef {{name: 'sgd', learning_rate: number, momentum?: number, nesterov?: boolean} |
+ *   {name: 'adam', learning_rate: number, beta_1?: number, beta_2?: number, epsilon?: number}} OptimizerConfig
+ */
+
+/** The slot names of each optimizer, as in Python (`slot_names`). */
+const SLOT_NAMES = { sgd: (/** @type {any} */ c) => (c.momentum ? ['velocity'] : []), adam: () => ['m', 'v'] };
+
+/** An optimizer with its state. */
+export class Optimizer {
+  /**
+   * @param {OptimizerConfig} config the bundle's `training.optimizer`
+   * @param {Map<string, number>} sizes element count of each trainable weight
+   * @param {{iterations: number, slots: Record<string, Record<string, Float32Array>>}} [state] saved state
+   */
+  constructor(config, sizes, state) {
+    if (!Object.prototype.hasOwnProperty.call(SLOT_NAMES, config.name))
+      throw new WebgradError(
+        'ESCHEMA',
+        `optimizer '${config.name}' is not one of ${Object.keys(SLOT_NAMES).join(', ')}`,
+      );
+    this.config = { ...config };
+    /** Steps taken (Python's `iterations`). */
+    this.iterations = state?.iterations ?? 0;
+    this.slotNames = SLOT_NAMES[config.name](config);
+    /** @type {Map<string, Record<string, Float32Array>>} slot arrays by weight name */
+    this.slots = new Map();
+    for (const [name, n] of sizes) {
+      /** @type {Record<string, Float32Array>} */
+      const s = {};
+      for (const k of this.slotNames) {
+        const saved = state?.slots[name]?.[k];
+        s[k] = saved ? Float32Array.from(saved) : new Float32Array(n);
+      }
+      this.slots.set(name, s);
+    }
+  }
+
+  /** The learning rate the next step uses. */
+  get learningRate() {
+    return this.config.learning_rate;
+  }
+
+  /**
+   * One step: every trainable weight updated in place from its gradient (Python's `apply_gradients`).
+   * @param {Map<string, Float32Array>} grads by weight name
+   * @param {(name: string) => Float32Array} weight the weight's current data, by name
+   * @param {number} [learningRate] overrides the configured one
+   */
+  apply(grads, weight, learningRate = this.config.learning_rate) {
+    const t = this.iterations + 1;
+    const lr = f(learningRate);
+    const c = /** @type {any} */ (this.config);
+    for (const [name, g] of grads) {
+      const w = weight(name);
+      const s = /** @type {Record<string, Float32Array>} */ (this.slots.get(name));
+      if (c.name === 'sgd') sgd(w, g, s.velocity, lr, f(c.momentum ?? 0), Boolean(c.nesterov));
+      else adam(w, g, s.m, s.v, lr, t, c);
+    }
+    this.iterations = t;
+  }
+}
+
+/**
+ * @param {Float32Array} w @param {Float32Array} g @param {Float32Array | undefined} v
+ * @param {number} lr @param {number} momentum @param {boolean} nesterov
+ */
+function sgd(w, g, v, lr, momentum, nesterov) {
+  const n = w.length;
+  if (!momentum || !v) {
+    for (let i = 0; i < n; i++) w[i] -= f(lr * g[i]); // value -= lr * grad
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const step = f(lr * g[i]);
+    const vi = f(f(v[i] * momentum) - step); // v *= momentum; v -= lr * grad
+    v[i] = vi;
+    w[i] += nesterov ? f(f(momentum * vi) - step) : vi; // value += momentum * v - lr * grad | value += v
+  }
+}
+
+/**
+ * Adam with the bias correction folded into the step size (Python's `scalars` and `_adam_step`).
+ * @param {Float32Array} w @param {Float32Array} g @param {Float32Array} m @param {Float32Array} v
+ * @param {number} lr @param {number} t @param {{beta_1?: number, beta_2?: number, epsilon?: number}} c
+ */
+function adam(w, g, m, v, lr, t, c) {
+  const b1 = f(c.beta_1 ?? 0.9);
+  const b2 = f(c.beta_2 ?? 0.999);
+  const eps = f(c.epsilon ?? 1e-7);
+  // lr_t = lr * float32(sqrt(1 - b2^t) / (1 - b1^t)), the ratio in float64 as Python computes it
+  const lrT = f(lr * f(Math.sqrt(1 - b2 ** t) / (1 - b1 ** t)));
+  const a1 = f(1 - b1);
+  const a2 = f(1 - b2);
+  const n = w.length;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const mi = f(f(m[i] * b1) + f(a1 * gi));
+    const vi = f(f(v[i] * b2) + f(a2 * f(gi * gi)));
+    m[i] = mi;
+    v[i] = vi;
+    const denom = f(f(Math.sqrt(vi)) + eps);
+    w[i] -= f(f(mi / denom) * lrT);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The training side of a model loaded with `trainable: true`: the training graph (forward + loss +
+ * backward, from `buildTrainingGraph`) on an executor sharing the model's prepared weights, the
+ * optimizer, and one step = run the graph, check the loss, update the trainable weights in place.
+ * A step is applied whole or not at all: the loss is checked before the update, and nothing between
+ * the run and the end of the update can be interrupted (it is synchronous).
+ * @module
+ */
+
+import { WebgradError } from '../errors.js';
+import { Executor } from '../executor.js';
+import { Tensor } from '../tensor.js';
+
+/** @typedef {import('../backends/interface.js').View} View */
+/** @typedef {import('../backends/interface.js').Backend} Backend */
+/** @typedef {import('../executor.js').TensorSpec} TensorSpec */
+/** @typedef {import('../loader/manifest.js').TrainingJson} TrainingJson */
+/** @typedef {import('./optimizers.js').Optimizer} Optimizer */
+/**
+ * @typedef {{graph: import('../executor.js').Graph, lossOutput: string, gradOutputs: Map<string, string>,
+ *   predictionOutputs: string[], constants?: Map<string, View>}} TrainingGraph what `buildTrainingGraph` returns
+ */
+/** @typedef {{loss: number, predictions: Float32Array, predictionShape: readonly number[]}} StepResult */
+
+/** Runs training steps; made by `loadModel` for a trainable model. */
+export class Trainer {
+  /** @type {Executor | null} made on first use, released while the model's forward executor runs */
+  #executor = null;
+
+  /**
+   * @param {{training: TrainingJson, graph: TrainingGraph, weights: Map<string, View>, backend: Backend,
+   *   maxArenaBytes: number, optimizer: Optimizer, weightNames: string[]}} parts `weights`: the backend's
+   *   prepared views (unpacked: they change every step); `weightNames`: the bundle's weights (not the
+   *   optimizer's slots nor the training graph's constants)
+   */
+  constructor({ training, graph, weights, backend, maxArenaBytes, optimizer, weightNames }) {
+    this.weightNames = weightNames;
+    /** Called before the training executor is made: the model frees its forward executor's arena there (a
+     * backend may hold one arena at a time). */
+    this.beforeRun = () => {};
+    this.training = training;
+    this.trainingGraph = graph;
+    this.weights = weights;
+    this.backend = backend;
+    this.maxArenaBytes = maxArenaBytes;
+    this.optimizer = optimizer;
+    const names = graph.graph.outputs.map((s) => s.name);
+    const at = (/** @type {string} */ name) => {
+      const i = names.indexOf(name);
+      if (i < 0) throw new WebgradError('EGRAPH', `training graph: '${name}' is not one of its outputs`);
+      return i;
+    };
+    this.lossAt = at(graph.lossOutput);
+    this.predictionAt = at(graph.predictionOutputs[0]);
+    /** @type {[string, number][]} each trainable weight and the output index of its gradient */
+    this.gradAt = [...graph.gradOutputs].map(([w, g]) => [w, at(g)]);
+  }
+
+  /** Bytes of the training executor's arena (0 while released). */
+  get arenaBytes() {
+    return this.#executor ? this.#executor.arenaBytes : 0;
+  }
+
+  /** Plans the training executor holds. */
+  get planCount() {
+    return this.#executor ? this.#executor.planCount : 0;
+  }
+
+  /** Frees the training executor's arena and plans (made again on the next step). */
+  release() {
+    this.#executor?.dispose();
+    this.#executor = null;
+  }
+
+  /**
+   * Runs the training graph on one batch.
+   * @param {Tensor[]} inputs the model's inputs, checked, in signature order
+   * @param {Tensor} labels float32 rows for `training.labels`
+   */
+  #run(inputs, labels) {
+    if (!this.#executor) {
+      this.beforeRun();
+      this.#executor = new Executor(this.trainingGraph.graph, this.weights, this.backend, {
+        maxArenaBytes: this.maxArenaBytes,
+      });
+    }
+    const outs = this.#executor.run([...inputs, labels]);
+    const pred = outs[this.predictionAt];
+    return {
+      outs,
+      loss: outs[this.lossAt].dataSync()[0],
+      predictions: /** @type {Float32Array} */ (pred.dataSync()),
+      predictionShape: pred.shape,
+    };
+  }
+
+  /**
+   * The loss and predictions of a batch, weights untouched.
+   * @param {Tensor[]} inputs
+   * @param {Tensor} labels
+   * @returns {StepResult}
+   */
+  evaluate(inputs, labels) {
+    const { loss, predictions, predictionShape } = this.#run(inputs, labels);
+    return { loss, predictions, predictionShape };
+  }
+
+  /**
+   * One training step. A loss that is not finite is returned without any update (the caller reports it).
+   * @param {Tensor[]} inputs
+   * @param {Tensor} labels
+   * @param {number} [learningRate] overrides the optimizer's
+   * @returns {StepResult}
+   */
+  step(inputs, labels, learningRate) {
+    const { outs, loss, predictions, predictionShape } = this.#run(inputs, labels);
+    if (!Number.isFinite(loss)) return { loss, predictions, predictionShape };
+    /** @type {Map<string, Float32Array>} */
+    const grads = new Map();
+    for (const [w, i] of this.gradAt) grads.set(w, /** @type {Float32Array} */ (outs[i].dataSync()));
+    this.optimizer.apply(
+      grads,
+      (name) => /** @type {Float32Array} */ (/** @type {View} */ (this.weights.get(name)).data),
+      learningRate,
+    );
+    return { loss, predictions, predictionShape };
+  }
+
+  /** Frees the executor. */
+  dispose() {
+    this.release();
+  }
+}
