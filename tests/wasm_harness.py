@@ -14,6 +14,7 @@ array([0., 2.], dtype=float32)
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import struct
 import sys
@@ -343,3 +344,118 @@ def _slice_params(k: Kernels, shape: Sequence[int], attrs: dict[str, Any]) -> in
         r = range(*slice(s, e, st).indices(shape[a]))
         starts[a], steps[a], out[a] = (r.start if len(r) else 0), st, len(r)
     return k.params("slice", rank=rank, in_shape=shape, out_shape=out, starts=starts, steps=steps)
+
+
+# ---------------------------------------------------------------- gradient ops (exporter/opset.json "gradOps")
+
+GRAD_OPS = (
+    "SumTo", "BroadcastLike", "ActivationGrad", "MaxMinGrad", "SoftmaxGrad", "LogSoftmaxGrad", "Conv2DBackpropInput",
+    "Conv2DBackpropFilter", "MaxPool2DGrad", "AvgPool2DGrad", "LayerNormGrad", "BatchNormGrad", "SliceGrad",
+    "GatherGrad", "ReduceMaxGrad", "ReshapeLike",
+)
+WRT = {"x": 0, "gamma": 1, "scale": 1, "beta": 2, "bias": 2}
+
+
+def _grad_defaults(op: str) -> dict[str, Any]:
+    """The declared attribute defaults of gradient op ``op`` (exporter/opset.json ``gradOps``)."""
+    spec = json.loads((ROOT / "exporter" / "opset.json").read_text())["gradOps"][op]
+    return {name: a["default"] for name, a in spec.get("attrs", {}).items() if "default" in a}
+
+
+def grad_out_shape(op: str, inputs: Sequence[np.ndarray], attrs: dict[str, Any]) -> tuple[int, ...]:
+    """The output shape of gradient op ``op``: decided by its ``like``/shape-giving input."""
+    if op in ("SumTo", "BroadcastLike", "ReshapeLike", "Conv2DBackpropInput", "Conv2DBackpropFilter",
+              "AvgPool2DGrad", "SliceGrad", "GatherGrad"):
+        return tuple(inputs[-1].shape)
+    if op in ("MaxPool2DGrad", "ReduceMaxGrad"):
+        return tuple(inputs[1].shape)
+    if op == "LayerNormGrad":
+        return tuple(inputs[1 if attrs["wrt"] == "x" else 2].shape)
+    if op == "BatchNormGrad":
+        return tuple(inputs[1 if attrs["wrt"] == "x" else 2].shape)
+    return tuple(inputs[0].shape)  # ActivationGrad, MaxMinGrad, SoftmaxGrad, LogSoftmaxGrad
+
+
+def _conv_grad_params(k: Kernels, x_shape: Sequence[int], w_shape: Sequence[int], attrs: dict[str, Any]) -> int:
+    fields = conv2d_fields(x_shape, w_shape, {**attrs, "activation": "none", "alpha": 0.0})
+    return k.params("conv2d", **fields)
+
+
+def run_grad(k: Kernels, op: str, inputs: Sequence[np.ndarray], attrs: dict[str, Any] | None = None) -> np.ndarray:
+    """Runs gradient op ``op`` (TRAIN.md's table) on the kernels of ``k``, deriving sizes and params structs
+    from the attributes and input shapes as the JS glue does (``like`` inputs are read for their shape only:
+    they are never copied in)."""
+    attrs = {**_grad_defaults(op), **(attrs or {})}
+    shape = grad_out_shape(op, inputs, attrs)
+    reads_data = {"SumTo": 1, "BroadcastLike": 1, "ReshapeLike": 1, "Conv2DBackpropInput": 2,
+                  "Conv2DBackpropFilter": 2, "AvgPool2DGrad": 1, "SliceGrad": 1, "GatherGrad": 2}
+    used = reads_data.get(op, len(inputs))
+    with k.scope():
+        ptrs = [k.put(np.ascontiguousarray(x)) for x in inputs[:used]]
+        y = k.empty(shape)
+        _grad_dispatch(k, op, inputs, ptrs, y, shape, attrs)
+        return k.get(y, shape)
+
+
+def _reduced_mask(full: Sequence[int], axes: Sequence[int] | None) -> int:
+    axes = range(len(full)) if axes is None else [a % len(full) for a in axes]
+    return sum(1 << a for a in set(axes))
+
+
+def _grad_dispatch(k: Kernels, op: str, inputs: Sequence[np.ndarray], ptrs: list[int], y: int,
+                   shape: tuple[int, ...], attrs: dict[str, Any]) -> None:
+    name = f"wg_{op}"
+    g = inputs[0]
+    if op == "SumTo":
+        like = _right_align(inputs[1].shape, g.ndim)
+        mask = sum(1 << d for d in range(g.ndim) if d < g.ndim - inputs[1].ndim or (like[d] == 1 and g.shape[d] != 1))
+        k.check(name, ptrs[0], y, k.params("reduce", rank=g.ndim, shape=g.shape, axes_mask=mask))
+    elif op == "BroadcastLike":
+        like = inputs[1].shape
+        mask = _reduced_mask(like, attrs["axes"])
+        count = math.prod(n for d, n in enumerate(like) if mask >> d & 1)
+        divisor = float(count) if attrs["mean"] and count else 1.0
+        k.check(name, ptrs[0], y, k.params("reduce", rank=len(like), shape=like, axes_mask=mask), divisor)
+    elif op == "ReduceMaxGrad":
+        x = inputs[1]
+        mask = _reduced_mask(x.shape, attrs["axes"])
+        k.check(name, *ptrs, y, k.params("reduce", rank=x.ndim, shape=x.shape, axes_mask=mask))
+    elif op == "ActivationGrad":
+        act = ACTIVATIONS.index(attrs["activation"])
+        k.check(name, *ptrs, y, g.size, act, attrs["alpha"], int(attrs["approximate"]))
+    elif op == "MaxMinGrad":
+        a, b = inputs[1], inputs[2]
+        k.check(name, *ptrs, y, broadcast_params(k, shape, a.shape, b.shape), int(attrs["op"] == "min"),
+                int(attrs["side"] == "b"))
+    elif op in ("SoftmaxGrad", "LogSoftmaxGrad"):
+        k.check(name, *ptrs, y, *_axis_split(g.shape, attrs["axis"] % g.ndim))
+    elif op == "Conv2DBackpropInput":
+        k.check(name, *ptrs, y, _conv_grad_params(k, inputs[2].shape, inputs[1].shape, attrs))
+    elif op == "Conv2DBackpropFilter":
+        k.check(name, *ptrs, y, _conv_grad_params(k, inputs[0].shape, inputs[2].shape, attrs))
+    elif op in ("MaxPool2DGrad", "AvgPool2DGrad"):
+        p, _ = pool_params(k, inputs[1].shape, attrs)
+        k.check(name, *ptrs, y, p)
+    elif op == "LayerNormGrad":
+        x = inputs[1]
+        axis = attrs["axis"] % x.ndim
+        G = math.prod(x.shape[axis:])
+        k.check(name, *ptrs, y, x.size // G if G else 0, G, attrs["epsilon"], WRT[attrs["wrt"]])
+    elif op == "BatchNormGrad":
+        x = inputs[1]
+        c = x.shape[-1]  # the channels: scale/mean/var are [C]
+        k.check(name, *ptrs, y, x.size // c if c else 0, c, attrs["epsilon"], WRT[attrs["wrt"]])
+    elif op == "SliceGrad":
+        like = inputs[1].shape
+        sp = _slice_params(k, like, attrs)
+        k.check(name, ptrs[0], y, sp)
+    elif op == "GatherGrad":
+        data = inputs[2]
+        axis = attrs["axis"] % data.ndim
+        outer, n, inner = _axis_split(data.shape, axis)
+        idx = ptrs[1] if inputs[1].dtype == np.int32 else k.put(inputs[1].astype(np.int32))
+        k.check(name, ptrs[0], idx, y, outer, n, inner, inputs[1].size)
+    elif op == "ReshapeLike":
+        k.check(name, ptrs[0], y, g.size)
+    else:
+        raise NotImplementedError(op)

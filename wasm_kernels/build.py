@@ -83,8 +83,10 @@ VARIANTS = {
 
 
 def sources(base: Path = HERE) -> list[str]:
-    """The C sources, as sorted paths relative to ``base`` (so no absolute path reaches the compiler)."""
-    return sorted(p.relative_to(base).as_posix() for p in (base / "src").glob("*.c"))
+    """The C sources (``src/*.c`` and the gradient kernels ``src/grad/*.c``), as sorted paths relative to
+    ``base`` (so no absolute path reaches the compiler)."""
+    src = base / "src"
+    return sorted(p.relative_to(base).as_posix() for p in [*src.glob("*.c"), *src.glob("grad/*.c")])
 
 
 def generated_sources(decl_path: Path = params_decl.PARAMS_JSON) -> dict[str, bytes]:
@@ -101,11 +103,11 @@ def zig_version() -> str | None:
 
 
 def source_digest(src: Path = SRC) -> str:
-    """sha256 over the C sources and headers that were compiled (names and bytes, sorted)."""
+    """sha256 over the C sources and headers that were compiled (relative names and bytes, sorted)."""
     h = hashlib.sha256()
-    for p in sorted(src.iterdir()):
-        if p.suffix in (".c", ".h"):
-            h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    files = [p for p in [*src.iterdir(), *(src / "grad").glob("*")] if p.suffix in (".c", ".h")]
+    for p in sorted(files, key=lambda p: p.relative_to(src).as_posix()):
+        h.update(p.relative_to(src).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
 
 
@@ -141,7 +143,7 @@ def compile_all(tmp: Path, generated: dict[str, bytes]) -> dict[str, bytes]:
         env = {**os.environ, "ZIG_GLOBAL_CACHE_DIR": str(cache / "global"), "ZIG_LOCAL_CACHE_DIR": str(cache / "local")}
         objs = []
         for src in sources(base):
-            obj = tmp / f"{name}-{Path(src).stem}.o"
+            obj = tmp / f"{name}-{Path(src).with_suffix('').as_posix().replace('/', '-')}.o"
             opt = "-O3" if src in HOT_SOURCES else "-Os"
             compile_jobs.append((f"compiling {src} for {name}", [*zig, *COMMON_FLAGS, *extra, opt, "-c", src, "-o",
                                                                   str(obj)], env))

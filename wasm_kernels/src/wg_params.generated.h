@@ -15,7 +15,7 @@ enum { WG_ACT_NONE = 0, WG_ACT_RELU = 1, WG_ACT_RELU6 = 2, WG_ACT_LEAKY_RELU = 3
 /* Data type codes (Cast, Dequantize). */
 enum { WG_F32 = 0, WG_I32 = 1, WG_F16 = 2, WG_I8 = 3, WG_U8 = 4 };
 
-typedef struct { /* Add, Sub, Mul, Div, Maximum, Minimum: numpy broadcasting of two operands; shapes right-aligned to rank (left-padded with 1) */
+typedef struct { /* Add, Sub, Mul, Div, Maximum, Minimum, MaxMinGrad: numpy broadcasting of two operands; shapes right-aligned to rank (left-padded with 1) */
   int32_t rank; /* output rank, 0..MAX_RANK */
   int32_t out_shape[WG_MAX_RANK]; /* output shape */
   int32_t a_shape[WG_MAX_RANK]; /* a's shape right-aligned to rank */
@@ -55,7 +55,7 @@ _Static_assert(offsetof(wg_matmul_params, batch_shape) == 36, "wg_matmul_params.
 _Static_assert(offsetof(wg_matmul_params, a_batch_shape) == 52, "wg_matmul_params.a_batch_shape is ABI");
 _Static_assert(offsetof(wg_matmul_params, b_batch_shape) == 68, "wg_matmul_params.b_batch_shape is ABI");
 
-typedef struct { /* Conv2D: x [N,H,W,C], w [KH,KW,C/groups,O] (HWIO), y [N,OH,OW,O]; bottom/right padding follows from OH/OW */
+typedef struct { /* Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter: x [N,H,W,C], w [KH,KW,C/groups,O] (HWIO), y [N,OH,OW,O]; bottom/right padding follows from OH/OW; the backprop ops describe the forward conv (activation 0, w_packed 0) */
   int32_t N; /* batch */
   int32_t H; /* input height */
   int32_t W; /* input width */
@@ -97,7 +97,7 @@ _Static_assert(offsetof(wg_conv2d_params, activation) == 64, "wg_conv2d_params.a
 _Static_assert(offsetof(wg_conv2d_params, alpha) == 68, "wg_conv2d_params.alpha is ABI");
 _Static_assert(offsetof(wg_conv2d_params, w_packed) == 72, "wg_conv2d_params.w_packed is ABI");
 
-typedef struct { /* MaxPool2D, AvgPool2D: x [N,H,W,C], y [N,OH,OW,C]; windows clipped to the image */
+typedef struct { /* MaxPool2D, AvgPool2D, MaxPool2DGrad, AvgPool2DGrad: x [N,H,W,C], y [N,OH,OW,C]; windows clipped to the image */
   int32_t N; /* batch */
   int32_t H; /* input height */
   int32_t W; /* input width */
@@ -125,7 +125,7 @@ _Static_assert(offsetof(wg_pool2d_params, stride_w) == 36, "wg_pool2d_params.str
 _Static_assert(offsetof(wg_pool2d_params, pad_top) == 40, "wg_pool2d_params.pad_top is ABI");
 _Static_assert(offsetof(wg_pool2d_params, pad_left) == 44, "wg_pool2d_params.pad_left is ABI");
 
-typedef struct { /* ReduceSum, ReduceMean, ReduceMax: reduction over the axes in axes_mask; keepdims changes only the shape */
+typedef struct { /* ReduceSum, ReduceMean, ReduceMax, SumTo, BroadcastLike, ReduceMaxGrad: reduction over the axes in axes_mask; keepdims changes only the shape (SumTo: shape is g's, BroadcastLike: like's, ReduceMaxGrad: x's) */
   int32_t rank; /* input rank, 0..MAX_RANK */
   int32_t shape[WG_MAX_RANK]; /* input shape */
   int32_t axes_mask; /* bit d set: axis d is reduced */
@@ -145,7 +145,7 @@ _Static_assert(offsetof(wg_transpose_params, rank) == 0, "wg_transpose_params.ra
 _Static_assert(offsetof(wg_transpose_params, shape) == 4, "wg_transpose_params.shape is ABI");
 _Static_assert(offsetof(wg_transpose_params, perm) == 28, "wg_transpose_params.perm is ABI");
 
-typedef struct { /* Slice: every axis resolved by the caller with numpy's rules (an unsliced axis: start 0, step 1, out = in) */
+typedef struct { /* Slice, SliceGrad: every axis resolved by the caller with numpy's rules (an unsliced axis: start 0, step 1, out = in); SliceGrad: in_shape is x's, out_shape g's */
   int32_t rank; /* input rank, 0..MAX_RANK */
   int32_t in_shape[WG_MAX_RANK]; /* input shape */
   int32_t out_shape[WG_MAX_RANK]; /* output shape */

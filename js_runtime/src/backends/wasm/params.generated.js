@@ -45,7 +45,7 @@ function ints(dv, at, values, slots, fill, what) {
 export const BROADCAST_PARAMS_BYTES = 76;
 
 /**
- * Fields of wg_broadcast_params (Add, Sub, Mul, Div, Maximum, Minimum): numpy broadcasting of two operands; shapes right-aligned to rank (left-padded with 1).
+ * Fields of wg_broadcast_params (Add, Sub, Mul, Div, Maximum, Minimum, MaxMinGrad): numpy broadcasting of two operands; shapes right-aligned to rank (left-padded with 1).
  * @typedef {object} BroadcastParams
  * @property {number} rank output rank, 0..MAX_RANK
  * @property {readonly number[]} outShape output shape
@@ -107,7 +107,7 @@ export function writeMatmulParams(dv, p, f) {
 export const CONV2D_PARAMS_BYTES = 76;
 
 /**
- * Fields of wg_conv2d_params (Conv2D): x [N,H,W,C], w [KH,KW,C/groups,O] (HWIO), y [N,OH,OW,O]; bottom/right padding follows from OH/OW.
+ * Fields of wg_conv2d_params (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter): x [N,H,W,C], w [KH,KW,C/groups,O] (HWIO), y [N,OH,OW,O]; bottom/right padding follows from OH/OW; the backprop ops describe the forward conv (activation 0, w_packed 0).
  * @typedef {object} Conv2dParams
  * @property {number} N batch
  * @property {number} H input height
@@ -160,7 +160,7 @@ export function writeConv2dParams(dv, p, f) {
 export const POOL2D_PARAMS_BYTES = 48;
 
 /**
- * Fields of wg_pool2d_params (MaxPool2D, AvgPool2D): x [N,H,W,C], y [N,OH,OW,C]; windows clipped to the image.
+ * Fields of wg_pool2d_params (MaxPool2D, AvgPool2D, MaxPool2DGrad, AvgPool2DGrad): x [N,H,W,C], y [N,OH,OW,C]; windows clipped to the image.
  * @typedef {object} Pool2dParams
  * @property {number} N batch
  * @property {number} H input height
@@ -199,7 +199,7 @@ export function writePool2dParams(dv, p, f) {
 export const REDUCE_PARAMS_BYTES = 32;
 
 /**
- * Fields of wg_reduce_params (ReduceSum, ReduceMean, ReduceMax): reduction over the axes in axes_mask; keepdims changes only the shape.
+ * Fields of wg_reduce_params (ReduceSum, ReduceMean, ReduceMax, SumTo, BroadcastLike, ReduceMaxGrad): reduction over the axes in axes_mask; keepdims changes only the shape (SumTo: shape is g's, BroadcastLike: like's, ReduceMaxGrad: x's).
  * @typedef {object} ReduceParams
  * @property {number} rank input rank, 0..MAX_RANK
  * @property {readonly number[]} shape input shape
@@ -241,7 +241,7 @@ export function writeTransposeParams(dv, p, f) {
 export const SLICE_PARAMS_BYTES = 100;
 
 /**
- * Fields of wg_slice_params (Slice): every axis resolved by the caller with numpy's rules (an unsliced axis: start 0, step 1, out = in).
+ * Fields of wg_slice_params (Slice, SliceGrad): every axis resolved by the caller with numpy's rules (an unsliced axis: start 0, step 1, out = in); SliceGrad: in_shape is x's, out_shape g's.
  * @typedef {object} SliceParams
  * @property {number} rank input rank, 0..MAX_RANK
  * @property {readonly number[]} inShape input shape
