@@ -7,6 +7,26 @@ OUTDIR gets one bundle directory per model and quantization (``mlp-float32``, ``
 inputs and the Python runner's outputs as little-endian float32 ``.bin`` files, ``digit.npy`` and
 ``digit.json`` (a raw 28x28 image in [0, 255] for the CLI) and ``fixtures.json`` describing it all.
 Deterministic: the same webgrad gives the same files.
+
+Training parity fixtures (``fixtures.json`` key ``"training"``, a list; one entry per trainable bundle
+``mlp-train-sgd``, ``mlp-train-adam``, ``cnn-train-sgd``, ``cnn-train-adam``, ``mobilenet-train-adam``):
+each bundle is exported with ``wg.export(..., trainable=True)`` from the model as it is before training,
+then the Python numpy backend trains that model with its own ``fit`` on fixed batches, one batch per
+``fit`` call (no shuffle), so the trajectory is what Python really does. Dropout and BatchNormalization
+are left out (the runtime fine-tunes without dropout and with BatchNorm in inference form). An entry:
+
+    {"name": "mlp-train-adam", "bundle": "mlp-train-adam", "optimizer": "adam", "steps": 20, "batchSize": 8,
+     "x": "mlp-train-adam-x.bin", "xShape": [160, 20],        # float32, the batches one after another
+     "labels": "mlp-train-adam-labels.bin", "labelsShape": [160],  # int32 class indices
+     "losses": "mlp-train-adam-losses.bin", "lossesShape": [20],   # float32: each step's mean batch loss,
+                                                                  # at the weights before that step
+     "weights": "mlp-train-adam-weights.bin",                     # float32: the trainable weights after
+     "weightsLayout": [{"name": "dense/kernel", "shape": [20, 32], "offset": 0}, ...],  # all steps, in
+                                                                  # training.trainable order; offset in elements
+     "iterations": 20}
+
+Step ``k`` (0-based) trains on rows ``[k * batchSize, (k + 1) * batchSize)`` of ``x`` and ``labels``.
+All ``.bin`` files are little-endian.
 """
 
 from __future__ import annotations
@@ -54,9 +74,84 @@ def _models(rng: np.random.Generator) -> list[tuple[str, wg.Model, tuple, dict]]
     ]
 
 
-def _write_bin(path: Path, a: np.ndarray) -> str:
-    path.write_bytes(np.ascontiguousarray(a, dtype="<f4").tobytes())
+def _write_bin(path: Path, a: np.ndarray, dtype: str = "<f4") -> str:
+    path.write_bytes(np.ascontiguousarray(a, dtype=dtype).tobytes())
     return path.name
+
+
+TRAIN_STEPS, TRAIN_BATCH = 20, 8
+
+
+def _small_mobilenet(input_shape: tuple = (16, 16, 3), classes: int = 4, width: int = 8) -> wg.Model:
+    """A small MobileNetV2-style net without BatchNormalization: inverted residual blocks (1x1 expand,
+    depthwise 3x3, 1x1 project) with Relu6, a residual Add, global average pooling."""
+    layers = wg.layers
+
+    def block(x: object, expand: int, out: int, stride: int) -> object:
+        c = x.shape[-1]
+        h = layers.Conv2D(c * expand, 1, activation="relu6")(x)
+        h = layers.DepthwiseConv2D(3, strides=stride, padding="same", activation="relu6")(h)
+        h = layers.Conv2D(out, 1)(h)
+        return layers.Add()([x, h]) if stride == 1 and c == out else h
+
+    inp = layers.Input(input_shape)
+    x = layers.Conv2D(width, 3, strides=2, padding="same", activation="relu6")(inp)
+    x = block(x, 1, width, 1)
+    x = block(x, 4, width * 2, 2)
+    x = block(x, 4, width * 2, 1)
+    x = layers.GlobalAveragePooling2D()(x)
+    out = layers.Dense(classes, activation="softmax")(x)
+    return wg.Model(inp, out, name="mobilenet_train")
+
+
+def _training_models() -> list[tuple[str, object, tuple, int, object]]:
+    """(name, model builder, input shape, classes, optimizer builder) of each training fixture."""
+    return [
+        ("mlp-train-sgd", _mlp, (20,), 5, lambda: wg.optimizers.SGD(0.1, momentum=0.9, nesterov=True)),
+        ("mlp-train-adam", _mlp, (20,), 5, lambda: wg.optimizers.Adam(1e-3)),
+        ("cnn-train-sgd", wg.zoo.mnist_cnn, (28, 28, 1), 10, lambda: wg.optimizers.SGD(0.05, momentum=0.9)),
+        ("cnn-train-adam", wg.zoo.mnist_cnn, (28, 28, 1), 10, lambda: wg.optimizers.Adam(1e-3)),
+        ("mobilenet-train-adam", _small_mobilenet, (16, 16, 3), 4, lambda: wg.optimizers.Adam(1e-3)),
+    ]
+
+
+def write_training_fixtures(out: Path) -> list[dict]:
+    """Writes the training parity fixtures into ``out`` (see the module doc); returns their entries."""
+    from webgrad.exporter.capture import capture_with_weights
+
+    entries = []
+    for i, (name, build, shape, classes, make_optimizer) in enumerate(_training_models()):
+        wg.set_seed(100 + i)
+        rng = np.random.default_rng(100 + i)
+        model = build()
+        model.compile(optimizer=make_optimizer(), loss="sparse_categorical_crossentropy")
+        wg.export(model, out / name, trainable=True, verbose=0)
+        n = TRAIN_STEPS * TRAIN_BATCH
+        x = rng.uniform(0, 1, (n, *shape)).astype(np.float32)
+        y = rng.integers(0, classes, n).astype(np.int32)
+        losses = []
+        for k in range(TRAIN_STEPS):
+            rows = slice(k * TRAIN_BATCH, (k + 1) * TRAIN_BATCH)
+            history = model.fit(x[rows], y[rows], batch_size=TRAIN_BATCH, epochs=1, shuffle=False, verbose=0)
+            losses.append(history.history["loss"][0])
+        trainable = json.loads((out / name / "model.json").read_text())["training"]["trainable"]
+        _, weights = capture_with_weights(model)
+        layout, offset, parts = [], 0, []
+        for w in trainable:
+            value = np.asarray(weights[w].data, np.float32)
+            layout.append({"name": w, "shape": list(value.shape), "offset": offset})
+            offset += value.size
+            parts.append(value.ravel())
+        entries.append({
+            "name": name, "bundle": name, "optimizer": model.optimizer.name, "steps": TRAIN_STEPS,
+            "batchSize": TRAIN_BATCH,
+            "x": _write_bin(out / f"{name}-x.bin", x), "xShape": list(x.shape),
+            "labels": _write_bin(out / f"{name}-labels.bin", y, "<i4"), "labelsShape": list(y.shape),
+            "losses": _write_bin(out / f"{name}-losses.bin", np.array(losses)), "lossesShape": [TRAIN_STEPS],
+            "weights": _write_bin(out / f"{name}-weights.bin", np.concatenate(parts)), "weightsLayout": layout,
+            "iterations": model.optimizer.iterations,
+        })
+    return entries
 
 
 def main(out: Path) -> None:
@@ -84,8 +179,10 @@ def main(out: Path) -> None:
     (out / "digit.json").write_text(json.dumps({"data": img.ravel().tolist(), "shape": [1, 28, 28, 1]}))
     probs = np.asarray(load_bundle(out / "cnn-float32").predict(img.reshape(1, 28, 28, 1).astype(np.float32) / 255))
     _write_bin(out / "digit-probs.bin", probs)
+    training = write_training_fixtures(out)
     (out / "fixtures.json").write_text(json.dumps({"cases": cases, "digit": {
-        "npy": "digit.npy", "json": "digit.json", "probs": "digit-probs.bin", "bundle": "cnn-float32"}}, indent=1))
+        "npy": "digit.npy", "json": "digit.json", "probs": "digit-probs.bin", "bundle": "cnn-float32"},
+        "training": training}, indent=1))
 
 
 if __name__ == "__main__":
