@@ -18,6 +18,7 @@ import { itemSize, viewOf } from './dtypes.js';
 import { planArena } from './arena.js';
 import { inferNode } from './shape_rules.js';
 import { GRAD_OPS } from './opset.js';
+import { inferGradNode } from './grad_shape_rules.js';
 import { sizeOf } from './shapes.js';
 import { Tensor } from './tensor.js';
 import { track } from './resources.js';
@@ -297,10 +298,11 @@ function buildPlan(graph, weights, backend, shapes, key, maxArenaBytes) {
     const ins = node.inputs.map((name) => (name ? lookup(name) : null));
     let out;
     try {
-      out = inferNode(
+      const infer = Object.prototype.hasOwnProperty.call(GRAD_OPS, node.op) ? inferGradNode : inferNode;
+      out = infer(
         node.op,
-        ins.map((i) => (i === null ? null : values[i].shape)),
-        ins.map((i) => (i === null ? null : values[i].dtype)),
+        /** @type {any} */ (ins.map((i) => (i === null ? null : values[i].shape))),
+        /** @type {any} */ (ins.map((i) => (i === null ? null : values[i].dtype))),
         node.attrs,
       );
     } catch (e) {

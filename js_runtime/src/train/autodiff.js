@@ -17,6 +17,7 @@ import { WebgradError } from '../errors.js';
 import { OPSET } from '../opset.js';
 import { inferNode } from '../shape_rules.js';
 import { normalizeAttrs } from '../loader/attrs.js';
+import { gradAttrs } from '../grad_shape_rules.js';
 import { VJP_RULES } from './vjp/index.js';
 
 /** @typedef {import('../executor.js').Graph} Graph */
@@ -138,7 +139,7 @@ export function buildTrainingGraph(graph, training, weights) {
   const ctx = {
     emit(op, ins, attrs, hint) {
       const out = unique(`grad/${ctx.node.name}/${hint}`);
-      const norm = OPSET.ops[op] ? normalizeAttrs(op, attrs) : Object.freeze({ ...attrs });
+      const norm = OPSET.ops[op] ? normalizeAttrs(op, attrs) : Object.freeze(gradAttrs(op, attrs));
       backward.push({ name: out, op, inputs: [...ins], outputs: [out], attrs: norm });
       return out;
     },
