@@ -46,9 +46,11 @@
  * @typedef {object} Backend
  * @property {string} name the registry name ('js', 'wasm', 'webgpu', ...)
  * @property {Readonly<Record<string, Kernel>>} kernels one kernel per op it implements, by op name
- * @property {(weights: Map<string, View>, nodes: readonly GraphNode[]) => Map<string, View>} prepareWeights
- *   called once at load with the float32 (dequantized) weights; returns the views kernels will get
- *   (the same ones, copies in the backend's memory, or views with a `packed` form)
+ * @property {(weights: Map<string, View>, nodes: readonly GraphNode[], options?: {plain?: Iterable<string>}) =>
+ *   Map<string, View>} prepareWeights called once at load with the float32 (dequantized) weights; returns
+ *   the views kernels will get (the same ones, copies in the backend's memory, or views with a `packed`
+ *   form). `plain` names weights that training updates in place: they keep the plain layout (no packed
+ *   form), so writing their view's data is all an optimizer step needs.
  * @property {(byteLength: number) => ArenaMemory} allocateArena memory for the executor's arena
  * @property {(memory: ArenaMemory) => void} releaseArena gives arena memory back
  * @property {() => number} weightsBytes bytes the prepared weights take on this backend
