@@ -9,6 +9,7 @@ import { Conv2D } from './Conv2D.js';
 import { poolKernel } from './_pool.js';
 import { reduceKernel } from './_reduce.js';
 import { axisKernel } from './_axis.js';
+import { makeGradKernels } from './grad.js';
 import {
   BatchNorm,
   Cast,
@@ -58,5 +59,6 @@ export function makeKernels(ctx) {
     Cast: Cast(ctx),
     Dequantize: Dequantize(ctx),
   });
+  Object.assign(k, makeGradKernels(ctx)); // the gradient ops (training)
   return Object.freeze(k);
 }
