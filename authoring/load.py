@@ -15,6 +15,11 @@ one whose batch norms were folded and whose activations were fused by the export
 Layers are named after the node scope (``dense_1/MatMul`` -> ``dense_1``), and a layer that makes a
 graph output takes that output's name, so exporting the loaded model again keeps the signature.
 
+A trainable bundle (formatVersion 2 with a ``training`` section, from ``wg.export(..., trainable=True)``
+or the npm runtime's ``toBundle``) loads compiled: the weights it lists as trainable train, the others
+are frozen, the loss and optimizer are its own, and the optimizer state (``iterations`` and slots) is
+restored, so ``fit`` continues exactly where the bundle left off.
+
 >>> import tempfile, numpy as np, webgrad as wg
 >>> model = wg.Sequential([wg.Input((4,), name="x"), wg.layers.Dense(3, activation="softmax", name="probs")])
 >>> path = tempfile.mkdtemp() + "/b"
@@ -36,6 +41,8 @@ from typing import Any
 import numpy as np
 
 from webgrad import layers, ops
+from webgrad import losses as wg_losses
+from webgrad import optimizers as wg_optimizers
 from webgrad.exporter.bundle_errors import BundleError
 from webgrad.exporter.bundle_reader import read_bundle
 from webgrad.exporter.graph import Graph, Node, UniqueNames
@@ -70,9 +77,44 @@ def load_model(path: str | Path) -> Model:
     'tiny'
     """
     bundle = read_bundle(path)
-    model = model_from_graph(bundle.graph, name=_model_name(bundle.metadata, Path(path)))
+    sources: dict[str, list[Any]] = {}
+    model = model_from_graph(bundle.graph, name=_model_name(bundle.metadata, Path(path)), sources=sources)
     model.bundle_metadata = dict(bundle.metadata)  # type: ignore[attr-defined]
+    if "training" in bundle.manifest:
+        restore_training(model, bundle.manifest["training"], bundle.graph.constants, sources,
+                         f"{bundle.path / 'model.json'}")
     return model
+
+
+def restore_training(model: Model, training: dict[str, Any], constants: dict[str, np.ndarray],
+                     sources: dict[str, list[Any]], where: str) -> None:
+    """Compiles ``model`` as a trainable bundle's ``training`` section says: only the listed weights
+    train, with the bundle's loss and optimizer, whose state is restored. ``sources`` maps each bundle
+    weight to the model variables made from it (``model_from_graph``). BundleError names the field."""
+    field = f"{where}: training"
+    trainable = set(training["trainable"])
+    variables: dict[str, Any] = {}
+    for name, found in sources.items():
+        for var in found:
+            var.trainable = var.requires_grad = name in trainable
+    for i, name in enumerate(training["trainable"]):
+        found = sources.get(name, [])
+        if len(found) != 1 or tuple(found[0].shape) != tuple(constants[name].shape):
+            why = "no layer holds it" if not found else (
+                f"{len(found)} layers hold it" if len(found) > 1 else "its layer holds it transposed")
+            raise BundleError("EGRAPH", f"{field}.trainable[{i}] {name!r} cannot train in Python: {why}")
+        variables[name] = found[0]
+    loss_spec = training["loss"]
+    try:
+        loss = type(wg_losses.get(loss_spec["name"]))(from_logits=bool(loss_spec.get("from_logits", False)))
+        optimizer = wg_optimizers.from_bundle_config(training["optimizer"])
+    except (ValueError, TypeError) as e:
+        raise BundleError("ESCHEMA", f"{field}: {e}") from e
+    model.compile(optimizer=optimizer, loss=loss)
+    state = training["state"]
+    optimizer.load_state(state["iterations"], [
+        (variables[w], {slot: constants[tensor] for slot, tensor in slots.items()})
+        for w, slots in sorted(state["slots"].items())])
 
 
 def _model_name(metadata: Any, path: Path) -> str:
@@ -202,12 +244,13 @@ class _LayerNames:
         return self.names.take(scope if scope not in self.names.used else node.name.replace("/", "_"))
 
 
-def model_from_graph(graph: Graph, name: str = "model") -> Model:
+def model_from_graph(graph: Graph, name: str = "model", sources: dict[str, list[Any]] | None = None) -> Model:
     """A functional model computing ``graph`` (see the module doc). A node whose inputs are all
     constants is run once here and its result becomes a constant (what ``passes.fold_constants``
     does, without its size and dtype limits: a trainable model holds its constants as weights).
 
     One pass over the nodes in their (topological) order, no recursion: 100,000-node graphs load.
+    ``sources``, when given, is filled with graph constant name -> the variables made from it.
 
     >>> import numpy as np
     >>> from webgrad.exporter.graph import Graph, Node, TensorSpec
@@ -240,6 +283,9 @@ def model_from_graph(graph: Graph, name: str = "model") -> Model:
         xs = [tensors[a] for a in args]
         tensors[node.outputs[0]] = layer(xs if layer.n_inputs is None else xs[0])
         layer.set_weights(weights)
+        if sources is not None:  # every mapper takes a node's constant inputs as weights, in input order
+            for const, var in zip([i for i in node.inputs if i in consts], layer.weights, strict=True):
+                sources.setdefault(const, []).append(var)
     missing = [o.name for o in graph.outputs if o.name not in tensors]
     if missing:
         raise ValueError(f"graph outputs {missing} are constants, not computed from the inputs")
