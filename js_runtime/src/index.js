@@ -16,6 +16,7 @@ export { Tensor, tensor } from './tensor.js';
 export { WebgradError } from './errors.js';
 export { registerBackend, getBackend, checkBackend, listBackends, AUTO_ORDER } from './backends/index.js';
 export { liveResources } from './resources.js';
+export { saveBundle } from './train/to_bundle.js';
 export { OPSET } from './opset.js';
 export { VERSION } from './version.js';
 export { DTYPES, halfToFloat, floatToHalf } from './dtypes.js';
@@ -24,6 +25,10 @@ export { DTYPES, halfToFloat, floatToHalf } from './dtypes.js';
 /** @typedef {import('./load.js').Progress} Progress */
 /** @typedef {import('./loader/source.js').BundleSource} BundleSource */
 /** @typedef {import('./model.js').MemoryInfo} MemoryInfo */
+/** @typedef {import('./train/fit.js').FitOptions} FitOptions */
+/** @typedef {import('./train/fit.js').History} History */
+/** @typedef {import('./train/fit.js').Logs} Logs */
+/** @typedef {import('./train/to_bundle.js').BundleMap} BundleMap */
 /** @typedef {import('./classify.js').Prediction} Prediction */
 /** @typedef {import('./selftest.js').SelftestResult} SelftestResult */
 /** @typedef {import('./errors.js').ErrorCode} ErrorCode */
