@@ -20,7 +20,10 @@ import { Tensor } from '../tensor.js';
  * @typedef {{graph: import('../executor.js').Graph, lossOutput: string, gradOutputs: Map<string, string>,
  *   predictionOutputs: string[], constants?: Map<string, View>}} TrainingGraph what `buildTrainingGraph` returns
  */
-/** @typedef {{loss: number, predictions: Float32Array, predictionShape: readonly number[]}} StepResult */
+/**
+ * @typedef {{loss: number, predictions: Float32Array, predictionShape: readonly number[]}} StepResult
+ * `predictions`: a view valid until the next step (read it before)
+ */
 
 /** Runs training steps; made by `loadModel` for a trainable model. */
 export class Trainer {
@@ -84,12 +87,13 @@ export class Trainer {
         maxArenaBytes: this.maxArenaBytes,
       });
     }
-    const outs = this.#executor.run([...inputs, labels]);
+    // views in the arena, valid until the next run: read at once, nothing allocated per step
+    const outs = this.#executor.runViews([...inputs, labels]);
     const pred = outs[this.predictionAt];
     return {
       outs,
-      loss: outs[this.lossAt].dataSync()[0],
-      predictions: /** @type {Float32Array} */ (pred.dataSync()),
+      loss: outs[this.lossAt].data[0],
+      predictions: /** @type {Float32Array} */ (pred.data),
       predictionShape: pred.shape,
     };
   }
@@ -117,7 +121,7 @@ export class Trainer {
     if (!Number.isFinite(loss)) return { loss, predictions, predictionShape };
     /** @type {Map<string, Float32Array>} */
     const grads = new Map();
-    for (const [w, i] of this.gradAt) grads.set(w, /** @type {Float32Array} */ (outs[i].dataSync()));
+    for (const [w, i] of this.gradAt) grads.set(w, /** @type {Float32Array} */ (outs[i].data));
     this.optimizer.apply(
       grads,
       (name) => /** @type {Float32Array} */ (/** @type {View} */ (this.weights.get(name)).data),
