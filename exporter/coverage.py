@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from webgrad.exporter.opset import op_names
+from webgrad.exporter.opset import grad_op_names, op_names
 from webgrad.ops import REGISTRY
+from webgrad.ops.grad import GRAD_REGISTRY
 
 IMPLEMENTATIONS = ("numpy", "jax", "js", "wasm", "webgpu")
 TABLE_PATH = Path(__file__).with_name("coverage.json")
@@ -43,7 +44,13 @@ OP_FILE_GLOBS: dict[str, tuple[tuple[str, str], ...]] = {
     "wasm": (("wasm_kernels/src", "[A-Z]*.c"),),
     "webgpu": (("webgpu_shaders", "[A-Z]*.wgsl.j2"), ("js_runtime/src/backends/webgpu/programs", "[A-Z]*.js")),
 }
-NOT_OP_FILES = {"authoring/ops/registry.py"}
+# The same for the gradient ops (the op set's gradOps), whose files sit in a grad/ folder of their own.
+GRAD_FILE_GLOBS: dict[str, tuple[tuple[str, str], ...]] = {
+    "numpy": (("authoring/ops/grad", "[a-z]*.py"),),
+    "js": (("js_runtime/src/backends/js/kernels/grad", "[A-Z]*.js"),),
+    "wasm": (("wasm_kernels/src/grad", "[A-Z]*.c"),),
+}
+NOT_OP_FILES = {"authoring/ops/registry.py", "authoring/ops/grad/registry.py"}
 
 
 class CoverageError(ValueError):
@@ -103,10 +110,10 @@ class Observed:
 def snake(name: str) -> str:
     """The module name of op ``name``.
 
-    >>> [snake(n) for n in ("MatMul", "MaxPool2D", "Relu6", "LogSoftmax")]
-    ['matmul', 'max_pool2d', 'relu6', 'log_softmax']
+    >>> [snake(n) for n in ("MatMul", "MaxPool2D", "Relu6", "LogSoftmax", "Conv2DBackpropInput")]
+    ['matmul', 'max_pool2d', 'relu6', 'log_softmax', 'conv2d_backprop_input']
     """
-    return "matmul" if name == "MatMul" else re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name).lower()
+    return "matmul" if name == "MatMul" else re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=2D)(?=[A-Z])", "_", name).lower()
 
 
 def load_table(path: Path = TABLE_PATH) -> dict[str, Any]:
@@ -121,7 +128,10 @@ def load_table(path: Path = TABLE_PATH) -> dict[str, Any]:
         raise CoverageError(f"{path}: cannot read the coverage table: {e}") from e
     if table.get("format") != "webgrad-coverage" or set(table.get("implementations", {})) != set(IMPLEMENTATIONS):
         raise CoverageError(f"{path}: not a coverage table with the implementations {', '.join(IMPLEMENTATIONS)}")
-    for op, row in table.get("ops", {}).items():
+    if set(table.get("gradLayout", {})) - {"doc"} != set(IMPLEMENTATIONS):
+        want = ', '.join(IMPLEMENTATIONS)
+        raise CoverageError(f"{path}: gradLayout must give the gradient ops' file names for {want}")
+    for op, row in [*table.get("ops", {}).items(), *table.get("gradOps", {}).items()]:
         for impl in IMPLEMENTATIONS:
             cell(table, op, impl)  # raises on a malformed cell
         extra = set(row) - set(IMPLEMENTATIONS)
@@ -136,7 +146,8 @@ def cell(table: Mapping[str, Any], op: str, implementation: str) -> Cell:
     >>> cell(load_table(), "Reshape", "webgpu").alias is not None
     True
     """
-    raw = table["ops"].get(op, {}).get(implementation)
+    row = table["ops"].get(op) or table.get("gradOps", {}).get(op, {})
+    raw = row.get(implementation)
     if isinstance(raw, list) and raw and all(isinstance(p, str) and p for p in raw):
         return Cell(op, implementation, files=tuple(raw))
     if isinstance(raw, dict) and len(raw) == 1:
@@ -152,8 +163,14 @@ def layout_files(table: Mapping[str, Any], op: str, implementation: str) -> list
 
     >>> layout_files(load_table(), "MaxPool2D", "numpy")
     ['authoring/ops/max_pool2d.py']
+    >>> layout_files(load_table(), "MaxPool2DGrad", "wasm")
+    ['wasm_kernels/src/grad/MaxPool2DGrad.c']
     """
-    return [p.format(op=op, snake=snake(op)) for p in table["implementations"][implementation]["layout"]]
+    layout = (
+        table["gradLayout"][implementation] if op in table.get("gradOps", {})
+        else table["implementations"][implementation]["layout"]
+    )
+    return [p.format(op=op, snake=snake(op)) for p in layout]
 
 
 def check(table: Mapping[str, Any], observed: Observed, root: Path = ROOT) -> list[Problem]:
@@ -173,11 +190,21 @@ def check(table: Mapping[str, Any], observed: Observed, root: Path = ROOT) -> li
             continue
         for impl in IMPLEMENTATIONS:
             problems += _check_files(table, cell(table, op, impl), root)
-    listed = {op for op in ops if op in table["ops"]}
+    grads, grad_rows = grad_op_names(), table.get("gradOps", {})
+    for op in sorted(set(grad_rows) - set(grads)):
+        problems.append(Problem(op, "*", "in the coverage table's gradOps but not a gradient op of the op set"))
+    for op in grads:
+        if op not in grad_rows:
+            problems.append(Problem(op, "*", "gradient op of the op set missing from exporter/coverage.json gradOps"))
+            continue
+        for impl in IMPLEMENTATIONS:
+            problems += _check_files(table, cell(table, op, impl), root)
+    # One registry per backend holds both kinds (TRAIN.md: grad kernels registered under their names).
+    listed = {op for op in ops if op in table["ops"]} | {op for op in grads if op in grad_rows}
     with_kernel = {impl: {op for op in listed if cell(table, op, impl).has_kernel} for impl in IMPLEMENTATIONS}
     aliases = {impl: {op for op in listed if cell(table, op, impl).alias} for impl in IMPLEMENTATIONS}
     registries: list[tuple[str, set[str] | None, str]] = [
-        ("numpy", observed.numpy, "the numpy registry (authoring/ops/registry.py REGISTRY)"),
+        ("numpy", observed.numpy, "the numpy registry (authoring/ops/registry.py REGISTRY; grad/ GRAD_REGISTRY)"),
         ("jax", observed.jax, "the JAX lowerings (authoring/backends/jax_ops LOWERINGS)"),
         ("js", observed.js, "the js backend's KERNELS (js_runtime/src/backends/js/kernels/index.js)"),
         ("wasm", observed.wasm_exports, f"the wg_<Op> exports of {WASM_BUILD}"),
@@ -219,8 +246,9 @@ def _check_registry(impl: str, expected: set[str], found: set[str], where: str) 
 
 def _stray_files(table: Mapping[str, Any], root: Path) -> list[Problem]:
     out = []
-    for impl, globs in OP_FILE_GLOBS.items():
-        listed = {p for op in table["ops"] for p in cell(table, op, impl).files}
+    rows = [*table["ops"], *table.get("gradOps", {})]
+    for impl, globs in [*OP_FILE_GLOBS.items(), *GRAD_FILE_GLOBS.items()]:
+        listed = {p for op in rows for p in cell(table, op, impl).files}
         for folder, pattern in globs:
             for path in sorted((root / folder).glob(pattern)):
                 rel = path.relative_to(root).as_posix()
@@ -257,7 +285,7 @@ def observe(root: Path = ROOT, *, node: bool = True) -> Observed:
 
 
 def _numpy_registry() -> set[str]:
-    return set(REGISTRY)
+    return set(REGISTRY) | set(GRAD_REGISTRY)
 
 
 def _jax_registry(root: Path) -> set[str]:
