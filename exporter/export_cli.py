@@ -71,7 +71,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     validation = _load_npz(args.validation_data) if args.validation_data else None
     try:
         export(model, args.path, quantize=args.quantize, labels=labels, preprocessing=preprocessing, task=args.task,
-               validation_data=validation, optimize=not args.no_optimize, overwrite=args.overwrite, verbose=1)
+               validation_data=validation, optimize=not args.no_optimize, overwrite=args.overwrite, verbose=1,
+               trainable=args.trainable)
     except FileExistsError as e:  # the target is a directory that holds something other than a bundle
         raise ValueError(str(e)) from e
     return 0
@@ -96,6 +97,9 @@ def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--task", default="classification", help="task named in the metadata (default classification)")
     p.add_argument("--validation-data", metavar="NPZ", help=".npz with 'x' (model inputs) and 'y' (labels): "
                                                             "print model vs bundle accuracy")
+    p.add_argument("--trainable", action="store_true",
+                   help="write a trainable bundle (formatVersion 2) with the model's compiled loss and optimizer, "
+                        "which the npm runtime can fit and wg.load_model continues")
     p.add_argument("--no-optimize", action="store_true", help="skip the graph passes")
     p.add_argument("--overwrite", action="store_true",
                    help="also write into a non-empty directory that is not a webgrad bundle (adds the bundle's "
