@@ -168,7 +168,8 @@ def test_activation_grad(k, act, alpha, approximate):
     elif act == "none":
         y = x.copy()
     else:
-        y = forward("MatMul", [x[:, None], np.ones((1, 1), np.float32), None], {"activation": act, "alpha": alpha})[:, 0]
+        one = np.ones((1, 1), np.float32)
+        y = forward("MatMul", [x[:, None], one, None], {"activation": act, "alpha": alpha})[:, 0]
     g = rand(x.size)
     name = "gelu_tanh" if act == "gelu" and approximate else act
     want = activation_grad(g, y, name, alpha, pre=x).astype(np.float32)

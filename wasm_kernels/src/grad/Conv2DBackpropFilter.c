@@ -60,7 +60,7 @@ static void pack_a_cols_t(const void* ctx, int i0, int rows, int K, float* dst) 
 
 static int dense(const float* x, const float* g, float* dw, const wg_conv2d_params* p) {
   const int G = p->groups, cg = p->C / G, og = p->O / G, Kg = p->KH * p->KW * cg, P = p->N * p->OH * p->OW;
-  const int pc = conv_grad_chunk(og > Kg ? og : Kg, P);
+  const int pc = P < WG_GRAD_FILTER_PIXELS ? P : WG_GRAD_FILTER_PIXELS;
   for (int grp = 0; grp < G; grp++) {
     const uint32_t mark = wg_mark();
     float* part = wg_alloc((uint32_t)Kg * (uint32_t)og * sizeof(float));

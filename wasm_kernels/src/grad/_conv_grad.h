@@ -8,7 +8,9 @@
 #include "../gemm_core.h"
 
 /* Floats of one chunk's column block: about an L2-sized share. */
+#ifndef WG_GRAD_CHUNK_FLOATS
 #define WG_GRAD_CHUNK_FLOATS (32 * 1024)
+#endif
 
 WG_INLINE int conv_grad_check(const wg_conv2d_params* p) {
   if (p->N < 0 || p->H < 1 || p->W < 1 || p->C < 1 || p->OH < 0 || p->OW < 0 || p->O < 1 || p->KH < 1 ||
@@ -17,6 +19,12 @@ WG_INLINE int conv_grad_check(const wg_conv2d_params* p) {
     return WG_ERR_ARG;
   return WG_OK;
 }
+
+/* Pixels per chunk of the filter gradient (the GEMM's K): long enough that the tiles' loads and stores
+ * vanish, short enough that the chunk's packed g stays in L2. */
+#ifndef WG_GRAD_FILTER_PIXELS
+#define WG_GRAD_FILTER_PIXELS 1024
+#endif
 
 /* Pixels per chunk for `cols` columns: a multiple of WG_MR, at least one panel. */
 WG_INLINE int conv_grad_chunk(int cols, int pixels) {
