@@ -34,6 +34,7 @@ def test_regeneration_is_byte_identical():
 def test_check_cli_names_stale_files(tmp_path, capsys):
     for p in VECTOR_DIR.glob("*.json"):
         shutil.copy(p, tmp_path / p.name)
+    shutil.copytree(VECTOR_DIR / "grad", tmp_path / "grad")
     assert vectors.main(["--check", "--dir", str(tmp_path)]) == 0
     doc = json.loads((tmp_path / "Relu.json").read_text())
     doc["cases"][0]["inputs"][0]["data"] = vectors.encode(np.zeros(15, np.float32))["data"]

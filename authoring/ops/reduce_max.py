@@ -16,7 +16,7 @@ def _max(x: Array, axes: tuple[int, ...], keepdims: bool) -> Array:
 def _grad(g: Array, x: Array, y: Array, axes: tuple[int, ...]) -> Array:
     hit = x == y
     with np.errstate(divide="ignore", invalid="ignore"):  # a NaN max has no hit: its gradient is NaN
-        return hit * (g / hit.sum(axis=axes, keepdims=True))
+        return hit * (g / hit.sum(axis=axes, keepdims=True, dtype=np.float32))
 
 
 register("ReduceMax", **reduction("ReduceMax", _max, _grad))

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './_helpers.mjs';
 import { EXCLUDED, VIEW_OPS } from './_webgpu.mjs';
-import { OPSET } from '../../js_runtime/src/opset.js';
+import { GRAD_OPS, OPSET } from '../../js_runtime/src/opset.js';
 import { ALIAS_OPS } from '../../js_runtime/src/executor.js';
 import { getBackend } from '../../js_runtime/src/backends/index.js';
 import { KERNELS } from '../../js_runtime/src/backends/js/kernels/index.js';
@@ -20,13 +20,16 @@ import { SHADERS } from '../../js_runtime/src/backends/webgpu/shaders.generated.
 
 const TABLE = JSON.parse(readFileSync(join(ROOT, 'exporter', 'coverage.json'), 'utf8'));
 const OPS = Object.keys(OPSET.ops);
+// the gradient ops of in-runtime training have rows too (js and wasm kernels; no WebGPU program)
+const ROWS = { ...TABLE.ops, ...TABLE.gradOps };
+const ALL = [...OPS, ...Object.keys(GRAD_OPS)];
 const wasm = await getBackend('wasm').create();
 after(() => wasm.dispose());
 
 /** The ops whose cell on `impl` lists files (a kernel of their own), and those that are aliases. */
 function column(impl) {
-  const files = OPS.filter((op) => Array.isArray(TABLE.ops[op][impl]));
-  const alias = OPS.filter((op) => TABLE.ops[op][impl]?.alias);
+  const files = ALL.filter((op) => Array.isArray(ROWS[op][impl]));
+  const alias = ALL.filter((op) => ROWS[op][impl]?.alias);
   return { files, alias };
 }
 
@@ -36,11 +39,12 @@ const registered = (o) =>
     .filter((k) => typeof o[k] === 'function')
     .sort();
 
-test('the table has a row for every op of the op set, five cells each, and its files exist', () => {
+test('the table has a row for every op and gradient op, five cells each, and its files exist', () => {
   assert.deepEqual(Object.keys(TABLE.ops), OPS);
-  for (const op of OPS) {
-    assert.deepEqual(Object.keys(TABLE.ops[op]), ['numpy', 'jax', 'js', 'wasm', 'webgpu'], op);
-    for (const [impl, cell] of Object.entries(TABLE.ops[op])) {
+  assert.deepEqual(Object.keys(TABLE.gradOps), Object.keys(GRAD_OPS));
+  for (const op of ALL) {
+    assert.deepEqual(Object.keys(ROWS[op]), ['numpy', 'jax', 'js', 'wasm', 'webgpu'], op);
+    for (const [impl, cell] of Object.entries(ROWS[op])) {
       if (Array.isArray(cell))
         for (const f of cell) assert.ok(existsSync(join(ROOT, f)), `${op}/${impl}: ${f} does not exist`);
       else assert.ok(Object.values(cell)[0], `${op}/${impl}: an exclusion or alias says why`);
