@@ -122,6 +122,8 @@ def test_conv2d_backprop_scratch_and_errors(k):
     mark = k("wg_mark")
     wh.run_grad(k, "Conv2DBackpropFilter", [x, g, w], {})
     wh.run_grad(k, "Conv2DBackpropInput", [g, w, x], {})
+    wh.run_grad(k, "ReduceMaxGrad", [g[:, :1], g, g.max(axis=1, keepdims=True)], {"axes": [1], "keepdims": True})
+    wh.run_grad(k, "BatchNormGrad", [g, g, w[0, 0, 0], w[0, 0, 1], np.abs(w[0, 0, 2])], {"wrt": "scale"})
     assert k("wg_mark") == mark, "the kernels give their scratch back"
     with k.scope():
         fields = wh.conv2d_fields(x.shape, w.shape, {"strides": [1, 1], "padding": "VALID", "dilations": [1, 1],
