@@ -297,3 +297,15 @@ def test_broadcast_like(k, op, axes, keepdims):
 def test_reshape_like(k):
     g = rand(2, 3, 4)
     assert_close(wh.run_grad(k, "ReshapeLike", [g, np.zeros((6, 4), np.float32)], {}), g.reshape(6, 4), 0, 0, "")
+
+
+def test_max_pool_grad_special_values(k):
+    """A NaN in a window routes its g nowhere; an infinite g makes NaN at the window's misses (g * 0), in the
+    vector lanes and in the scalar tail channels alike."""
+    attrs = {"pool_size": [2, 2], "strides": [1, 1], "padding": "VALID"}
+    x = RNG.integers(-2, 3, (1, 4, 4, 6)).astype(np.float32)
+    x[0, 1, 1, [0, 5]] = np.nan
+    g = rand(1, 3, 3, 6)
+    g[0, 2, 2, [1, 4]] = np.inf
+    (want,) = vjp("MaxPool2D", [x], attrs, g)
+    assert_close(wh.run_grad(k, "MaxPool2DGrad", [g, x], attrs), want, 1e-6, 1e-6, "special values")
