@@ -19,6 +19,7 @@ import { checkSelftest, selftestInputs } from './selftest.js';
 import { track } from './resources.js';
 import { Optimizer } from './train/optimizers.js';
 import { Trainer } from './train/trainer.js';
+import { checkLossGraph } from './train/check_loss_graph.js';
 
 /** @typedef {import('./loader/source.js').BundleSource} BundleSource */
 /** @typedef {import('./backends/interface.js').Backend} Backend */
@@ -203,6 +204,7 @@ async function readModel(src, where, signal, onProgress, limits, trainable) {
   try {
     weights = readTensors(manifest.weights.tensors, data, where);
     graph = buildGraph(manifest, weights, where);
+    if (manifest.training) checkLossGraph(manifest.training, graph, weights, where);
     if (trainable) {
       const { buildTrainingGraph } = await import('./train/autodiff.js'); // its own chunk: inference never loads it
       const spec = /** @type {NonNullable<Manifest['training']>} */ (manifest.training);

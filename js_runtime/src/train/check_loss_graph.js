@@ -1,0 +1,70 @@
+/**
+ * The loss graph of a trainable bundle checked at every load (plain loads too, as Python's reader
+ * does), once the forward graph is known: op-set ops only (a gradient op or an unknown op is
+ * EUNKNOWN_OP), valid attributes (EATTR), `lossGraph.inputs` naming forward tensors or the labels,
+ * every node input defined before use, and `lossGraph.output` made by a loss-graph node (EGRAPH).
+ * @module
+ */
+
+import { WebgradError } from '../errors.js';
+import { OPSET } from '../opset.js';
+import { normalizeAttrs } from '../loader/attrs.js';
+
+/** @typedef {import('../loader/manifest.js').TrainingJson} TrainingJson */
+/** @typedef {import('../executor.js').Graph} Graph */
+
+/**
+ * @param {TrainingJson} training
+ * @param {Graph} graph the checked forward graph
+ * @param {ReadonlyMap<string, unknown>} weights the weight table
+ * @param {string} where
+ */
+export function checkLossGraph(training, graph, weights, where) {
+  const at = `${where}: training.lossGraph`;
+  const forward = new Set([...graph.inputs.map((s) => s.name), ...weights.keys()]);
+  for (const n of graph.nodes) for (const o of n.outputs) forward.add(o);
+  const labels = training.labels.name;
+  if (forward.has(labels))
+    throw new WebgradError('EGRAPH', `${at}: the labels' name '${labels}' is already a tensor of the forward graph`);
+  training.lossGraph.inputs.forEach((name, i) => {
+    if (name !== labels && !forward.has(name))
+      throw new WebgradError(
+        'EGRAPH',
+        `${at}.inputs[${i}]: '${name}' is neither a tensor of the forward graph nor the labels '${labels}'`,
+      );
+  });
+  const defined = new Set([...training.lossGraph.inputs, ...weights.keys()]);
+  const made = new Set();
+  training.lossGraph.nodes.forEach((n, i) => {
+    if (!Object.prototype.hasOwnProperty.call(OPSET.ops, n.op))
+      throw new WebgradError(
+        'EUNKNOWN_OP',
+        `${at}.nodes[${i}] ('${n.name}'): op '${n.op}' is not an op of op set v${OPSET.opsetVersion} (gradient ops never appear in bundles)`,
+      );
+    try {
+      normalizeAttrs(n.op, n.attrs);
+    } catch (e) {
+      throw new WebgradError('EATTR', `${at}.nodes[${i}] ('${n.name}'): ${/** @type {Error} */ (e).message}`, {
+        cause: e,
+      });
+    }
+    for (const input of n.inputs) {
+      if (input && !defined.has(input))
+        throw new WebgradError(
+          'EGRAPH',
+          `${at}.nodes[${i}] ('${n.name}') reads '${input}', which is not a lossGraph input, a weight or an earlier loss node's output`,
+        );
+    }
+    for (const o of n.outputs) {
+      if (defined.has(o) || forward.has(o))
+        throw new WebgradError('EGRAPH', `${at}.nodes[${i}] ('${n.name}') redefines tensor '${o}'`);
+      defined.add(o);
+      made.add(o);
+    }
+  });
+  if (!made.has(training.lossGraph.output))
+    throw new WebgradError(
+      'EGRAPH',
+      `${at}.output: '${training.lossGraph.output}' is not made by any node of the loss graph`,
+    );
+}
