@@ -51,6 +51,9 @@ WG_EXPORT int wg_ActivationGrad(const float* g, const float* x, const float* y, 
                                 float alpha, int32_t approximate) {
   if (n < 0 || act < 0 || act > WG_ACT_GELU) return WG_ERR_ARG;
   int i = 0;
+  if (act == WG_ACT_RELU) /* the common one, inlined: g * (y > 0) */
+    for (; i + 4 <= n; i += 4)
+      wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_v128_load(g + i), wasm_v128_and(wasm_f32x4_gt(wasm_v128_load(y + i), V(0.0f)), V(1.0f))));
   for (; i + 4 <= n; i += 4)
     wasm_v128_store(dx + i, grad4(wasm_v128_load(g + i), wasm_v128_load(x + i), wasm_v128_load(y + i), act, alpha, approximate));
   if (i < n) {
