@@ -75,11 +75,13 @@ def test_build_info_describes_the_files():
 
 
 def test_wasm_stays_small():
-    """Each build is shipped alone (the runtime fetches one): keep it well under the 60 KB gzipped budget."""
+    """Each build is shipped alone (the runtime fetches one): keep it well under the 60 KB gzipped budget.
+    The gradient kernels of in-runtime training (src/grad/) live in the same module, since a training
+    step needs both: about 5.7 KB gzipped of the limit."""
     for name in build.VARIANTS:
         data = (build.OUT_DIR / name).read_bytes()
-        assert len(gzip.compress(data, 9)) < 20_000, name
-        assert len(data) < 64_000, name
+        assert len(gzip.compress(data, 9)) < 26_000, name
+        assert len(data) < 80_000, name
 
 
 def test_ziglang_and_wasmtime_are_pinned_in_the_dev_extra():
