@@ -23,7 +23,11 @@ export function throwIfAborted(signal: AbortSignal | undefined, what: string): v
  * - `ESCHEMA`: model.json does not have the structure of the bundle schema.
  * - `ESHARD_MISSING`, `ESHARD_SIZE`, `ECHECKSUM`: a weight shard absent, of the wrong size, or corrupt.
  * - `ETENSOR`: a weight's dtype, size, byte range or quantization is inconsistent.
- * - `ENONFINITE`: a NaN or Inf in the weights.
+ * - `ENONFINITE`: a NaN or Inf in the weights, or a training loss that is NaN or Inf (`fit` stops,
+ *   naming the epoch and batch, with the weights as they were before that batch).
+ * - `ENOT_TRAINABLE`: training (`loadModel(src, {trainable: true})`, `fit`, `trainStep`...) asked of a
+ *   bundle without a `training` section, or of a model loaded without `trainable: true`; the message
+ *   says how to export a trainable one (`wg.export(model, dir, trainable=True)`).
  * - `EUNKNOWN_OP`, `EATTR`: a node with an op outside the op set, or attributes it does not take.
  * - `EGRAPH`: an undefined tensor, a node out of topological order, a duplicate name.
  * - `ESHAPE`, `EDTYPE`: shapes or dtypes that do not fit (in the graph or in a predict input).
@@ -34,14 +38,16 @@ export function throwIfAborted(signal: AbortSignal | undefined, what: string): v
  * - `EGPU_LIMIT`: a tensor or dispatch beyond a WebGPU device limit (rejected, never run wrongly).
  * - `EGPU_LOST`: the WebGPU device was lost before an output could be read back.
  * - `EDISPOSED`: a tensor or model used after `dispose()`.
- * - `EABORTED`: the load was aborted through its AbortSignal (the error's `name` is 'AbortError').
+ * - `EABORTED`: the load (or `fit`) was aborted through its AbortSignal (the error's `name` is
+ *   'AbortError'); an aborted `fit` leaves the weights as after its last whole step.
  * - `EPARSE`: an input file (.npy, .png, .json) the CLI cannot read.
  * - `ELIMIT`: a resource limit of the load or of a run (`maxBytes`, `maxModelJsonBytes`, `timeoutMs`,
  *   `maxArenaBytes`) would be exceeded; the message says which limit, its value and how much was needed.
  * @typedef {'EARG' | 'ESOURCE' | 'EFETCH' | 'EMODEL_MISSING' | 'EJSON' | 'EFORMAT' | 'EVERSION' |
  *   'ESCHEMA' | 'ESHARD_MISSING' | 'ESHARD_SIZE' | 'ECHECKSUM' | 'ETENSOR' | 'ENONFINITE' |
  *   'EUNKNOWN_OP' | 'EATTR' | 'EGRAPH' | 'ESHAPE' | 'EDTYPE' | 'EINPUT' | 'EINDEX' | 'ESELFTEST' |
- *   'EBACKEND' | 'EGPU_LIMIT' | 'EGPU_LOST' | 'EDISPOSED' | 'EABORTED' | 'EPARSE' | 'ELIMIT'} ErrorCode
+ *   'EBACKEND' | 'EGPU_LIMIT' | 'EGPU_LOST' | 'EDISPOSED' | 'EABORTED' | 'EPARSE' | 'ELIMIT' |
+ *   'ENOT_TRAINABLE'} ErrorCode
  */
 /** An error of the webgrad runtime: `code` says which kind (see {@link ErrorCode}). */
 export class WebgradError extends Error {
@@ -68,7 +74,11 @@ export class WebgradError extends Error {
  * - `ESCHEMA`: model.json does not have the structure of the bundle schema.
  * - `ESHARD_MISSING`, `ESHARD_SIZE`, `ECHECKSUM`: a weight shard absent, of the wrong size, or corrupt.
  * - `ETENSOR`: a weight's dtype, size, byte range or quantization is inconsistent.
- * - `ENONFINITE`: a NaN or Inf in the weights.
+ * - `ENONFINITE`: a NaN or Inf in the weights, or a training loss that is NaN or Inf (`fit` stops,
+ *   naming the epoch and batch, with the weights as they were before that batch).
+ * - `ENOT_TRAINABLE`: training (`loadModel(src, {trainable: true})`, `fit`, `trainStep`...) asked of a
+ *   bundle without a `training` section, or of a model loaded without `trainable: true`; the message
+ *   says how to export a trainable one (`wg.export(model, dir, trainable=True)`).
  * - `EUNKNOWN_OP`, `EATTR`: a node with an op outside the op set, or attributes it does not take.
  * - `EGRAPH`: an undefined tensor, a node out of topological order, a duplicate name.
  * - `ESHAPE`, `EDTYPE`: shapes or dtypes that do not fit (in the graph or in a predict input).
@@ -79,9 +89,10 @@ export class WebgradError extends Error {
  * - `EGPU_LIMIT`: a tensor or dispatch beyond a WebGPU device limit (rejected, never run wrongly).
  * - `EGPU_LOST`: the WebGPU device was lost before an output could be read back.
  * - `EDISPOSED`: a tensor or model used after `dispose()`.
- * - `EABORTED`: the load was aborted through its AbortSignal (the error's `name` is 'AbortError').
+ * - `EABORTED`: the load (or `fit`) was aborted through its AbortSignal (the error's `name` is
+ *   'AbortError'); an aborted `fit` leaves the weights as after its last whole step.
  * - `EPARSE`: an input file (.npy, .png, .json) the CLI cannot read.
  * - `ELIMIT`: a resource limit of the load or of a run (`maxBytes`, `maxModelJsonBytes`, `timeoutMs`,
  *   `maxArenaBytes`) would be exceeded; the message says which limit, its value and how much was needed.
  */
-export type ErrorCode = "EARG" | "ESOURCE" | "EFETCH" | "EMODEL_MISSING" | "EJSON" | "EFORMAT" | "EVERSION" | "ESCHEMA" | "ESHARD_MISSING" | "ESHARD_SIZE" | "ECHECKSUM" | "ETENSOR" | "ENONFINITE" | "EUNKNOWN_OP" | "EATTR" | "EGRAPH" | "ESHAPE" | "EDTYPE" | "EINPUT" | "EINDEX" | "ESELFTEST" | "EBACKEND" | "EGPU_LIMIT" | "EGPU_LOST" | "EDISPOSED" | "EABORTED" | "EPARSE" | "ELIMIT";
+export type ErrorCode = "EARG" | "ESOURCE" | "EFETCH" | "EMODEL_MISSING" | "EJSON" | "EFORMAT" | "EVERSION" | "ESCHEMA" | "ESHARD_MISSING" | "ESHARD_SIZE" | "ECHECKSUM" | "ETENSOR" | "ENONFINITE" | "EUNKNOWN_OP" | "EATTR" | "EGRAPH" | "ESHAPE" | "EDTYPE" | "EINPUT" | "EINDEX" | "ESELFTEST" | "EBACKEND" | "EGPU_LIMIT" | "EGPU_LOST" | "EDISPOSED" | "EABORTED" | "EPARSE" | "ELIMIT" | "ENOT_TRAINABLE";

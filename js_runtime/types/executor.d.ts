@@ -50,6 +50,14 @@ export class Executor {
      * @returns {Tensor[]}
      */
     run(inputs: readonly Tensor[]): Tensor[];
+    /**
+     * Runs the graph and returns the outputs' views in the arena (or weight views), without copying:
+     * valid until the next run or dispose. For training loops that read gradients every step without
+     * allocating (backends with kernels only; a runner backend is EBACKEND).
+     * @param {readonly Tensor[]} inputs as for {@link Executor#run}
+     * @returns {View[]}
+     */
+    runViews(inputs: readonly Tensor[]): View[];
     /** Frees the arena and the plans. The executor is unusable after. */
     dispose(): void;
     #private;

@@ -2,12 +2,17 @@
 export { Model } from "./model.js";
 export { WebgradError } from "./errors.js";
 export { liveResources } from "./resources.js";
+export { saveBundle } from "./train/to_bundle.js";
 export { OPSET } from "./opset.js";
 export { VERSION } from "./version.js";
 export type LoadOptions = import("./load.js").LoadOptions;
 export type Progress = import("./load.js").Progress;
 export type BundleSource = import("./loader/source.js").BundleSource;
 export type MemoryInfo = import("./model.js").MemoryInfo;
+export type FitOptions = import("./train/fit.js").FitOptions;
+export type History = import("./train/fit.js").History;
+export type Logs = import("./train/fit.js").Logs;
+export type BundleMap = import("./train/to_bundle.js").BundleMap;
 export type Prediction = import("./classify.js").Prediction;
 export type SelftestResult = import("./selftest.js").SelftestResult;
 export type ErrorCode = import("./errors.js").ErrorCode;

@@ -19,6 +19,7 @@ export function loadModel(source: BundleSource, options?: LoadOptions): Promise<
 /** @typedef {import('./backends/interface.js').Backend} Backend */
 /** @typedef {import('./backends/interface.js').View} View */
 /** @typedef {import('./executor.js').Graph} Graph */
+/** @typedef {import('./loader/manifest.js').Manifest} Manifest */
 /** @typedef {{loaded: number, total: number, file: string}} Progress */
 /**
  * @typedef {object} LoadOptions
@@ -43,6 +44,11 @@ export function loadModel(source: BundleSource, options?: LoadOptions): Promise<
  *   streams in; ELIMIT past it
  * @property {number} [timeoutMs] URL loads: give up with ELIMIT when no byte of a file arrives for this
  *   long (default 30000; Infinity: never)
+ * @property {boolean} [trainable] load for training (default false): builds the training graph
+ *   (forward + loss + backward) of a trainable bundle (formatVersion 2 with a `training` section; else
+ *   ENOT_TRAINABLE, before any shard is read), keeps the weights float32 and unpacked so the optimizer
+ *   updates them in place, and enables `fit`, `evaluate`, `trainStep`, `getWeights`, `setWeights` and
+ *   `toBundle`. Backends that train: js and wasm ('auto' picks among those with every gradient kernel)
  * @property {number} [maxArenaBytes] cap on the memory one run needs, from the shape rules, checked
  *   before anything is allocated (default 1 GiB): at load for the self-test, at `predict` for each new
  *   input shape; ELIMIT past it
@@ -63,6 +69,7 @@ export type BundleSource = import("./loader/source.js").BundleSource;
 export type Backend = import("./backends/interface.js").Backend;
 export type View = import("./backends/interface.js").View;
 export type Graph = import("./executor.js").Graph;
+export type Manifest = import("./loader/manifest.js").Manifest;
 export type Progress = {
     loaded: number;
     total: number;
@@ -126,6 +133,14 @@ export type LoadOptions = {
      * long (default 30000; Infinity: never)
      */
     timeoutMs?: number | undefined;
+    /**
+     * load for training (default false): builds the training graph
+     * (forward + loss + backward) of a trainable bundle (formatVersion 2 with a `training` section; else
+     * ENOT_TRAINABLE, before any shard is read), keeps the weights float32 and unpacked so the optimizer
+     * updates them in place, and enables `fit`, `evaluate`, `trainStep`, `getWeights`, `setWeights` and
+     * `toBundle`. Backends that train: js and wasm ('auto' picks among those with every gradient kernel)
+     */
+    trainable?: boolean | undefined;
     /**
      * cap on the memory one run needs, from the shape rules, checked
      * before anything is allocated (default 1 GiB): at load for the self-test, at `predict` for each new

@@ -12,16 +12,19 @@
 export class Model {
     /**
      * @param {{manifest: Manifest, graph: Graph, executor: Executor, backend: Backend, backendReason: string,
-     *   recover?: Recover}} parts
+     *   recover?: Recover, trainer?: Trainer}} parts
      */
-    constructor({ manifest, graph, executor, backend, backendReason, recover }: {
+    constructor({ manifest, graph, executor, backend, backendReason, recover, trainer }: {
         manifest: Manifest;
         graph: Graph;
         executor: Executor;
         backend: Backend;
         backendReason: string;
         recover?: Recover;
+        trainer?: Trainer;
     });
+    /** Whether the model was loaded with `trainable: true` (fit, evaluate, trainStep, toBundle...). */
+    trainable: boolean;
     /** The name of the backend the model runs on ('js', 'wasm', 'webgpu'). */
     backend: string;
     /** Why this backend: the request, and for 'auto' the backends skipped with their reasons. */
@@ -43,6 +46,77 @@ export class Model {
     graph: import("./executor.js").Graph;
     /** Class names from `metadata.labels` (index = class id), or undefined. */
     get labels(): string[] | undefined;
+    /**
+     * Trains the model (Keras semantics): `epochs` passes over x and y in batches of `batchSize`
+     * (default 32), shuffled each epoch (default; seeded by `seed`), with the bundle's loss and
+     * optimizer. `y`: int32 class indices for a sparse loss (or one-hot rows), float32 rows otherwise.
+     * Resolves to `{history: {loss, accuracy, val_loss, val_accuracy}}` (one value per epoch; accuracy
+     * for classification losses, val_* with `validationData`). Errors: EINPUT (bad x/y), ENONFINITE
+     * (the loss became NaN: stops before that batch), EABORTED (`signal`), ENOT_TRAINABLE, EDISPOSED.
+     * @param {ModelInput} x
+     * @param {unknown} y
+     * @param {FitOptions} [options]
+     * @returns {Promise<{history: History}>}
+     * @example
+     * const model = await loadModel('bundles/mnist-trainable', { trainable: true });
+     * const { history } = await model.fit({ data: pixels, shape: [n, 28, 28, 1] }, labels, { epochs: 3 });
+     */
+    fit(x: ModelInput, y: unknown, options?: FitOptions): Promise<{
+        history: History;
+    }>;
+    /**
+     * The mean loss (and accuracy, for classification losses) over x and y; weights untouched.
+     * @param {ModelInput} x
+     * @param {unknown} y
+     * @param {{batchSize?: number}} [options] default 256
+     * @returns {Promise<{loss: number, accuracy?: number}>}
+     */
+    evaluate(x: ModelInput, y: unknown, options?: {
+        batchSize?: number;
+    }): Promise<{
+        loss: number;
+        accuracy?: number;
+    }>;
+    /**
+     * One optimizer step on x and y as one batch (for custom training loops); resolves to `{loss}`, the
+     * batch's mean loss before the step. A non-finite loss is ENONFINITE, the step not applied.
+     * @param {ModelInput} x
+     * @param {unknown} y
+     * @param {{learningRate?: number}} [options]
+     * @returns {Promise<{loss: number}>}
+     */
+    trainStep(x: ModelInput, y: unknown, options?: {
+        learningRate?: number;
+    }): Promise<{
+        loss: number;
+    }>;
+    /**
+     * Copies of the model's weights (every float32 weight of the bundle, frozen ones included; not the
+     * optimizer state), by name.
+     * @returns {Record<string, Float32Array>}
+     */
+    getWeights(): Record<string, Float32Array>;
+    /**
+     * Sets weights by name (any subset): each a Float32Array (or array of numbers) of the weight's size,
+     * or a Tensor / `{data, shape}` of its shape. Everything is checked before anything is written: an
+     * unknown name is EARG naming it, a wrong size or shape ESHAPE.
+     * @param {Record<string, Float32Array | ArrayLike<number> | Tensor | {data: ArrayLike<number>, shape: number[]}>} weights
+     */
+    setWeights(weights: Record<string, Float32Array | ArrayLike<number> | Tensor | {
+        data: ArrayLike<number>;
+        shape: number[];
+    }>): void;
+    /**
+     * The model as an in-memory trainable bundle `{'model.json': string, 'weights-000.bin': Uint8Array, ...}`
+     * with the current weights and optimizer state, checksums recomputed and a new self-test computed
+     * on this model's backend; `loadModel` and Python's `wg.load_model` read it. `quantize` ('float16' or
+     * 'int8') writes an inference bundle instead (no training section). Write it with `saveBundle`.
+     * @param {{quantize?: 'float16' | 'int8' | null}} [options]
+     * @returns {Promise<BundleMap>}
+     */
+    toBundle({ quantize }?: {
+        quantize?: "float16" | "int8" | null;
+    }): Promise<BundleMap>;
     /**
      * Runs the model synchronously on inputs already checked, in signature order (used by the self-test).
      * On a GPU backend the outputs are still on the device (read them with `await t.data()`).
@@ -91,13 +165,16 @@ export class Model {
     dispose(): void;
     #private;
 }
-export type Executor = import("./executor.js").Executor;
 export type Graph = import("./executor.js").Graph;
 export type Backend = import("./backends/interface.js").Backend;
 export type Manifest = import("./loader/manifest.js").Manifest;
 export type ModelInput = import("./inputs.js").ModelInput;
 export type Prediction = import("./classify.js").Prediction;
 export type SelftestResult = import("./selftest.js").SelftestResult;
+export type Trainer = import("./train/trainer.js").Trainer;
+export type FitOptions = import("./train/fit.js").FitOptions;
+export type History = import("./train/fit.js").History;
+export type BundleMap = import("./train/to_bundle.js").BundleMap;
 /**
  * `deviceBytes`: the device memory the backend spans (wasm: its linear memory), when it reports it
  */
@@ -117,3 +194,4 @@ export type Recover = () => Promise<{
     backend: Backend;
 }>;
 import { Tensor } from './tensor.js';
+import { Executor } from './executor.js';

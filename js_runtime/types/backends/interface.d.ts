@@ -60,10 +60,14 @@ export type Backend = {
      */
     kernels: Readonly<Record<string, Kernel>>;
     /**
-     *   called once at load with the float32 (dequantized) weights; returns the views kernels will get
-     *   (the same ones, copies in the backend's memory, or views with a `packed` form)
+     * called once at load with the float32 (dequantized) weights; returns
+     * the views kernels will get (the same ones, copies in the backend's memory, or views with a `packed`
+     * form). `plain` names weights that training updates in place: they keep the plain layout (no packed
+     * form), so writing their view's data is all an optimizer step needs.
      */
-    prepareWeights: (weights: Map<string, View>, nodes: readonly GraphNode[]) => Map<string, View>;
+    prepareWeights: (weights: Map<string, View>, nodes: readonly GraphNode[], options?: {
+        plain?: Iterable<string>;
+    }) => Map<string, View>;
     /**
      * memory for the executor's arena
      */

@@ -21,7 +21,8 @@ export function checkVersions(m: Record<string, unknown>, where: string): void;
  */
 export function checkStructure(m: Record<string, unknown>, where: string): Manifest;
 export const FORMAT: "webgrad-bundle";
-export const FORMAT_VERSION: 1;
+/** The newest format this runtime reads: 2 adds the optional `training` section (trainable bundles). */
+export const FORMAT_VERSION: 2;
 export type TensorSpecJson = {
     name: string;
     dtype: import("../dtypes.js").DType;
@@ -87,5 +88,32 @@ export type Manifest = {
             rtol: number;
             atol: number;
         };
+    };
+    training?: TrainingJson;
+};
+/**
+ * the `training` section of a trainable bundle (formatVersion 2)
+ */
+export type TrainingJson = {
+    trainable: string[];
+    labels: {
+        name: string;
+        encoding: "onehot" | "dense";
+        shape: (number | null)[];
+        classes?: number;
+    };
+    lossGraph: {
+        inputs: string[];
+        nodes: NodeJson[];
+        output: string;
+    };
+    loss: {
+        name: string;
+        from_logits?: boolean;
+    };
+    optimizer: import("../train/optimizers.js").OptimizerConfig;
+    state: {
+        iterations: number;
+        slots: Record<string, Record<string, string>>;
     };
 };
