@@ -37,6 +37,7 @@ from .snapshot import DTYPE_SUFFIXES, ServedFile, Snapshot, is_plain_name, take_
 
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 RECENT_VERSIONS = 16  # versions per bundle whose files ``?sha256=`` can still name (bytes: within cache_bytes)
+TRAINABLE_SUFFIX = "trainable"  # a trainable export (``wg.export(..., trainable=True)``): mnist_cnn-trainable
 log = logging.getLogger("demo_app")
 
 
@@ -59,20 +60,22 @@ def display_name(path: Path) -> str:
 
 
 def model_of(name: str) -> str:
-    """The model a bundle belongs to: its name without a ``-float32``/``-float16``/``-int8`` suffix.
+    """The model a bundle belongs to: its name without a ``-float32``/``-float16``/``-int8``/``-trainable``
+    suffix.
 
-    >>> model_of("mnist_cnn-int8"), model_of("mnist_cnn")
-    ('mnist_cnn', 'mnist_cnn')
+    >>> model_of("mnist_cnn-int8"), model_of("mnist_cnn-trainable"), model_of("mnist_cnn")
+    ('mnist_cnn', 'mnist_cnn', 'mnist_cnn')
     """
     base, _, suffix = name.rpartition("-")
-    return base if base and suffix in DTYPE_SUFFIXES else name
+    return base if base and (suffix in DTYPE_SUFFIXES or suffix == TRAINABLE_SUFFIX) else name
 
 
 def entry_json(snap: Snapshot, test_accuracy: float | None) -> dict[str, Any]:
     """The bundle's entry in ``/api/bundles``."""
     return {"name": snap.name, "model": model_of(snap.name), "dtype": snap.dtype, "url": f"bundles/{snap.name}/",
             "version": snap.version, "bytes": snap.bytes, "files": sorted(snap.files), "exported": snap.exported,
-            "testAccuracy": test_accuracy, "ok": snap.status == "ok", "error": snap.error}
+            "testAccuracy": test_accuracy, "trainable": snap.trainable, "ok": snap.status == "ok",
+            "error": snap.error}
 
 
 def _train_results(roots: list[Path]) -> dict[str, float]:

@@ -56,6 +56,7 @@ class Snapshot:
     exported: str | None = None
     dtype: str = "float32"
     metadata_accuracy: float | None = None
+    trainable: bool = False  # model.json has a ``training`` section (formatVersion 2): the page can fine-tune it
     fingerprint: tuple = ()
 
     @property
@@ -180,6 +181,7 @@ def _read_folder(root: Path, dir_fd: int, snap: Snapshot, store: ContentStore) -
         return snap
     snap.dtype = dtype_of(manifest, name)
     snap.metadata_accuracy = accuracy_from_metadata(manifest.get("metadata"))
+    snap.trainable = isinstance(manifest.get("training"), dict)
     problems = _read_shards(root, dir_fd, snap, shards, store)
     snap.fingerprint = (snap.version, *((f, s.sha256) for f, s in snap.files.items()), *problems)
     if problems:
