@@ -1,12 +1,10 @@
 """What a trainable export needs from the compiled model: the loss and optimizer resolved, and a way to
 call the loss on symbolic labels so the exporter can capture its graph (``webgrad.exporter.capture``).
 
-The losses (``webgrad.losses``) take labels as numpy arrays and wrap what they derive from them in a
-``Tensor``; a capture gives them a ``SymbolicTensor`` instead. ``symbolic_labels`` lets those two steps
-pass a symbolic tensor through for the duration of one capture, so the loss graph is the very ops the
-Python loss applies. Sparse labels are captured as one-hot rows: ``sparse_categorical_crossentropy``
-is then ``categorical_crossentropy`` on the one-hot labels, the same ops the sparse loss applies to
-the one-hot matrix it builds.
+The losses (``webgrad.losses``) take labels as numpy arrays, or, in a capture, as a symbolic float32
+input that they use as it is, so the loss graph is the very ops the Python loss applies. Sparse labels
+are captured as one-hot rows: ``sparse_categorical_crossentropy`` is then ``categorical_crossentropy``
+on the one-hot labels, the same ops the sparse loss applies to the one-hot matrix it builds.
 
 >>> import webgrad as wg
 >>> model = wg.Sequential([wg.Input((4,)), wg.layers.Dense(3, activation="softmax")])
@@ -18,8 +16,6 @@ the one-hot matrix it builds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,46 +23,9 @@ import numpy as np
 
 from webgrad import losses as wg_losses
 from webgrad import optimizers as wg_optimizers
-from webgrad.tensor import SymbolicTensor, Tensor
+from webgrad.tensor import SymbolicTensor
 
-__all__ = ["SymbolicLabels", "TrainingSpec", "symbolic_labels", "training_spec"]
-
-
-class SymbolicLabels(SymbolicTensor):
-    """Symbolic float32 labels: ``astype(float32)`` and ``reshape`` to their own shape are no-ops, as
-    the losses apply them to label arrays."""
-
-    __slots__ = ()
-
-    def astype(self, dtype: Any) -> SymbolicLabels:
-        if np.dtype(dtype) != np.float32:
-            raise TypeError(f"symbolic labels are float32; cannot cast to {dtype}")
-        return self
-
-    def reshape(self, *shape: Any) -> SymbolicLabels:
-        want = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], tuple | list) else tuple(shape)
-        if len(want) != len(self.shape) or any(a is not None and b is not None and a != b
-                                               for a, b in zip(want, self.shape, strict=True)):
-            raise ValueError(f"labels of shape {self.shape} cannot be reshaped to {want} in a captured loss")
-        return self
-
-
-@contextmanager
-def symbolic_labels() -> Iterator[None]:
-    """Within: ``webgrad.losses`` passes ``SymbolicLabels`` through where it converts label arrays."""
-    float_labels, tensor = wg_losses._float_labels, wg_losses.Tensor
-
-    def passing_float_labels(y: Any) -> Any:
-        return y if isinstance(y, SymbolicLabels) else float_labels(y)
-
-    def passing_tensor(data: Any, *args: Any, **kwargs: Any) -> Any:
-        return data if isinstance(data, SymbolicLabels) else Tensor(data, *args, **kwargs)
-
-    wg_losses._float_labels, wg_losses.Tensor = passing_float_labels, passing_tensor  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        wg_losses._float_labels, wg_losses.Tensor = float_labels, tensor  # type: ignore[assignment]
+__all__ = ["TrainingSpec", "training_spec"]
 
 
 @dataclass
@@ -83,15 +42,14 @@ class TrainingSpec:
     optimizer: wg_optimizers.Optimizer
     weight: float
 
-    def make_labels(self, shape: tuple) -> SymbolicLabels:
+    def make_labels(self, shape: tuple) -> SymbolicTensor:
         """Symbolic float32 labels of ``shape`` that the traced loss accepts."""
-        return SymbolicLabels(shape, "float32")
+        return SymbolicTensor(shape, "float32")
 
-    def __call__(self, labels: SymbolicLabels, y_pred: Any) -> Any:
+    def __call__(self, labels: SymbolicTensor, y_pred: Any) -> Any:
         """The per-example loss on symbolic ``labels`` and predictions."""
-        with symbolic_labels():
-            per_example = self.traced(labels, y_pred)
-            return per_example if self.weight == 1.0 else per_example * np.float32(self.weight)
+        per_example = self.traced(labels, y_pred)
+        return per_example if self.weight == 1.0 else per_example * np.float32(self.weight)
 
 
 def training_spec(model: Any, loss: Any = None, optimizer: Any = None) -> TrainingSpec:

@@ -22,7 +22,7 @@ import numpy as np
 
 from webgrad import ops
 from webgrad.backends import array_namespace
-from webgrad.tensor import Tensor
+from webgrad.tensor import SymbolicTensor, Tensor
 
 EPSILON = np.float32(1e-7)
 
@@ -46,6 +46,16 @@ def _log_probs(y_pred: Any, from_logits: bool) -> Any:
 def _float_labels(y_true: Any) -> Any:
     xp = array_namespace(y_true)
     return xp.asarray(y_true).astype(np.float32)
+
+
+def _label_tensor(y_true: Any, shape: tuple | None = None) -> Any:
+    """Labels as a float32 Tensor (reshaped to ``shape`` when given). Symbolic labels pass through as
+    they are: a trainable export captures the loss on a float32 labels input of the right shape
+    (``webgrad.loss_tracing``), so the captured graph is these very ops."""
+    if isinstance(y_true, SymbolicTensor):
+        return y_true
+    labels = _float_labels(y_true)
+    return Tensor(labels if shape is None else labels.reshape(shape))
 
 
 class Loss:
@@ -99,7 +109,7 @@ class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
 
     def __call__(self, y_true: np.ndarray, y_pred: Any) -> Any:
-        target = Tensor(_float_labels(y_true))
+        target = _label_tensor(y_true)
         return -ops.ReduceSum(ops.Mul(target, _log_probs(y_pred, self.from_logits)), axes=[-1])
 
     def check_labels(self, y_true: np.ndarray, output_shape: tuple) -> None:
@@ -115,7 +125,7 @@ class BinaryCrossentropy(Loss):
     name = "binary_crossentropy"
 
     def __call__(self, y_true: np.ndarray, y_pred: Any) -> Any:
-        target = Tensor(_float_labels(y_true).reshape(y_pred.shape))
+        target = _label_tensor(y_true, y_pred.shape)
         logits = y_pred if self.from_logits else _producer_input(y_pred, "Sigmoid")
         if logits is not None:
             # max(z, 0) - z * y + log(1 + exp(-|z|)), stable for any z
@@ -138,7 +148,7 @@ class MeanSquaredError(Loss):
     name = "mean_squared_error"
 
     def __call__(self, y_true: np.ndarray, y_pred: Any) -> Any:
-        d = y_pred - Tensor(_float_labels(y_true).reshape(y_pred.shape))
+        d = y_pred - _label_tensor(y_true, y_pred.shape)
         return ops.ReduceMean(d * d, axes=[-1])
 
 

@@ -155,8 +155,7 @@ def shard_name(index: int) -> str:
 def tensor_order(graph: Graph) -> list[str]:
     """Constant names in order of first use by the nodes, then the unused ones by name.
 
-    >>> from webgrad.exporter.bundle_training import check_training
-from webgrad.exporter.graph import Graph, Node
+    >>> from webgrad.exporter.graph import Graph, Node
     >>> g = Graph([], [], [Node("n", "Add", ["b", "a"], ["y"])], {"z": 0, "a": 0, "b": 0})
     >>> tensor_order(g)
     ['b', 'a', 'z']

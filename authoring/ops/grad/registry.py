@@ -53,7 +53,7 @@ def register_grad(name: str, *, forward: GradForward, shape: GradShape) -> GradI
 def shape_only(x: Array) -> Array:
     """A read-only zero view with ``x``'s shape: what a "read only for its shape" input gives the VJPs.
 
-    >>> shape_only(np.ones((2, 3), np.float32)).sum()
+    >>> float(shape_only(np.ones((2, 3), np.float32)).sum())
     0.0
     """
     return np.broadcast_to(np.zeros((), np.float32), np.shape(x))
