@@ -11,6 +11,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, posix } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -102,6 +103,56 @@ export async function filesFor(backend) {
   };
   roots.forEach(visit);
   return [...seen].sort();
+}
+
+/**
+ * The static imports of a built file (`import{..}from"./x.js"`, `import"./x.js"`; not `import("./x.js")`),
+ * resolved relative to it.
+ * @param {string} file path relative to dist/
+ * @param {string} text
+ * @returns {string[]}
+ */
+function staticImportsOf(file, text) {
+  const out = [];
+  for (const m of text.matchAll(/(?:\bfrom|\bimport)\s*["'](\.{1,2}\/[^"']+\.js)["']/g))
+    out.push(posix.normalize(posix.join(posix.dirname(file), m[1])));
+  return out;
+}
+
+/**
+ * What a page loads at `import 'webgrad'` before it runs anything: `webgrad.js` and every file it
+ * imports statically, transitively (the eager set); every other file of dist/ loads on first use (the
+ * backends' kernels, the training code). Sizes raw and gzipped (level 9), and the source modules each
+ * built file holds (from esbuild's metafile; with `fromDist`, of a fresh build of the same names).
+ * @param {{fromDist?: boolean}} [options] `fromDist`: the files in dist/ (imports followed in their text)
+ *   instead of a fresh build in memory
+ * @returns {Promise<{eager: string[], lazy: string[], sizes: Map<string, {raw: number, gzip: number}>,
+ *   inputs: Map<string, string[]>}>}
+ */
+export async function eagerSet({ fromDist = false } = {}) {
+  const { files: built, outputs } = await renderWithMeta();
+  /** @type {Map<string, string>} */
+  const files = fromDist ? new Map(walk(DIST).map((f) => [f, readFileSync(join(DIST, f), 'utf8')])) : built;
+  const seen = new Set();
+  const visit = (/** @type {string} */ f) => {
+    if (seen.has(f) || !files.has(f)) return;
+    seen.add(f);
+    for (const i of staticImportsOf(f, /** @type {string} */ (files.get(f)))) visit(i);
+  };
+  visit('webgrad.js');
+  const js = [...files.keys()].filter((f) => f.endsWith('.js')).sort();
+  /** @type {Map<string, {raw: number, gzip: number}>} */
+  const sizes = new Map();
+  for (const f of js) {
+    const bytes = Buffer.from(/** @type {string} */ (files.get(f)), 'utf8');
+    sizes.set(f, { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+  }
+  return {
+    eager: js.filter((f) => seen.has(f)),
+    lazy: js.filter((f) => !seen.has(f)),
+    sizes,
+    inputs: new Map([...outputs].filter(([f]) => f.endsWith('.js')).map(([f, o]) => [f, o.inputs])),
+  };
 }
 
 /**

@@ -17,8 +17,6 @@ import { WebgradError } from './errors.js';
 import { itemSize, viewOf } from './dtypes.js';
 import { planArena } from './arena.js';
 import { inferNode } from './shape_rules.js';
-import { GRAD_OPS } from './opset.js';
-import { inferGradNode } from './grad_shape_rules.js';
 import { sizeOf } from './shapes.js';
 import { Tensor } from './tensor.js';
 import { track } from './resources.js';
@@ -31,21 +29,20 @@ import { track } from './resources.js';
 /** @typedef {import('./backends/interface.js').PlanRunner} PlanRunner */
 /** @typedef {{name: string, dtype: DType, shape: readonly (number | null)[]}} TensorSpec */
 /** @typedef {{inputs: readonly TensorSpec[], outputs: readonly TensorSpec[], nodes: readonly GraphNode[]}} Graph */
+/**
+ * How a plan learns each node's output: `inferNode(op, shapes, dtypes, attrs)` → `{shape, dtype}` (default:
+ * the op set's shape rules, shape_rules.js), and per op the input slots read only for their shape
+ * (`shapeOnlyInputs`: reading them does not keep their buffer alive). Training passes the rules of
+ * the gradient ops here (grad_shape_rules.js TRAINING_PLAN_RULES), so inference never loads them.
+ * @typedef {{inferNode?: (op: string, shapes: any[], dtypes: any[], attrs: any) => {shape: readonly (number | null)[], dtype: string},
+ *   shapeOnlyInputs?: ReadonlyMap<string, ReadonlySet<number>>}} PlanRules
+ */
 
 /** Ops whose output is their input's data under another shape: planned as views, never run. */
 export const ALIAS_OPS = Object.freeze(new Set(['Reshape', 'Flatten', 'ReshapeLike']));
 
-/**
- * Per gradient op, the input slots read only for their shape (`like`, `like_x`, ...): reading them does
- * not keep their buffer alive, so a training plan frees forward values as early as an inference plan.
- * @type {ReadonlyMap<string, ReadonlySet<number>>}
- */
-const SHAPE_ONLY_SLOTS = new Map(
-  Object.entries(GRAD_OPS).map(([op, spec]) => [
-    op,
-    new Set(spec.inputs.flatMap((input, i) => (/^like(_|$)/.test(input.name) ? [i] : []))),
-  ]),
-);
+/** @type {ReadonlyMap<string, ReadonlySet<number>>} */
+const NO_SHAPE_ONLY_INPUTS = new Map();
 
 /** Plans kept per executor (least recently used are dropped). */
 export const MAX_PLANS = 8;
@@ -71,7 +68,8 @@ export const MAX_PLANS = 8;
 /**
  * @typedef {{key: string, shapes: number[][], values: Value[], steps: Step[], inputs: number[], outputs: number[],
  *   buffers: PlanBuffer[], offsets: number[], arenaBytes: number, boundTo: ArrayBuffer | null,
- *   compiled: unknown}} Plan `compiled`: the runner's form of the plan (null until compiled, or without one)
+ *   boundArena: ArenaMemory | null, compiled: unknown}} Plan `compiled`: the runner's form of the plan (null
+ *   until compiled, or without one); `boundTo`/`boundArena`: the buffer and arena its views were made on
  */
 
 /**
@@ -112,14 +110,17 @@ export class Executor {
    * @param {Graph} graph nodes in topological order, attributes normalized
    * @param {Map<string, View>} weights the backend's prepared weights, by tensor name
    * @param {Backend} backend
-   * @param {{maxArenaBytes?: number}} [limits] `maxArenaBytes`: a plan that needs more memory (from the
-   *   shape rules, before anything is allocated) is refused with ELIMIT (default: no cap)
+   * @param {{maxArenaBytes?: number} & PlanRules} [options] `maxArenaBytes`: a plan that needs more memory
+   *   (from the shape rules, before anything is allocated) is refused with ELIMIT (default: no cap);
+   *   `inferNode`, `shapeOnlyInputs`: see {@link PlanRules} (training graphs)
    */
-  constructor(graph, weights, backend, { maxArenaBytes = Infinity } = {}) {
+  constructor(graph, weights, backend, { maxArenaBytes = Infinity, inferNode: infer, shapeOnlyInputs } = {}) {
     this.graph = graph;
     this.weights = weights;
     this.backend = backend;
     this.maxArenaBytes = maxArenaBytes;
+    /** @type {Required<PlanRules>} */
+    this.rules = { inferNode: infer ?? inferNode, shapeOnlyInputs: shapeOnlyInputs ?? NO_SHAPE_ONLY_INPUTS };
   }
 
   /** Bytes of the arena (the largest plan's need so far; a runner's device arena for webgpu). */
@@ -149,7 +150,7 @@ export class Executor {
       this.#last = hit;
       return hit;
     }
-    const plan = buildPlan(this.graph, this.weights, this.backend, shapes, key, this.maxArenaBytes);
+    const plan = buildPlan(this.graph, this.weights, this.backend, shapes, key, this.maxArenaBytes, this.rules);
     this.#plans.set(key, plan);
     this.#last = plan;
     if (this.#plans.size > MAX_PLANS) {
@@ -201,7 +202,7 @@ export class Executor {
    */
   #runPlan(plan, inputs) {
     const arena = this.#ensureArena(plan.arenaBytes);
-    if (plan.boundTo !== arena.buffer) bind(plan, arena);
+    if (plan.boundTo !== arena.buffer || plan.boundArena !== arena) bind(plan, arena); // new arena or moved memory
     plan.inputs.forEach((v, i) => /** @type {View} */ (plan.values[v].view).data.set(inputs[i].dataSync()));
     const kernels = this.backend.kernels;
     for (const step of plan.steps) {
@@ -222,6 +223,15 @@ export class Executor {
     this.#arena = this.backend.allocateArena(bytes);
     track('arenaBytes', this.#arena.byteLength);
     return this.#arena;
+  }
+
+  /**
+   * Frees the arena but keeps the plans: the next run allocates it again (with the size of the plan it
+   * runs) and re-makes the views; no plan is rebuilt. For a model whose training and inference take
+   * turns with the backend's memory (a backend may hold one arena at a time).
+   */
+  releaseArena() {
+    this.#releaseArena();
   }
 
   #releaseArena() {
@@ -258,9 +268,10 @@ export class Executor {
  * @param {readonly (readonly number[])[]} shapes
  * @param {string} key
  * @param {number} maxArenaBytes ELIMIT when one value, or the arena, needs more
+ * @param {Required<PlanRules>} rules
  * @returns {Plan}
  */
-function buildPlan(graph, weights, backend, shapes, key, maxArenaBytes) {
+function buildPlan(graph, weights, backend, shapes, key, maxArenaBytes, rules) {
   const forShapes = () => `input shapes ${shapes.map((s) => `[${s.join(', ')}]`).join(', ')}`;
   /** @type {Value[]} */
   const values = [];
@@ -298,8 +309,7 @@ function buildPlan(graph, weights, backend, shapes, key, maxArenaBytes) {
     const ins = node.inputs.map((name) => (name ? lookup(name) : null));
     let out;
     try {
-      const infer = Object.prototype.hasOwnProperty.call(GRAD_OPS, node.op) ? inferGradNode : inferNode;
-      out = infer(
+      out = rules.inferNode(
         node.op,
         /** @type {any} */ (ins.map((i) => (i === null ? null : values[i].shape))),
         /** @type {any} */ (ins.map((i) => (i === null ? null : values[i].dtype))),
@@ -321,7 +331,7 @@ function buildPlan(graph, weights, backend, shapes, key, maxArenaBytes) {
     }
     const alias = ALIAS_OPS.has(node.op);
     const source = values[/** @type {number} */ (ins[0])];
-    const shapeOnly = SHAPE_ONLY_SLOTS.get(node.op);
+    const shapeOnly = rules.shapeOnlyInputs.get(node.op);
     ins.forEach((i, k) => {
       if (i === null || values[i].buffer < 0 || shapeOnly?.has(k)) return;
       buffers[values[i].buffer].last = Math.max(buffers[values[i].buffer].last, s);
@@ -373,6 +383,7 @@ function buildPlan(graph, weights, backend, shapes, key, maxArenaBytes) {
     offsets,
     arenaBytes: size,
     boundTo: null,
+    boundArena: null,
     compiled: null,
   };
 }
@@ -395,4 +406,5 @@ function bind(plan, arena) {
     step.outputView = plan.values[step.output].view;
   }
   plan.boundTo = arena.buffer;
+  plan.boundArena = arena;
 }

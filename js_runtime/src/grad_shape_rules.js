@@ -8,8 +8,8 @@
  */
 
 import { WebgradError } from './errors.js';
-import { GRAD_OPS } from './opset.js';
-import { SHAPE_RULES, reducedShape } from './shape_rules.js';
+import { GRAD_OPS } from './grad_opset.js';
+import { SHAPE_RULES, inferNode, reducedShape } from './shape_rules.js';
 import { broadcastShapes, dimsAgree, fmt, normAxes, normAxis, prod } from './shapes.js';
 
 /** @typedef {import('./shapes.js').Dim} Dim */
@@ -247,3 +247,28 @@ export function inferGradNode(op, shapes, dtypes, attrs) {
   });
   return { shape: GRAD_SHAPE_RULES[op](shapes, attrs), dtype: spec.output.dtype };
 }
+
+/**
+ * The executor's plan rules for training graphs (forward, loss and gradient ops): each node's output
+ * from the gradient op's rule or the op set's, and per gradient op the inputs read only for their shape
+ * (`like`, `like_x`, ...), whose buffers a read does not keep alive (so a training plan frees forward
+ * values as early as an inference plan). Passed as `new Executor(graph, weights, backend, {...TRAINING_PLAN_RULES})`.
+ * @type {Required<import('./executor.js').PlanRules>}
+ */
+export const TRAINING_PLAN_RULES = Object.freeze({
+  inferNode: (
+    /** @type {string} */ op,
+    /** @type {any[]} */ shapes,
+    /** @type {any[]} */ dtypes,
+    /** @type {any} */ attrs,
+  ) =>
+    Object.prototype.hasOwnProperty.call(GRAD_OPS, op)
+      ? inferGradNode(op, shapes, dtypes, attrs)
+      : inferNode(op, shapes, dtypes, attrs),
+  shapeOnlyInputs: new Map(
+    Object.entries(GRAD_OPS).map(([op, spec]) => [
+      op,
+      new Set(spec.inputs.flatMap((input, i) => (/^like(_|$)/.test(input.name) ? [i] : []))),
+    ]),
+  ),
+});

@@ -16,7 +16,7 @@ export { Tensor, tensor } from './tensor.js';
 export { WebgradError } from './errors.js';
 export { registerBackend, getBackend, checkBackend, listBackends, AUTO_ORDER } from './backends/index.js';
 export { liveResources } from './resources.js';
-export { saveBundle } from './train/to_bundle.js';
+export { saveBundle } from './save_bundle.js';
 export { OPSET } from './opset.js';
 export { VERSION } from './version.js';
 export { DTYPES, halfToFloat, floatToHalf } from './dtypes.js';

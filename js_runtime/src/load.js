@@ -17,9 +17,6 @@ import { Executor } from './executor.js';
 import { Model } from './model.js';
 import { checkSelftest, selftestInputs } from './selftest.js';
 import { track } from './resources.js';
-import { Optimizer } from './train/optimizers.js';
-import { Trainer } from './train/trainer.js';
-import { checkLossGraph } from './train/check_loss_graph.js';
 
 /** @typedef {import('./loader/source.js').BundleSource} BundleSource */
 /** @typedef {import('./backends/interface.js').Backend} Backend */
@@ -154,7 +151,14 @@ export async function loadModel(source, options = {}) {
   try {
     if (training) {
       // a trained model stays on its CPU backend (js, wasm): no device to lose, nothing to recover
-      const parts = trainingParts(instance, graph, weights, manifest, training.graph, limits.maxArenaBytes);
+      const parts = training.module.createTrainer(
+        instance,
+        graph,
+        weights,
+        manifest,
+        training.graph,
+        limits.maxArenaBytes,
+      );
       model = new Model({ manifest, graph, backend: instance, backendReason: reason, ...parts });
     } else {
       const executor = executorOn(instance, graph, weights, limits.maxArenaBytes);
@@ -204,12 +208,16 @@ async function readModel(src, where, signal, onProgress, limits, trainable) {
   try {
     weights = readTensors(manifest.weights.tensors, data, where);
     graph = buildGraph(manifest, weights, where);
-    if (manifest.training) checkLossGraph(manifest.training, graph, weights, where);
+    if (manifest.training) {
+      // checked at every load of a trainable bundle, as Python's reader does (a small chunk of its own)
+      const { checkLossGraph } = await import('./train/check_loss_graph.js');
+      checkLossGraph(manifest.training, graph, weights, where);
+    }
     if (trainable) {
-      const { buildTrainingGraph } = await import('./train/autodiff.js'); // its own chunk: inference never loads it
+      const module = await import('./train/index.js'); // the training chunk: inference never loads it
       const spec = /** @type {NonNullable<Manifest['training']>} */ (manifest.training);
       try {
-        training = { graph: buildTrainingGraph(graph, /** @type {any} */ (spec), weights) };
+        training = { module, graph: module.buildTrainingGraph(graph, /** @type {any} */ (spec), weights) };
       } catch (e) {
         const err = /** @type {WebgradError} */ (e);
         throw new WebgradError(err.code ?? 'EGRAPH', `${where}: ${err.message}`, { cause: e });
@@ -222,47 +230,6 @@ async function readModel(src, where, signal, onProgress, limits, trainable) {
   await verified;
   throwIfAborted(signal, 'loadModel');
   return { manifest, weights, graph, training };
-}
-
-/**
- * The parts of a trainable model: its weights prepared on the backend unpacked (the optimizer updates
- * them in place every step, so no pre-packed copy could stay current), with the training graph's
- * constants but without the optimizer's slot tensors (the optimizer keeps those); the forward executor;
- * the optimizer with the bundle's state; the trainer.
- * @param {Backend} instance
- * @param {Graph} graph
- * @param {Map<string, View>} weights every tensor of the weight table, float32 (or int32)
- * @param {Manifest} manifest
- * @param {import('./train/trainer.js').TrainingGraph} tg
- * @param {number} maxArenaBytes
- */
-function trainingParts(instance, graph, weights, manifest, tg, maxArenaBytes) {
-  const spec = /** @type {NonNullable<Manifest['training']>} */ (manifest.training);
-  const slotTensors = new Set(Object.values(spec.state.slots).flatMap((s) => Object.values(s)));
-  const weightNames = [...weights.keys()].filter((n) => !slotTensors.has(n));
-  /** @type {Map<string, View>} */
-  const table = new Map(weightNames.map((n) => [n, /** @type {View} */ (weights.get(n))]));
-  for (const [n, v] of tg.constants ?? []) table.set(n, v);
-  const prepared = instance.prepareWeights(table, []); // no nodes: nothing packed
-  track('weightsBytes', instance.weightsBytes());
-  const sizes = new Map(spec.trainable.map((n) => [n, /** @type {View} */ (weights.get(n)).data.length]));
-  /** @type {Record<string, Record<string, Float32Array>>} */
-  const slots = {};
-  for (const [w, s] of Object.entries(spec.state.slots))
-    for (const [k, t] of Object.entries(s))
-      (slots[w] ??= {})[k] = /** @type {Float32Array} */ (/** @type {View} */ (weights.get(t)).data);
-  const optimizer = new Optimizer(spec.optimizer, sizes, { iterations: spec.state.iterations, slots });
-  const trainer = new Trainer({
-    training: spec,
-    graph: tg,
-    weights: prepared,
-    backend: instance,
-    maxArenaBytes,
-    optimizer,
-    weightNames,
-  });
-  const executor = new Executor(graph, prepared, instance, { maxArenaBytes });
-  return { executor, trainer };
 }
 
 /**

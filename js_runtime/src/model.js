@@ -9,12 +9,10 @@ import { prepareInputs } from './inputs.js';
 import { preprocessInput, topK } from './classify.js';
 import { track } from './resources.js';
 import { Tensor } from './tensor.js';
-import { Executor } from './executor.js';
 import { selftestInputs } from './selftest.js';
-import { evaluate, fit, trainStep } from './train/fit.js';
-import { toBundle } from './train/to_bundle.js';
 
 /** @typedef {import('./executor.js').Graph} Graph */
+/** @typedef {import('./executor.js').Executor} Executor */
 /** @typedef {import('./backends/interface.js').Backend} Backend */
 /** @typedef {import('./loader/manifest.js').Manifest} Manifest */
 /** @typedef {import('./inputs.js').ModelInput} ModelInput */
@@ -24,6 +22,8 @@ import { toBundle } from './train/to_bundle.js';
 /** @typedef {import('./train/fit.js').FitOptions} FitOptions */
 /** @typedef {import('./train/fit.js').History} History */
 /** @typedef {import('./train/to_bundle.js').BundleMap} BundleMap */
+/** @typedef {import('./train/weights.js').WeightValue} WeightValue */
+// training code only as types here: loadModel(src, {trainable: true}) imports it (a lazy chunk) and hands the trainer in
 /**
  * @typedef {{weightsBytes: number, arenaBytes: number, backend: string, plans: number, deviceBytes?: number}} MemoryInfo
  *   `deviceBytes`: the device memory the backend spans (wasm: its linear memory), when it reports it
@@ -54,8 +54,6 @@ export class Model {
   #moving = null;
   /** @type {Trainer | null} the training side of a model loaded with `trainable: true` */
   #trainer = null;
-  /** whether the forward executor was disposed to free its arena for training (made again on use) */
-  #forwardReleased = false;
   /** @type {Manifest} */
   #manifest;
 
@@ -68,12 +66,9 @@ export class Model {
     this.#manifest = manifest;
     if (trainer) {
       this.#trainer = trainer;
-      // a backend may hold one arena at a time: training and inference take turns with theirs
-      trainer.beforeRun = () => {
-        if (this.#forwardReleased) return;
-        /** @type {Executor} */ (this.#executor).dispose();
-        this.#forwardReleased = true;
-      };
+      // a backend may hold one arena at a time: training and inference take turns with theirs (each
+      // executor keeps its plans, only the arena is given back and made again)
+      trainer.beforeRun = () => this.#executor?.releaseArena();
     }
     /** Whether the model was loaded with `trainable: true` (fit, evaluate, trainStep, toBundle...). */
     this.trainable = Boolean(trainer);
@@ -104,14 +99,7 @@ export class Model {
   /** @returns {Executor} */
   #live() {
     if (!this.#executor) throw new WebgradError('EDISPOSED', 'the model was used after dispose()');
-    if (this.#trainer) {
-      this.#trainer.release();
-      if (this.#forwardReleased) {
-        const e = this.#executor;
-        this.#executor = new Executor(e.graph, e.weights, e.backend, { maxArenaBytes: e.maxArenaBytes });
-        this.#forwardReleased = false;
-      }
-    }
+    this.#trainer?.release();
     return this.#executor;
   }
 
@@ -147,8 +135,7 @@ export class Model {
    * const { history } = await model.fit({ data: pixels, shape: [n, 28, 28, 1] }, labels, { epochs: 3 });
    */
   async fit(x, y, options = {}) {
-    const trainer = this.#training('fit');
-    return fit(trainer, this.signature.inputs, x, y, options, () => this.#training('fit'));
+    return this.#training('fit').fit(this.signature.inputs, x, y, options, () => this.#training('fit'));
   }
 
   /**
@@ -159,7 +146,7 @@ export class Model {
    * @returns {Promise<{loss: number, accuracy?: number}>}
    */
   async evaluate(x, y, options = {}) {
-    return evaluate(this.#training('evaluate'), this.signature.inputs, x, y, options);
+    return this.#training('evaluate').evaluate(this.signature.inputs, x, y, options);
   }
 
   /**
@@ -171,7 +158,7 @@ export class Model {
    * @returns {Promise<{loss: number}>}
    */
   async trainStep(x, y, options = {}) {
-    return trainStep(this.#training('trainStep'), this.signature.inputs, x, y, options);
+    return this.#training('trainStep').trainStep(this.signature.inputs, x, y, options);
   }
 
   /**
@@ -180,58 +167,17 @@ export class Model {
    * @returns {Record<string, Float32Array>}
    */
   getWeights() {
-    const trainer = this.#training('getWeights');
-    /** @type {Record<string, Float32Array>} */
-    const out = {};
-    for (const name of trainer.weightNames) out[name] = Float32Array.from(this.#weightData(trainer, name));
-    return out;
+    return this.#training('getWeights').getWeights();
   }
 
   /**
    * Sets weights by name (any subset): each a Float32Array (or array of numbers) of the weight's size,
    * or a Tensor / `{data, shape}` of its shape. Everything is checked before anything is written: an
    * unknown name is EARG naming it, a wrong size or shape ESHAPE.
-   * @param {Record<string, Float32Array | ArrayLike<number> | Tensor | {data: ArrayLike<number>, shape: number[]}>} weights
+   * @param {Record<string, WeightValue>} weights
    */
   setWeights(weights) {
-    const trainer = this.#training('setWeights');
-    if (weights === null || typeof weights !== 'object')
-      throw new WebgradError(
-        'EARG',
-        `setWeights: expected an object {name: Float32Array}, got ${weights === null ? 'null' : typeof weights}`,
-      );
-    const known = new Set(trainer.weightNames);
-    /** @type {[Float32Array, ArrayLike<number>][]} */
-    const writes = [];
-    for (const [name, value] of Object.entries(weights)) {
-      if (!known.has(name))
-        throw new WebgradError(
-          'EARG',
-          `setWeights: '${name}' is not a weight of this model (it has ${[...known].slice(0, 8).join(', ')}${known.size > 8 ? ', ...' : ''})`,
-        );
-      const view = /** @type {import('./backends/interface.js').View} */ (trainer.weights.get(name));
-      const v = /** @type {any} */ (value);
-      const data = v instanceof Tensor ? v.dataSync() : v && typeof v === 'object' && 'data' in v ? v.data : v;
-      const shape = v instanceof Tensor ? v.shape : v && typeof v === 'object' && 'shape' in v ? v.shape : null;
-      if (!data || typeof data.length !== 'number')
-        throw new WebgradError('EARG', `setWeights: '${name}' must be a Float32Array, got ${typeof value}`);
-      if (
-        shape &&
-        (shape.length !== view.shape.length ||
-          shape.some((/** @type {number} */ d, /** @type {number} */ i) => d !== view.shape[i]))
-      )
-        throw new WebgradError(
-          'ESHAPE',
-          `setWeights: '${name}' has shape [${view.shape.join(', ')}], got [${shape.join(', ')}]`,
-        );
-      if (data.length !== view.data.length)
-        throw new WebgradError(
-          'ESHAPE',
-          `setWeights: '${name}' has ${view.data.length} values (shape [${view.shape.join(', ')}]), got ${data.length}`,
-        );
-      writes.push([/** @type {Float32Array} */ (view.data), data]);
-    }
-    for (const [dst, src] of writes) dst.set(src);
+    this.#training('setWeights').setWeights(weights);
   }
 
   /**
@@ -247,23 +193,11 @@ export class Model {
     const test = this.#manifest.selftest;
     const outputs = await this.#run(selftestInputs(test));
     const values = await Promise.all(outputs.map((t) => t.data()));
-    return toBundle({
+    return trainer.toBundle({
       manifest: this.#manifest,
-      weight: (name) => this.#weightData(trainer, name),
-      optimizer: trainer.optimizer,
       selftestOutputs: values.map((v) => /** @type {Float32Array} */ (v)),
       quantize,
     });
-  }
-
-  /**
-   * A weight's current data (a view: copy it before handing it out).
-   * @param {Trainer} trainer @param {string} name
-   */
-  #weightData(trainer, name) {
-    return /** @type {Float32Array} */ (
-      /** @type {import('./backends/interface.js').View} */ (trainer.weights.get(name)).data
-    );
   }
 
   /**

@@ -15,6 +15,7 @@ import { GRAPHS, OP_CASES, trainableOf } from './_train_graphs.mjs';
 import { buildTrainingGraph } from '../../js_runtime/src/train/autodiff.js';
 import { VJP_RULES } from '../../js_runtime/src/train/vjp/index.js';
 import { Executor } from '../../js_runtime/src/executor.js';
+import { TRAINING_PLAN_RULES } from '../../js_runtime/src/grad_shape_rules.js';
 import { OPSET } from '../../js_runtime/src/opset.js';
 import { jsBackend } from '../../js_runtime/src/backends/js/index.js';
 import { wasmBackend } from '../../js_runtime/src/backends/wasm/index.js';
@@ -104,7 +105,7 @@ OP_CASES.forEach((c, index) => {
     const trainable = names.filter((_, k) => c.operands[k].trainable !== false && c.operands[k].dtype !== 'int32');
     const training = { trainable, labels: { name: 'labels', shape }, lossGraph: lossGraphFor(shape.length) };
     const t = buildTrainingGraph(forward, training, weights);
-    const ex = new Executor(t.graph, new Map([...weights, ...t.constants]), js);
+    const ex = new Executor(t.graph, new Map([...weights, ...t.constants]), js, TRAINING_PLAN_RULES);
     const rand = rng(77 + index);
     const labels = tensor(values({ shape }, rand), shape);
     const outs = ex.run([labels]);
@@ -210,6 +211,7 @@ for (const name of Object.keys(GRAPHS)) {
         t.graph,
         backend.prepareWeights(all, t.graph.nodes, { plain: t.gradOutputs.keys() }),
         backend,
+        TRAINING_PLAN_RULES,
       );
       const outs = ex.run(feeds);
       const at = (tensorName) => outs[t.graph.outputs.findIndex((s) => s.name === tensorName)].dataSync();
@@ -263,7 +265,7 @@ test('Concat along an axis of run-time size is refused with a clear error', () =
 test('100 training runs of one batch shape: one plan, the arena and live resources unchanged', () => {
   const fx = gradFixtures().cnn;
   const { t, weights, feeds } = wholeGraph('cnn', fx);
-  const ex = new Executor(t.graph, new Map([...weights, ...t.constants]), js);
+  const ex = new Executor(t.graph, new Map([...weights, ...t.constants]), js, TRAINING_PLAN_RULES);
   ex.runViews(feeds);
   const arena = ex.arenaBytes;
   const live = JSON.stringify(liveResources());

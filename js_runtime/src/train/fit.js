@@ -233,7 +233,7 @@ export function evaluate(trainer, specs, x, y, { batchSize } = {}) {
   const ds = new DataSet(x, y, trainer, specs, 'evaluate');
   const kind = accuracyKind(trainer.training.loss.name);
   return evaluateSet(ds, positiveInteger(batchSize, 'batchSize', 256), kind, (b) =>
-    trainer.evaluate(b.inputs, b.labels),
+    trainer.evaluateBatch(b.inputs, b.labels),
   );
 }
 
@@ -340,7 +340,7 @@ export async function fit(trainer, specs, x, y, options = {}, check = () => {}) 
     const logs = { loss: lossSum / seen };
     if (kind) logs.accuracy = correct / count;
     if (val) {
-      const v = evaluateSet(val, Math.max(batchSize, 256), kind, (b) => trainer.evaluate(b.inputs, b.labels));
+      const v = evaluateSet(val, Math.max(batchSize, 256), kind, (b) => trainer.evaluateBatch(b.inputs, b.labels));
       logs.val_loss = v.loss;
       if (kind) logs.val_accuracy = v.accuracy;
     }

@@ -10,12 +10,22 @@
 import { WebgradError } from '../errors.js';
 import { Executor } from '../executor.js';
 import { Tensor } from '../tensor.js';
+import { TRAINING_PLAN_RULES } from '../grad_shape_rules.js';
+import { evaluate, fit, trainStep } from './fit.js';
+import { toBundle } from './to_bundle.js';
+import { readWeights, writeWeights } from './weights.js';
 
 /** @typedef {import('../backends/interface.js').View} View */
 /** @typedef {import('../backends/interface.js').Backend} Backend */
 /** @typedef {import('../executor.js').TensorSpec} TensorSpec */
 /** @typedef {import('../loader/manifest.js').TrainingJson} TrainingJson */
 /** @typedef {import('./optimizers.js').Optimizer} Optimizer */
+/** @typedef {import('../inputs.js').ModelInput} ModelInput */
+/** @typedef {import('../loader/manifest.js').Manifest} Manifest */
+/** @typedef {import('./fit.js').FitOptions} FitOptions */
+/** @typedef {import('./fit.js').History} History */
+/** @typedef {import('./to_bundle.js').BundleMap} BundleMap */
+/** @typedef {import('./weights.js').WeightValue} WeightValue */
 /**
  * @typedef {{graph: import('../executor.js').Graph, lossOutput: string, gradOutputs: Map<string, string>,
  *   predictionOutputs: string[], constants?: Map<string, View>}} TrainingGraph what `buildTrainingGraph` returns
@@ -25,9 +35,13 @@ import { Tensor } from '../tensor.js';
  * `predictions`: a view valid until the next step (read it before)
  */
 
-/** Runs training steps; made by `loadModel` for a trainable model. */
+/**
+ * Runs training steps; made by `loadModel` for a trainable model (`createTrainer`), and what the
+ * model's training methods (`fit`, `evaluate`, `trainStep`, `getWeights`, `setWeights`, `toBundle`)
+ * delegate to. Lives in the lazily loaded training chunk.
+ */
 export class Trainer {
-  /** @type {Executor | null} made on first use, released while the model's forward executor runs */
+  /** @type {Executor | null} made on first use; its arena is released while the model's forward executor runs */
   #executor = null;
 
   /**
@@ -38,8 +52,8 @@ export class Trainer {
    */
   constructor({ training, graph, weights, backend, maxArenaBytes, optimizer, weightNames }) {
     this.weightNames = weightNames;
-    /** Called before the training executor is made: the model frees its forward executor's arena there (a
-     * backend may hold one arena at a time). */
+    /** Called before each training run: the model frees its forward executor's arena there (a backend may
+     * hold one arena at a time), keeping its plans. */
     this.beforeRun = () => {};
     this.training = training;
     this.trainingGraph = graph;
@@ -69,10 +83,9 @@ export class Trainer {
     return this.#executor ? this.#executor.planCount : 0;
   }
 
-  /** Frees the training executor's arena and plans (made again on the next step). */
+  /** Frees the training executor's arena, keeping its plans (the arena is made again on the next step). */
   release() {
-    this.#executor?.dispose();
-    this.#executor = null;
+    this.#executor?.releaseArena();
   }
 
   /**
@@ -81,12 +94,11 @@ export class Trainer {
    * @param {Tensor} labels float32 rows for `training.labels`
    */
   #run(inputs, labels) {
-    if (!this.#executor) {
-      this.beforeRun();
-      this.#executor = new Executor(this.trainingGraph.graph, this.weights, this.backend, {
-        maxArenaBytes: this.maxArenaBytes,
-      });
-    }
+    this.beforeRun();
+    this.#executor ??= new Executor(this.trainingGraph.graph, this.weights, this.backend, {
+      maxArenaBytes: this.maxArenaBytes,
+      ...TRAINING_PLAN_RULES,
+    });
     // views in the arena, valid until the next run: read at once, nothing allocated per step
     const outs = this.#executor.runViews([...inputs, labels]);
     const pred = outs[this.predictionAt];
@@ -104,7 +116,7 @@ export class Trainer {
    * @param {Tensor} labels
    * @returns {StepResult}
    */
-  evaluate(inputs, labels) {
+  evaluateBatch(inputs, labels) {
     const { loss, predictions, predictionShape } = this.#run(inputs, labels);
     return { loss, predictions, predictionShape };
   }
@@ -130,8 +142,64 @@ export class Trainer {
     return { loss, predictions, predictionShape };
   }
 
-  /** Frees the executor. */
+  /**
+   * `model.fit`: see fit.js.
+   * @param {readonly TensorSpec[]} specs the model's input signature
+   * @param {ModelInput} x @param {unknown} y @param {FitOptions} options
+   * @param {() => unknown} check called between steps (throws once the model is disposed)
+   * @returns {Promise<{history: History}>}
+   */
+  fit(specs, x, y, options, check) {
+    return fit(this, specs, x, y, options, check);
+  }
+
+  /**
+   * `model.evaluate`: see fit.js.
+   * @param {readonly TensorSpec[]} specs @param {ModelInput} x @param {unknown} y @param {{batchSize?: number}} options
+   */
+  evaluate(specs, x, y, options) {
+    return evaluate(this, specs, x, y, options);
+  }
+
+  /**
+   * `model.trainStep`: see fit.js.
+   * @param {readonly TensorSpec[]} specs @param {ModelInput} x @param {unknown} y @param {{learningRate?: number}} options
+   */
+  trainStep(specs, x, y, options) {
+    return trainStep(this, specs, x, y, options);
+  }
+
+  /** `model.getWeights`: copies of every weight (not the optimizer's slots). */
+  getWeights() {
+    return readWeights(this.weights, this.weightNames);
+  }
+
+  /**
+   * `model.setWeights`: checked whole before anything is written (EARG, ESHAPE).
+   * @param {Record<string, WeightValue>} weights
+   */
+  setWeights(weights) {
+    writeWeights(this.weights, this.weightNames, weights);
+  }
+
+  /**
+   * `model.toBundle`: the bundle map of the current weights and optimizer state.
+   * @param {{manifest: Manifest, selftestOutputs: Float32Array[], quantize: 'float16' | 'int8' | null}} parts
+   * @returns {Promise<BundleMap>}
+   */
+  toBundle({ manifest, selftestOutputs, quantize }) {
+    return toBundle({
+      manifest,
+      weight: (name) => /** @type {Float32Array} */ (/** @type {View} */ (this.weights.get(name)).data),
+      optimizer: this.optimizer,
+      selftestOutputs,
+      quantize,
+    });
+  }
+
+  /** Frees the executor (arena and plans). */
   dispose() {
-    this.release();
+    this.#executor?.dispose();
+    this.#executor = null;
   }
 }
