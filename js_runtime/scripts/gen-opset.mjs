@@ -81,7 +81,9 @@ export function renderGrad(json) {
 
 /** @typedef {import('./opset.js').OpSpec & {vjpOf: readonly string[]}} GradOpSpec */
 
+// generated JSON, left as JSON.stringify writes it
 /** @type {Readonly<Record<string, GradOpSpec>>} */
+// prettier-ignore
 export const GRAD_OPS = /* @__PURE__ */ deepFreeze(${JSON.stringify(gradOps, null, 2)});
 ${DEEP_FREEZE}`;
 }

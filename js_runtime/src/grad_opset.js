@@ -9,7 +9,9 @@
 
 /** @typedef {import('./opset.js').OpSpec & {vjpOf: readonly string[]}} GradOpSpec */
 
+// generated JSON, left as JSON.stringify writes it
 /** @type {Readonly<Record<string, GradOpSpec>>} */
+// prettier-ignore
 export const GRAD_OPS = /* @__PURE__ */ deepFreeze({
   "SumTo": {
     "doc": "g summed over the dims that numpy (right-aligned) broadcasting added or stretched, down to like's shape: the VJP of broadcasting (authoring/ops/registry.py unbroadcast). Sums leading extra dims, then the dims where like has 1 and g does not.",

@@ -10,8 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { RUNTIME } from './_helpers.mjs';
 import { VERSION } from '../../js_runtime/src/index.js';
-import { SOURCE, TARGET, render } from '../../js_runtime/scripts/gen-opset.mjs';
-import { stale as distStale } from '../../js_runtime/scripts/build-dist.mjs';
+import { SOURCE, TARGET, render, targets } from '../../js_runtime/scripts/gen-opset.mjs';
+import { eagerSet, renderWithMeta, stale as distStale } from '../../js_runtime/scripts/build-dist.mjs';
+import { GRAD_OPS } from '../../js_runtime/src/grad_opset.js';
+import { ALIAS_OPS } from '../../js_runtime/src/executor.js';
 import { BANNER, buildTypes } from '../../js_runtime/scripts/build-types.mjs';
 
 const pkg = JSON.parse(readFileSync(join(RUNTIME, 'package.json'), 'utf8'));
@@ -51,6 +53,35 @@ test('src/opset.js is generated from exporter/opset.json and current', () => {
     render(readFileSync(SOURCE, 'utf8')),
     'stale: run `npm run gen:opset` in js_runtime/',
   );
+});
+
+test('src/opset.js and src/grad_opset.js (gen-opset --check) are current', () => {
+  for (const [target, text] of targets())
+    assert.equal(readFileSync(target, 'utf8'), text, `${target} is stale: run \`npm run gen:opset\` in js_runtime/`);
+});
+
+test('importing the package loads no training code: it is one lazy chunk that loadModel({trainable: true}) imports', async () => {
+  const { eager, lazy, inputs } = await eagerSet();
+  const { files } = await renderWithMeta();
+  const gradOps = ['src/grad_opset.js', 'src/grad_shape_rules.js'];
+  // src/train/check_loss_graph.js is a small lazy chunk of its own (a plain load of a trainable bundle checks it)
+  const isTraining = (/** @type {string} */ i) =>
+    (i.startsWith('src/train/') && i !== 'src/train/check_loss_graph.js') || gradOps.includes(i);
+  const eagerInputs = eager.flatMap((f) => inputs.get(f) ?? []);
+  assert.ok(eagerInputs.includes('src/load.js') && eagerInputs.includes('src/model.js'), 'the eager set is found');
+  assert.deepEqual(
+    eagerInputs.filter((i) => i.startsWith('src/train/') || gradOps.includes(i)),
+    [],
+    'no training module is loaded by `import "webgrad"`',
+  );
+  // by its text too: no gradient op's name (the alias ReshapeLike is the executor's to know)
+  const markers = Object.keys(GRAD_OPS).filter((op) => !ALIAS_OPS.has(op));
+  for (const f of eager)
+    for (const op of markers) assert.ok(!files.get(f).includes(op), `${f} (eager) mentions the gradient op ${op}`);
+  const chunks = lazy.filter((f) => (inputs.get(f) ?? []).some(isTraining));
+  assert.equal(chunks.length, 1, `the training code is one lazy chunk, got ${chunks.join(', ')}`);
+  for (const m of ['autodiff', 'trainer', 'fit', 'optimizers', 'to_bundle', 'vjp/index'])
+    assert.ok(inputs.get(chunks[0]).includes(`src/train/${m}.js`), `${m} is in ${chunks[0]}`);
 });
 
 test('dist/ (the package entry, minified with lazily loaded kernel chunks) is what `npm run build:dist` makes from src/', async () => {
