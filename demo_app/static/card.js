@@ -16,6 +16,7 @@ import { bytes, el, percent, shape } from './format.js';
  * @property {number} bytes
  * @property {string | null} exported
  * @property {number | null} testAccuracy
+ * @property {boolean} [trainable] the bundle has a training section (the teaching panel can fine-tune it)
  * @property {boolean} ok
  * @property {string | null} error
  */

@@ -14,6 +14,7 @@ import { renderChart } from './chart.js';
 import { bytes, el, millis, percent } from './format.js';
 import { DrawingPad } from './pad.js';
 import { SIZE, toMnist } from './preprocess.js';
+import { initTeach } from './teach.js';
 
 /** @typedef {import('./card.js').IndexEntry} IndexEntry */
 /** @typedef {import('./chart.js').Prediction} Prediction */
@@ -80,6 +81,8 @@ const pad = new DrawingPad(ui.pad, {
     if (kind !== 'image') requestClassify(kind !== 'stroke');
   },
 });
+
+const teach = initTeach({ pad });
 
 /** @type {Promise<Result> | null} a queued classification not started yet: later requests join it */
 let pending = null;
@@ -205,7 +208,8 @@ function renderBundleSelect(bundles) {
   const groups = new Map();
   for (const b of bundles) {
     if (!groups.has(b.model)) groups.set(b.model, Object.assign(el('optgroup'), { label: b.model }));
-    const option = el('option', `${b.model} · ${b.dtype} · ${bytes(b.bytes)}${b.ok ? '' : ' (broken)'}`);
+    const kind = b.trainable ? `${b.dtype}, trainable` : b.dtype;
+    const option = el('option', `${b.model} · ${kind} · ${bytes(b.bytes)}${b.ok ? '' : ' (broken)'}`);
     option.value = b.name;
     groups.get(b.model).append(option);
   }
@@ -231,6 +235,7 @@ async function init() {
     showMessage(`No model to run: ${index.problem}`);
     ui.status.textContent = 'No model loaded.';
     ui.prediction.textContent = 'No model loaded.';
+    teach.setup([], backends, null);
     return;
   }
   renderBundleSelect(index.bundles);
@@ -242,6 +247,7 @@ async function init() {
   ui.bundle.value = first.name;
   const broken = index.bundles.filter((b) => !b.ok);
   await serial(loadSelected);
+  teach.setup(index.bundles, backends, state.entry?.model ?? index.defaultModel);
   if (broken.length && !ui.message.textContent) {
     showMessage(
       `Broken bundle${broken.length > 1 ? 's' : ''} on the server: ${broken.map((b) => `${b.name}: ${b.error}`).join('; ')}`,
@@ -289,5 +295,7 @@ Object.assign(window, {
     setBackend: (/** @type {string} */ name) => choose(ui.backend, name),
     setBundle: (/** @type {string} */ name) => choose(ui.bundle, name),
     state: snapshot,
+    /** The teaching panel: `state()` (examples, before/after scores, status, errors). */
+    teach: { state: teach.state },
   },
 });

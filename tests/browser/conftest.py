@@ -1,6 +1,7 @@
 """Fixtures for the real-browser tests: one small MNIST CNN trained once per session and exported as
-float32 and int8 bundles, the demo server on a free port (in a thread), one headless Debian Chromium
-per session (with WebGPU on SwiftShader), and 20 real MNIST test digits."""
+float32 and int8 bundles (and, for the teaching panel, a trainable one), the demo server on a free port
+(in a thread), one headless Debian Chromium per session (with WebGPU on SwiftShader), and 20 real MNIST
+test digits."""
 
 from __future__ import annotations
 
@@ -39,10 +40,9 @@ def mnist_digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.fixture(scope="session")
-def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory with ``tiny_cnn-float32`` and ``tiny_cnn-int8``: a small CNN trained one epoch on
-    30,000 MNIST digits (~10 s on 2 cores, ~97% test accuracy), plus its train result file (the test
-    accuracy per bundle, as ``webgrad train --json`` writes it)."""
+def tiny_cnn() -> tuple[Any, float]:
+    """A small CNN trained one epoch on 30,000 MNIST digits (~10 s on 2 cores, ~97% test accuracy), compiled
+    with Adam and sparse categorical cross-entropy, and its accuracy on 2,000 test digits."""
     import webgrad as wg
 
     wg.set_seed(0)
@@ -56,6 +56,16 @@ def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     model.compile(optimizer=wg.optimizers.Adam(2e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y[:30000], batch_size=32, epochs=1, verbose=0)
     _, accuracy = model.evaluate(xt[:2000].reshape(-1, 28, 28, 1) / np.float32(255), yt[:2000], verbose=0)
+    return model, accuracy
+
+
+@pytest.fixture(scope="session")
+def bundle_dir(tmp_path_factory: pytest.TempPathFactory, tiny_cnn: tuple[Any, float]) -> Path:
+    """A directory with ``tiny_cnn-float32`` and ``tiny_cnn-int8`` (the ``tiny_cnn`` fixture's model), plus its
+    train result file (the test accuracy per bundle, as ``webgrad train --json`` writes it)."""
+    import webgrad as wg
+
+    model, accuracy = tiny_cnn
     root = tmp_path_factory.mktemp("bundles")
     result: dict[str, Any] = {"model": MODEL, "test_accuracy": accuracy, "bundles": {}}
     for quantize in (None, "int8"):
@@ -64,6 +74,20 @@ def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
                   preprocessing={"scale": 1 / 255}, verbose=0)
         result["bundles"][quantize or "float32"] = {"path": str(path), "accuracy": accuracy}
     (root / f"{MODEL}_result.json").write_text(json.dumps(result), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def trainable_bundle_dir(tmp_path_factory: pytest.TempPathFactory, bundle_dir: Path,
+                         tiny_cnn: tuple[Any, float]) -> Path:
+    """The session's bundles plus ``tiny_cnn-trainable``: the same model exported trainable (formatVersion 2,
+    float32, its compiled Adam and loss), what the demo page's teaching panel fine-tunes."""
+    import webgrad as wg
+
+    root = tmp_path_factory.mktemp("bundles-trainable")
+    shutil.copytree(bundle_dir, root, dirs_exist_ok=True)
+    wg.export(tiny_cnn[0], str(root / f"{MODEL}-trainable"), trainable=True, labels=[str(d) for d in range(10)],
+              preprocessing={"scale": 1 / 255}, verbose=0)
     return root
 
 
@@ -100,6 +124,14 @@ def demo_url(serve: Callable[[Any], str], bundle_dir: Path) -> str:
     from demo_app import create_app
 
     return serve(create_app(bundle_dir=bundle_dir))
+
+
+@pytest.fixture(scope="session")
+def teach_url(serve: Callable[[Any], str], trainable_bundle_dir: Path) -> str:
+    """The demo server over the session's bundles and the trainable one."""
+    from demo_app import create_app
+
+    return serve(create_app(bundle_dir=trainable_bundle_dir))
 
 
 def _playwright() -> Any:
