@@ -85,20 +85,21 @@ def build(name: str, manifest: dict[str, Any], tensors: dict[str, np.ndarray]) -
     return model
 
 
-def time_steps(step: Any, runs: int, warmup: int, warmup_s: float, min_time_s: float, budget_s: float) -> dict:
-    """Warm-up (at least ``warmup`` steps and ``warmup_s`` s), then at least ``runs`` timed steps and
-    ``min_time_s`` s (stopping after 5 past ``budget_s``); the same rule as ``train_step.mjs``."""
-    t0 = time.perf_counter()
-    i = 0
-    while i < warmup or time.perf_counter() - t0 < warmup_s:
-        if i >= 2 and time.perf_counter() - t0 > budget_s / 4:
+def time_steps(step: Any, runs: int, warmup: int, warmup_s: float, min_time_s: float, budget_s: float,
+               t_start: float) -> dict:
+    """After the 3 cross-check steps (begun at ``t_start``): warm-up to at least ``warmup`` steps and
+    ``warmup_s`` s (at most a quarter of the budget), then at least ``runs`` timed steps and
+    ``min_time_s`` s (stopping after 3 past ``budget_s``); the same rule as ``train_step.mjs``."""
+    i = 3
+    while i < warmup or time.perf_counter() - t_start < warmup_s:
+        if time.perf_counter() - t_start > budget_s / 4:
             break
         step()
         i += 1
     times: list[float] = []
     t0 = time.perf_counter()
     while len(times) < runs or time.perf_counter() - t0 < min_time_s:
-        if len(times) >= 5 and time.perf_counter() - t0 > budget_s:
+        if len(times) >= 3 and time.perf_counter() - t0 > budget_s:
             break
         a = time.perf_counter()
         step()
@@ -146,8 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         opt.step()
         return loss.item()
 
-    first = [step() for _ in range(3)]
-    r = time_steps(step, args.runs, args.warmup, args.warmup_s, args.min_time_s, args.budget_s)
+    t_start = time.perf_counter()
+    first = [step() for _ in range(3)]  # the cross-check: same weights, same batch
+    r = time_steps(step, args.runs, args.warmup, args.warmup_s, args.min_time_s, args.budget_s, t_start)
     print(json.dumps({"label": f"PyTorch {torch.__version__} (CPU)", "version": torch.__version__,
                       "threads": torch.get_num_threads(), "first_losses": first, **r}))
     return 0
