@@ -4,6 +4,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeVectorTensor } from '../../js_runtime/src/cli/conformance.js';
+import { alignUp } from '../../js_runtime/src/arena.js';
+import { itemSize, viewOf } from '../../js_runtime/src/dtypes.js';
+import { sizeOf } from '../../js_runtime/src/shapes.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RUNTIME = join(ROOT, 'js_runtime');
@@ -124,4 +127,24 @@ export function bundleMap(name) {
 /** Lower-case hex SHA-256 of bytes. */
 export function sha256(bytes) {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Places `tensors` (inputs with data, then the output as {shape, dtype}; null for an absent input) in
+ * one arena of `backend`, so kernels can be called directly; returns their views and the arena.
+ * @param {{allocateArena: (n: number) => {buffer: ArrayBuffer, byteOffset: number}}} backend
+ * @param {({shape: number[], dtype: string, data?: ArrayLike<number>} | null)[]} tensors
+ */
+export function place(backend, tensors) {
+  const sizes = tensors.map((t) => (t === null ? 0 : alignUp(Math.max(sizeOf(t.shape) * itemSize(t.dtype), 4))));
+  const arena = backend.allocateArena(sizes.reduce((a, b) => a + b, 0));
+  let at = arena.byteOffset;
+  const views = tensors.map((t, i) => {
+    if (t === null) return null;
+    const view = { data: viewOf(t.dtype, arena.buffer, at, sizeOf(t.shape)), shape: t.shape, dtype: t.dtype };
+    if (t.data) view.data.set(t.data);
+    at += sizes[i];
+    return view;
+  });
+  return { views, arena };
 }

@@ -10,8 +10,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VECTOR_DIR, decodeTensor, firstMismatch } from './_helpers.mjs';
-import { GRAD_OPS } from '../../js_runtime/src/opset.js';
+import { VECTOR_DIR, decodeTensor, firstMismatch, place } from './_helpers.mjs';
+import { GRAD_OPS } from '../../js_runtime/src/grad_opset.js';
 import { KERNELS } from '../../js_runtime/src/backends/js/kernels/index.js';
 import { getBackend } from '../../js_runtime/src/backends/index.js';
 import { itemSize, viewOf } from '../../js_runtime/src/dtypes.js';
@@ -22,21 +22,6 @@ const GRAD_DIR = join(VECTOR_DIR, 'grad');
 const OPS = Object.keys(GRAD_OPS);
 const backends = { js: await getBackend('js').create(), wasm: await getBackend('wasm').create() };
 after(() => Object.values(backends).forEach((b) => b.dispose()));
-
-/** Places `tensors` (inputs with data, then the output as {shape, dtype}) in one arena of `backend`. */
-function place(backend, tensors) {
-  const sizes = tensors.map((t) => (t === null ? 0 : alignUp(Math.max(sizeOf(t.shape) * itemSize(t.dtype), 4))));
-  const arena = backend.allocateArena(sizes.reduce((a, b) => a + b, 0));
-  let at = arena.byteOffset;
-  const views = tensors.map((t, i) => {
-    if (t === null) return null;
-    const view = { data: viewOf(t.dtype, arena.buffer, at, sizeOf(t.shape)), shape: t.shape, dtype: t.dtype };
-    if (t.data) view.data.set(t.data);
-    at += sizes[i];
-    return view;
-  });
-  return { views, arena };
-}
 
 /** Runs one case on `backend`'s kernel for `op`; returns the output's values (a copy). */
 function runCase(backend, op, c) {

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GRAD_OPS, OPSET } from '../../js_runtime/src/opset.js';
+import { OPSET } from '../../js_runtime/src/opset.js';
+import { GRAD_OPS } from '../../js_runtime/src/grad_opset.js';
 import { GRAD_SHAPE_RULES, gradAttrs, inferGradNode } from '../../js_runtime/src/grad_shape_rules.js';
 import { inferNode } from '../../js_runtime/src/shape_rules.js';
 
