@@ -13,6 +13,14 @@ export function supportsOp(backend: Backend, op: string): boolean;
 /** @typedef {import('./backends/interface.js').PlanRunner} PlanRunner */
 /** @typedef {{name: string, dtype: DType, shape: readonly (number | null)[]}} TensorSpec */
 /** @typedef {{inputs: readonly TensorSpec[], outputs: readonly TensorSpec[], nodes: readonly GraphNode[]}} Graph */
+/**
+ * How a plan learns each node's output: `inferNode(op, shapes, dtypes, attrs)` → `{shape, dtype}` (default:
+ * the op set's shape rules, shape_rules.js), and per op the input slots read only for their shape
+ * (`shapeOnlyInputs`: reading them does not keep their buffer alive). Training passes the rules of
+ * the gradient ops here (grad_shape_rules.js TRAINING_PLAN_RULES), so inference never loads them.
+ * @typedef {{inferNode?: (op: string, shapes: any[], dtypes: any[], attrs: any) => {shape: readonly (number | null)[], dtype: string},
+ *   shapeOnlyInputs?: ReadonlyMap<string, ReadonlySet<number>>}} PlanRules
+ */
 /** Ops whose output is their input's data under another shape: planned as views, never run. */
 export const ALIAS_OPS: Readonly<Set<string>>;
 /** Plans kept per executor (least recently used are dropped). */
@@ -23,16 +31,19 @@ export class Executor {
      * @param {Graph} graph nodes in topological order, attributes normalized
      * @param {Map<string, View>} weights the backend's prepared weights, by tensor name
      * @param {Backend} backend
-     * @param {{maxArenaBytes?: number}} [limits] `maxArenaBytes`: a plan that needs more memory (from the
-     *   shape rules, before anything is allocated) is refused with ELIMIT (default: no cap)
+     * @param {{maxArenaBytes?: number} & PlanRules} [options] `maxArenaBytes`: a plan that needs more memory
+     *   (from the shape rules, before anything is allocated) is refused with ELIMIT (default: no cap);
+     *   `inferNode`, `shapeOnlyInputs`: see {@link PlanRules} (training graphs)
      */
-    constructor(graph: Graph, weights: Map<string, View>, backend: Backend, { maxArenaBytes }?: {
+    constructor(graph: Graph, weights: Map<string, View>, backend: Backend, { maxArenaBytes, inferNode: infer, shapeOnlyInputs }?: {
         maxArenaBytes?: number;
-    });
+    } & PlanRules);
     graph: Graph;
     weights: Map<string, import("./backends/interface.js").View>;
     backend: import("./backends/interface.js").Backend;
     maxArenaBytes: number;
+    /** @type {Required<PlanRules>} */
+    rules: Required<PlanRules>;
     /** Bytes of the arena (the largest plan's need so far; a runner's device arena for webgpu). */
     get arenaBytes(): number;
     /** Number of cached plans (at most {@link MAX_PLANS}). */
@@ -58,6 +69,12 @@ export class Executor {
      * @returns {View[]}
      */
     runViews(inputs: readonly Tensor[]): View[];
+    /**
+     * Frees the arena but keeps the plans: the next run allocates it again (with the size of the plan it
+     * runs) and re-makes the views; no plan is rebuilt. For a model whose training and inference take
+     * turns with the backend's memory (a backend may hold one arena at a time).
+     */
+    releaseArena(): void;
     /** Frees the arena and the plans. The executor is unusable after. */
     dispose(): void;
     #private;
@@ -96,7 +113,8 @@ export type PlanBuffer = {
     last: number;
 };
 /**
- * `compiled`: the runner's form of the plan (null until compiled, or without one)
+ * `compiled`: the runner's form of the plan (null
+ *   until compiled, or without one); `boundTo`/`boundArena`: the buffer and arena its views were made on
  */
 export type Plan = {
     key: string;
@@ -109,6 +127,7 @@ export type Plan = {
     offsets: number[];
     arenaBytes: number;
     boundTo: ArrayBuffer | null;
+    boundArena: ArenaMemory | null;
     compiled: unknown;
 };
 export type DType = import("./dtypes.js").DType;
@@ -126,5 +145,18 @@ export type Graph = {
     inputs: readonly TensorSpec[];
     outputs: readonly TensorSpec[];
     nodes: readonly GraphNode[];
+};
+/**
+ * How a plan learns each node's output: `inferNode(op, shapes, dtypes, attrs)` → `{shape, dtype}` (default:
+ * the op set's shape rules, shape_rules.js), and per op the input slots read only for their shape
+ * (`shapeOnlyInputs`: reading them does not keep their buffer alive). Training passes the rules of
+ * the gradient ops here (grad_shape_rules.js TRAINING_PLAN_RULES), so inference never loads them.
+ */
+export type PlanRules = {
+    inferNode?: (op: string, shapes: any[], dtypes: any[], attrs: any) => {
+        shape: readonly (number | null)[];
+        dtype: string;
+    };
+    shapeOnlyInputs?: ReadonlyMap<string, ReadonlySet<number>>;
 };
 import { Tensor } from './tensor.js';

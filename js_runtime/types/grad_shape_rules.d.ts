@@ -23,6 +23,14 @@ export function inferGradNode(op: string, shapes: Shape[], dtypes: string[], att
 };
 /** The shape rule of every gradient op, by name. */
 export const GRAD_SHAPE_RULES: Readonly<Record<string, GradShapeRule>>;
+/**
+ * The executor's plan rules for training graphs (forward, loss and gradient ops): each node's output
+ * from the gradient op's rule or the op set's, and per gradient op the inputs read only for their shape
+ * (`like`, `like_x`, ...), whose buffers a read does not keep alive (so a training plan frees forward
+ * values as early as an inference plan). Passed as `new Executor(graph, weights, backend, {...TRAINING_PLAN_RULES})`.
+ * @type {Required<import('./executor.js').PlanRules>}
+ */
+export const TRAINING_PLAN_RULES: Required<import("./executor.js").PlanRules>;
 export type Dim = import("./shapes.js").Dim;
 export type Shape = import("./shapes.js").Shape;
 export type Attrs = import("./shape_rules.js").Attrs;

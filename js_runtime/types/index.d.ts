@@ -2,7 +2,7 @@
 export { Model } from "./model.js";
 export { WebgradError } from "./errors.js";
 export { liveResources } from "./resources.js";
-export { saveBundle } from "./train/to_bundle.js";
+export { saveBundle } from "./save_bundle.js";
 export { OPSET } from "./opset.js";
 export { VERSION } from "./version.js";
 export type LoadOptions = import("./load.js").LoadOptions;

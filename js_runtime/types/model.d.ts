@@ -100,12 +100,9 @@ export class Model {
      * Sets weights by name (any subset): each a Float32Array (or array of numbers) of the weight's size,
      * or a Tensor / `{data, shape}` of its shape. Everything is checked before anything is written: an
      * unknown name is EARG naming it, a wrong size or shape ESHAPE.
-     * @param {Record<string, Float32Array | ArrayLike<number> | Tensor | {data: ArrayLike<number>, shape: number[]}>} weights
+     * @param {Record<string, WeightValue>} weights
      */
-    setWeights(weights: Record<string, Float32Array | ArrayLike<number> | Tensor | {
-        data: ArrayLike<number>;
-        shape: number[];
-    }>): void;
+    setWeights(weights: Record<string, WeightValue>): void;
     /**
      * The model as an in-memory trainable bundle `{'model.json': string, 'weights-000.bin': Uint8Array, ...}`
      * with the current weights and optimizer state, checksums recomputed and a new self-test computed
@@ -166,6 +163,7 @@ export class Model {
     #private;
 }
 export type Graph = import("./executor.js").Graph;
+export type Executor = import("./executor.js").Executor;
 export type Backend = import("./backends/interface.js").Backend;
 export type Manifest = import("./loader/manifest.js").Manifest;
 export type ModelInput = import("./inputs.js").ModelInput;
@@ -175,6 +173,7 @@ export type Trainer = import("./train/trainer.js").Trainer;
 export type FitOptions = import("./train/fit.js").FitOptions;
 export type History = import("./train/fit.js").History;
 export type BundleMap = import("./train/to_bundle.js").BundleMap;
+export type WeightValue = import("./train/weights.js").WeightValue;
 /**
  * `deviceBytes`: the device memory the backend spans (wasm: its linear memory), when it reports it
  */
@@ -194,4 +193,3 @@ export type Recover = () => Promise<{
     backend: Backend;
 }>;
 import { Tensor } from './tensor.js';
-import { Executor } from './executor.js';

@@ -4,6 +4,12 @@
 /** @typedef {import('../executor.js').TensorSpec} TensorSpec */
 /** @typedef {import('../loader/manifest.js').TrainingJson} TrainingJson */
 /** @typedef {import('./optimizers.js').Optimizer} Optimizer */
+/** @typedef {import('../inputs.js').ModelInput} ModelInput */
+/** @typedef {import('../loader/manifest.js').Manifest} Manifest */
+/** @typedef {import('./fit.js').FitOptions} FitOptions */
+/** @typedef {import('./fit.js').History} History */
+/** @typedef {import('./to_bundle.js').BundleMap} BundleMap */
+/** @typedef {import('./weights.js').WeightValue} WeightValue */
 /**
  * @typedef {{graph: import('../executor.js').Graph, lossOutput: string, gradOutputs: Map<string, string>,
  *   predictionOutputs: string[], constants?: Map<string, View>}} TrainingGraph what `buildTrainingGraph` returns
@@ -12,7 +18,11 @@
  * @typedef {{loss: number, predictions: Float32Array, predictionShape: readonly number[]}} StepResult
  * `predictions`: a view valid until the next step (read it before)
  */
-/** Runs training steps; made by `loadModel` for a trainable model. */
+/**
+ * Runs training steps; made by `loadModel` for a trainable model (`createTrainer`), and what the
+ * model's training methods (`fit`, `evaluate`, `trainStep`, `getWeights`, `setWeights`, `toBundle`)
+ * delegate to. Lives in the lazily loaded training chunk.
+ */
 export class Trainer {
     /**
      * @param {{training: TrainingJson, graph: TrainingGraph, weights: Map<string, View>, backend: Backend,
@@ -30,8 +40,8 @@ export class Trainer {
         weightNames: string[];
     });
     weightNames: string[];
-    /** Called before the training executor is made: the model frees its forward executor's arena there (a
-     * backend may hold one arena at a time). */
+    /** Called before each training run: the model frees its forward executor's arena there (a backend may
+     * hold one arena at a time), keeping its plans. */
     beforeRun: () => void;
     training: import("../loader/manifest.js").TrainingJson;
     trainingGraph: TrainingGraph;
@@ -47,7 +57,7 @@ export class Trainer {
     get arenaBytes(): number;
     /** Plans the training executor holds. */
     get planCount(): number;
-    /** Frees the training executor's arena and plans (made again on the next step). */
+    /** Frees the training executor's arena, keeping its plans (the arena is made again on the next step). */
     release(): void;
     /**
      * The loss and predictions of a batch, weights untouched.
@@ -55,7 +65,7 @@ export class Trainer {
      * @param {Tensor} labels
      * @returns {StepResult}
      */
-    evaluate(inputs: Tensor[], labels: Tensor): StepResult;
+    evaluateBatch(inputs: Tensor[], labels: Tensor): StepResult;
     /**
      * One training step. A loss that is not finite is returned without any update (the caller reports it).
      * @param {Tensor[]} inputs
@@ -64,7 +74,50 @@ export class Trainer {
      * @returns {StepResult}
      */
     step(inputs: Tensor[], labels: Tensor, learningRate?: number): StepResult;
-    /** Frees the executor. */
+    /**
+     * `model.fit`: see fit.js.
+     * @param {readonly TensorSpec[]} specs the model's input signature
+     * @param {ModelInput} x @param {unknown} y @param {FitOptions} options
+     * @param {() => unknown} check called between steps (throws once the model is disposed)
+     * @returns {Promise<{history: History}>}
+     */
+    fit(specs: readonly TensorSpec[], x: ModelInput, y: unknown, options: FitOptions, check: () => unknown): Promise<{
+        history: History;
+    }>;
+    /**
+     * `model.evaluate`: see fit.js.
+     * @param {readonly TensorSpec[]} specs @param {ModelInput} x @param {unknown} y @param {{batchSize?: number}} options
+     */
+    evaluate(specs: readonly TensorSpec[], x: ModelInput, y: unknown, options: {
+        batchSize?: number;
+    }): import("./fit.js").Logs;
+    /**
+     * `model.trainStep`: see fit.js.
+     * @param {readonly TensorSpec[]} specs @param {ModelInput} x @param {unknown} y @param {{learningRate?: number}} options
+     */
+    trainStep(specs: readonly TensorSpec[], x: ModelInput, y: unknown, options: {
+        learningRate?: number;
+    }): {
+        loss: number;
+    };
+    /** `model.getWeights`: copies of every weight (not the optimizer's slots). */
+    getWeights(): Record<string, Float32Array<ArrayBufferLike>>;
+    /**
+     * `model.setWeights`: checked whole before anything is written (EARG, ESHAPE).
+     * @param {Record<string, WeightValue>} weights
+     */
+    setWeights(weights: Record<string, WeightValue>): void;
+    /**
+     * `model.toBundle`: the bundle map of the current weights and optimizer state.
+     * @param {{manifest: Manifest, selftestOutputs: Float32Array[], quantize: 'float16' | 'int8' | null}} parts
+     * @returns {Promise<BundleMap>}
+     */
+    toBundle({ manifest, selftestOutputs, quantize }: {
+        manifest: Manifest;
+        selftestOutputs: Float32Array[];
+        quantize: "float16" | "int8" | null;
+    }): Promise<BundleMap>;
+    /** Frees the executor (arena and plans). */
     dispose(): void;
     #private;
 }
@@ -73,6 +126,12 @@ export type Backend = import("../backends/interface.js").Backend;
 export type TensorSpec = import("../executor.js").TensorSpec;
 export type TrainingJson = import("../loader/manifest.js").TrainingJson;
 export type Optimizer = import("./optimizers.js").Optimizer;
+export type ModelInput = import("../inputs.js").ModelInput;
+export type Manifest = import("../loader/manifest.js").Manifest;
+export type FitOptions = import("./fit.js").FitOptions;
+export type History = import("./fit.js").History;
+export type BundleMap = import("./to_bundle.js").BundleMap;
+export type WeightValue = import("./weights.js").WeightValue;
 /**
  * what `buildTrainingGraph` returns
  */
