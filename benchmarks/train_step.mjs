@@ -375,41 +375,39 @@ async function childProfile(model, opts) {
   const steps = Math.max(20, Math.min(opts.runs, 200));
   for (let i = 0; i < 10; i++) await m.trainStep(x, c.y);
   const perCall = [];
-  const totals = [];
+  const perStep = { step: [], forward: [], loss: [], backward: [], rest: [] };
+  const phaseOf = (i) => (i < nForward ? 'forward' : i < nForward + nLoss ? 'loss' : 'backward');
   on = true;
   for (let s = 0; s < steps; s++) {
     calls.length = 0;
     const t = performance.now();
     await m.trainStep(x, c.y);
-    totals.push(performance.now() - t);
+    const total = performance.now() - t;
+    const sums = { forward: 0, loss: 0, backward: 0 };
     calls.forEach(([op, ms], i) => {
-      perCall[i] ??= { op, times: [] };
-      perCall[i].times.push(ms);
+      (perCall[i] ??= { op, times: [] }).times.push(ms);
+      sums[phaseOf(i)] += ms;
     });
+    perStep.step.push(total);
+    for (const k of Object.keys(sums)) perStep[k].push(sums[k]);
+    perStep.rest.push(total - sums.forward - sums.loss - sums.backward);
   }
   const med = (a) =>
     quantile(
       [...a].sort((p, q) => p - q),
       0.5,
     );
-  const ops = perCall.map((p, i) => ({
-    i,
-    op: p.op,
-    phase: i < nForward ? 'forward' : i < nForward + nLoss ? 'loss' : 'backward',
-    median_ms: med(p.times),
-  }));
-  const phase = (name) => ops.filter((o) => o.phase === name).reduce((s, o) => s + o.median_ms, 0);
-  const step = med(totals);
-  const kernels = phase('forward') + phase('loss') + phase('backward');
+  // each figure is the median over steps of that part of the step (a noisy machine's spikes fall on
+  // one part of one step and stay out of the others' medians), so they need not add up to step_ms
   return {
     label: `webgrad ${wg.VERSION} (wasm, kernels timed)`,
     steps,
-    step_ms: step,
-    forward_ms: phase('forward'),
-    loss_ms: phase('loss'),
-    backward_ms: phase('backward'),
-    rest_ms: step - kernels,
-    ops,
+    step_ms: med(perStep.step),
+    forward_ms: med(perStep.forward),
+    loss_ms: med(perStep.loss),
+    backward_ms: med(perStep.backward),
+    rest_ms: med(perStep.rest),
+    ops: perCall.map((p, i) => ({ i, op: p.op, phase: phaseOf(i), median_ms: med(p.times) })),
   };
 }
 
