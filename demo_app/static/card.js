@@ -34,7 +34,8 @@ export function cardRows(manifest, entry, siblings) {
   for (const node of manifest.graph?.nodes ?? []) counts.set(node.op, (counts.get(node.op) ?? 0) + 1);
   const tensors = manifest.weights?.tensors ?? [];
   const params = tensors.reduce(
-    (n, /** @type {any} */ t) => n + t.shape.reduce((a, /** @type {number} */ b) => a * b, 1),
+    (/** @type {number} */ n, /** @type {any} */ t) =>
+      n + t.shape.reduce((/** @type {number} */ a, /** @type {number} */ b) => a * b, 1),
     0,
   );
   const quantized = tensors.filter((/** @type {any} */ t) => t.quantization);

@@ -138,7 +138,8 @@ export function initTeach({ pad }) {
         for (let j = 0; j < SIZE * SIZE; j++) img.data.set([e.pixels[j], e.pixels[j], e.pixels[j], 255], j * 4);
         ctx.putImageData(img, 0, 0);
         const said = (/** @type {number | null} */ p) => (p === null ? '' : `${p}${p === e.label ? ' ✓' : ' ✗'}`);
-        const verdict = e.before === null ? '' : `model: ${said(e.before)}${e.after === null ? '' : ` → ${said(e.after)}`}`;
+        const verdict =
+          e.before === null ? '' : `model: ${said(e.before)}${e.after === null ? '' : ` → ${said(e.after)}`}`;
         const remove = el('button', '×', 'remove');
         remove.type = 'button';
         remove.setAttribute('aria-label', `Remove example ${i + 1} (a ${e.label})`);
@@ -310,7 +311,9 @@ export function initTeach({ pad }) {
         name: `${name}/${file}`,
         data: typeof data === 'string' ? encoder.encode(data) : /** @type {Uint8Array} */ (data),
       }));
-      const url = URL.createObjectURL(new Blob([storedZip(files)], { type: 'application/zip' }));
+      const url = URL.createObjectURL(
+        new Blob([/** @type {BlobPart} */ (storedZip(files))], { type: 'application/zip' }),
+      );
       const a = el('a');
       a.href = url;
       a.download = `${name}.zip`;
@@ -380,7 +383,12 @@ export function initTeach({ pad }) {
     state: () => ({
       bundle: st.entry?.name ?? null,
       backend: st.model?.backend ?? st.backend,
-      examples: st.examples.map((e) => ({ label: e.label, pixels: Array.from(e.pixels), before: e.before, after: e.after })),
+      examples: st.examples.map((e) => ({
+        label: e.label,
+        pixels: Array.from(e.pixels),
+        before: e.before,
+        after: e.after,
+      })),
       busy: st.busy,
       run: st.run,
       losses: [...st.losses],

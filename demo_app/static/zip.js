@@ -44,32 +44,57 @@ export function storedZip(files) {
   const out = new Uint8Array(localSize + centralSize + 22);
   const view = new DataView(out.buffer);
   let at = 0;
-  const u16 = (/** @type {number} */ v) => {
-    view.setUint16(at, v, true);
-    at += 2;
+  /** Writes little-endian fields, each [byte width, value]. @param {[2 | 4, number][]} list */
+  const fields = (list) => {
+    for (const [width, value] of list) {
+      if (width === 2) view.setUint16(at, value, true);
+      else view.setUint32(at, value, true);
+      at += width;
+    }
   };
-  const u32 = (/** @type {number} */ v) => {
-    view.setUint32(at, v, true);
-    at += 4;
+  const bytes = (/** @type {Uint8Array} */ b) => {
+    out.set(b, at);
+    at += b.length;
   };
-  /** version needed, flags (bit 11: UTF-8 names), method, time, date, crc, sizes, name length */
-  const common = (/** @type {typeof entries[number]} */ e) => {
-    u16(20), u16(0x0800), u16(0), u16(0), u16(0x21), u32(e.crc), u32(e.data.length), u32(e.data.length);
-    u16(e.name.length);
-  };
+  /**
+   * Shared by the local and central headers: version needed, flags (bit 11: UTF-8 names), method
+   * (stored), time, date, CRC, compressed and plain size, name length.
+   * @param {(typeof entries)[number]} e
+   * @returns {[2 | 4, number][]}
+   */
+  const common = (e) => [
+    [2, 20],
+    [2, 0x0800],
+    [2, 0],
+    [2, 0],
+    [2, 0x21],
+    [4, e.crc],
+    [4, e.data.length],
+    [4, e.data.length],
+    [2, e.name.length],
+  ];
   for (const e of entries) {
     e.offset = at;
-    u32(0x04034b50), common(e), u16(0);
-    out.set(e.name, at), (at += e.name.length);
-    out.set(e.data, at), (at += e.data.length);
+    fields([[4, 0x04034b50], ...common(e), [2, 0]]); // signature, common, no extra field
+    bytes(e.name);
+    bytes(e.data);
   }
   const central = at;
   for (const e of entries) {
-    u32(0x02014b50), u16(20), common(e);
-    u16(0), u16(0), u16(0), u16(0), u32(0), u32(e.offset); // extra, comment, disk, attributes, offset
-    out.set(e.name, at), (at += e.name.length);
+    // signature, version made by, common, then extra, comment, disk, internal and external attributes, offset
+    fields([[4, 0x02014b50], [2, 20], ...common(e), [2, 0], [2, 0], [2, 0], [2, 0], [4, 0], [4, e.offset]]);
+    bytes(e.name);
   }
-  const end = at; // read before the end record moves `at`
-  u32(0x06054b50), u16(0), u16(0), u16(entries.length), u16(entries.length), u32(end - central), u32(central), u16(0);
+  const n = entries.length;
+  fields([
+    [4, 0x06054b50],
+    [2, 0],
+    [2, 0],
+    [2, n],
+    [2, n],
+    [4, at - central],
+    [4, central],
+    [2, 0],
+  ]);
   return out;
 }
