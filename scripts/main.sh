@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: installs what it needs, trains the MNIST CNN (with a progress bar) if its bundles are not
 # there yet, prints the test accuracy, exports it as float32, float16 and int8 web bundles under
-# build/bundles/, then serves the live demo at a printed http://127.0.0.1:PORT/ until Ctrl-C.
+# build/bundles/ (and as a trainable float32 bundle, mnist_cnn-trainable, which the page's "Teach it your
+# handwriting" panel fine-tunes), then serves the live demo at a printed http://127.0.0.1:PORT/ until Ctrl-C.
 #
 #   EPOCHS=3 bash scripts/main.sh          # train again with 3 epochs (any EPOCHS or extra args retrain)
 #   bash scripts/main.sh --limit 20000     # extra args go to `webgrad train cnn`
@@ -24,6 +25,25 @@ else
   echo "==> bundles already in $BUNDLES/ (RETRAIN=1, EPOCHS=N or extra arguments train again)"
   [ -f build/mnist_cnn_result.json ] && "$PY" -c 'import json, sys; r = json.load(open(sys.argv[1]))
 print("    test accuracy {:.2%} after {} epochs".format(r["test_accuracy"], r["epochs"]))' build/mnist_cnn_result.json || true
+fi
+
+# The trainable bundle (formatVersion 2: float32 weights, loss, Adam and its state) is made from the float32
+# bundle when missing or older than it: wg.load_model rebuilds the model from the bundle (a second, fast).
+TRAINABLE="$BUNDLES/mnist_cnn-trainable"
+if [ ! -f "$TRAINABLE/model.json" ] || [ "$BUNDLES/mnist_cnn-float32/model.json" -nt "$TRAINABLE/model.json" ]; then
+  echo "==> exporting $TRAINABLE (trainable, for the page's teaching panel)"
+  "$PY" - "$BUNDLES/mnist_cnn-float32" "$TRAINABLE" <<'PYTHON'
+import sys
+
+import webgrad as wg
+
+source, target = sys.argv[1:]
+model = wg.load_model(source)
+meta = model.bundle_metadata
+wg.export(model, target, trainable=True, loss="sparse_categorical_crossentropy",
+          optimizer=wg.optimizers.Adam(1e-3), labels=meta.get("labels"), preprocessing=meta.get("preprocessing"),
+          verbose=0)
+PYTHON
 fi
 
 [ "${SERVE:-1}" = 0 ] && exit 0
