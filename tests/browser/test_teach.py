@@ -180,3 +180,13 @@ def test_panel_off_without_a_trainable_bundle(page: Any, demo_url: str) -> None:
     assert off.is_visible() and "trainable=True" in off.inner_text() and "scripts/main.sh" in off.inner_text()
     assert p.locator("#teach-controls").is_hidden() and _teach(p)["bundle"] is None
     assert page.errors == []
+
+
+def test_index_marks_the_trainable_bundle(trainable_bundle_dir: Path) -> None:
+    from demo_app import create_app
+
+    index = create_app(bundle_dir=trainable_bundle_dir).test_client().get("/api/bundles").get_json()
+    entries = {b["name"]: b for b in index["bundles"]}
+    assert {n: (b["model"], b["trainable"]) for n, b in entries.items()} == {
+        "tiny_cnn-float32": ("tiny_cnn", False), "tiny_cnn-int8": ("tiny_cnn", False),
+        "tiny_cnn-trainable": ("tiny_cnn", True)}
