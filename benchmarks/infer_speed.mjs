@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
+import { list, parseOptions, quantile } from './_options.mjs';
 
 const T_MODULE_START = performance.now();
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -39,7 +40,7 @@ const TARGETS = {
 
 // ---------------------------------------------------------------------------------------------- args
 function parseArgs(argv) {
-  const o = {
+  let o = {
     runs: 50,
     warmup: 10,
     warmupS: 1,
@@ -77,28 +78,7 @@ function parseArgs(argv) {
     '--min-time-s': 'minTimeS',
     '--rounds': 'rounds',
   };
-  for (let i = 0; i < argv.length; i++) {
-    const [k, v0] = argv[i].split('=', 2);
-    if (k === '-h' || k === '--help') {
-      console.log(
-        fs
-          .readFileSync(fileURLToPath(import.meta.url), 'utf8')
-          .split('\n')
-          .slice(1, 12)
-          .join('\n'),
-      );
-      process.exit(0);
-    }
-    if (!(k in keys)) throw new Error(`unknown option ${k}`);
-    const v = v0 ?? argv[++i];
-    const key = keys[k];
-    o[key] = typeof o[key] === 'number' ? Number(v) : v;
-  }
-  const list = (s) =>
-    String(s)
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean);
+  o = parseOptions(argv, o, keys, import.meta.url, 12);
   o.models = list(o.models);
   o.frameworks = list(o.frameworks);
   o.batches = list(o.batches).map(Number);
@@ -117,13 +97,6 @@ function peerEsmEntry(pkg) {
   const e = pj.exports?.['.'];
   const rel = e?.node?.import ?? e?.import?.default ?? pj.module ?? pj.main;
   return path.join(dir, rel);
-}
-
-function quantile(sorted, q) {
-  const i = (sorted.length - 1) * q;
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
 }
 
 function inputData(n, seed = 42) {

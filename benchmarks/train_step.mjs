@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { list, parseOptions, quantile } from './_options.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -34,7 +35,7 @@ const TARGETS = { mlp: 4.5, cnn: 40, torchRatio: 2 };
 
 // ---------------------------------------------------------------------------------------------- args
 function parseArgs(argv) {
-  const o = {
+  let o = {
     runs: 50,
     warmup: 10,
     warmupS: 1,
@@ -66,23 +67,7 @@ function parseArgs(argv) {
     '--output': 'output',
     '--child': 'child',
   };
-  for (let i = 0; i < argv.length; i++) {
-    const [k, v0] = argv[i].split('=', 2);
-    if (k === '-h' || k === '--help') {
-      const text = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-      console.log(text.slice(1, 14).join('\n'));
-      process.exit(0);
-    }
-    if (!(k in keys)) throw new Error(`unknown option ${k}`);
-    const v = v0 ?? argv[++i];
-    const key = keys[k];
-    o[key] = typeof o[key] === 'number' ? Number(v) : v;
-  }
-  const list = (s) =>
-    String(s)
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean);
+  o = parseOptions(argv, o, keys, import.meta.url, 14);
   o.models = list(o.models);
   o.frameworks = list(o.frameworks);
   for (const f of o.frameworks) if (!FRAMEWORKS.includes(f)) throw new Error(`unknown framework ${f}`);
@@ -92,13 +77,6 @@ function parseArgs(argv) {
 
 // ------------------------------------------------------------------------------------------- helpers
 const peerRequire = createRequire(path.join(PEERS, 'package.json'));
-
-function quantile(sorted, q) {
-  const i = (sorted.length - 1) * q;
-  const lo = Math.floor(i);
-  const hi = Math.ceil(i);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
-}
 
 /** After the 3 cross-check steps (the first of the warm-up): warm-up to at least `warmup` steps and
  * `warmupS` s, at most a quarter of the budget; then at least `runs` timed steps and `minTimeS` s,
