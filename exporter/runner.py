@@ -31,7 +31,7 @@ from webgrad.exporter.bundle_reader import (
     read_bundle,
     weight_stats,
 )
-from webgrad.exporter.bundle_shapes import check_arena
+from webgrad.exporter.bundle_shapes import check_arena, planned_bytes
 from webgrad.exporter.tensor_codec import decode
 
 
@@ -90,15 +90,19 @@ class BundleRunner:
 
     def predict(self, x: Any, batch_size: int | None = None) -> np.ndarray | list[np.ndarray]:
         """Runs the model on ``x`` (an array; or a list in signature order / a dict by name when there are
-        several inputs), in batches of ``batch_size`` examples along axis 0 when given. Returns one array,
-        or a list when the bundle has several outputs."""
+        several inputs), in batches of ``batch_size`` examples along axis 0 when given (when not, in the
+        largest batches that fit ``max_arena_bytes`` if the whole input would not). Returns one array, or
+        a list when the bundle has several outputs."""
         xs = self._inputs(x)
         names = [s["name"] for s in self.signature["inputs"]]
         most = None if batch_size is None or isinstance(batch_size, bool) or not isinstance(batch_size, int) \
             else max(batch_size, 1)
         shapes = {k: (min(a.shape[0], most), *a.shape[1:]) if most and a.ndim else a.shape
                   for k, a in zip(names, xs, strict=True)}
-        check_arena(self.bundle.graph, shapes, self.bundle.limits.max_arena_bytes, str(self.path), "these inputs")
+        if batch_size is None:
+            batch_size = self._batch_that_fits(names, xs, shapes)
+        else:
+            check_arena(self.bundle.graph, shapes, self.bundle.limits.max_arena_bytes, str(self.path), "these inputs")
         if batch_size is None:
             outs = self.bundle.graph.run(dict(zip(names, xs, strict=True)))
         else:
@@ -113,6 +117,20 @@ class BundleRunner:
                      for i in range(0, n, batch_size)] or [self.bundle.graph.run(dict(zip(names, xs, strict=True)))]
             outs = [np.concatenate(o, axis=0) for o in zip(*parts, strict=True)]
         return outs[0] if len(outs) == 1 else list(outs)
+
+    def _batch_that_fits(self, names: list[str], xs: list[np.ndarray], shapes: dict[str, Any]) -> int | None:
+        """None when the whole input fits ``max_arena_bytes`` at once; else the largest batch that does
+        (memory grows with the batch), so a large ``predict`` runs in pieces instead of failing. ELIMIT
+        when not even one example fits, or the inputs cannot be split along axis 0."""
+        limit, where = self.bundle.limits.max_arena_bytes, str(self.path)
+        if planned_bytes(self.bundle.graph, shapes, where) <= limit:
+            return None
+        counts = {a.shape[0] if a.ndim else None for a in xs}
+        if len(counts) != 1 or None in counts:
+            check_arena(self.bundle.graph, shapes, limit, where, "these inputs")  # raises ELIMIT
+        one = {k: (1, *a.shape[1:]) for k, a in zip(names, xs, strict=True)}
+        check_arena(self.bundle.graph, one, limit, where, "one example of these inputs")
+        return max(1, int(limit // planned_bytes(self.bundle.graph, one, where)))
 
     def selftest(self) -> float:
         """Runs the bundle's self-test; returns the max absolute error, raises BundleError over tolerance."""

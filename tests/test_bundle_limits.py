@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from webgrad.exporter import BundleError, load_bundle, read_bundle
+from webgrad.exporter.bundle_shapes import planned_bytes
 from webgrad.exporter.bundle_writer import write_bundle
 from webgrad.exporter.graph import Graph, Node, TensorSpec
 
@@ -119,3 +120,15 @@ def test_a_100000_node_graph_loads(tmp_path):
     runner = load_bundle(relu_chain_bundle(tmp_path / "chain", 100_000))
     assert len(runner.bundle.graph.nodes) == 100_000
     assert runner.selftest() == 0.0
+
+
+def test_a_large_predict_runs_in_batches_that_fit_the_arena_limit(tmp_path, bundle_graph):
+    path = write_bundle(bundle_graph("mlp"), tmp_path / "mlp").path
+    x = np.random.default_rng(0).normal(size=(500, 20)).astype(np.float32)
+    whole = load_bundle(path).predict(x)
+    name = load_bundle(path).signature["inputs"][0]["name"]
+    one = planned_bytes(load_bundle(path).bundle.graph, {name: (1, 20)}, "mlp")
+    tight = load_bundle(path, max_arena_bytes=one * 7)  # the whole batch needs far more: 7 examples at a time
+    np.testing.assert_allclose(tight.predict(x), whole, rtol=1e-5, atol=1e-6)  # BLAS blocking differs by batch
+    err = _code(load_bundle(path, max_arena_bytes=one * 7).predict, x, 500)  # an explicit batch is not split
+    assert err.code == "ELIMIT"
