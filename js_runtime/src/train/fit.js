@@ -72,6 +72,33 @@ function countCorrect(kind, pred, predShape, labels) {
   return { correct: ok, count: rows };
 }
 
+/**
+ * The model inputs of a data set, checked: one tensor per signature input, all with the same example
+ * count (not copied: a Tensor given is used as it is).
+ * @param {ModelInput} x
+ * @param {readonly TensorSpec[]} specs the model's inputs
+ * @param {string} what 'x', 'trainStep' or 'validationData' for messages
+ */
+function checkedInputs(x, specs, what) {
+  let inputs;
+  try {
+    inputs = prepareInputs(x, specs);
+  } catch (e) {
+    const err = /** @type {WebgradError} */ (e);
+    throw new WebgradError(err.code, `${what}: ${err.message}`, { cause: e });
+  }
+  const n = inputs[0].shape[0];
+  inputs.forEach((t, i) => {
+    if (t.shape[0] !== n)
+      throw new WebgradError(
+        'EINPUT',
+        `${what}: input '${specs[i].name}' has ${t.shape[0]} examples, '${specs[0].name}' ${n}`,
+      );
+  });
+  if (!n) throw new WebgradError('EINPUT', `${what}: no examples (the batch dim is 0)`);
+  return { inputs, n };
+}
+
 /** A data set checked whole: the inputs, their example count, and the label rows. */
 class DataSet {
   /**
@@ -82,42 +109,39 @@ class DataSet {
    * @param {string} what 'x' or 'validationData' for messages
    */
   constructor(x, y, trainer, specs, what) {
-    let inputs;
-    try {
-      inputs = prepareInputs(x, specs);
-    } catch (e) {
-      const err = /** @type {WebgradError} */ (e);
-      throw new WebgradError(err.code, `${what}: ${err.message}`, { cause: e });
-    }
-    this.n = inputs[0].shape[0];
-    inputs.forEach((t, i) => {
-      if (t.shape[0] !== this.n)
-        throw new WebgradError(
-          'EINPUT',
-          `${what}: input '${specs[i].name}' has ${t.shape[0]} examples, '${specs[0].name}' ${this.n}`,
-        );
-    });
-    if (!this.n) throw new WebgradError('EINPUT', `${what}: no examples (the batch dim is 0)`);
+    const { inputs, n } = checkedInputs(x, specs, what);
+    this.n = n;
     this.inputs = inputs;
+    /** @type {number[]} elements per example of each input */
+    this.rowSizes = inputs.map((t) => sizeOf(t.shape.slice(1)));
     /** @type {Labels} */
     this.labels = prepareLabels(y, this.n, trainer.training.labels);
     /** @type {Map<number, {inputs: Tensor[], labels: Tensor}>} batch tensors by batch size, reused */
     this.buffers = new Map();
+    /** @type {{inputs: Tensor[], labels: Tensor} | null} the whole set as one batch, in order (no copy) */
+    this.whole = null;
   }
 
   /**
-   * The batch of examples `order[start .. start + size)`, gathered into buffers reused across steps.
+   * The batch of examples `order[start .. start + size)`, gathered into buffers reused across steps
+   * (the whole set in order is passed as it is).
    * @param {Int32Array | null} order null: in order
    * @param {number} start
    * @param {number} size
    */
   batch(order, start, size) {
+    if (!order && start === 0 && size === this.n) {
+      this.whole ??= {
+        inputs: this.inputs,
+        labels: new Tensor(this.labels.data, [this.n, ...this.labels.rowShape], 'float32'),
+      };
+      return this.whole;
+    }
     let b = this.buffers.get(size);
     if (!b) {
-      const inputs = this.inputs.map((t) => {
-        const row = sizeOf(t.shape.slice(1));
+      const inputs = this.inputs.map((t, k) => {
         const Ctor = /** @type {any} */ (t.dataSync().constructor);
-        return new Tensor(new Ctor(size * row), [size, ...t.shape.slice(1)], t.dtype);
+        return new Tensor(new Ctor(size * this.rowSizes[k]), [size, ...t.shape.slice(1)], t.dtype);
       });
       const labels = new Tensor(
         new Float32Array(size * this.labels.rowSize),
@@ -128,16 +152,51 @@ class DataSet {
       if (this.buffers.size > 2) this.buffers.clear(); // the full and the last batch sizes, and evaluate's
       this.buffers.set(size, b);
     }
-    const copyRows = (/** @type {ArrayLike<number>} */ src, /** @type {any} */ dst, /** @type {number} */ row) => {
-      for (let i = 0; i < size; i++) {
-        const e = order ? order[start + i] : start + i;
-        dst.set(/** @type {any} */ (src).subarray(e * row, (e + 1) * row), i * row);
-      }
-    };
-    this.inputs.forEach((t, k) => copyRows(t.dataSync(), b.inputs[k].dataSync(), sizeOf(t.shape.slice(1))));
-    copyRows(this.labels.data, b.labels.dataSync(), this.labels.rowSize);
+    for (let k = 0; k < this.inputs.length; k++)
+      copyRows(this.inputs[k].dataSync(), b.inputs[k].dataSync(), this.rowSizes[k], order, start, size);
+    copyRows(this.labels.data, b.labels.dataSync(), this.labels.rowSize, order, start, size);
     return b;
   }
+}
+
+/**
+ * Copies rows `order[start .. start + size)` (or `start ..` in order) of `src` to the rows of `dst`.
+ * @param {any} src @param {any} dst typed arrays of one kind
+ * @param {number} row elements per row
+ * @param {Int32Array | null} order @param {number} start @param {number} size
+ */
+function copyRows(src, dst, row, order, start, size) {
+  if (!order) {
+    dst.set(src.subarray(start * row, (start + size) * row));
+    return;
+  }
+  for (let i = 0; i < size; i++) {
+    const e = order[start + i];
+    dst.set(src.subarray(e * row, (e + 1) * row), i * row);
+  }
+}
+
+/** @type {WeakMap<Trainer, Tensor>} `trainStep`'s label rows, by trainer: reused while the shape stays */
+const stepLabels = new WeakMap();
+
+/**
+ * `trainStep`'s labels, checked and written into the trainer's reused label tensor.
+ * @param {Trainer} trainer @param {unknown} y @param {number} n
+ */
+function labelsForStep(trainer, y, n) {
+  const old = stepLabels.get(trainer);
+  const { data, rowShape } = prepareLabels(
+    y,
+    n,
+    trainer.training.labels,
+    /** @type {Float32Array | undefined} */ (old?.dataSync()),
+  );
+  const shape = [n, ...rowShape];
+  if (old && data === old.dataSync() && shape.length === old.shape.length && shape.every((d, i) => d === old.shape[i]))
+    return old;
+  const t = new Tensor(data, shape, 'float32');
+  stepLabels.set(trainer, t);
+  return t;
 }
 
 /**
@@ -248,9 +307,9 @@ export function evaluate(trainer, specs, x, y, { batchSize } = {}) {
  */
 export function trainStep(trainer, specs, x, y, { learningRate } = {}) {
   const lr = learningRateOf(learningRate);
-  const ds = new DataSet(x, y, trainer, specs, 'trainStep');
-  const b = ds.batch(null, 0, ds.n);
-  const r = trainer.step(b.inputs, b.labels, lr);
+  // x is one batch in order: fed as it is; the labels go into a buffer reused across calls
+  const { inputs, n } = checkedInputs(x, specs, 'trainStep');
+  const r = trainer.step(inputs, labelsForStep(trainer, y, n), lr);
   if (!Number.isFinite(r.loss))
     throw new WebgradError(
       'ENONFINITE',

@@ -12,7 +12,7 @@ import { Tensor, toTensor } from '../tensor.js';
 import { sizeOf } from '../shapes.js';
 
 /** @typedef {import('../loader/manifest.js').TrainingJson} TrainingJson */
-/** @typedef {{data: Float32Array, rowSize: number, rowShape: number[], classes: Int32Array | null}} Labels */
+/** @typedef {{data: Float32Array, rowSize: number, rowShape: number[]}} Labels */
 
 /**
  * The labels' values and shape, whatever form they came in.
@@ -62,9 +62,11 @@ function rawLabels(y) {
  * @param {unknown} y
  * @param {number} n the number of examples in x
  * @param {TrainingJson['labels']} spec
- * @returns {Labels} `classes`: the class index of each example (onehot encoding), for accuracy
+ * @param {Float32Array} [out] written into instead of a new array when it has exactly the rows' length
+ *   (`trainStep` reuses one per batch shape: no allocation per step); its old contents do not matter
+ * @returns {Labels} `data`: `out` or a new array
  */
-export function prepareLabels(y, n, spec) {
+export function prepareLabels(y, n, spec, out) {
   const { values, shape, integral } = rawLabels(y);
   if (shape[0] !== n)
     throw new WebgradError('EINPUT', `x has ${n} examples but y has ${shape[0] ?? 0} (shape [${shape.join(', ')}])`);
@@ -73,14 +75,13 @@ export function prepareLabels(y, n, spec) {
   if (spec.encoding === 'onehot') {
     const classes = /** @type {number} */ (spec.classes);
     const given = shape.length === 2 && shape[1] === classes && classes > 1;
-    if (given) return { data: Float32Array.from(values), rowSize, rowShape, classes: null };
+    if (given) return { data: rowsOf(values, n * rowSize, out), rowSize, rowShape };
     if (values.length !== n)
       throw new WebgradError(
         'EINPUT',
         `labels: expected ${n} class indices (shape [${n}] or [${n}, 1]) or one-hot rows [${n}, ${classes}], got shape [${shape.join(', ')}]`,
       );
-    const data = new Float32Array(n * classes);
-    const ids = new Int32Array(n);
+    const data = out?.length === n * classes ? out.fill(0) : new Float32Array(n * classes);
     for (let i = 0; i < n; i++) {
       const c = values[i];
       if (typeof c !== 'number' || !Number.isInteger(c)) {
@@ -94,18 +95,28 @@ export function prepareLabels(y, n, spec) {
           'EINPUT',
           `labels: index ${i} is ${c}, outside [0, ${classes}) for a model with ${classes} classes`,
         );
-      ids[i] = c;
       data[i * classes + c] = 1;
     }
-    return { data, rowSize: classes, rowShape: [classes], classes: ids };
+    return { data, rowSize: classes, rowShape: [classes] };
   }
   if (values.length !== n * rowSize)
     throw new WebgradError(
       'EINPUT',
       `labels: expected ${n} rows of shape [${rowShape.join(', ')}] (${n * rowSize} values), got shape [${shape.join(', ')}]`,
     );
-  const data = Float32Array.from(values);
-  const bad = data.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new WebgradError('EINPUT', `labels: index ${bad} is ${data[bad]}, expected a finite number`);
-  return { data, rowSize, rowShape, classes: null };
+  const data = rowsOf(values, n * rowSize, out);
+  for (let i = 0; i < data.length; i++)
+    if (!Number.isFinite(data[i]))
+      throw new WebgradError('EINPUT', `labels: index ${i} is ${data[i]}, expected a finite number`);
+  return { data, rowSize, rowShape };
+}
+
+/**
+ * The label values as float32, in `out` when it has their length.
+ * @param {ArrayLike<number>} values @param {number} length @param {Float32Array} [out]
+ */
+function rowsOf(values, length, out) {
+  if (out?.length !== length) return Float32Array.from(values);
+  out.set(values);
+  return out;
 }

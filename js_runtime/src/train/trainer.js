@@ -43,6 +43,11 @@ import { readWeights, writeWeights } from './weights.js';
 export class Trainer {
   /** @type {Executor | null} made on first use; its arena is released while the model's forward executor runs */
   #executor = null;
+  /** @type {Map<string, Float32Array>} the gradients of a step by weight name, refilled each step */
+  #grads = new Map();
+  /** The current data of a weight (read afresh: the wasm backend re-creates it when its memory moves). */
+  #weightData = (/** @type {string} */ name) =>
+    /** @type {Float32Array} */ (/** @type {View} */ (this.weights.get(name)).data);
 
   /**
    * @param {{training: TrainingJson, graph: TrainingGraph, weights: Map<string, View>, backend: Backend,
@@ -131,14 +136,10 @@ export class Trainer {
   step(inputs, labels, learningRate) {
     const { outs, loss, predictions, predictionShape } = this.#run(inputs, labels);
     if (!Number.isFinite(loss)) return { loss, predictions, predictionShape };
-    /** @type {Map<string, Float32Array>} */
-    const grads = new Map();
+    const grads = this.#grads; // the same map every step (its arrays are this run's views)
     for (const [w, i] of this.gradAt) grads.set(w, /** @type {Float32Array} */ (outs[i].data));
-    this.optimizer.apply(
-      grads,
-      (name) => /** @type {Float32Array} */ (/** @type {View} */ (this.weights.get(name)).data),
-      learningRate,
-    );
+    this.optimizer.apply(grads, this.#weightData, learningRate);
+    grads.clear(); // holds no view of an arena that may be released before the next step
     return { loss, predictions, predictionShape };
   }
 
