@@ -4,13 +4,14 @@
  * @param {unknown} y
  * @param {number} n the number of examples in x
  * @param {TrainingJson['labels']} spec
- * @returns {Labels} `classes`: the class index of each example (onehot encoding), for accuracy
+ * @param {Float32Array} [out] written into instead of a new array when it has exactly the rows' length
+ *   (`trainStep` reuses one per batch shape: no allocation per step); its old contents do not matter
+ * @returns {Labels} `data`: `out` or a new array
  */
-export function prepareLabels(y: unknown, n: number, spec: TrainingJson["labels"]): Labels;
+export function prepareLabels(y: unknown, n: number, spec: TrainingJson["labels"], out?: Float32Array): Labels;
 export type TrainingJson = import("../loader/manifest.js").TrainingJson;
 export type Labels = {
     data: Float32Array;
     rowSize: number;
     rowShape: number[];
-    classes: Int32Array | null;
 };
