@@ -83,10 +83,11 @@ VARIANTS = {
 
 
 def sources(base: Path = HERE) -> list[str]:
-    """The C sources (``src/*.c`` and the gradient kernels ``src/grad/*.c``), as sorted paths relative to
-    ``base`` (so no absolute path reaches the compiler)."""
+    """The C sources (``src/*.c``, the gradient kernels ``src/grad/*.c`` and the optimizer updates
+    ``src/train/*.c``), as sorted paths relative to ``base`` (so no absolute path reaches the compiler)."""
     src = base / "src"
-    return sorted(p.relative_to(base).as_posix() for p in [*src.glob("*.c"), *src.glob("grad/*.c")])
+    return sorted(p.relative_to(base).as_posix() for p in [*src.glob("*.c"), *src.glob("grad/*.c"),
+                                                            *src.glob("train/*.c")])
 
 
 def generated_sources(decl_path: Path = params_decl.PARAMS_JSON) -> dict[str, bytes]:
@@ -105,7 +106,8 @@ def zig_version() -> str | None:
 def source_digest(src: Path = SRC) -> str:
     """sha256 over the C sources and headers that were compiled (relative names and bytes, sorted)."""
     h = hashlib.sha256()
-    files = [p for p in [*src.iterdir(), *(src / "grad").glob("*")] if p.suffix in (".c", ".h")]
+    listed = [*src.iterdir(), *(src / "grad").glob("*"), *(src / "train").glob("*")]
+    files = [p for p in listed if p.suffix in (".c", ".h")]
     for p in sorted(files, key=lambda p: p.relative_to(src).as_posix()):
         h.update(p.relative_to(src).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()

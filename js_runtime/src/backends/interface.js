@@ -63,6 +63,14 @@
  *   per-node kernels; `kernels` is then empty and `allocateArena` unused
  * @property {() => string | null} [lostReason] why the device is gone (lost or destroyed), else null;
  *   the model then moves to another backend on its next call
+ * @property {(data: Float32Array) => View | null} [adoptArray] training: copies an optimizer slot into
+ *   the backend's memory (wasm: linear memory) and returns a view whose `data` the backend keeps
+ *   current; null when it cannot (the optimizer then keeps its own array)
+ * @property {(kind: 'sgd' | 'adam', arrays: (Float32Array | undefined)[], hyper: number[]) => boolean}
+ *   [optimizerUpdate] training: one optimizer update in place by the backend's own kernels, bit-identical
+ *   to the JS loops of `train/optimizers.js` (sgd: arrays [w, g, velocity?], hyper [lr, momentum,
+ *   nesterov 0/1]; adam: arrays [w, g, m, v], hyper [lr_t, b1, b2, 1 - b1, 1 - b2, epsilon], all
+ *   float32 values); false when it did nothing (an array is not in its memory): the JS loop runs then
  */
 
 /** @typedef {import('../executor.js').Plan} Plan */

@@ -4,7 +4,10 @@
  * is one float32 operation there; here it is computed in float64 and rounded with `Math.fround`, which
  * gives the same float32 result for +, -, *, / and sqrt (one rounding of the exact value). The weights
  * are updated in place (their `view.data`, read afresh each step: a wasm backend may re-create it when
- * its memory moves); the state (`iterations`, slots) is kept for `toBundle`.
+ * its memory moves); the state (`iterations`, slots) is kept for `toBundle`. On a backend with an
+ * `optimizerUpdate` hook (wasm: SIMD kernels over linear memory, the same float32 operations in the same
+ * order, so the same bits) a weight whose gradient, weight and slots all live in its memory is updated
+ * there; otherwise by the loops below.
  * @module
  */
 
@@ -13,6 +16,7 @@ import { WebgradError } from '../errors.js';
 const f = Math.fround;
 
 /** @typedef {import('../backends/interface.js').View} View */
+/** @typedef {import('../backends/interface.js').Backend} Backend */
 /**
  * @typedef {{name: 'sgd', learning_rate: number, momentum?: number, nesterov?: boolean} |
  *   {name: 'adam', learning_rate: number, beta_1?: number, beta_2?: number, epsilon?: number}} OptimizerConfig
@@ -35,6 +39,8 @@ export class Optimizer {
         `optimizer '${config.name}' is not one of ${Object.keys(SLOT_NAMES).join(', ')}`,
       );
     this.config = { ...config };
+    /** @type {Backend | undefined} the backend whose `optimizerUpdate` runs the updates (`useBackend`) */
+    this.backend = undefined;
     /** Steps taken (Python's `iterations`). */
     this.iterations = state?.iterations ?? 0;
     this.slotNames = SLOT_NAMES[config.name](config);
@@ -48,6 +54,29 @@ export class Optimizer {
         s[k] = saved ? Float32Array.from(saved) : new Float32Array(n);
       }
       this.slots.set(name, s);
+    }
+  }
+
+  /**
+   * Lets `backend` run the updates (its `optimizerUpdate` hook), moving the slots into its memory
+   * (`adoptArray`) where it can host them. Call it before the backend allocates an arena: a slot it cannot
+   * host stays a JS array, and the weights with such a slot are updated by the JS loops.
+   * @param {Backend} backend
+   */
+  useBackend(backend) {
+    if (!backend.optimizerUpdate) return;
+    this.backend = backend;
+    if (!backend.adoptArray) return;
+    for (const [name, s] of this.slots) {
+      /** @type {Record<string, Float32Array>} */
+      const hosted = {};
+      for (const k of this.slotNames) {
+        const view = backend.adoptArray(s[k]);
+        if (!view) return; // this and the remaining weights keep their JS slots
+        // a getter: the backend re-creates view.data when its memory moves
+        Object.defineProperty(hosted, k, { get: () => view.data, enumerable: true });
+      }
+      this.slots.set(name, hosted);
     }
   }
 
@@ -66,11 +95,24 @@ export class Optimizer {
     const t = this.iterations + 1;
     const lr = f(learningRate);
     const c = /** @type {any} */ (this.config);
+    const hook = this.backend?.optimizerUpdate;
+    /** @type {number[]} the float32 scalars of this step, as the kernels and the loops use them */
+    let hyper;
+    if (c.name === 'sgd') {
+      const momentum = f(c.momentum ?? 0);
+      hyper = [lr, momentum, c.nesterov && momentum ? 1 : 0];
+    } else hyper = adamScalars(lr, t, c);
     for (const [name, g] of grads) {
       const w = weight(name);
       const s = /** @type {Record<string, Float32Array>} */ (this.slots.get(name));
-      if (c.name === 'sgd') sgd(w, g, s.velocity, lr, f(c.momentum ?? 0), Boolean(c.nesterov));
-      else adam(w, g, s.m, s.v, lr, t, c);
+      if (c.name === 'sgd') {
+        const v = hyper[1] ? s.velocity : undefined;
+        if (hook?.call(this.backend, 'sgd', [w, g, v], hyper)) continue;
+        sgd(w, g, v, hyper[0], hyper[1], Boolean(hyper[2]));
+      } else {
+        if (hook?.call(this.backend, 'adam', [w, g, s.m, s.v], hyper)) continue;
+        adam(w, g, s.m, s.v, hyper);
+      }
     }
     this.iterations = t;
   }
@@ -119,18 +161,26 @@ function sgd(w, g, v, lr, momentum, nesterov) {
 }
 
 /**
- * Adam with the bias correction folded into the step size (Python's `scalars` and `_adam_step`).
- * @param {Float32Array} w @param {Float32Array} g @param {Float32Array} m @param {Float32Array} v
+ * Adam's float32 scalars of step `t`, with the bias correction folded into the step size (Python's
+ * `scalars`): [lr_t, b1, b2, 1 - b1, 1 - b2, epsilon].
  * @param {number} lr @param {number} t @param {{beta_1?: number, beta_2?: number, epsilon?: number}} c
+ * @returns {number[]}
  */
-function adam(w, g, m, v, lr, t, c) {
+function adamScalars(lr, t, c) {
   const b1 = f(c.beta_1 ?? 0.9);
   const b2 = f(c.beta_2 ?? 0.999);
   const eps = f(c.epsilon ?? 1e-7);
   // lr_t = lr * float32(sqrt(1 - b2^t) / (1 - b1^t)), the ratio in float64 as Python computes it
   const lrT = f(lr * f(Math.sqrt(1 - b2 ** t) / (1 - b1 ** t)));
-  const a1 = f(1 - b1);
-  const a2 = f(1 - b2);
+  return [lrT, b1, b2, f(1 - b1), f(1 - b2), eps];
+}
+
+/**
+ * Adam (Python's `_adam_step`) with the scalars of {@link adamScalars}.
+ * @param {Float32Array} w @param {Float32Array} g @param {Float32Array} m @param {Float32Array} v
+ * @param {number[]} scalars
+ */
+function adam(w, g, m, v, [lrT, b1, b2, a1, a2, eps]) {
   const n = w.length;
   for (let i = 0; i < n; i++) {
     const gi = g[i];

@@ -167,9 +167,12 @@ export async function createWasmBackend(options = {}) {
 
   /** @type {{view: View, ptr: number, length: number}[]} weight views to re-create when memory moves */
   let owned = [];
+  /** @type {{view: View, ptr: number, length: number}[]} arrays adopted by `adoptArray` (optimizer slots) */
+  let adopted = [];
   let weightBytes = 0;
   const refresh = () => {
     for (const w of owned) w.view.data = viewOf(w.view.dtype, memory.buffer, w.ptr, w.length);
+    for (const w of adopted) w.view.data = viewOf(w.view.dtype, memory.buffer, w.ptr, w.length);
   };
   /** @param {number} bytes */
   const alloc = (bytes) => {
@@ -301,9 +304,53 @@ export async function createWasmBackend(options = {}) {
       arenaMark = null;
     },
     weightsBytes: () => weightBytes,
+    /**
+     * Copies a float32 array (an optimizer slot) into linear memory, below any arena, so that
+     * `optimizerUpdate` can run on it; null while an arena is allocated (it would be freed with it).
+     * @param {Float32Array} data
+     * @returns {View | null} a view whose `data` is kept current when the memory moves
+     */
+    adoptArray(data) {
+      if (disposed || arenaMark !== null) return null;
+      const bytes = Math.max(data.byteLength, 4);
+      reserve((ex.wg_mark() >>> 0) + align(bytes) + ALIGN);
+      const ptr = alloc(bytes);
+      ctx.sync();
+      new Float32Array(ctx.buffer(), ptr, data.length).set(data);
+      /** @type {View} */
+      const view = { data: viewOf('float32', ctx.buffer(), ptr, data.length), shape: [data.length], dtype: 'float32' };
+      adopted.push({ view, ptr, length: data.length });
+      weightBytes += align(bytes);
+      return view;
+    },
+    /**
+     * One optimizer update in place by the SIMD kernels (`wg_sgd_update`, `wg_adam_update`): the same
+     * float32 operations in the same order as the JS loops of train/optimizers.js, so the same bits.
+     * @param {'sgd' | 'adam'} kind
+     * @param {(Float32Array | undefined)[]} arrays sgd: [w, g, velocity?]; adam: [w, g, m, v]
+     * @param {number[]} hyper sgd: [lr, momentum, nesterov]; adam: [lr_t, b1, b2, 1 - b1, 1 - b2, eps]
+     * @returns {boolean} false (nothing done) when an array is not in this instance's linear memory
+     */
+    optimizerUpdate(kind, arrays, hyper) {
+      if (disposed) return false;
+      ctx.sync();
+      const buffer = ctx.buffer();
+      const n = arrays[0]?.length ?? 0;
+      /** @type {number[]} */
+      const ptrs = [];
+      for (const a of arrays) {
+        if (a === undefined) ptrs.push(0);
+        else if (a.buffer !== buffer || a.length !== n) return false;
+        else ptrs.push(a.byteOffset);
+      }
+      if (kind === 'sgd') ctx.check('sgd_update', ex.wg_sgd_update(ptrs[0], ptrs[1], ptrs[2] ?? 0, n, ...hyper));
+      else ctx.check('adam_update', ex.wg_adam_update(ptrs[0], ptrs[1], ptrs[2], ptrs[3], n, ...hyper));
+      return true;
+    },
     dispose() {
       disposed = true;
       owned = [];
+      adopted = [];
       weightBytes = 0;
     },
   };
