@@ -43,6 +43,7 @@ export function createTrainer(instance, graph, weights, manifest, tg, maxArenaBy
     for (const [k, t] of Object.entries(s))
       (slots[w] ??= {})[k] = /** @type {Float32Array} */ (/** @type {View} */ (weights.get(t)).data);
   const optimizer = new Optimizer(spec.optimizer, sizes, { iterations: spec.state.iterations, slots });
+  optimizer.useBackend(instance); // wasm: slots move into linear memory and updates run as SIMD kernels
   const trainer = new Trainer({
     training: spec,
     graph: tg,

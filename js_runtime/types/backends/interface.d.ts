@@ -104,6 +104,19 @@ export type Backend = {
      * the model then moves to another backend on its next call
      */
     lostReason?: (() => string | null) | undefined;
+    /**
+     * training: copies an optimizer slot into
+     * the backend's memory (wasm: linear memory) and returns a view whose `data` the backend keeps
+     * current; null when it cannot (the optimizer then keeps its own array)
+     */
+    adoptArray?: ((data: Float32Array) => View | null) | undefined;
+    /**
+     * training: one optimizer update in place by the backend's own kernels, bit-identical
+     * to the JS loops of `train/optimizers.js` (sgd: arrays [w, g, velocity?], hyper [lr, momentum,
+     * nesterov 0/1]; adam: arrays [w, g, m, v], hyper [lr_t, b1, b2, 1 - b1, 1 - b2, epsilon], all
+     * float32 values); false when it did nothing (an array is not in its memory): the JS loop runs then
+     */
+    optimizerUpdate?: ((kind: "sgd" | "adam", arrays: (Float32Array | undefined)[], hyper: number[]) => boolean) | undefined;
 };
 export type Plan = import("../executor.js").Plan;
 export type Tensor = import("../tensor.js").Tensor;

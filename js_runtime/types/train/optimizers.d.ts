@@ -22,11 +22,20 @@ export class Optimizer {
         beta_2?: number;
         epsilon?: number;
     };
+    /** @type {Backend | undefined} the backend whose `optimizerUpdate` runs the updates (`useBackend`) */
+    backend: Backend | undefined;
     /** Steps taken (Python's `iterations`). */
     iterations: number;
     slotNames: string[];
     /** @type {Map<string, Record<string, Float32Array>>} slot arrays by weight name */
     slots: Map<string, Record<string, Float32Array>>;
+    /**
+     * Lets `backend` run the updates (its `optimizerUpdate` hook), moving the slots into its memory
+     * (`adoptArray`) where it can host them. Call it before the backend allocates an arena: a slot it cannot
+     * host stays a JS array, and the weights with such a slot are updated by the JS loops.
+     * @param {Backend} backend
+     */
+    useBackend(backend: Backend): void;
     /** The learning rate the next step uses. */
     get learningRate(): number;
     /**
@@ -38,6 +47,7 @@ export class Optimizer {
     apply(grads: Map<string, Float32Array>, weight: (name: string) => Float32Array, learningRate?: number): void;
 }
 export type View = import("../backends/interface.js").View;
+export type Backend = import("../backends/interface.js").Backend;
 export type OptimizerConfig = {
     name: "sgd";
     learning_rate: number;
