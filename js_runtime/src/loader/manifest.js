@@ -10,6 +10,8 @@ import { DTYPES } from '../dtypes.js';
 import { OPSET } from '../opset.js';
 import { VERSION } from '../version.js';
 import { MAX_JSON_DEPTH, tooDeepAt } from './json_depth.js';
+import { kind, own } from './json_values.js';
+import { checkTraining } from './training_section.js';
 
 export const FORMAT = 'webgrad-bundle';
 /** The newest format this runtime reads: 2 adds the optional `training` section (trainable bundles). */
@@ -38,7 +40,6 @@ const FORMAT_VERSIONS = [1, 2];
  */
 
 /** `Object.hasOwn`: bundle-provided names are looked up as own keys only, never on the prototype. */
-const own = (/** @type {object} */ o, /** @type {PropertyKey} */ key) => Object.prototype.hasOwnProperty.call(o, key);
 
 /**
  * Parses model.json bytes into an object; EJSON naming `where` if that fails. A UTF-8 BOM is skipped
@@ -99,7 +100,7 @@ export function checkVersions(m, where) {
 }
 
 /** Walks the manifest, throwing ESCHEMA at the first violation. */
-class Checker {
+export class Checker {
   /** @param {string} where */
   constructor(where) {
     this.where = where;
@@ -269,14 +270,7 @@ class Checker {
 }
 
 /**
- * @param {unknown} v
- */
-function kind(v) {
-  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
-}
-
-/**
- * Checks the structure of model.json against the bundle schema (format v1); returns it typed.
+ * Checks the structure of model.json against the bundle schema (formats 1 and 2); returns it typed.
  * @param {Record<string, unknown>} m
  * @param {string} where
  * @returns {Manifest}
@@ -334,116 +328,6 @@ export function checkStructure(m, where) {
   }
   if (own(m, 'training')) checkTraining(c, m.training, weights.tensors);
   return /** @type {Manifest} */ (/** @type {unknown} */ (m));
-}
-
-/** Optimizers a trainable bundle may name, with the hyper-parameters each takes. */
-const OPTIMIZER_KEYS = {
-  sgd: ['name', 'learning_rate', 'momentum', 'nesterov'],
-  adam: ['name', 'learning_rate', 'beta_1', 'beta_2', 'epsilon'],
-};
-
-/**
- * The `training` section of a trainable bundle (formatVersion 2): its structure (ESCHEMA naming the
- * field), and that the weights it names exist and are float32 (EGRAPH naming the field and tensor).
- * The loss graph's nodes are checked as graph nodes here and as a graph by the training-graph builder.
- * @param {Checker} c
- * @param {unknown} v
- * @param {TensorJson[]} tensors the weight table
- */
-function checkTraining(c, v, tensors) {
-  const path = '$.training';
-  const t = c.object(v, path, ['trainable', 'labels', 'lossGraph', 'loss', 'optimizer', 'state']);
-  const dtypes = new Map(tensors.map((x) => [x.name, x.dtype]));
-  const shapes = new Map(tensors.map((x) => [x.name, x.shape]));
-  /** @param {string} p @param {string} name */
-  const float32Weight = (p, name) => {
-    const dtype = dtypes.get(name);
-    if (dtype === undefined)
-      throw new WebgradError('EGRAPH', `${c.where}: ${p} names '${name}', which is not a tensor of $.weights.tensors`);
-    if (dtype !== 'float32')
-      throw new WebgradError(
-        'EGRAPH',
-        `${c.where}: ${p} names '${name}', a ${dtype} tensor; trainable weights are float32`,
-      );
-  };
-  const trainable = c.array(t.trainable, `${path}.trainable`, '');
-  trainable.forEach((name, i) => {
-    c.string(name, `${path}.trainable[${i}]`, '');
-    float32Weight(`${path}.trainable[${i}]`, /** @type {string} */ (name));
-  });
-  if (new Set(trainable).size !== trainable.length) c.fail(`${path}.trainable`, '', 'a weight is listed twice');
-
-  const labels = c.object(
-    t.labels,
-    `${path}.labels`,
-    ['name', 'encoding', 'shape'],
-    ['name', 'encoding', 'shape', 'classes'],
-  );
-  c.string(labels.name, `${path}.labels.name`, '');
-  if (labels.encoding !== 'onehot' && labels.encoding !== 'dense')
-    c.fail(`${path}.labels.encoding`, '', `expected 'onehot' or 'dense', got ${JSON.stringify(labels.encoding)}`);
-  c.shape(labels.shape, `${path}.labels.shape`, labels.name, true);
-  if (labels.encoding === 'onehot' || own(labels, 'classes'))
-    c.integer(labels.classes, `${path}.labels.classes`, '', 1);
-
-  const lg = c.object(t.lossGraph, `${path}.lossGraph`, ['inputs', 'nodes', 'output']);
-  const lgInputs = c.array(lg.inputs, `${path}.lossGraph.inputs`, '', 2);
-  lgInputs.forEach((x, i) => c.string(x, `${path}.lossGraph.inputs[${i}]`, ''));
-  if (!lgInputs.includes(labels.name))
-    c.fail(`${path}.lossGraph.inputs`, '', `expected the labels input '${labels.name}' among them`);
-  c.array(lg.nodes, `${path}.lossGraph.nodes`, '', 1).forEach((n, i) => c.node(n, `${path}.lossGraph.nodes[${i}]`));
-  c.string(lg.output, `${path}.lossGraph.output`, '');
-
-  const loss = c.object(t.loss, `${path}.loss`, ['name'], null);
-  c.string(loss.name, `${path}.loss.name`, '');
-  if (own(loss, 'from_logits') && typeof loss.from_logits !== 'boolean')
-    c.fail(`${path}.loss.from_logits`, '', `expected a boolean, got ${kind(loss.from_logits)}`);
-
-  const opt = c.object(t.optimizer, `${path}.optimizer`, ['name', 'learning_rate'], null);
-  const keys = /** @type {Record<string, string[]>} */ (OPTIMIZER_KEYS)[opt.name];
-  if (!Object.prototype.hasOwnProperty.call(OPTIMIZER_KEYS, opt.name) || !keys)
-    c.fail(
-      `${path}.optimizer.name`,
-      '',
-      `expected one of ${Object.keys(OPTIMIZER_KEYS).join(', ')}, got ${JSON.stringify(opt.name)}`,
-    );
-  c.object(opt, `${path}.optimizer`, ['name', 'learning_rate'], keys);
-  for (const key of keys.slice(1)) {
-    if (!own(opt, key)) continue;
-    const x = opt[key];
-    if (key === 'nesterov' ? typeof x !== 'boolean' : typeof x !== 'number' || !(x >= 0))
-      c.fail(
-        `${path}.optimizer.${key}`,
-        '',
-        `expected ${key === 'nesterov' ? 'a boolean' : 'a number >= 0'}, got ${JSON.stringify(x)}`,
-      );
-  }
-  if (!(opt.learning_rate > 0))
-    c.fail(`${path}.optimizer.learning_rate`, '', `expected a number > 0, got ${opt.learning_rate}`);
-  for (const key of ['momentum', 'beta_1', 'beta_2']) {
-    if (own(opt, key) && !(opt[key] < 1))
-      c.fail(`${path}.optimizer.${key}`, '', `expected a number in [0, 1), got ${opt[key]}`);
-  }
-
-  const state = c.object(t.state, `${path}.state`, ['iterations', 'slots']);
-  c.integer(state.iterations, `${path}.state.iterations`, '');
-  const slots = c.object(state.slots, `${path}.state.slots`, [], null);
-  const isTrainable = new Set(trainable);
-  for (const [weight, s] of Object.entries(slots)) {
-    const p = `${path}.state.slots[${JSON.stringify(weight)}]`;
-    if (!isTrainable.has(weight)) c.fail(p, weight, 'slots of a weight that is not in training.trainable');
-    for (const [slot, tensor] of Object.entries(c.object(s, p, [], null))) {
-      c.string(tensor, `${p}.${slot}`, weight);
-      float32Weight(`${p}.${slot}`, /** @type {string} */ (tensor));
-      const a = shapes.get(tensor);
-      const b = shapes.get(weight);
-      if (JSON.stringify(a) !== JSON.stringify(b))
-        throw new WebgradError(
-          'EGRAPH',
-          `${c.where}: ${p}.${slot}: slot tensor '${tensor}' has shape ${JSON.stringify(a)}, its weight '${weight}' ${JSON.stringify(b)}`,
-        );
-    }
-  }
 }
 
 /**
