@@ -31,6 +31,7 @@ fusion only where the added vector already is the bias.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -78,61 +79,141 @@ def infer_shapes(g: Graph) -> dict[str, tuple[Shape, str]]:
     return known
 
 
-def _names(g: Graph) -> set[str]:
-    return {s.name for s in g.inputs} | set(g.constants) | {t for n in g.nodes for t in (n.name, *n.outputs)}
+class _Index:
+    """What the passes look up, built once per pass and kept up to date as nodes merge or go away, so a
+    pass is linear in the graph size: who makes and who reads each tensor, every name in use (so
+    ``fresh`` names exactly as a scan of the whole graph would) and the nodes dropped so far (``finish``
+    rebuilds ``g.nodes`` without them once, in order)."""
+
+    def __init__(self, g: Graph) -> None:
+        self.g = g
+        self.outputs = {o.name for o in g.outputs}
+        self.producer: dict[str, Node] = {}
+        #: tensor -> id(node) -> (node, how many of its inputs read the tensor)
+        self.readers: dict[str, dict[int, list[Any]]] = {}
+        #: name -> how many places use it (a node's name and outputs, a constant, a graph input)
+        self.names: Counter[str] = Counter(s.name for s in g.inputs)
+        self.names.update(list(g.constants))  # the names: a mapping would add its values
+        self.dropped: set[int] = set()
+        for n in g.nodes:
+            for out in n.outputs:
+                self.producer.setdefault(out, n)
+            self._read(n, n.inputs, 1)
+            self.names.update((n.name, *n.outputs))
+
+    def _read(self, node: Node, tensors: list[str], step: int) -> None:
+        for t in tensors:
+            by_node = self.readers.setdefault(t, {})
+            entry = by_node.setdefault(id(node), [node, 0])
+            entry[1] += step
+            if entry[1] == 0:
+                del by_node[id(node)]
+
+    def sole_reader(self, tensor: str) -> Node | None:
+        """The one node reading ``tensor`` (once), when nothing else (no graph output) needs it."""
+        if tensor in self.outputs:
+            return None
+        by_node = self.readers.get(tensor, {})
+        if len(by_node) != 1:
+            return None
+        node, count = next(iter(by_node.values()))
+        return node if count == 1 else None
+
+    def fresh(self, base: str) -> str:
+        """``base``, or ``base_1``, ``base_2``… : the first that no tensor or node is named."""
+        name, k = base, 0
+        while self.names[name] > 0:
+            k += 1
+            name = f"{base}_{k}"
+        return name
+
+    def set_inputs(self, node: Node, inputs: list[str]) -> None:
+        self._read(node, node.inputs, -1)
+        node.inputs = inputs
+        self._read(node, inputs, 1)
+
+    def drop(self, node: Node) -> None:
+        """Forgets ``node`` (its inputs are read no more; its name and outputs are free again)."""
+        self.dropped.add(id(node))
+        self._read(node, node.inputs, -1)
+        self.names.subtract((node.name, *node.outputs))
+        for out in node.outputs:
+            if self.producer.get(out) is node:
+                del self.producer[out]
+
+    def set_outputs(self, node: Node, outputs: list[str]) -> None:
+        for out in node.outputs:
+            if self.producer.get(out) is node:
+                del self.producer[out]
+        self.names.subtract(node.outputs)
+        node.outputs = list(outputs)
+        self.names.update(node.outputs)
+        for out in node.outputs:
+            self.producer[out] = node
+
+    def finish(self) -> Graph:
+        """The graph, its node list rebuilt once without the dropped nodes."""
+        if self.dropped:
+            self.g.nodes = [n for n in self.g.nodes if id(n) not in self.dropped]
+        return self.g
 
 
-def _fresh(g: Graph, base: str) -> str:
-    used, name, k = _names(g), base, 0
-    while name in used:
-        k += 1
-        name = f"{base}_{k}"
-    return name
-
-
-def _sole_reader(g: Graph, tensor: str) -> Node | None:
-    """The one node reading ``tensor`` (once), when nothing else (no graph output) needs it."""
-    if any(o.name == tensor for o in g.outputs):
-        return None
-    readers = [n for n in g.nodes for i in n.inputs if i == tensor]
-    return readers[0] if len(readers) == 1 else None
-
-
-def _merge_into(g: Graph, producer: Node, consumer: Node) -> None:
+def _merge_into(ix: _Index, producer: Node, consumer: Node) -> None:
     """``producer`` now computes what ``consumer`` did (its output takes the consumer's name)."""
-    producer.outputs = list(consumer.outputs)
-    g.nodes.remove(consumer)
+    outputs = list(consumer.outputs)
+    ix.drop(consumer)
+    ix.set_outputs(producer, outputs)
 
 
-def _set_constant(g: Graph, node: Node, slot: int, value: np.ndarray, base: str) -> None:
+def _set_constant(ix: _Index, node: Node, slot: int, value: np.ndarray, base: str) -> None:
     """Gives ``node`` the constant ``value`` at input ``slot``: written under the old name when only
     this node read it, else under a fresh name made from ``base``."""
-    while len(node.inputs) <= slot:
-        node.inputs.append("")
+    g = ix.g
+    if len(node.inputs) <= slot:
+        ix.set_inputs(node, node.inputs + [""] * (slot + 1 - len(node.inputs)))
     old = node.inputs[slot]
-    readers = sum(i == old for n in g.nodes for i in n.inputs) if old else 0
-    if old in g.constants and readers == 1 and all(o.name != old for o in g.outputs):
+    readers = sum(e[1] for e in ix.readers.get(old, {}).values()) if old else 0
+    if old in g.constants and readers == 1 and old not in ix.outputs:
         g.constants[old] = value
         return
-    name = _fresh(g, base)
+    name = ix.fresh(base)
     g.constants[name] = value
-    node.inputs[slot] = name
+    ix.names[name] += 1
+    ix.set_inputs(node, [*node.inputs[:slot], name, *node.inputs[slot + 1:]])
 
 
-def _bypass(g: Graph, node: Node, source: str) -> bool:
+class _Renames:
+    """The tensor renames of ``remove_identities``: a node's input is looked up when the node is
+    reached and once more at the end, instead of rewriting every node at every bypass."""
+
+    def __init__(self) -> None:
+        self.alias: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        path = []
+        while name in self.alias:
+            path.append(name)
+            name = self.alias[name]
+        for p in path:  # shortens the chain for the next lookup
+            self.alias[p] = name
+        return name
+
+
+def _bypass(ix: _Index, renames: _Renames, node: Node, source: str) -> bool:
     """Drops ``node`` whose output equals its input tensor ``source``; False (and nothing changes)
     when the output is a graph output and ``source`` is a graph input, a constant or an output too."""
     out = node.outputs[0]
     old, new = out, source
-    if any(o.name == out for o in g.outputs):
-        producer = next((n for n in g.nodes if source in n.outputs), None)
-        if producer is None or any(o.name == source for o in g.outputs):
+    if out in ix.outputs:
+        producer = ix.producer.get(source)
+        if producer is None or source in ix.outputs:
             return False
-        producer.outputs = [out if o == source else o for o in producer.outputs]
+        ix.drop(node)
+        ix.set_outputs(producer, [out if o == source else o for o in producer.outputs])
         old, new = source, out  # the producer now makes the output directly
-    g.nodes.remove(node)
-    for n in g.nodes:
-        n.inputs = [new if i == old else i for i in n.inputs]
+    else:
+        ix.drop(node)
+    renames.alias[old] = new
     return True
 
 
@@ -157,11 +238,12 @@ def fold_batchnorm(g: Graph) -> Graph:
     """Folds ``BatchNorm`` into the preceding ``Conv2D``/``MatMul`` weight and bias (see the module
     doc): ``w' = w * s``, ``b' = (b - mean) * s + beta`` with ``s = scale / sqrt(var + epsilon)``."""
     g = _clone(g)
+    ix = _Index(g)
     for bn in [n for n in g.nodes if n.op == "BatchNorm"]:
-        producer = next((n for n in g.nodes if bn.inputs[0] in n.outputs), None)
+        producer = ix.producer.get(bn.inputs[0])
         params = bn.inputs[1:5]
         if (producer is None or not _weighted(g, producer) or producer.attrs["activation"] != "none"
-                or _sole_reader(g, bn.inputs[0]) is not bn or not all(p in g.constants for p in params)):
+                or ix.sole_reader(bn.inputs[0]) is not bn or not all(p in g.constants for p in params)):
             continue
         gamma, beta, mean, var = (g.constants[p].astype(np.float64) for p in params)
         w = g.constants[producer.inputs[1]]
@@ -175,10 +257,10 @@ def fold_batchnorm(g: Graph) -> Graph:
             continue
         new_w = (w.astype(np.float64) * (s if axis == -1 else s[:, None])).astype(np.float32)
         new_b = ((b - mean) * s + beta).astype(np.float32)
-        _set_constant(g, producer, 1, new_w, producer.inputs[1] + "_folded")
-        _set_constant(g, producer, 2, new_b, _bias_name(g, producer))
-        _merge_into(g, producer, bn)
-    return g
+        _set_constant(ix, producer, 1, new_w, producer.inputs[1] + "_folded")
+        _set_constant(ix, producer, 2, new_b, _bias_name(g, producer))
+        _merge_into(ix, producer, bn)
+    return ix.finish()
 
 
 def _as_bias(value: np.ndarray, out_shape: Shape) -> np.ndarray | None:
@@ -198,12 +280,17 @@ def fuse_bias_activation(g: Graph, keep_weights: bool = False) -> Graph:
     ``activation`` attribute of ``MatMul``/``Conv2D`` (see the module doc). ``keep_weights``: fuse an
     ``Add`` only when its vector becomes the bias unchanged (no sum, no reshape)."""
     g = _clone(g)
+    ix = _Index(g)
     shapes = infer_shapes(g)
-    changed = True
-    while changed:
-        changed = False
-        for p in [n for n in g.nodes if n.op in ("MatMul", "Conv2D") and n.attrs["activation"] == "none"]:
-            c = _sole_reader(g, p.outputs[0])
+    # Rounds over the unfused MatMul/Conv2D nodes, in graph order, until a round changes nothing. A
+    # node that a round left as it was is left so by every later round (what it reads and who reads
+    # it stay the same), so each round visits only the nodes the round before changed: the same
+    # merges, in the same order (hence the same names), without rescanning the graph.
+    todo = [n for n in g.nodes if n.op in ("MatMul", "Conv2D") and n.attrs["activation"] == "none"]
+    while todo:
+        changed: list[Node] = []
+        for p in todo:
+            c = ix.sole_reader(p.outputs[0])
             if c is None:
                 continue
             if c.op == "Add":
@@ -213,24 +300,25 @@ def fuse_bias_activation(g: Graph, keep_weights: bool = False) -> Graph:
                 has = len(p.inputs) > 2 and p.inputs[2]
                 if bias is None or (has and p.inputs[2] not in g.constants):
                     continue
-                as_is = not has and v is not None and v.shape == bias.shape and _sole_reader(g, other) is c
+                as_is = not has and v is not None and v.shape == bias.shape and ix.sole_reader(other) is c
                 if keep_weights and not as_is:
                     continue
                 if has:
-                    _set_constant(g, p, 2, (g.constants[p.inputs[2]] + bias).astype(np.float32), _bias_name(g, p))
+                    _set_constant(ix, p, 2, (g.constants[p.inputs[2]] + bias).astype(np.float32), _bias_name(g, p))
                 elif as_is:
-                    p.inputs[2:] = [other]  # the vector is the bias as it is
+                    ix.set_inputs(p, [*p.inputs[:2], other])  # the vector is the bias as it is
                 else:
-                    _set_constant(g, p, 2, bias, _bias_name(g, p))
+                    _set_constant(ix, p, 2, bias, _bias_name(g, p))
             elif c.op in FUSABLE_ACTIVATIONS and not c.attrs.get("approximate", False):
                 p.attrs["activation"] = FUSABLE_ACTIVATIONS[c.op]
                 if c.op == "LeakyRelu":
                     p.attrs["alpha"] = c.attrs["alpha"]
             else:
                 continue
-            _merge_into(g, p, c)
-            changed = True
-    return g
+            _merge_into(ix, p, c)
+            changed.append(p)
+        todo = [p for p in changed if p.attrs["activation"] == "none"]
+    return ix.finish()
 
 
 def fold_constants(g: Graph) -> Graph:
@@ -238,7 +326,8 @@ def fold_constants(g: Graph) -> Graph:
     result as a constant named like the tensor it made (graph outputs and ``Dequantize`` stay)."""
     g = _clone(g)
     outputs = {o.name for o in g.outputs}
-    for n in list(g.nodes):
+    folded: set[int] = set()
+    for n in g.nodes:
         ins = [i for i in n.inputs if i]
         if not ins or n.op == "Dequantize" or n.outputs[0] in outputs or not all(i in g.constants for i in ins):
             continue
@@ -248,7 +337,8 @@ def fold_constants(g: Graph) -> Graph:
         if str(value.dtype) not in ("float32", "int32") or value.size > sum(g.constants[i].size for i in ins):
             continue  # bundles store float32/int32; never grow the weights by broadcasting
         g.constants[n.outputs[0]] = value
-        g.nodes.remove(n)
+        folded.add(id(n))
+    g.nodes = [n for n in g.nodes if id(n) not in folded]
     return g
 
 
@@ -324,10 +414,16 @@ def remove_identities(g: Graph, keep_weights: bool = False) -> Graph:
     """Drops nodes whose output is their input (see the module doc); ``keep_weights`` as ``_neutral``."""
     g = _clone(g)
     shapes = infer_shapes(g)
-    for n in list(g.nodes):
+    ix, renames = _Index(g), _Renames()
+    for n in g.nodes:
+        if any(renames(i) != i for i in n.inputs):
+            ix.set_inputs(n, [renames(i) for i in n.inputs])
         source = _neutral(g, n, shapes, keep_weights)
         if source is not None:
-            _bypass(g, n, source)
+            _bypass(ix, renames, n, source)
+    g = ix.finish()
+    for n in g.nodes:  # nodes reached before a later bypass renamed what they read
+        n.inputs = [renames(i) for i in n.inputs]
     return g
 
 

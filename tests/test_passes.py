@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from functools import partial
 
 import numpy as np
 import pytest
@@ -262,3 +263,105 @@ def test_infer_shapes_gives_symbolic_shapes():
     shapes = passes.infer_shapes(g)
     assert shapes[g.outputs[0].name] == ((None, 10), "float32")
     assert shapes[g.nodes[0].outputs[0]] == ((None, 26, 26, 32), "float32")
+
+
+# ---- deep graphs: linear-time passes, same result as before -------------------------------------------
+def deep_chain(blocks: int) -> Graph:
+    """``blocks`` times MatMul -> BatchNorm -> Add(vector) -> Relu -> identity Reshape, the last Reshape the
+    graph output. Each block's weights contract (``0.5 I`` plus noise), so the values stay near 1 at any
+    depth and the numpy outputs before and after optimizing can be compared."""
+    rng = np.random.default_rng(7)
+    nodes, consts, x = [], {}, "x"
+    for k in range(blocks):
+        p = f"b{k}"
+        consts[f"{p}/kernel"] = (0.5 * np.eye(4) + rng.uniform(-0.05, 0.05, (4, 4))).astype(np.float32)
+        consts[f"{p}/bias"] = rng.uniform(0.2, 0.6, 4).astype(np.float32)  # the fold's bias gets `_1`
+        consts.update({f"{p}/gamma": np.ones(4, np.float32), f"{p}/beta": rng.uniform(-0.1, 0.1, 4).astype(np.float32),
+                       f"{p}/mean": np.zeros(4, np.float32), f"{p}/var": np.ones(4, np.float32)})
+        out = "y" if k == blocks - 1 else f"{p}/out"
+        nodes += [Node(f"{p}/mm", "MatMul", [x, f"{p}/kernel"], [f"{p}/h"]),
+                  Node(f"{p}/bn", "BatchNorm", [f"{p}/h", *(f"{p}/{q}" for q in ("gamma", "beta", "mean", "var"))],
+                       [f"{p}/n"], {"epsilon": 1e-3}),
+                  Node(f"{p}/add", "Add", [f"{p}/n", f"{p}/bias"], [f"{p}/z"]),
+                  Node(f"{p}/relu", "Relu", [f"{p}/z"], [f"{p}/r"]),
+                  Node(f"{p}/reshape", "Reshape", [f"{p}/r"], [out], {"shape": [-1, 4]})]
+        x = out
+    return Graph([TensorSpec("x", "float32", (None, 4))], [TensorSpec("y", "float32", (None, 4))], nodes, consts)
+
+
+def expected_block(k: int, blocks: int) -> tuple[str, list[str], list[str]]:
+    """Block ``k`` of an optimized ``deep_chain``: one MatMul with the folded weight (in place), the folded
+    and summed bias under ``b{k}/bias_1`` (``b{k}/bias`` was taken) and relu; no Reshape left."""
+    p, prev = f"b{k}", "x" if k == 0 else f"b{k - 1}/r"
+    return f"{p}/mm", [prev, f"{p}/kernel", f"{p}/bias_1"], ["y" if k == blocks - 1 else f"{p}/r"]
+
+
+@pytest.mark.parametrize("blocks", [3, 3000])
+def test_optimize_deep_chain_gives_the_short_chains_result_at_every_depth(blocks):
+    g = deep_chain(blocks)
+    out = run_pass(passes.optimize, g, rtol=1e-4)
+    assert len(out.nodes) == blocks
+    for k, n in enumerate(out.nodes):
+        assert (n.name, n.inputs, n.outputs) == expected_block(k, blocks)
+        assert (n.op, n.attrs["activation"]) == ("MatMul", "relu")
+    assert sorted(out.constants) == sorted(c for k in range(blocks) for c in (f"b{k}/kernel", f"b{k}/bias_1"))
+
+
+@pytest.mark.parametrize("blocks", [3, 3000])
+def test_trainable_passes_on_a_deep_chain_keep_every_weight(blocks):
+    g = deep_chain(blocks)
+    out = run_pass(partial(passes.optimize, passes=passes.TRAINABLE_PASSES), g)
+    assert ops_of(out) == ["MatMul", "BatchNorm", "Add", "Relu"] * blocks
+    assert sorted(out.constants) == sorted(g.constants)
+    assert out.nodes[-1].outputs == ["y"]  # the Relu makes the output once the last Reshape is gone
+
+
+# What the passes made of these graphs before they kept lookup tables; the tables must not change it.
+def shared_vector_graph() -> Graph:
+    """Two MatMuls add the same vector ``v``: the first gets a fresh bias (``v`` has another reader),
+    the second then takes ``v`` itself, which the next Add is summed into."""
+    w = np.eye(4, dtype=np.float32)
+    return Graph([TensorSpec("x", "float32", (None, 4))],
+                 [TensorSpec("y1", "float32", (None, 4)), TensorSpec("y2", "float32", (None, 4))],
+                 [Node("a/mm", "MatMul", ["x", "a/kernel"], ["a/h"]), Node("a/add", "Add", ["a/h", "v"], ["a/z"]),
+                  Node("a/relu", "Relu", ["a/z"], ["y1"]),
+                  Node("b/mm", "MatMul", ["x", "b/kernel"], ["b/h"]), Node("b/add", "Add", ["v", "b/h"], ["b/z"]),
+                  Node("b/add2", "Add", ["b/z", "v2"], ["b/z2"]), Node("b/tanh", "Tanh", ["b/z2"], ["y2"])],
+                 {"a/kernel": w, "b/kernel": 2 * w, "v": np.arange(4, dtype=np.float32), "v2": np.ones(4, np.float32)})
+
+
+def renamed_identities_graph() -> Graph:
+    """Identities in a row, the last one a graph output: the Tanh ends up making ``y``, read by the Sigmoid."""
+    return Graph([TensorSpec("x", "float32", (None, 4))],
+                 [TensorSpec("y", "float32", (None, 4)), TensorSpec("s", "float32", (None, 4))],
+                 [Node("t", "Tanh", ["x"], ["a"]), Node("r1", "Reshape", ["a"], ["b"], {"shape": [-1, 4]}),
+                  Node("s", "Sigmoid", ["b"], ["s"]), Node("r2", "Reshape", ["b"], ["c"], {"shape": [0, 4]}),
+                  Node("r3", "Flatten", ["c"], ["y"])], {})
+
+
+def reused_name_graph() -> Graph:
+    """A name a merge frees is free again: the first fold's bias is ``k/bias_1`` (``k/bias`` is still its
+    MatMul's output), the second fold's is ``k/bias``."""
+    bn = {"g": np.ones(3, np.float32), "be": np.zeros(3, np.float32), "mu": np.zeros(3, np.float32),
+          "va": np.ones(3, np.float32)}
+    return Graph([TensorSpec("x", "float32", (None, 3))], [TensorSpec("y", "float32", (None, 3))],
+                 [Node("m1", "MatMul", ["x", "k/w"], ["k/bias"]),
+                  Node("n1", "BatchNorm", ["k/bias", "g", "be", "mu", "va"], ["h"], {"epsilon": 1e-3}),
+                  Node("m2", "MatMul", ["h", "k/w2"], ["m2/out"]),
+                  Node("n2", "BatchNorm", ["m2/out", "g", "be", "mu", "va"], ["y"], {"epsilon": 1e-3})],
+                 {"k/w": np.ones((3, 3), np.float32), "k/w2": 2 * np.ones((3, 3), np.float32), **bn})
+
+
+@pytest.mark.parametrize("make, want_nodes, want_constants", [
+    (shared_vector_graph, [["a/mm", "MatMul", ["x", "a/kernel", "a/bias"], ["y1"], "relu"],
+                           ["b/mm", "MatMul", ["x", "b/kernel", "v"], ["y2"], "tanh"]],
+     ["a/bias", "a/kernel", "b/kernel", "v"]),
+    (renamed_identities_graph, [["t", "Tanh", ["x"], ["y"], None], ["s", "Sigmoid", ["y"], ["s"], None]], []),
+    (reused_name_graph, [["m1", "MatMul", ["x", "k/w", "k/bias_1"], ["h"], "none"],
+                         ["m2", "MatMul", ["h", "k/w2", "k/bias"], ["y"], "none"]],
+     ["k/bias", "k/bias_1", "k/w", "k/w2"]),
+])
+def test_optimize_names_and_merges_as_it_always_did(make, want_nodes, want_constants):
+    out = run_pass(passes.optimize, make())
+    assert [[n.name, n.op, n.inputs, n.outputs, n.attrs.get("activation")] for n in out.nodes] == want_nodes
+    assert sorted(out.constants) == want_constants
