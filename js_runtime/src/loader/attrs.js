@@ -7,10 +7,9 @@
 import { WebgradError } from '../errors.js';
 import { DTYPES } from '../dtypes.js';
 import { OPSET } from '../opset.js';
+import { own } from './json_values.js';
 
 /** @typedef {import('../opset.js').AttrSpec} AttrSpec */
-
-const own = (/** @type {object} */ o, /** @type {string} */ key) => Object.prototype.hasOwnProperty.call(o, key);
 
 /**
  * @param {string} where e.g. `Conv2D.padding`
@@ -85,4 +84,27 @@ export function normalizeAttrs(op, attrs) {
     else throw new WebgradError('EATTR', `${op} needs attribute '${key}' (${spec.type})`);
   }
   return Object.freeze(out);
+}
+
+/**
+ * A node's attributes checked against its op and defaulted: EUNKNOWN_OP for an op outside the op set
+ * (own keys only: 'constructor' is no op; gradient ops are not bundle ops), EATTR for attributes the op
+ * does not take. Used for the forward graph and the loss graph alike.
+ * @param {{name: string, op: string, attrs: Record<string, unknown>}} n
+ * @param {string} where the file or field, first in every message
+ * @param {string} [node] how messages name the node (default `node '<name>'`)
+ * @returns {Record<string, unknown>}
+ */
+export function checkedAttrs(n, where, node = `node '${n.name}'`) {
+  if (!own(OPSET.ops, n.op)) {
+    throw new WebgradError(
+      'EUNKNOWN_OP',
+      `${where}: unknown op '${n.op}' in ${node}; op set v${OPSET.opsetVersion} has: ${Object.keys(OPSET.ops).sort().join(', ')}`,
+    );
+  }
+  try {
+    return normalizeAttrs(n.op, n.attrs);
+  } catch (e) {
+    throw new WebgradError('EATTR', `${where}: ${node}: ${/** @type {Error} */ (e).message}`, { cause: e });
+  }
 }

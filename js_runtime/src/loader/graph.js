@@ -8,10 +8,9 @@
  */
 
 import { WebgradError } from '../errors.js';
-import { OPSET } from '../opset.js';
 import { inferNode } from '../shape_rules.js';
 import { compatible, fmt } from '../shapes.js';
-import { normalizeAttrs } from './attrs.js';
+import { checkedAttrs } from './attrs.js';
 import { decodeEncoded } from './encoded.js';
 
 /** @typedef {import('./manifest.js').Manifest} Manifest */
@@ -33,19 +32,7 @@ export function buildGraph(m, weights, where) {
   const nodes = m.graph.nodes.map((n) => {
     if (names.has(n.name)) throw new WebgradError('EGRAPH', `${where}: two nodes are named '${n.name}'`);
     names.add(n.name);
-    if (!Object.prototype.hasOwnProperty.call(OPSET.ops, n.op)) {
-      // own keys: 'constructor' is no op
-      throw new WebgradError(
-        'EUNKNOWN_OP',
-        `${where}: unknown op '${n.op}' in node '${n.name}'; op set v${OPSET.opsetVersion} has: ${Object.keys(OPSET.ops).sort().join(', ')}`,
-      );
-    }
-    let attrs;
-    try {
-      attrs = normalizeAttrs(n.op, n.attrs);
-    } catch (e) {
-      throw new WebgradError('EATTR', `${where}: node '${n.name}': ${/** @type {Error} */ (e).message}`, { cause: e });
-    }
+    const attrs = checkedAttrs(n, where);
     return Object.freeze({ name: n.name, op: n.op, inputs: [...n.inputs], outputs: [...n.outputs], attrs });
   });
   const graph = { inputs: m.signature.inputs, outputs: m.signature.outputs, nodes };

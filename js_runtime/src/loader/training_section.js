@@ -77,7 +77,7 @@ export function checkTraining(c, v, tensors) {
 
   const opt = c.object(t.optimizer, `${path}.optimizer`, ['name', 'learning_rate'], null);
   const keys = /** @type {Record<string, string[]>} */ (OPTIMIZER_KEYS)[opt.name];
-  if (!Object.prototype.hasOwnProperty.call(OPTIMIZER_KEYS, opt.name) || !keys)
+  if (!own(OPTIMIZER_KEYS, opt.name) || !keys)
     c.fail(
       `${path}.optimizer.name`,
       '',

@@ -7,8 +7,7 @@
  */
 
 import { WebgradError } from '../errors.js';
-import { OPSET } from '../opset.js';
-import { normalizeAttrs } from '../loader/attrs.js';
+import { checkedAttrs } from '../loader/attrs.js';
 
 /** @typedef {import('../loader/manifest.js').TrainingJson} TrainingJson */
 /** @typedef {import('../executor.js').Graph} Graph */
@@ -36,18 +35,7 @@ export function checkLossGraph(training, graph, weights, where) {
   const defined = new Set([...training.lossGraph.inputs, ...weights.keys()]);
   const made = new Set();
   training.lossGraph.nodes.forEach((n, i) => {
-    if (!Object.prototype.hasOwnProperty.call(OPSET.ops, n.op))
-      throw new WebgradError(
-        'EUNKNOWN_OP',
-        `${at}.nodes[${i}] ('${n.name}'): op '${n.op}' is not an op of op set v${OPSET.opsetVersion} (gradient ops never appear in bundles)`,
-      );
-    try {
-      normalizeAttrs(n.op, n.attrs);
-    } catch (e) {
-      throw new WebgradError('EATTR', `${at}.nodes[${i}] ('${n.name}'): ${/** @type {Error} */ (e).message}`, {
-        cause: e,
-      });
-    }
+    checkedAttrs(n, at, `nodes[${i}] ('${n.name}')`);
     for (const input of n.inputs) {
       if (input && !defined.has(input))
         throw new WebgradError(
