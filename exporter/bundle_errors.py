@@ -10,6 +10,8 @@ rejected with the same code. ``str(err)`` is the message alone.
 
 from __future__ import annotations
 
+from typing import Any
+
 # Every code a reader or runner failure may carry (the subset of the JS codes that Python raises,
 # plus the ones a Python caller may meet through the shared cases).
 CODES = frozenset({
@@ -37,3 +39,14 @@ class BundleError(ValueError):
 
     def __reduce__(self) -> tuple:  # picklable (multiprocessing, pytest-xdist) despite two arguments
         return (type(self), (self.code, str(self)))
+
+
+def short_repr(value: Any) -> str:
+    """``repr(value)`` cut to 80 characters, for messages about bundle-provided values (a fuzzed op
+    name may be megabytes long).
+
+    >>> short_repr("x" * 100)[-4:]
+    'x...'
+    """
+    text = repr(value)
+    return text if len(text) <= 80 else text[:80] + "..."

@@ -36,14 +36,14 @@ from typing import Any
 
 import numpy as np
 
-from webgrad.exporter.bundle_errors import CODES, BundleError
+from webgrad.exporter.bundle_errors import CODES, BundleError, short_repr
 from webgrad.exporter.bundle_files import file_size, open_regular, read_fd, read_into
 from webgrad.exporter.bundle_json import check_finite, is_integer, parse_model_json
 from webgrad.exporter.bundle_preprocessing import check_preprocessing
-from webgrad.exporter.bundle_shapes import check_arena, check_shapes
+from webgrad.exporter.bundle_shapes import check_arena, check_shapes, checked_attrs
 from webgrad.exporter.bundle_training import check_training
 from webgrad.exporter.graph import Graph, GraphError, Node, TensorSpec
-from webgrad.exporter.opset import OpAttributeError, normalize_attrs, op_names, opset_version
+from webgrad.exporter.opset import opset_version
 from webgrad.exporter.quantize import INT8_SCHEME, dequantize_tensor
 
 __all__ = ["CODES", "Bundle", "BundleError", "Limits", "check_schema", "check_shapes", "read_bundle", "weight_stats"]
@@ -191,7 +191,7 @@ def _version_number(value: Any) -> int | None:
 def _check_versions(manifest: dict[str, Any], where: str) -> None:
     """Format and versions come before the schema: a newer format may not follow this schema."""
     if manifest.get("format") != FORMAT:
-        raise BundleError("EFORMAT", f"{where}: 'format' is {_short(manifest.get('format'))}, expected {FORMAT!r} "
+        raise BundleError("EFORMAT", f"{where}: 'format' is {short_repr(manifest.get('format'))}, expected {FORMAT!r} "
                                      "(not a webgrad bundle)")
     for key, supported in (("formatVersion", FORMAT_VERSION), ("opsetVersion", opset_version())):
         got = _version_number(manifest.get(key))
@@ -199,11 +199,6 @@ def _check_versions(manifest: dict[str, Any], where: str) -> None:
             raise BundleError("EVERSION", f"{where}: {key} {got} is newer than this webgrad ({webgrad_version()}) "
                                           f"supports ({key} {supported}); upgrade webgrad (pip install -U webgrad) "
                                           "to read it")
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:80] + "..."
 
 
 def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
@@ -217,7 +212,7 @@ def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> A
         return
     match = re.search(pattern, instance)
     if match is None or (pattern.endswith("$") and match.end() != len(instance)):
-        yield ValidationError(f"{_short(instance)} does not match {pattern!r}")
+        yield ValidationError(f"{short_repr(instance)} does not match {pattern!r}")
 
 
 @lru_cache(maxsize=1)
@@ -374,19 +369,12 @@ def _spec(d: dict[str, Any]) -> TensorSpec:
 
 
 def _build_graph(manifest: dict[str, Any], constants: dict[str, np.ndarray], where: str) -> Graph:
-    known = set(op_names())
     nodes, names = [], set()
     for n in manifest["graph"]["nodes"]:
         if n["name"] in names:
             raise BundleError("EGRAPH", f"{where}: two nodes are named {n['name']!r}")
         names.add(n["name"])
-        if n["op"] not in known:
-            raise BundleError("EUNKNOWN_OP", f"{where}: unknown op {_short(n['op'])} in node {n['name']!r}; op set "
-                                             f"v{opset_version()} has: {', '.join(sorted(known))}")
-        try:
-            attrs = normalize_attrs(n["op"], n["attrs"])
-        except OpAttributeError as e:
-            raise BundleError("EATTR", f"{where}: node {n['name']!r}: {e}") from e
+        attrs = checked_attrs(n, where)
         nodes.append(Node(n["name"], n["op"], list(n["inputs"]), list(n["outputs"]), attrs))
     sig = manifest["signature"]
     graph = Graph([_spec(s) for s in sig["inputs"]], [_spec(s) for s in sig["outputs"]], nodes, constants)

@@ -15,12 +15,13 @@ webgrad.exporter.bundle_errors.BundleError: Add: input 0 (a) must be float32, go
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from webgrad.exporter.bundle_errors import BundleError
+from webgrad.exporter.bundle_errors import BundleError, short_repr
 from webgrad.exporter.bundle_json import MAX_SAFE_INTEGER
 from webgrad.exporter.graph import Graph
-from webgrad.exporter.opset import OpAttributeError, normalize_attrs, op_spec
+from webgrad.exporter.opset import OpAttributeError, normalize_attrs, op_names, op_spec, opset_version
 from webgrad.ops import REGISTRY
 
 ITEMSIZE = {"float32": 4, "int32": 4, "float16": 2, "int8": 1, "uint8": 1}
@@ -153,3 +154,27 @@ def check_arena(graph: Graph, inputs: Mapping[str, Shape], limit: float, where: 
         shown = ", ".join(f"{k} {list(v)}" for k, v in inputs.items())
         raise BundleError("ELIMIT", f"{where}: running the graph on {what} ({shown}) needs {need} bytes of "
                                     f"inputs and intermediate tensors, over max_arena_bytes ({limit} bytes)")
+
+
+@lru_cache(maxsize=1)
+def _bundle_ops() -> frozenset[str]:
+    return frozenset(op_names())
+
+
+def checked_attrs(n: dict[str, Any], where: str, named: str | None = None) -> dict[str, Any]:
+    """A bundle node's attributes checked against its op and defaulted, for the forward graph and the
+    loss graph alike: EUNKNOWN_OP for an op outside the op set (gradient ops are not bundle ops), EATTR
+    for attributes the op does not take. ``named`` says how messages name the node (default
+    ``node '<name>'``).
+
+    >>> checked_attrs({"name": "r", "op": "Relu", "attrs": {}}, "model.json")
+    {}
+    """
+    node = named or f"node {n['name']!r}"
+    if n["op"] not in _bundle_ops():
+        raise BundleError("EUNKNOWN_OP", f"{where}: unknown op {short_repr(n['op'])} in {node}; op set "
+                                         f"v{opset_version()} has: {', '.join(sorted(_bundle_ops()))}")
+    try:
+        return normalize_attrs(n["op"], n["attrs"])
+    except OpAttributeError as e:
+        raise BundleError("EATTR", f"{where}: {node}: {e}") from e

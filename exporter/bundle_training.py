@@ -20,9 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 from webgrad.exporter.bundle_errors import BundleError
-from webgrad.exporter.bundle_shapes import infer_graph
+from webgrad.exporter.bundle_shapes import checked_attrs, infer_graph
 from webgrad.exporter.graph import Graph, Node, TensorSpec
-from webgrad.exporter.opset import OpAttributeError, normalize_attrs, op_names
 
 __all__ = ["SLOTS", "check_training", "loss_graph", "slot_names"]
 
@@ -116,15 +115,10 @@ def _check_loss_graph(t: dict[str, Any], graph: Graph, field: str) -> None:
         if name != label_name and name not in forward:
             raise BundleError("EGRAPH", f"{field}.lossGraph.inputs[{i}] {name!r} is not a tensor of the forward "
                                         "graph (an input or a node output) nor the labels")
-    known, defined = set(op_names()), set(lg["inputs"]) | set(graph.constants)
+    defined = set(lg["inputs"]) | set(graph.constants)
     for i, n in enumerate(lg["nodes"]):
         at = f"{field}.lossGraph.nodes[{i}] ({n['name']!r})"
-        if n["op"] not in known:
-            raise BundleError("EUNKNOWN_OP", f"{at}: unknown op {n['op']!r}; a loss graph holds op-set ops only")
-        try:
-            normalize_attrs(n["op"], n["attrs"])
-        except OpAttributeError as e:
-            raise BundleError("EATTR", f"{at}: {e}") from e
+        checked_attrs(n, f"{field}.lossGraph", f"nodes[{i}] ({n['name']!r})")
         if n["name"] in taken:
             raise BundleError("EGRAPH", f"{at}: the name is already taken in the bundle")
         taken.add(n["name"])
