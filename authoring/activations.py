@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 
 FUSABLE = {"linear": "none", "relu": "relu", "relu6": "relu6", "leaky_relu": "leaky_relu",
            "sigmoid": "sigmoid", "tanh": "tanh", "gelu": "gelu"}

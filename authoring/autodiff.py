@@ -1,6 +1,6 @@
 """Reverse-mode differentiation over the op records that ``ops.apply`` leaves on Tensors.
 
-Each op's gradient rule is its ``vjp`` in ``authoring/ops/``; this module only walks the graph.
+Each op's gradient rule is its ``vjp`` in ``authoring/raw_ops/``; this module only walks the graph.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def gradients(
     ``vjp_per_example`` rule; batch norm over the batch mixes examples and is refused).
 
     >>> import numpy as np
-    >>> from webgrad import ops
+    >>> from webgrad import raw_ops as ops
     >>> from webgrad.tensor import Variable
     >>> w = Variable(np.array([3.0], np.float32), "w")
     >>> gradients(ops.Mul(w, w), [w])[0]

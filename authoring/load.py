@@ -40,7 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from webgrad import layers, ops
+from webgrad import layers
+from webgrad import raw_ops as ops
 from webgrad import losses as wg_losses
 from webgrad import optimizers as wg_optimizers
 from webgrad.exporter.bundle_errors import BundleError

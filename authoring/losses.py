@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.backends import array_namespace
 from webgrad.tensor import SymbolicTensor, Tensor
 

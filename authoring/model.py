@@ -12,7 +12,8 @@ import numpy as np
 from webgrad import loss_tracing, training
 from webgrad.layers.base import IncompatibleShapesError, Layer, LayerNode, get_layer_class
 from webgrad.layers.core import Input, InputLayer
-from webgrad.ops import name_scope
+from webgrad.raw_ops import name_scope
+from webgrad.saving import SavingMixin
 from webgrad.summary import summarize
 from webgrad.tensor import SymbolicTensor, Tensor
 
@@ -57,7 +58,7 @@ def _call_order(inputs: list[SymbolicTensor], outputs: list[SymbolicTensor]) -> 
     return order
 
 
-class Model(Layer, training.TrainingMixin):
+class Model(Layer, training.TrainingMixin, SavingMixin):
     """A graph of layer calls from ``inputs`` (made by ``wg.Input``) to ``outputs``.
 
     >>> import webgrad as wg

@@ -61,10 +61,10 @@ class _OpsMixin:
 
 
 def _ops() -> Any:
-    """``webgrad.ops``, imported on the first operator use: ops builds Tensors, so tensor cannot import
+    """``webgrad.raw_ops``, imported on the first operator use: ops builds Tensors, so tensor cannot import
     it at module top (the one import inside a function between webgrad's own modules; see
     docs/architecture.md)."""
-    from webgrad import ops
+    from webgrad import raw_ops as ops
 
     return ops
 

@@ -22,7 +22,7 @@ from webgrad.autodiff import gradients
 from webgrad.backends import check_backend, get_backend
 from webgrad.callbacks import Callback, History
 from webgrad.fit_checks import batch_size_arg, check_label_dtype, count_arg, require_examples, validation_cut
-from webgrad.ops import no_grad
+from webgrad.raw_ops import no_grad
 from webgrad.progress import Progress, resolve_verbose
 from webgrad.tensor import Tensor
 

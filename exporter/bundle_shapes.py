@@ -22,7 +22,7 @@ from webgrad.exporter.bundle_errors import BundleError, short_repr
 from webgrad.exporter.bundle_json import MAX_SAFE_INTEGER
 from webgrad.exporter.graph import Graph
 from webgrad.exporter.opset import OpAttributeError, normalize_attrs, op_names, op_spec, opset_version
-from webgrad.ops import REGISTRY
+from webgrad.raw_ops import REGISTRY
 
 ITEMSIZE = {"float32": 4, "int32": 4, "float16": 2, "int8": 1, "uint8": 1}
 Shape = tuple  # of int | None

@@ -1,7 +1,7 @@
 """Graph capture: the inference graph of a built model, traced from its own ``call``.
 
 ``capture(model)`` feeds fresh symbolic inputs (batch dim ``None``) through ``model.call(...,
-training=False)`` with an op tracer on (``webgrad.ops.tracing``). Every op-set op that a layer applies
+training=False)`` with an op tracer on (``webgrad.raw_ops.tracing``). Every op-set op that a layer applies
 becomes a node; weights (``Variable``) become constants named after the weight (``dense/kernel``),
 other arrays become constants with generated names. Layers that are identities at inference (Dropout)
 leave no node; BatchNormalization appears as the inference ``BatchNorm`` op.
@@ -28,11 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.exporter.bundle_shapes import infer_graph
 from webgrad.exporter.graph import Graph, Node, TensorSpec, UniqueNames
 from webgrad.layers import InputLayer
-from webgrad.ops import REGISTRY
+from webgrad.raw_ops import REGISTRY
 from webgrad.tensor import Node as TapeNode
 from webgrad.tensor import SymbolicTensor, Tensor, Variable
 
@@ -149,7 +149,7 @@ def _checked_calls(model: Any, tracer: Tracer) -> Iterator[None]:
             for o in _flat(out):
                 if not tracer.knows(o):
                     raise CaptureError(f"{where}: its call returned {o!r}, which no op-set op made "
-                                       "(compute with webgrad.ops only)", layer.name)
+                                       "(compute with webgrad.raw_ops only)", layer.name)
             return out
         return checked
 
@@ -255,7 +255,7 @@ def capture_loss(loss: Callable[[Any, Any], Any], graph: Graph, labels_shape: tu
             raise
         except Exception as e:
             raise CaptureError(f"the loss could not be captured on symbolic labels ({type(e).__name__}: {e}); "
-                               "a trainable loss must be computed with webgrad.ops") from e
+                               "a trainable loss must be computed with webgrad.raw_ops") from e
     if not tracer.knows(per_example) or not tracer.nodes:
         raise CaptureError(f"the loss returned {per_example!r}, which no op-set op made")
     if len(per_example.shape) != 1:

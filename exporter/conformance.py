@@ -29,8 +29,8 @@ from webgrad.exporter.coverage import IMPLEMENTATIONS, ROOT
 from webgrad.exporter.opset import op_names
 from webgrad.exporter.tensor_codec import decode
 from webgrad.exporter.vectors import DEFAULT_DIR
-from webgrad.ops import REGISTRY
-from webgrad.ops.registry import ShapeError
+from webgrad.raw_ops import REGISTRY
+from webgrad.raw_ops.registry import ShapeError
 
 NODE_CLI = "js_runtime/bin/webgrad.js"
 JS_IMPLEMENTATIONS = ("js", "wasm", "webgpu")

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from webgrad.exporter.opset import grad_op_names, op_names
-from webgrad.ops import REGISTRY
-from webgrad.ops.grad import GRAD_REGISTRY
+from webgrad.raw_ops import REGISTRY
+from webgrad.raw_ops.grad import GRAD_REGISTRY
 
 IMPLEMENTATIONS = ("numpy", "jax", "js", "wasm", "webgpu")
 TABLE_PATH = Path(__file__).with_name("coverage.json")
@@ -38,7 +38,7 @@ EXECUTOR = "js_runtime/src/executor.js"
 # Per implementation, the files that count as "an op's own file" (a stray one not in the table is a
 # problem): helpers start with "_" or are lower case, op files are named after the op.
 OP_FILE_GLOBS: dict[str, tuple[tuple[str, str], ...]] = {
-    "numpy": (("authoring/ops", "[a-z]*.py"),),
+    "numpy": (("authoring/raw_ops", "[a-z]*.py"),),
     "jax": (("authoring/backends/jax_ops", "[a-z]*.py"),),
     "js": (("js_runtime/src/backends/js/kernels", "[A-Z]*.js"),),
     "wasm": (("wasm_kernels/src", "[A-Z]*.c"),),
@@ -46,11 +46,11 @@ OP_FILE_GLOBS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 # The same for the gradient ops (the op set's gradOps), whose files sit in a grad/ folder of their own.
 GRAD_FILE_GLOBS: dict[str, tuple[tuple[str, str], ...]] = {
-    "numpy": (("authoring/ops/grad", "[a-z]*.py"),),
+    "numpy": (("authoring/raw_ops/grad", "[a-z]*.py"),),
     "js": (("js_runtime/src/backends/js/kernels/grad", "[A-Z]*.js"),),
     "wasm": (("wasm_kernels/src/grad", "[A-Z]*.c"),),
 }
-NOT_OP_FILES = {"authoring/ops/registry.py", "authoring/ops/grad/registry.py"}
+NOT_OP_FILES = {"authoring/raw_ops/registry.py", "authoring/raw_ops/grad/registry.py"}
 
 
 class CoverageError(ValueError):
@@ -162,7 +162,7 @@ def layout_files(table: Mapping[str, Any], op: str, implementation: str) -> list
     """The paths the implementation's layout gives ``op`` (its one-file-per-op names).
 
     >>> layout_files(load_table(), "MaxPool2D", "numpy")
-    ['authoring/ops/max_pool2d.py']
+    ['authoring/raw_ops/max_pool2d.py']
     >>> layout_files(load_table(), "MaxPool2DGrad", "wasm")
     ['wasm_kernels/src/grad/MaxPool2DGrad.c']
     """
@@ -204,7 +204,7 @@ def check(table: Mapping[str, Any], observed: Observed, root: Path = ROOT) -> li
     with_kernel = {impl: {op for op in listed if cell(table, op, impl).has_kernel} for impl in IMPLEMENTATIONS}
     aliases = {impl: {op for op in listed if cell(table, op, impl).alias} for impl in IMPLEMENTATIONS}
     registries: list[tuple[str, set[str] | None, str]] = [
-        ("numpy", observed.numpy, "the numpy registry (authoring/ops/registry.py REGISTRY; grad/ GRAD_REGISTRY)"),
+        ("numpy", observed.numpy, "the numpy registry (authoring/raw_ops/registry.py REGISTRY; grad/ GRAD_REGISTRY)"),
         ("jax", observed.jax, "the JAX lowerings (authoring/backends/jax_ops LOWERINGS)"),
         ("js", observed.js, "the js backend's KERNELS (js_runtime/src/backends/js/kernels/index.js)"),
         ("wasm", observed.wasm_exports, f"the wg_<Op> exports of {WASM_BUILD}"),

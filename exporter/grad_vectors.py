@@ -1,7 +1,7 @@
 """The cases of the gradient-op vectors (``tests/vectors/grad/<Op>.json``): inputs and attributes per
 gradient op of the op set's ``gradOps``, made consistent with a forward pass where the op reads one
 (y = act(x), y = Softmax(x), ...). ``webgrad.exporter.vectors`` writes and checks the files; expected
-values come from the numpy references in ``authoring/ops/grad/``.
+values come from the numpy references in ``authoring/raw_ops/grad/``.
 
 Each op's inputs come from ``default_rng(zlib.crc32(op))``, so the cases are deterministic.
 """
@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from webgrad.exporter.opset import grad_op_spec, normalize_attrs, normalize_grad_attrs
-from webgrad.ops import REGISTRY
-from webgrad.ops._activation import activate
-from webgrad.ops.grad.activation_grad import activation_name
+from webgrad.raw_ops import REGISTRY
+from webgrad.raw_ops._activation import activate
+from webgrad.raw_ops.grad.activation_grad import activation_name
 
 Rng = np.random.Generator
 NAN, INF = float("nan"), float("inf")

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 
 
 class UniqueNames:

@@ -38,10 +38,10 @@ from typing import Any
 
 import numpy as np
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.exporter.graph import Graph, Node
 from webgrad.exporter.opset import normalize_attrs, op_spec
-from webgrad.ops import REGISTRY
+from webgrad.raw_ops import REGISTRY
 
 __all__ = [
     "PASSES", "TRAINABLE_PASSES", "fold_batchnorm", "fold_constants", "fuse_bias_activation", "infer_shapes",

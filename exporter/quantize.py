@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 
 SCHEMES = ("float16", "int8")
 FLOAT16_MAX = 65504.0

@@ -23,8 +23,8 @@ import numpy as np
 from webgrad.exporter.grad_vectors import grad_cases, grad_rejects
 from webgrad.exporter.opset import grad_op_names, grad_op_spec, load_opset, normalize_attrs, op_names, op_spec
 from webgrad.exporter.tensor_codec import decode, encode, render
-from webgrad.ops import REGISTRY, ShapeError, apply
-from webgrad.ops.grad import GRAD_REGISTRY, apply_grad
+from webgrad.raw_ops import REGISTRY, ShapeError, apply
+from webgrad.raw_ops.grad import GRAD_REGISTRY, apply_grad
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "tests" / "vectors"
 GRAD_SUBDIR = "grad"  # the gradient ops' files: DEFAULT_DIR / "grad" / "<Op>.json"
@@ -466,7 +466,7 @@ def _reject_document(op: str, r: Reject) -> dict[str, Any]:
 
 def grad_op_document(op: str) -> dict[str, Any]:
     """The JSON document of one gradient op, in the op files' format: every case with inputs and the
-    numpy reference's expected output (``authoring/ops/grad/``), and the shape rejects."""
+    numpy reference's expected output (``authoring/raw_ops/grad/``), and the shape rejects."""
     tol = grad_op_spec(op)["tolerance"]
     cases = []
     for c in grad_cases(op):

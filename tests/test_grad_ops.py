@@ -25,8 +25,8 @@ from webgrad.exporter.opset import (
     op_spec,
 )
 from webgrad.exporter.tensor_codec import decode
-from webgrad.ops import REGISTRY, ShapeError
-from webgrad.ops.grad import GRAD_REGISTRY, apply_grad
+from webgrad.raw_ops import REGISTRY, ShapeError
+from webgrad.raw_ops.grad import GRAD_REGISTRY, apply_grad
 
 GRAD_DIR = Path(__file__).parent / "vectors" / "grad"
 TABLE = ["SumTo", "BroadcastLike", "ActivationGrad", "MaxMinGrad", "SoftmaxGrad", "LogSoftmaxGrad",
@@ -304,7 +304,7 @@ def test_avg_pool_and_activation_grads_match_finite_differences():
     got = GRAD_REGISTRY["AvgPool2DGrad"].forward([g, x], pool)
     np.testing.assert_allclose(got, numeric_vjp(lambda v: REGISTRY["AvgPool2D"].forward([v], pool), x, g),
                                rtol=1e-6, atol=1e-8)
-    from webgrad.ops._activation import activate
+    from webgrad.raw_ops._activation import activate
 
     z = rng.standard_normal((3, 4)) * 3
     g = rng.standard_normal((3, 4))

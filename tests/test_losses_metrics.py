@@ -7,7 +7,7 @@ import pytest
 from scipy.special import log_softmax, softmax
 
 import webgrad as wg
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.autodiff import gradients
 from webgrad.tensor import Variable
 

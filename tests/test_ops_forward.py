@@ -11,10 +11,10 @@ import pytest
 import scipy.special
 import scipy.stats
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.exporter.opset import normalize_attrs, op_names, op_spec
 from webgrad.exporter.vectors import op_cases, op_rejects
-from webgrad.ops import REGISTRY, ShapeError
+from webgrad.raw_ops import REGISTRY, ShapeError
 from webgrad.tensor import SymbolicTensor
 
 RNG = np.random.default_rng(20240601)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.autodiff import gradients
 from webgrad.exporter.opset import normalize_attrs
-from webgrad.ops import REGISTRY, ShapeError
+from webgrad.raw_ops import REGISTRY, ShapeError
 from webgrad.tensor import Tensor, Variable
 
 RNG = np.random.default_rng(11)

@@ -11,10 +11,10 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.autodiff import gradients
 from webgrad.exporter.opset import load_opset, normalize_attrs
-from webgrad.ops import REGISTRY
+from webgrad.raw_ops import REGISTRY
 from webgrad.tensor import Variable
 
 RNG = np.random.default_rng(7)
@@ -269,7 +269,7 @@ def test_autodiff_through_the_dispatcher_matches_finite_differences():
 @pytest.mark.parametrize("groups", [1, 2])
 @pytest.mark.parametrize("padding", ["VALID", "SAME", [1, 0, 2, 1]])
 def test_col2im_is_the_adjoint_of_im2col(groups, padding):
-    from webgrad.ops._window import col2im, im2col, window
+    from webgrad.raw_ops._window import col2im, im2col, window
 
     x = rand(2, 5, 6, 4)
     win = window("test", (5, 6), (3, 2), (2, 1), padding, (1, 2))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import webgrad.ops
+import webgrad.raw_ops
 from webgrad.exporter import coverage
 from webgrad.exporter.coverage import (
     IMPLEMENTATIONS,
@@ -28,12 +28,12 @@ from webgrad.exporter.coverage import (
     wasm_exports,
 )
 from webgrad.exporter.opset import DTYPES, load_opset, normalize_attrs, op_names
-from webgrad.ops import REGISTRY
+from webgrad.raw_ops import REGISTRY
 
 OPSET = load_opset()
 OPS = OPSET["ops"]
 ATTR_TYPES = {"int", "float", "bool", "ints", "string", "dtype", "padding"}
-OPS_DIR = Path(webgrad.ops.__file__).parent
+OPS_DIR = Path(webgrad.raw_ops.__file__).parent
 TABLE = load_table()
 ROWS = [*TABLE["ops"], *TABLE["gradOps"]]  # the op rows and the gradient-op rows: one registry per backend holds both
 
@@ -46,7 +46,7 @@ def test_every_op_is_registered_and_nothing_else():
 @pytest.mark.parametrize("op", op_names())
 def test_one_module_per_op(op):
     path = OPS_DIR / f"{snake(op)}.py"
-    assert path.is_file(), f"{op} should live in authoring/ops/{snake(op)}.py"
+    assert path.is_file(), f"{op} should live in authoring/raw_ops/{snake(op)}.py"
     assert path.read_text(encoding="utf-8").count(f'register("{op}"') == 1
 
 

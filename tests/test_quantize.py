@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.exporter.bundle_writer import write_bundle
 from webgrad.exporter.quantize import dequantize_tensor, quantize_tensor
 from webgrad.exporter.runner import load_bundle

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from compare import assert_close
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.exporter import vectors
 from webgrad.exporter.opset import load_opset, op_names, op_spec
 

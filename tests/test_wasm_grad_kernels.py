@@ -2,7 +2,7 @@
 
 Every case of ``tests/vectors/grad/<Op>.json`` on both builds (SIMD128 and relaxed SIMD) within the op's
 tolerance (skipped, naming the file, while a vector file is missing), then targeted checks against the
-Python VJPs (``authoring/ops/*.py``, the oracle the vectors come from): Conv2D backprop over padding,
+Python VJPs (``authoring/raw_ops/*.py``, the oracle the vectors come from): Conv2D backprop over padding,
 strides, dilations, groups, depthwise and pixel counts that span several GEMM chunks; pools with ties
 and overlapping windows; every activation; the reductions' ties and NaN; error codes and scratch.
 """
@@ -22,8 +22,8 @@ from compare import assert_close
 
 from webgrad.exporter.opset import normalize_attrs
 from webgrad.exporter.vectors import decode
-from webgrad.ops import REGISTRY
-from webgrad.ops._activation import activation_grad
+from webgrad.raw_ops import REGISTRY
+from webgrad.raw_ops._activation import activation_grad
 
 GRAD_VECTOR_DIR = Path(__file__).parent / "vectors" / "grad"
 RNG = np.random.default_rng(15)

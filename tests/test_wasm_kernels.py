@@ -21,7 +21,7 @@ pytest.importorskip("wasmtime", reason="wasmtime is not installed (pip install -
 import wasm_harness as wh
 from compare import assert_close
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.exporter.opset import op_names
 from webgrad.exporter.vectors import decode
 

@@ -25,7 +25,7 @@ wgpu = pytest.importorskip("wgpu", reason="wgpu-py is not installed (pip install
 
 from compare import assert_close  # noqa: E402  (one comparison rule for every backend)
 
-from webgrad import ops  # noqa: E402
+from webgrad import raw_ops as ops  # noqa: E402
 from webgrad.exporter.opset import op_names  # noqa: E402
 from webgrad.exporter.vectors import decode  # noqa: E402
 

@@ -27,8 +27,8 @@ import numpy as np
 import wasmtime
 
 from webgrad.exporter.opset import normalize_attrs
-from webgrad.ops import REGISTRY
-from webgrad.ops._window import pool_window, window
+from webgrad.raw_ops import REGISTRY
+from webgrad.raw_ops._window import pool_window, window
 
 ROOT = Path(__file__).resolve().parent.parent
 WASM_DIR = ROOT / "js_runtime" / "wasm"

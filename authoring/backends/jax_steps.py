@@ -22,7 +22,7 @@ from webgrad import privacy
 from webgrad import random as wg_random
 from webgrad.backends.jax_trace import all_layers, bound, check_lowerings, lowered
 from webgrad.backends.sharding import DataParallel
-from webgrad.ops import no_grad
+from webgrad.raw_ops import no_grad
 from webgrad.tensor import Tensor
 
 MIXED_PRECISION = {None: None, "float32": None, "bfloat16": jnp.bfloat16}

@@ -23,10 +23,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.backends import jax_ops
 from webgrad.backends.jax_ops._policy import computing_in
-from webgrad.ops.registry import REGISTRY
+from webgrad.raw_ops.registry import REGISTRY
 from webgrad.tensor import SymbolicTensor, Tensor
 
 

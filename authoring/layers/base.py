@@ -15,7 +15,7 @@ import numpy as np
 
 from webgrad import initializers
 from webgrad import random as wg_random
-from webgrad.ops import ShapeError
+from webgrad.raw_ops import ShapeError
 from webgrad.tensor import SymbolicTensor, Tensor, Variable
 
 _name_counts: dict[str, int] = defaultdict(int)
@@ -90,7 +90,7 @@ class Layer:
         self.built = True
 
     def call(self, inputs: Any, training: bool = False) -> Any:
-        """The computation, in op-set ops (``webgrad.ops``)."""
+        """The computation, in op-set ops (``webgrad.raw_ops``)."""
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from webgrad import activations, initializers, ops
+from webgrad import activations, initializers
+from webgrad import raw_ops as ops
 from webgrad.layers.base import Layer
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from webgrad import activations, initializers, ops
+from webgrad import activations, initializers
+from webgrad import raw_ops as ops
 from webgrad import random as wg_random
 from webgrad.layers.base import Layer
 from webgrad.tensor import SymbolicTensor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.layers.base import Layer
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.layers.base import Layer
 from webgrad.tensor import SymbolicTensor
 

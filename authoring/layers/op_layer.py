@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.exporter.opset import normalize_attrs
 from webgrad.layers.base import Layer
 

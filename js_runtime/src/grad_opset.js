@@ -14,7 +14,7 @@
 // prettier-ignore
 export const GRAD_OPS = /* @__PURE__ */ deepFreeze({
   "SumTo": {
-    "doc": "g summed over the dims that numpy (right-aligned) broadcasting added or stretched, down to like's shape: the VJP of broadcasting (authoring/ops/registry.py unbroadcast). Sums leading extra dims, then the dims where like has 1 and g does not.",
+    "doc": "g summed over the dims that numpy (right-aligned) broadcasting added or stretched, down to like's shape: the VJP of broadcasting (authoring/raw_ops/registry.py unbroadcast). Sums leading extra dims, then the dims where like has 1 and g does not.",
     "vjpOf": [
       "Add",
       "Sub",
@@ -109,7 +109,7 @@ export const GRAD_OPS = /* @__PURE__ */ deepFreeze({
     "nan": "default"
   },
   "ActivationGrad": {
-    "doc": "g * act'(x) where y = act(x), exactly authoring/ops/_activation.py activation_grad: relu g*(y > 0); relu6 g*(0 < y < 6); leaky_relu g where x >= 0 else alpha*g (decided by y when alpha > 0, by x otherwise); sigmoid g*y*(1-y); tanh g*(1-y*y); gelu (exact, erf) g*(Phi(x) + x*phi(x)); gelu with approximate the derivative of the tanh form; none g. Serves the unary activation ops and the fused activation of MatMul/Conv2D. x is read only by gelu and by leaky_relu with alpha <= 0: for the other activations a rule may pass any tensor of g's shape as x (e.g. y, when the pre-activation of a fused op is not in the graph).",
+    "doc": "g * act'(x) where y = act(x), exactly authoring/raw_ops/_activation.py activation_grad: relu g*(y > 0); relu6 g*(0 < y < 6); leaky_relu g where x >= 0 else alpha*g (decided by y when alpha > 0, by x otherwise); sigmoid g*y*(1-y); tanh g*(1-y*y); gelu (exact, erf) g*(Phi(x) + x*phi(x)); gelu with approximate the derivative of the tanh form; none g. Serves the unary activation ops and the fused activation of MatMul/Conv2D. x is read only by gelu and by leaky_relu with alpha <= 0: for the other activations a rule may pass any tensor of g's shape as x (e.g. y, when the pre-activation of a fused op is not in the graph).",
     "vjpOf": [
       "Relu",
       "Relu6",
@@ -562,7 +562,7 @@ export const GRAD_OPS = /* @__PURE__ */ deepFreeze({
     "nan": "default"
   },
   "LayerNormGrad": {
-    "doc": "One gradient of LayerNorm (x, gamma, beta) over the axes from 'axis' to the last, as authoring/ops/layer_norm.py's VJP: with xhat = (x - mean) * inv, inv = 1/sqrt(var + epsilon) (biased var), dxhat = g * gamma: wrt 'x': inv * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) over the normalized axes; 'gamma': sum of g * xhat over the leading axes; 'beta': sum of g over the leading axes (x and gamma unread).",
+    "doc": "One gradient of LayerNorm (x, gamma, beta) over the axes from 'axis' to the last, as authoring/raw_ops/layer_norm.py's VJP: with xhat = (x - mean) * inv, inv = 1/sqrt(var + epsilon) (biased var), dxhat = g * gamma: wrt 'x': inv * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) over the normalized axes; 'gamma': sum of g * xhat over the leading axes; 'beta': sum of g over the leading axes (x and gamma unread).",
     "vjpOf": [
       "LayerNorm"
     ],
@@ -622,7 +622,7 @@ export const GRAD_OPS = /* @__PURE__ */ deepFreeze({
     "nan": "default"
   },
   "BatchNormGrad": {
-    "doc": "One gradient of BatchNorm (inference form, over the last axis; mean and var are constants) as authoring/ops/batch_norm.py's VJP, with inv = 1/sqrt(var + epsilon): wrt 'x': g * scale * inv; 'scale': sum of g * (x - mean) * inv over every axis but the last; 'bias': sum of g over every axis but the last (x, scale, mean, var unread). The VJP's mean/var gradients are not offered: moving statistics are never trainable.",
+    "doc": "One gradient of BatchNorm (inference form, over the last axis; mean and var are constants) as authoring/raw_ops/batch_norm.py's VJP, with inv = 1/sqrt(var + epsilon): wrt 'x': g * scale * inv; 'scale': sum of g * (x - mean) * inv over every axis but the last; 'bias': sum of g over every axis but the last (x, scale, mean, var unread). The VJP's mean/var gradients are not offered: moving statistics are never trainable.",
     "vjpOf": [
       "BatchNorm"
     ],

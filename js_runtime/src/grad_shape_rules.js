@@ -1,7 +1,7 @@
 /**
  * Shape rules of the gradient ops (the op set's gradOps, GRAD_OPS): the output shape of each for given
  * input shapes and attributes, so a training graph's arena is planned before anything runs (dims may
- * be null). Mirrors the `shape()` of authoring/ops/grad/; each rule reuses the forward op's rule from
+ * be null). Mirrors the `shape()` of authoring/raw_ops/grad/; each rule reuses the forward op's rule from
  * shape_rules.js, so a gradient op agrees with its forward op by construction.
  * Inputs "read only for their shape" (like, like_x, like_w, like_data) decide the output shape.
  * @module

@@ -1,6 +1,6 @@
 /**
  * Shape rules: for every op of the op set, the output shape for given input shapes and attributes
- * (dims may be null while a bundle is checked at load), mirroring the `shape()` of authoring/ops/.
+ * (dims may be null while a bundle is checked at load), mirroring the `shape()` of authoring/raw_ops/.
  * `inferNode` also checks input counts and dtypes against the op set and gives the output dtype.
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * Sliding-window geometry of Conv2D and the 2-D pools (NHWC): SAME / VALID / explicit padding with the
  * TensorFlow rule (the odd pixel of SAME padding goes to the bottom/right), strides and dilations.
- * Mirrors authoring/ops/_window.py.
+ * Mirrors authoring/raw_ops/_window.py.
  * @module
  */
 

@@ -1,5 +1,5 @@
 // The gradient ops' kernels (the op set's gradOps) against their shared vectors
-// (tests/vectors/grad/<Op>.json, made by the numpy references in authoring/ops/grad/): every case on the
+// (tests/vectors/grad/<Op>.json, made by the numpy references in authoring/raw_ops/grad/): every case on the
 // js backend's kernels and, for each op the wasm backend has a kernel for, on wasm's, the output
 // allocated from the case's expected shape, within the op's tolerance from gradOps. Inputs and output
 // are placed in the backend's own arena memory (wasm: its linear memory), as the executor does.
@@ -67,7 +67,7 @@ for (const op of OPS) {
 }
 
 test('ActivationGrad gelu at huge and infinite x: as the reference, whose float32 x * x overflows', () => {
-  // want: python -c "from webgrad.ops._activation import activation_grad; ..." with g = 1 (float32 x)
+  // want: python -c "from webgrad.raw_ops._activation import activation_grad; ..." with g = 1 (float32 x)
   const x = Float32Array.of(1e30, -1e30, 1e19, 2e19, 4.9e19, 5.1e19, 1e13, -1e13, 3, Infinity, -Infinity);
   const g = new Float32Array(x.length).fill(1);
   const want = {

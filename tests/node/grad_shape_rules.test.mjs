@@ -1,5 +1,5 @@
 // The gradient ops' JS shape rules (js_runtime/src/grad_shape_rules.js) agree with the Python ones
-// (authoring/ops/grad/) on every gradient vector: each case's output shape is the expected tensor's
+// (authoring/raw_ops/grad/) on every gradient vector: each case's output shape is the expected tensor's
 // shape, each reject is ESHAPE, with known dims and with the batch dim unknown (null).
 //
 //   node --test tests/node/grad_shape_rules.test.mjs

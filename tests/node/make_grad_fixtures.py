@@ -1,7 +1,7 @@
 """Expected losses and gradients of the training graphs of tests/node/_train_graphs.mjs.
 
 Usage: ``python3 make_grad_fixtures.py GRAPHS.json OUT_DIR``. Builds each graph with webgrad's numpy ops
-(``webgrad.ops.apply``) on seeded random inputs and weights, takes the mean of the loss graph's
+(``webgrad.raw_ops.apply``) on seeded random inputs and weights, takes the mean of the loss graph's
 per-example loss and its gradients with ``webgrad.autodiff.gradients``, and writes ``OUT_DIR/grads.json``
 with the inputs, weights, labels, loss and gradients (float32 values as JSON numbers).
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad import ops
+from webgrad import raw_ops as ops
 from webgrad.autodiff import gradients
 from webgrad.tensor import Tensor, Variable
 

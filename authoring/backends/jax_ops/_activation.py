@@ -1,5 +1,5 @@
 """The activations in JAX, shared by the fused MatMul/Conv2D epilogue and the unary activation ops
-(names as in ``webgrad.ops._activation``). Gradients at the kinks follow the numpy reference: relu
+(names as in ``webgrad.raw_ops._activation``). Gradients at the kinks follow the numpy reference: relu
 and relu6 have slope 0 at their corners."""
 
 from __future__ import annotations

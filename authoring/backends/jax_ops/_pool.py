@@ -6,7 +6,7 @@ from typing import Any
 
 from jax import lax
 
-from webgrad.ops._window import pool_window
+from webgrad.raw_ops._window import pool_window
 
 
 def reduce_window(op: str, x: Any, attrs: dict[str, Any], init: float, fn: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webgrad.ops._common import norm_axes
+from webgrad.raw_ops._common import norm_axes
 
 
 def reduce(op: str, fn: Any, x: Any, attrs: dict[str, Any]) -> Any:

@@ -1,6 +1,6 @@
 """The JAX lowering registry: op-set name -> ``lower(inputs, attrs) -> jax array``.
 
-Same calling convention as the numpy reference's ``forward`` (``webgrad.ops.registry``): inputs in
+Same calling convention as the numpy reference's ``forward`` (``webgrad.raw_ops.registry``): inputs in
 op-set order (``None`` for an absent optional input), attrs checked and defaulted. A lowering is pure
 ``jax.numpy``/``lax`` code, so ``jax.grad`` differentiates it and ``jax.jit`` compiles it; shape and
 attribute rules are the numpy op modules' own helpers, never restated here.

@@ -3,7 +3,7 @@
 import jax.numpy as jnp
 
 from webgrad.backends.jax_ops._registry import register
-from webgrad.ops._reduce import nonempty_axis
+from webgrad.raw_ops._reduce import nonempty_axis
 
 
 def _lower(inputs, attrs):

@@ -3,7 +3,7 @@
 import jax.numpy as jnp
 
 from webgrad.backends.jax_ops._registry import register
-from webgrad.ops.batch_norm import _shape
+from webgrad.raw_ops.batch_norm import _shape
 
 
 def _lower(inputs, attrs):

@@ -8,7 +8,7 @@ from jax import lax
 from webgrad.backends.jax_ops._activation import activate
 from webgrad.backends.jax_ops._policy import operands
 from webgrad.backends.jax_ops._registry import register
-from webgrad.ops.conv2d import _geometry
+from webgrad.raw_ops.conv2d import _geometry
 
 
 def _lower(inputs, attrs):

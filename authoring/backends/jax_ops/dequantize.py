@@ -3,7 +3,7 @@
 import jax.numpy as jnp
 
 from webgrad.backends.jax_ops._registry import register
-from webgrad.ops.dequantize import _check
+from webgrad.raw_ops.dequantize import _check
 
 
 def _lower(inputs, attrs):

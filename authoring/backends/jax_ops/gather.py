@@ -10,8 +10,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from webgrad.backends.jax_ops._registry import register
-from webgrad.ops._common import norm_axis
-from webgrad.ops.gather import _checked
+from webgrad.raw_ops._common import norm_axis
+from webgrad.raw_ops.gather import _checked
 
 
 def _lower(inputs, attrs):

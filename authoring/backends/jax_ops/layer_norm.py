@@ -3,8 +3,8 @@
 import jax.numpy as jnp
 
 from webgrad.backends.jax_ops._registry import register
-from webgrad.ops._common import norm_axis
-from webgrad.ops.layer_norm import _shape
+from webgrad.raw_ops._common import norm_axis
+from webgrad.raw_ops.layer_norm import _shape
 
 
 def _lower(inputs, attrs):

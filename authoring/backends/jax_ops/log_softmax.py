@@ -4,7 +4,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from webgrad.backends.jax_ops._registry import register
-from webgrad.ops._common import norm_axis
+from webgrad.raw_ops._common import norm_axis
 
 
 def _lower(inputs, attrs):

@@ -6,7 +6,7 @@ import jax.numpy as jnp
 from webgrad.backends.jax_ops._activation import activate
 from webgrad.backends.jax_ops._policy import operands
 from webgrad.backends.jax_ops._registry import register
-from webgrad.ops.matmul import _shape
+from webgrad.raw_ops.matmul import _shape
 
 
 def _lower(inputs, attrs):

@@ -1,4 +1,4 @@
-/* ActivationGrad: dx = g * act'(x) for y = act(x), as the numpy VJP (authoring/ops/_activation.py,
+/* ActivationGrad: dx = g * act'(x) for y = act(x), as the numpy VJP (authoring/raw_ops/_activation.py,
  * activation_grad) derives it: from y where y decides the slope (relu, relu6, leaky_relu with
  * alpha > 0, sigmoid, tanh), from x otherwise (gelu, leaky_relu with alpha <= 0). `act` is the
  * activation code (WG_ACT_*); `approximate` picks gelu's tanh form. In place (dx == g) is allowed. */

@@ -1,5 +1,5 @@
 /* BatchNormGrad: one gradient of BatchNorm (inference form over the last axis, x viewed as [rows, C];
- * mean and var are constants), as authoring/ops/batch_norm.py's VJP with inv = 1 / sqrt(var + epsilon):
+ * mean and var are constants), as authoring/raw_ops/batch_norm.py's VJP with inv = 1 / sqrt(var + epsilon):
  * wrt 0 (x): g * (scale * inv), [rows, C];  1 (scale): sum over rows of g * ((x - mean) * inv), [C];
  * 2 (bias): sum over rows of g, [C]. In place (out == g) is allowed for x. Scratch: C floats. */
 #include "../wg.h"

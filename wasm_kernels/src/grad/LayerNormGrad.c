@@ -1,5 +1,5 @@
 /* LayerNormGrad: one gradient of LayerNorm over rows of G = prod(shape[axis:]) values (x viewed as
- * [rows, G], gamma [G]), as authoring/ops/layer_norm.py's VJP: xhat = (x - mean) * inv,
+ * [rows, G], gamma [G]), as authoring/raw_ops/layer_norm.py's VJP: xhat = (x - mean) * inv,
  * inv = 1 / sqrt(var + epsilon) (biased var), dxhat = g * gamma;
  * wrt 0 (x): dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) * inv, [rows, G];
  * wrt 1 (gamma): sum over rows of g * xhat, [G];  wrt 2 (beta): sum over rows of g, [G]. */

@@ -1,6 +1,6 @@
 /**
  * ActivationGrad(g, x, y): dL/dx of y = act(x), exactly as the reference's `activation_grad`
- * (authoring/ops/_activation.py): the slope comes from the output y where y decides it (relu, relu6,
+ * (authoring/raw_ops/_activation.py): the slope comes from the output y where y decides it (relu, relu6,
  * leaky_relu with alpha > 0, sigmoid, tanh) and from x otherwise (gelu, leaky_relu with alpha <= 0).
  * relu's slope at 0 is 0 (y > 0), relu6's is 0 at 0 and at 6. Those float32 formulas are rounded step
  * by step as numpy does; gelu is float64 math (the forward Gelu's erfc) rounded once.

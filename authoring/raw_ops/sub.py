@@ -1,0 +1,15 @@
+"""Sub: y = a - b with numpy broadcasting."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from webgrad.raw_ops._elementwise import binary
+from webgrad.raw_ops.registry import Array, register
+
+
+def _grads(g: Array, a: Array, b: Array, y: Array) -> tuple[Array, Array]:
+    return g, -g
+
+
+register("Sub", **binary("Sub", np.subtract, _grads))
