@@ -12,13 +12,44 @@ from typing import Any
 
 
 class LearningRateSchedule:
-    """Base: ``schedule(step) -> learning rate``."""
+    """Base: ``schedule(step) -> learning rate``. ``get_config`` gives the constructor arguments and
+    ``from_config`` rebuilds from them, so an optimizer with a schedule saves and loads (``.keras`` files).
+    """
 
     def __call__(self, step: int) -> float:
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
         return dict(vars(self))
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
+        """The schedule ``get_config()`` describes (a Keras config's ``name`` is ignored)."""
+        return cls(**{k: v for k, v in config.items() if k != "name"})
+
+
+def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
+    """``{"module", "class_name", "config"}`` of a schedule, as Keras writes it in an optimizer's config.
+
+    >>> serialize(ExponentialDecay(0.1, 10, 0.5))["class_name"]
+    'ExponentialDecay'
+    """
+    return {"module": "webgrad.schedules", "class_name": type(schedule).__name__, "config": schedule.get_config(),
+            "registered_name": None}
+
+
+def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> LearningRateSchedule:
+    """The schedule ``serialize`` describes; ``custom_objects`` maps names of user schedule classes.
+
+    >>> deserialize(serialize(InverseTimeDecay(1.0, 1, 1.0)))(3)
+    0.25
+    """
+    name = config.get("registered_name") or config.get("class_name")
+    cls = (custom_objects or {}).get(name) or _BUILT_IN.get(str(name))
+    if cls is None:
+        raise ValueError(f"unknown learning-rate schedule {name!r}; valid: {', '.join(sorted(_BUILT_IN))} (pass "
+                         "a class of your own in custom_objects)")
+    return cls.from_config(dict(config.get("config", {})))
 
 
 class ExponentialDecay(LearningRateSchedule):
@@ -84,3 +115,8 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __call__(self, step: int) -> float:
         return self.initial_learning_rate / (1 + self.decay_rate * step / self.decay_steps)
+
+
+_BUILT_IN: dict[str, type[LearningRateSchedule]] = {
+    c.__name__: c for c in (ExponentialDecay, CosineDecay, PiecewiseConstantDecay, InverseTimeDecay)
+}
