@@ -2,13 +2,31 @@
 exports the same way everywhere.
 """
 
+from webgrad.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from webgrad.layers.augmentation import RandomCrop, RandomFlip, RandomRotation, RandomZoom
 from webgrad.layers.base import IncompatibleShapesError, Layer, clear_session, get_layer_class
-from webgrad.layers.conv import Conv2D, DepthwiseConv2D
+from webgrad.layers.conv import Conv2D, DepthwiseConv2D, SeparableConv2D
 from webgrad.layers.core import Activation, Dense, Dropout, Embedding, Flatten, Input, InputLayer, Reshape
 from webgrad.layers.merge import Add, Concatenate
 from webgrad.layers.normalization import BatchNormalization, LayerNormalization
 from webgrad.layers.op_layer import OpLayer
-from webgrad.layers.pooling import AveragePooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D, MaxPooling2D
+from webgrad.layers.pooling import (
+    AveragePooling2D,
+    AvgPool2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool1D,
+    GlobalAvgPool2D,
+    GlobalMaxPool1D,
+    GlobalMaxPool2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPool2D,
+    MaxPooling2D,
+)
+from webgrad.layers.preprocessing import Normalization, Rescaling
+from webgrad.layers.regularization import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
+from webgrad.layers.reshaping import Cropping1D, Cropping2D, Identity, Permute, RepeatVector, UpSampling2D
 
 __all__ = [
     "Activation", "Add", "AveragePooling2D", "BatchNormalization", "Concatenate", "Conv2D", "Dense",
@@ -16,4 +34,10 @@ __all__ = [
     "IncompatibleShapesError", "Input", "InputLayer", "Layer", "LayerNormalization", "MaxPooling2D", "OpLayer",
     "Reshape",
     "clear_session", "get_layer_class",
+    # classifier layers (issue 14, item 7)
+    "AvgPool2D", "Cropping1D", "Cropping2D", "ELU", "GaussianDropout", "GaussianNoise", "GlobalAvgPool1D",
+    "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity",
+    "LeakyReLU", "MaxPool2D", "Normalization", "PReLU", "Permute", "RandomCrop", "RandomFlip", "RandomRotation",
+    "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "SeparableConv2D", "Softmax", "SpatialDropout1D",
+    "SpatialDropout2D", "UpSampling2D",
 ]

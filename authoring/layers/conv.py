@@ -1,4 +1,4 @@
-"""Convolution layers (NHWC inputs, HWIO kernels): Conv2D and DepthwiseConv2D."""
+"""Convolution layers (NHWC inputs, HWIO kernels): Conv2D, DepthwiseConv2D and SeparableConv2D."""
 
 from __future__ import annotations
 
@@ -23,6 +23,15 @@ def _padding(p: str) -> str:
     return p2
 
 
+def channels_last_only(layer: str, data_format: str | None) -> str:
+    """Keras's ``data_format``: only ``channels_last`` (NHWC, the op set's layout) is supported."""
+    if data_format in (None, "channels_last"):
+        return "channels_last"
+    if data_format == "channels_first":
+        raise NotImplementedError(f"{layer} data_format='channels_first' is not supported yet (NHWC only)")
+    raise ValueError(f"{layer} data_format must be 'channels_last' or 'channels_first', got {data_format!r}")
+
+
 class _ConvBase(Layer):
     def __init__(
         self,
@@ -33,9 +42,11 @@ class _ConvBase(Layer):
         activation: str | None = None,
         use_bias: bool = True,
         bias_initializer: str = "zeros",
+        data_format: str | None = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        self.data_format = channels_last_only(type(self).__name__, data_format)
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.strides = _pair(strides, "strides")
         self.padding = _padding(padding)
@@ -52,12 +63,16 @@ class _ConvBase(Layer):
         return int(input_shape[-1])
 
     def _conv(self, x: Any, groups: int) -> Any:
-        fused = activations.FUSABLE.get(self.activation)
-        y = ops.Conv2D(
+        return self._activate(lambda fused: ops.Conv2D(
             x, self.kernel, self.bias,
             strides=list(self.strides), padding=self.padding, dilations=list(self.dilation_rate),
-            groups=groups, activation=fused or "none",
-        )
+            groups=groups, activation=fused,
+        ))
+
+    def _activate(self, conv: Any) -> Any:
+        """``conv(fused)`` with the activation fused into the op when the op set can, else applied after."""
+        fused = activations.FUSABLE.get(self.activation)
+        y = conv(fused or "none")
         return y if fused else activations.get(self.activation)(y)
 
     def get_config(self) -> dict[str, Any]:
@@ -66,6 +81,7 @@ class _ConvBase(Layer):
             "kernel_size": list(self.kernel_size),
             "strides": list(self.strides),
             "padding": self.padding.lower(),
+            "data_format": self.data_format,
             "dilation_rate": list(self.dilation_rate),
             "activation": self.activation,
             "use_bias": self.use_bias,
@@ -139,4 +155,55 @@ class DepthwiseConv2D(_ConvBase):
             **super().get_config(),
             "depth_multiplier": self.depth_multiplier,
             "depthwise_initializer": initializers.name_of(self.depthwise_initializer),
+        }
+
+
+class SeparableConv2D(_ConvBase):
+    """A depthwise convolution (``depth_multiplier`` outputs per input channel, with the strides,
+    padding and dilation) followed by a pointwise 1x1 convolution to ``filters`` outputs, with the
+    bias and activation after the second.
+
+    Weights: ``depthwise_kernel`` ``[kh, kw, 1, channels * depth_multiplier]`` (DepthwiseConv2D's
+    layout), ``pointwise_kernel`` ``[1, 1, channels * depth_multiplier, filters]``, ``bias``.
+
+    >>> import numpy as np, webgrad as wg
+    >>> wg.layers.SeparableConv2D(4, 3, padding="same")(np.ones((1, 5, 5, 2), np.float32)).shape
+    (1, 5, 5, 4)
+    """
+
+    def __init__(self, filters: int, kernel_size: int | tuple, depth_multiplier: int = 1,
+                 depthwise_initializer: str = "glorot_uniform", pointwise_initializer: str = "glorot_uniform",
+                 **kwargs: Any):
+        super().__init__(kernel_size, **kwargs)
+        self.filters = int(filters)
+        if self.filters <= 0:
+            raise ValueError(f"SeparableConv2D filters must be positive, got {filters!r}")
+        self.depth_multiplier = int(depth_multiplier)
+        if self.depth_multiplier <= 0:
+            raise ValueError(f"SeparableConv2D depth_multiplier must be positive, got {depth_multiplier!r}")
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+
+    def build(self, input_shape: tuple) -> None:
+        c = self._channels(input_shape)
+        self.channels = c
+        kh, kw = self.kernel_size
+        mid = c * self.depth_multiplier
+        self.depthwise_kernel = self.add_weight("depthwise_kernel", (kh, kw, 1, mid), self.depthwise_initializer)
+        self.pointwise_kernel = self.add_weight("pointwise_kernel", (1, 1, mid, self.filters),
+                                                self.pointwise_initializer)
+        self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer) if self.use_bias else None
+
+    def call(self, x: Any, training: bool = False) -> Any:
+        y = ops.Conv2D(x, self.depthwise_kernel, None, strides=list(self.strides), padding=self.padding,
+                       dilations=list(self.dilation_rate), groups=self.channels)
+        return self._activate(lambda fused: ops.Conv2D(y, self.pointwise_kernel, self.bias, activation=fused))
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "depth_multiplier": self.depth_multiplier,
+            "depthwise_initializer": initializers.name_of(self.depthwise_initializer),
+            "pointwise_initializer": initializers.name_of(self.pointwise_initializer),
         }
