@@ -34,4 +34,5 @@ history = model.fit({"text": tokens[:1200], "tags": tags[:1200]},
                     {"priority": priority[:1200], "department": labels[:1200]}, epochs=4, batch_size=32, verbose=0)
 logs = model.evaluate({"text": tokens[1200:], "tags": tags[1200:]},
                       {"priority": priority[1200:], "department": labels[1200:]}, return_dict=True, verbose=0)
-print("RESULT", json.dumps({"log_names": sorted(history.history), "department_accuracy": float(logs["department_accuracy"])}))
+accuracy = float(logs["department_accuracy"])
+print("RESULT", json.dumps({"log_names": sorted(history.history), "department_accuracy": accuracy}))
