@@ -1,9 +1,161 @@
 """Keras's NumPy-style op namespace (``keras.ops``): ``wg.ops.matmul``, ``wg.ops.mean``, ``wg.ops.one_hot``…
 
-Every function here lowers to op-set ops (``webgrad.raw_ops``), so what a model computes with them
-runs, differentiates and exports like any layer. The op-set ops themselves are ``wg.raw_ops``.
+Names and signatures are Keras 3's. Every function here lowers to op-set ops (``webgrad.raw_ops``), so
+what a model computes with them runs eagerly (numpy arrays and ``Tensor`` in, ``Tensor`` out),
+runs on the symbolic tensors a layer's ``call`` sees, differentiates, and exports like any layer.
+The op-set ops themselves are ``wg.raw_ops``. A ``keras.ops`` name that the op set cannot express
+(``wg.ops.fft``, ``wg.ops.sort``...) raises ``NotImplementedError`` saying it is not supported yet.
+
+>>> import numpy as np
+>>> from webgrad import ops
+>>> x = np.array([[1.0, 2.0], [3.0, 4.0]])
+>>> ops.mean(ops.square(x), axis=-1).numpy()
+array([ 2.5, 12.5], dtype=float32)
+>>> ops.one_hot(ops.argmax(x, axis=0), 3).numpy()
+array([[0., 1., 0.],
+       [0., 1., 0.]], dtype=float32)
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from typing import Any
+
+from webgrad import keras_names
+from webgrad.ops.core import (
+    cast,
+    convert_to_numpy,
+    convert_to_tensor,
+    dtype,
+    is_tensor,
+    ndim,
+    shape,
+    size,
+    stop_gradient,
+)
+from webgrad.ops.creation import (
+    arange,
+    eye,
+    full,
+    full_like,
+    identity,
+    linspace,
+    ones,
+    ones_like,
+    tri,
+    tril,
+    triu,
+    zeros,
+    zeros_like,
+)
+from webgrad.ops.elementwise import (
+    abs,
+    absolute,
+    add,
+    clip,
+    divide,
+    exp,
+    log,
+    log2,
+    log10,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    power,
+    reciprocal,
+    rsqrt,
+    sqrt,
+    square,
+    subtract,
+    true_divide,
+    where,
+)
+from webgrad.ops.neural import (
+    average_pool,
+    batch_normalization,
+    binary_crossentropy,
+    categorical_crossentropy,
+    celu,
+    conv,
+    depthwise_conv,
+    elu,
+    gelu,
+    glu,
+    hard_sigmoid,
+    hard_silu,
+    hard_swish,
+    hard_tanh,
+    leaky_relu,
+    log_sigmoid,
+    log_softmax,
+    max_pool,
+    multi_hot,
+    normalize,
+    one_hot,
+    relu,
+    relu6,
+    selu,
+    separable_conv,
+    sigmoid,
+    silu,
+    soft_shrink,
+    softmax,
+    softplus,
+    softsign,
+    sparse_categorical_crossentropy,
+    sparse_plus,
+    sparse_sigmoid,
+    squareplus,
+    swish,
+    tanh,
+    tanh_shrink,
+)
+from webgrad.ops.products import dot, matmul, outer
+from webgrad.ops.reductions import (
+    amax,
+    amin,
+    argmax,
+    argmin,
+    cumsum,
+    logsumexp,
+    max,
+    mean,
+    min,
+    moments,
+    std,
+    sum,
+    var,
+)
+from webgrad.ops.shapes import (
+    concatenate,
+    expand_dims,
+    flip,
+    moveaxis,
+    ravel,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    take,
+    transpose,
+)
+
+__all__ = [
+    "abs", "absolute", "add", "amax", "amin", "arange", "argmax", "argmin", "average_pool", "batch_normalization",
+    "binary_crossentropy", "cast", "categorical_crossentropy", "celu", "clip", "concatenate", "conv",
+    "convert_to_numpy", "convert_to_tensor", "cumsum", "depthwise_conv", "divide", "dot", "dtype", "elu", "exp",
+    "expand_dims", "eye", "flip", "full", "full_like", "gelu", "glu", "hard_sigmoid", "hard_silu", "hard_swish",
+    "hard_tanh", "identity", "is_tensor", "leaky_relu", "linspace", "log", "log10", "log2", "log_sigmoid",
+    "log_softmax", "logsumexp", "matmul", "max", "max_pool", "maximum", "mean", "min", "minimum", "moments",
+    "moveaxis", "multi_hot", "multiply", "ndim", "negative", "normalize", "one_hot", "ones", "ones_like", "outer",
+    "power", "ravel", "reciprocal", "relu", "relu6", "reshape", "rsqrt", "selu", "separable_conv", "shape",
+    "sigmoid", "silu", "size", "soft_shrink", "softmax", "softplus", "softsign", "sparse_categorical_crossentropy",
+    "sparse_plus", "sparse_sigmoid", "split", "sqrt", "square", "squareplus", "squeeze", "stack", "std",
+    "stop_gradient", "subtract", "sum", "swapaxes", "swish", "take", "tanh", "tanh_shrink", "transpose", "tri",
+    "tril", "triu", "true_divide", "var", "where", "zeros", "zeros_like",
+]
+
+
+def __getattr__(name: str) -> Any:  # Keras names webgrad lacks: NotImplementedError
+    raise keras_names.unsupported("ops", name)

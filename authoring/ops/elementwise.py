@@ -1,0 +1,252 @@
+"""Element-wise math (``add``, ``square``, ``power``, ``clip``, ``where``...) from the op set's arithmetic.
+
+Two integer operands give an int32 result (computed in float32, exact below 2**24); anything with a
+float gives float32; a Python number adopts the other operand's dtype, as in Keras.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from webgrad import raw_ops
+from webgrad.ops.core import as_float, cast, convert_to_tensor, float_op, is_int, operand
+from webgrad.ops.creation import ones_like
+
+
+def add(x1: Any, x2: Any) -> Any:
+    """``x1 + x2``, as ``keras.ops.add``.
+
+    >>> add(np.array([1, 2]), 1).numpy()
+    array([2, 3], dtype=int32)
+    """
+    return float_op(raw_ops.Add, x1, x2, keep_int=True)
+
+
+def subtract(x1: Any, x2: Any) -> Any:
+    """``x1 - x2``, as ``keras.ops.subtract``.
+
+    >>> subtract(np.array([1.0]), 3).numpy()
+    array([-2.], dtype=float32)
+    """
+    return float_op(raw_ops.Sub, x1, x2, keep_int=True)
+
+
+def multiply(x1: Any, x2: Any) -> Any:
+    """``x1 * x2``, as ``keras.ops.multiply``.
+
+    >>> multiply(np.array([2.0]), 3).numpy()
+    array([6.], dtype=float32)
+    """
+    return float_op(raw_ops.Mul, x1, x2, keep_int=True)
+
+
+def divide(x1: Any, x2: Any) -> Any:
+    """``x1 / x2`` (always a float), as ``keras.ops.divide``.
+
+    >>> divide(np.array([1, 2]), 2).numpy()
+    array([0.5, 1. ], dtype=float32)
+    """
+    return float_op(raw_ops.Div, x1, x2)
+
+
+def true_divide(x1: Any, x2: Any) -> Any:
+    """``x1 / x2``, as ``keras.ops.true_divide``.
+
+    >>> true_divide(np.array([3.0]), 2).numpy()
+    array([1.5], dtype=float32)
+    """
+    return divide(x1, x2)
+
+
+def maximum(x1: Any, x2: Any) -> Any:
+    """The larger of ``x1`` and ``x2``, element-wise, as ``keras.ops.maximum``.
+
+    >>> maximum(np.array([1.0, 5.0]), 2).numpy()
+    array([2., 5.], dtype=float32)
+    """
+    return float_op(raw_ops.Maximum, x1, x2, keep_int=True)
+
+
+def minimum(x1: Any, x2: Any) -> Any:
+    """The smaller of ``x1`` and ``x2``, element-wise, as ``keras.ops.minimum``.
+
+    >>> minimum(np.array([1.0, 5.0]), 2).numpy()
+    array([1., 2.], dtype=float32)
+    """
+    return float_op(raw_ops.Minimum, x1, x2, keep_int=True)
+
+
+def negative(x: Any) -> Any:
+    """``-x``, as ``keras.ops.negative``.
+
+    >>> negative(np.array([1, -2])).numpy()
+    array([-1,  2], dtype=int32)
+    """
+    return subtract(0, x)
+
+
+def reciprocal(x: Any) -> Any:
+    """``1 / x``, as ``keras.ops.reciprocal``.
+
+    >>> reciprocal(np.array([4.0])).numpy()
+    array([0.25], dtype=float32)
+    """
+    return divide(1.0, x)
+
+
+def square(x: Any) -> Any:
+    """``x * x``, as ``keras.ops.square``.
+
+    >>> square(np.array([-3])).numpy()
+    array([9], dtype=int32)
+    """
+    x = convert_to_tensor(x)
+    return multiply(x, x)
+
+
+def abs(x: Any) -> Any:
+    """``|x|`` (``maximum(x, -x)``), as ``keras.ops.abs``.
+
+    >>> abs(np.array([-2.0, 3.0])).numpy()
+    array([2., 3.], dtype=float32)
+    """
+    x = convert_to_tensor(x)
+    return maximum(x, negative(x))
+
+
+def absolute(x: Any) -> Any:
+    """``|x|``, as ``keras.ops.absolute``.
+
+    >>> absolute(np.array([-1])).numpy()
+    array([1], dtype=int32)
+    """
+    return abs(x)
+
+
+def _unary(op: Any, x: Any) -> Any:
+    return op(as_float(convert_to_tensor(x)))
+
+
+def sqrt(x: Any) -> Any:
+    """The square root, as ``keras.ops.sqrt``.
+
+    >>> sqrt(np.array([4])).numpy()
+    array([2.], dtype=float32)
+    """
+    return _unary(raw_ops.Sqrt, x)
+
+
+def rsqrt(x: Any) -> Any:
+    """``1 / sqrt(x)``, as ``keras.ops.rsqrt``.
+
+    >>> rsqrt(np.array([4.0])).numpy()
+    array([0.5], dtype=float32)
+    """
+    return reciprocal(sqrt(x))
+
+
+def exp(x: Any) -> Any:
+    """``e ** x``, as ``keras.ops.exp``.
+
+    >>> exp(np.array([0.0])).numpy()
+    array([1.], dtype=float32)
+    """
+    return _unary(raw_ops.Exp, x)
+
+
+def log(x: Any) -> Any:
+    """The natural logarithm, as ``keras.ops.log``.
+
+    >>> log(np.array([1.0])).numpy()
+    array([0.], dtype=float32)
+    """
+    return _unary(raw_ops.Log, x)
+
+
+def log2(x: Any) -> Any:
+    """The base-2 logarithm, as ``keras.ops.log2``.
+
+    >>> log2(np.array([8.0])).numpy()
+    array([3.], dtype=float32)
+    """
+    return log(x) * np.float32(1 / math.log(2))
+
+
+def log10(x: Any) -> Any:
+    """The base-10 logarithm, as ``keras.ops.log10``.
+
+    >>> log10(np.array([100.0])).numpy()
+    array([2.], dtype=float32)
+    """
+    return log(x) * np.float32(1 / math.log(10))
+
+
+def _int_power(x: Any, n: int) -> Any:
+    """``x ** n`` for an integer ``n >= 1`` by repeated squaring (exact, and any sign of ``x``)."""
+    result, base = None, x
+    while n:
+        if n & 1:
+            result = base if result is None else multiply(result, base)
+        n >>= 1
+        if n:
+            base = multiply(base, base)
+    return result
+
+
+def power(x1: Any, x2: Any) -> Any:
+    """``x1 ** x2``, as ``keras.ops.power``. An integer exponent (a Python number) is repeated
+    multiplication, ``0.5`` a square root; any other exponent is ``exp(x2 * log(x1))``, defined for a
+    positive base only.
+
+    >>> power(np.array([-2.0, 3.0]), 3).numpy(), power(np.array([4.0]), -0.5).numpy()
+    (array([-8., 27.], dtype=float32), array([0.5], dtype=float32))
+    """
+    x1 = operand(x1)
+    if isinstance(x2, int | float | np.number) and not isinstance(x1, int | float):
+        p = float(x2)
+        if p == 0:
+            return ones_like(x1)
+        if p.is_integer():
+            out = _int_power(x1, int(math.fabs(p)))
+            return reciprocal(out) if p < 0 else out
+        if math.fabs(p) == 0.5:
+            return rsqrt(x1) if p < 0 else sqrt(x1)
+    x2 = operand(x2)
+    out = exp(multiply(as_float(x2), log(x1)))
+    return cast(out, "int32") if is_int(x1) and is_int(x2) else out
+
+
+def clip(x: Any, x_min: Any, x_max: Any) -> Any:
+    """``x`` limited to ``[x_min, x_max]``, as ``keras.ops.clip``.
+
+    >>> clip(np.array([-5.0, 0.5, 5.0]), 0, 1).numpy()
+    array([0. , 0.5, 1. ], dtype=float32)
+    """
+    return minimum(maximum(x, x_min), x_max)
+
+
+def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
+    """``x1`` where ``condition`` holds, else ``x2``, as ``keras.ops.where``. The op set has no select:
+    this is ``x1 * c + x2 * (1 - c)`` for ``c`` the condition as 0/1 floats, so a non-finite value in
+    the branch not taken would leak (an infinite Python number as a branch is handled exactly).
+
+    >>> where(np.array([True, False]), np.array([1.0, 2.0]), -np.inf).numpy()
+    array([  1., -inf], dtype=float32)
+    """
+    if x1 is None or x2 is None:
+        raise NotImplementedError("wg.ops.where with only a condition (the indices of true entries) is not "
+                                  "supported yet: its output shape depends on the values")
+    c = as_float(convert_to_tensor(condition))
+    a, b = operand(x1), operand(x2)
+    if isinstance(b, float) and math.isinf(b):  # x1 + log(c): log(1) = 0 keeps x1, log(0) = -inf
+        out = add(as_float(a), log(c)) if b < 0 else subtract(as_float(a), log(c))
+    elif isinstance(a, float) and math.isinf(a):
+        out = add(as_float(b), log(1.0 - c)) if a < 0 else subtract(as_float(b), log(1.0 - c))
+    else:
+        out = add(multiply(as_float(a), c), multiply(as_float(b), 1.0 - c))
+    return cast(out, "int32") if is_int(a) and is_int(b) else out
+
+
