@@ -124,7 +124,7 @@ def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True, 
         zf.writestr(METADATA_FILE, json.dumps(_metadata()))
         zf.writestr(CONFIG_FILE, json.dumps(config))
         zf.writestr(WEIGHTS_FILE, _npz_bytes(weights))
-    _write_atomically(path, buffer.getvalue())
+    write_atomically(path, buffer.getvalue())
 
 
 def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | None = None, compile: bool = True,
@@ -184,7 +184,7 @@ def save_weights(model: Any, filepath: str | os.PathLike, overwrite: bool = True
     state = _weights_state(model, include_optimizer=True)
     state["metadata/format_version"] = np.array(FORMAT_VERSION)
     state["metadata/webgrad_version"] = np.array(WEBGRAD_VERSION)
-    _write_atomically(path, _npz_bytes(state))
+    write_atomically(path, _npz_bytes(state))
 
 
 def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = False) -> None:
@@ -527,8 +527,10 @@ def _refuse_existing(path: Path, overwrite: bool) -> None:
         raise IsADirectoryError(f"{path} is a directory; give a file path")
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """``path`` = ``data``, via a temporary file in the same directory renamed over it (never half-written)."""
+def write_atomically(path: str | os.PathLike, data: bytes) -> None:
+    """``path`` = ``data``, via a temporary file in the same directory renamed over it: the path holds the
+    old content or the new, never a half-written file (used by the savers and the callbacks)."""
+    path = Path(path)
     parent = path.parent
     if not parent.is_dir():
         raise FileNotFoundError(f"cannot save to {path}: directory {parent} does not exist")

@@ -1,4 +1,4 @@
-"""Callbacks: hooks into ``fit``. ``History`` is always attached; ``EarlyStopping`` stops on a plateau.
+"""``EarlyStopping``: stops training when a monitored value has stopped improving.
 
 >>> cb = EarlyStopping(monitor="loss", patience=1)
 >>> cb.on_train_begin(); cb.on_epoch_end(0, {"loss": 1.0}); cb.on_epoch_end(1, {"loss": 1.5})
@@ -8,54 +8,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-
-class Callback:
-    """Base class: override any ``on_*`` hook. ``self.model`` is set by ``fit``."""
-
-    model: Any = None
-    params: Any = None  # set by fit/evaluate/predict: {"epochs", "steps", "verbose"}
-
-    def set_model(self, model: Any) -> None:
-        self.model = model
-
-    def set_params(self, params: dict) -> None:
-        self.params = params
-
-    # every hook of Keras 3's Callback; fit/evaluate/predict pass a logs dict to each
-    def on_train_begin(self, logs: dict | None = None) -> None: ...
-    def on_train_end(self, logs: dict | None = None) -> None: ...
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_test_begin(self, logs: dict | None = None) -> None: ...
-    def on_test_end(self, logs: dict | None = None) -> None: ...
-    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_predict_begin(self, logs: dict | None = None) -> None: ...
-    def on_predict_end(self, logs: dict | None = None) -> None: ...
-    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
-    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
-
-
-class History(Callback):
-    """Collects the epoch logs: ``history.history["loss"]`` is the loss per epoch."""
-
-    def __init__(self) -> None:
-        self.history: dict[str, list[float]] = {}
-        self.epoch: list[int] = []
-
-    def on_train_begin(self, logs: dict | None = None) -> None:
-        self.history, self.epoch = {}, []
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self.epoch.append(epoch)
-        for k, v in (logs or {}).items():
-            self.history.setdefault(k, []).append(v)
+from webgrad.callbacks.base import Callback
 
 
 class EarlyStopping(Callback):
@@ -111,7 +66,3 @@ class EarlyStopping(Callback):
         if self.verbose and self.stopped_epoch:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping (best {self.monitor} "
                   f"{self.best:.4f} at epoch {self.best_epoch + 1})")
-
-
-class TerminateOnNaN(Callback):
-    """Kept for Keras parity: ``fit`` already stops with an error on a non-finite loss."""
