@@ -16,16 +16,19 @@ True
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
+from webgrad import keras_names, saving
 from webgrad import load as bundle_load
-from webgrad import saving
 from webgrad.model import Model, Sequential
 from webgrad.saving import save_model
 
-__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_config", "save_model"]
+__all__ = [
+    "Model", "Sequential", "clone_model", "load_model", "model_from_config", "model_from_json", "save_model",
+]
 
 
 def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | None = None, compile: bool = True,
@@ -55,6 +58,17 @@ def model_from_config(config: dict[str, Any], custom_objects: dict[str, Any] | N
         return saving.deserialize_layer(config, custom_objects)
 
 
+def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = None) -> Model:
+    """A new model from ``model.to_json()``-style JSON: ``{"class_name": ..., "config": ...}``.
+
+    >>> import json, webgrad as wg
+    >>> m = wg.Sequential([wg.Input((4,)), wg.layers.Dense(3)])
+    >>> model_from_json(json.dumps({"class_name": "Sequential", "config": m.get_config()})).count_params()
+    15
+    """
+    return model_from_config(json.loads(json_string), custom_objects)
+
+
 def clone_model(model: Model, input_tensors: Any = None, clone_function: Any = None, call_function: Any = None,
                 recursive: bool = False, **kwargs: Any) -> Model:
     """A new model with ``model``'s architecture and freshly initialized weights (as Keras's
@@ -79,3 +93,7 @@ def clone_model(model: Model, input_tensors: Any = None, clone_function: Any = N
 
 # Keras models come in through ``from_keras`` (a model of the ``keras`` package or a Keras .keras file):
 # another part of webgrad adds it here, as ``from webgrad.keras_import import from_keras``.
+
+
+def __getattr__(name: str) -> Any:  # Keras names webgrad lacks: NotImplementedError
+    raise keras_names.unsupported("models", name)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad import schedules
+from webgrad import keras_names, schedules
 from webgrad.schedules import LearningRateSchedule
 from webgrad.tensor import Tensor, Variable
 
@@ -458,3 +458,7 @@ def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = 
         raise ValueError(f"an optimizer config must be a dict with 'class_name' and 'config', got {config!r}")
     cls = _optimizer_class(config.get("registered_name") or config["class_name"], custom_objects)
     return cls.from_config(config.get("config", {}), custom_objects)
+
+
+def __getattr__(name: str) -> Any:  # Keras names webgrad lacks: NotImplementedError
+    raise keras_names.unsupported("optimizers", name)

@@ -51,6 +51,7 @@ from typing import Any
 
 import numpy as np
 
+from webgrad import keras_names
 from webgrad import losses as wg_losses
 from webgrad import metrics as wg_metrics
 from webgrad import optimizers as wg_optimizers
@@ -600,3 +601,7 @@ def _read_json(zf: zipfile.ZipFile, name: str, path: Path) -> Any:
 # ---- custom objects ------------------------------------------------------------------------------------
 def _scope(custom_objects: dict[str, Any] | None) -> Any:
     return custom_object_scope(custom_objects) if custom_objects else contextlib.nullcontext()
+
+
+def __getattr__(name: str) -> Any:  # Keras names webgrad lacks: NotImplementedError
+    raise keras_names.unsupported("saving", name)
