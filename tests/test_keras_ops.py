@@ -1,0 +1,237 @@
+"""``wg.ops`` against ``keras.ops`` (Keras 3 on JAX): the same call on the same random inputs gives the
+same values, shapes and dtypes; the ops also run on symbolic tensors, differentiate, and a custom
+layer written with them exports to a bundle that runs like ``predict``."""
+
+from __future__ import annotations
+
+import inspect
+import os
+
+os.environ["KERAS_BACKEND"] = "jax"
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+import webgrad as wg  # noqa: E402
+from webgrad import autodiff, keras_names  # noqa: E402
+from webgrad.exporter.runner import load_bundle  # noqa: E402
+from webgrad.tensor import SymbolicTensor, Tensor  # noqa: E402
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(2, 3, 4)).astype(np.float32)
+M = rng.normal(size=(3, 4)).astype(np.float32)
+N = rng.normal(size=(4, 5)).astype(np.float32)
+V = rng.normal(size=(4,)).astype(np.float32)
+POS = (np.abs(M) + 0.1).astype(np.float32)
+INTS = rng.integers(-5, 6, size=(3, 4)).astype(np.int32)
+LABELS = np.array([2, 0, 1, 3], np.int32)
+IMG = rng.normal(size=(2, 6, 6, 3)).astype(np.float32)
+SEQ = rng.normal(size=(2, 7, 3)).astype(np.float32)
+MASK = rng.random((3, 4)) > 0.5
+PROBS = (np.exp(M) / np.exp(M).sum(-1, keepdims=True)).astype(np.float32)
+
+# (name, args, kwargs): the same call under keras.ops and wg.ops
+CASES = [
+    ("ones", ((2, 3),), {}), ("zeros", ((2,),), {"dtype": "int32"}), ("full", ((2, 2), 7), {}),
+    ("ones_like", (M,), {}), ("zeros_like", (INTS,), {}), ("full_like", (INTS, 3), {}),
+    ("eye", (3,), {}), ("eye", (3, 4, 1), {}), ("identity", (2,), {}), ("tri", (3,), {"k": -1}),
+    ("arange", (5,), {}), ("arange", (1.0, 3.0, 0.5), {}), ("arange", (2, 10, 3), {}), ("linspace", (0, 1, 5), {}),
+    ("convert_to_tensor", ([1, 2],), {}), ("convert_to_tensor", (np.ones(2),), {}),
+    ("cast", (M, "int32"), {}), ("cast", (INTS, "float32"), {}),
+    ("reshape", (X, (-1, 4)), {}), ("reshape", (X, (6, 4)), {}), ("expand_dims", (M, 0), {}),
+    ("expand_dims", (M, -1), {}), ("expand_dims", (M, (0, 2)), {}), ("squeeze", (M[None],), {}),
+    ("squeeze", (X[:, :1], 1), {}), ("transpose", (X,), {}), ("transpose", (X, (1, 0, 2)), {}),
+    ("swapaxes", (X, 0, 2), {}), ("moveaxis", (X, 0, -1), {}), ("ravel", (M,), {}),
+    ("concatenate", ([M, M],), {"axis": 1}), ("concatenate", ([M, INTS],), {}), ("stack", ([M, M],), {}),
+    ("stack", ([V, V],), {"axis": 1}), ("split", (M, 2), {"axis": 1}), ("split", (X, [1, 2]), {"axis": 1}),
+    ("take", (M, LABELS[:2]), {"axis": 1}), ("take", (M, LABELS), {}), ("flip", (M,), {"axis": 1}),
+    ("tril", (M,), {}), ("triu", (M,), {"k": 1}),
+    ("one_hot", (LABELS, 4), {}), ("one_hot", (LABELS, 4), {"axis": 0}), ("multi_hot", (LABELS[None], 5), {}),
+    ("matmul", (M, N), {}), ("matmul", (X, N), {}), ("matmul", (M, V), {}), ("matmul", (V, N), {}),
+    ("matmul", (INTS, INTS.T), {}), ("dot", (V, V), {}), ("dot", (M, N), {}), ("dot", (X, V), {}),
+    ("outer", (V, V), {}),
+    ("add", (M, 1), {}), ("add", (INTS, 1), {}), ("add", (INTS, INTS), {}), ("add", (INTS, 1.5), {}), ("add", (M, V), {}),
+    ("subtract", (M, V), {}), ("subtract", (INTS, 2), {}), ("multiply", (M, INTS), {}), ("multiply", (INTS, 3), {}),
+    ("divide", (M, POS), {}), ("divide", (INTS, 2), {}), ("true_divide", (M, 2.0), {}), ("negative", (M,), {}),
+    ("negative", (INTS,), {}), ("reciprocal", (POS,), {}), ("power", (M, 2), {}), ("power", (M, 3), {}),
+    ("power", (POS, 0.5), {}), ("power", (POS, -2), {}), ("power", (POS, 1.7), {}), ("power", (INTS, 2), {}),
+    ("power", (M, 0), {}), ("square", (M,), {}), ("square", (INTS,), {}), ("sqrt", (POS,), {}), ("sqrt", (INTS * INTS,), {}),
+    ("rsqrt", (POS,), {}), ("exp", (M,), {}), ("log", (POS,), {}), ("log2", (POS,), {}), ("log10", (POS,), {}),
+    ("abs", (M,), {}), ("abs", (INTS,), {}), ("absolute", (M,), {}), ("maximum", (M, 0.1), {}),
+    ("maximum", (INTS, 0), {}), ("minimum", (M, N[:3, :4]), {}), ("clip", (M, -0.5, 0.5), {}), ("clip", (INTS, -1, 2), {}),
+    ("where", (MASK, M, -M), {}), ("where", (MASK, M, 0.0), {}), ("where", (MASK, INTS, 0), {}),
+    ("where", (MASK, M, -np.inf), {}),
+    ("mean", (X,), {}), ("mean", (X, 1), {}), ("mean", (X, (0, 2)), {"keepdims": True}), ("mean", (INTS,), {}),
+    ("sum", (X, -1), {}), ("sum", (INTS,), {"axis": 0}), ("max", (X, 1), {}), ("max", (INTS,), {}),
+    ("max", (M, 0), {"initial": 0.5}), ("min", (X,), {"axis": 2, "keepdims": True}), ("min", (INTS, 1), {}),
+    ("amax", (M,), {}), ("amin", (M, 0), {}), ("argmax", (M, 1), {}), ("argmax", (M,), {}), ("argmin", (M, 0), {}),
+    ("argmax", (X, -1), {"keepdims": True}), ("var", (X, 1), {}), ("std", (M,), {}), ("std", (M, -1), {}),
+    ("moments", (X, (0, 1)), {}), ("logsumexp", (X, -1), {}), ("logsumexp", (M,), {}),
+    ("logsumexp", (X, 1), {"keepdims": True}), ("cumsum", (M, 1), {}), ("cumsum", (INTS,), {}),
+    ("relu", (M,), {}), ("relu6", (M * 5,), {}), ("sigmoid", (M,), {}), ("tanh", (M,), {}), ("softmax", (X,), {}),
+    ("softmax", (X, 1), {}), ("log_softmax", (X,), {}), ("gelu", (M,), {}), ("gelu", (M, False), {}),
+    ("leaky_relu", (M,), {}), ("leaky_relu", (M, 0.1), {}), ("softplus", (M * 10,), {}), ("softsign", (M,), {}),
+    ("silu", (M,), {}), ("swish", (M,), {}), ("hard_sigmoid", (M * 4,), {}), ("hard_silu", (M * 4,), {}),
+    ("hard_swish", (M * 4,), {}), ("elu", (M,), {}), ("elu", (M, 0.5), {}), ("selu", (M,), {}),
+    ("celu", (M, 2.0), {}), ("log_sigmoid", (M * 10,), {}), ("hard_tanh", (M * 2,), {}), ("squareplus", (M,), {}),
+    ("tanh_shrink", (M,), {}), ("soft_shrink", (M,), {}), ("sparse_plus", (M * 2,), {}),
+    ("sparse_sigmoid", (M * 2,), {}), ("glu", (M,), {}),
+    ("conv", (IMG, rng.normal(size=(3, 3, 3, 4)).astype(np.float32)), {}),
+    ("conv", (IMG, rng.normal(size=(3, 3, 3, 4)).astype(np.float32)), {"strides": 2, "padding": "same"}),
+    ("conv", (IMG, rng.normal(size=(2, 2, 3, 2)).astype(np.float32)), {"dilation_rate": 2}),
+    ("conv", (SEQ, rng.normal(size=(3, 3, 5)).astype(np.float32)), {"padding": "same"}),
+    ("depthwise_conv", (IMG, rng.normal(size=(3, 3, 3, 2)).astype(np.float32)), {"padding": "same"}),
+    ("separable_conv", (IMG, rng.normal(size=(3, 3, 3, 2)).astype(np.float32),
+                        rng.normal(size=(1, 1, 6, 4)).astype(np.float32)), {}),
+    ("max_pool", (IMG, (2, 2)), {"strides": (2, 2)}),
+    ("max_pool", (IMG, (3, 3)), {"strides": (2, 2), "padding": "same"}),
+    ("average_pool", (IMG, (2, 3)), {"strides": (2, 3)}),
+    ("average_pool", (IMG, (3, 3)), {"strides": (2, 2), "padding": "same"}),
+    ("max_pool", (SEQ, (2,)), {"strides": (2,)}), ("average_pool", (SEQ, (3,)), {"strides": (1,), "padding": "same"}),
+    ("batch_normalization", (X, V, POS[0], -1), {"offset": V, "scale": POS[1]}),
+    ("batch_normalization", (X, V[:3], POS[0, :3], 1), {}),
+    ("normalize", (M,), {}), ("normalize", (M, 0), {}),
+    ("categorical_crossentropy", (PROBS, PROBS), {}), ("categorical_crossentropy", (PROBS, M), {"from_logits": True}),
+    ("sparse_categorical_crossentropy", (LABELS[:3], PROBS), {}),
+    ("sparse_categorical_crossentropy", (LABELS[:3], M), {"from_logits": True}),
+    ("binary_crossentropy", ((M > 0).astype(np.float32), PROBS), {}),
+    ("binary_crossentropy", ((M > 0).astype(np.float32), M), {"from_logits": True}),
+    ("shape", (X,), {}), ("ndim", (X,), {}), ("size", (X,), {}), ("dtype", (INTS,), {}),
+    ("convert_to_numpy", (M,), {}), ("stop_gradient", (M,), {}),
+]
+
+
+def _flat(x):
+    return list(x) if isinstance(x, list | tuple) and not all(isinstance(v, int) for v in x) else [x]
+
+
+def _compare(name, want, got):
+    want, got = _flat(want), _flat(got)
+    assert len(want) == len(got), name
+    for w, g in zip(want, got, strict=True):
+        if isinstance(w, int | str | tuple):
+            assert w == g or str(w) == str(g), (name, w, g)
+            continue
+        w, g = np.asarray(w), np.asarray(g)
+        assert g.shape == w.shape, (name, g.shape, w.shape)
+        assert str(g.dtype) == str(w.dtype), (name, g.dtype, w.dtype)
+        np.testing.assert_allclose(g, w, rtol=2e-5, atol=2e-5, err_msg=name)
+
+
+@pytest.mark.parametrize("name,args,kwargs", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_matches_keras_ops(name, args, kwargs):
+    want = getattr(keras.ops, name)(*args, **kwargs)
+    got = getattr(wg.ops, name)(*args, **kwargs)
+    _compare(name, want, got)
+
+
+def test_signatures_are_keras_s():
+    """Every wg.ops function takes Keras's parameters, by the same names and defaults."""
+    for name in wg.ops.__all__:
+        theirs = inspect.signature(getattr(keras.ops, name)).parameters
+        ours = inspect.signature(getattr(wg.ops, name)).parameters
+        assert list(ours) == list(theirs), name
+        for p in theirs.values():
+            assert ours[p.name].default == p.default or (name, p.name) == ("cast", "dtype"), (name, p.name)
+
+
+def test_every_keras_ops_name_is_implemented_or_says_not_supported_yet():
+    for name in (n for n in dir(keras.ops) if not n.startswith("_")):
+        assert name in keras_names.KERAS_NAMES["ops"], f"add {name!r} to webgrad.keras_names"
+        try:
+            getattr(wg.ops, name)
+        except NotImplementedError as e:
+            assert "not supported yet" in str(e)
+    with pytest.raises(NotImplementedError, match=r"webgrad.ops.sort \(keras.ops.sort\) is not supported yet"):
+        wg.ops.sort(M)
+    with pytest.raises(AttributeError):
+        wg.ops.no_such_op  # noqa: B018
+    assert len(wg.ops.__all__) >= 100
+
+
+# ---- symbolic tensors: the shapes Keras infers ----------------------------------------------------------
+
+SYMBOLIC = [
+    ("reshape", (X, (-1, 4)), {}), ("expand_dims", (X, 0), {}), ("expand_dims", (X, -1), {}),
+    ("squeeze", (X[:, :1], 1), {}), ("transpose", (X,), {}), ("moveaxis", (X, 0, -1), {}),
+    ("concatenate", ([X, X],), {"axis": -1}), ("stack", ([X, X],), {"axis": 1}), ("split", (X, 2), {"axis": 2}),
+    ("take", (X, LABELS[:2]), {"axis": 2}), ("one_hot", (LABELS[None].repeat(2, 0),), {"num_classes": 5}),
+    ("matmul", (X, N), {}), ("mean", (X, -1), {}), ("var", (X, (1, 2)), {}), ("argmax", (X, -1), {}),
+    ("logsumexp", (X, -1), {}), ("ones_like", (X,), {}), ("full_like", (X, 2.0), {}),
+    ("softplus", (X,), {}), ("gelu", (X,), {}), ("clip", (X, 0, 1), {}), ("power", (X, 3), {}),
+    ("conv", (IMG, rng.normal(size=(3, 3, 3, 4)).astype(np.float32)), {"padding": "same"}),
+    ("max_pool", (SEQ, (2,)), {"strides": (2,)}), ("cumsum", (X, -1), {}), ("normalize", (X,), {}),
+]
+
+
+@pytest.mark.parametrize("name,args,kwargs", SYMBOLIC, ids=[f"{c[0]}-{i}" for i, c in enumerate(SYMBOLIC)])
+def test_symbolic_batch_gives_keras_s_shape(name, args, kwargs):
+    """The first argument (or list) as symbolic tensors with an unknown batch: the output shapes are
+    Keras's with the batch unknown, and the dtypes Keras's."""
+    def symbolic(a):
+        a = np.asarray(a)
+        return SymbolicTensor((None, *a.shape[1:]), str(wg.ops.convert_to_tensor(a).dtype))
+
+    first = [symbolic(a) for a in args[0]] if isinstance(args[0], list) else symbolic(args[0])
+    kfirst = ([keras.KerasTensor((None, *np.shape(a)[1:]), str(np.asarray(a).dtype)) for a in args[0]]
+              if isinstance(args[0], list) else keras.KerasTensor((None, *np.shape(args[0])[1:]),
+                                                                 str(np.asarray(args[0]).dtype)))
+    got = _flat(getattr(wg.ops, name)(first, *args[1:], **kwargs))
+    want = _flat(getattr(keras.ops, name)(kfirst, *args[1:], **kwargs))
+    assert [tuple(t.shape) for t in got] == [tuple(t.shape) for t in want]
+    assert [str(t.dtype) for t in got] == [str(t.dtype) for t in want]
+
+
+# ---- gradients ------------------------------------------------------------------------------------------
+
+GRADS = [
+    ("square", lambda o, x: o.sum(o.square(x))),
+    ("abs", lambda o, x: o.sum(o.multiply(o.abs(x), o.reshape(o.arange(12.0), (3, 4))))),
+    ("logsumexp", lambda o, x: o.sum(o.logsumexp(x, axis=1))),
+    ("softplus", lambda o, x: o.sum(o.softplus(x))),
+    ("var", lambda o, x: o.sum(o.var(x, axis=0))),
+    ("power", lambda o, x: o.sum(o.power(x, 3))),
+    ("cumsum", lambda o, x: o.sum(o.multiply(o.cumsum(x, axis=1), x))),
+    ("where", lambda o, x: o.sum(o.where(MASK, o.exp(x), o.square(x)))),
+    ("elu", lambda o, x: o.sum(o.elu(x))),
+    ("matmul", lambda o, x: o.sum(o.square(o.matmul(x, N)))),
+    ("categorical_crossentropy", lambda o, x: o.sum(o.categorical_crossentropy(PROBS, x, from_logits=True))),
+]
+
+
+@pytest.mark.parametrize("name,loss", GRADS, ids=[g[0] for g in GRADS])
+def test_gradients_match_jax(name, loss):
+    import jax
+
+    want = jax.grad(lambda x: loss(keras.ops, x))(M)
+    x = Tensor(M.copy(), requires_grad=True)
+    (got,) = autodiff.gradients(loss(wg.ops, x), [x])
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-4, atol=1e-5)
+
+
+# ---- export -------------------------------------------------------------------------------------------
+
+
+class Scaled(wg.layers.Layer):
+    """A custom layer written with wg.ops only: a normalized, gated projection."""
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], 6), initializer="glorot_uniform", name="kernel")
+
+    def call(self, x):
+        h = wg.ops.matmul(x, self.kernel)
+        centered = wg.ops.subtract(h, wg.ops.mean(h, axis=-1, keepdims=True))
+        h = wg.ops.divide(centered, wg.ops.sqrt(wg.ops.add(wg.ops.var(h, axis=-1, keepdims=True), 1e-3)))
+        h = wg.ops.multiply(h, wg.ops.sigmoid(h)) + wg.ops.ones_like(h)
+        h = wg.ops.concatenate([h, wg.ops.square(wg.ops.clip(h, -1.0, 1.0))], axis=-1)
+        return wg.ops.log_softmax(h)
+
+
+def test_custom_layer_with_wg_ops_exports_and_runs_like_predict(tmp_path):
+    wg.set_seed(0)
+    model = wg.Sequential([wg.Input((5,)), Scaled(name="scaled"), wg.layers.Dense(3, activation="softmax")])
+    x = np.random.default_rng(1).normal(size=(8, 5)).astype(np.float32)
+    wg.export(model, tmp_path / "b", verbose=0)
+    np.testing.assert_allclose(load_bundle(tmp_path / "b").predict(x), model.predict(x, verbose=0), atol=1e-5)
