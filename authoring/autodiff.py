@@ -6,6 +6,7 @@ Each op's gradient rule is its ``vjp`` in ``authoring/raw_ops/``; this module on
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -91,3 +92,64 @@ def gradients(
             g = np.zeros(shape, w.data.dtype)
         out.append(g)
     return out
+
+
+class GradientTape:
+    """Keras/TensorFlow-style gradients for a custom ``train_step`` on the numpy backend.
+
+    webgrad records every op on Tensors that need a gradient (the model's trainable weights, or a
+    tensor passed to ``watch``), so the tape only marks the computation and asks ``gradients`` for
+    the result. ``gradient`` returns numpy arrays in the structure of ``sources`` (zeros for a source
+    the target does not depend on), ready for ``optimizer.apply_gradients(zip(grads, sources))``.
+    A tape gives gradients once unless ``persistent=True``, as in TensorFlow.
+
+    >>> import numpy as np
+    >>> from webgrad import raw_ops as ops
+    >>> from webgrad.tensor import Variable
+    >>> w = Variable(np.array([3.0], np.float32), "w")
+    >>> with GradientTape() as tape:
+    ...     loss = ops.Mul(w, w)
+    >>> tape.gradient(loss, [w])[0]
+    array([6.], dtype=float32)
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
+        self.persistent = persistent
+        self.watch_accessed_variables = watch_accessed_variables
+        self._used = False
+
+    def __enter__(self) -> GradientTape:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def watch(self, tensor: Any) -> None:
+        """Records gradients flowing into ``tensor`` (or each tensor of a list) from now on."""
+        for t in tensor if isinstance(tensor, list | tuple) else [tensor]:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"GradientTape.watch takes webgrad Tensors, got {type(t).__name__} "
+                                "(wrap an array as webgrad.tensor.Tensor(array) first)")
+            t.requires_grad = True
+
+    def gradient(self, target: Any, sources: Any, output_gradients: Any = None) -> Any:
+        """d ``target`` / d each of ``sources`` (a Tensor, a list/tuple or a dict of them)."""
+        if self._used and not self.persistent:
+            raise RuntimeError("GradientTape.gradient can only be called once on a non-persistent tape; "
+                               "use GradientTape(persistent=True) to call it several times")
+        self._used = True
+        if not isinstance(target, Tensor):
+            raise TypeError(f"GradientTape.gradient: the target must be a webgrad Tensor computed from the "
+                            f"sources (e.g. the loss from model.compute_loss), got {type(target).__name__}")
+        flat = list(sources.values()) if isinstance(sources, dict) else (
+            list(sources) if isinstance(sources, list | tuple) else [sources])
+        for s in flat:
+            if not isinstance(s, Tensor):
+                raise TypeError(f"GradientTape.gradient: sources must be webgrad Tensors/Variables "
+                                f"(e.g. model.trainable_weights), got {type(s).__name__}")
+        grads = gradients(target, flat, seed=output_gradients)
+        if isinstance(sources, dict):
+            return dict(zip(sources, grads, strict=True))
+        if isinstance(sources, list | tuple):
+            return grads
+        return grads[0]

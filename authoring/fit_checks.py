@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["DEFAULT_BATCH_SIZE", "batch_size_arg", "check_label_dtype", "count_arg", "require_examples",
-           "validation_cut"]
+           "sample_weight_arg", "steps_arg", "validation_cut", "validation_freq_arg"]
 
 #: what ``batch_size=None`` means, as in Keras
 DEFAULT_BATCH_SIZE = 32
@@ -125,3 +125,69 @@ def check_label_dtype(y: np.ndarray, output: str, loss: Any) -> None:
         msg += (f"; {name} needs integer class ids 0, 1, 2...: map the names to ids first, e.g. "
                 "`class_names, y = np.unique(y, return_inverse=True)`")
     raise TypeError(msg)
+
+
+def steps_arg(value: Any, name: str, where: str) -> int | None:
+    """``steps_per_epoch`` / ``validation_steps`` / ``steps``: None (all the data) or an int >= 1.
+
+    >>> steps_arg(None, "steps", "evaluate"), steps_arg(3, "steps", "evaluate")
+    (None, 3)
+    >>> steps_arg(0, "steps_per_epoch", "fit")
+    Traceback (most recent call last):
+    ...
+    ValueError: fit: steps_per_epoch must be a positive integer or None, got 0
+    """
+    if value is None:
+        return None
+    want = f"{name} must be a positive integer or None"
+    if not _is_int(value):
+        raise TypeError(f"{where}: {want}, got {value!r} ({type(value).__name__})")
+    if value < 1:
+        raise ValueError(f"{where}: {want}, got {value}")
+    return int(value)
+
+
+def validation_freq_arg(value: Any) -> Any:
+    """``validation_freq``: validate every ``value`` epochs (an int >= 1), or after the epochs listed
+    (1-based, a list/tuple/set/range), as in Keras.
+
+    >>> validation_freq_arg(2), validation_freq_arg([1, 3])
+    (2, {1, 3})
+    """
+    if _is_int(value):
+        if value < 1:
+            raise ValueError(f"fit: validation_freq must be an integer >= 1 or a list of epochs, got {value}")
+        return int(value)
+    if isinstance(value, list | tuple | set | range) and all(_is_int(v) for v in value):
+        return {int(v) for v in value}
+    raise TypeError(f"fit: validation_freq must be an integer >= 1 or a list of epochs, got {value!r}")
+
+
+def sample_weight_arg(sample_weight: Any, n: int, where: str) -> np.ndarray | None:
+    """Per-example weights: ``n`` finite numbers >= 0 (shape ``[n]`` or ``[n, 1]``), as float32.
+
+    >>> sample_weight_arg([1, 2], 2, "fit").tolist()
+    [1.0, 2.0]
+    >>> sample_weight_arg([1, 2], 3, "fit")
+    Traceback (most recent call last):
+    ...
+    ValueError: fit: sample_weight has 2 entries for 3 examples (one weight per example)
+    """
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, dict):
+        raise NotImplementedError(f"{where}: sample_weight as a dict (per output) is not supported yet; pass one "
+                                  "array of per-example weights, which weighs every output")
+    sw = np.asarray(sample_weight)
+    if sw.dtype == object or not (np.issubdtype(sw.dtype, np.number) or sw.dtype == bool):
+        raise TypeError(f"{where}: sample_weight must be an array of numbers, got dtype {sw.dtype}")
+    if sw.ndim == 2 and sw.shape[1] == 1:
+        sw = sw[:, 0]
+    if sw.ndim != 1:
+        raise ValueError(f"{where}: sample_weight must have shape [n] (one weight per example), got {sw.shape}")
+    if len(sw) != n:
+        raise ValueError(f"{where}: sample_weight has {len(sw)} entries for {n} examples (one weight per example)")
+    sw = sw.astype(np.float32)
+    if not np.all(np.isfinite(sw)) or np.any(sw < 0):
+        raise ValueError(f"{where}: sample_weight must be finite numbers >= 0")
+    return sw

@@ -8,14 +8,17 @@ from typing import Any
 from tqdm.auto import tqdm
 
 
-def _fmt(logs: dict[str, float]) -> str:
-    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+def _fmt(logs: dict[str, Any]) -> str:
+    # the loss first, then the rest as given (fit's logs come sorted by name, as in Keras)
+    keys = sorted(logs, key=lambda k: k != "loss")
+    return " - ".join(f"{k}: {logs[k]:.4f}" if isinstance(logs[k], float | int) else f"{k}: {logs[k]}"
+                      for k in keys)
 
 
 class Progress:
     """``verbose`` 0: silent; 1: a bar per epoch; 2: one line per epoch."""
 
-    def __init__(self, verbose: int, total: int, desc: str):
+    def __init__(self, verbose: int, total: int | None, desc: str):
         self.verbose = verbose
         self.bar = None
         if verbose == 1:

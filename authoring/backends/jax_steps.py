@@ -86,61 +86,77 @@ class JaxSteps:
                 m.optimizer._slots[id(w)] = {k: _host(v) for k, v in s.items()}
 
     # ---- the traced model -------------------------------------------------------------------------
-    def _run(self, params: Any, state: Any, xs: list, ys: list | None, key: Any, training: bool) -> tuple:
-        """(per-example loss or None, outputs, new state) of the model on one batch, traced."""
+    def _run(self, params: Any, state: Any, xs: list, key: Any, training: bool) -> tuple:
+        """(outputs as Tensors, new state) of the model on one batch, traced."""
         m = self.model
         with lowered(self.compute_dtype), bound(m, params, state, key) as read_state:
             outs = m._forward([Tensor(x) for x in xs], training=training)
-            per = None if ys is None else _data(m._per_example_loss(outs, ys))
-            return per, [_data(o) for o in outs], read_state()
+            return outs, read_state()
 
-    def _mean_loss(self, params: Any, state: Any, xs: list, ys: list, w: Any, key: Any) -> tuple:
-        per, outs, new_state = self._run(params, state, xs, ys, key, training=True)
-        return jnp.sum(per * w) / jnp.sum(w), (new_state, outs)
+    def _losses(self, outs: list, ys: list, wts: Any, count: Any) -> tuple:
+        """(total loss, [each output's unweighted loss or None]) as ``compute_loss`` computes them on
+        numpy: each output's per-example loss times ``wts`` (sample weight, 0 on padding rows), summed
+        over the ``count`` real rows, times its loss weight, plus the model's extra losses."""
+        m = self.model
+        with lowered(self.compute_dtype):
+            vectors = m._loss_vectors(outs, ys)
+            terms = [None if v is None else jnp.sum(_data(v) * wts) / count for v in vectors]
+            total = sum(t * np.float32(w) for t, w in zip(terms, m.loss_weights, strict=True) if t is not None)
+            extra = m._extra_losses()
+        return (total if extra is None else total + _data(extra)), terms
 
-    def _grads(self, params: Any, state: Any, xs: list, ys: list, w: Any, key: Any) -> tuple:
-        (loss, (new_state, outs)), grads = jax.value_and_grad(self._mean_loss, has_aux=True)(
-            params, state, xs, ys, w, key)
-        return loss, grads, new_state, outs
+    def _mean_loss(self, params: Any, state: Any, xs: list, ys: list, w: Any, sw: Any, key: Any) -> tuple:
+        m = self.model
+        with lowered(self.compute_dtype), bound(m, params, state, key) as read_state:
+            outs = m._forward([Tensor(x) for x in xs], training=True)
+            total, terms = self._losses(outs, ys, w if sw is None else w * sw, jnp.sum(w))
+            return total, (read_state(), [_data(o) for o in outs], terms)
+
+    def _grads(self, params: Any, state: Any, xs: list, ys: list, w: Any, sw: Any, key: Any) -> tuple:
+        (loss, (new_state, outs, terms)), grads = jax.value_and_grad(self._mean_loss, has_aux=True)(
+            params, state, xs, ys, w, sw, key)
+        return loss, grads, new_state, outs, terms
 
     def _dp_grads(self, dp: privacy.DPConfig, params: Any, state: Any, xs: list, ys: list, w: Any, key: Any,
                   noise: list) -> tuple:
         def one(p: Any, x1: list, y1: list, k: Any) -> tuple:
-            loss, (_, outs) = self._mean_loss(p, state, [x[None] for x in x1], [y[None] for y in y1],
-                                              jnp.ones(1, jnp.float32), k)
-            return loss, outs
+            loss, (_, outs, terms) = self._mean_loss(p, state, [x[None] for x in x1], [y[None] for y in y1],
+                                                     jnp.ones(1, jnp.float32), None, k)
+            return loss, (outs, terms)
 
         keys = jax.random.split(key, w.shape[0])
-        (losses, outs), per_grads = jax.vmap(jax.value_and_grad(one, has_aux=True), in_axes=(None, 0, 0, 0))(
-            params, xs, ys, keys)
+        (losses, (outs, terms)), per_grads = jax.vmap(jax.value_and_grad(one, has_aux=True),
+                                                      in_axes=(None, 0, 0, 0))(params, xs, ys, keys)
         clipped, _ = privacy.clip_per_example(per_grads, dp.l2_norm_clip)
         clipped = [g * w.reshape((-1,) + (1,) * (g.ndim - 1)) for g in clipped]  # padding adds nothing
         grads = privacy.noisy_mean(clipped, dp, noise=noise, count=jnp.sum(w))
-        return jnp.sum(losses * w) / jnp.sum(w), grads, state, [o[:, 0] for o in outs]
+        terms = [None if t is None else jnp.sum(t * w) / jnp.sum(w) for t in terms]
+        return jnp.sum(losses * w) / jnp.sum(w), grads, state, [o[:, 0] for o in outs], terms
 
     def _train_fn(self, dp: privacy.DPConfig | None, params: Any, state: Any, slots: Any, xs: list, ys: list,
-                  w: Any, key: Any, t: Any, h: dict, noise: Any) -> tuple:
+                  w: Any, sw: Any, key: Any, t: Any, h: dict, noise: Any) -> tuple:
         key = jax.random.fold_in(jax.random.wrap_key_data(key), t)  # a fresh key per step, inside the program
         if dp is None:
-            loss, grads, new_state, outs = self._grads(params, state, xs, ys, w, key)
+            loss, grads, new_state, outs, terms = self._grads(params, state, xs, ys, w, sw, key)
         else:
-            loss, grads, new_state, outs = self._dp_grads(dp, params, state, xs, ys, w, key, noise)
+            loss, grads, new_state, outs, terms = self._dp_grads(dp, params, state, xs, ys, w, key, noise)
         opt = self.model.optimizer
         new_params, new_slots = [], []
         for p, g, s in zip(params, grads, slots, strict=True):
             p, s = opt.update(p, g, dict(s), h)
             new_params.append(p)
             new_slots.append(s)
-        return new_params, new_state, new_slots, loss, outs
+        return new_params, new_state, new_slots, loss, terms, outs
 
-    def _eval_fn(self, params: Any, state: Any, xs: list, ys: list, w: Any) -> tuple:
+    def _eval_fn(self, params: Any, state: Any, xs: list, ys: list, w: Any, sw: Any) -> tuple:
         with no_grad():  # as on numpy: evaluation records no graph
-            per, outs, _ = self._run(params, state, xs, ys, None, training=False)
-        return jnp.sum(per * w), outs
+            outs, _ = self._run(params, state, xs, None, training=False)
+            total, terms = self._losses(outs, ys, w if sw is None else w * sw, jnp.sum(w))
+        return total, terms, [_data(o) for o in outs]
 
     def _predict_fn(self, params: Any, state: Any, xs: list) -> list:
         with no_grad():
-            return self._run(params, state, xs, None, None, training=False)[1]
+            return [_data(o) for o in self._run(params, state, xs, None, training=False)[0]]
 
     # ---- per batch (host side) ----------------------------------------------------------------------
     def _base_key(self) -> Any:
@@ -159,38 +175,46 @@ class JaxSteps:
             fn = self._train_jits[dp] = jax.jit(step, out_shardings=self.par.replicated)
         return fn
 
-    def _batch(self, arrays: list[np.ndarray]) -> tuple[list, Any, int]:
+    def _batch(self, arrays: list[np.ndarray], sw: Any = None) -> tuple[list, Any, Any, int]:
+        """The batch padded and sharded over the devices: (arrays, padding mask, sample weights or None, n)."""
         n = len(arrays[0])
-        padded, w = self.par.padded(arrays, n)
-        return self.par.batch(padded), w, n
+        extra = [] if sw is None else [np.asarray(sw, np.float32).reshape(-1)]
+        padded, w = self.par.padded([*arrays, *extra], n)
+        data = self.par.batch(padded)
+        return data[:len(arrays)], w, (data[-1] if extra else None), n
 
-    def train(self, bx: list[np.ndarray], by: list[np.ndarray], dp: privacy.DPConfig | None,
-              dp_rng: np.random.Generator | None) -> tuple[float, list[np.ndarray]]:
-        """One optimizer step on a batch; returns (mean loss, outputs). A non-finite loss leaves the
-        weights as they were."""
+    def train(self, bx: list[np.ndarray], by: list[np.ndarray], sw: Any, dp: privacy.DPConfig | None,
+              dp_rng: np.random.Generator | None) -> tuple[float, list[Any], list[np.ndarray]]:
+        """One optimizer step on a batch; returns (loss, each output's loss or None, outputs). A
+        non-finite loss leaves the weights as they were."""
         m = self.model
-        data, w, n = self._batch([*bx, *by])
+        data, w, swd, n = self._batch([*bx, *by], sw)
         xs, ys = data[:len(bx)], data[len(bx):]
         t = m.optimizer.iterations + 1
         h = self.par.scalars(m.optimizer.scalars(t))
         noise = None
         if dp is not None:
             noise = self.par.scalars(privacy.draw_noise([tuple(v.shape) for v in self.params], dp, dp_rng))
-        params, state, slots, loss, outs = self._train_jit(dp)(
-            self.params, self.state, self.slots, xs, ys, w, self._base_key(), np.int32(t), h, noise)
+        params, state, slots, loss, terms, outs = self._train_jit(dp)(
+            self.params, self.state, self.slots, xs, ys, w, swd, self._base_key(), np.int32(t), h, noise)
         loss = float(loss)
         if math.isfinite(loss):
             self.params, self.state, self.slots = params, state, slots
             m.optimizer.iterations = t
-        return loss, [np.asarray(o)[:n] for o in outs]
+        return loss, _floats(terms), [np.asarray(o)[:n] for o in outs]
 
-    def evaluate(self, bx: list[np.ndarray], by: list[np.ndarray]) -> tuple[float, list[np.ndarray]]:
-        """(summed loss, outputs) of a batch."""
-        data, w, n = self._batch([*bx, *by])
-        total, outs = self._eval_jit(self.params, self.state, data[:len(bx)], data[len(bx):], w)
-        return float(total), [np.asarray(o)[:n] for o in outs]
+    def evaluate(self, bx: list[np.ndarray], by: list[np.ndarray], sw: Any = None
+                 ) -> tuple[float, list[Any], list[np.ndarray]]:
+        """(loss, each output's loss or None, outputs) of a batch."""
+        data, w, swd, n = self._batch([*bx, *by], sw)
+        total, terms, outs = self._eval_jit(self.params, self.state, data[:len(bx)], data[len(bx):], w, swd)
+        return float(total), _floats(terms), [np.asarray(o)[:n] for o in outs]
 
     def predict(self, bx: list[np.ndarray]) -> list[np.ndarray]:
         """The outputs of a batch."""
-        xs, _, n = self._batch(bx)
+        xs, _, _, n = self._batch(bx)
         return [np.asarray(o)[:n] for o in self._predict_jit(self.params, self.state, xs)]
+
+
+def _floats(terms: list[Any]) -> list[float | None]:
+    return [None if t is None else float(t) for t in terms]
