@@ -59,10 +59,13 @@ def test_metrics():
     acc.update_state(LABELS[:3], probs[:3])
     acc.update_state(LABELS[3:], probs[3:])
     assert acc.result() == pytest.approx(np.mean(probs.argmax(1) == LABELS))
-    top2 = wg.metrics.TopKCategoricalAccuracy(k=2)
+    top2 = wg.metrics.SparseTopKCategoricalAccuracy(k=2)  # integer labels: the sparse one, as in Keras
     top2.update_state(LABELS, probs)
     ranks = (probs > probs[np.arange(6), LABELS][:, None]).sum(1)
-    assert top2.result() == pytest.approx(np.mean(ranks < 2)) and top2.name == "top_2_accuracy"
+    assert top2.result() == pytest.approx(np.mean(ranks < 2)) and top2.name == "sparse_top_k_categorical_accuracy"
+    onehot_top2 = wg.metrics.TopKCategoricalAccuracy(k=2)
+    onehot_top2.update_state(np.eye(4)[LABELS], probs)
+    assert onehot_top2.result() == pytest.approx(top2.result()) and onehot_top2.name == "top_k_categorical_accuracy"
     cat = wg.metrics.get("accuracy", "categorical_crossentropy")
     cat.update_state(np.eye(4)[LABELS], probs)
     assert cat.result() == pytest.approx(acc.result())
@@ -75,6 +78,6 @@ def test_top_k_metric_in_fit(blobs):
     x, y = blobs
     model = wg.Sequential([wg.layers.Input((5,)), wg.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy", wg.metrics.TopKCategoricalAccuracy(k=2)])
+                  metrics=["accuracy", wg.metrics.SparseTopKCategoricalAccuracy(k=2)])
     h = model.fit(x, y, epochs=1, verbose=0)
-    assert h.history["top_2_accuracy"][0] >= h.history["accuracy"][0]
+    assert h.history["sparse_top_k_categorical_accuracy"][0] >= h.history["accuracy"][0]

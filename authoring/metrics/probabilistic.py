@@ -1,0 +1,80 @@
+"""Cross-entropy metrics: the mean of webgrad's own losses (``webgrad.losses``) over the samples seen.
+
+>>> import numpy as np
+>>> m = SparseCategoricalCrossentropy()
+>>> m.update_state([1], np.array([[0.5, 0.5]], np.float32))
+>>> round(m.result(), 4)
+0.6931
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from webgrad import losses as wg_losses
+from webgrad.metrics.reduction import MeanMetricWrapper, as_array
+from webgrad.tensor import Tensor
+
+
+def _loss_fn(loss: wg_losses.Loss) -> Any:
+    def per_sample(y_true: Any, y_pred: Any) -> np.ndarray:
+        return np.asarray(loss(as_array(y_true), Tensor(as_array(y_pred, np.float32))))
+
+    return per_sample
+
+
+def _unsupported(metric: str, **args: Any) -> None:
+    for arg, (value, default) in args.items():
+        if value != default:
+            raise NotImplementedError(f"{metric}({arg}={value!r}) is not supported yet (only {arg}={default!r})")
+
+
+class BinaryCrossentropy(MeanMetricWrapper):
+    """Mean binary cross-entropy (averaged over the last axis per sample)."""
+
+    def __init__(self, name: str = "binary_crossentropy", dtype: str | None = None, from_logits: bool = False,
+                 label_smoothing: float = 0):
+        _unsupported("BinaryCrossentropy", label_smoothing=(label_smoothing, 0))
+        super().__init__(_loss_fn(wg_losses.BinaryCrossentropy(from_logits=from_logits)), name=name, dtype=dtype)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing}
+
+
+class CategoricalCrossentropy(MeanMetricWrapper):
+    """Mean cross-entropy against one-hot (or soft) labels."""
+
+    def __init__(self, name: str = "categorical_crossentropy", dtype: str | None = None, from_logits: bool = False,
+                 label_smoothing: float = 0, axis: int = -1):
+        _unsupported("CategoricalCrossentropy", label_smoothing=(label_smoothing, 0), axis=(axis, -1))
+        super().__init__(_loss_fn(wg_losses.CategoricalCrossentropy(from_logits=from_logits)), name=name,
+                         dtype=dtype)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing, "axis": self.axis}
+
+
+class SparseCategoricalCrossentropy(MeanMetricWrapper):
+    """Mean cross-entropy against integer labels."""
+
+    def __init__(self, name: str = "sparse_categorical_crossentropy", dtype: str | None = None,
+                 from_logits: bool = False, ignore_class: int | None = None, axis: int = -1):
+        _unsupported("SparseCategoricalCrossentropy", ignore_class=(ignore_class, None), axis=(axis, -1))
+        super().__init__(_loss_fn(wg_losses.SparseCategoricalCrossentropy(from_logits=from_logits)), name=name,
+                         dtype=dtype)
+        self.from_logits = from_logits
+        self.ignore_class = ignore_class
+        self.axis = axis
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
+                "ignore_class": self.ignore_class, "axis": self.axis}

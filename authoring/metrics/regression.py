@@ -1,0 +1,108 @@
+"""Regression metrics (Keras's formulas, averaged over the last axis, then over samples).
+
+>>> m = MeanAbsoluteError()
+>>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+>>> m.result()
+0.25
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from webgrad.metrics.reduction import Mean, MeanMetricWrapper, as_array, same_rank
+
+EPSILON = 1e-7  # Keras's backend.epsilon()
+
+
+def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    y_pred = as_array(y_pred)
+    if not np.issubdtype(y_pred.dtype, np.floating):
+        y_pred = y_pred.astype(np.float32)
+    return same_rank(as_array(y_true, y_pred.dtype), y_pred)
+
+
+def mean_squared_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """``mean(square(y_true - y_pred), axis=-1)``."""
+    t, p = _pair(y_true, y_pred)
+    return np.mean(np.square(t - p), axis=-1)
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """``mean(abs(y_true - y_pred), axis=-1)``."""
+    t, p = _pair(y_true, y_pred)
+    return np.mean(np.abs(t - p), axis=-1)
+
+
+def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """``100 * mean(abs((y_true - y_pred) / max(abs(y_true), epsilon)), axis=-1)``."""
+    t, p = _pair(y_true, y_pred)
+    return 100.0 * np.mean(np.abs((t - p) / np.maximum(np.abs(t), EPSILON)), axis=-1)
+
+
+def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """``mean(square(log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)), axis=-1)``."""
+    t, p = _pair(y_true, y_pred)
+    return np.mean(np.square(np.log(np.maximum(p, EPSILON) + 1.0) - np.log(np.maximum(t, EPSILON) + 1.0)), axis=-1)
+
+
+class MeanSquaredError(MeanMetricWrapper):
+    """Mean of ``(y_true - y_pred) ** 2``."""
+
+    def __init__(self, name: str = "mean_squared_error", dtype: str | None = None):
+        super().__init__(mean_squared_error, name=name, dtype=dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class MeanAbsoluteError(MeanMetricWrapper):
+    """Mean of ``abs(y_true - y_pred)``."""
+
+    def __init__(self, name: str = "mean_absolute_error", dtype: str | None = None):
+        super().__init__(mean_absolute_error, name=name, dtype=dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class MeanAbsolutePercentageError(MeanMetricWrapper):
+    """Mean of ``100 * abs((y_true - y_pred) / y_true)``."""
+
+    def __init__(self, name: str = "mean_absolute_percentage_error", dtype: str | None = None):
+        super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class MeanSquaredLogarithmicError(MeanMetricWrapper):
+    """Mean of ``(log(y_true + 1) - log(y_pred + 1)) ** 2``."""
+
+    def __init__(self, name: str = "mean_squared_logarithmic_error", dtype: str | None = None):
+        super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class RootMeanSquaredError(Mean):
+    """``sqrt`` of the (weighted) mean of squared errors over every element.
+
+    >>> m = RootMeanSquaredError()
+    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+    >>> m.result()
+    0.5
+    """
+
+    def __init__(self, name: str = "root_mean_squared_error", dtype: str | None = None):
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        t, p = same_rank(as_array(y_true, self.dtype), as_array(y_pred, self.dtype))
+        super().update_state(np.square(p - t), sample_weight=sample_weight)
+
+    def result(self) -> float:
+        return np.sqrt(super().result())
