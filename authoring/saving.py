@@ -315,10 +315,13 @@ def _registered_name(obj: Any) -> str | None:
 
 
 def _build_config(model: Any) -> dict[str, Any] | None:
-    """How to build a model that ``from_config`` returns unbuilt (a subclassed model): its input shape."""
-    if getattr(model, "inputs", None) or getattr(model, "input_shape", None) is None:
-        return None
-    return {"input_shape": _jsonable(model.input_shape)}
+    """How to build a model that ``from_config`` returns unbuilt (a subclassed model): Keras's
+    ``get_build_config()``, its input shape."""
+    getter = getattr(model, "get_build_config", None)
+    config = getter() if getter is not None else None
+    if config is None and getattr(model, "input_shape", None) is not None:
+        config = {"input_shape": model.input_shape}
+    return None if config is None else json.loads(json.dumps(config))
 
 
 def _build_from_config(model: Any, build_config: dict[str, Any]) -> None:
@@ -327,12 +330,6 @@ def _build_from_config(model: Any, build_config: dict[str, Any]) -> None:
         return
     shape = build_config["input_shape"]
     model.build(tuple(shape) if not isinstance(shape[0], list) else [tuple(s) for s in shape])
-
-
-def _jsonable(shape: Any) -> Any:
-    if isinstance(shape, list):
-        return [_jsonable(s) for s in shape]
-    return list(shape)
 
 
 # ---- compile config ----------------------------------------------------------------------------------
