@@ -1,0 +1,447 @@
+"""The classifier layers of issue 14 (item 7) against Keras 3 on JAX: the same layer, the same weights,
+the same outputs (1e-5); ``get_config`` keys as Keras's for the arguments webgrad supports;
+``from_config`` round trips; training-only layers (noise, dropout variants, augmentation) are the
+identity at inference and random, seeded and differentiable while training; and a model of the new
+layers exports to a bundle that the Python runner, and the npm runtime on js and wasm, run like
+``model.predict``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+os.environ["KERAS_BACKEND"] = "jax"
+
+import numpy as np
+import pytest
+
+import webgrad as wg
+from webgrad.layers._resample import affine_transform
+
+keras = pytest.importorskip("keras")
+
+ROOT = Path(__file__).resolve().parents[1]
+L, K = wg.layers, keras.layers
+
+
+def _x(shape, seed=0):
+    return np.random.default_rng(seed).normal(size=shape).astype(np.float32)
+
+
+def _separable_weights(kw):
+    """Keras's SeparableConv2D weights in webgrad's layout (depthwise kernel as HWIO with groups)."""
+    dw, pw, *b = kw
+    kh, kwid, c, m = dw.shape
+    return [dw.reshape(kh, kwid, 1, c * m), pw, *b]
+
+
+# id -> (webgrad layer, keras layer, input shape, keras weights -> webgrad weights)
+CASES = {
+    "GlobalMaxPooling2D": (lambda: L.GlobalMaxPooling2D(), lambda: K.GlobalMaxPooling2D(), (2, 5, 4, 3), None),
+    "GlobalMaxPooling2D-keepdims": (lambda: L.GlobalMaxPooling2D(keepdims=True),
+                                    lambda: K.GlobalMaxPooling2D(keepdims=True), (2, 5, 4, 3), None),
+    "GlobalMaxPooling1D": (lambda: L.GlobalMaxPooling1D(), lambda: K.GlobalMaxPooling1D(), (2, 6, 3), None),
+    "GlobalMaxPool1D-keepdims": (lambda: L.GlobalMaxPool1D(keepdims=True),
+                                 lambda: K.GlobalMaxPool1D(keepdims=True), (2, 6, 3), None),
+    "GlobalAveragePooling2D-keepdims": (lambda: L.GlobalAveragePooling2D(keepdims=True),
+                                        lambda: K.GlobalAveragePooling2D(keepdims=True), (2, 5, 4, 3), None),
+    "GlobalAvgPool1D-keepdims": (lambda: L.GlobalAvgPool1D(keepdims=True),
+                                 lambda: K.GlobalAvgPool1D(keepdims=True), (2, 6, 3), None),
+    "MaxPool2D": (lambda: L.MaxPool2D(2, padding="same"), lambda: K.MaxPool2D(2, padding="same"), (1, 5, 5, 2), None),
+    "Rescaling": (lambda: L.Rescaling(1 / 255, offset=-0.5), lambda: K.Rescaling(1 / 255, offset=-0.5),
+                  (2, 3, 3, 2), None),
+    "Rescaling-per-channel": (lambda: L.Rescaling([0.5, 2.0, -1.0]), lambda: K.Rescaling(np.float32([0.5, 2, -1])),
+                              (2, 3, 3), None),
+    "Normalization-given": (lambda: L.Normalization(mean=[1.0, -2.0, 0.5], variance=[4.0, 0.25, 1e-20]),
+                            lambda: K.Normalization(mean=[1.0, -2.0, 0.5], variance=[4.0, 0.25, 1e-20]), (4, 3), None),
+    "Normalization-given-invert": (lambda: L.Normalization(mean=2.0, variance=9.0, invert=True),
+                                   lambda: K.Normalization(mean=2.0, variance=9.0, invert=True), (4, 3), None),
+    "Normalization-axis-tuple": (lambda: L.Normalization(axis=(1, 2), mean=[[1.0], [2.0]], variance=[[1.0], [4.0]]),
+                                 lambda: K.Normalization(axis=(1, 2), mean=[[1.0], [2.0]], variance=[[1.0], [4.0]]),
+                                 (3, 2, 3), None),
+    "SeparableConv2D": (lambda: L.SeparableConv2D(4, 3, activation="relu"),
+                        lambda: K.SeparableConv2D(4, 3, activation="relu"), (2, 6, 6, 3), _separable_weights),
+    "SeparableConv2D-strided-same-multiplier": (
+        lambda: L.SeparableConv2D(5, (3, 2), strides=2, padding="same", depth_multiplier=2, activation="tanh"),
+        lambda: K.SeparableConv2D(5, (3, 2), strides=2, padding="same", depth_multiplier=2, activation="tanh"),
+        (2, 7, 6, 3), _separable_weights),
+    "SeparableConv2D-dilated-nobias": (
+        lambda: L.SeparableConv2D(2, 3, dilation_rate=2, use_bias=False, activation="softmax"),
+        lambda: K.SeparableConv2D(2, 3, dilation_rate=2, use_bias=False, activation="softmax"),
+        (1, 7, 7, 2), _separable_weights),
+    "ReLU": (lambda: L.ReLU(), lambda: K.ReLU(), (3, 5), None),
+    "ReLU-max6": (lambda: L.ReLU(max_value=6.0), lambda: K.ReLU(max_value=6.0), (3, 5), None),
+    "ReLU-max-slope": (lambda: L.ReLU(max_value=1.5, negative_slope=0.2),
+                       lambda: K.ReLU(max_value=1.5, negative_slope=0.2), (3, 5), None),
+    "ReLU-slope": (lambda: L.ReLU(negative_slope=0.1), lambda: K.ReLU(negative_slope=0.1), (3, 5), None),
+    "LeakyReLU": (lambda: L.LeakyReLU(), lambda: K.LeakyReLU(), (3, 5), None),
+    "LeakyReLU-0.05": (lambda: L.LeakyReLU(0.05), lambda: K.LeakyReLU(0.05), (3, 5), None),
+    "Softmax": (lambda: L.Softmax(), lambda: K.Softmax(), (3, 5), None),
+    "Softmax-axis1": (lambda: L.Softmax(axis=1), lambda: K.Softmax(axis=1), (2, 4, 3), None),
+    "ELU": (lambda: L.ELU(), lambda: K.ELU(), (3, 5), None),
+    "ELU-alpha": (lambda: L.ELU(alpha=0.5), lambda: K.ELU(alpha=0.5), (3, 5), None),
+    "PReLU": (lambda: L.PReLU(alpha_initializer="random_uniform"), lambda: K.PReLU(alpha_initializer="random_uniform"),
+              (3, 5), None),
+    "PReLU-shared": (lambda: L.PReLU(shared_axes=[1, 2]), lambda: K.PReLU(shared_axes=[1, 2], alpha_initializer="ones"),
+                     (2, 3, 3, 4), None),
+    "Cropping2D": (lambda: L.Cropping2D(((1, 0), (2, 1))), lambda: K.Cropping2D(((1, 0), (2, 1))), (2, 5, 6, 2), None),
+    "Cropping2D-int": (lambda: L.Cropping2D(1), lambda: K.Cropping2D(1), (2, 5, 6, 2), None),
+    "Cropping2D-two-ints": (lambda: L.Cropping2D((2, 1)), lambda: K.Cropping2D((2, 1)), (2, 5, 6, 2), None),
+    "Cropping1D": (lambda: L.Cropping1D((2, 1)), lambda: K.Cropping1D((2, 1)), (2, 6, 3), None),
+    "UpSampling2D": (lambda: L.UpSampling2D(), lambda: K.UpSampling2D(), (2, 3, 4, 2), None),
+    "UpSampling2D-3x1": (lambda: L.UpSampling2D((3, 1)), lambda: K.UpSampling2D((3, 1)), (2, 3, 4, 2), None),
+    "Permute": (lambda: L.Permute((2, 1)), lambda: K.Permute((2, 1)), (2, 3, 4), None),
+    "Permute-3d": (lambda: L.Permute((3, 1, 2)), lambda: K.Permute((3, 1, 2)), (2, 3, 4, 5), None),
+    "RepeatVector": (lambda: L.RepeatVector(3), lambda: K.RepeatVector(3), (2, 4), None),
+    "Identity": (lambda: L.Identity(), lambda: K.Identity(), (2, 4), None),
+    # training-only layers: identity at inference
+    "SpatialDropout2D": (lambda: L.SpatialDropout2D(0.5), lambda: K.SpatialDropout2D(0.5), (2, 3, 3, 2), None),
+    "SpatialDropout1D": (lambda: L.SpatialDropout1D(0.5), lambda: K.SpatialDropout1D(0.5), (2, 3, 2), None),
+    "GaussianNoise": (lambda: L.GaussianNoise(0.3), lambda: K.GaussianNoise(0.3), (2, 3), None),
+    "GaussianDropout": (lambda: L.GaussianDropout(0.3), lambda: K.GaussianDropout(0.3), (2, 3), None),
+    "RandomFlip": (lambda: L.RandomFlip("horizontal", seed=1), lambda: K.RandomFlip("horizontal", seed=1),
+                   (2, 4, 4, 3), None),
+    "RandomCrop": (lambda: L.RandomCrop(3, 2, seed=1), lambda: K.RandomCrop(3, 2, seed=1), (2, 4, 4, 3), None),
+    "RandomRotation": (lambda: L.RandomRotation(0.2, fill_mode="constant", seed=3),
+                       lambda: K.RandomRotation(0.2, fill_mode="constant", seed=3), (2, 4, 4, 3), None),
+    "RandomZoom": (lambda: L.RandomZoom(0.2, (-0.1, 0.3), fill_mode="wrap"),
+                   lambda: K.RandomZoom(0.2, (-0.1, 0.3), fill_mode="wrap"), (2, 4, 4, 3), None),
+}
+
+# Keras arguments webgrad does not take (yet): regularizers, constraints
+UNSUPPORTED_KEYS = {
+    "SeparableConv2D": {"depthwise_regularizer", "pointwise_regularizer", "bias_regularizer", "activity_regularizer",
+                        "depthwise_constraint", "pointwise_constraint", "bias_constraint"},
+    "PReLU": {"alpha_regularizer", "alpha_constraint"},
+}
+
+
+@functools.cache
+def _keras_reference(case):
+    """Keras's output (inference), weights, config and default name for ``case`` (once: JAX compiles)."""
+    _, make_k, shape, _ = CASES[case]
+    keras.backend.clear_session()
+    theirs = make_k()
+    want = np.asarray(theirs(_x(shape), training=False))
+    return want, [np.asarray(w) for w in theirs.get_weights()], theirs.get_config(), theirs.name, type(theirs).__name__
+
+
+def _pair(case):
+    """The webgrad layer with Keras's weights, the input, and Keras's reference."""
+    make_wg, _, shape, convert = CASES[case]
+    want, kw, config, name, cls = _keras_reference(case)
+    wg.layers.clear_session()
+    ours = make_wg()
+    x = _x(shape)
+    ours(x)  # builds
+    if kw:
+        ours.set_weights(convert(kw) if convert else kw)
+    return ours, (config, name, cls), x, want
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_outputs_match_keras_with_the_same_weights(case):
+    ours, _, x, want = _pair(case)
+    got = np.asarray(ours(x))
+    assert got.shape == want.shape and got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_config_keys_and_default_name_are_keras_s(case):
+    ours, (config, name, cls), _, _ = _pair(case)
+    assert type(ours).__name__ == cls
+    assert set(ours.get_config()) == set(config) - UNSUPPORTED_KEYS.get(cls, set())
+    assert ours.name == name  # first of its class after clear_session: the same snake name
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_from_config_round_trip_computes_the_same(case):
+    ours, _, x, _ = _pair(case)
+    config = json.loads(json.dumps(ours.get_config()))  # a config must survive JSON
+    clone = type(ours).from_config(config)
+    assert clone.get_config() == ours.get_config()
+    clone(x)
+    clone.set_weights(ours.get_weights())
+    np.testing.assert_array_equal(np.asarray(clone(x)), np.asarray(ours(x)))
+
+
+def test_aliases_are_the_same_classes_as_in_keras():
+    for alias, full in [("MaxPool2D", "MaxPooling2D"), ("AvgPool2D", "AveragePooling2D"),
+                        ("GlobalMaxPool2D", "GlobalMaxPooling2D"), ("GlobalMaxPool1D", "GlobalMaxPooling1D"),
+                        ("GlobalAvgPool2D", "GlobalAveragePooling2D"), ("GlobalAvgPool1D", "GlobalAveragePooling1D")]:
+        assert getattr(K, alias) is getattr(K, full)
+        assert getattr(L, alias) is getattr(L, full), alias
+
+
+# ---- Normalization.adapt ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("axis", [-1, None, (1, 2)])
+def test_normalization_adapts_like_keras_on_arrays_and_batches(axis):
+    data = _x((12, 3, 4), seed=2) * 3 + 1
+    theirs = K.Normalization(axis=axis)
+    theirs.adapt(data)
+    for source in (data, [data[:5], data[5:9], data[9:]]):
+        ours = L.Normalization(axis=axis)
+        ours.adapt(source)
+        assert [w.shape for w in ours.get_weights()] == [np.asarray(w).shape for w in theirs.get_weights()]
+        for a, b in zip(ours.get_weights()[:2], theirs.get_weights()[:2], strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+        x = _x((2, 3, 4), seed=3)
+        np.testing.assert_allclose(ours(x).numpy(), np.asarray(theirs(x)), rtol=1e-5, atol=1e-5)
+    assert [w.trainable for w in ours.weights] == [False, False, False]
+
+
+def test_normalization_errors_are_keras_s():
+    with pytest.raises(ValueError, match="both mean and variance"):
+        L.Normalization(mean=1.0)
+    with pytest.raises(ValueError, match="same shape"):
+        L.Normalization(mean=[1.0, 2.0], variance=[1.0])
+    with pytest.raises(ValueError, match="empty iterable"):
+        L.Normalization().adapt([])
+    with pytest.raises(ValueError, match="cannot adapt"):
+        layer = L.Normalization(mean=0.0, variance=1.0)
+        layer(np.zeros((1, 2), np.float32))
+        layer.adapt(np.zeros((3, 2), np.float32))
+
+
+# ---- training-only layers --------------------------------------------------------------------------
+
+TRAINING_ONLY = ["SpatialDropout2D", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "RandomFlip",
+                 "RandomCrop", "RandomRotation", "RandomZoom"]
+
+
+@pytest.mark.parametrize("case", TRAINING_ONLY)
+def test_training_only_layers_are_random_seeded_and_identity_at_inference(case):
+    make = CASES[case][0]
+    x = _x(CASES[case][2], seed=4)
+    layer = make()
+    assert np.asarray(layer(x)) is x or np.array_equal(np.asarray(layer(x)), x)
+    a = [np.asarray(layer(x, training=True)) for _ in range(3)]
+    assert not np.array_equal(a[0], a[1]) or not np.array_equal(a[1], a[2])  # fresh draws each call
+    wg.set_seed(7)
+    first = [np.asarray(make()(x, training=True)) for _ in range(2)]
+    wg.set_seed(7)
+    again = [np.asarray(make()(x, training=True)) for _ in range(2)]
+    for p, q in zip(first, again, strict=True):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_seed_argument_alone_makes_draws_reproducible():
+    x = _x((8, 5, 5, 2))
+    wg.set_seed(1)
+    a = L.RandomRotation(0.3, seed=11)(x, training=True).numpy()
+    wg.set_seed(2)
+    b = L.RandomRotation(0.3, seed=11)(x, training=True).numpy()
+    np.testing.assert_array_equal(a, b)
+
+
+def test_spatial_dropout_drops_whole_channels_at_the_rate():
+    x = np.ones((200, 4, 4, 8), np.float32)
+    y = L.SpatialDropout2D(0.25, seed=0)(x, training=True).numpy()
+    assert set(np.unique(y).tolist()) <= {0.0, np.float32(1 / 0.75).item()}
+    assert (y.std(axis=(1, 2)) == 0).all()  # per (example, channel): all dropped or all kept
+    assert abs((y[:, 0, 0, :] == 0).mean() - 0.25) < 0.05
+
+
+def test_gaussian_layers_have_keras_s_moments():
+    x = np.full((40000,), 2.0, np.float32)
+    noisy = L.GaussianNoise(0.5, seed=0)(x, training=True).numpy()
+    assert abs(noisy.mean() - 2) < 0.02 and abs(noisy.std() - 0.5) < 0.02
+    dropped = L.GaussianDropout(0.5, seed=0)(x, training=True).numpy()  # x * N(1, sqrt(rate / (1 - rate)))
+    assert abs(dropped.mean() - 2) < 0.03 and abs(dropped.std() - 2 * 1.0) < 0.03
+
+
+def test_random_flip_mirrors_each_image_or_keeps_it_at_about_half():
+    x = _x((400, 3, 4, 2))
+    for mode, axes in [("horizontal", (2,)), ("vertical", (1,)), ("horizontal_and_vertical", (1, 2))]:
+        y = L.RandomFlip(mode, seed=0)(x, training=True).numpy()
+        kept = np.array([np.array_equal(a, b) for a, b in zip(y, x, strict=True)])
+        flipped = np.array([np.array_equal(a, np.flip(b, axis=tuple(i - 1 for i in axes)))
+                            for a, b in zip(y, x, strict=True)])
+        assert (kept | flipped).all() and 0.4 < flipped.mean() < 0.6, mode
+
+
+def test_random_crop_takes_a_window_of_the_input():
+    x = _x((3, 6, 7, 2))
+    seen = set()
+    for _ in range(30):
+        y = L.RandomCrop(4, 3, seed=None)(x, training=True).numpy()
+        assert y.shape == (3, 4, 3, 2)
+        spots = [(t, left) for t in range(3) for left in range(5) if np.array_equal(x[:, t:t + 4, left:left + 3], y)]
+        assert len(spots) == 1
+        seen.add(spots[0])
+    assert len(seen) > 5
+    with pytest.raises(NotImplementedError, match="resize"):
+        L.RandomCrop(8, 8)(x, training=True)
+
+
+@pytest.mark.parametrize("interpolation", ["nearest", "bilinear"])
+@pytest.mark.parametrize("fill_mode", ["reflect", "wrap", "constant", "nearest"])
+def test_resampling_is_keras_s_affine_transform(interpolation, fill_mode):
+    rng = np.random.default_rng(0)
+    x = rng.random((3, 7, 5, 2), dtype=np.float32)
+    t = np.zeros((3, 8), np.float32)
+    t[:, :6] = rng.uniform(-1.5, 1.5, (3, 6))
+    t[:, [2, 5]] *= 4
+    want = np.asarray(keras.ops.image.affine_transform(x, t, interpolation=interpolation, fill_mode=fill_mode,
+                                                       fill_value=0.7))
+    got = affine_transform(np, x, t, interpolation, fill_mode, 0.7).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("factor", [(0.25, 0.25), (-0.1, -0.1)])
+@pytest.mark.parametrize("fill_mode", ["reflect", "constant"])
+def test_a_fixed_rotation_is_keras_s(factor, fill_mode):
+    x = _x((2, 7, 5, 2))
+    want = np.asarray(K.RandomRotation(factor, fill_mode=fill_mode, fill_value=0.5)(x, training=True))
+    got = L.RandomRotation(factor, fill_mode=fill_mode, fill_value=0.5)(x, training=True).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(("height", "width"), [((0.3, 0.3), None), ((-0.2, -0.2), (0.4, 0.4))])
+def test_a_fixed_zoom_is_keras_s(height, width):
+    x = _x((2, 7, 5, 2))
+    want = np.asarray(K.RandomZoom(height, width)(x, training=True))
+    got = L.RandomZoom(height, width)(x, training=True).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_augmentation_inside_a_model_passes_the_gradient_and_vanishes_at_export(tmp_path):
+    from webgrad.exporter.runner import load_bundle
+
+    wg.set_seed(0)
+    model = wg.Sequential([wg.Input((6, 6, 3)), L.Conv2D(4, 3, padding="same"), L.RandomRotation(0.1),
+                           L.RandomZoom(0.1), L.RandomFlip(), L.SpatialDropout2D(0.2), L.GaussianNoise(0.1),
+                           L.GlobalAveragePooling2D(), L.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    x, y = _x((16, 6, 6, 3)), np.arange(16) % 3
+    before = model.layers[0].get_weights()[0].copy()
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    assert not np.allclose(before, model.layers[0].get_weights()[0])  # the gradient crossed the augmentation
+    wg.export(model, tmp_path / "b", verbose=0)
+    ops = {n["op"] for n in json.loads((tmp_path / "b" / "model.json").read_text())["graph"]["nodes"]}
+    assert "Gather" not in ops and "Mul" not in ops  # nothing of the training-only layers remains
+    np.testing.assert_allclose(load_bundle(tmp_path / "b").predict(x), model.predict(x, verbose=0), atol=1e-5)
+
+
+def test_jax_values_without_a_random_source_are_refused():
+    jnp = pytest.importorskip("jax.numpy")
+    from webgrad.tensor import Tensor
+
+    with pytest.raises(NotImplementedError, match="backend='jax' is not supported yet"):
+        L.RandomFlip()(Tensor(jnp.zeros((1, 2, 2, 1))), training=True)
+
+
+# ---- errors ------------------------------------------------------------------------------------------
+
+
+def test_unsupported_arguments_say_not_supported_yet_and_bad_values_name_the_argument():
+    with pytest.raises(NotImplementedError, match="threshold other than 0 is not supported yet"):
+        L.ReLU(threshold=0.5)
+    with pytest.raises(NotImplementedError, match=r"channels_first.*not supported yet"):
+        L.GlobalMaxPooling2D(data_format="channels_first")
+    with pytest.raises(NotImplementedError, match="not supported yet"):
+        L.UpSampling2D(interpolation="bilinear")
+    with pytest.raises(ValueError, match="negative_slope"):
+        L.LeakyReLU(-1)
+    with pytest.raises(ValueError, match="RandomFlip mode"):
+        L.RandomFlip("diagonal")
+    with pytest.raises(ValueError, match="RandomRotation factor"):
+        L.RandomRotation(2.0)
+    with pytest.raises(NotImplementedError, match="fill_mode"):
+        L.RandomZoom(0.1, fill_mode="mirror")
+    with pytest.raises(ValueError, match="Permute dims"):
+        L.Permute((1, 3))
+    with pytest.raises(ValueError, match="cropping"):
+        L.Cropping2D(((1, 2, 3),))
+    with pytest.raises(wg.layers.IncompatibleShapesError, match="leaves nothing"):
+        L.Cropping2D(3)(wg.Input((6, 6, 1)))
+    with pytest.raises(ValueError, match="SpatialDropout2D rate"):
+        L.SpatialDropout2D(1.5)
+
+
+# ---- export: the Python runner and the npm runtime run a model of the new layers like predict -------------
+
+
+def _classifier():
+    wg.set_seed(3)
+    inputs = wg.Input((8, 8, 3))
+    norm = L.Normalization()
+    norm.adapt(_x((32, 8, 8, 3), seed=9) * 2 + 1)
+    y = L.Rescaling(0.5, offset=0.1)(inputs)
+    y = norm(y)
+    y = L.RandomFlip(seed=1)(y)
+    y = L.RandomRotation(0.1, seed=1)(y)
+    y = L.RandomZoom(0.1, seed=1)(y)
+    y = L.GaussianNoise(0.05, seed=1)(y)
+    y = L.SeparableConv2D(6, 3, padding="same", depth_multiplier=2)(y)
+    y = L.ReLU(max_value=4.0, negative_slope=0.1)(y)
+    y = L.Cropping2D(((1, 0), (0, 1)))(y)
+    y = L.UpSampling2D((1, 2))(y)
+    y = L.PReLU(alpha_initializer="random_uniform", shared_axes=[1, 2])(y)
+    y = L.SpatialDropout2D(0.2, seed=1)(y)
+    y = L.ELU(alpha=0.7)(y)
+    y = L.MaxPool2D()(y)
+    a = L.GlobalMaxPooling2D()(y)
+    b = L.GlobalAvgPool2D()(L.LeakyReLU()(y))
+    y = L.Dense(6)(L.Identity()(wg.layers.Concatenate()([a, b])))
+    y = L.Permute((2, 1))(L.RepeatVector(4)(y))
+    y = L.GaussianDropout(0.1, seed=1)(L.GlobalMaxPooling1D()(y))
+    y = L.Softmax()(L.Dense(3)(y))
+    model = wg.Model(inputs, y)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(_x((16, 8, 8, 3), seed=5), np.arange(16) % 3, epochs=1, batch_size=8, verbose=0)
+    return model
+
+
+NODE_PREDICT = """
+import { loadModel } from '%s';
+import { readFileSync } from 'node:fs';
+const [dir, input] = process.argv.slice(2);
+const { data, shape } = JSON.parse(readFileSync(input, 'utf8'));
+const out = {};
+for (const backend of ['js', 'wasm']) {
+  const model = await loadModel(dir, { backend });
+  const y = await model.predict({ data: Float32Array.from(data), shape });
+  out[backend] = Array.from(await y.data());
+}
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    model = _classifier()
+    path = tmp_path_factory.mktemp("classifier") / "b"
+    wg.export(model, path, verbose=0)
+    x = _x((4, 8, 8, 3), seed=6)
+    return model, path, x, model.predict(x, verbose=0)
+
+
+def test_classifier_of_new_layers_exports_and_the_runner_matches_predict(exported):
+    from webgrad.exporter.runner import load_bundle
+
+    _, path, x, want = exported
+    np.testing.assert_allclose(load_bundle(path).predict(x), want, rtol=1e-5, atol=1e-5)
+    ops = {n["op"] for n in json.loads((path / "model.json").read_text())["graph"]["nodes"]}
+    assert {"Conv2D", "Gather", "Slice", "Transpose", "ReduceMax"} <= ops
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js 20")
+def test_classifier_of_new_layers_runs_in_the_npm_runtime_on_js_and_wasm(exported, tmp_path):
+    _, path, x, want = exported
+    (tmp_path / "in.json").write_text(json.dumps({"data": x.ravel().tolist(), "shape": list(x.shape)}))
+    script = tmp_path / "predict.mjs"
+    script.write_text(NODE_PREDICT % (ROOT / "js_runtime" / "src" / "index.js").as_uri())
+    out = subprocess.run(["node", str(script), str(path), str(tmp_path / "in.json")],
+                         capture_output=True, text=True, timeout=120, check=True)
+    for backend, values in json.loads(out.stdout).items():
+        got = np.asarray(values, np.float32).reshape(want.shape)
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4, err_msg=backend)
