@@ -46,7 +46,7 @@ from webgrad.exporter.bundle_reader import (
 )
 from webgrad.exporter.bundle_training import check_training
 from webgrad.exporter.graph import Graph, Node
-from webgrad.exporter.opset import OpAttributeError, normalize_attrs, op_names, op_spec, opset_version
+from webgrad.exporter.opset import OpAttributeError, bundle_opset_version, normalize_attrs, op_names, op_spec
 from webgrad.exporter.quantize import SCHEMES, dequantize_tensor, quantize_tensor
 from webgrad.exporter.tensor_codec import encode, render
 
@@ -114,7 +114,7 @@ def write_bundle(
     manifest = {
         "format": FORMAT,
         "formatVersion": 1 if training is None else 2,
-        "opsetVersion": opset_version(),
+        "opsetVersion": bundle_opset_version(_ops_used(graph, training)),
         "producer": {"name": "webgrad", "version": webgrad_version(), **(producer or {})},
         "signature": {"inputs": [_spec_json(s) for s in graph.inputs],
                       "outputs": [_spec_json(s) for s in graph.outputs]},
@@ -162,6 +162,14 @@ def tensor_order(graph: Graph) -> list[str]:
     """
     order = dict.fromkeys(i for n in graph.nodes for i in n.inputs if i in graph.constants)
     return list(order) + sorted(set(graph.constants) - set(order))
+
+
+def _ops_used(graph: Graph, training: dict[str, Any] | None) -> set[str]:
+    """The op names of the forward graph and, in a trainable bundle, of its loss graph."""
+    ops = {n.op for n in graph.nodes}
+    if training is not None:
+        ops |= {n["op"] for n in training.get("lossGraph", {}).get("nodes", [])}
+    return ops
 
 
 def _node_json(n: Node) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,25 @@ def opset_version() -> int:
     True
     """
     return int(load_opset()["opsetVersion"])
+
+
+def op_since(name: str) -> int:
+    """The op set version that added op ``name`` (its ``since`` field; 1 for the first op set).
+
+    >>> op_since("Conv2D"), op_since("Pad")
+    (1, 2)
+    """
+    return int(op_spec(name).get("since", 1))
+
+
+def bundle_opset_version(ops: Iterable[str]) -> int:
+    """The ``opsetVersion`` a bundle using ``ops`` declares: the smallest version that has every one of
+    them, so a bundle without newer ops stays readable by runtimes of an older op set.
+
+    >>> bundle_opset_version(["Conv2D", "Relu"]), bundle_opset_version(["Conv2D", "Pad"])
+    (1, 2)
+    """
+    return max((op_since(op) for op in ops), default=1)
 
 
 def op_names() -> list[str]:

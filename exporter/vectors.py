@@ -218,6 +218,33 @@ def _slice(rng: Rng) -> list[Case]:
     ]
 
 
+def _pad(rng: Rng) -> list[Case]:
+    specials = SPECIALS.reshape(2, 5).copy()
+    return [
+        Case("nhwc_zero_padding_2d", [_f(rng, 2, 3, 4, 2)], {"pads": [0, 0, 1, 2, 2, 1, 0, 0]}),
+        Case("nwc_zero_padding_1d", [_f(rng, 2, 5, 3)], {"pads": [0, 0, 3, 1, 0, 0]}),
+        Case("every_axis_value", [_f(rng, 2, 3, 2)], {"pads": [1, 0, 0, 2, 1, 1], "value": -1.5}),
+        Case("no_padding", [_f(rng, 3, 4)], {"pads": [0, 0, 0, 0]}),
+        Case("rank6", [_f(rng, 2, 1, 2, 1, 2, 3)], {"pads": [1, 0, 0, 1, 0, 0, 1, 1, 0, 0, 2, 0], "value": 0.5}),
+        Case("scalar", [np.array(2.5, np.float32)], {"pads": []}),
+        Case("empty_input_axis", [_empty(2, 0, 3)], {"pads": [0, 0, 1, 1, 0, 1], "value": 7.0}),
+        Case("empty_output", [_empty(0, 3)], {"pads": [0, 0, 1, 1]}),
+        Case("special_values", [specials], {"pads": [1, 0, 0, 1], "value": 3.0}),
+        Case("int32", [_i32(rng, 3, 2)], {"pads": [2, 1, 0, 3], "value": -7.0}),
+    ]
+
+
+def _pad_rejects() -> list[Reject]:
+    # Zero-size inputs, as the op set's 'empty' field says: the pads are refused, not the empty axis.
+    x = _empty(2, 0)
+    return [
+        Reject("pads_length", [x], {"pads": [1, 1]}),
+        Reject("negative_pad", [x], {"pads": [0, 0, -1, 0]}),
+        Reject("int32_fraction_value", [np.zeros((2, 0), np.int32)], {"pads": [0, 0, 1, 0], "value": 0.5}),
+        Reject("rank7", [_empty(1, 1, 1, 1, 1, 1, 0)], {"pads": [0] * 14}),
+    ]
+
+
 def _gather(rng: Rng) -> list[Case]:
     table = _f(rng, 5, 3)
     return [
@@ -383,6 +410,7 @@ BUILDERS: dict[str, Builder] = {
     "Transpose": _transpose,
     "Concat": _concat,
     "Slice": _slice,
+    "Pad": _pad,
     "Gather": _gather,
     "ReduceSum": lambda rng: _reduce(rng) + _reduce_empty(),
     "ReduceMean": lambda rng: _reduce(rng) + _reduce_empty(),
@@ -393,7 +421,7 @@ BUILDERS: dict[str, Builder] = {
 }
 
 # Ops with inputs their shape rule must refuse (written as the file's "rejects" list).
-REJECTS: dict[str, Callable[[], list[Reject]]] = {"ArgMax": _arg_max_rejects}
+REJECTS: dict[str, Callable[[], list[Reject]]] = {"ArgMax": _arg_max_rejects, "Pad": _pad_rejects}
 
 
 def _filled(op: str, inputs: list[np.ndarray | None]) -> list[np.ndarray | None]:

@@ -283,6 +283,11 @@ def _dispatch(k: Kernels, op: str, inputs: Sequence[np.ndarray | None], ptrs: li
         _concat(k, inputs, y, attrs)
     elif op == "Slice":
         k.check(name, ptrs[0], y, _slice_params(k, x.shape, attrs))
+    elif op == "Pad":
+        before = list(attrs["pads"][0::2])
+        p = k.params("slice", rank=x.ndim, in_shape=shape, out_shape=x.shape, starts=before, steps=[1] * x.ndim)
+        bits = np.array(attrs["value"], x.dtype).view(np.uint32)
+        k.check(name, ptrs[0], y, p, int(bits))
     elif op == "Gather":
         axis = attrs["axis"] % x.ndim
         outer, n, inner = _axis_split(x.shape, axis)

@@ -52,6 +52,7 @@ export const SAMPLES = {
   AvgPool2D: pool,
   Transpose: bothTypes((x) => [[x(2, 3)], { perm: [1, 0] }]),
   Slice: bothTypes((x) => [[x(4, 3)], { starts: [1], ends: [3] }]),
+  Pad: bothTypes((x) => [[x(4, 3)], { pads: [1, 0, 0, 2], value: 1 }]),
   Concat: bothTypes((x) => [[x(2, 2), x(2, 3)]]),
   Gather: bothTypes((x) => [[x(5, 3), i32(2)]]),
   Dequantize: [[[t('int8')(2, 3), f32(3), f32(3)], { axis: 1 }], [[t('float16')(2, 3), null, null]]],

@@ -55,7 +55,7 @@ export function render(json) {
  *   differentiable?: boolean, doc?: string}} InputSpec
  * @typedef {{doc: string, inputs: readonly InputSpec[], attrs: Readonly<Record<string, AttrSpec>>,
  *   output: {dtype: string}, shape: {rule: string, doc: string}, differentiable: boolean,
- *   tolerance: {rtol: number, atol: number}, nan: string, empty?: string}} OpSpec
+ *   tolerance: {rtol: number, atol: number}, nan: string, empty?: string, since?: number}} OpSpec
  * @typedef {{format: string, opsetVersion: number, doc: string,
  *   activations: {doc: string, values: readonly string[]}, ops: Readonly<Record<string, OpSpec>>}} Opset
  */

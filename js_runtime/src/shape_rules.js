@@ -13,7 +13,7 @@ import { poolWindow, windowOf } from './window.js';
 /** @typedef {import('./shapes.js').Dim} Dim */
 /** @typedef {import('./shapes.js').Shape} Shape */
 /** @typedef {Record<string, any>} Attrs */
-/** @typedef {(shapes: (Shape | null)[], attrs: Attrs) => Dim[]} ShapeRule */
+/** @typedef {(shapes: (Shape | null)[], attrs: Attrs, dtypes?: (string | null)[]) => Dim[]} ShapeRule */
 
 /** @param {string} op @returns {ShapeRule} */
 const broadcast = (op) => (s) => broadcastShapes(op, /** @type {Shape} */ (s[0]), /** @type {Shape} */ (s[1]));
@@ -218,6 +218,41 @@ function slice(s, attrs) {
   return out;
 }
 
+/** The most dims Pad takes (the wasm kernels' params hold 6). */
+export const PAD_MAX_RANK = 6;
+
+/**
+ * Pad's `pads` as one `[before, after]` pair per axis of a rank-`rank` input, checked (with the fill
+ * value against x's dtype: an int32 x takes whole numbers only).
+ * @param {number} rank
+ * @param {Attrs} attrs
+ * @param {string | null} dtype x's
+ * @returns {[number, number][]}
+ */
+export function padPairs(rank, attrs, dtype) {
+  const pads = /** @type {number[]} */ (attrs.pads);
+  if (rank > PAD_MAX_RANK)
+    throw new WebgradError('ESHAPE', `Pad: x has rank ${rank}; Pad supports rank 0 to ${PAD_MAX_RANK}`);
+  if (pads.length !== 2 * rank) {
+    throw new WebgradError(
+      'ESHAPE',
+      `Pad: pads [${pads.join(', ')}] must have 2 * rank = ${2 * rank} entries (before, after per axis)`,
+    );
+  }
+  if (pads.some((p) => p < 0))
+    throw new WebgradError('ESHAPE', `Pad: pads [${pads.join(', ')}] must be >= 0 (use Slice to crop)`);
+  if (dtype === 'int32' && !Number.isInteger(attrs.value))
+    throw new WebgradError('ESHAPE', `Pad: value ${attrs.value} must be a whole number to pad an int32 x`);
+  return Array.from({ length: rank }, (_, d) => /** @type {[number, number]} */ ([pads[2 * d], pads[2 * d + 1]]));
+}
+
+/** @param {(Shape | null)[]} s @param {Attrs} attrs @param {(string | null)[]} [dtypes] @returns {Dim[]} */
+function pad(s, attrs, dtypes) {
+  const x = /** @type {Shape} */ (s[0]);
+  const pairs = padPairs(x.length, attrs, dtypes?.[0] ?? null);
+  return x.map((d, i) => (d === null ? null : d + pairs[i][0] + pairs[i][1]));
+}
+
 /** @type {ShapeRule} */
 function gather(s, attrs) {
   const [data, indices] = /** @type {[Shape, Shape]} */ (s);
@@ -322,6 +357,7 @@ export const SHAPE_RULES = /** @type {Readonly<Record<string, ShapeRule>>} */ (
     Transpose: transpose,
     Concat: concat,
     Slice: slice,
+    Pad: pad,
     Gather: gather,
     ReduceSum: reduce('ReduceSum'),
     ReduceMean: reduce('ReduceMean'),
@@ -373,7 +409,7 @@ export function inferNode(op, shapes, dtypes, attrs) {
     throw new WebgradError('EDTYPE', `${op}: inputs have different dtypes [${dtypes.join(', ')}]`);
   }
   const padded = Array.from({ length: count }, (_, i) => shapes[i] ?? null);
-  const shape = SHAPE_RULES[op](padded, attrs);
+  const shape = SHAPE_RULES[op](padded, attrs, dtypes);
   const want = spec.output.dtype;
   const dtype =
     want === 'same'

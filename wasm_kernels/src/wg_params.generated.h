@@ -145,7 +145,7 @@ _Static_assert(offsetof(wg_transpose_params, rank) == 0, "wg_transpose_params.ra
 _Static_assert(offsetof(wg_transpose_params, shape) == 4, "wg_transpose_params.shape is ABI");
 _Static_assert(offsetof(wg_transpose_params, perm) == 28, "wg_transpose_params.perm is ABI");
 
-typedef struct { /* Slice, SliceGrad: every axis resolved by the caller with numpy's rules (an unsliced axis: start 0, step 1, out = in); SliceGrad: in_shape is x's, out_shape g's */
+typedef struct { /* Slice, SliceGrad, Pad: every axis resolved by the caller with numpy's rules (an unsliced axis: start 0, step 1, out = in); SliceGrad: in_shape is x's, out_shape g's; Pad: in_shape is y's (padded), out_shape x's, starts the pads before each axis, steps 1 */
   int32_t rank; /* input rank, 0..MAX_RANK */
   int32_t in_shape[WG_MAX_RANK]; /* input shape */
   int32_t out_shape[WG_MAX_RANK]; /* output shape */

@@ -1,11 +1,11 @@
 /* SliceGrad: zeros of x's shape with g placed where Slice read (the same resolved params struct as
  * wg_Slice: in_shape is x's, out_shape g's). */
-#include "../wg.h"
+#include "../strided.h"
 
 WG_EXPORT int wg_SliceGrad(const float* g, float* dx, const wg_slice_params* p) {
   const int rank = p->rank;
   if (rank < 0 || rank > WG_MAX_RANK) return WG_ERR_ARG;
-  int strides[WG_MAX_RANK], count = 1, out = 1;
+  int strides[WG_MAX_RANK], count = 1;
   size_t base = 0;
   for (int d = rank - 1, s = 1; d >= 0; d--) {
     const int n = p->in_shape[d], o = p->out_shape[d], start = p->starts[d], step = p->steps[d];
@@ -14,20 +14,8 @@ WG_EXPORT int wg_SliceGrad(const float* g, float* dx, const wg_slice_params* p) 
     base += (size_t)start * s;
     s *= n;
     count *= n;
-    out *= o;
   }
   __builtin_memset(dx, 0, (size_t)count * 4);
-  if (out == 0) return WG_OK;
-  int idx[WG_MAX_RANK] = {0};
-  size_t off = base;
-  for (int i = 0; i < out; i++) {
-    dx[off] = g[i];
-    for (int d = rank - 1; d >= 0; d--) {
-      off += strides[d];
-      if (++idx[d] < p->out_shape[d]) break;
-      off -= (size_t)strides[d] * p->out_shape[d];
-      idx[d] = 0;
-    }
-  }
+  strided_scatter((const uint32_t*)g, (uint32_t*)dx + base, rank, p->out_shape, strides);
   return WG_OK;
 }

@@ -241,7 +241,7 @@ export function writeTransposeParams(dv, p, f) {
 export const SLICE_PARAMS_BYTES = 100;
 
 /**
- * Fields of wg_slice_params (Slice, SliceGrad): every axis resolved by the caller with numpy's rules (an unsliced axis: start 0, step 1, out = in); SliceGrad: in_shape is x's, out_shape g's.
+ * Fields of wg_slice_params (Slice, SliceGrad, Pad): every axis resolved by the caller with numpy's rules (an unsliced axis: start 0, step 1, out = in); SliceGrad: in_shape is x's, out_shape g's; Pad: in_shape is y's (padded), out_shape x's, starts the pads before each axis, steps 1.
  * @typedef {object} SliceParams
  * @property {number} rank input rank, 0..MAX_RANK
  * @property {readonly number[]} inShape input shape

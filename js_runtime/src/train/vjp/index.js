@@ -25,6 +25,7 @@ import { MaxPool2D } from './MaxPool2D.js';
 import { Maximum } from './Maximum.js';
 import { Minimum } from './Minimum.js';
 import { Mul } from './Mul.js';
+import { Pad } from './Pad.js';
 import { ReduceMax } from './ReduceMax.js';
 import { ReduceMean } from './ReduceMean.js';
 import { ReduceSum } from './ReduceSum.js';
@@ -63,6 +64,7 @@ export const VJP_RULES = Object.freeze({
   Maximum,
   Minimum,
   Mul,
+  Pad,
   ReduceMax,
   ReduceMean,
   ReduceSum,

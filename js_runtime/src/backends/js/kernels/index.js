@@ -34,6 +34,7 @@ import { Flatten } from './Flatten.js';
 import { Transpose } from './Transpose.js';
 import { Concat } from './Concat.js';
 import { Slice } from './Slice.js';
+import { Pad } from './Pad.js';
 import { Gather } from './Gather.js';
 import { ReduceSum } from './ReduceSum.js';
 import { ReduceMean } from './ReduceMean.js';
@@ -90,6 +91,7 @@ export const KERNELS = Object.freeze({
   Transpose,
   Concat,
   Slice,
+  Pad,
   Gather,
   ReduceSum,
   ReduceMean,

@@ -6,7 +6,7 @@
 
 import { aroundAxis } from '../../../math/axis.js';
 import { normAxis, sizeOf } from '../../../shapes.js';
-import { sliceParams as resolveSlice, sliceRange } from '../../../shape_rules.js';
+import { padPairs, sliceParams as resolveSlice, sliceRange } from '../../../shape_rules.js';
 import { WebgradError } from '../../../errors.js';
 import { DTYPE_CODES, writeSliceParams, writeTransposeParams } from '../params.js';
 import { PARAMS_BYTES } from './_context.js';
@@ -89,6 +89,32 @@ export function Slice(ctx) {
     });
     writeSliceParams(ctx.dv(), ctx.params, { rank, inShape: x.shape, outShape: y.shape, starts, steps });
     ctx.check('Slice', ctx.ex.wg_Slice(ctx.ptr(x), ctx.ptr(y), ctx.params));
+  };
+}
+
+/** The 4 bytes of Pad's fill value as its dtype stores them (float32 bits or an int32). */
+const fillBits = new DataView(new ArrayBuffer(4));
+
+/**
+ * Pad: `wg_Pad(x, y, params, value_bits)` with the slice params as SliceGrad's (in_shape y's, out_shape
+ * x's, starts the pads before each axis).
+ * @param {Ctx} ctx @returns {Kernel}
+ */
+export function Pad(ctx) {
+  return (inputs, attrs, y) => {
+    const x = at(inputs, 0);
+    const rank = x.shape.length;
+    const starts = padPairs(rank, attrs, x.dtype).map(([before]) => before);
+    writeSliceParams(ctx.dv(), ctx.params, {
+      rank,
+      inShape: y.shape,
+      outShape: x.shape,
+      starts,
+      steps: starts.map(() => 1),
+    });
+    if (x.dtype === 'int32') fillBits.setInt32(0, attrs.value, true);
+    else fillBits.setFloat32(0, attrs.value, true);
+    ctx.check('Pad', ctx.ex.wg_Pad(ctx.ptr(x), ctx.ptr(y), ctx.params, fillBits.getInt32(0, true)));
   };
 }
 

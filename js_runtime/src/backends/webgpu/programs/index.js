@@ -26,6 +26,7 @@ import { program as MaxPool2D } from './MaxPool2D.js';
 import { program as Maximum } from './Maximum.js';
 import { program as Minimum } from './Minimum.js';
 import { program as Mul } from './Mul.js';
+import { program as Pad } from './Pad.js';
 import { program as ReduceMax } from './ReduceMax.js';
 import { program as ReduceMean } from './ReduceMean.js';
 import { program as ReduceSum } from './ReduceSum.js';
@@ -67,6 +68,7 @@ export const DECLARED_PROGRAMS = Object.freeze({
   Maximum,
   Minimum,
   Mul,
+  Pad,
   ReduceMax,
   ReduceMean,
   ReduceSum,
