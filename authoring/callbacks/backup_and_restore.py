@@ -6,9 +6,12 @@ What ``backup_dir`` holds (Keras's names): ``latest.weights.h5`` (``model.save_w
 the optimizer state, a NumPy .npz inside) and ``training_metadata.json`` (``epoch`` to resume at,
 ``batch``, and the state of webgrad's random generator). On ``on_train_begin`` the callback loads them,
 restores the generator and sets ``model._initial_epoch``, from which ``fit`` starts; so the resumed run
-shuffles, drops out and steps exactly as the uninterrupted one would have (Keras restores weights and
-optimizer but not the random state). After a ``fit`` that completes, the backup files are deleted
-(``delete_checkpoint=True``), then ``backup_dir`` if it is left empty.
+shuffles and steps exactly as the uninterrupted one would have, and ends with the same weights (Keras
+restores weights and optimizer, not the shuffling). Not restored yet: the random streams that layers keep
+for themselves (a ``Dropout`` draws its masks from its own generator), so a model with dropout resumes
+with other masks. A backup taken every ``save_freq`` batches resumes at the start of the epoch it was
+taken in, with the weights of that batch, as in Keras. After a ``fit`` that completes, the backup files
+are deleted (``delete_checkpoint=True``), then ``backup_dir`` if it is left empty.
 """
 
 from __future__ import annotations
