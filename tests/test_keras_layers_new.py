@@ -339,6 +339,53 @@ def test_jax_values_without_a_random_source_are_refused():
         L.RandomFlip()(Tensor(jnp.zeros((1, 2, 2, 1))), training=True)
 
 
+class _JaxDraws:
+    """A ``random_source`` as a compiled JAX step would set it: draws from a traced key."""
+
+    def __init__(self, key):
+        self.key = key
+
+    def _next(self):
+        import jax
+
+        self.key, sub = jax.random.split(self.key)
+        return sub
+
+    def uniform(self, shape):
+        import jax
+
+        return jax.random.uniform(self._next(), shape)
+
+    def normal(self, shape):
+        import jax
+
+        return jax.random.normal(self._next(), shape)
+
+
+@pytest.mark.parametrize("case", TRAINING_ONLY)
+def test_training_only_layers_trace_under_jit_with_a_random_source(case):
+    jax = pytest.importorskip("jax")
+    from webgrad.backends.jax_trace import lowered
+    from webgrad.tensor import Tensor
+
+    layer = CASES[case][0]()
+    x = _x(CASES[case][2], seed=8)
+    layer(x)
+
+    def step(x, key):
+        with lowered():
+            layer.random_source = _JaxDraws(key)
+            try:
+                return layer.call(Tensor(x), training=True).data
+            finally:
+                layer.random_source = None
+
+    compiled = jax.jit(step)
+    a, b = (np.asarray(compiled(x, jax.random.PRNGKey(k))) for k in (1, 2))
+    assert a.shape == np.asarray(layer(x, training=True)).shape
+    assert not np.array_equal(a, b)  # the draws follow the traced key, not one frozen draw
+
+
 # ---- errors ------------------------------------------------------------------------------------------
 
 
