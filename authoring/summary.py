@@ -18,8 +18,13 @@ def summarize(model: Any) -> str:
     """The summary text of a built model."""
     if not model.built:
         return f'Model "{model.name}" is not built yet: give it an Input or call it on data first.'
-    branchy = any(node.layer.n_inputs is None for node in model._nodes)
+    branchy = any(len(node.inputs) > 1 for node in model._nodes)
     rows = []
+    if not model._nodes:  # a subclassed model: its layers, with the output shapes of its last build/call
+        for layer in model.layers:
+            shape = layer.__dict__.get("_wg_output_shape")
+            rows.append((f"{layer.name} ({type(layer).__name__})", "?" if shape is None else _shape(shape),
+                         f"{layer.count_params():,}", ""))
     for x in model.inputs:
         layer = x.history[0]
         if type(model).__name__ != "Sequential":

@@ -102,12 +102,14 @@ class Tensor(_OpsMixin):
 class Variable(Tensor):
     """A trainable (or frozen) weight of a layer."""
 
-    __slots__ = ("name", "trainable")
+    __slots__ = ("name", "regularizer", "trainable")
 
     def __init__(self, data: Any, name: str, trainable: bool = True):
         super().__init__(data, requires_grad=trainable)
         self.name = name
         self.trainable = trainable
+        #: a callable (``webgrad.regularizers``) whose penalty of this weight ``layer.losses`` includes
+        self.regularizer: Any = None
 
     def assign(self, value: Any) -> None:
         """Replaces the value; the shape must stay the same."""
