@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         random,
         raw_ops,
         schedules,
+        utils,
         zoo,
     )
     from webgrad import model as models
@@ -52,7 +53,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations", "autodiff", "backends", "callbacks", "datasets", "initializers", "layers", "losses", "metrics",
-    "ops", "optimizers", "privacy", "random", "raw_ops", "schedules", "zoo",
+    "ops", "optimizers", "privacy", "random", "raw_ops", "schedules", "utils", "zoo",
 )
 # public name -> (module, attribute in it; None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
@@ -73,7 +74,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
 __all__ = [
     "DPConfig", "Input", "Model", "Sequential", "TrainingDivergedError", "activations", "autodiff", "backends",
     "callbacks", "datasets", "export", "get_backend", "initializers", "layers", "load_model", "losses", "metrics",
-    "models", "ops", "optimizers", "privacy", "random", "raw_ops", "schedules", "set_backend", "set_seed", "zoo",
+    "models", "ops", "optimizers", "privacy", "random", "raw_ops", "schedules", "set_backend", "set_seed", "utils", "zoo",
 ]
 
 

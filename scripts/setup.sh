@@ -23,6 +23,14 @@ if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null &
     echo "    (could not install dataset-fashion-mnist; its tests will be skipped)"
 fi
 
+# Graphviz's dot program draws wg.utils.plot_model's pictures (pydot, in the dev extra, drives it).
+if ! command -v dot >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "==> Graphviz (Debian graphviz, for wg.utils.plot_model)"
+  (apt-get install -y -qq graphviz >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null && apt-get install -y -qq graphviz >/dev/null; }) ||
+    echo "    (could not install graphviz; the plot_model test will be skipped)"
+fi
+
 # Debian's Chromium is the real browser for the Playwright tests, and its SwiftShader Vulkan driver is
 # the WebGPU adapter for Dawn (npm webgpu) and wgpu-py on a machine with no GPU.
 # libvulkan1 is the Vulkan loader Dawn and wgpu-py open.

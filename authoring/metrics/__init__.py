@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from webgrad import keras_names
 from webgrad.layers.base import _snake
 from webgrad.metrics.accuracy import (
     Accuracy,
@@ -146,3 +147,7 @@ def deserialize(config: dict[str, Any], custom_objects: dict[str, Callable] | No
     if name not in classes:
         raise ValueError(f"unknown metric class {name!r}; pass it in custom_objects")
     return classes[name].from_config(dict(config.get("config", {})))
+
+
+def __getattr__(name: str) -> Any:  # Keras names webgrad lacks (IoU, R2Score…): NotImplementedError
+    raise keras_names.unsupported("metrics", name)
