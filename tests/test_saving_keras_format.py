@@ -367,3 +367,26 @@ def test_a_save_that_cannot_serialize_writes_nothing(tmp_path, monkeypatch):
     with pytest.raises(TypeError):
         model.save(tmp_path / "m.keras")
     assert os.listdir(tmp_path) == []
+
+
+def test_jax_backend_round_trip_and_load_weights_into_a_used_model(tmp_path):
+    pytest.importorskip("jax")
+    x, y = _data()
+    model = wg.Sequential([wg.Input((5,)), wg.layers.Dense(8, activation="relu"),
+                           wg.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer=wg.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", backend="jax")
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    model.save_weights(tmp_path / "j.weights.h5")
+    other = wg.Sequential([wg.Input((5,)), wg.layers.Dense(8, activation="relu"),
+                           wg.layers.Dense(3, activation="softmax")])
+    other.compile(optimizer=wg.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", backend="jax")
+    before = other.predict(x, verbose=0)  # the jax backend now holds its own copy of the weights
+    other.load_weights(tmp_path / "j.weights.h5")
+    after = other.predict(x, verbose=0)
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(after, model.predict(x, verbose=0), rtol=1e-6, atol=1e-7)
+    # and training continues from the restored Adam moments on both
+    model.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0)
+    other.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0)
+    np.testing.assert_allclose(other.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    assert other.optimizer.iterations == model.optimizer.iterations == 9
