@@ -25,32 +25,18 @@ import numpy as np
 from webgrad import losses as wg_losses
 from webgrad import metrics as wg_metrics
 
-__all__ = ["CompileMetrics", "LossSpec", "LossTracker", "resolve_losses", "resolve_metrics"]
+__all__ = ["CompileMetrics", "LossSpec", "loss_tracker", "resolve_losses", "resolve_metrics"]
 
 
-class LossTracker(wg_metrics.Metric):
+def loss_tracker(name: str = "loss") -> wg_metrics.Metric:
     """A weighted running mean (Keras's ``Mean`` metric): fit's ``loss`` and the ``<output>_loss`` logs.
 
-    >>> t = LossTracker("loss")
+    >>> t = loss_tracker("loss")
     >>> t.update_state(1.0, sample_weight=3); t.update_state(2.0, sample_weight=1)
-    >>> t.result()
+    >>> float(t.result())
     1.25
     """
-
-    def __init__(self, name: str = "loss"):
-        super().__init__(name)
-
-    def reset_state(self) -> None:
-        self._total, self._count = 0.0, 0.0
-
-    def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
-        v = np.asarray(values, np.float64)
-        w = np.broadcast_to(np.asarray(1.0 if sample_weight is None else sample_weight, np.float64), v.shape)
-        self._total += float(np.sum(v * w))
-        self._count += float(np.sum(w))
-
-    def result(self) -> float:
-        return self._total / self._count if self._count else 0.0
+    return wg_metrics.Mean(name=name)
 
 
 @dataclass
@@ -60,7 +46,7 @@ class LossSpec:
     losses: list[Any]
     weights: list[float]
     output_names: list[str]
-    trackers: list[LossTracker | None]
+    trackers: list[wg_metrics.Metric | None]
 
 
 def _keyed(spec: dict, names: list[str], what: str) -> list[Any]:
@@ -99,7 +85,7 @@ def resolve_losses(loss: Any, loss_weights: Any, names: list[str]) -> LossSpec:
         raise TypeError(f"compile: loss_weights must be a list or a dict keyed by output name, got {loss_weights!r}")
     losses = [None if s is None else wg_losses.get(s) for s in specs]
     several = sum(lo is not None for lo in losses) > 1
-    trackers = [LossTracker(f"{name}_loss") if several and lo is not None else None
+    trackers = [loss_tracker(f"{name}_loss") if several and lo is not None else None
                 for name, lo in zip(names, losses, strict=True)]
     return LossSpec(losses, weights, list(names), trackers)
 
@@ -158,10 +144,23 @@ class CompileMetrics:
     def metrics(self) -> list[Any]:
         return [m for ms in self.per_output for m in ms]
 
-    def update_state(self, y_true: list[Any], y_pred: list[Any], sample_weight: Any = None) -> None:
-        for y, p, ms in zip(y_true, y_pred, self.per_output, strict=True):
+    def _per_output(self, values: Any, what: str) -> list[Any]:
+        """``values`` (one array, a list in output order, or a dict by output name) as a list."""
+        names = self.output_names
+        if isinstance(values, dict):
+            return [values[n] for n in names]
+        if len(names) == 1:
+            return [values]
+        if not isinstance(values, list | tuple) or len(values) != len(names):
+            raise ValueError(f"{what} must have one entry per output {names}, got {type(values).__name__}")
+        return list(values)
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Updates each output's metrics (structures as the model gives them: an array, a list or a dict)."""
+        ys, ps = self._per_output(y_true, "y_true"), self._per_output(y_pred, "y_pred")
+        for y, p, ms in zip(ys, ps, self.per_output, strict=True):
             for m in ms:
-                update_metric(m, y, p, sample_weight)
+                update_metric(m, np.asarray(y), np.asarray(p), sample_weight)
 
     def result(self) -> dict[str, Any]:
         return {name: m.result() for names, ms in zip(self.log_names, self.per_output, strict=True)

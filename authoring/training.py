@@ -160,7 +160,7 @@ class TrainingMixin:
         self._backend: str | None = None
         self._mixed_precision: str | None = None
         self._steps: Any = None
-        self._loss_tracker: compile_utils.LossTracker | None = None
+        self._loss_tracker: wg_metrics.Metric | None = None
         self._compile_metrics: compile_utils.CompileMetrics | None = None
         self._losses_resolved: compile_utils.LossSpec | None = None
         self._fit_dp: tuple[Any, Any] | None = None
@@ -195,7 +195,7 @@ class TrainingMixin:
         self._loss_spec, self._metric_specs, self._loss_weight_spec = loss, metrics or [], loss_weights
         self.compiled_losses, self.loss_weights = [], []
         self._losses_resolved, self._compile_metrics = None, None
-        self._loss_tracker = compile_utils.LossTracker("loss")
+        self._loss_tracker = compile_utils.loss_tracker("loss")
         if loss is not None:
             for spec in (list(loss.values()) if isinstance(loss, dict) else _as_list(loss)):
                 if spec is not None:
@@ -209,11 +209,18 @@ class TrainingMixin:
 
     def _output_names(self, y_pred: Any = None) -> list[str]:
         if self.outputs:
-            return [o.history[0].name for o in self.outputs]
+            names = getattr(self, "output_names", None)
+            return list(names) if names else [o.history[0].name for o in self.outputs]
         if isinstance(y_pred, dict):
-            return list(y_pred)
+            return sorted(y_pred)
         n = len(_as_list(y_pred)) if y_pred is not None else 1
         return ["output"] if n == 1 else [f"output_{i}" for i in range(n)]
+
+    def _flat_preds(self, y_pred: Any) -> list[Any]:
+        """Outputs as a list in output order (dict outputs by name)."""
+        if isinstance(y_pred, dict):
+            return [y_pred[n] for n in self._output_names(y_pred)]
+        return _as_list(y_pred)
 
     def _resolve_compile(self, y_pred: Any = None) -> None:
         """Resolves the losses and metrics per output; needs the outputs (built, or one ``y_pred``)."""
@@ -298,10 +305,9 @@ class TrainingMixin:
             if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
                 raise TypeError(f"inputs must be numeric arrays, got dtype {a.dtype}")
             arrays.append(a)
-        if not self.inputs and not hasattr(self, "_stack"):
-            # a subclassed model: call() decides what it takes; floats arrive as float32, as in Keras
+        self._ensure_built(arrays if len(arrays) > 1 else arrays[0])  # a Sequential or subclassed model builds
+        if not self.inputs:  # a model without a signature: floats arrive as float32, as in Keras
             return [a.astype(np.float32) if a.dtype == np.float64 else a for a in arrays]
-        self._ensure_built(arrays if len(arrays) > 1 else arrays[0])
         if len(arrays) != len(self.inputs):
             raise ValueError(f"model {self.name!r} takes {len(self.inputs)} inputs, got {len(arrays)}")
         out = []
@@ -371,10 +377,7 @@ class TrainingMixin:
 
     # ---- the model's forward pass and losses ------------------------------------------------------
     def _forward(self, xs: list[Any], training: bool) -> list[Any]:
-        arg = xs if len(xs) > 1 else xs[0]
-        if self.inputs:  # a graph model: run its layer calls
-            return _as_list(self.call(arg, training=training))
-        return _as_list(self(arg, training=training))
+        return self._flat_preds(self(xs if len(xs) > 1 else xs[0], training=training))
 
     def _loss_vectors(self, outs: list[Any], ys: list[Any]) -> list[Any]:
         """The per-example loss of each output (None for an output without a loss)."""
@@ -402,7 +405,7 @@ class TrainingMixin:
         """The total loss of a batch (a scalar Tensor on the autodiff graph): the compiled losses, each the
         mean over the batch of ``loss * sample_weight``, times ``loss_weights``, plus ``sum(self.losses)``.
         Updates the ``<output>_loss`` trackers of a multi-output model (Keras 3's ``compute_loss``)."""
-        outs = _as_list(y_pred) if not isinstance(y_pred, dict) else [y_pred[n] for n in self._output_names(y_pred)]
+        outs = self._flat_preds(y_pred)
         vectors = self._loss_vectors(outs, self._label_list(y))
         spec = self._losses_resolved
         assert spec is not None
@@ -432,8 +435,8 @@ class TrainingMixin:
         if self._compile_metrics is None:
             self._resolve_compile(y_pred)
         if self._compile_metrics is not None and self._compile_metrics.metrics and y is not None:
-            outs = _as_list(y_pred) if not isinstance(y_pred, dict) else list(y_pred.values())
-            self._compile_metrics.update_state(self._label_list(y), [_value(o) for o in outs], sample_weight)
+            outs = [_value(o) for o in self._flat_preds(y_pred)]
+            self._compile_metrics.update_state(self._label_list(y), outs, sample_weight)
         return self.get_metrics_result()
 
     # ---- the steps (override them as in Keras) ----------------------------------------------------
