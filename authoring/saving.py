@@ -344,16 +344,17 @@ def _serialize_spec(spec: Any, kind: str) -> Any:
         return {k: _serialize_spec(v, kind) for k, v in spec.items()}
     if isinstance(spec, type):
         raise ValueError(f"compile got the {kind} class {spec.__name__}; pass an instance or a name")
-    registered = get_registered_name(spec if callable(spec) and not hasattr(spec, "get_config") else type(spec))
     if hasattr(spec, "get_config"):
         config = spec.get_config()
         if kind == "metric" and "name" not in config and getattr(spec, "name", None):
             config = {**config, "name": spec.name}
         return {"module": type(spec).__module__, "class_name": type(spec).__name__, "config": config,
-                "registered_name": registered}
-    if callable(spec):
-        return {"module": getattr(spec, "__module__", None), "class_name": "function", "config": registered,
-                "registered_name": registered}
+                "registered_name": _registered_name(spec)}
+    if callable(spec) and hasattr(spec, "__name__"):
+        # a function is saved by name: its registered name, else its own (then load with custom_objects)
+        name = get_registered_name(spec)
+        return {"module": getattr(spec, "__module__", None), "class_name": "function", "config": name,
+                "registered_name": name if name != spec.__name__ else None}
     raise ValueError(f"cannot save the {kind} {spec!r} given to compile: use a name, a {kind} object with "
                      "get_config, or a registered function")
 

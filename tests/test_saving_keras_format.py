@@ -390,3 +390,53 @@ def test_jax_backend_round_trip_and_load_weights_into_a_used_model(tmp_path):
     other.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0)
     np.testing.assert_allclose(other.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
     assert other.optimizer.iterations == model.optimizer.iterations == 9
+
+
+@wg.saving.register_keras_serializable(package="SavingTest")
+def halved_mse(y_true, y_pred):
+    return wg.losses.get("mse")(y_true, y_pred) * 0.5
+
+
+def plain_mse(y_true, y_pred):
+    return wg.losses.get("mse")(y_true, y_pred)
+
+
+def test_compile_state_with_loss_and_metric_objects_schedules_and_functions(tmp_path):
+    x, y = _data()
+    model = wg.Sequential([wg.Input((5,)), wg.layers.Dense(6), wg.layers.BatchNormalization(), wg.layers.Dense(3)])
+    model.compile(optimizer=wg.optimizers.Adam(wg.schedules.ExponentialDecay(0.01, 5, 0.5)),
+                  loss=wg.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=[wg.metrics.SparseCategoricalAccuracy(name="acc"), "accuracy"])
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    model.save(tmp_path / "a.keras")
+    loaded = wg.models.load_model(tmp_path / "a.keras")
+    assert isinstance(loaded.optimizer._learning_rate, wg.schedules.ExponentialDecay)
+    assert float(loaded.optimizer.learning_rate) == float(model.optimizer.learning_rate) < 0.01  # decayed
+    assert loaded.get_compile_config() == model.get_compile_config()
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True) == model.evaluate(x, y, verbose=0, return_dict=True)
+
+    # a registered loss function comes back by its registered name; a plain one through custom_objects
+    for loss, custom in ((halved_mse, None), (plain_mse, {"plain_mse": plain_mse})):
+        m = wg.Sequential([wg.Input((5,)), wg.layers.Dense(1)])
+        m.compile(optimizer="sgd", loss=loss)
+        m.save(tmp_path / "f.keras")
+        if custom:
+            with pytest.raises(ValueError, match="plain_mse"):
+                wg.models.load_model(tmp_path / "f.keras")
+        assert wg.models.load_model(tmp_path / "f.keras", custom_objects=custom)._loss_spec is loss
+
+
+def test_multi_output_dict_losses_weights_and_metrics_round_trip(tmp_path):
+    x, y = _data()
+    a = wg.Input((5,), name="inp")
+    h = wg.layers.Dense(5, activation="relu")(a)
+    model = wg.Model(a, [wg.layers.Dense(3, activation="softmax", name="cls")(h), wg.layers.Dense(1, name="reg")(h)])
+    model.compile(optimizer="adam", loss={"cls": "sparse_categorical_crossentropy", "reg": "mse"},
+                  loss_weights={"cls": 1.0, "reg": 0.5}, metrics={"cls": ["accuracy"]})
+    labels = {"cls": y, "reg": x[:, :1]}
+    model.fit(x, labels, epochs=1, verbose=0)
+    model.save(tmp_path / "d.keras")
+    loaded = wg.models.load_model(tmp_path / "d.keras")
+    assert loaded.get_compile_config() == model.get_compile_config()
+    assert loaded.evaluate(x, labels, verbose=0, return_dict=True) == model.evaluate(x, labels, verbose=0,
+                                                                                      return_dict=True)
