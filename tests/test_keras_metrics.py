@@ -290,3 +290,32 @@ def test_metric_without_super_init_says_so():
 
     with pytest.raises(RuntimeError, match="super"):
         Broken()
+
+
+def test_metrics_in_a_custom_training_loop_take_webgrad_tensors():
+    """The Keras guide's loop: metrics updated on the model's outputs (webgrad Tensors) and the loss."""
+    wg.utils.set_random_seed(0)
+    model = wg.Sequential([wg.layers.Input((4,)), wg.layers.Dense(K, activation="softmax")])
+    optimizer, loss_fn = wg.optimizers.Adam(0.01), wg.losses.SparseCategoricalCrossentropy()
+    ours = [wg.metrics.SparseCategoricalAccuracy(), wg.metrics.SparseTopKCategoricalAccuracy(k=2),
+            wg.metrics.SparseCategoricalCrossentropy()]
+    theirs = [keras.metrics.SparseCategoricalAccuracy(), keras.metrics.SparseTopKCategoricalAccuracy(k=2),
+              keras.metrics.SparseCategoricalCrossentropy()]
+    loss_tracker, keras_tracker = wg.metrics.Mean(name="loss"), keras.metrics.Mean(name="loss")
+    for _ in range(3):
+        x = RNG.normal(size=(N, 4)).astype(np.float32)
+        y = RNG.integers(0, K, N)
+        with wg.GradientTape() as tape:
+            probs = model(x, training=True)
+            loss = wg.losses.mean(loss_fn(y, probs))  # webgrad losses give per-example values
+        grads = tape.gradient(loss, model.trainable_weights)
+        optimizer.apply_gradients(zip(grads, model.trainable_weights, strict=True))
+        assert isinstance(probs, wg.tensor.Tensor)
+        for m, km in zip(ours, theirs, strict=True):
+            m.update_state(y, probs)
+            km.update_state(y, np.asarray(probs))
+        loss_tracker.update_state(loss)
+        keras_tracker.update_state(np.asarray(loss))
+    for m, km in zip([*ours, loss_tracker], [*theirs, keras_tracker], strict=True):
+        _close(m.result(), km.result())
+        assert f"{float(m.result()):.4f}"  # the guide prints float(metric.result())
