@@ -3,6 +3,7 @@ calls, with and without sample_weight, give the same result and the same names; 
 a custom Metric subclass written as in the Keras docs behave the same under both libraries."""
 
 import os
+import warnings
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
@@ -319,3 +320,13 @@ def test_metrics_in_a_custom_training_loop_take_webgrad_tensors():
     for m, km in zip([*ours, loss_tracker], [*theirs, keras_tracker], strict=True):
         _close(m.result(), km.result())
         assert f"{float(m.result()):.4f}"  # the guide prints float(metric.result())
+
+
+def test_auc_from_logits_takes_extreme_logits_without_overflow():
+    m, km = wg.metrics.AUC(from_logits=True), keras.metrics.AUC(from_logits=True)
+    logits = np.array([-1000.0, -3.0, 2.0, 1000.0], np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's exp(1000) overflow would be a RuntimeWarning
+        m.update_state([0, 1, 0, 1], logits)
+    km.update_state([0, 1, 0, 1], logits)
+    _close(m.result(), km.result())

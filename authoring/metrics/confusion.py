@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 
 from webgrad.metrics.base import Metric
 from webgrad.metrics.confusion_counts import NEG_INF, evenly_distributed, parse_thresholds, update_confusion_variables
@@ -197,7 +198,7 @@ class AUC(Metric):
         if not self._built:
             self._build(y_pred.shape)
         if self._from_logits:
-            y_pred = (1.0 / (1.0 + np.exp(-y_pred))).astype(np.float32)
+            y_pred = expit(y_pred).astype(np.float32)  # the sigmoid, without overflow for large logits
         update_confusion_variables(
             {"tp": self.true_positives, "tn": self.true_negatives, "fp": self.false_positives,
              "fn": self.false_negatives},
