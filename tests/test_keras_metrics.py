@@ -330,3 +330,13 @@ def test_auc_from_logits_takes_extreme_logits_without_overflow():
         m.update_state([0, 1, 0, 1], logits)
     km.update_state([0, 1, 0, 1], logits)
     _close(m.result(), km.result())
+
+
+@pytest.mark.parametrize("case", [*CASES[::2], ("Mean", {}, None), ("Sum", {}, None)],
+                         ids=[*[_ids(c) for c in CASES[::2]], "Mean", "Sum"])
+def test_config_keys_match_keras_and_round_trip(case):
+    name, kw, _ = case
+    ours, theirs = getattr(wg.metrics, name)(**kw), getattr(keras.metrics, name)(**kw)
+    assert sorted(ours.get_config()) == sorted(theirs.get_config())
+    again = type(ours).from_config(ours.get_config())
+    assert again.get_config() == ours.get_config() and type(again) is type(ours)
