@@ -23,11 +23,14 @@ from typing import Any
 
 from webgrad import keras_names, saving
 from webgrad import load as bundle_load
+from webgrad.keras_import import from_keras
 from webgrad.model import Model, Sequential
 from webgrad.saving import save_model
+from webgrad.saving.configs import deserialize_layer
 
 __all__ = [
-    "Model", "Sequential", "clone_model", "load_model", "model_from_config", "model_from_json", "save_model",
+    "Model", "Sequential", "clone_model", "from_keras", "load_model", "model_from_config", "model_from_json",
+    "save_model",
 ]
 
 
@@ -55,7 +58,7 @@ def model_from_config(config: dict[str, Any], custom_objects: dict[str, Any] | N
     15
     """
     with saving.custom_object_scope(custom_objects):
-        return saving.deserialize_layer(config, custom_objects)
+        return deserialize_layer(config, custom_objects)
 
 
 def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = None) -> Model:
@@ -89,10 +92,6 @@ def clone_model(model: Model, input_tensors: Any = None, clone_function: Any = N
     spec = {"class_name": type(model).__name__, "config": model.get_config(),
             "registered_name": saving.get_registered_name(type(model))}
     return model_from_config(spec)
-
-
-# Keras models come in through ``from_keras`` (a model of the ``keras`` package or a Keras .keras file):
-# another part of webgrad adds it here, as ``from webgrad.keras_import import from_keras``.
 
 
 def __getattr__(name: str) -> Any:  # Keras names webgrad lacks: NotImplementedError

@@ -343,14 +343,14 @@ def test_a_failed_save_leaves_the_previous_file_and_no_temporary_file(tmp_path, 
     path = tmp_path / "m.keras"
     model.save(path)
     before = path.read_bytes()
-    import webgrad.saving as saving
+    import webgrad.saving.files as saving_files
 
     def half_then_fail(target, data):
         with open(target, "wb") as f:
             f.write(data[: len(data) // 2])
         raise OSError("disk full")
 
-    monkeypatch.setattr(saving, "write_durably", half_then_fail)
+    monkeypatch.setattr(saving_files, "write_durably", half_then_fail)
     model.fit(*_data(), epochs=1, verbose=0)
     with pytest.raises(OSError, match="disk full"):
         model.save(path)

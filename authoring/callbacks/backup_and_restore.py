@@ -23,7 +23,7 @@ from typing import Any
 
 from webgrad import seeding
 from webgrad.callbacks.base import Callback
-from webgrad.saving import write_atomically
+from webgrad.saving.files import write_atomically
 
 
 class BackupAndRestore(Callback):
