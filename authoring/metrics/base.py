@@ -112,7 +112,7 @@ class Metric:
         if own is not None and not getattr(own, "_numpy_result", False):
             cls.result = _numpy_result(own)  # type: ignore[method-assign]
 
-    def __init__(self, name: str | None = None, dtype: str | None = None):
+    def __init__(self, dtype: str | None = None, name: str | None = None):  # Keras's order
         self.name = name or unique_name(_snake(type(self).__name__))
         self._dtype = str(np.dtype(dtype or "float32"))
         self._variables: list[MetricVariable] = []
