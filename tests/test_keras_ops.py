@@ -30,6 +30,9 @@ LABELS = np.array([2, 0, 1, 3], np.int32)
 IMG = rng.normal(size=(2, 6, 6, 3)).astype(np.float32)
 SEQ = rng.normal(size=(2, 7, 3)).astype(np.float32)
 MASK = rng.random((3, 4)) > 0.5
+Q = rng.normal(size=(2, 5, 2, 8)).astype(np.float32)
+KV = rng.normal(size=(2, 5, 2, 8)).astype(np.float32)
+ATT_MASK = rng.random((2, 1, 5, 5)) > 0.3
 PROBS = (np.exp(M) / np.exp(M).sum(-1, keepdims=True)).astype(np.float32)
 
 # (name, args, kwargs): the same call under keras.ops and wg.ops
@@ -98,6 +101,24 @@ CASES = [
     ("sparse_categorical_crossentropy", (LABELS[:3], M), {"from_logits": True}),
     ("binary_crossentropy", ((M > 0).astype(np.float32), PROBS), {}),
     ("binary_crossentropy", ((M > 0).astype(np.float32), M), {"from_logits": True}),
+    ("slice", (X, (0, 1, 1), (2, 2, 3)), {}), ("tile", (M, (2, 1)), {}), ("tile", (V, (2, 2)), {}),
+    ("repeat", (M, 2), {"axis": 1}), ("repeat", (Z, np.array([1, 0, 2])), {"axis": 0}), ("repeat", (V, 2), {}),
+    ("broadcast_to", (V, (3, 4)), {}), ("broadcast_to", (Z[:1], (2, 4)), {}), ("pad", (M, ((1, 0), (2, 1))), {}),
+    ("pad", (Z, 1), {"constant_values": 7}), ("pad", (X, ((0, 0), (1, 1), (0, 2))), {}),
+    ("unstack", (M,), {"axis": 1}), ("hstack", ([M, M],), {}), ("vstack", ([V, V],), {}),
+    ("append", (M, V), {}), ("append", (M, M), {"axis": 0}), ("diagonal", (M,), {}), ("diagonal", (M, 1), {}),
+    ("diagonal", (X, -1, 1, 2), {}), ("trace", (M,), {}), ("trace", (Z, 1), {}), ("average", (M,), {}),
+    ("average", (M, 1), {"weights": V}), ("average", (M, 0), {"weights": POS}), ("ptp", (M, 1), {}),
+    ("vdot", (M, M), {}), ("inner", (M, M), {}), ("inner", (V, V), {}), ("tensordot", (X, N), {"axes": 1}),
+    ("tensordot", (M, X), {"axes": ([0, 1], [1, 2])}), ("tensordot", (M, N[:, :3].T), {"axes": 2}),
+    ("logaddexp", (M, N[:3, :4] * 50), {}), ("hypot", (M, POS), {}), ("deg2rad", (M,), {}), ("rad2deg", (M,), {}),
+    ("copy", (M,), {}), ("array", ([1.0, 2.0],), {}), ("empty", ((2, 3),), {}), ("empty_like", (Z,), {}),
+    ("layer_normalization", (X,), {}), ("layer_normalization", (X, V, V), {"epsilon": 1e-3}),
+    ("layer_normalization", (X, POS[0, :3], None, 1), {}),
+    ("rms_normalization", (X,), {}), ("rms_normalization", (X, V), {"epsilon": 1e-5}),
+    ("dot_product_attention", (Q, KV, KV), {}), ("dot_product_attention", (Q, KV, KV), {"is_causal": True}),
+    ("dot_product_attention", (Q, KV, KV), {"mask": ATT_MASK, "scale": 0.3}),
+    ("dot_product_attention", (Q, KV, KV), {"bias": rng.normal(size=(2, 2, 5, 5)).astype(np.float32)}),
     ("shape", (X,), {}), ("ndim", (X,), {}), ("size", (X,), {}), ("dtype", (Z,), {}),
     ("convert_to_numpy", (M,), {}), ("stop_gradient", (M,), {}),
 ]
@@ -163,6 +184,9 @@ SYMBOLIC = [
     ("softplus", (X,), {}), ("gelu", (X,), {}), ("clip", (X, 0, 1), {}), ("power", (X, 3), {}),
     ("conv", (IMG, rng.normal(size=(3, 3, 3, 4)).astype(np.float32)), {"padding": "same"}),
     ("max_pool", (SEQ, (2,)), {"strides": (2,)}), ("cumsum", (X, -1), {}), ("normalize", (X,), {}),
+    ("pad", (X, ((0, 0), (1, 2), (0, 1))), {}), ("pad", (X, ((1, 0), (0, 0), (0, 0))), {}),
+    ("tile", (X, (1, 2, 1)), {}), ("layer_normalization", (X,), {}), ("tensordot", (X, N), {"axes": 1}),
+    ("broadcast_to", (V, (3, 4)), {}),
 ]
 
 
@@ -198,6 +222,11 @@ GRADS = [
     ("elu", lambda o, x: o.sum(o.elu(x))),
     ("matmul", lambda o, x: o.sum(o.square(o.matmul(x, N)))),
     ("categorical_crossentropy", lambda o, x: o.sum(o.categorical_crossentropy(PROBS, x, from_logits=True))),
+    ("dot_product_attention", lambda o, x: o.sum(o.square(o.dot_product_attention(
+        *[o.reshape(x, (1, 3, 1, 4))] * 3, is_causal=True)))),
+    ("layer_normalization", lambda o, x: o.sum(o.multiply(o.square(o.layer_normalization(x)), V))),
+    ("pad", lambda o, x: o.sum(o.multiply(o.pad(x, ((1, 0), (0, 2))), o.reshape(o.arange(24.0), (4, 6))))),
+    ("tensordot", lambda o, x: o.sum(o.square(o.tensordot(x, N, axes=1)))),
 ]
 
 
@@ -233,5 +262,29 @@ def test_custom_layer_with_wg_ops_exports_and_runs_like_predict(tmp_path):
     wg.set_seed(0)
     model = wg.Sequential([wg.Input((5,)), Scaled(name="scaled"), wg.layers.Dense(3, activation="softmax")])
     x = np.random.default_rng(1).normal(size=(8, 5)).astype(np.float32)
+    wg.export(model, tmp_path / "b", verbose=0)
+    np.testing.assert_allclose(load_bundle(tmp_path / "b").predict(x), model.predict(x, verbose=0), atol=1e-5)
+
+
+class CausalSelfAttention(wg.layers.Layer):
+    """Self-attention over (batch, time, 8) written with wg.ops: projections, two heads, causal mask."""
+
+    def build(self, input_shape):
+        self.wq = self.add_weight(shape=(8, 8), initializer="glorot_uniform", name="wq")
+        self.wv = self.add_weight(shape=(8, 8), initializer="glorot_uniform", name="wv")
+
+    def call(self, x):
+        heads = lambda t: wg.ops.reshape(t, (-1, 5, 2, 4))  # noqa: E731
+        q, v = heads(wg.ops.matmul(x, self.wq)), heads(wg.ops.matmul(x, self.wv))
+        y = wg.ops.reshape(wg.ops.dot_product_attention(q, q, v, is_causal=True), (-1, 5, 8))
+        y = wg.ops.layer_normalization(wg.ops.add(x, y))
+        y = wg.ops.pad(y, ((0, 0), (1, 0), (0, 0)))
+        return wg.ops.concatenate([wg.ops.mean(y, axis=1), wg.ops.max(y, axis=1)], axis=-1)
+
+
+def test_attention_layer_with_wg_ops_exports_and_runs_like_predict(tmp_path):
+    wg.set_seed(0)
+    model = wg.Sequential([wg.Input((5, 8)), CausalSelfAttention(name="attn"), wg.layers.Dense(2)])
+    x = np.random.default_rng(2).normal(size=(4, 5, 8)).astype(np.float32)
     wg.export(model, tmp_path / "b", verbose=0)
     np.testing.assert_allclose(load_bundle(tmp_path / "b").predict(x), model.predict(x, verbose=0), atol=1e-5)

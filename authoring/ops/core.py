@@ -168,3 +168,22 @@ def axes_list(axis: int | Sequence[int] | None) -> list[int] | None:
     if axis is None:
         return None
     return [int(axis)] if isinstance(axis, int | np.integer) else [int(a) for a in axis]
+
+
+def array(x: Any, dtype: Any = None) -> Any:
+    """``x`` as a tensor, as ``keras.ops.array``.
+
+    >>> array([1.5, 2.0]).dtype
+    'float32'
+    """
+    return convert_to_tensor(x, dtype)
+
+
+def copy(x: Any) -> Any:
+    """A copy of ``x`` (a symbolic tensor passes unchanged), as ``keras.ops.copy``.
+
+    >>> copy(np.ones(2)).numpy()
+    array([1., 1.], dtype=float32)
+    """
+    x = convert_to_tensor(x)
+    return Tensor(np.array(x.data)) if isinstance(x, Tensor) and not x.requires_grad else x

@@ -166,3 +166,21 @@ def triu(x: Any, k: int = 0) -> Any:
     x = convert_to_tensor(x)
     out = as_float(x) * _tri_mask(x, k, lower=False)
     return cast(out, x.dtype) if x.dtype != "float32" else out
+
+
+def empty(shape: Sequence[int], dtype: Any = None) -> Tensor:
+    """A tensor of ``shape`` (zeros here), as ``keras.ops.empty``.
+
+    >>> empty((2,)).shape
+    (2,)
+    """
+    return zeros(shape, dtype)
+
+
+def empty_like(x: Any, dtype: Any = None) -> Any:
+    """A tensor shaped like ``x`` (zeros here), as ``keras.ops.empty_like``.
+
+    >>> empty_like(np.ones(3, np.float32)).shape
+    (3,)
+    """
+    return zeros_like(x, dtype)

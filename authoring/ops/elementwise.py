@@ -250,3 +250,41 @@ def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
     return cast(out, "int32") if is_int(a) and is_int(b) else out
 
 
+
+
+def logaddexp(x1: Any, x2: Any) -> Any:
+    """``log(exp(x1) + exp(x2))``, computed stably, as ``keras.ops.logaddexp``.
+
+    >>> logaddexp(np.array([1000.0]), np.array([1000.0])).numpy()
+    array([1000.6932], dtype=float32)
+    """
+    a, b = as_float(convert_to_tensor(x1)), as_float(convert_to_tensor(x2))
+    return add(maximum(a, b), log(1.0 + exp(0.0 - abs(subtract(a, b)))))
+
+
+def hypot(x1: Any, x2: Any) -> Any:
+    """``sqrt(x1**2 + x2**2)``, as ``keras.ops.hypot``.
+
+    >>> hypot(np.array([3.0]), np.array([4.0])).numpy()
+    array([5.], dtype=float32)
+    """
+    a, b = as_float(convert_to_tensor(x1)), as_float(convert_to_tensor(x2))
+    return sqrt(add(multiply(a, a), multiply(b, b)))
+
+
+def deg2rad(x: Any) -> Any:
+    """Degrees to radians, as ``keras.ops.deg2rad``.
+
+    >>> deg2rad(np.array([180.0])).numpy()
+    array([3.1415927], dtype=float32)
+    """
+    return multiply(as_float(convert_to_tensor(x)), np.float32(math.pi / 180))
+
+
+def rad2deg(x: Any) -> Any:
+    """Radians to degrees, as ``keras.ops.rad2deg``.
+
+    >>> rad2deg(np.array([np.pi])).numpy()
+    array([180.], dtype=float32)
+    """
+    return multiply(as_float(convert_to_tensor(x)), np.float32(180 / math.pi))

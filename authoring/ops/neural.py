@@ -6,6 +6,7 @@ Images are channels-last (``NHWC``); 1-D inputs (``N, W, C``) run as one-row ima
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -515,3 +516,87 @@ def binary_crossentropy(target: Any, output: Any, from_logits: bool = False) -> 
     p = clip(output, EPSILON, 1.0 - EPSILON)
     return 0.0 - (target * log(p) + (1.0 - target) * log(1.0 - p))
 
+
+
+def _axes_param(v: Any, axes: list[int], rank: int) -> Any:
+    """A parameter over ``axes`` shaped to broadcast against a rank-``rank`` tensor (as Keras does)."""
+    v = _f(v)
+    if axes == [rank - 1] or len(v.shape) == rank:
+        return v
+    dims = iter(v.shape)
+    return reshape(v, [next(dims) if i in axes else 1 for i in range(rank)])
+
+
+def layer_normalization(x: Any, gamma: Any = None, beta: Any = None, axis: int | Sequence[int] = -1,
+                        epsilon: float | None = None, **kwargs: Any) -> Any:
+    """``(x - mean) / sqrt(var + epsilon) * gamma + beta`` over ``axis``, as ``keras.ops.layer_normalization``
+    (``rms_scaling=True``: ``x / sqrt(var + epsilon) * gamma``).
+
+    >>> layer_normalization(np.array([[1.0, 3.0]]), epsilon=0.0).numpy()
+    array([[-1.,  1.]], dtype=float32)
+    """
+    rms_scaling = kwargs.pop("rms_scaling", False)
+    if kwargs:
+        raise TypeError(f"wg.ops.layer_normalization got unexpected arguments {sorted(kwargs)}")
+    x = _f(x)
+    rank = len(x.shape)
+    axes = sorted(a % rank for a in ([axis] if isinstance(axis, int | np.integer) else axis))
+    eps = np.float32(EPSILON if epsilon is None else epsilon)
+    mean = raw_ops.ReduceMean(x, axes=axes, keepdims=True)
+    centered = x - mean
+    inv = rsqrt(raw_ops.ReduceMean(centered * centered, axes=axes, keepdims=True) + eps)
+    if gamma is not None:
+        inv = inv * _axes_param(gamma, axes, rank)
+    if rms_scaling:
+        return x * inv
+    out = centered * inv
+    return out if beta is None else out + _axes_param(beta, axes, rank)
+
+
+def rms_normalization(x: Any, scale: Any = None, axis: int | Sequence[int] = -1, epsilon: float | None = None) -> Any:
+    """``x / sqrt(mean(x**2) + epsilon) * scale`` over ``axis``, as ``keras.ops.rms_normalization``.
+
+    >>> rms_normalization(np.array([[2.0, -2.0]]), epsilon=0.0).numpy()
+    array([[ 1., -1.]], dtype=float32)
+    """
+    x = _f(x)
+    rank = len(x.shape)
+    axes = sorted(a % rank for a in ([axis] if isinstance(axis, int | np.integer) else axis))
+    eps = np.float32(EPSILON if epsilon is None else epsilon)
+    out = x * rsqrt(raw_ops.ReduceMean(x * x, axes=axes, keepdims=True) + eps)
+    return out if scale is None else out * _axes_param(scale, axes, rank)
+
+
+def dot_product_attention(query: Any, key: Any, value: Any, bias: Any = None, mask: Any = None,
+                          scale: float | None = None, is_causal: bool = False, flash_attention: bool | None = None,
+                          attn_logits_soft_cap: float | None = None) -> Any:
+    """``softmax(q k^T * scale + bias, masked) v`` for ``(B, T, N, H)`` query and ``(B, S, N, H)`` key and
+    value, as ``keras.ops.dot_product_attention`` (``scale`` defaults to ``1 / sqrt(H)``; ``mask`` is
+    true where attention is allowed and, like ``is_causal``, needs known sequence lengths).
+
+    >>> q = np.ones((1, 2, 1, 4), np.float32)
+    >>> dot_product_attention(q, q, q).shape
+    (1, 2, 1, 4)
+    """
+    if flash_attention or attn_logits_soft_cap is not None:
+        raise NotImplementedError("wg.ops.dot_product_attention: flash_attention and attn_logits_soft_cap are "
+                                  "not supported yet")
+    q, k, v = _f(query), _f(key), _f(value)
+    if len(q.shape) != 4 or q.shape[2] != k.shape[2]:
+        raise NotImplementedError("wg.ops.dot_product_attention: 4-D (B, T, N, H) inputs with as many key heads "
+                                  "as query heads are supported (grouped-query attention is not supported yet)")
+    h = q.shape[-1]
+    heads = [0, 2, 1, 3]  # (B, T, N, H) <-> (B, N, T, H)
+    logits = raw_ops.MatMul(raw_ops.Transpose(q, perm=heads), raw_ops.Transpose(k, perm=heads), transpose_b=True)
+    logits = logits * np.float32(1 / math.sqrt(h) if scale is None else scale)
+    if bias is not None:
+        logits = logits + _f(bias)
+    allowed = None if mask is None else as_float(convert_to_tensor(mask))
+    if is_causal:
+        t, s = q.shape[1], k.shape[1]
+        causal = np.tril(np.ones((t, s), np.float32))
+        allowed = causal if allowed is None else allowed * causal
+    if allowed is not None:  # where(allowed, logits, very negative): finite, so masked rows stay defined
+        logits = logits * allowed + (1.0 - allowed) * np.float32(-0.7 * np.finfo(np.float32).max)
+    probs = raw_ops.Softmax(logits, axis=-1)
+    return raw_ops.Transpose(raw_ops.MatMul(probs, raw_ops.Transpose(v, perm=heads)), perm=heads)

@@ -1,20 +1,21 @@
-"""Products of tensors: ``matmul``, ``dot``, ``outer``, from the op set's MatMul and Mul."""
+"""Products of tensors: ``matmul``, ``dot``, ``tensordot``, ``outer``..., from the op set's MatMul and Mul."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from webgrad import raw_ops
 from webgrad.ops.core import as_float, cast, convert_to_tensor, is_int
 from webgrad.ops.elementwise import multiply
 from webgrad.ops.reductions import sum
-from webgrad.ops.shapes import expand_dims, reshape, squeeze
+from webgrad.ops.shapes import expand_dims, reshape, squeeze, transpose
 
 
 def matmul(x1: Any, x2: Any) -> Any:
     """The matrix product (batched over leading axes, 1-D operands as vectors), as ``keras.ops.matmul``.
 
-    >>> import numpy as np
     >>> matmul(np.ones((2, 3)), np.ones(3)).numpy()
     array([3., 3.], dtype=float32)
     """
@@ -34,7 +35,6 @@ def dot(x1: Any, x2: Any) -> Any:
     """numpy's ``dot``, as ``keras.ops.dot``: the inner product of vectors, a matrix product, or a
     product over the last axis of ``x1`` and the first of a 1-D or 2-D ``x2``.
 
-    >>> import numpy as np
     >>> dot(np.array([1.0, 2.0]), np.array([3.0, 4.0])).numpy()
     array(11., dtype=float32)
     """
@@ -51,9 +51,54 @@ def dot(x1: Any, x2: Any) -> Any:
 def outer(x1: Any, x2: Any) -> Any:
     """The outer product of ``x1`` and ``x2`` flattened, as ``keras.ops.outer``.
 
-    >>> import numpy as np
     >>> outer(np.array([1.0, 2.0]), np.array([1.0, 10.0])).numpy()
     array([[ 1., 10.],
            [ 2., 20.]], dtype=float32)
     """
     return multiply(reshape(x1, [-1, 1]), reshape(x2, [1, -1]))
+
+
+def vdot(x1: Any, x2: Any) -> Any:
+    """The inner product of ``x1`` and ``x2`` flattened, as ``keras.ops.vdot``.
+
+    >>> vdot(np.ones((2, 2)), np.ones((2, 2))).numpy()
+    array(4., dtype=float32)
+    """
+    return sum(multiply(reshape(x1, [-1]), reshape(x2, [-1])))
+
+
+def inner(x1: Any, x2: Any) -> Any:
+    """The products summed over the last axis of both, as ``keras.ops.inner``.
+
+    >>> inner(np.ones((2, 3)), np.ones((4, 3))).shape
+    (2, 4)
+    """
+    return tensordot(x1, x2, axes=([-1], [-1]))
+
+
+def tensordot(x1: Any, x2: Any, axes: int | Any = 2) -> Any:
+    """The products summed over ``axes`` (the last ``axes`` of ``x1`` with the first of ``x2``, or two
+    lists of axes), as ``keras.ops.tensordot``: one MatMul of the two reshaped operands.
+
+    >>> tensordot(np.ones((2, 3, 4)), np.ones((3, 4, 5))).shape
+    (2, 5)
+    """
+    a, b = convert_to_tensor(x1), convert_to_tensor(x2)
+    ra, rb = len(a.shape), len(b.shape)
+    if isinstance(axes, int | np.integer):
+        ax_a, ax_b = list(range(ra - int(axes), ra)), list(range(int(axes)))
+    else:
+        ax_a, ax_b = ([int(axes[0])], [int(axes[1])]) if isinstance(axes[0], int | np.integer) else (
+            [int(i) for i in axes[0]], [int(i) for i in axes[1]])
+    ax_a, ax_b = [i % ra for i in ax_a], [i % rb for i in ax_b]
+    free_a = [i for i in range(ra) if i not in ax_a]
+    free_b = [i for i in range(rb) if i not in ax_b]
+    sizes = [a.shape[i] for i in ax_a]
+    if None in sizes or None in [b.shape[i] for i in free_b]:
+        raise ValueError(f"wg.ops.tensordot: the summed axes of {tuple(a.shape)} and the kept axes of "
+                         f"{tuple(b.shape)} must have known sizes")
+    k = int(np.prod(sizes, dtype=np.int64))
+    lhs = reshape(transpose(a, free_a + ax_a), [-1, k])
+    rhs = reshape(transpose(b, ax_b + free_b), [k, -1])
+    out = matmul(lhs, rhs)
+    return reshape(out, [-1 if a.shape[i] is None else a.shape[i] for i in free_a] + [b.shape[i] for i in free_b])

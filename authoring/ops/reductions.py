@@ -14,7 +14,7 @@ import numpy as np
 from webgrad import raw_ops
 from webgrad.ops.core import as_float, axes_list, cast, convert_to_tensor, is_int
 from webgrad.ops.elementwise import log, maximum, minimum, multiply, sqrt, subtract
-from webgrad.ops.shapes import moveaxis, ravel, reshape
+from webgrad.ops.shapes import diagonal, moveaxis, ravel, reshape
 
 Axis = int | Sequence[int] | None
 
@@ -176,3 +176,36 @@ def cumsum(x: Any, axis: int | None = None, dtype: Any = None) -> Any:
     out = moveaxis(summed, -1, axis)
     want = dtype if dtype is not None else ("int32" if is_int(x) else "float32")
     return cast(out, want)
+
+
+def average(x: Any, axis: int | None = None, weights: Any = None) -> Any:
+    """The mean over ``axis``, weighted by ``weights`` (1-D along ``axis``, or ``x``'s shape), as
+    ``keras.ops.average``.
+
+    >>> average(np.array([1.0, 3.0]), weights=np.array([3.0, 1.0])).numpy()
+    array(1.5, dtype=float32)
+    """
+    if weights is None:
+        return mean(x, axis)
+    x, w = as_float(convert_to_tensor(x)), as_float(convert_to_tensor(weights))
+    if axis is not None and len(w.shape) == 1 and len(x.shape) > 1:
+        w = reshape(w, [-1] + [1] * (len(x.shape) - 1 - axis % len(x.shape)))
+    return sum(multiply(x, w), axis) / sum(multiply(w, as_float(x) * np.float32(0) + np.float32(1)), axis)
+
+
+def ptp(x: Any, axis: Axis = None, keepdims: bool = False) -> Any:
+    """The range (maximum - minimum) over ``axis``, as ``keras.ops.ptp``.
+
+    >>> ptp(np.array([[1.0, 5.0], [3.0, 2.0]]), axis=1).numpy()
+    array([4., 1.], dtype=float32)
+    """
+    return subtract(max(x, axis, keepdims), min(x, axis, keepdims))
+
+
+def trace(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+    """The sum of diagonal ``offset`` of the ``(axis1, axis2)`` planes, as ``keras.ops.trace``.
+
+    >>> trace(np.arange(4).reshape(2, 2)).numpy()
+    array(3, dtype=int32)
+    """
+    return sum(diagonal(x, offset, axis1, axis2), axis=-1)

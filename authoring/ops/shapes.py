@@ -224,3 +224,164 @@ def flip(x: Any, axis: int | Sequence[int] | None = None) -> Any:
             raise ShapeError(f"wg.ops.flip: axis {a} of {tuple(x.shape)} has an unknown size")
         x = raw_ops.Gather(x, np.arange(n - 1, -1, -1, dtype=np.int32), axis=int(a))
     return x
+
+
+def _full_block(x: TensorLike, axis: int, size: int, value: float) -> Any:
+    """A tensor like ``x`` but ``size`` long on ``axis``, every entry ``value``: a constant when x's shape
+    is known, else made from x's first slice (``x[..., :1, ...] * 0 + value``) to carry its unknown dims."""
+    dims = list(x.shape)
+    dims[axis] = size
+    if None not in dims:
+        return np.full(dims, value, np.float32)
+    edge = raw_ops.Slice(as_float(x), starts=[0], ends=[1], axes=[axis]) * np.float32(0) + np.float32(value)
+    return edge if size == 1 else raw_ops.Concat(*[edge] * size, axis=axis)
+
+
+def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: Any = None) -> Any:
+    """``x`` with ``pad_width`` entries of ``constant_values`` (0) added before/after each axis, as
+    ``keras.ops.pad`` (``mode="constant"`` only).
+
+    >>> pad(np.ones((1, 2), np.float32), ((0, 0), (1, 2))).numpy()
+    array([[0., 1., 1., 0., 0.]], dtype=float32)
+    """
+    if mode != "constant":
+        raise NotImplementedError(f"wg.ops.pad(mode={mode!r}) is not supported yet (mode='constant')")
+    x = convert_to_tensor(x)
+    rank = len(x.shape)
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64).reshape(-1, 2) if np.ndim(pad_width) else
+                             np.asarray([[pad_width, pad_width]]), (rank, 2))
+    value = 0.0 if constant_values is None else float(constant_values)
+    out = as_float(x)
+    for axis, (before, after) in enumerate(widths.tolist()):
+        parts = ([_full_block(out, axis, before, value)] if before else []) + [out] + \
+                ([_full_block(out, axis, after, value)] if after else [])
+        if len(parts) > 1:
+            out = raw_ops.Concat(*parts, axis=axis)
+    return cast(out, x.dtype) if x.dtype != "float32" else out
+
+
+def slice(inputs: Any, start_indices: Sequence[int], shape: Sequence[int]) -> Any:
+    """The block of ``inputs`` starting at ``start_indices`` with ``shape`` (-1: to the end), as
+    ``keras.ops.slice``.
+
+    >>> slice(np.arange(6).reshape(2, 3), (0, 1), (2, 2)).numpy()
+    array([[1, 2],
+           [4, 5]], dtype=int32)
+    """
+    x = convert_to_tensor(inputs)
+    starts = [int(s) for s in start_indices]
+    ends = [2**31 - 1 if int(n) == -1 else s + int(n) for s, n in zip(starts, shape, strict=True)]
+    return raw_ops.Slice(x, starts=starts, ends=ends, axes=list(range(len(starts))))
+
+
+def tile(x: Any, repeats: int | Sequence[int]) -> Any:
+    """``x`` repeated ``repeats[i]`` times along axis ``i``, as ``keras.ops.tile``.
+
+    >>> tile(np.array([[1, 2]]), (2, 2)).numpy()
+    array([[1, 2, 1, 2],
+           [1, 2, 1, 2]], dtype=int32)
+    """
+    x = convert_to_tensor(x)
+    reps = [int(repeats)] if isinstance(repeats, int | np.integer) else [int(r) for r in repeats]
+    while len(x.shape) < len(reps):
+        x = expand_dims(x, 0)
+    reps = [1] * (len(x.shape) - len(reps)) + reps
+    for axis, r in enumerate(reps):
+        if r != 1:
+            x = raw_ops.Concat(*[x] * r, axis=axis)
+    return x
+
+
+def repeat(x: Any, repeats: int | Sequence[int], axis: int | None = None) -> Any:
+    """Each entry of ``x`` repeated ``repeats`` times along ``axis`` (of ``x`` flattened when None), as
+    ``keras.ops.repeat`` (a Gather; that axis must have a known size).
+
+    >>> repeat(np.array([1, 2]), 2).numpy()
+    array([1, 1, 2, 2], dtype=int32)
+    """
+    x = convert_to_tensor(x)
+    if axis is None:
+        x, axis = ravel(x), 0
+    n = x.shape[_norm(axis, len(x.shape), "repeat")]
+    if n is None:
+        raise ValueError(f"wg.ops.repeat: axis {axis} of {tuple(x.shape)} must have a known size")
+    index = np.repeat(np.arange(n, dtype=np.int32), np.asarray(repeats))
+    return raw_ops.Gather(x if x.dtype in ("float32", "int32") else as_float(x), index, axis=axis)
+
+
+def broadcast_to(x: Any, shape: Sequence[int]) -> Any:
+    """``x`` broadcast to ``shape``, as ``keras.ops.broadcast_to``.
+
+    >>> broadcast_to(np.array([1.0, 2.0]), (2, 2)).numpy()
+    array([[1., 2.],
+           [1., 2.]], dtype=float32)
+    """
+    x = convert_to_tensor(x)
+    out = raw_ops.Add(as_float(x), np.zeros(tuple(int(s) for s in shape), np.float32))
+    return cast(out, x.dtype) if x.dtype != "float32" else out
+
+
+def unstack(x: Any, num: int | None = None, axis: int = 0) -> list[Any]:
+    """The slices of ``x`` along ``axis``, as ``keras.ops.unstack``.
+
+    >>> [t.shape for t in unstack(np.zeros((2, 3)), axis=1)]
+    [(2,), (2,), (2,)]
+    """
+    x = convert_to_tensor(x)
+    n = x.shape[_norm(axis, len(x.shape), "unstack")] if num is None else num
+    if n is None:
+        raise ValueError(f"wg.ops.unstack: axis {axis} of {tuple(x.shape)} has an unknown size; pass num")
+    return [squeeze(t, axis) for t in split(x, n, axis=axis)]
+
+
+def hstack(xs: Sequence[Any]) -> Any:
+    """The tensors joined along axis 1 (axis 0 for 1-D ones), as ``keras.ops.hstack``.
+
+    >>> hstack([np.zeros((2, 1)), np.ones((2, 2))]).shape
+    (2, 3)
+    """
+    ts = _common(xs)
+    return raw_ops.Concat(*ts, axis=0 if len(ts[0].shape) == 1 else 1)
+
+
+def vstack(xs: Sequence[Any]) -> Any:
+    """The tensors (1-D ones as rows) joined along axis 0, as ``keras.ops.vstack``.
+
+    >>> vstack([np.zeros(2), np.ones(2)]).shape
+    (2, 2)
+    """
+    ts = [expand_dims(t, 0) if len(t.shape) == 1 else t for t in _common(xs)]
+    return raw_ops.Concat(*ts, axis=0)
+
+
+def append(x1: Any, x2: Any, axis: int | None = None) -> Any:
+    """``x2`` appended to ``x1`` along ``axis`` (both flattened when None), as ``keras.ops.append``.
+
+    >>> append(np.array([1, 2]), np.array([[3]])).numpy()
+    array([1, 2, 3], dtype=int32)
+    """
+    a, b = _common([x1, x2])
+    if axis is None:
+        a, b, axis = ravel(a), ravel(b), 0
+    return raw_ops.Concat(a, b, axis=axis)
+
+
+def diagonal(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+    """The diagonal ``offset`` of the ``(axis1, axis2)`` planes, as the last axis, as ``keras.ops.diagonal``
+    (a Gather; both axes must have known sizes).
+
+    >>> diagonal(np.arange(9.0).reshape(3, 3), 1).numpy()
+    array([1., 5.], dtype=float32)
+    """
+    x = convert_to_tensor(x)
+    rank = len(x.shape)
+    a, b = _norm(axis1, rank, "diagonal"), _norm(axis2, rank, "diagonal")
+    moved = transpose(x, [i for i in range(rank) if i not in (a, b)] + [a, b])
+    n, m = moved.shape[-2], moved.shape[-1]
+    if n is None or m is None:
+        raise ValueError(f"wg.ops.diagonal: axes {axis1} and {axis2} of {tuple(x.shape)} must have known sizes")
+    rows = np.arange(max(0, -offset), min(n, m - offset)) if -n < offset < m else np.arange(0)
+    flat = raw_ops.Reshape(moved, shape=[0] * (rank - 2) + [n * m]) if rank > 2 else raw_ops.Reshape(moved,
+                                                                                                     shape=[n * m])
+    index = (rows * m + rows + offset).astype(np.int32)
+    return raw_ops.Gather(flat if flat.dtype in ("float32", "int32") else as_float(flat), index, axis=-1)
