@@ -40,6 +40,8 @@ def _separable_weights(kw):
     return [dw.reshape(kh, kwid, 1, c * m), pw, *b]
 
 
+_ZEROS = {"depthwise_initializer": "zeros", "pointwise_initializer": "zeros"}  # see _keras_reference
+
 # id -> (webgrad layer, keras layer, input shape, keras weights -> webgrad weights)
 CASES = {
     "GlobalMaxPooling2D": (lambda: L.GlobalMaxPooling2D(), lambda: K.GlobalMaxPooling2D(), (2, 5, 4, 3), None),
@@ -52,7 +54,6 @@ CASES = {
                                         lambda: K.GlobalAveragePooling2D(keepdims=True), (2, 5, 4, 3), None),
     "GlobalAvgPool1D-keepdims": (lambda: L.GlobalAvgPool1D(keepdims=True),
                                  lambda: K.GlobalAvgPool1D(keepdims=True), (2, 6, 3), None),
-    "MaxPool2D": (lambda: L.MaxPool2D(2, padding="same"), lambda: K.MaxPool2D(2, padding="same"), (1, 5, 5, 2), None),
     "Rescaling": (lambda: L.Rescaling(1 / 255, offset=-0.5), lambda: K.Rescaling(1 / 255, offset=-0.5),
                   (2, 3, 3, 2), None),
     "Rescaling-per-channel": (lambda: L.Rescaling([0.5, 2.0, -1.0]), lambda: K.Rescaling(np.float32([0.5, 2, -1])),
@@ -64,15 +65,14 @@ CASES = {
     "Normalization-axis-tuple": (lambda: L.Normalization(axis=(1, 2), mean=[[1.0], [2.0]], variance=[[1.0], [4.0]]),
                                  lambda: K.Normalization(axis=(1, 2), mean=[[1.0], [2.0]], variance=[[1.0], [4.0]]),
                                  (3, 2, 3), None),
-    "SeparableConv2D": (lambda: L.SeparableConv2D(4, 3, activation="relu"),
-                        lambda: K.SeparableConv2D(4, 3, activation="relu"), (2, 6, 6, 3), _separable_weights),
     "SeparableConv2D-strided-same-multiplier": (
         lambda: L.SeparableConv2D(5, (3, 2), strides=2, padding="same", depth_multiplier=2, activation="tanh"),
-        lambda: K.SeparableConv2D(5, (3, 2), strides=2, padding="same", depth_multiplier=2, activation="tanh"),
+        lambda: K.SeparableConv2D(5, (3, 2), strides=2, padding="same", depth_multiplier=2, activation="tanh",
+                                  **_ZEROS),
         (2, 7, 6, 3), _separable_weights),
     "SeparableConv2D-dilated-nobias": (
         lambda: L.SeparableConv2D(2, 3, dilation_rate=2, use_bias=False, activation="softmax"),
-        lambda: K.SeparableConv2D(2, 3, dilation_rate=2, use_bias=False, activation="softmax"),
+        lambda: K.SeparableConv2D(2, 3, dilation_rate=2, use_bias=False, activation="softmax", **_ZEROS),
         (1, 7, 7, 2), _separable_weights),
     "ReLU": (lambda: L.ReLU(), lambda: K.ReLU(), (3, 5), None),
     "ReLU-max6": (lambda: L.ReLU(max_value=6.0), lambda: K.ReLU(max_value=6.0), (3, 5), None),
@@ -80,22 +80,21 @@ CASES = {
                        lambda: K.ReLU(max_value=1.5, negative_slope=0.2), (3, 5), None),
     "ReLU-slope": (lambda: L.ReLU(negative_slope=0.1), lambda: K.ReLU(negative_slope=0.1), (3, 5), None),
     "LeakyReLU": (lambda: L.LeakyReLU(), lambda: K.LeakyReLU(), (3, 5), None),
-    "LeakyReLU-0.05": (lambda: L.LeakyReLU(0.05), lambda: K.LeakyReLU(0.05), (3, 5), None),
-    "Softmax": (lambda: L.Softmax(), lambda: K.Softmax(), (3, 5), None),
     "Softmax-axis1": (lambda: L.Softmax(axis=1), lambda: K.Softmax(axis=1), (2, 4, 3), None),
-    "ELU": (lambda: L.ELU(), lambda: K.ELU(), (3, 5), None),
     "ELU-alpha": (lambda: L.ELU(alpha=0.5), lambda: K.ELU(alpha=0.5), (3, 5), None),
-    "PReLU": (lambda: L.PReLU(alpha_initializer="random_uniform"), lambda: K.PReLU(alpha_initializer="random_uniform"),
+    "PReLU": (lambda: L.PReLU(alpha_initializer="random_uniform"), lambda: K.PReLU(),
               (3, 5), None),
-    "PReLU-shared": (lambda: L.PReLU(shared_axes=[1, 2]), lambda: K.PReLU(shared_axes=[1, 2], alpha_initializer="ones"),
+    "PReLU-shared": (lambda: L.PReLU(shared_axes=[1, 2]), lambda: K.PReLU(shared_axes=[1, 2]),
                      (2, 3, 3, 4), None),
     "Cropping2D": (lambda: L.Cropping2D(((1, 0), (2, 1))), lambda: K.Cropping2D(((1, 0), (2, 1))), (2, 5, 6, 2), None),
-    "Cropping2D-int": (lambda: L.Cropping2D(1), lambda: K.Cropping2D(1), (2, 5, 6, 2), None),
     "Cropping2D-two-ints": (lambda: L.Cropping2D((2, 1)), lambda: K.Cropping2D((2, 1)), (2, 5, 6, 2), None),
     "Cropping1D": (lambda: L.Cropping1D((2, 1)), lambda: K.Cropping1D((2, 1)), (2, 6, 3), None),
+    "ZeroPadding2D": (lambda: L.ZeroPadding2D(), lambda: K.ZeroPadding2D(), (2, 3, 4, 2), None),
+    "ZeroPadding2D-pairs": (lambda: L.ZeroPadding2D(((2, 0), (1, 3))), lambda: K.ZeroPadding2D(((2, 0), (1, 3))),
+                            (2, 3, 4, 2), None),
+    "ZeroPadding1D": (lambda: L.ZeroPadding1D((1, 3)), lambda: K.ZeroPadding1D((1, 3)), (2, 4, 3), None),
     "UpSampling2D": (lambda: L.UpSampling2D(), lambda: K.UpSampling2D(), (2, 3, 4, 2), None),
     "UpSampling2D-3x1": (lambda: L.UpSampling2D((3, 1)), lambda: K.UpSampling2D((3, 1)), (2, 3, 4, 2), None),
-    "Permute": (lambda: L.Permute((2, 1)), lambda: K.Permute((2, 1)), (2, 3, 4), None),
     "Permute-3d": (lambda: L.Permute((3, 1, 2)), lambda: K.Permute((3, 1, 2)), (2, 3, 4, 5), None),
     "RepeatVector": (lambda: L.RepeatVector(3), lambda: K.RepeatVector(3), (2, 4), None),
     "Identity": (lambda: L.Identity(), lambda: K.Identity(), (2, 4), None),
@@ -123,11 +122,18 @@ UNSUPPORTED_KEYS = {
 
 @functools.cache
 def _keras_reference(case):
-    """Keras's output (inference), weights, config and default name for ``case`` (once: JAX compiles)."""
+    """Keras's output (inference), weights, config and default name for ``case``, once per case.
+
+    Keras's layers are made with zeros initializers and then given random weights from numpy: JAX
+    compiles a random initializer for every new shape, which would cost seconds per case."""
     _, make_k, shape, _ = CASES[case]
     keras.backend.clear_session()
     theirs = make_k()
-    want = np.asarray(theirs(_x(shape), training=False))
+    x = _x(shape)
+    theirs.build(x.shape)
+    rng = np.random.default_rng(1)
+    theirs.set_weights([rng.normal(size=w.shape).astype(np.float32) * 0.5 for w in theirs.get_weights()])
+    want = np.asarray(theirs(x, training=False))
     return want, [np.asarray(w) for w in theirs.get_weights()], theirs.get_config(), theirs.name, type(theirs).__name__
 
 
@@ -282,8 +288,9 @@ def test_random_crop_takes_a_window_of_the_input():
         L.RandomCrop(8, 8)(x, training=True)
 
 
-@pytest.mark.parametrize("interpolation", ["nearest", "bilinear"])
-@pytest.mark.parametrize("fill_mode", ["reflect", "wrap", "constant", "nearest"])
+@pytest.mark.parametrize(("interpolation", "fill_mode"), [("bilinear", "reflect"), ("bilinear", "wrap"),
+                                                         ("bilinear", "constant"), ("bilinear", "nearest"),
+                                                         ("nearest", "reflect")])
 def test_resampling_is_keras_s_affine_transform(interpolation, fill_mode):
     rng = np.random.default_rng(0)
     x = rng.random((3, 7, 5, 2), dtype=np.float32)
@@ -296,8 +303,7 @@ def test_resampling_is_keras_s_affine_transform(interpolation, fill_mode):
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("factor", [(0.25, 0.25), (-0.1, -0.1)])
-@pytest.mark.parametrize("fill_mode", ["reflect", "constant"])
+@pytest.mark.parametrize(("factor", "fill_mode"), [((0.25, 0.25), "reflect"), ((-0.1, -0.1), "constant")])
 def test_a_fixed_rotation_is_keras_s(factor, fill_mode):
     x = _x((2, 7, 5, 2))
     want = np.asarray(K.RandomRotation(factor, fill_mode=fill_mode, fill_value=0.5)(x, training=True))
@@ -362,7 +368,7 @@ class _JaxDraws:
         return jax.random.normal(self._next(), shape)
 
 
-@pytest.mark.parametrize("case", TRAINING_ONLY)
+@pytest.mark.parametrize("case", ["SpatialDropout2D", "GaussianDropout", "RandomFlip", "RandomCrop", "RandomRotation"])
 def test_training_only_layers_trace_under_jit_with_a_random_source(case):
     jax = pytest.importorskip("jax")
     from webgrad.backends.jax_trace import lowered
@@ -430,6 +436,7 @@ def _classifier():
     y = L.GaussianNoise(0.05, seed=1)(y)
     y = L.SeparableConv2D(6, 3, padding="same", depth_multiplier=2)(y)
     y = L.ReLU(max_value=4.0, negative_slope=0.1)(y)
+    y = L.ZeroPadding2D(((0, 1), (2, 0)))(y)
     y = L.Cropping2D(((1, 0), (0, 1)))(y)
     y = L.UpSampling2D((1, 2))(y)
     y = L.PReLU(alpha_initializer="random_uniform", shared_axes=[1, 2])(y)
@@ -478,7 +485,7 @@ def test_classifier_of_new_layers_exports_and_the_runner_matches_predict(exporte
     _, path, x, want = exported
     np.testing.assert_allclose(load_bundle(path).predict(x), want, rtol=1e-5, atol=1e-5)
     ops = {n["op"] for n in json.loads((path / "model.json").read_text())["graph"]["nodes"]}
-    assert {"Conv2D", "Gather", "Slice", "Transpose", "ReduceMax"} <= ops
+    assert {"Conv2D", "Gather", "Pad", "Slice", "Transpose", "ReduceMax"} <= ops
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js 20")

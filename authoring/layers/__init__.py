@@ -2,12 +2,30 @@
 exports the same way everywhere.
 """
 
+from typing import Any
+
+from webgrad import keras_names
 from webgrad.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from webgrad.layers.augmentation import RandomCrop, RandomFlip, RandomRotation, RandomZoom
 from webgrad.layers.base import IncompatibleShapesError, Layer, clear_session, get_layer_class
 from webgrad.layers.conv import Conv2D, DepthwiseConv2D, SeparableConv2D
 from webgrad.layers.core import Activation, Dense, Dropout, Embedding, Flatten, Input, InputLayer, Reshape
-from webgrad.layers.merge import Add, Concatenate
+from webgrad.layers.merge import (
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from webgrad.layers.normalization import BatchNormalization, LayerNormalization
 from webgrad.layers.op_layer import OpLayer
 from webgrad.layers.pooling import (
@@ -26,7 +44,16 @@ from webgrad.layers.pooling import (
 )
 from webgrad.layers.preprocessing import Normalization, Rescaling
 from webgrad.layers.regularization import GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D
-from webgrad.layers.reshaping import Cropping1D, Cropping2D, Identity, Permute, RepeatVector, UpSampling2D
+from webgrad.layers.reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Identity,
+    Permute,
+    RepeatVector,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 
 __all__ = [
     "Activation", "Add", "AveragePooling2D", "BatchNormalization", "Concatenate", "Conv2D", "Dense",
@@ -39,5 +66,12 @@ __all__ = [
     "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity",
     "LeakyReLU", "MaxPool2D", "Normalization", "PReLU", "Permute", "RandomCrop", "RandomFlip", "RandomRotation",
     "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "SeparableConv2D", "Softmax", "SpatialDropout1D",
-    "SpatialDropout2D", "UpSampling2D",
+    "SpatialDropout2D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D",
+    # merge layers and functions, the layer contract (issue 14, item 1)
+    "Average", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average", "concatenate", "maximum", "minimum",
+    "multiply", "subtract",
 ]
+
+
+def __getattr__(name: str) -> Any:  # Keras names webgrad lacks: NotImplementedError
+    raise keras_names.unsupported("layers", name)

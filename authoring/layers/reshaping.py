@@ -1,5 +1,6 @@
-"""Layers that move, repeat or cut values without arithmetic: Cropping1D/2D (Slice), UpSampling2D
-(nearest: Gather along height and width), Permute (Transpose), RepeatVector (Gather), Identity.
+"""Layers that move, repeat, pad or cut values without arithmetic: ZeroPadding1D/2D (Pad),
+Cropping1D/2D (Slice), UpSampling2D (nearest: Gather along height and width), Permute (Transpose),
+RepeatVector (Gather), Identity.
 
 >>> import numpy as np, webgrad as wg
 >>> x = np.arange(4, dtype=np.float32).reshape(1, 2, 2, 1)
@@ -97,6 +98,52 @@ class Cropping2D(_Cropping):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "cropping": [list(p) for p in self.cropping],
                 "data_format": self.data_format}
+
+
+class _ZeroPadding(Layer):
+    """Adds ``padding[i] = (before, after)`` zeros on spatial axis ``i + 1``."""
+
+    n_axes = 1
+
+    def build(self, input_shape: tuple) -> None:
+        if len(input_shape) != self.n_axes + 2:
+            raise ValueError(f"{type(self).__name__} expects {self.n_axes + 2}-D input, got {input_shape}")
+
+    def call(self, x: Any, training: bool = False) -> Any:
+        pads = [0, 0, *[v for pair in self.padding for v in pair], 0, 0]  # batch and channels unpadded
+        return ops.Pad(x, pads=pads)
+
+
+class ZeroPadding1D(_ZeroPadding):
+    """Adds ``padding = (before, after)`` zero steps to ``[N, steps, C]`` inputs (an int: both sides).
+
+    >>> import numpy as np, webgrad as wg
+    >>> wg.layers.ZeroPadding1D((1, 2))(np.ones((1, 2, 1), np.float32)).numpy().ravel().tolist()
+    [0.0, 1.0, 1.0, 0.0, 0.0]
+    """
+
+    def __init__(self, padding: int | tuple = 1, data_format: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.data_format = channels_last_only("ZeroPadding1D", data_format)
+        self.padding = int_pairs("ZeroPadding1D", "padding", padding, 1)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "padding": list(self.padding[0]), "data_format": self.data_format}
+
+
+class ZeroPadding2D(_ZeroPadding):
+    """Adds zero rows and columns to ``[N, H, W, C]`` inputs: ``((top, bottom), (left, right))``, two
+    ints (symmetric height and width padding) or one int (all four sides)."""
+
+    n_axes = 2
+
+    def __init__(self, padding: Any = (1, 1), data_format: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.data_format = channels_last_only("ZeroPadding2D", data_format)
+        self.padding = int_pairs("ZeroPadding2D", "padding", padding, 2)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "padding": [list(p) for p in self.padding], "data_format": self.data_format}
 
 
 class UpSampling2D(Layer):
