@@ -130,19 +130,39 @@ def update_metric(metric: Any, y_true: Any, y_pred: Any, sample_weight: Any = No
 
 class CompileMetrics:
     """The compiled metrics of all outputs as one metric-like object (Keras's ``CompileMetrics``):
-    ``result()`` is a dict of log names to values."""
+    ``result()`` is a dict of log names to values. ``metrics`` ignore sample weights and
+    ``weighted_metrics`` use them, as in Keras; a repeated name gets Keras's ``weighted_`` prefix or
+    ``_1``, ``_2`` suffix."""
 
     name = "compile_metrics"
 
-    def __init__(self, per_output: list[list[Any]], names: list[str]):
-        self.per_output, self.output_names = per_output, names
+    def __init__(self, per_output: list[list[Any]], names: list[str],
+                 weighted: list[list[Any]] | None = None):
+        self.output_names = names
+        weighted = weighted or [[] for _ in names]
         multi = len(names) > 1
-        self.log_names = [[f"{out}_{m.name}" if multi else m.name for m in ms]
-                          for out, ms in zip(names, per_output, strict=True)]
+        counts: dict[str, int] = {}
+        self._entries: list[tuple[int, Any, bool, str]] = []  # (output index, metric, weighted, log name)
+        for is_weighted, table in ((False, per_output), (True, weighted)):
+            for i, ms in enumerate(table):
+                for m in ms:
+                    name = f"{names[i]}_{m.name}" if multi else m.name
+                    if name in counts and is_weighted:
+                        name = f"{names[i]}_weighted_{m.name}" if multi else f"weighted_{m.name}"
+                    if name in counts:
+                        counts[name] += 1
+                        name = f"{name}_{counts[name] - 1}"
+                    else:
+                        counts[name] = 1
+                    self._entries.append((i, m, is_weighted, name))
 
     @property
     def metrics(self) -> list[Any]:
-        return [m for ms in self.per_output for m in ms]
+        return [m for _, m, _, _ in self._entries]
+
+    @property
+    def log_names(self) -> list[str]:
+        return [name for _, _, _, name in self._entries]
 
     def _per_output(self, values: Any, what: str) -> list[Any]:
         """``values`` (one array, a list in output order, or a dict by output name) as a list."""
@@ -158,13 +178,11 @@ class CompileMetrics:
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         """Updates each output's metrics (structures as the model gives them: an array, a list or a dict)."""
         ys, ps = self._per_output(y_true, "y_true"), self._per_output(y_pred, "y_pred")
-        for y, p, ms in zip(ys, ps, self.per_output, strict=True):
-            for m in ms:
-                update_metric(m, np.asarray(y), np.asarray(p), sample_weight)
+        for i, m, is_weighted, _ in self._entries:
+            update_metric(m, np.asarray(ys[i]), np.asarray(ps[i]), sample_weight if is_weighted else None)
 
     def result(self) -> dict[str, Any]:
-        return {name: m.result() for names, ms in zip(self.log_names, self.per_output, strict=True)
-                for name, m in zip(names, ms, strict=True)}
+        return {name: m.result() for _, m, _, name in self._entries}
 
     def reset_state(self) -> None:
         for m in self.metrics:

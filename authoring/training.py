@@ -156,6 +156,7 @@ class TrainingMixin:
         self.history: History | None = None
         self._loss_spec: Any = None
         self._metric_specs: Any = None
+        self._weighted_metric_specs: Any = None
         self._loss_weight_spec: Any = None
         self._backend: str | None = None
         self._mixed_precision: str | None = None
@@ -179,20 +180,19 @@ class TrainingMixin:
         ``loss`` may be left out when a custom ``train_step`` computes its own loss. ``backend`` is
         ``"numpy"`` or ``"jax"`` (default: ``wg.get_backend()``); with jax,
         ``mixed_precision="bfloat16"`` computes matrix products in bfloat16 with float32 master weights.
-        ``run_eagerly`` and ``jit_compile`` are accepted for Keras compatibility (numpy is always eager,
+        ``weighted_metrics`` are metrics weighted by ``sample_weight`` (plain ``metrics`` are not, as in
+        Keras). ``run_eagerly`` and ``jit_compile`` are accepted for Keras compatibility (numpy is always eager,
         jax always jitted).
         """
         self._backend = check_backend(backend or get_backend())
         if mixed_precision not in (None, "float32") and self._backend != "jax":
             raise ValueError(f"mixed_precision={mixed_precision!r} needs backend='jax'")
-        if weighted_metrics:
-            raise NotImplementedError("compile(weighted_metrics=...) is not supported yet; metrics take "
-                                      "sample_weight when they support it")
         if steps_per_execution != 1:
             raise NotImplementedError("compile(steps_per_execution=...) other than 1 is not supported yet")
         self._mixed_precision, self._steps = mixed_precision, None
         self.optimizer = wg_optimizers.get(optimizer)
         self._loss_spec, self._metric_specs, self._loss_weight_spec = loss, metrics or [], loss_weights
+        self._weighted_metric_specs = weighted_metrics or []
         self.compiled_losses, self.loss_weights = [], []
         self._losses_resolved, self._compile_metrics = None, None
         self._loss_tracker = compile_utils.loss_tracker("loss")
@@ -200,10 +200,11 @@ class TrainingMixin:
             for spec in (list(loss.values()) if isinstance(loss, dict) else _as_list(loss)):
                 if spec is not None:
                     wg_losses.get(spec)  # fail early on unknown names
-        for m in (list(metrics.values()) if isinstance(metrics, dict) else _as_list(metrics or [])):
-            for one in _as_list(m):
-                if one is not None:
-                    wg_metrics.get(one)
+        for spec in (metrics, weighted_metrics):
+            for m in (list(spec.values()) if isinstance(spec, dict) else _as_list(spec or [])):
+                for one in _as_list(m):
+                    if one is not None:
+                        wg_metrics.get(one)  # fail early on unknown names
         if self.built and self.outputs:
             self._resolve_compile()
 
@@ -234,7 +235,8 @@ class TrainingMixin:
             self._losses_resolved = spec
             self.compiled_losses, self.loss_weights, losses = spec.losses, spec.weights, spec.losses
         per_output = compile_utils.resolve_metrics(self._metric_specs, names, losses)
-        self._compile_metrics = compile_utils.CompileMetrics(per_output, names)
+        weighted = compile_utils.resolve_metrics(self._weighted_metric_specs, names, losses)
+        self._compile_metrics = compile_utils.CompileMetrics(per_output, names, weighted)
 
     def _require_compiled(self, where: str) -> None:
         if self.optimizer is None:
@@ -436,7 +438,7 @@ class TrainingMixin:
             self._resolve_compile(y_pred)
         if self._compile_metrics is not None and self._compile_metrics.metrics and y is not None:
             outs = [_value(o) for o in self._flat_preds(y_pred)]
-            self._compile_metrics.update_state(self._label_list(y), outs, sample_weight)
+            self._compile_metrics.update_state(self._y_struct(self._label_list(y)), self._y_struct(outs), sample_weight)
         return self.get_metrics_result()
 
     # ---- the steps (override them as in Keras) ----------------------------------------------------
@@ -771,7 +773,7 @@ class TrainingMixin:
         if self._losses_resolved is not None:
             first += [t.name for t in self._losses_resolved.trackers if t is not None]
         if self._compile_metrics is not None:
-            first += [name for names in self._compile_metrics.log_names for name in names]
+            first += self._compile_metrics.log_names
         names = [k for k in first if k in logs]
         return names + [k for k in logs if k not in names]
 

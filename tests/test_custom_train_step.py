@@ -120,7 +120,7 @@ class TrackerModel(wg.Model):
             y_pred = self(x, training=True)
             loss = wg.losses.mean(wg.losses.get("mse")(y, y_pred))
         grads = tape.gradient(loss, self.trainable_weights)
-        self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+        self.optimizer.apply_gradients(zip(grads, self.trainable_weights, strict=True))
         self.loss_tracker.update_state(loss)
         self.mae_metric.update_state(y, y_pred)
         return {"loss": self.loss_tracker.result(), "mae": self.mae_metric.result()}
@@ -154,7 +154,7 @@ def test_overridden_test_step_and_predict_step_are_used():
 
     class Steps(wg.Model):
         def test_step(self, data):
-            x, y = data
+            x, _ = data
             calls.append(("test", len(x)))
             return {"n": float(len(x))}
 
@@ -251,5 +251,5 @@ def test_dp_with_a_custom_train_step_is_refused():
     x, y = _data(16)
     model = _guide_model()
     model.compile(optimizer="sgd", loss="mse")
-    with pytest.raises(NotImplementedError, match="dp=.*custom train_step is not supported yet"):
+    with pytest.raises(NotImplementedError, match=r"dp=.*custom train_step is not supported yet"):
         model.fit(x, y, dp={"l2_norm_clip": 1.0, "noise_multiplier": 1.0}, verbose=0)
