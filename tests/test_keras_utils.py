@@ -15,9 +15,13 @@ import pytest
 import webgrad as wg
 
 keras = pytest.importorskip("keras")
-PIL = pytest.importorskip("PIL")
 from keras.src.utils import dataset_utils  # noqa: E402  (Keras's own file indexing, without TensorFlow)
-from PIL import Image  # noqa: E402
+
+
+@pytest.fixture
+def pil_image():
+    """Pillow's Image module (the image tests need it; it is in the dev and utils extras)."""
+    return pytest.importorskip("PIL.Image")
 
 
 @pytest.mark.parametrize("labels,num_classes", [
@@ -80,12 +84,13 @@ CLASSES = {"cats": [(5, 7), (9, 4), (6, 6)], "dogs": [(8, 8), (3, 5)], "birds": 
 
 
 @pytest.fixture
-def image_dir(tmp_path):
+def image_dir(tmp_path, pil_image):
     """Three class folders of small PNGs (each image one solid colour: its class index and file index)."""
     for c, (name, sizes) in enumerate(sorted(CLASSES.items())):
         os.makedirs(tmp_path / name)
         for i, (h, w) in enumerate(sizes):
-            Image.fromarray(np.full((h, w, 3), [40 * c, 10 * i, 200], np.uint8)).save(tmp_path / name / f"img{i}.png")
+            pixels = np.full((h, w, 3), [40 * c, 10 * i, 200], np.uint8)
+            pil_image.fromarray(pixels).save(tmp_path / name / f"img{i}.png")
     (tmp_path / "dogs" / "notes.md").write_text("not an image")
     os.makedirs(tmp_path / ".hidden")
     return str(tmp_path)
@@ -202,7 +207,7 @@ needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None or not __import_
 
 
 @needs_graphviz
-def test_plot_model_draws_the_graph(tmp_path):
+def test_plot_model_draws_the_graph(tmp_path, pil_image):
     model = _two_branch_model()
     svg = tmp_path / "model.svg"
     wg.utils.plot_model(model, to_file=svg, show_shapes=True, show_layer_names=True, show_layer_activations=True)
@@ -215,7 +220,7 @@ def test_plot_model_draws_the_graph(tmp_path):
     wg.utils.plot_model(model, to_file=png, rankdir="LR", dpi=50)
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert Image.open(png).size[0] > Image.open(png).size[1]  # left to right: wider than tall
+    assert pil_image.open(png).size[0] > pil_image.open(png).size[1]  # left to right: wider than tall
     no_names = tmp_path / "classes.svg"
     wg.utils.plot_model(model, to_file=no_names)  # Keras 3's default: classes, no names
     assert "left_branch" not in no_names.read_text() and "Dense" in no_names.read_text()
