@@ -131,6 +131,29 @@ def _conv2d(rng: Rng) -> list[Case]:
     return cases
 
 
+def _conv2d_transpose(rng: Rng) -> list[Case]:
+    x = _f(rng, 2, 3, 4, 3)
+    w, bias = _f(rng, 3, 3, 4, 3), _f(rng, 4)
+    cases = [
+        Case("valid_3x3", [x, w, bias]),
+        Case("no_bias", [x, w]),
+        Case("valid_stride2", [x, w, bias], {"strides": [2, 2]}),
+        Case("valid_stride_over_kernel", [x, _f(rng, 2, 2, 2, 3)], {"strides": [3, 3]}),
+        Case("same_stride2", [x, w, bias], {"strides": [2, 2], "padding": "SAME"}),
+        Case("same_even_kernel_stride2", [x, _f(rng, 4, 4, 2, 3), None], {"strides": [2, 2], "padding": "SAME"}),
+        Case("same_stride_1x2", [_f(rng, 1, 3, 3, 2), _f(rng, 3, 2, 3, 2)], {"strides": [1, 2], "padding": "SAME"}),
+        Case("explicit_crop", [x, w, bias], {"strides": [2, 1], "padding": [1, 0, 0, 2]}),
+        Case("dilation_valid", [x, _f(rng, 2, 2, 2, 3), None], {"dilations": [2, 2]}),
+        Case("dilation_same", [x, w, bias], {"dilations": [2, 1], "padding": "SAME"}),
+        Case("pointwise_1x1_stride2", [x, _f(rng, 1, 1, 5, 3), _f(rng, 5)], {"strides": [2, 2]}),
+        Case("empty_batch", [_empty(0, 3, 4, 3), w, bias], {"strides": [2, 2], "padding": "SAME"}),
+    ]
+    small, ws = _f(rng, 1, 2, 3, 2, scale=2.0), _f(rng, 2, 2, 3, 2, scale=2.0)
+    for act in ACTIVATIONS:
+        cases.append(Case(f"act_{act}", [small, ws, _f(rng, 3)], {"activation": act, "strides": [2, 2]}))
+    return cases
+
+
 def _pool(rng: Rng) -> list[Case]:
     x = _f(rng, 2, 6, 6, 3)
     odd = _f(rng, 1, 5, 5, 2)
@@ -400,6 +423,7 @@ BUILDERS: dict[str, Builder] = {
     "Softmax": lambda rng: _softmax(rng) + _softmax_empty(),
     "LogSoftmax": lambda rng: _softmax(rng) + _softmax_empty(),
     "Conv2D": _conv2d,
+    "Conv2DTranspose": _conv2d_transpose,
     "MaxPool2D": _pool,
     "AvgPool2D": _pool,
     "GlobalAvgPool": _global_avg_pool,

@@ -80,6 +80,10 @@ case(
     padding=[1, 0, 0, 1],
 )
 case("Conv2D", [rand(2, 4, 4, 3), rand(1, 1, 3, 5), rand(5)], "pointwise")
+case("Conv2DTranspose", [rand(2, 3, 4, 3), rand(3, 3, 2, 3), rand(2)], "valid_stride2", strides=[2, 2])
+case("Conv2DTranspose", [rand(1, 3, 3, 2), rand(4, 4, 3, 2), None], "same_stride2", strides=[2, 2], padding="SAME")
+case("Conv2DTranspose", [rand(1, 3, 3, 2), rand(2, 3, 2, 2), rand(2)], "explicit_dilation_tanh",
+     padding=[1, 0, 0, 2], dilations=[2, 1], activation="tanh")
 case("Conv2D", [rand(1, 5, 5, 16), rand(3, 3, 16, 2), rand(2)], "wide_rows", padding="SAME")
 for act in ("relu", "relu6", "leaky_relu", "sigmoid", "tanh", "gelu"):
     case("Conv2D", [rand(1, 4, 4, 2), rand(2, 2, 2, 3, scale=1.5), rand(3)], f"act_{act}", activation=act)
@@ -143,6 +147,7 @@ case("Concat", [rand(2, 3), rand(2, 1), rand(2, 4)], "last")
 case("Concat", [rand(1, 3), rand(2, 3)], "axis0", axis=0)
 case("Slice", [rand(4, 5, 6)], "steps", starts=[-4, 0], ends=[-1, 6], axes=[2, 0], steps=[2, 3])
 case("Slice", [rand(4, 5)], "clamped", starts=[-100], ends=[100], axes=[1])
+case("Pad", [rand(2, 3, 2, 2)], "nhwc", pads=[0, 0, 1, 2, 0, 1, 0, 0], value=0.5)
 case("Gather", [rand(5, 3), np.array([0, 4, -1, 4, 2], np.int32)], "repeated_negative")
 case("Gather", [rand(2, 5, 3), np.array([[1, -1], [1, 0]], np.int32)], "axis1_2d", axis=1)
 case("Gather", [rand(5, 3), np.array(-2, np.int32)], "scalar")

@@ -260,6 +260,9 @@ def _dispatch(k: Kernels, op: str, inputs: Sequence[np.ndarray | None], ptrs: li
                 k.check("wg_pack_conv2d", ptrs[1], w, p)
                 p = k.params("conv2d", **{**fields, "w_packed": True})
         k.check(name, ptrs[0], w, ptrs[2], y, p)
+    elif op == "Conv2DTranspose":  # the params of the Conv2D it transposes: from y's shape back to x's
+        conv = {**attrs, "groups": 1}
+        k.check(name, ptrs[0], ptrs[1], ptrs[2], y, k.params("conv2d", **conv2d_fields(shape, inputs[1].shape, conv)))
     elif op in ("MaxPool2D", "AvgPool2D"):
         p, _ = pool_params(k, x.shape, attrs)
         k.check(name, ptrs[0], y, p)

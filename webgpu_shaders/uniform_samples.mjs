@@ -71,4 +71,8 @@ export const SAMPLES = {
         [[f32(1, 5, 5, 4), f32(3, 3, 1, 4), null], { activation, groups: 4 }], // depthwise
       ]),
   ),
+  Conv2DTranspose: ACTIVATIONS.map(
+    (activation) =>
+      /** @type {Sample} */ ([[f32(1, 3, 3, 2), f32(3, 3, 4, 2), f32(4)], { activation, strides: [2, 2] }]),
+  ),
 };

@@ -23,7 +23,8 @@ export const GRAD_OPS = /* @__PURE__ */ deepFreeze({
       "Maximum",
       "Minimum",
       "MatMul",
-      "Conv2D"
+      "Conv2D",
+      "Conv2DTranspose"
     ],
     "inputs": [
       {
@@ -118,7 +119,8 @@ export const GRAD_OPS = /* @__PURE__ */ deepFreeze({
       "Sigmoid",
       "Tanh",
       "MatMul",
-      "Conv2D"
+      "Conv2D",
+      "Conv2DTranspose"
     ],
     "inputs": [
       {
@@ -386,9 +388,10 @@ export const GRAD_OPS = /* @__PURE__ */ deepFreeze({
     "nan": "default"
   },
   "Conv2DBackpropFilter": {
-    "doc": "dL/dw of z = conv(x, w): sum over the batch and output pixels of x's patches times g, in w's HWIO shape. Attributes as Conv2D's. Grouped and depthwise as Conv2D.",
+    "doc": "dL/dw of z = conv(x, w): sum over the batch and output pixels of x's patches times g, in w's HWIO shape. Attributes as Conv2D's. Grouped and depthwise as Conv2D. Also the filter gradient of Conv2DTranspose, with the roles swapped: x is the transposed op's output gradient, g its input.",
     "vjpOf": [
-      "Conv2D"
+      "Conv2D",
+      "Conv2DTranspose"
     ],
     "inputs": [
       {

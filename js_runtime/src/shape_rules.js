@@ -85,6 +85,68 @@ function conv2d(s, attrs) {
   return [n, win.out[0], win.out[1], o];
 }
 
+/**
+ * One spatial dim of Conv2DTranspose's output (the transposed Conv2D's input size).
+ * @param {string} axis @param {Dim} n @param {number} k @param {number} s @param {number} d
+ * @param {import('./window.js').Padding} padding @param {number} lo @param {number} hi
+ * @returns {Dim}
+ */
+function transposedDim(axis, n, k, s, d, padding, lo, hi) {
+  if (n === null) return null;
+  if (n < 1) throw new WebgradError('ESHAPE', `Conv2DTranspose: x's ${axis} must be >= 1, got ${n}`);
+  const span = (k - 1) * d + 1;
+  if (padding === 'VALID') return (n - 1) * s + Math.max(span, s);
+  if (padding === 'SAME') return n * s;
+  const out = (n - 1) * s + span - lo - hi;
+  if (out < 1) {
+    throw new WebgradError(
+      'ESHAPE',
+      `Conv2DTranspose: padding [${padding}] crops the whole ${axis} (${(n - 1) * s + span} before cropping)`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Conv2DTranspose (x NHWC, w [KH, KW, O, C]): its output shape `[N, OH, OW, O]`, which is the input
+ * of the Conv2D it transposes (that Conv2D's filter is w as it stands, HWIO).
+ * @type {ShapeRule}
+ */
+function conv2dTranspose(s, attrs) {
+  const [xs, ws, bs] = /** @type {[Shape, Shape, Shape | null]} */ (s);
+  const op = 'Conv2DTranspose';
+  needRank(op, 'x (NHWC)', xs, 4);
+  needRank(op, 'w ([KH, KW, O, C])', ws, 4);
+  const [n, h, w, c] = xs;
+  const [kh, kw, o, wc] = ws;
+  if (c !== null && wc !== null && c !== wc) {
+    throw new WebgradError(
+      'ESHAPE',
+      `${op}: x is ${fmt(xs)} with ${c} channels but w is ${fmt(ws)}: w[3] must be ${c}`,
+    );
+  }
+  needVector(op, 'bias', bs ?? null, o, 'w[2], the output channels');
+  if (kh === null || kw === null)
+    throw new WebgradError('ESHAPE', `${op}: the kernel size of w ${fmt(ws)} must be known`);
+  const { strides, dilations, padding } = attrs;
+  if (strides.length !== 2 || dilations.length !== 2 || [...strides, ...dilations].some((v) => !(v >= 1))) {
+    throw new WebgradError(
+      'ESHAPE',
+      `${op}: strides [${strides}] and dilations [${dilations}] must be two positive ints each`,
+    );
+  }
+  const pads = typeof padding === 'string' ? [0, 0, 0, 0] : padding;
+  if (pads.length !== 4 || pads.some((/** @type {number} */ p) => p < 0)) {
+    throw new WebgradError('ESHAPE', `${op}: padding must be 'SAME', 'VALID' or [top, bottom, left, right]`);
+  }
+  return [
+    n,
+    transposedDim('height', h, kh, strides[0], dilations[0], padding, pads[0], pads[1]),
+    transposedDim('width', w, kw, strides[1], dilations[1], padding, pads[2], pads[3]),
+    o,
+  ];
+}
+
 /** @param {string} op @returns {ShapeRule} */
 const pool2d = (op) => (s, attrs) => {
   const x = /** @type {Shape} */ (s[0]);
@@ -347,6 +409,7 @@ export const SHAPE_RULES = /** @type {Readonly<Record<string, ShapeRule>>} */ (
     Softmax: same('Softmax', 'axis'),
     LogSoftmax: same('LogSoftmax', 'axis'),
     Conv2D: conv2d,
+    Conv2DTranspose: conv2dTranspose,
     MaxPool2D: pool2d('MaxPool2D'),
     AvgPool2D: pool2d('AvgPool2D'),
     GlobalAvgPool: globalAvgPool,

@@ -55,7 +55,7 @@ _Static_assert(offsetof(wg_matmul_params, batch_shape) == 36, "wg_matmul_params.
 _Static_assert(offsetof(wg_matmul_params, a_batch_shape) == 52, "wg_matmul_params.a_batch_shape is ABI");
 _Static_assert(offsetof(wg_matmul_params, b_batch_shape) == 68, "wg_matmul_params.b_batch_shape is ABI");
 
-typedef struct { /* Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter: x [N,H,W,C], w [KH,KW,C/groups,O] (HWIO), y [N,OH,OW,O]; bottom/right padding follows from OH/OW; the backprop ops describe the forward conv (activation 0, w_packed 0) */
+typedef struct { /* Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, Conv2DTranspose: x [N,H,W,C], w [KH,KW,C/groups,O] (HWIO), y [N,OH,OW,O]; bottom/right padding follows from OH/OW; the backprop ops describe the forward conv (activation 0, w_packed 0); Conv2DTranspose describes the conv it transposes (its output is that conv's x; groups 1, w_packed 0, activation its own) */
   int32_t N; /* batch */
   int32_t H; /* input height */
   int32_t W; /* input width */

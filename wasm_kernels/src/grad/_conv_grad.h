@@ -7,6 +7,10 @@
  * columns and the packed panels, from wg_alloc, reset before returning) however large the batch. */
 #include "../gemm_core.h"
 
+/* Conv2DBackpropInput's entry (grad/Conv2DBackpropInput.c), which Conv2DTranspose.c runs too: the
+ * transposed convolution is this gradient for the cotangent x. */
+int wg_Conv2DBackpropInput(const float* g, const float* w, float* dx, const wg_conv2d_params* p);
+
 /* Floats of one chunk's column block: about an L2-sized share. */
 #ifndef WG_GRAD_CHUNK_FLOATS
 #define WG_GRAD_CHUNK_FLOATS (32 * 1024)

@@ -107,7 +107,7 @@ export function writeMatmulParams(dv, p, f) {
 export const CONV2D_PARAMS_BYTES = 76;
 
 /**
- * Fields of wg_conv2d_params (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter): x [N,H,W,C], w [KH,KW,C/groups,O] (HWIO), y [N,OH,OW,O]; bottom/right padding follows from OH/OW; the backprop ops describe the forward conv (activation 0, w_packed 0).
+ * Fields of wg_conv2d_params (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, Conv2DTranspose): x [N,H,W,C], w [KH,KW,C/groups,O] (HWIO), y [N,OH,OW,O]; bottom/right padding follows from OH/OW; the backprop ops describe the forward conv (activation 0, w_packed 0); Conv2DTranspose describes the conv it transposes (its output is that conv's x; groups 1, w_packed 0, activation its own).
  * @typedef {object} Conv2dParams
  * @property {number} N batch
  * @property {number} H input height

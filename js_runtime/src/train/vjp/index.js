@@ -10,6 +10,7 @@ import { AvgPool2D } from './AvgPool2D.js';
 import { BatchNorm } from './BatchNorm.js';
 import { Concat } from './Concat.js';
 import { Conv2D } from './Conv2D.js';
+import { Conv2DTranspose } from './Conv2DTranspose.js';
 import { Div } from './Div.js';
 import { Exp } from './Exp.js';
 import { Flatten } from './Flatten.js';
@@ -49,6 +50,7 @@ export const VJP_RULES = Object.freeze({
   BatchNorm,
   Concat,
   Conv2D,
+  Conv2DTranspose,
   Div,
   Exp,
   Flatten,

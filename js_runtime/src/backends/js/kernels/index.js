@@ -24,6 +24,7 @@ import { Sqrt } from './Sqrt.js';
 import { Softmax } from './Softmax.js';
 import { LogSoftmax } from './LogSoftmax.js';
 import { Conv2D } from './Conv2D.js';
+import { Conv2DTranspose } from './Conv2DTranspose.js';
 import { MaxPool2D } from './MaxPool2D.js';
 import { AvgPool2D } from './AvgPool2D.js';
 import { GlobalAvgPool } from './GlobalAvgPool.js';
@@ -81,6 +82,7 @@ export const KERNELS = Object.freeze({
   Softmax,
   LogSoftmax,
   Conv2D,
+  Conv2DTranspose,
   MaxPool2D,
   AvgPool2D,
   GlobalAvgPool,

@@ -56,3 +56,20 @@ export function Conv2D(ctx) {
     ctx.check('Conv2D', fn(ctx.ptr(x), wp, ctx.ptr(inputs[2] ?? null), ctx.ptr(y), ctx.params));
   };
 }
+
+/**
+ * Conv2DTranspose (x NHWC, w [KH, KW, O, C]) by `wg_Conv2DTranspose`: the params of the Conv2D it
+ * transposes, from y's shape (that conv's input) back to x's, with this op's activation.
+ * @param {Ctx} ctx
+ * @returns {import('./_context.js').Kernel}
+ */
+export function Conv2DTranspose(ctx) {
+  const fn = ctx.ex.wg_Conv2DTranspose;
+  return (inputs, attrs, y) => {
+    const x = /** @type {View} */ (inputs[0]);
+    const w = /** @type {View} */ (inputs[1]);
+    const conv = { ...attrs, groups: 1 };
+    writeConv2dParams(ctx.dv(), ctx.params, conv2dFields(y.shape, w.shape, conv, false));
+    ctx.check('Conv2DTranspose', fn(ctx.ptr(x), ctx.ptr(w), ctx.ptr(inputs[2] ?? null), ctx.ptr(y), ctx.params));
+  };
+}

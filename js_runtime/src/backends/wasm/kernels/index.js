@@ -5,7 +5,7 @@
 
 import { BINARY, UNARY, binaryKernel, unaryKernel } from './_elementwise.js';
 import { MatMul } from './MatMul.js';
-import { Conv2D } from './Conv2D.js';
+import { Conv2D, Conv2DTranspose } from './Conv2D.js';
 import { poolKernel } from './_pool.js';
 import { reduceKernel } from './_reduce.js';
 import { axisKernel } from './_axis.js';
@@ -39,6 +39,7 @@ export function makeKernels(ctx) {
   for (const op of BINARY) k[op] = binaryKernel(ctx, op);
   k.MatMul = MatMul(ctx);
   k.Conv2D = Conv2D(ctx);
+  k.Conv2DTranspose = Conv2DTranspose(ctx);
   k.MaxPool2D = poolKernel(ctx, 'MaxPool2D');
   k.AvgPool2D = poolKernel(ctx, 'AvgPool2D');
   k.ReduceSum = reduceKernel(ctx, 'ReduceSum');

@@ -11,6 +11,7 @@ import { program as BatchNorm } from './BatchNorm.js';
 import { program as Cast } from './Cast.js';
 import { program as Concat } from './Concat.js';
 import { program as Conv2D } from './Conv2D.js';
+import { program as Conv2DTranspose } from './Conv2DTranspose.js';
 import { program as Dequantize } from './Dequantize.js';
 import { program as Div } from './Div.js';
 import { program as Exp } from './Exp.js';
@@ -53,6 +54,7 @@ export const DECLARED_PROGRAMS = Object.freeze({
   Cast,
   Concat,
   Conv2D,
+  Conv2DTranspose,
   Dequantize,
   Div,
   Exp,
