@@ -2,6 +2,7 @@
 arrays; directory datasets find the same files, labels and class names in the same order; plot_model
 draws a real picture; set_random_seed makes runs repeat."""
 
+import importlib.util
 import itertools
 import os
 import random
@@ -202,7 +203,7 @@ def _two_branch_model():
     return wg.Model(x, wg.layers.Dense(2, activation="softmax", name="scores")(merged))
 
 
-needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None or not __import__("importlib").util.find_spec("pydot"),
+needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None or not importlib.util.find_spec("pydot"),
                                     reason="plot_model needs pydot and Graphviz's dot (scripts/setup.sh installs them)")
 
 
