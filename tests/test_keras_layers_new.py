@@ -349,7 +349,9 @@ class _JaxDraws:
     """A ``random_source`` as a compiled JAX step would set it: draws from a traced key."""
 
     def __init__(self, key):
-        self.key = key
+        import jax.numpy as jnp
+
+        self.key, self.xp = key, jnp
 
     def _next(self):
         import jax

@@ -3,8 +3,9 @@ augmentation): one seeded numpy generator per layer, as ``Dropout`` does.
 
 A compiled JAX step traces ``call`` once, so numpy draws made there would be frozen into every step.
 Such a step may give a layer fresh draws by setting ``layer.random_source`` to an object with
-``uniform(shape)`` and ``normal(shape)`` returning JAX arrays (for example drawn from the step's key);
-the layers write their index arithmetic for numpy and ``jax.numpy`` alike. Without one, a traced call
+``uniform(shape)`` and ``normal(shape)`` returning float32 arrays (for example drawn from the step's key)
+and ``xp``, their array module (``jax.numpy``); the layers write their index arithmetic for numpy and
+``jax.numpy`` alike. Without one, a traced call
 raises ``NotImplementedError`` instead of silently repeating one draw.
 """
 
@@ -33,11 +34,7 @@ class RandomDraws:
 
     def xp(self) -> Any:
         """The array module the draws come in: numpy, or ``jax.numpy`` under a ``random_source``."""
-        if self.random_source is None:
-            return np
-        import jax.numpy as jnp  # only a JAX step sets a random_source
-
-        return jnp
+        return np if self.random_source is None else self.random_source.xp
 
     def check_drawable(self, x: Any) -> None:
         if is_traced(x) and self.random_source is None:
