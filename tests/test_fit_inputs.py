@@ -127,8 +127,6 @@ def test_steps_per_epoch_over_arrays_continues_and_starts_over_like_keras():
     counts = []
     for lib in (keras, wg):
         class Sizes(lib.callbacks.Callback):
-            batches: list = []
-
             def on_train_batch_end(self, batch, logs=None):
                 self.batches.append(batch)
 
@@ -136,7 +134,7 @@ def test_steps_per_epoch_over_arrays_continues_and_starts_over_like_keras():
         model = lib.Model(inputs, lib.layers.Dense(2, activation="softmax")(inputs))
         model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
         sizes = Sizes()
-        sizes.batches = []
+        sizes.batches = []  # set on the instance: keras's Callback takes no constructor arguments
         model.fit(x, y, batch_size=10, steps_per_epoch=3, epochs=3, verbose=0, callbacks=[sizes])
         counts.append(sizes.batches)
     assert counts[0] == counts[1]  # 4 batches: 3, then 1 (the data ran out), then 3 again
