@@ -316,3 +316,25 @@ def test_backup_and_restore_without_a_backup_trains_from_the_start(tmp_path):
     assert sorted(os.listdir(tmp_path / "b")) == ["latest.weights.h5", "training_metadata.json"]
     with pytest.raises(ValueError, match="Empty `backup_dir`"):
         wg.callbacks.BackupAndRestore("")
+
+
+def test_batch_level_checkpoints_on_the_jax_backend_save_the_current_weights(tmp_path):
+    pytest.importorskip("jax")
+    x, y = _data(64)
+    model = wg.Sequential([wg.Input((4,)), wg.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer=wg.optimizers.SGD(0.5), loss="sparse_categorical_crossentropy", backend="jax")
+    initial = model.get_weights()
+    cb = wg.callbacks.ModelCheckpoint(str(tmp_path / "b{batch}.weights.h5"), save_weights_only=True, save_freq=2)
+    model.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0, callbacks=[cb])
+    after_two, after_four = _model_like(model), _model_like(model)
+    after_two.load_weights(tmp_path / "b2.weights.h5")
+    after_four.load_weights(tmp_path / "b4.weights.h5")
+    assert not np.array_equal(after_two.get_weights()[0], initial[0])  # not the weights of the epoch start
+    assert not np.array_equal(after_two.get_weights()[0], model.get_weights()[0])
+    np.testing.assert_array_equal(after_four.get_weights()[0], model.get_weights()[0])
+
+
+def _model_like(model):
+    clone = wg.models.clone_model(model)
+    clone.compile(optimizer=wg.optimizers.SGD(0.5), loss="sparse_categorical_crossentropy")
+    return clone

@@ -22,7 +22,7 @@ import shutil
 from typing import Any
 
 from webgrad import seeding
-from webgrad.callbacks.base import Callback
+from webgrad.callbacks.base import Callback, sync_training_state
 from webgrad.saving.files import write_atomically
 
 
@@ -99,6 +99,7 @@ class BackupAndRestore(Callback):
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self._should_save_on_batch(batch):
+            sync_training_state(self.model)
             self._save_model()
 
     def _should_save_on_batch(self, batch: int) -> bool:

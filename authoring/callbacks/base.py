@@ -160,3 +160,13 @@ def _dispatch(name: str) -> Callable[..., None]:
 
 for _name in (*_HOOKS, "on_batch_begin", "on_batch_end"):
     setattr(CallbackList, _name, _dispatch(_name))
+
+
+def sync_training_state(model: Any) -> None:
+    """Brings the model's weights and optimizer slots up to date inside a ``fit`` batch: the jax backend
+    trains on a device copy that ``fit`` writes back only at epoch ends, so a callback that saves in the
+    middle of an epoch (``save_freq=<batches>``) asks for it first. Outside ``fit`` the model's own
+    weights are the current ones: call this only from batch hooks."""
+    steps = getattr(model, "_steps", None)
+    if steps is not None:
+        steps.sync()

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad.callbacks.base import Callback
+from webgrad.callbacks.base import Callback, sync_training_state
 from webgrad.callbacks.monitor import Monitor
 
 
@@ -66,6 +66,7 @@ class ModelCheckpoint(Callback):
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self._should_save_on_batch(batch):
+            sync_training_state(self.model)
             self._save_model(self._current_epoch, batch, logs)
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
