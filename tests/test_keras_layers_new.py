@@ -74,6 +74,20 @@ CASES = {
         lambda: L.SeparableConv2D(2, 3, dilation_rate=2, use_bias=False, activation="softmax"),
         lambda: K.SeparableConv2D(2, 3, dilation_rate=2, use_bias=False, activation="softmax", **_ZEROS),
         (1, 7, 7, 2), _separable_weights),
+    "Conv2DTranspose": (lambda: L.Conv2DTranspose(4, 3), lambda: K.Conv2DTranspose(4, 3, kernel_initializer="zeros"),
+                        (2, 5, 4, 3), None),
+    "Conv2DTranspose-strided-same": (
+        lambda: L.Conv2DTranspose(3, (3, 2), strides=2, padding="same", activation="relu"),
+        lambda: K.Conv2DTranspose(3, (3, 2), strides=2, padding="same", activation="relu", kernel_initializer="zeros"),
+        (2, 5, 4, 3), None),
+    "Conv2DTranspose-stride-over-kernel-nobias": (
+        lambda: L.Conv2DTranspose(2, 2, strides=3, use_bias=False, activation="softmax"),
+        lambda: K.Conv2DTranspose(2, 2, strides=3, use_bias=False, activation="softmax", kernel_initializer="zeros"),
+        (2, 3, 4, 3), None),
+    "Conv2DTranspose-dilated": (
+        lambda: L.Conv2DTranspose(2, 3, dilation_rate=2, padding="same"),
+        lambda: K.Conv2DTranspose(2, 3, dilation_rate=2, padding="same", kernel_initializer="zeros"),
+        (2, 5, 4, 3), None),
     "ReLU": (lambda: L.ReLU(), lambda: K.ReLU(), (3, 5), None),
     "ReLU-max6": (lambda: L.ReLU(max_value=6.0), lambda: K.ReLU(max_value=6.0), (3, 5), None),
     "ReLU-max-slope": (lambda: L.ReLU(max_value=1.5, negative_slope=0.2),
@@ -117,6 +131,8 @@ UNSUPPORTED_KEYS = {
     "SeparableConv2D": {"depthwise_regularizer", "pointwise_regularizer", "bias_regularizer", "activity_regularizer",
                         "depthwise_constraint", "pointwise_constraint", "bias_constraint"},
     "PReLU": {"alpha_regularizer", "alpha_constraint"},
+    "Conv2DTranspose": {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                        "bias_constraint"},
 }
 
 
@@ -418,6 +434,8 @@ def test_unsupported_arguments_say_not_supported_yet_and_bad_values_name_the_arg
         L.Cropping2D(((1, 2, 3),))
     with pytest.raises(wg.layers.IncompatibleShapesError, match="leaves nothing"):
         L.Cropping2D(3)(wg.Input((6, 6, 1)))
+    with pytest.raises(NotImplementedError, match="output_padding is not supported yet"):
+        L.Conv2DTranspose(2, 3, output_padding=1)
     with pytest.raises(ValueError, match="SpatialDropout2D rate"):
         L.SpatialDropout2D(1.5)
 
@@ -438,6 +456,7 @@ def _classifier():
     y = L.GaussianNoise(0.05, seed=1)(y)
     y = L.SeparableConv2D(6, 3, padding="same", depth_multiplier=2)(y)
     y = L.ReLU(max_value=4.0, negative_slope=0.1)(y)
+    y = L.Conv2DTranspose(4, 3, strides=2, padding="same", activation="relu")(y)
     y = L.ZeroPadding2D(((0, 1), (2, 0)))(y)
     y = L.Cropping2D(((1, 0), (0, 1)))(y)
     y = L.UpSampling2D((1, 2))(y)
@@ -487,7 +506,7 @@ def test_classifier_of_new_layers_exports_and_the_runner_matches_predict(exporte
     _, path, x, want = exported
     np.testing.assert_allclose(load_bundle(path).predict(x), want, rtol=1e-5, atol=1e-5)
     ops = {n["op"] for n in json.loads((path / "model.json").read_text())["graph"]["nodes"]}
-    assert {"Conv2D", "Gather", "Pad", "Slice", "Transpose", "ReduceMax"} <= ops
+    assert {"Conv2D", "Conv2DTranspose", "Gather", "Pad", "Slice", "Transpose", "ReduceMax"} <= ops
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js 20")

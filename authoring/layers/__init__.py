@@ -8,7 +8,7 @@ from webgrad import keras_names
 from webgrad.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from webgrad.layers.augmentation import RandomCrop, RandomFlip, RandomRotation, RandomZoom
 from webgrad.layers.base import IncompatibleShapesError, Layer, clear_session, get_layer_class
-from webgrad.layers.conv import Conv2D, DepthwiseConv2D, SeparableConv2D
+from webgrad.layers.conv import Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from webgrad.layers.core import Activation, Dense, Dropout, Embedding, Flatten, Input, InputLayer, Reshape
 from webgrad.layers.merge import (
     Add,
@@ -66,7 +66,7 @@ __all__ = [
     "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity",
     "LeakyReLU", "MaxPool2D", "Normalization", "PReLU", "Permute", "RandomCrop", "RandomFlip", "RandomRotation",
     "RandomZoom", "ReLU", "RepeatVector", "Rescaling", "SeparableConv2D", "Softmax", "SpatialDropout1D",
-    "SpatialDropout2D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D",
+    "SpatialDropout2D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "Conv2DTranspose",
     # merge layers and functions, the layer contract (issue 14, item 1)
     "Average", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average", "concatenate", "maximum", "minimum",
     "multiply", "subtract",

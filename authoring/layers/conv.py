@@ -1,4 +1,5 @@
-"""Convolution layers (NHWC inputs, HWIO kernels): Conv2D, DepthwiseConv2D and SeparableConv2D."""
+"""Convolution layers (NHWC inputs, HWIO kernels): Conv2D, DepthwiseConv2D, SeparableConv2D and
+Conv2DTranspose."""
 
 from __future__ import annotations
 
@@ -206,4 +207,46 @@ class SeparableConv2D(_ConvBase):
             "depth_multiplier": self.depth_multiplier,
             "depthwise_initializer": initializers.name_of(self.depthwise_initializer),
             "pointwise_initializer": initializers.name_of(self.pointwise_initializer),
+        }
+
+
+class Conv2DTranspose(_ConvBase):
+    """Transposed 2-D convolution (the gradient of a Conv2D with respect to its input), as Keras's:
+    ``strides`` upsample, ``"valid"`` gives ``(H - 1) * stride + max(kernel, stride)`` rows, ``"same"``
+    gives ``H * stride``. The kernel is Keras's ``[kh, kw, filters, channels]``.
+
+    >>> import numpy as np, webgrad as wg
+    >>> wg.layers.Conv2DTranspose(4, 3, strides=2, padding="same")(np.ones((1, 5, 5, 2), np.float32)).shape
+    (1, 10, 10, 4)
+    """
+
+    def __init__(self, filters: int, kernel_size: int | tuple, output_padding: Any = None,
+                 kernel_initializer: str = "glorot_uniform", **kwargs: Any):
+        super().__init__(kernel_size, **kwargs)
+        self.filters = int(filters)
+        if self.filters <= 0:
+            raise ValueError(f"Conv2DTranspose filters must be positive, got {filters!r}")
+        if output_padding is not None:
+            raise NotImplementedError("Conv2DTranspose output_padding is not supported yet (only None)")
+        self.output_padding = None
+        self.kernel_initializer = initializers.get(kernel_initializer)
+
+    def build(self, input_shape: tuple) -> None:
+        c = self._channels(input_shape)
+        kh, kw = self.kernel_size
+        self.kernel = self.add_weight("kernel", (kh, kw, self.filters, c), self.kernel_initializer)
+        self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer) if self.use_bias else None
+
+    def call(self, x: Any, training: bool = False) -> Any:
+        return self._activate(lambda fused: ops.Conv2DTranspose(
+            x, self.kernel, self.bias, strides=list(self.strides), padding=self.padding,
+            dilations=list(self.dilation_rate), activation=fused,
+        ))
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "output_padding": self.output_padding,
+            "kernel_initializer": initializers.name_of(self.kernel_initializer),
         }
