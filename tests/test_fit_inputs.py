@@ -203,3 +203,24 @@ def test_multi_output_per_output_losses_on_jax_match_numpy():
     assert sorted(logs["jax"]) == ["cls_accuracy", "cls_loss", "loss", "reg_loss"]
     for key in logs["numpy"]:
         np.testing.assert_allclose(logs["jax"][key], logs["numpy"][key], rtol=1e-4, err_msg=key)
+
+
+def test_regularization_losses_are_trained_on_both_backends():
+    pytest.importorskip("jax")
+    x, y = _data()
+    runs = {}
+    for backend in ("numpy", "jax"):
+        wg.set_seed(4)
+        model = wg.Sequential([layers.Input((4,)), layers.Dense(2, activation="softmax",
+                                                                kernel_regularizer=wg.regularizers.L2(0.5))])
+        model.compile(optimizer=wg.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy", backend=backend)
+        penalty = float(model.losses[0].numpy())
+        assert penalty == pytest.approx(0.5 * float(np.sum(model.get_weights()[0] ** 2)), rel=1e-5)
+        p = model.predict(x)
+        cross_entropy = float(np.mean(-np.log(p[np.arange(len(y)), y])))
+        assert model.evaluate(x, y, verbose=0) == pytest.approx(cross_entropy + penalty, rel=1e-5)
+        runs[backend] = (model.fit(x, y, batch_size=20, epochs=2, shuffle=False, verbose=0).history["loss"],
+                         model.get_weights())
+    np.testing.assert_allclose(runs["jax"][0], runs["numpy"][0], rtol=1e-4)
+    for a, b in zip(runs["jax"][1], runs["numpy"][1], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)

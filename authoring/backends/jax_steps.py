@@ -149,10 +149,12 @@ class JaxSteps:
         return new_params, new_state, new_slots, loss, terms, outs
 
     def _eval_fn(self, params: Any, state: Any, xs: list, ys: list, w: Any, sw: Any) -> tuple:
-        with no_grad():  # as on numpy: evaluation records no graph
-            outs, _ = self._run(params, state, xs, None, training=False)
+        m = self.model
+        # as on numpy: evaluation records no graph; the losses read the bound weights (regularizers)
+        with no_grad(), lowered(self.compute_dtype), bound(m, params, state, None):
+            outs = m._forward([Tensor(x) for x in xs], training=False)
             total, terms = self._losses(outs, ys, w if sw is None else w * sw, jnp.sum(w))
-        return total, terms, [_data(o) for o in outs]
+            return total, terms, [_data(o) for o in outs]
 
     def _predict_fn(self, params: Any, state: Any, xs: list) -> list:
         with no_grad():
