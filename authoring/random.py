@@ -29,8 +29,8 @@ from webgrad.seeding import Seed, SeedGenerator, child, generator, rng_for, set_
 from webgrad.tensor import SymbolicTensor, Tensor
 
 __all__ = [
-    "SeedGenerator", "child", "dropout", "generator", "normal", "randint", "set_seed", "shuffle",
-    "truncated_normal", "uniform",
+    "SeedGenerator", "beta", "binomial", "categorical", "child", "dropout", "gamma", "generator", "normal", "randint",
+    "set_seed", "shuffle", "truncated_normal", "uniform",
 ]
 
 
@@ -136,6 +136,54 @@ def dropout(inputs: Any, rate: float, noise_shape: Sequence[int | None] | None =
     keep = 1.0 - rate
     mask = (rng_for(seed).random(mask_shape) < keep).astype(np.float32) / np.float32(keep)
     return ops.Mul(inputs, mask)
+
+
+def categorical(logits: Any, num_samples: int, dtype: Any = "int32", seed: Seed = None) -> Tensor:
+    """``num_samples`` class indices per row of ``logits`` (unnormalized log-probabilities), as
+    ``keras.random.categorical``: shape ``[batch, num_samples]``.
+
+    >>> categorical(np.array([[-50.0, 0.0]]), 3, seed=0).numpy()
+    array([[1, 1, 1]], dtype=int32)
+    """
+    z = np.asarray(logits.data if isinstance(logits, Tensor) else logits, np.float64)
+    if z.ndim != 2:
+        raise ValueError(f"wg.random.categorical: logits must be [batch, classes], got shape {z.shape}")
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    rng = rng_for(seed)
+    draws = [rng.choice(z.shape[1], size=int(num_samples), p=row) for row in p]
+    return Tensor(np.asarray(draws).reshape(z.shape[0], int(num_samples)).astype(np.dtype(dtype)))
+
+
+def binomial(shape: Sequence[int], counts: Any, probabilities: Any, dtype: Any = None, seed: Seed = None) -> Tensor:
+    """Binomial draws (successes in ``counts`` trials of probability ``probabilities``), as
+    ``keras.random.binomial`` (float32 by default).
+
+    >>> binomial((3,), 4, 1.0, seed=0).numpy()
+    array([4., 4., 4.], dtype=float32)
+    """
+    d = _float_dtype(dtype, "binomial")
+    return Tensor(rng_for(seed).binomial(np.asarray(counts), np.asarray(probabilities), _shape(shape)).astype(d))
+
+
+def gamma(shape: Sequence[int], alpha: float, dtype: Any = None, seed: Seed = None) -> Tensor:
+    """Gamma draws of shape parameter ``alpha`` (scale 1), as ``keras.random.gamma``.
+
+    >>> bool((gamma((5,), 2.0, seed=0).numpy() > 0).all())
+    True
+    """
+    d = _float_dtype(dtype, "gamma")
+    return Tensor(rng_for(seed).gamma(alpha, 1.0, _shape(shape)).astype(d))
+
+
+def beta(shape: Sequence[int], alpha: float, beta: float, dtype: Any = None, seed: Seed = None) -> Tensor:
+    """Beta draws of parameters ``alpha`` and ``beta``, as ``keras.random.beta``.
+
+    >>> bool(((b := beta((5,), 2.0, 3.0, seed=0).numpy()) > 0).all() and (b < 1).all())
+    True
+    """
+    d = _float_dtype(dtype, "beta")
+    return Tensor(rng_for(seed).beta(alpha, beta, _shape(shape)).astype(d))
 
 
 def __getattr__(name: str) -> Any:  # Keras names webgrad lacks: NotImplementedError

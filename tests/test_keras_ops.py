@@ -119,6 +119,8 @@ CASES = [
     ("dot_product_attention", (Q, KV, KV), {}), ("dot_product_attention", (Q, KV, KV), {"is_causal": True}),
     ("dot_product_attention", (Q, KV, KV), {"mask": ATT_MASK, "scale": 0.3}),
     ("dot_product_attention", (Q, KV, KV), {"bias": rng.normal(size=(2, 2, 5, 5)).astype(np.float32)}),
+    ("get_item", (X, (slice(1, None), -1)), {}), ("get_item", (X, 1), {}), ("get_item", (M, (Ellipsis, 0)), {}),
+    ("get_item", (X, (None, 0, slice(None, None, 2))), {}), ("get_item", (Z, (slice(-2, None), slice(None, -1))), {}),
     ("shape", (X,), {}), ("ndim", (X,), {}), ("size", (X,), {}), ("dtype", (Z,), {}),
     ("convert_to_numpy", (M,), {}), ("stop_gradient", (M,), {}),
 ]
@@ -186,7 +188,8 @@ SYMBOLIC = [
     ("max_pool", (SEQ, (2,)), {"strides": (2,)}), ("cumsum", (X, -1), {}), ("normalize", (X,), {}),
     ("pad", (X, ((0, 0), (1, 2), (0, 1))), {}), ("pad", (X, ((1, 0), (0, 0), (0, 0))), {}),
     ("tile", (X, (1, 2, 1)), {}), ("layer_normalization", (X,), {}), ("tensordot", (X, N), {"axes": 1}),
-    ("broadcast_to", (V, (3, 4)), {}),
+    ("broadcast_to", (V, (3, 4)), {}), ("get_item", (X, (slice(None), 0)), {}),
+    ("get_item", (X, (Ellipsis, None, 1)), {}),
 ]
 
 

@@ -69,5 +69,15 @@ def test_shuffle_permutes_along_an_axis():
     x = np.arange(12, dtype=np.float32).reshape(6, 2)
     y = wg.random.shuffle(x, seed=0).numpy()
     assert sorted(map(tuple, y)) == sorted(map(tuple, x)) and (y[:, 1] - y[:, 0] == 1).all()
-    with pytest.raises(NotImplementedError, match=r"webgrad.random.beta .* not supported yet"):
-        wg.random.beta((2,), 1.0, 1.0)
+
+
+
+def test_other_distributions_match_keras_s_shapes_dtypes_and_means():
+    keras = pytest.importorskip("keras")
+    logits = np.log(np.array([[0.2, 0.8], [0.9, 0.1]], np.float32))
+    for fn, args in [("categorical", (logits, 4000)), ("binomial", ((4000,), 5, 0.3)), ("gamma", ((4000,), 2.0)),
+                     ("beta", ((4000,), 2.0, 3.0))]:
+        theirs = np.asarray(getattr(keras.random, fn)(*args, seed=1))
+        ours = getattr(wg.random, fn)(*args, seed=1)
+        assert ours.shape == theirs.shape and ours.dtype == str(theirs.dtype), fn
+        np.testing.assert_allclose(ours.numpy().mean(axis=-1), theirs.mean(axis=-1), rtol=0.08, err_msg=fn)

@@ -7,6 +7,7 @@ the same position) or its one ``-1`` (inferred), so these also run inside a trac
 
 from __future__ import annotations
 
+import builtins  # `slice` below is Keras's op; get_item needs Python's
 import itertools
 from collections.abc import Sequence
 from typing import Any
@@ -385,3 +386,55 @@ def diagonal(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
                                                                                                      shape=[n * m])
     index = (rows * m + rows + offset).astype(np.int32)
     return raw_ops.Gather(flat if flat.dtype in ("float32", "int32") else as_float(flat), index, axis=-1)
+
+
+def get_item(x: Any, key: Any) -> Any:
+    """``x[key]`` for integers, slices with positive steps, ``None`` and ``...``, as ``keras.ops.get_item``
+    (a Slice, then a Reshape for the integer and ``None`` entries).
+
+    >>> get_item(np.arange(12).reshape(3, 4), (slice(1, None), -1)).numpy()
+    array([ 7, 11], dtype=int32)
+    """
+    x = convert_to_tensor(x)
+    keys = list(key) if isinstance(key, tuple) else [key]
+    if any(not isinstance(k, int | np.integer | type(None) | type(...) | builtins.slice) for k in keys):
+        raise NotImplementedError(f"wg.ops.get_item with key {key!r} is not supported yet (ints, slices, None, ...)")
+    if keys.count(...) > 1:
+        raise IndexError("wg.ops.get_item: an index can only have a single ellipsis")
+    indexed = sum(1 for k in keys if k is not None and k is not ...)
+    if ... in keys:
+        i = keys.index(...)
+        keys[i:i + 1] = [builtins.slice(None)] * (len(x.shape) - indexed)
+    keys += [builtins.slice(None)] * (len(x.shape) - sum(1 for k in keys if k is not None))
+    starts, ends, axes, steps, out, source = [], [], [], [], [], []
+    axis = 0
+    for k in keys:
+        if k is None:
+            out.append(1)
+            source.append(None)
+            continue
+        n = x.shape[axis]
+        if isinstance(k, builtins.slice):
+            if k.step is not None and k.step <= 0:
+                raise NotImplementedError("wg.ops.get_item with a non-positive slice step is not supported yet")
+            if k != builtins.slice(None):
+                starts.append(0 if k.start is None else int(k.start))
+                ends.append(2**31 - 1 if k.stop is None else int(k.stop))
+                axes.append(axis)
+                steps.append(1 if k.step is None else int(k.step))
+                n = None if n is None else len(range(*k.indices(n)))
+            out.append(n)
+            source.append(axis)
+        else:
+            i = int(k)
+            if n is not None and not -n <= i < n:
+                raise IndexError(f"wg.ops.get_item: index {i} is out of range for axis {axis} of size {n}")
+            starts.append(i)
+            ends.append(2**31 - 1 if i == -1 else i + 1)
+            axes.append(axis)
+            steps.append(1)
+        axis += 1
+    y = raw_ops.Slice(x, starts=starts, ends=ends, axes=axes, steps=steps) if axes else x
+    if len(out) == len(y.shape) and all(o == d for o, d in zip(out, y.shape, strict=True)):
+        return y
+    return _reshape_dims(y, out, source, "get_item")
