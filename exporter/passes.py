@@ -3,9 +3,10 @@
 - ``fold_batchnorm``: a ``BatchNorm`` right after a ``Conv2D`` (plain, grouped or depthwise) or a
   ``MatMul`` with a constant weight, no fused activation and no other reader, is folded into that
   op's weight and bias.
-- ``fuse_bias_activation``: ``MatMul``/``Conv2D`` followed by ``Add`` of a constant ``[N]`` vector
-  and/or by Relu, Relu6, LeakyRelu, Sigmoid, Tanh or exact Gelu becomes one op with a bias input and
-  an ``activation`` attribute.
+- ``fuse_bias_activation``: ``MatMul``/``Conv2D``/``Conv2DTranspose`` followed by ``Add`` of a
+  constant ``[N]`` vector and/or by Relu, Relu6, LeakyRelu, Sigmoid, Tanh or exact Gelu becomes one op
+  with a bias input and an ``activation`` attribute. (``fold_batchnorm`` leaves Conv2DTranspose alone:
+  its output channels are its weight's axis 2.)
 - ``fold_constants``: a node whose inputs are all constants is run once on the numpy reference and
   becomes a constant (never ``Dequantize``, which is how quantized weights stay small).
 - ``remove_identities``: Reshape/Flatten to the same shape, Transpose by the identity, Cast to the
@@ -52,6 +53,8 @@ Shape = tuple
 #: unary op -> the fused ``activation`` value that replaces it
 FUSABLE_ACTIVATIONS = {"Relu": "relu", "Relu6": "relu6", "LeakyRelu": "leaky_relu", "Sigmoid": "sigmoid",
                        "Tanh": "tanh", "Gelu": "gelu"}
+#: ops with a bias input and a fused ``activation`` attribute (their bias is over the output's last axis)
+FUSABLE_OPS = ("MatMul", "Conv2D", "Conv2DTranspose")
 _BIG = 2**31 - 1
 
 
@@ -286,7 +289,7 @@ def fuse_bias_activation(g: Graph, keep_weights: bool = False) -> Graph:
     # node that a round left as it was is left so by every later round (what it reads and who reads
     # it stay the same), so each round visits only the nodes the round before changed: the same
     # merges, in the same order (hence the same names), without rescanning the graph.
-    todo = [n for n in g.nodes if n.op in ("MatMul", "Conv2D") and n.attrs["activation"] == "none"]
+    todo = [n for n in g.nodes if n.op in FUSABLE_OPS and n.attrs["activation"] == "none"]
     while todo:
         changed: list[Node] = []
         for p in todo:

@@ -75,3 +75,19 @@ def test_a_bundle_declares_the_smallest_opset_version_that_has_its_ops(tmp_path)
     assert _bundle(tmp_path, "Relu", {}, (None, 3, 3, 2)) == 1  # old runtimes still read it
     assert _bundle(tmp_path, "Pad", {"pads": [0, 0, 1, 1, 1, 1, 0, 0]}, (None, 5, 5, 2)) == 2
     assert read_bundle(tmp_path / "Pad").manifest["opsetVersion"] == 2
+
+
+def test_bias_add_and_activation_fuse_into_conv2d_transpose():
+    from webgrad.exporter.passes import fuse_bias_activation
+
+    rng = np.random.default_rng(3)
+    w, b = rng.standard_normal((3, 3, 4, 2)).astype(np.float32), rng.standard_normal(4).astype(np.float32)
+    attrs = {"strides": [2, 2], "padding": "SAME"}
+    graph = Graph([TensorSpec("x", "float32", (None, 3, 3, 2))], [TensorSpec("y", "float32", (None, 6, 6, 4))],
+                  [Node("up", "Conv2DTranspose", ["x", "up/kernel"], ["z"], attrs),
+                   Node("add", "Add", ["z", "up/b"], ["s"]), Node("act", "Relu", ["s"], ["y"])],
+                  {"up/kernel": w, "up/b": b})
+    fused = fuse_bias_activation(graph)
+    assert [(n.op, n.attrs["activation"], len(n.inputs)) for n in fused.nodes] == [("Conv2DTranspose", "relu", 3)]
+    x = rng.standard_normal((2, 3, 3, 2)).astype(np.float32)
+    np.testing.assert_allclose(fused.run({"x": x})[0], graph.run({"x": x})[0], rtol=1e-6, atol=1e-6)
