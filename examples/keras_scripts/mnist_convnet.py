@@ -1,4 +1,4 @@
-"""Simple MNIST convnet (the keras.io example), on 2,000 training images."""
+"""Simple MNIST convnet (the keras.io example), on 1,000 training images."""
 
 import json
 
@@ -11,7 +11,7 @@ keras.utils.set_random_seed(1)
 num_classes = 10
 input_shape = (28, 28, 1)
 
-(x_train, y_train), (x_test, y_test) = mnist()
+(x_train, y_train), (x_test, y_test) = mnist(n_train=1000)
 x_train = x_train.astype("float32") / 255
 x_test = x_test.astype("float32") / 255
 x_train = np.expand_dims(x_train, -1)
@@ -33,6 +33,6 @@ model = keras.Sequential(
 )
 model.summary()
 model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
-model.fit(x_train, y_train, batch_size=128, epochs=3, validation_split=0.1, verbose=0)
+model.fit(x_train, y_train, batch_size=64, epochs=3, validation_split=0.1, verbose=0)
 score = model.evaluate(x_test, y_test, verbose=0)
 print("RESULT", json.dumps({"test_loss": float(score[0]), "test_accuracy": float(score[1])}))
