@@ -340,3 +340,12 @@ def test_config_keys_match_keras_and_round_trip(case):
     assert sorted(ours.get_config()) == sorted(theirs.get_config())
     again = type(ours).from_config(ours.get_config())
     assert again.get_config() == ours.get_config() and type(again) is type(ours)
+
+
+def test_compile_repeated_metric_names_get_keras_suffixes():
+    def metrics(lib):
+        return ["binary_accuracy", lib.metrics.BinaryAccuracy(threshold=0.3), "precision", lib.metrics.Precision(),
+                lib.metrics.Precision(name="precision")]
+
+    ours, theirs = _fit_logs(wg, metrics), _fit_logs(keras, metrics)
+    assert sorted(ours) == sorted(theirs)
