@@ -253,3 +253,39 @@ def test_dp_with_a_custom_train_step_is_refused():
     model.compile(optimizer="sgd", loss="mse")
     with pytest.raises(NotImplementedError, match=r"dp=.*custom train_step is not supported yet"):
         model.fit(x, y, dp={"l2_norm_clip": 1.0, "noise_multiplier": 1.0}, verbose=0)
+
+
+class Subclassed(wg.Model):
+    """A subclassed model (layers in __init__, logic in call) with its own train_step."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden = layers.Dense(8, activation="relu")
+        self.out = layers.Dense(1)
+        self.steps = 0
+
+    def call(self, x, training=False):
+        return self.out(self.hidden(x))
+
+    def train_step(self, data):
+        self.steps += 1
+        x, y, sample_weight = wg.data_adapters.unpack_x_y_sample_weight(data)
+        with wg.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, self.trainable_weights), self.trainable_weights,
+                                           strict=True))
+        next(m for m in self.metrics if m.name == "loss").update_state(loss)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+
+def test_subclassed_model_custom_and_builtin_steps():
+    x, y = _data()
+    model = Subclassed()
+    model.compile(optimizer=wg.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
+    history = model.fit(x, y, batch_size=16, epochs=3, verbose=0, sample_weight=np.ones(len(x)))
+    assert model.steps == 12 and sorted(history.history) == ["loss", "mae"]
+    assert len(model.trainable_weights) == 4  # both Dense layers reach the optimizer
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    np.testing.assert_allclose(logs["loss"], np.mean((model.predict(x) - y) ** 2), rtol=1e-5)
