@@ -338,3 +338,40 @@ def _model_like(model):
     clone = wg.models.clone_model(model)
     clone.compile(optimizer=wg.optimizers.SGD(0.5), loss="sparse_categorical_crossentropy")
     return clone
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(monitor="val_loss", patience=1),
+    dict(monitor="val_loss", patience=2, min_delta=0.06),
+    dict(monitor="val_accuracy", patience=1, mode="max", baseline=0.58),
+    dict(monitor="loss", patience=0, start_from_epoch=3),
+    dict(monitor="val_loss", patience=1, restore_best_weights=True),
+])
+def test_early_stopping_stops_where_keras_stops(kwargs):
+    out = {}
+    for lib in (keras, wg):
+        state = {"epoch": -1}
+        model = SimpleNamespace(stop_training=False, metrics=[], compiled_metrics=[],
+                                get_weights=lambda s=state: [np.array(s["epoch"])],
+                                set_weights=lambda w, s=state: s.update(restored=int(w[0])))
+        cb = lib.callbacks.EarlyStopping(**kwargs)
+        cb.set_model(model)
+        cb.on_train_begin({})
+        waits = []
+        for epoch, logs in enumerate(EPOCH_LOGS):
+            state["epoch"] = epoch
+            cb.on_epoch_end(epoch, dict(logs))
+            waits.append(cb.wait)
+            if model.stop_training:
+                break
+        cb.on_train_end({})
+        out[lib.__name__] = (cb.stopped_epoch, float(cb.best), waits, state.get("restored"))
+    assert out["webgrad"] == out["keras"]
+
+
+def test_early_stopping_warns_on_a_missing_monitor_as_keras():
+    cb = wg.callbacks.EarlyStopping(monitor="val_loss")
+    cb.set_model(SimpleNamespace(stop_training=False, compiled_metrics=[]))
+    cb.on_train_begin()
+    with pytest.warns(UserWarning, match="val_loss.*not available.*validation data"):
+        cb.on_epoch_end(0, {"loss": 1.0})

@@ -5,10 +5,12 @@
 follow Keras's arguments and behaviour; ``ProgbarLogger`` is accepted and does nothing (``fit`` prints
 its own progress). A Keras callback webgrad lacks (``TensorBoard``...) raises NotImplementedError.
 
+>>> from types import SimpleNamespace
 >>> cb = EarlyStopping(monitor="loss", patience=1)
+>>> cb.set_model(SimpleNamespace(stop_training=False))
 >>> cb.on_train_begin(); cb.on_epoch_end(0, {"loss": 1.0}); cb.on_epoch_end(1, {"loss": 1.5})
->>> cb.stopped_epoch
-1
+>>> cb.stopped_epoch, cb.model.stop_training
+(1, True)
 """
 
 from __future__ import annotations
