@@ -344,6 +344,7 @@ def test_config_keys_match_keras_and_round_trip(case):
 
 def test_compile_repeated_metric_names_get_keras_suffixes():
     def metrics(lib):
+        lib.utils.clear_session()  # automatic names (precision, precision_1…) count from here in both libraries
         return ["binary_accuracy", lib.metrics.BinaryAccuracy(threshold=0.3), "precision", lib.metrics.Precision(),
                 lib.metrics.Precision(name="precision")]
 
