@@ -51,9 +51,7 @@ wg.export(m, sys.argv[1], trainable=True, verbose=0)
 
 /** The exported trainable MNIST CNN (made once, cached), or the reason it cannot be made. */
 function mnistBundle() {
-  const key = createHash('sha256')
-    .update(MAKE)
-    .digest('hex');
+  const key = createHash('sha256').update(MAKE).digest('hex');
   const dir = join(tmpdir(), `webgrad-mnist-convnet-trainable-${key.slice(0, 16)}`);
   if (existsSync(join(dir, 'model.json'))) return { dir };
   const work = `${dir}.tmp-${process.pid}`;
