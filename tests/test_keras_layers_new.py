@@ -34,7 +34,7 @@ def _x(shape, seed=0):
 
 
 def _separable_weights(kw):
-    """Keras's SeparableConv2D weights in webgrad's layout (depthwise kernel as HWIO with groups)."""
+    """Keras's Depthwise/SeparableConv2D weights in webgrad's layout (depthwise kernel as HWIO with groups)."""
     dw, pw, *b = kw
     kh, kwid, c, m = dw.shape
     return [dw.reshape(kh, kwid, 1, c * m), pw, *b]
@@ -74,6 +74,11 @@ CASES = {
         lambda: L.SeparableConv2D(2, 3, dilation_rate=2, use_bias=False, activation="softmax"),
         lambda: K.SeparableConv2D(2, 3, dilation_rate=2, use_bias=False, activation="softmax", **_ZEROS),
         (1, 7, 7, 2), _separable_weights),
+    "Conv2D": (lambda: L.Conv2D(3, 2, strides=2, padding="same"),
+               lambda: K.Conv2D(3, 2, strides=2, padding="same", kernel_initializer="zeros"), (2, 5, 4, 3), None),
+    "DepthwiseConv2D": (lambda: L.DepthwiseConv2D(3, depth_multiplier=2),
+                        lambda: K.DepthwiseConv2D(3, depth_multiplier=2, depthwise_initializer="zeros"), (2, 5, 4, 3),
+                        _separable_weights),
     "Conv2DTranspose": (lambda: L.Conv2DTranspose(4, 3), lambda: K.Conv2DTranspose(4, 3, kernel_initializer="zeros"),
                         (2, 5, 4, 3), None),
     "Conv2DTranspose-strided-same": (
@@ -126,13 +131,18 @@ CASES = {
                    lambda: K.RandomZoom(0.2, (-0.1, 0.3), fill_mode="wrap"), (2, 4, 4, 3), None),
 }
 
-# Keras arguments webgrad does not take (yet): regularizers, constraints
+def _regularizers_and_constraints(*kernels):
+    return {f"{k}_{what}" for k in kernels for what in ("regularizer", "constraint")} | {"activity_regularizer"}
+
+
+# Keras config keys webgrad leaves out: regularizers appear only when set (as in webgrad's Dense), constraints
+# are not supported yet
 UNSUPPORTED_KEYS = {
-    "SeparableConv2D": {"depthwise_regularizer", "pointwise_regularizer", "bias_regularizer", "activity_regularizer",
-                        "depthwise_constraint", "pointwise_constraint", "bias_constraint"},
+    "Conv2D": _regularizers_and_constraints("kernel", "bias"),
+    "Conv2DTranspose": _regularizers_and_constraints("kernel", "bias"),
+    "DepthwiseConv2D": _regularizers_and_constraints("depthwise", "bias"),
+    "SeparableConv2D": _regularizers_and_constraints("depthwise", "pointwise", "bias"),
     "PReLU": {"alpha_regularizer", "alpha_constraint"},
-    "Conv2DTranspose": {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
-                        "bias_constraint"},
 }
 
 
@@ -199,6 +209,37 @@ def test_aliases_are_the_same_classes_as_in_keras():
                         ("GlobalAvgPool2D", "GlobalAveragePooling2D"), ("GlobalAvgPool1D", "GlobalAveragePooling1D")]:
         assert getattr(K, alias) is getattr(K, full)
         assert getattr(L, alias) is getattr(L, full), alias
+
+
+@pytest.mark.parametrize("make", [
+    lambda R, L: L.SeparableConv2D(4, 3, depthwise_regularizer=R.L2(0.1), pointwise_regularizer=R.L1(0.2),
+                                   bias_regularizer=R.L2(0.3), bias_initializer="ones"),
+    lambda R, L: L.Conv2DTranspose(2, 3, kernel_regularizer=R.L1L2(0.1, 0.2)),
+    lambda R, L: L.DepthwiseConv2D(3, depthwise_regularizer=R.L2(0.1)),
+    lambda R, L: L.PReLU(alpha_initializer="ones", alpha_regularizer=R.L1(0.5)),
+], ids=["SeparableConv2D", "Conv2DTranspose", "DepthwiseConv2D", "PReLU"])
+def test_weight_regularizers_add_keras_s_penalties(make):
+    x = _x((2, 6, 6, 3))
+    theirs, ours = make(keras.regularizers, K), make(wg.regularizers, L)
+    theirs(x)
+    ours(x)
+    kw = [np.asarray(w) for w in theirs.get_weights()]
+    depthwise = type(ours).__name__ in ("DepthwiseConv2D", "SeparableConv2D")
+    ours.set_weights(_separable_weights(kw) if depthwise else kw)
+    want = float(sum(np.asarray(loss) for loss in theirs.losses))
+    assert want > 0
+    assert float(sum(np.asarray(loss) for loss in ours.losses)) == pytest.approx(want, rel=1e-5)
+    config = ours.get_config()
+    assert {k for k in config if k.endswith("_regularizer")} == {k for k, v in theirs.get_config().items()
+                                                                if k.endswith("_regularizer") and v is not None}
+    assert type(ours).from_config(config).get_config() == config
+
+
+def test_constraints_are_not_supported_yet():
+    with pytest.raises(NotImplementedError, match="kernel_constraint is not supported yet"):
+        L.Conv2DTranspose(2, 3, kernel_constraint="non_neg")
+    with pytest.raises(NotImplementedError, match="alpha_constraint is not supported yet"):
+        L.PReLU(alpha_constraint="non_neg")
 
 
 # ---- Normalization.adapt ----------------------------------------------------------------------------

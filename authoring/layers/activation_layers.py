@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from webgrad import initializers
+from webgrad import initializers, regularizers
 from webgrad import raw_ops as ops
 from webgrad.layers.base import Layer
+from webgrad.layers.core import _no_constraint, _regularizer_config
 
 
 def _non_negative(layer: str, name: str, value: Any) -> float:
@@ -114,10 +115,12 @@ class PReLU(Layer):
     """Leaky ReLU with a learned slope ``alpha`` per input position (``shared_axes`` share one slope
     along those axes, e.g. ``[1, 2]`` for one slope per channel of an image)."""
 
-    def __init__(self, alpha_initializer: Any = "zeros", shared_axes: int | list | tuple | None = None,
-                 **kwargs: Any):
+    def __init__(self, alpha_initializer: Any = "zeros", alpha_regularizer: Any = None, alpha_constraint: Any = None,
+                 shared_axes: int | list | tuple | None = None, **kwargs: Any):
         super().__init__(**kwargs)
+        _no_constraint(self, alpha_constraint=alpha_constraint)
         self.alpha_initializer = initializers.get(alpha_initializer)
+        self.alpha_regularizer = regularizers.get(alpha_regularizer)
         if shared_axes is None:
             self.shared_axes = None
         else:
@@ -132,7 +135,8 @@ class PReLU(Layer):
             shape[a - 1] = 1
         if any(d is None for d in shape):
             raise ValueError(f"PReLU needs known non-shared dimensions, got input shape {input_shape}")
-        self.alpha = self.add_weight("alpha", tuple(shape), self.alpha_initializer)
+        self.alpha = self.add_weight(shape=tuple(shape), initializer=self.alpha_initializer,
+                                     regularizer=self.alpha_regularizer, name="alpha")
 
     def call(self, x: Any, training: bool = False) -> Any:
         negative = ops.Relu(ops.Mul(x, np.float32(-1)))
@@ -140,4 +144,4 @@ class PReLU(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "alpha_initializer": initializers.name_of(self.alpha_initializer),
-                "shared_axes": self.shared_axes}
+                "shared_axes": self.shared_axes, **_regularizer_config(alpha_regularizer=self.alpha_regularizer)}

@@ -3,11 +3,12 @@ Conv2DTranspose."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from webgrad import activations, initializers
+from webgrad import activations, initializers, regularizers
 from webgrad import raw_ops as ops
 from webgrad.layers.base import Layer
+from webgrad.layers.core import _no_constraint, _regularizer_config
 
 
 def _pair(v: int | tuple, what: str) -> tuple[int, int]:
@@ -34,6 +35,9 @@ def channels_last_only(layer: str, data_format: str | None) -> str:
 
 
 class _ConvBase(Layer):
+    #: the layer's kernels by argument prefix (``kernel_regularizer``...) and weight name
+    kernels: ClassVar[dict[str, str]] = {"kernel": "kernel"}
+
     def __init__(
         self,
         kernel_size: int | tuple,
@@ -46,7 +50,13 @@ class _ConvBase(Layer):
         data_format: str | None = None,
         **kwargs: Any,
     ):
+        prefixes = [*self.kernels, "bias"]
+        regs = {f"{p}_regularizer": kwargs.pop(f"{p}_regularizer", None) for p in prefixes}
+        constraints = {f"{p}_constraint": kwargs.pop(f"{p}_constraint", None) for p in prefixes}
         super().__init__(**kwargs)
+        _no_constraint(self, **constraints)
+        for key, reg in regs.items():  # kernel_regularizer... as attributes, as in Keras
+            setattr(self, key, regularizers.get(reg))
         self.data_format = channels_last_only(type(self).__name__, data_format)
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.strides = _pair(strides, "strides")
@@ -55,6 +65,11 @@ class _ConvBase(Layer):
         self.activation = activations.check(activation)
         self.use_bias = use_bias
         self.bias_initializer = initializers.get(bias_initializer)
+
+    def _kernel(self, prefix: str, shape: tuple, initializer: Any) -> Any:
+        """The weight for ``prefix`` (a key of ``kernels``, or ``"bias"``) with its regularizer."""
+        return self.add_weight(shape=shape, initializer=initializer, name=self.kernels.get(prefix, prefix),
+                               regularizer=getattr(self, f"{prefix}_regularizer"))
 
     def _channels(self, input_shape: tuple) -> int:
         if len(input_shape) != 4 or input_shape[-1] is None:
@@ -87,6 +102,8 @@ class _ConvBase(Layer):
             "activation": self.activation,
             "use_bias": self.use_bias,
             "bias_initializer": initializers.name_of(self.bias_initializer),
+            **_regularizer_config(**{f"{p}_regularizer": getattr(self, f"{p}_regularizer")
+                                     for p in [*self.kernels, "bias"]}),
         }
 
 
@@ -112,8 +129,8 @@ class Conv2D(_ConvBase):
         if c % self.groups:
             raise ValueError(f"input channels ({c}) must be divisible by groups ({self.groups})")
         kh, kw = self.kernel_size
-        self.kernel = self.add_weight("kernel", (kh, kw, c // self.groups, self.filters), self.kernel_initializer)
-        self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer) if self.use_bias else None
+        self.kernel = self._kernel("kernel", (kh, kw, c // self.groups, self.filters), self.kernel_initializer)
+        self.bias = self._kernel("bias", (self.filters,), self.bias_initializer) if self.use_bias else None
 
     def call(self, x: Any, training: bool = False) -> Any:
         return self._conv(x, self.groups)
@@ -134,6 +151,8 @@ class DepthwiseConv2D(_ConvBase):
     (output channel ``c * depth_multiplier + m``), so it feeds Conv2D with ``groups = channels``.
     """
 
+    kernels: ClassVar[dict[str, str]] = {"depthwise": "depthwise_kernel"}
+
     def __init__(self, kernel_size: int | tuple, depth_multiplier: int = 1,
                  depthwise_initializer: str = "glorot_uniform", **kwargs: Any):
         super().__init__(kernel_size, **kwargs)
@@ -145,8 +164,8 @@ class DepthwiseConv2D(_ConvBase):
         self.channels = c
         kh, kw = self.kernel_size
         out = c * self.depth_multiplier
-        self.kernel = self.add_weight("depthwise_kernel", (kh, kw, 1, out), self.depthwise_initializer)
-        self.bias = self.add_weight("bias", (out,), self.bias_initializer) if self.use_bias else None
+        self.kernel = self._kernel("depthwise", (kh, kw, 1, out), self.depthwise_initializer)
+        self.bias = self._kernel("bias", (out,), self.bias_initializer) if self.use_bias else None
 
     def call(self, x: Any, training: bool = False) -> Any:
         return self._conv(x, self.channels)
@@ -172,6 +191,8 @@ class SeparableConv2D(_ConvBase):
     (1, 5, 5, 4)
     """
 
+    kernels: ClassVar[dict[str, str]] = {"depthwise": "depthwise_kernel", "pointwise": "pointwise_kernel"}
+
     def __init__(self, filters: int, kernel_size: int | tuple, depth_multiplier: int = 1,
                  depthwise_initializer: str = "glorot_uniform", pointwise_initializer: str = "glorot_uniform",
                  **kwargs: Any):
@@ -190,10 +211,9 @@ class SeparableConv2D(_ConvBase):
         self.channels = c
         kh, kw = self.kernel_size
         mid = c * self.depth_multiplier
-        self.depthwise_kernel = self.add_weight("depthwise_kernel", (kh, kw, 1, mid), self.depthwise_initializer)
-        self.pointwise_kernel = self.add_weight("pointwise_kernel", (1, 1, mid, self.filters),
-                                                self.pointwise_initializer)
-        self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer) if self.use_bias else None
+        self.depthwise_kernel = self._kernel("depthwise", (kh, kw, 1, mid), self.depthwise_initializer)
+        self.pointwise_kernel = self._kernel("pointwise", (1, 1, mid, self.filters), self.pointwise_initializer)
+        self.bias = self._kernel("bias", (self.filters,), self.bias_initializer) if self.use_bias else None
 
     def call(self, x: Any, training: bool = False) -> Any:
         y = ops.Conv2D(x, self.depthwise_kernel, None, strides=list(self.strides), padding=self.padding,
@@ -234,8 +254,8 @@ class Conv2DTranspose(_ConvBase):
     def build(self, input_shape: tuple) -> None:
         c = self._channels(input_shape)
         kh, kw = self.kernel_size
-        self.kernel = self.add_weight("kernel", (kh, kw, self.filters, c), self.kernel_initializer)
-        self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer) if self.use_bias else None
+        self.kernel = self._kernel("kernel", (kh, kw, self.filters, c), self.kernel_initializer)
+        self.bias = self._kernel("bias", (self.filters,), self.bias_initializer) if self.use_bias else None
 
     def call(self, x: Any, training: bool = False) -> Any:
         return self._activate(lambda fused: ops.Conv2DTranspose(

@@ -31,6 +31,11 @@ def _as_float(x: Any) -> Any:
     return x if str(x.dtype) == "float32" else ops.Cast(x, to="float32")
 
 
+def _int_zeros(shape: tuple, dtype: Any = None) -> np.ndarray:
+    """Zeros for an integer weight (webgrad's named initializers make float weights)."""
+    return np.zeros(shape, np.int32)
+
+
 def _config_value(v: Any) -> Any:
     """A number or nested list (a config must hold plain JSON values)."""
     return None if v is None else np.asarray(v).tolist()
@@ -113,8 +118,7 @@ class Normalization(Layer):
             # Keras's three weights, in its order (``count`` is kept for weight compatibility only)
             self.adapt_mean = self.add_weight("mean", stat_shape, "zeros", trainable=False)
             self.adapt_variance = self.add_weight("variance", stat_shape, "ones", trainable=False)
-            self.count = self.add_weight("count", (), "zeros", trainable=False)
-            self.count.data = np.zeros((), np.int32)
+            self.count = self.add_weight(shape=(), initializer=_int_zeros, dtype="int32", trainable=False, name="count")
             self._constants = None
         else:
             # given statistics broadcast from the trailing kept axes, as in Keras
