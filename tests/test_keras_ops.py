@@ -121,6 +121,16 @@ CASES = [
     ("dot_product_attention", (Q, KV, KV), {"bias": rng.normal(size=(2, 2, 5, 5)).astype(np.float32)}),
     ("get_item", (X, (slice(1, None), -1)), {}), ("get_item", (X, 1), {}), ("get_item", (M, (Ellipsis, 0)), {}),
     ("get_item", (X, (None, 0, slice(None, None, 2))), {}), ("get_item", (Z, (slice(-2, None), slice(None, -1))), {}),
+    ("trunc", (M * 3,), {}), ("trunc", (Z,), {}), ("log1p", (POS,), {}), ("expm1", (M,), {}), ("exp2", (M,), {}),
+    ("logaddexp2", (M, N[:3, :4] * 30), {}), ("sinh", (M,), {}), ("cosh", (M,), {}), ("arcsinh", (M * 100,), {}),
+    ("arccosh", (POS + 1,), {}), ("arctanh", (M / 4,), {}), ("roll", (M, 1), {}), ("roll", (M, (1, -2), (0, 1)), {}),
+    ("roll", (X, 3), {"axis": -1}), ("rot90", (M,), {}), ("rot90", (X, 2, (1, 2)), {}), ("rot90", (M, 3), {}),
+    ("depth_to_space", (rng.normal(size=(2, 2, 3, 8)).astype(np.float32), 2), {}),
+    ("space_to_depth", (IMG, 3), {}), ("array_split", (X, 2), {"axis": 2}), ("array_split", (V[:3], 2), {}),
+    ("hsplit", (M, 2), {}), ("vsplit", (M, [1]), {}), ("dsplit", (X, 2), {}), ("dstack", ([M, M],), {}),
+    ("dstack", ([V, V],), {}), ("diag", (V,), {}), ("diag", (V, 1), {}), ("diag", (Z[0], -2), {}), ("diag", (M,), {}),
+    ("diagflat", (M[:2, :2],), {"k": 1}), ("saturate_cast", (M * 300, "uint8"), {}),
+    ("saturate_cast", (M * 300, "int8"), {}), ("psnr", (M, M + 0.1 * N[:3, :4], 2.0), {}),
     ("shape", (X,), {}), ("ndim", (X,), {}), ("size", (X,), {}), ("dtype", (Z,), {}),
     ("convert_to_numpy", (M,), {}), ("stop_gradient", (M,), {}),
 ]
@@ -160,6 +170,23 @@ def test_signatures_are_keras_s():
             assert ours[p.name].default == p.default or (name, p.name) == ("cast", "dtype"), (name, p.name)
 
 
+def test_control_flow_runs_unrolled_like_keras():
+    def loops(o):
+        looped = o.fori_loop(0, 4, lambda i, v: o.add(o.multiply(v, 2.0), i), M)
+        scans = [o.scan(lambda c, x: (o.add(c, x), o.multiply(c, x)), V, M, reverse=r) for r in (False, True)]
+        return [looped, *[t for pair in scans for t in pair], o.map(o.softmax, X)]
+
+    for w, g in zip(loops(keras.ops), loops(wg.ops), strict=True):
+        np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=1e-6)
+    assert wg.ops.cond(np.array(False), lambda: 1.0, lambda: 2.0) == float(keras.ops.cond(np.array(False), lambda: 1.0,
+                                                                                          lambda: 2.0))
+    branches = [lambda x: x + 1.0, lambda x: x * 10.0]
+    for i in (-3, 0, 1, 5):
+        assert float(wg.ops.switch(i, branches, 2.0)) == float(keras.ops.switch(i, branches, 2.0))
+    with pytest.raises(NotImplementedError, match="not supported yet"):
+        wg.ops.cond(SymbolicTensor((None,), "float32"), lambda: 1, lambda: 2)
+
+
 def test_every_keras_ops_name_is_implemented_or_says_not_supported_yet():
     for name in (n for n in dir(keras.ops) if not n.startswith("_")):
         assert name in keras_names.KERAS_NAMES["ops"], f"add {name!r} to webgrad.keras_names"
@@ -189,7 +216,8 @@ SYMBOLIC = [
     ("pad", (X, ((0, 0), (1, 2), (0, 1))), {}), ("pad", (X, ((1, 0), (0, 0), (0, 0))), {}),
     ("tile", (X, (1, 2, 1)), {}), ("layer_normalization", (X,), {}), ("tensordot", (X, N), {"axes": 1}),
     ("broadcast_to", (V, (3, 4)), {}), ("get_item", (X, (slice(None), 0)), {}),
-    ("get_item", (X, (Ellipsis, None, 1)), {}),
+    ("get_item", (X, (Ellipsis, None, 1)), {}), ("roll", (X, 1), {"axis": 1}), ("rot90", (X, 1, (1, 2)), {}),
+    ("depth_to_space", (rng.normal(size=(2, 2, 3, 8)).astype(np.float32), 2), {}), ("space_to_depth", (IMG, 2), {}),
 ]
 
 

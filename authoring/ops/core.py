@@ -187,3 +187,20 @@ def copy(x: Any) -> Any:
     """
     x = convert_to_tensor(x)
     return Tensor(np.array(x.data)) if isinstance(x, Tensor) and not x.requires_grad else x
+
+
+def saturate_cast(x: Any, dtype: Any) -> Any:
+    """``x`` clipped to the range of ``dtype``, then cast, as ``keras.ops.saturate_cast``.
+
+    >>> saturate_cast(np.array([-5.0, 300.0]), "uint8").numpy()
+    array([  0, 255], dtype=uint8)
+    """
+    to = np.dtype(dtype)
+    x = convert_to_tensor(x)
+    if to.kind in "iu":
+        info = np.iinfo(to)
+        f = as_float(x)
+        # float32 rounds int32's limits outward; keep them inside so the Cast does not wrap to 0
+        lo, hi = np.float32(max(info.min, -2**31 + 128)), np.float32(min(info.max, 2**31 - 128))
+        x = raw_ops.Minimum(raw_ops.Maximum(f, lo), hi)
+    return cast(x, to)

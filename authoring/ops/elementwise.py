@@ -288,3 +288,107 @@ def rad2deg(x: Any) -> Any:
     array([180.], dtype=float32)
     """
     return multiply(as_float(convert_to_tensor(x)), np.float32(180 / math.pi))
+
+
+def trunc(x: Any) -> Any:
+    """``x`` rounded toward zero (through an int32 Cast, so ``|x| < 2**31``), as ``keras.ops.trunc``.
+
+    >>> trunc(np.array([-1.7, 2.5])).numpy()
+    array([-1.,  2.], dtype=float32)
+    """
+    x = convert_to_tensor(x)
+    return x if is_int(x) else cast(cast(x, "int32"), x.dtype)
+
+
+def log1p(x: Any) -> Any:
+    """``log(1 + x)``, as ``keras.ops.log1p`` (computed as written: below ~1e-7 the result is 0, an
+    absolute error of at most that much).
+
+    >>> log1p(np.array([0.0, 1.0])).numpy()
+    array([0.       , 0.6931472], dtype=float32)
+    """
+    return log(add(1.0, as_float(convert_to_tensor(x))))
+
+
+def expm1(x: Any) -> Any:
+    """``exp(x) - 1``, as ``keras.ops.expm1`` (computed as written, like ``log1p``).
+
+    >>> expm1(np.array([0.0])).numpy()
+    array([0.], dtype=float32)
+    """
+    return subtract(exp(x), 1.0)
+
+
+def exp2(x: Any) -> Any:
+    """``2 ** x``, as ``keras.ops.exp2``.
+
+    >>> exp2(np.array([3.0])).numpy()
+    array([8.], dtype=float32)
+    """
+    return exp(multiply(as_float(convert_to_tensor(x)), np.float32(math.log(2))))
+
+
+def logaddexp2(x1: Any, x2: Any) -> Any:
+    """``log2(2 ** x1 + 2 ** x2)``, computed stably, as ``keras.ops.logaddexp2``.
+
+    >>> logaddexp2(np.array([1.0]), np.array([1.0])).numpy()
+    array([2.], dtype=float32)
+    """
+    ln2 = np.float32(math.log(2))
+    a, b = as_float(convert_to_tensor(x1)), as_float(convert_to_tensor(x2))
+    return multiply(logaddexp(multiply(a, ln2), multiply(b, ln2)), np.float32(1 / math.log(2)))
+
+
+def _odd(f: Any, x: Any) -> Any:
+    """``f`` extended as an odd function from ``[0, inf)`` (``f(0) = 0``): ``f(relu(x)) - f(relu(-x))``."""
+    x = as_float(convert_to_tensor(x))
+    return subtract(f(maximum(x, 0.0)), f(maximum(negative(x), 0.0)))
+
+
+def sinh(x: Any) -> Any:
+    """The hyperbolic sine, as ``keras.ops.sinh``.
+
+    >>> sinh(np.array([0.0])).numpy()
+    array([0.], dtype=float32)
+    """
+    x = as_float(convert_to_tensor(x))
+    return multiply(subtract(exp(x), exp(negative(x))), 0.5)
+
+
+def cosh(x: Any) -> Any:
+    """The hyperbolic cosine, as ``keras.ops.cosh``.
+
+    >>> cosh(np.array([0.0])).numpy()
+    array([1.], dtype=float32)
+    """
+    x = as_float(convert_to_tensor(x))
+    return multiply(add(exp(x), exp(negative(x))), 0.5)
+
+
+def arcsinh(x: Any) -> Any:
+    """The inverse hyperbolic sine (``log(x + sqrt(x**2 + 1))``, odd), as ``keras.ops.arcsinh``.
+
+    >>> arcsinh(np.array([0.0])).numpy()
+    array([0.], dtype=float32)
+    """
+    return _odd(lambda y: log(add(y, sqrt(add(multiply(y, y), 1.0)))), x)
+
+
+def arccosh(x: Any) -> Any:
+    """The inverse hyperbolic cosine (``log(x + sqrt(x**2 - 1))``, ``x >= 1``), as ``keras.ops.arccosh``.
+
+    >>> arccosh(np.array([1.0])).numpy()
+    array([0.], dtype=float32)
+    """
+    x = as_float(convert_to_tensor(x))
+    return log(add(x, sqrt(subtract(multiply(x, x), 1.0))))
+
+
+def arctanh(x: Any) -> Any:
+    """The inverse hyperbolic tangent (``log((1 + x) / (1 - x)) / 2``), as ``keras.ops.arctanh``.
+
+    >>> arctanh(np.array([0.0])).numpy()
+    array([0.], dtype=float32)
+    """
+    x = as_float(convert_to_tensor(x))
+    return multiply(log(divide(add(1.0, x), subtract(1.0, x))), 0.5)

@@ -600,3 +600,15 @@ def dot_product_attention(query: Any, key: Any, value: Any, bias: Any = None, ma
         logits = logits * allowed + (1.0 - allowed) * np.float32(-0.7 * np.finfo(np.float32).max)
     probs = raw_ops.Softmax(logits, axis=-1)
     return raw_ops.Transpose(raw_ops.MatMul(probs, raw_ops.Transpose(v, perm=heads)), perm=heads)
+
+
+def psnr(x1: Any, x2: Any, max_val: float) -> Any:
+    """The peak signal-to-noise ratio ``20 log10(max_val) - 10 log10(mean((x1 - x2)**2))``, as
+    ``keras.ops.psnr``.
+
+    >>> psnr(np.zeros(4), np.full(4, 0.1), 1.0).numpy()
+    array(20., dtype=float32)
+    """
+    d = _f(x1) - _f(x2)
+    mse = raw_ops.ReduceMean(d * d)
+    return np.float32(20 * math.log10(max_val)) - log(mse) * np.float32(10 / math.log(10))

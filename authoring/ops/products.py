@@ -10,7 +10,7 @@ from webgrad import raw_ops
 from webgrad.ops.core import as_float, cast, convert_to_tensor, is_int
 from webgrad.ops.elementwise import multiply
 from webgrad.ops.reductions import sum
-from webgrad.ops.shapes import expand_dims, reshape, squeeze, transpose
+from webgrad.ops.shapes import diagonal, expand_dims, reshape, squeeze, transpose
 
 
 def matmul(x1: Any, x2: Any) -> Any:
@@ -102,3 +102,44 @@ def tensordot(x1: Any, x2: Any, axes: int | Any = 2) -> Any:
     rhs = reshape(transpose(b, ax_b + free_b), [k, -1])
     out = matmul(lhs, rhs)
     return reshape(out, [-1 if a.shape[i] is None else a.shape[i] for i in free_a] + [b.shape[i] for i in free_b])
+
+
+def _diag_matrix(v: Any, k: int) -> Any:
+    """The square matrix with vector ``v`` on diagonal ``k``: ``A @ diag(v) @ B`` for 0/1 matrices
+    ``A`` and ``B`` that place entry ``i`` at row ``i - min(k, 0)`` and column ``i + max(k, 0)``."""
+    n = v.shape[0]
+    if n is None:
+        raise ValueError("wg.ops.diag: the vector's length must be known")
+    size = n + abs(k)
+    place_rows = np.zeros((size, n), np.float32)
+    place_cols = np.zeros((n, size), np.float32)
+    idx = np.arange(n)
+    place_rows[idx + max(-k, 0), idx] = 1
+    place_cols[idx, idx + max(k, 0)] = 1
+    return matmul(multiply(place_rows, reshape(v, [1, n])), place_cols)
+
+
+def diag(x: Any, k: int = 0) -> Any:
+    """The matrix with 1-D ``x`` on diagonal ``k``, or the diagonal ``k`` of 2-D ``x``, as ``keras.ops.diag``.
+
+    >>> diag(np.array([1.0, 2.0])).numpy()
+    array([[1., 0.],
+           [0., 2.]], dtype=float32)
+    """
+    x = convert_to_tensor(x)
+    if len(x.shape) == 2:
+        return diagonal(x, k)
+    if len(x.shape) != 1:
+        raise ValueError(f"wg.ops.diag: x must be 1-D or 2-D, got shape {tuple(x.shape)}")
+    out = _diag_matrix(as_float(x), int(k))
+    return cast(out, "int32") if is_int(x) else out
+
+
+def diagflat(x: Any, k: int = 0) -> Any:
+    """The matrix with ``x`` flattened on diagonal ``k``, as ``keras.ops.diagflat``.
+
+    >>> diagflat(np.array([[1, 2]])).numpy()
+    array([[1, 0],
+           [0, 2]], dtype=int32)
+    """
+    return diag(reshape(x, [-1]), k)

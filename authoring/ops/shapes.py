@@ -392,7 +392,7 @@ def get_item(x: Any, key: Any) -> Any:
     """``x[key]`` for integers, slices with positive steps, ``None`` and ``...``, as ``keras.ops.get_item``
     (a Slice, then a Reshape for the integer and ``None`` entries).
 
-    >>> get_item(np.arange(12).reshape(3, 4), (slice(1, None), -1)).numpy()
+    >>> get_item(np.arange(12).reshape(3, 4), np.s_[1:, -1]).numpy()
     array([ 7, 11], dtype=int32)
     """
     x = convert_to_tensor(x)
@@ -438,3 +438,64 @@ def get_item(x: Any, key: Any) -> Any:
     if len(out) == len(y.shape) and all(o == d for o, d in zip(out, y.shape, strict=True)):
         return y
     return _reshape_dims(y, out, source, "get_item")
+
+
+def array_split(x: Any, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Any]:
+    """Like ``split``, but ``n`` sections need not be equal (the first ``size % n`` are one longer), as
+    ``keras.ops.array_split``.
+
+    >>> [t.shape for t in array_split(np.zeros(5), 2)]
+    [(3,), (2,)]
+    """
+    if not isinstance(indices_or_sections, int | np.integer):
+        return split(x, indices_or_sections, axis)
+    x = convert_to_tensor(x)
+    n, k = x.shape[_norm(axis, len(x.shape), "array_split")], int(indices_or_sections)
+    if n is None:
+        raise ValueError(f"wg.ops.array_split: axis {axis} of {tuple(x.shape)} must have a known size")
+    sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    return split(x, list(itertools.accumulate(sizes))[:-1], axis)
+
+
+def hsplit(x: Any, indices_or_sections: int | Sequence[int]) -> list[Any]:
+    """``split`` along axis 1 (axis 0 for a 1-D ``x``), as ``keras.ops.hsplit``.
+
+    >>> [t.shape for t in hsplit(np.zeros((2, 4)), 2)]
+    [(2, 2), (2, 2)]
+    """
+    x = convert_to_tensor(x)
+    return split(x, indices_or_sections, axis=0 if len(x.shape) == 1 else 1)
+
+
+def vsplit(x: Any, indices_or_sections: int | Sequence[int]) -> list[Any]:
+    """``split`` along axis 0, as ``keras.ops.vsplit``.
+
+    >>> [t.shape for t in vsplit(np.zeros((4, 2)), 2)]
+    [(2, 2), (2, 2)]
+    """
+    return split(x, indices_or_sections, axis=0)
+
+
+def dsplit(x: Any, indices_or_sections: int | Sequence[int]) -> list[Any]:
+    """``split`` along axis 2, as ``keras.ops.dsplit``.
+
+    >>> [t.shape for t in dsplit(np.zeros((1, 2, 4)), 2)]
+    [(1, 2, 2), (1, 2, 2)]
+    """
+    return split(x, indices_or_sections, axis=2)
+
+
+def dstack(xs: Sequence[Any]) -> Any:
+    """The tensors (made at least 3-D as numpy does) joined along axis 2, as ``keras.ops.dstack``.
+
+    >>> dstack([np.zeros((2, 3)), np.ones((2, 3))]).shape
+    (2, 3, 2)
+    """
+    ts = []
+    for t in _common(xs):
+        if len(t.shape) == 1:
+            t = expand_dims(t, (0, 2))
+        elif len(t.shape) == 2:
+            t = expand_dims(t, 2)
+        ts.append(t)
+    return raw_ops.Concat(*ts, axis=2)
