@@ -94,6 +94,18 @@ CASES = [
     ("CategoricalCrossentropy", {}, "onehot"),
     ("SparseCategoricalCrossentropy", {}, "sparse"),
     ("SparseCategoricalCrossentropy", {"from_logits": True}, "sparse_logits"),
+    ("CosineSimilarity", {}, "regression"),
+    ("LogCoshError", {}, "regression"),
+    ("Hinge", {}, "binary"),
+    ("SquaredHinge", {}, "multilabel"),
+    ("CategoricalHinge", {}, "onehot"),
+    ("KLDivergence", {}, "onehot"),
+    ("Poisson", {}, "regression"),
+    ("SensitivityAtSpecificity", {"specificity": 0.5}, "binary"),
+    ("SpecificityAtSensitivity", {"sensitivity": 0.7, "num_thresholds": 50}, "binary_flat"),
+    ("PrecisionAtRecall", {"recall": 0.6}, "binary"),
+    ("RecallAtPrecision", {"precision": 0.4, "class_id": 1}, "multilabel"),
+    ("RecallAtPrecision", {"precision": 0.5, "num_thresholds": 1}, "binary"),
 ]
 
 
@@ -147,7 +159,9 @@ def test_default_names_match_keras():
     for name in ["MeanSquaredError", "MeanAbsoluteError", "RootMeanSquaredError", "MeanAbsolutePercentageError",
                  "MeanSquaredLogarithmicError", "F1Score", "FBetaScore", "BinaryAccuracy", "CategoricalAccuracy",
                  "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "Mean",
-                 "Sum", "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy"]:
+                 "Sum", "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
+                 "CosineSimilarity", "LogCoshError", "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence",
+                 "Poisson"]:
         assert getattr(wg.metrics, name)().name == getattr(keras.metrics, name)().name, name
     # classes without a default name are named after the class, counted per process like layers
     for name, base in [("Precision", "precision"), ("Recall", "recall"), ("AUC", "auc"),

@@ -47,15 +47,34 @@ from webgrad.metrics.confusion import (
     TrueNegatives,
     TruePositives,
 )
+from webgrad.metrics.confusion_at import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 from webgrad.metrics.f_score import F1Score, FBetaScore
-from webgrad.metrics.probabilistic import BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy
+from webgrad.metrics.hinge import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
+from webgrad.metrics.probabilistic import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    kl_divergence,
+    poisson,
+)
 from webgrad.metrics.reduction import Mean, MeanMetricWrapper, Sum, as_array
 from webgrad.metrics.regression import (
+    CosineSimilarity,
+    LogCoshError,
     MeanAbsoluteError,
     MeanAbsolutePercentageError,
     MeanSquaredError,
     MeanSquaredLogarithmicError,
     RootMeanSquaredError,
+    cosine_similarity,
+    log_cosh,
     mean_absolute_error,
     mean_absolute_percentage_error,
     mean_squared_error,
@@ -64,13 +83,16 @@ from webgrad.metrics.regression import (
 
 __all__ = [
     "AUC", "Accuracy", "BinaryAccuracy", "BinaryCrossentropy", "CategoricalAccuracy", "CategoricalCrossentropy",
-    "F1Score", "FBetaScore", "FalseNegatives", "FalsePositives", "Mean", "MeanAbsoluteError",
-    "MeanAbsolutePercentageError", "MeanMetricWrapper", "MeanSquaredError", "MeanSquaredLogarithmicError", "Metric",
-    "MetricVariable", "Precision", "Recall", "RootMeanSquaredError", "SparseCategoricalAccuracy",
-    "SparseCategoricalCrossentropy", "SparseTopKCategoricalAccuracy", "Sum", "TopKCategoricalAccuracy",
-    "TrueNegatives", "TruePositives", "accuracy", "binary_accuracy", "categorical_accuracy", "deserialize", "get",
-    "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_error", "mean_squared_logarithmic_error",
-    "serialize", "sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy", "top_k_categorical_accuracy",
+    "CategoricalHinge", "CosineSimilarity", "F1Score", "FBetaScore", "FalseNegatives", "FalsePositives", "Hinge",
+    "KLDivergence", "LogCoshError", "Mean", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanMetricWrapper",
+    "MeanSquaredError", "MeanSquaredLogarithmicError", "Metric", "MetricVariable", "Poisson", "Precision",
+    "PrecisionAtRecall", "Recall", "RecallAtPrecision", "RootMeanSquaredError", "SensitivityAtSpecificity",
+    "SparseCategoricalAccuracy", "SparseCategoricalCrossentropy", "SparseTopKCategoricalAccuracy",
+    "SpecificityAtSensitivity", "SquaredHinge", "Sum", "TopKCategoricalAccuracy", "TrueNegatives", "TruePositives",
+    "accuracy", "binary_accuracy", "categorical_accuracy", "categorical_hinge", "cosine_similarity", "deserialize",
+    "get", "hinge", "kl_divergence", "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
+    "mean_squared_error", "mean_squared_logarithmic_error", "poisson", "serialize", "sparse_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy", "squared_hinge", "top_k_categorical_accuracy",
 ]
 
 _CLASSES: tuple[type[Metric], ...] = (
@@ -78,7 +100,9 @@ _CLASSES: tuple[type[Metric], ...] = (
     MeanAbsolutePercentageError, MeanSquaredLogarithmicError, AUC, FalseNegatives, FalsePositives, Precision, Recall,
     TrueNegatives, TruePositives, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
-    SparseTopKCategoricalAccuracy, F1Score, FBetaScore,
+    SparseTopKCategoricalAccuracy, F1Score, FBetaScore, CosineSimilarity, LogCoshError, Hinge, SquaredHinge,
+    CategoricalHinge, KLDivergence, Poisson, PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
 )
 # Keras's lookup table: class names, their snake_case, and the short aliases
 _BY_NAME: dict[str, type[Metric]] = {
@@ -123,7 +147,7 @@ def get(identifier: Any, loss_name: str | None = None) -> Metric:
         if identifier.lower() in ("accuracy", "acc"):
             return MeanMetricWrapper(_accuracy_by_shape, name=identifier)
         if identifier not in _BY_NAME:
-            valid = ["accuracy", "acc", *sorted(_BY_NAME, key=str.lower)]
+            valid = ["accuracy", "acc", *sorted(set(_BY_NAME) - {"accuracy"}, key=str.lower)]
             raise ValueError(f"unknown metric {identifier!r}; valid: {', '.join(valid)} (or a Metric instance)")
         metric = _BY_NAME[identifier]()
         metric.name = identifier

@@ -1,4 +1,5 @@
-"""Cross-entropy metrics: the mean of webgrad's own losses (``webgrad.losses``) over the samples seen.
+"""Probabilistic metrics: cross-entropies (the mean of webgrad's own losses, ``webgrad.losses``), KL
+divergence and Poisson.
 
 >>> import numpy as np
 >>> m = SparseCategoricalCrossentropy()
@@ -17,12 +18,28 @@ from webgrad import losses as wg_losses
 from webgrad.metrics.reduction import MeanMetricWrapper, as_array
 from webgrad.tensor import Tensor
 
+EPSILON = 1e-7
+
 
 def _loss_fn(loss: wg_losses.Loss) -> Any:
     def per_sample(y_true: Any, y_pred: Any) -> np.ndarray:
         return np.asarray(loss(as_array(y_true), Tensor(as_array(y_pred, np.float32))))
 
     return per_sample
+
+
+def kl_divergence(y_true: Any, y_pred: Any) -> np.ndarray:
+    """``sum(y_true * log(y_true / y_pred), axis=-1)``, both clipped to [epsilon, 1]."""
+    p = np.clip(as_array(y_pred, np.float32), EPSILON, 1)
+    t = np.clip(as_array(y_true, p.dtype), EPSILON, 1)
+    return np.sum(t * np.log(t / p), axis=-1)
+
+
+def poisson(y_true: Any, y_pred: Any) -> np.ndarray:
+    """``mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)``."""
+    p = as_array(y_pred, np.float32)
+    t = as_array(y_true, p.dtype)
+    return np.mean(p - t * np.log(p + EPSILON), axis=-1)
 
 
 def _unsupported(metric: str, **args: Any) -> None:
@@ -78,3 +95,23 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
                 "ignore_class": self.ignore_class, "axis": self.axis}
+
+
+class KLDivergence(MeanMetricWrapper):
+    """Mean Kullback-Leibler divergence between label and predicted distributions."""
+
+    def __init__(self, name: str = "kl_divergence", dtype: str | None = None):
+        super().__init__(kl_divergence, name=name, dtype=dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class Poisson(MeanMetricWrapper):
+    """Mean Poisson loss."""
+
+    def __init__(self, name: str = "poisson", dtype: str | None = None):
+        super().__init__(poisson, name=name, dtype=dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}

@@ -48,6 +48,25 @@ def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> np.ndarray:
     return np.mean(np.square(np.log(np.maximum(p, EPSILON) + 1.0) - np.log(np.maximum(t, EPSILON) + 1.0)), axis=-1)
 
 
+def _unit(x: np.ndarray, axis: int) -> np.ndarray:
+    """``x`` scaled to unit L2 norm along ``axis`` (norms below epsilon count as epsilon), as Keras."""
+    return x * np.minimum(1.0 / np.sqrt(np.sum(np.square(x), axis=axis, keepdims=True)), 1.0 / EPSILON)
+
+
+def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> np.ndarray:
+    """``sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)`` (the metric is positive; the loss negates)."""
+    t, p = _pair(y_true, y_pred)
+    with np.errstate(divide="ignore"):
+        return np.sum(_unit(t, axis) * _unit(p, axis), axis=axis)
+
+
+def log_cosh(y_true: Any, y_pred: Any) -> np.ndarray:
+    """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed without overflow."""
+    t, p = _pair(y_true, y_pred)
+    x = p - t
+    return np.mean(x + np.logaddexp(0.0, -2.0 * x) - np.log(2.0), axis=-1)
+
+
 class MeanSquaredError(MeanMetricWrapper):
     """Mean of ``(y_true - y_pred) ** 2``."""
 
@@ -83,6 +102,26 @@ class MeanSquaredLogarithmicError(MeanMetricWrapper):
 
     def __init__(self, name: str = "mean_squared_logarithmic_error", dtype: str | None = None):
         super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """Mean cosine similarity between labels and predictions along ``axis``."""
+
+    def __init__(self, name: str = "cosine_similarity", dtype: str | None = None, axis: int = -1):
+        super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class LogCoshError(MeanMetricWrapper):
+    """Mean of ``log(cosh(y_pred - y_true))``."""
+
+    def __init__(self, name: str = "logcosh", dtype: str | None = None):
+        super().__init__(log_cosh, name=name, dtype=dtype)
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "dtype": self.dtype}
