@@ -147,7 +147,7 @@ def test_duplicate_tensor(bundle):
 
 def test_unknown_op(bundle):
     _edit(bundle, lambda d: d["graph"]["nodes"][2].update(op="Foo"))
-    _fails(bundle, r"model\.json: unknown op 'Foo' in node 'softmax'; op set v1 has: .*Conv2D")
+    _fails(bundle, rf"model\.json: unknown op 'Foo' in node 'softmax'; op set v{opset_version()} has: .*Conv2D")
 
 
 def test_bad_attribute(bundle):

@@ -47,7 +47,7 @@ def test_lowering_refuses_every_reject_with_the_references_shape_error(op):
     assert doc["rejects"], f"{op}.json has no rejects"
     for r in doc["rejects"]:
         inputs = [None if t is None else jnp.asarray(vectors.decode(t)) for t in r["inputs"]]
-        with pytest.raises(ShapeError, match=f"{op}: axis"):
+        with pytest.raises(ShapeError, match=f"{op}: "):
             jax_ops.lowering(op)(inputs, r["attrs"])
 
 
