@@ -31,6 +31,7 @@ stops training with the epoch and batch, leaving the weights as they were before
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import warnings
@@ -103,6 +104,13 @@ def pythonify_logs(logs: Any) -> dict[str, Any]:
         except (TypeError, ValueError):
             out[key] = value
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _takes_training(fn: Any) -> bool:
+    """Whether a ``compute_loss`` takes ``training`` (looked up once per function, not per batch)."""
+    params = inspect.signature(fn).parameters
+    return "training" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def _overrides(model: Any, name: str) -> bool:
@@ -428,7 +436,7 @@ class TrainingMixin:
 
     def _compute_loss(self, x: Any, y: Any, y_pred: Any, sample_weight: Any, training: bool) -> Any:
         # an override written before Keras 3.3 may not take `training`
-        if "training" in inspect.signature(self.compute_loss).parameters:
+        if _takes_training(type(self).compute_loss):
             return self.compute_loss(x, y, y_pred, sample_weight, training=training)
         return self.compute_loss(x, y, y_pred, sample_weight)
 

@@ -187,8 +187,9 @@ class JaxSteps:
 
     def train(self, bx: list[np.ndarray], by: list[np.ndarray], sw: Any, dp: privacy.DPConfig | None,
               dp_rng: np.random.Generator | None) -> tuple[float, list[Any], list[np.ndarray]]:
-        """One optimizer step on a batch; returns (loss, each output's loss or None, outputs). A
-        non-finite loss leaves the weights as they were."""
+        """One optimizer step on a batch; returns (loss, each output's loss or None, outputs); the
+        per-output losses stay device scalars until a log reads them. A non-finite loss leaves the
+        weights as they were."""
         m = self.model
         data, w, swd, n = self._batch([*bx, *by], sw)
         xs, ys = data[:len(bx)], data[len(bx):]
@@ -203,20 +204,16 @@ class JaxSteps:
         if math.isfinite(loss):
             self.params, self.state, self.slots = params, state, slots
             m.optimizer.iterations = t
-        return loss, _floats(terms), [np.asarray(o)[:n] for o in outs]
+        return loss, terms, [np.asarray(o)[:n] for o in outs]
 
     def evaluate(self, bx: list[np.ndarray], by: list[np.ndarray], sw: Any = None
                  ) -> tuple[float, list[Any], list[np.ndarray]]:
         """(loss, each output's loss or None, outputs) of a batch."""
         data, w, swd, n = self._batch([*bx, *by], sw)
         total, terms, outs = self._eval_jit(self.params, self.state, data[:len(bx)], data[len(bx):], w, swd)
-        return float(total), _floats(terms), [np.asarray(o)[:n] for o in outs]
+        return float(total), terms, [np.asarray(o)[:n] for o in outs]
 
     def predict(self, bx: list[np.ndarray]) -> list[np.ndarray]:
         """The outputs of a batch."""
         xs, _, _, n = self._batch(bx)
         return [np.asarray(o)[:n] for o in self._predict_jit(self.params, self.state, xs)]
-
-
-def _floats(terms: list[Any]) -> list[float | None]:
-    return [None if t is None else float(t) for t in terms]
