@@ -106,6 +106,11 @@ CASES = [
     ("PrecisionAtRecall", {"recall": 0.6}, "binary"),
     ("RecallAtPrecision", {"precision": 0.4, "class_id": 1}, "multilabel"),
     ("RecallAtPrecision", {"precision": 0.5, "num_thresholds": 1}, "binary"),
+    ("R2Score", {}, "regression"),
+    ("R2Score", {"class_aggregation": None}, "regression"),
+    ("R2Score", {"class_aggregation": "variance_weighted_average", "num_regressors": 2}, "regression"),
+    ("PearsonCorrelation", {}, "regression"),
+    ("ConcordanceCorrelation", {}, "regression"),
 ]
 
 
@@ -161,7 +166,7 @@ def test_default_names_match_keras():
                  "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "Mean",
                  "Sum", "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
                  "CosineSimilarity", "LogCoshError", "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence",
-                 "Poisson"]:
+                 "Poisson", "R2Score", "PearsonCorrelation", "ConcordanceCorrelation"]:
         assert getattr(wg.metrics, name)().name == getattr(keras.metrics, name)().name, name
     # classes without a default name are named after the class, counted per process like layers
     for name, base in [("Precision", "precision"), ("Recall", "recall"), ("AUC", "auc"),

@@ -53,6 +53,12 @@ from webgrad.metrics.confusion_at import (
     SensitivityAtSpecificity,
     SpecificityAtSensitivity,
 )
+from webgrad.metrics.correlation import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
 from webgrad.metrics.f_score import F1Score, FBetaScore
 from webgrad.metrics.hinge import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
 from webgrad.metrics.probabilistic import (
@@ -72,6 +78,7 @@ from webgrad.metrics.regression import (
     MeanAbsolutePercentageError,
     MeanSquaredError,
     MeanSquaredLogarithmicError,
+    R2Score,
     RootMeanSquaredError,
     cosine_similarity,
     log_cosh,
@@ -83,16 +90,17 @@ from webgrad.metrics.regression import (
 
 __all__ = [
     "AUC", "Accuracy", "BinaryAccuracy", "BinaryCrossentropy", "CategoricalAccuracy", "CategoricalCrossentropy",
-    "CategoricalHinge", "CosineSimilarity", "F1Score", "FBetaScore", "FalseNegatives", "FalsePositives", "Hinge",
-    "KLDivergence", "LogCoshError", "Mean", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanMetricWrapper",
-    "MeanSquaredError", "MeanSquaredLogarithmicError", "Metric", "MetricVariable", "Poisson", "Precision",
-    "PrecisionAtRecall", "Recall", "RecallAtPrecision", "RootMeanSquaredError", "SensitivityAtSpecificity",
-    "SparseCategoricalAccuracy", "SparseCategoricalCrossentropy", "SparseTopKCategoricalAccuracy",
-    "SpecificityAtSensitivity", "SquaredHinge", "Sum", "TopKCategoricalAccuracy", "TrueNegatives", "TruePositives",
-    "accuracy", "binary_accuracy", "categorical_accuracy", "categorical_hinge", "cosine_similarity", "deserialize",
-    "get", "hinge", "kl_divergence", "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
-    "mean_squared_error", "mean_squared_logarithmic_error", "poisson", "serialize", "sparse_categorical_accuracy",
-    "sparse_top_k_categorical_accuracy", "squared_hinge", "top_k_categorical_accuracy",
+    "CategoricalHinge", "ConcordanceCorrelation", "CosineSimilarity", "F1Score", "FBetaScore", "FalseNegatives",
+    "FalsePositives", "Hinge", "KLDivergence", "LogCoshError", "Mean", "MeanAbsoluteError",
+    "MeanAbsolutePercentageError", "MeanMetricWrapper", "MeanSquaredError", "MeanSquaredLogarithmicError", "Metric",
+    "MetricVariable", "PearsonCorrelation", "Poisson", "Precision", "PrecisionAtRecall", "R2Score", "Recall",
+    "RecallAtPrecision", "RootMeanSquaredError", "SensitivityAtSpecificity", "SparseCategoricalAccuracy",
+    "SparseCategoricalCrossentropy", "SparseTopKCategoricalAccuracy", "SpecificityAtSensitivity", "SquaredHinge",
+    "Sum", "TopKCategoricalAccuracy", "TrueNegatives", "TruePositives", "accuracy", "binary_accuracy",
+    "categorical_accuracy", "categorical_hinge", "concordance_correlation", "cosine_similarity", "deserialize", "get",
+    "hinge", "kl_divergence", "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
+    "mean_squared_error", "mean_squared_logarithmic_error", "pearson_correlation", "poisson", "serialize",
+    "sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy", "squared_hinge", "top_k_categorical_accuracy",
 ]
 
 _CLASSES: tuple[type[Metric], ...] = (
@@ -102,7 +110,7 @@ _CLASSES: tuple[type[Metric], ...] = (
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, TopKCategoricalAccuracy,
     SparseTopKCategoricalAccuracy, F1Score, FBetaScore, CosineSimilarity, LogCoshError, Hinge, SquaredHinge,
     CategoricalHinge, KLDivergence, Poisson, PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
-    SpecificityAtSensitivity,
+    SpecificityAtSensitivity, R2Score, PearsonCorrelation, ConcordanceCorrelation,
 )
 # Keras's lookup table: class names, their snake_case, and the short aliases
 _BY_NAME: dict[str, type[Metric]] = {
