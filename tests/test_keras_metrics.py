@@ -369,3 +369,17 @@ def test_compile_repeated_metric_names_get_keras_suffixes():
 
     ours, theirs = _fit_logs(wg, metrics), _fit_logs(keras, metrics)
     assert sorted(ours) == sorted(theirs)
+
+
+@pytest.mark.parametrize("fn,kind,kwargs", [
+    ("binary_crossentropy", "multilabel", {}), ("binary_crossentropy", "logits", {"from_logits": True}),
+    ("categorical_crossentropy", "onehot", {}), ("sparse_categorical_crossentropy", "sparse", {}),
+    ("sparse_categorical_crossentropy", "sparse_logits", {"from_logits": True}), ("hinge", "binary", {}),
+    ("kl_divergence", "onehot", {}), ("poisson", "regression", {}), ("mean_absolute_error", "regression", {}),
+    ("mean_squared_logarithmic_error", "regression", {}), ("pearson_correlation", "regression", {}),
+    ("sparse_top_k_categorical_accuracy", "sparse", {"k": 2}), ("binary_accuracy", "binary", {}),
+])
+def test_metric_functions_match_keras(fn, kind, kwargs):
+    t, p, _ = _batches(kind, 1)[0]
+    np.testing.assert_allclose(getattr(wg.metrics, fn)(t, p, **kwargs),
+                               np.asarray(getattr(keras.metrics, fn)(t, p, **kwargs)), rtol=1e-5, atol=1e-6)

@@ -67,8 +67,11 @@ from webgrad.metrics.probabilistic import (
     KLDivergence,
     Poisson,
     SparseCategoricalCrossentropy,
+    binary_crossentropy,
+    categorical_crossentropy,
     kl_divergence,
     poisson,
+    sparse_categorical_crossentropy,
 )
 from webgrad.metrics.reduction import Mean, MeanMetricWrapper, Sum, as_array
 from webgrad.metrics.regression import (
@@ -97,10 +100,11 @@ __all__ = [
     "RecallAtPrecision", "RootMeanSquaredError", "SensitivityAtSpecificity", "SparseCategoricalAccuracy",
     "SparseCategoricalCrossentropy", "SparseTopKCategoricalAccuracy", "SpecificityAtSensitivity", "SquaredHinge",
     "Sum", "TopKCategoricalAccuracy", "TrueNegatives", "TruePositives", "accuracy", "binary_accuracy",
-    "categorical_accuracy", "categorical_hinge", "concordance_correlation", "cosine_similarity", "deserialize", "get",
-    "hinge", "kl_divergence", "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error",
-    "mean_squared_error", "mean_squared_logarithmic_error", "pearson_correlation", "poisson", "serialize",
-    "sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy", "squared_hinge", "top_k_categorical_accuracy",
+    "binary_crossentropy", "categorical_accuracy", "categorical_crossentropy", "categorical_hinge",
+    "concordance_correlation", "cosine_similarity", "deserialize", "get", "hinge", "kl_divergence", "log_cosh",
+    "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_error", "mean_squared_logarithmic_error",
+    "pearson_correlation", "poisson", "serialize", "sparse_categorical_accuracy", "sparse_categorical_crossentropy",
+    "sparse_top_k_categorical_accuracy", "squared_hinge", "top_k_categorical_accuracy",
 ]
 
 _CLASSES: tuple[type[Metric], ...] = (

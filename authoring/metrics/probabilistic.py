@@ -42,6 +42,27 @@ def poisson(y_true: Any, y_pred: Any) -> np.ndarray:
     return np.mean(p - t * np.log(p + EPSILON), axis=-1)
 
 
+def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0,
+                        axis: int = -1) -> np.ndarray:
+    """Per-sample binary cross-entropy (mean over the last axis)."""
+    _unsupported("binary_crossentropy", label_smoothing=(label_smoothing, 0), axis=(axis, -1))
+    return _loss_fn(wg_losses.BinaryCrossentropy(from_logits=from_logits))(y_true, y_pred)
+
+
+def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False, label_smoothing: float = 0.0,
+                             axis: int = -1) -> np.ndarray:
+    """Per-sample cross-entropy against one-hot (or soft) labels."""
+    _unsupported("categorical_crossentropy", label_smoothing=(label_smoothing, 0), axis=(axis, -1))
+    return _loss_fn(wg_losses.CategoricalCrossentropy(from_logits=from_logits))(y_true, y_pred)
+
+
+def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False,
+                                    ignore_class: int | None = None, axis: int = -1) -> np.ndarray:
+    """Per-sample cross-entropy against integer labels."""
+    _unsupported("sparse_categorical_crossentropy", ignore_class=(ignore_class, None), axis=(axis, -1))
+    return _loss_fn(wg_losses.SparseCategoricalCrossentropy(from_logits=from_logits))(y_true, y_pred)
+
+
 def _unsupported(metric: str, **args: Any) -> None:
     for arg, (value, default) in args.items():
         if value != default:
