@@ -179,7 +179,7 @@ def _pair(case):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_outputs_match_keras_with_the_same_weights(case):
     ours, _, x, want = _pair(case)
-    got = np.asarray(ours(x))
+    got = np.asarray(ours(x, training=False))
     assert got.shape == want.shape and got.dtype == np.float32
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
@@ -200,7 +200,7 @@ def test_from_config_round_trip_computes_the_same(case):
     assert clone.get_config() == ours.get_config()
     clone(x)
     clone.set_weights(ours.get_weights())
-    np.testing.assert_array_equal(np.asarray(clone(x)), np.asarray(ours(x)))
+    np.testing.assert_array_equal(np.asarray(clone(x, training=False)), np.asarray(ours(x, training=False)))
 
 
 def test_aliases_are_the_same_classes_as_in_keras():
@@ -285,7 +285,7 @@ def test_training_only_layers_are_random_seeded_and_identity_at_inference(case):
     make = CASES[case][0]
     x = _x(CASES[case][2], seed=4)
     layer = make()
-    assert np.asarray(layer(x)) is x or np.array_equal(np.asarray(layer(x)), x)
+    assert np.array_equal(np.asarray(layer(x, training=False)), x)
     a = [np.asarray(layer(x, training=True)) for _ in range(3)]
     assert not np.array_equal(a[0], a[1]) or not np.array_equal(a[1], a[2])  # fresh draws each call
     wg.set_seed(7)
@@ -294,6 +294,25 @@ def test_training_only_layers_are_random_seeded_and_identity_at_inference(case):
     again = [np.asarray(make()(x, training=True)) for _ in range(2)]
     for p, q in zip(first, again, strict=True):
         np.testing.assert_array_equal(p, q)
+
+
+@pytest.mark.parametrize("case", TRAINING_ONLY)
+def test_called_directly_augmentation_augments_and_noise_does_not_as_in_keras(case):
+    x = _x(CASES[case][2], seed=4)
+    augments = case.startswith("Random")
+    assert augments == (CASES[case][1]()(x).shape != x.shape or not np.array_equal(np.asarray(CASES[case][1]()(x)), x))
+    ours = np.asarray(CASES[case][0]()(x))
+    assert augments == (ours.shape != x.shape or not np.array_equal(ours, x))
+
+
+def test_a_model_augments_when_called_or_fitted_and_not_in_predict():
+    model = wg.Sequential([wg.Input((4, 4, 1)), L.RandomRotation(0.3, seed=0), L.Flatten()])
+    x = _x((3, 4, 4, 1))
+    np.testing.assert_array_equal(model.predict(x, verbose=0), x.reshape(3, -1))
+    np.testing.assert_array_equal(np.asarray(model(x, training=False)), x.reshape(3, -1))
+    # as in Keras, a direct model call without training leaves each layer its default: augmentation augments
+    assert not np.array_equal(np.asarray(model(x)), x.reshape(3, -1))
+    assert not np.array_equal(np.asarray(model(x, training=True)), x.reshape(3, -1))
 
 
 def test_seed_argument_alone_makes_draws_reproducible():

@@ -3,15 +3,15 @@ with Keras 3's arguments and rules: RandomFlip, RandomCrop, RandomRotation, Rand
 
 Each layer draws from its own generator (``seed`` makes the draws reproducible). The pixels move by
 op-set ops (Gather, Slice, weighted sums), so a gradient still flows if such a layer is not first.
-Unlike Keras, calling the layer directly without ``training=True`` leaves the input unchanged (webgrad
-layers default to inference).
+As in Keras, a layer called directly augments (its ``training`` defaults to True); inside a model it
+follows the model's call: ``fit`` augments, ``predict``/``evaluate`` do not.
 
 >>> import numpy as np, webgrad as wg
 >>> x = np.arange(4, dtype=np.float32).reshape(1, 2, 2, 1)
 >>> flip = wg.layers.RandomFlip("horizontal", seed=0)
->>> bool((flip(x) == x).all())  # inference: identity
+>>> bool((flip(x, training=False) == x).all())  # inference: identity
 True
->>> sorted({tuple(flip(x, training=True).numpy()[0, 0, :, 0].tolist()) for _ in range(20)})  # kept or mirrored
+>>> sorted({tuple(flip(x).numpy()[0, 0, :, 0].tolist()) for _ in range(20)})  # kept or mirrored
 [(0.0, 1.0), (1.0, 0.0)]
 """
 
@@ -46,7 +46,7 @@ class _Augmentation(RandomDraws, Layer):
             raise ValueError(f"{type(self).__name__} expects images [batch, height, width, channels] "
                              f"(or one image without the batch axis), got input shape {input_shape}")
 
-    def call(self, x: Any, training: bool = False) -> Any:
+    def call(self, x: Any, training: bool = True) -> Any:  # Keras's default for augmentation layers
         if not training or isinstance(x, SymbolicTensor):
             return x
         self.check_drawable(x)
