@@ -569,6 +569,22 @@ def test_classifier_of_new_layers_exports_and_the_runner_matches_predict(exporte
     assert {"Conv2D", "Conv2DTranspose", "Gather", "Pad", "Slice", "Transpose", "ReduceMax"} <= ops
 
 
+def test_classifier_of_new_layers_saves_and_loads_as_a_keras_file(exported, tmp_path):
+    model, _, x, want = exported
+    model.save(tmp_path / "m.keras")
+    again = wg.models.load_model(tmp_path / "m.keras")
+    assert [type(la).__name__ for la in again.layers] == [type(la).__name__ for la in model.layers]
+    np.testing.assert_array_equal(again.predict(x, verbose=0), want)
+
+
+def test_fit_on_the_jax_backend_refuses_augmentation_until_it_draws_from_the_step_key():
+    pytest.importorskip("jax")
+    model = wg.Sequential([wg.Input((4, 4, 1)), L.RandomFlip(), L.Flatten(), L.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", backend="jax")
+    with pytest.raises(NotImplementedError, match="RandomFlip in training under backend='jax' is not supported yet"):
+        model.fit(_x((4, 4, 4, 1)), np.arange(4) % 2, epochs=1, verbose=0)
+
+
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js 20")
 def test_classifier_of_new_layers_runs_in_the_npm_runtime_on_js_and_wasm(exported, tmp_path):
     _, path, x, want = exported
