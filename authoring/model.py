@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
+import webgrad.layers.call_context as call_context
+import webgrad.layers.tracking as tracking
 from webgrad import loss_tracing, serialization, training
-from webgrad.layers import call_context, tracking
 from webgrad.layers.base import (
     IncompatibleShapesError,
     Layer,

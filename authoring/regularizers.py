@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from webgrad import keras_names, serialization
 from webgrad import raw_ops as ops
-from webgrad import serialization
 
 __all__ = ["L1", "L1L2", "L2", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2", "serialize"]
 
@@ -153,3 +153,7 @@ def get(identifier: Any) -> Any:
         return identifier
     raise ValueError(f"could not interpret regularizer {identifier!r}: expected a name, a config dict, "
                      "a Regularizer or a callable")
+
+
+def __getattr__(name: str) -> Any:  # Keras names webgrad lacks: NotImplementedError
+    raise keras_names.unsupported("regularizers", name)

@@ -36,10 +36,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+import webgrad.layers.call_context as call_context
+import webgrad.layers.tracking as tracking
 from webgrad import initializers, regularizers, serialization
 from webgrad import random as wg_random
 from webgrad import raw_ops as ops
-from webgrad.layers import call_context, tracking
 from webgrad.raw_ops import ShapeError, name_scope
 from webgrad.tensor import SymbolicTensor, Tensor, Variable
 
