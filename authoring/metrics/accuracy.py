@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad.metrics.reduction import MeanMetricWrapper, as_array, same_rank
+from webgrad.metrics.reduction import FixedMeanMetric, as_array, same_rank
 
 
 def _float_pred(y_pred: Any) -> np.ndarray:
@@ -87,60 +87,51 @@ def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5, from
     return _top_k_matches(as_array(y_true).astype(np.int64), _float_pred(y_pred), k, from_sorted_ids)
 
 
-class Accuracy(MeanMetricWrapper):
+class Accuracy(FixedMeanMetric):
     """How often predictions equal labels exactly."""
 
     def __init__(self, name: str = "accuracy", dtype: str | None = None):
         super().__init__(accuracy, name=name, dtype=dtype)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class BinaryAccuracy(MeanMetricWrapper):
+class BinaryAccuracy(FixedMeanMetric):
     """How often ``y_pred > threshold`` matches the 0/1 label."""
+
+    config_args = ("threshold",)
 
     def __init__(self, name: str = "binary_accuracy", dtype: str | None = None, threshold: float = 0.5):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype, "threshold": self.threshold}
 
-
-class CategoricalAccuracy(MeanMetricWrapper):
+class CategoricalAccuracy(FixedMeanMetric):
     """How often the top predicted class is the one-hot label's class."""
 
     def __init__(self, name: str = "categorical_accuracy", dtype: str | None = None):
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class SparseCategoricalAccuracy(MeanMetricWrapper):
+class SparseCategoricalAccuracy(FixedMeanMetric):
     """How often the top predicted class is the integer label."""
 
     def __init__(self, name: str = "sparse_categorical_accuracy", dtype: str | None = None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class TopKCategoricalAccuracy(MeanMetricWrapper):
+class TopKCategoricalAccuracy(FixedMeanMetric):
     """How often the one-hot label's class is among the ``k`` highest scores."""
+
+    config_args = ("k",)
 
     def __init__(self, k: int = 5, name: str = "top_k_categorical_accuracy", dtype: str | None = None):
         super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
         self.k = k
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype, "k": self.k}
 
-
-class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+class SparseTopKCategoricalAccuracy(FixedMeanMetric):
     """How often the integer label is among the ``k`` highest scores."""
+
+    config_args = ("k",)
 
     def __init__(self, k: int = 5, name: str = "sparse_top_k_categorical_accuracy", dtype: str | None = None,
                  from_sorted_ids: bool = False):
@@ -150,7 +141,7 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
         self.from_sorted_ids = from_sorted_ids
 
     def get_config(self) -> dict[str, Any]:
-        config = {"name": self.name, "dtype": self.dtype, "k": self.k}
-        if self.from_sorted_ids:
+        config = super().get_config()
+        if self.from_sorted_ids:  # only when set, as Keras
             config["from_sorted_ids"] = True
         return config

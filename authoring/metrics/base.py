@@ -35,6 +35,8 @@ from webgrad import random as wg_random
 from webgrad.layers.base import _snake, unique_name
 from webgrad.tensor import Tensor, Variable
 
+EPSILON = 1e-7  # Keras's backend.epsilon(): the fuzz factor of its metric formulas
+
 
 class MetricVariable(Variable):
     """A metric's state: a non-trainable variable with Keras's ``assign``/``assign_add``/``assign_sub``.

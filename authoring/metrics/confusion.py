@@ -14,11 +14,9 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
-from webgrad.metrics.base import Metric
+from webgrad.metrics.base import EPSILON, Metric
 from webgrad.metrics.confusion_counts import NEG_INF, evenly_distributed, parse_thresholds, update_confusion_variables
 from webgrad.metrics.reduction import as_array
-
-EPSILON = 1e-7
 
 
 def divide_no_nan(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -11,11 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from webgrad.metrics.base import MetricVariable
+from webgrad.metrics.base import EPSILON, MetricVariable
 from webgrad.metrics.reduction import as_array, same_rank
 
 NEG_INF = -1e10  # what top_k filtering gives to the predictions it drops
-EPSILON = 1e-7
 
 
 def parse_thresholds(thresholds: Any, default: float) -> list[float]:

@@ -13,9 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from webgrad.metrics.reduction import MeanMetricWrapper, as_array, same_rank
-
-EPSILON = 1e-7
+from webgrad.metrics.base import EPSILON
+from webgrad.metrics.reduction import FixedMeanMetric, as_array, same_rank
 
 
 def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -43,23 +42,21 @@ def concordance_correlation(y_true: Any, y_pred: Any, axis: int = -1) -> np.ndar
     return np.mean(2 * covar / (norm + EPSILON), axis=axis)
 
 
-class PearsonCorrelation(MeanMetricWrapper):
+class PearsonCorrelation(FixedMeanMetric):
     """Mean per-sample Pearson correlation."""
+
+    config_args = ("axis",)
 
     def __init__(self, name: str = "pearson_correlation", dtype: str | None = None, axis: int = -1):
         super().__init__(pearson_correlation, name=name, dtype=dtype, axis=axis)
         self.axis = axis
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
 
-
-class ConcordanceCorrelation(MeanMetricWrapper):
+class ConcordanceCorrelation(FixedMeanMetric):
     """Mean per-sample concordance correlation."""
+
+    config_args = ("axis",)
 
     def __init__(self, name: str = "concordance_correlation", dtype: str | None = None, axis: int = -1):
         super().__init__(concordance_correlation, name=name, dtype=dtype, axis=axis)
         self.axis = axis
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}

@@ -13,10 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from webgrad.metrics.base import Metric
+from webgrad.metrics.base import EPSILON, Metric
 from webgrad.metrics.reduction import as_array
-
-EPSILON = 1e-7
 
 
 class FBetaScore(Metric):

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad.metrics.reduction import MeanMetricWrapper, as_array
+from webgrad.metrics.reduction import FixedMeanMetric, as_array
 
 
 def _hinge_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -42,31 +42,22 @@ def categorical_hinge(y_true: Any, y_pred: Any) -> np.ndarray:
     return np.maximum(np.max((1.0 - t) * p, axis=-1) - np.sum(t * p, axis=-1) + 1.0, 0.0)
 
 
-class Hinge(MeanMetricWrapper):
+class Hinge(FixedMeanMetric):
     """Mean hinge loss."""
 
     def __init__(self, name: str = "hinge", dtype: str | None = None):
         super().__init__(hinge, name=name, dtype=dtype)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class SquaredHinge(MeanMetricWrapper):
+class SquaredHinge(FixedMeanMetric):
     """Mean squared hinge loss."""
 
     def __init__(self, name: str = "squared_hinge", dtype: str | None = None):
         super().__init__(squared_hinge, name=name, dtype=dtype)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class CategoricalHinge(MeanMetricWrapper):
+class CategoricalHinge(FixedMeanMetric):
     """Mean categorical hinge loss (one-hot labels)."""
 
     def __init__(self, name: str = "categorical_hinge", dtype: str | None = None):
         super().__init__(categorical_hinge, name=name, dtype=dtype)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}

@@ -15,10 +15,9 @@ from typing import Any
 import numpy as np
 
 from webgrad import losses as wg_losses
-from webgrad.metrics.reduction import MeanMetricWrapper, as_array
+from webgrad.metrics.base import EPSILON
+from webgrad.metrics.reduction import FixedMeanMetric, as_array
 from webgrad.tensor import Tensor
-
-EPSILON = 1e-7
 
 
 def _loss_fn(loss: wg_losses.Loss) -> Any:
@@ -69,8 +68,10 @@ def _unsupported(metric: str, **args: Any) -> None:
             raise NotImplementedError(f"{metric}({arg}={value!r}) is not supported yet (only {arg}={default!r})")
 
 
-class BinaryCrossentropy(MeanMetricWrapper):
+class BinaryCrossentropy(FixedMeanMetric):
     """Mean binary cross-entropy (averaged over the last axis per sample)."""
+
+    config_args = ("from_logits", "label_smoothing")
 
     def __init__(self, name: str = "binary_crossentropy", dtype: str | None = None, from_logits: bool = False,
                  label_smoothing: float = 0):
@@ -79,13 +80,11 @@ class BinaryCrossentropy(MeanMetricWrapper):
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing}
 
-
-class CategoricalCrossentropy(MeanMetricWrapper):
+class CategoricalCrossentropy(FixedMeanMetric):
     """Mean cross-entropy against one-hot (or soft) labels."""
+
+    config_args = ("from_logits", "label_smoothing", "axis")
 
     def __init__(self, name: str = "categorical_crossentropy", dtype: str | None = None, from_logits: bool = False,
                  label_smoothing: float = 0, axis: int = -1):
@@ -96,13 +95,11 @@ class CategoricalCrossentropy(MeanMetricWrapper):
         self.label_smoothing = label_smoothing
         self.axis = axis
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing, "axis": self.axis}
 
-
-class SparseCategoricalCrossentropy(MeanMetricWrapper):
+class SparseCategoricalCrossentropy(FixedMeanMetric):
     """Mean cross-entropy against integer labels."""
+
+    config_args = ("from_logits", "ignore_class", "axis")
 
     def __init__(self, name: str = "sparse_categorical_crossentropy", dtype: str | None = None,
                  from_logits: bool = False, ignore_class: int | None = None, axis: int = -1):
@@ -113,26 +110,16 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
         self.ignore_class = ignore_class
         self.axis = axis
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
-                "ignore_class": self.ignore_class, "axis": self.axis}
 
-
-class KLDivergence(MeanMetricWrapper):
+class KLDivergence(FixedMeanMetric):
     """Mean Kullback-Leibler divergence between label and predicted distributions."""
 
     def __init__(self, name: str = "kl_divergence", dtype: str | None = None):
         super().__init__(kl_divergence, name=name, dtype=dtype)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class Poisson(MeanMetricWrapper):
+class Poisson(FixedMeanMetric):
     """Mean Poisson loss."""
 
     def __init__(self, name: str = "poisson", dtype: str | None = None):
         super().__init__(poisson, name=name, dtype=dtype)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}

@@ -10,7 +10,7 @@ with Keras's rules for lining up labels, predictions and ``sample_weight``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -129,3 +129,13 @@ class MeanMetricWrapper(Mean):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "fn": self._fn, **self._fn_kwargs}
+
+
+class FixedMeanMetric(MeanMetricWrapper):
+    """A ``MeanMetricWrapper`` whose function its class fixes (``MeanSquaredError``…): the config holds
+    the constructor's own arguments, ``name``, ``dtype`` and those listed in ``config_args``, as Keras's."""
+
+    config_args: ClassVar[tuple[str, ...]] = ()
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype, **{a: getattr(self, a) for a in self.config_args}}

@@ -13,10 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from webgrad.metrics.base import Metric
-from webgrad.metrics.reduction import Mean, MeanMetricWrapper, as_array, same_rank
-
-EPSILON = 1e-7  # Keras's backend.epsilon()
+from webgrad.metrics.base import EPSILON, Metric
+from webgrad.metrics.reduction import FixedMeanMetric, Mean, as_array, same_rank
 
 
 def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -69,64 +67,46 @@ def log_cosh(y_true: Any, y_pred: Any) -> np.ndarray:
     return np.mean(x + np.logaddexp(0.0, -2.0 * x) - np.log(2.0), axis=-1)
 
 
-class MeanSquaredError(MeanMetricWrapper):
+class MeanSquaredError(FixedMeanMetric):
     """Mean of ``(y_true - y_pred) ** 2``."""
 
     def __init__(self, name: str = "mean_squared_error", dtype: str | None = None):
         super().__init__(mean_squared_error, name=name, dtype=dtype)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class MeanAbsoluteError(MeanMetricWrapper):
+class MeanAbsoluteError(FixedMeanMetric):
     """Mean of ``abs(y_true - y_pred)``."""
 
     def __init__(self, name: str = "mean_absolute_error", dtype: str | None = None):
         super().__init__(mean_absolute_error, name=name, dtype=dtype)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class MeanAbsolutePercentageError(MeanMetricWrapper):
+class MeanAbsolutePercentageError(FixedMeanMetric):
     """Mean of ``100 * abs((y_true - y_pred) / y_true)``."""
 
     def __init__(self, name: str = "mean_absolute_percentage_error", dtype: str | None = None):
         super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class MeanSquaredLogarithmicError(MeanMetricWrapper):
+class MeanSquaredLogarithmicError(FixedMeanMetric):
     """Mean of ``(log(y_true + 1) - log(y_pred + 1)) ** 2``."""
 
     def __init__(self, name: str = "mean_squared_logarithmic_error", dtype: str | None = None):
         super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class CosineSimilarity(MeanMetricWrapper):
+class CosineSimilarity(FixedMeanMetric):
     """Mean cosine similarity between labels and predictions along ``axis``."""
 
     def __init__(self, name: str = "cosine_similarity", dtype: str | None = None, axis: int = -1):
         super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
-
-class LogCoshError(MeanMetricWrapper):
+class LogCoshError(FixedMeanMetric):
     """Mean of ``log(cosh(y_pred - y_true))``."""
 
     def __init__(self, name: str = "logcosh", dtype: str | None = None):
         super().__init__(log_cosh, name=name, dtype=dtype)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class RootMeanSquaredError(Mean):
