@@ -39,6 +39,8 @@ def _cnn() -> tuple[keras.Model, np.ndarray]:
         keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
         keras.layers.MaxPooling2D(),
         keras.layers.Conv2D(8, 3, strides=2, padding="same"),
+        keras.layers.Conv2DTranspose(6, 3, strides=2, padding="same", activation="relu"),
+        keras.layers.Conv2DTranspose(6, 2, padding="valid"),
         keras.layers.AveragePooling2D(2, padding="same"),
         keras.layers.Flatten(),
         keras.layers.Dropout(0.3),

@@ -68,6 +68,19 @@ class _Gelu:
         self.x = x
 
 
+class _Flipped:
+    """A kernel reversed along some axes (and maybe transposed): what jax.lax.conv_transpose feeds its
+    input-dilated convolution. Only that convolution may read it (it becomes ``Conv2DTranspose`` of
+    the original kernel); the op set has no reversal op."""
+
+    def __init__(self, source: Any, axes: frozenset[int], perm: tuple[int, ...] | None = None):
+        self.source, self.axes, self.perm = source, axes, perm
+
+
+# which primitives may read a pending value (they finish the pattern it belongs to)
+PENDING_READERS = {_Gelu: {"mul"}, _Flipped: {"rev", "transpose", "conv_general_dilated"}}
+
+
 class Interpreter:
     """Evaluates one closed jaxpr (and the jaxprs inside its calls) with op-set ops."""
 
@@ -89,7 +102,8 @@ class Interpreter:
                 if var in full:
                     out = self.materialize(out, var.aval.shape, eqn)
                 env[var] = out
-        return [self.read(env, v) for v in jaxpr.outvars]
+        outs = [self.read(env, v) for v in jaxpr.outvars]
+        return outs
 
     @staticmethod
     def _needs_full_shape(jaxpr: Any) -> set[Any]:
@@ -108,8 +122,10 @@ class Interpreter:
 
     def apply(self, eqn: Any, vals: list[Any]) -> list[Any]:
         name = eqn.primitive.name
-        if any(isinstance(v, _Gelu) for v in vals) and name != "mul":
-            raise unsupported("erfc", eqn, "only inside the GELU formula")
+        for v in vals:
+            if type(v) in PENDING_READERS and name not in PENDING_READERS[type(v)]:
+                what = "erfc" if isinstance(v, _Gelu) else "rev (a reversed array)"
+                raise unsupported(what, eqn, "only inside the GELU formula or a transposed convolution")
         if all(is_const(v) for v in vals) and all(concrete(o.aval.shape) for o in eqn.outvars):
             return [np.asarray(o) for o in _fold(eqn, vals)]
         handler = HANDLERS.get(name)
@@ -127,8 +143,8 @@ class Interpreter:
 
     def materialize(self, x: Any, shape: Any, eqn: Any) -> Any:
         """``x`` broadcast to the jaxpr ``shape`` (a reshape left it with size-1 dimensions)."""
-        if isinstance(x, _Gelu):
-            raise unsupported("erfc", eqn, "only inside the GELU formula")
+        if type(x) in PENDING_READERS:
+            return x  # checked where it is read
         have = tuple(np.shape(x)) if not isinstance(x, SymbolicTensor | Tensor) else tuple(x.shape)
         want = tuple(shape)
         if len(have) != len(want) or all(

@@ -15,6 +15,7 @@ from webgrad import raw_ops as ops
 from webgrad.keras_import.interpret import (
     NAMED_CALLS,
     Interpreter,
+    _Flipped,
     _Gelu,
     handles,
     is_const,
@@ -224,7 +225,22 @@ def _broadcast_in_dim(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
 
 @handles("transpose")
 def _transpose(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
-    return [ops.Transpose(v[0], perm=list(eqn.params["permutation"]))]
+    perm = tuple(int(p) for p in eqn.params["permutation"])
+    if isinstance(v[0], _Flipped):
+        if v[0].perm is not None:
+            raise unsupported("a reversed array transposed twice", eqn)
+        return [_Flipped(v[0].source, v[0].axes, perm)]
+    return [ops.Transpose(v[0], perm=list(perm))]
+
+
+@handles("rev")
+def _rev(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
+    x, axes = v[0], frozenset(int(d) for d in eqn.params["dimensions"])
+    if isinstance(x, _Flipped):
+        if x.perm is not None:
+            raise unsupported("rev of a transposed array", eqn)
+        return [_Flipped(x.source, x.axes ^ axes)]
+    return [_Flipped(x, axes)]
 
 
 @handles("concatenate")
@@ -326,8 +342,8 @@ def _conv(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
     p = eqn.params
     n = len(p["window_strides"])
     _spatial_spec(eqn, n)
-    if any(d != 1 for d in p["lhs_dilation"]):
-        raise unsupported("a transposed convolution (input dilation)", eqn)
+    if any(d != 1 for d in p["lhs_dilation"]) or isinstance(w, _Flipped):
+        return [_conv_transpose(eqn, x, w)]
     if p["batch_group_count"] != 1:
         raise unsupported("a convolution with batch groups", eqn)
     strides, dilations, pads = list(p["window_strides"]), list(p["rhs_dilation"]), list(p["padding"])
@@ -345,6 +361,25 @@ def _conv(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
     if n == 1:
         y = ops.Reshape(y, shape=reshape_target(_out_shape(eqn)))
     return [y]
+
+
+def _conv_transpose(eqn: Any, x: Any, w: Any) -> Any:
+    """jax.lax.conv_transpose (Keras's Conv2DTranspose): an input-dilated convolution with the kernel
+    reversed spatially and its channel axes swapped, which is the op set's ``Conv2DTranspose`` of the
+    original ``[KH, KW, O, C]`` kernel with the padding turned into a crop."""
+    p = eqn.params
+    if not (isinstance(w, _Flipped) and w.axes == {0, 1} and w.perm == (0, 1, 3, 2)):
+        raise unsupported("an input-dilated convolution that is not a transposed convolution", eqn)
+    if len(p["window_strides"]) != 2 or any(s != 1 for s in p["window_strides"]) or p["feature_group_count"] != 1:
+        raise unsupported("a strided or grouped transposed convolution", eqn)
+    kernel = w.source
+    dil = [int(d) for d in p["rhs_dilation"]]
+    k_eff = [(int(kernel.shape[i]) - 1) * dil[i] + 1 for i in range(2)]
+    crop = [k_eff[i] - 1 - int(p["padding"][i][j]) for i in range(2) for j in range(2)]
+    if any(c < 0 for c in crop):
+        raise unsupported("a transposed convolution that pads its output", eqn)
+    return ops.Conv2DTranspose(x, _f32(kernel), strides=[int(s) for s in p["lhs_dilation"]], padding=crop,
+                               dilations=dil)
 
 
 def _pool_geometry(eqn: Any, shape: Any) -> tuple[int, list[int], list[int], list[int]]:
