@@ -8,6 +8,8 @@ weights, and the optimizer state fits the weights. ``BundleError`` names the fie
 - EGRAPH: a name that is not what it should be (a trainable weight or slot tensor not in the weight
   table or not float32, a slot tensor of another shape than its weight, a loss-graph input that is no
   forward tensor, a loss node reading an unknown tensor or redefining one, an undefined output);
+- EGRAPH too: a ``dropout`` tensor the forward graph does not make, a ``batchNorm`` node that is no
+  BatchNorm node or whose moving statistics are not float32 weights (or are trainable);
 - EUNKNOWN_OP / EATTR: a loss node whose op is not an op-set op (gradient ops included) or whose
   attributes are invalid; ESHAPE / EDTYPE: the shape rules refuse the loss graph, or its output is not
   one float32 value per example.
@@ -75,6 +77,7 @@ def check_training(manifest: dict[str, Any], graph: Graph, where: str) -> None:
         raise BundleError("ESCHEMA", f"{field}.trainable lists a weight twice")
     _check_labels(t["labels"], field)
     _check_loss_graph(t, graph, field)
+    _check_training_mode(t, graph, field, float32_weight)
     slots, want = t["state"]["slots"], slot_names(t["optimizer"])
     for weight, by_slot in slots.items():
         path = f"state.slots[{weight!r}]"
@@ -92,6 +95,26 @@ def check_training(manifest: dict[str, Any], graph: Graph, where: str) -> None:
     if missing:
         raise BundleError("ESCHEMA", f"{field}.state.slots: no {list(want)} slots for trainable weight "
                                      f"{missing[0]!r}")
+
+
+def _check_training_mode(t: dict[str, Any], graph: Graph, field: str, float32_weight: Any) -> None:
+    """``dropout`` names forward tensors; ``batchNorm`` names BatchNorm nodes whose moving statistics are
+    float32 weights that the optimizer does not train (EGRAPH)."""
+    forward = {s.name for s in graph.inputs} | {o for n in graph.nodes for o in n.outputs}
+    for i, d in enumerate(t.get("dropout", [])):
+        if d["tensor"] not in forward:
+            raise BundleError("EGRAPH", f"{field}.dropout[{i}].tensor {d['tensor']!r} is not a tensor of the forward "
+                                        "graph")
+    nodes = {n.name: n for n in graph.nodes}
+    for i, b in enumerate(t.get("batchNorm", [])):
+        node = nodes.get(b["node"])
+        if node is None or node.op != "BatchNorm":
+            raise BundleError("EGRAPH", f"{field}.batchNorm[{i}].node {b['node']!r} is not a BatchNorm node")
+        for k in (3, 4):
+            float32_weight(f"batchNorm[{i}] (node input {k})", node.inputs[k])
+            if node.inputs[k] in t["trainable"]:
+                raise BundleError("EGRAPH", f"{field}.batchNorm[{i}]: moving statistic {node.inputs[k]!r} is in "
+                                            "training.trainable; it moves with the batch statistics instead")
 
 
 def _check_labels(labels: dict[str, Any], field: str) -> None:

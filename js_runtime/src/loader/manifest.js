@@ -35,7 +35,8 @@ const FORMAT_VERSIONS = [1, 2];
  * @typedef {{trainable: string[], labels: {name: string, encoding: 'onehot' | 'dense', shape: (number | null)[],
  *   classes?: number}, lossGraph: {inputs: string[], nodes: NodeJson[], output: string},
  *   loss: {name: string, from_logits?: boolean}, optimizer: import('../train/optimizers.js').OptimizerConfig,
- *   state: {iterations: number, slots: Record<string, Record<string, string>>}}} TrainingJson
+ *   state: {iterations: number, slots: Record<string, Record<string, string>>},
+ *   dropout?: {tensor: string, rate: number}[], batchNorm?: {node: string, momentum: number}[]}} TrainingJson
  *   the `training` section of a trainable bundle (formatVersion 2)
  */
 

@@ -28,7 +28,12 @@ const OPTIMIZER_KEYS = {
  */
 export function checkTraining(c, v, tensors) {
   const path = '$.training';
-  const t = c.object(v, path, ['trainable', 'labels', 'lossGraph', 'loss', 'optimizer', 'state']);
+  const t = c.object(
+    v,
+    path,
+    ['trainable', 'labels', 'lossGraph', 'loss', 'optimizer', 'state'],
+    ['trainable', 'labels', 'lossGraph', 'loss', 'optimizer', 'state', 'dropout', 'batchNorm'],
+  );
   const dtypes = new Map(tensors.map((x) => [x.name, x.dtype]));
   const shapes = new Map(tensors.map((x) => [x.name, x.shape]));
   /** @param {string} p @param {string} name */
@@ -101,6 +106,8 @@ export function checkTraining(c, v, tensors) {
       c.fail(`${path}.optimizer.${key}`, '', `expected a number in [0, 1), got ${opt[key]}`);
   }
 
+  checkTrainingMode(c, t, path);
+
   const state = c.object(t.state, `${path}.state`, ['iterations', 'slots']);
   c.integer(state.iterations, `${path}.state.iterations`, '');
   const slots = c.object(state.slots, `${path}.state.slots`, [], null);
@@ -120,4 +127,28 @@ export function checkTraining(c, v, tensors) {
         );
     }
   }
+}
+
+/**
+ * `training.dropout` (`[{tensor, rate}]`, rate in [0, 1)) and `training.batchNorm` (`[{node, momentum}]`,
+ * momentum in [0, 1]): their structure (the names are checked against the graph when it is built).
+ * @param {Checker} c @param {Record<string, any>} t @param {string} path
+ */
+function checkTrainingMode(c, t, path) {
+  if (own(t, 'dropout'))
+    c.array(t.dropout, `${path}.dropout`, '').forEach((d, i) => {
+      const p = `${path}.dropout[${i}]`;
+      const o = c.object(d, p, ['tensor', 'rate']);
+      c.string(o.tensor, `${p}.tensor`, '');
+      if (typeof o.rate !== 'number' || !(o.rate >= 0 && o.rate < 1))
+        c.fail(`${p}.rate`, o.tensor, `expected a number in [0, 1), got ${JSON.stringify(o.rate)}`);
+    });
+  if (own(t, 'batchNorm'))
+    c.array(t.batchNorm, `${path}.batchNorm`, '').forEach((b, i) => {
+      const p = `${path}.batchNorm[${i}]`;
+      const o = c.object(b, p, ['node', 'momentum']);
+      c.string(o.node, `${p}.node`, '');
+      if (typeof o.momentum !== 'number' || !(o.momentum >= 0 && o.momentum <= 1))
+        c.fail(`${p}.momentum`, o.node, `expected a number in [0, 1], got ${JSON.stringify(o.momentum)}`);
+    });
 }

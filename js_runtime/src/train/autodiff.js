@@ -19,6 +19,7 @@ import { inferNode } from '../shape_rules.js';
 import { normalizeAttrs } from '../loader/attrs.js';
 import { gradAttrs } from '../grad_shape_rules.js';
 import { VJP_RULES } from './vjp/index.js';
+import { trainingModeGraph } from './training_mode.js';
 
 /** @typedef {import('../executor.js').Graph} Graph */
 /** @typedef {import('../executor.js').TensorSpec} TensorSpec */
@@ -30,13 +31,19 @@ import { VJP_RULES } from './vjp/index.js';
 /**
  * The `training` section of a trainable bundle's model.json (the fields read here).
  * @typedef {{trainable: readonly string[], labels: {name: string, shape: readonly (number | null)[]},
- *   lossGraph: {inputs: readonly string[], nodes: readonly GraphNode[], output: string}}} TrainingSpec
+ *   lossGraph: {inputs: readonly string[], nodes: readonly GraphNode[], output: string},
+ *   dropout?: readonly import('./training_mode.js').DropoutJson[],
+ *   batchNorm?: readonly import('./training_mode.js').BatchNormJson[]}} TrainingSpec
  */
 
 /**
  * @typedef {{graph: Graph, lossOutput: string, perExampleLossOutput: string,
- *   gradOutputs: Map<string, string>, predictionOutputs: string[], constants: Map<string, View>}} TrainingGraph
+ *   gradOutputs: Map<string, string>, predictionOutputs: string[], constants: Map<string, View>,
+ *   dropout: import('./training_mode.js').DropoutPoint[], batchNorm: import('./training_mode.js').BatchNormPoint[]}}
+ *   TrainingGraph
  * `constants`: scalars the rules added (by tensor name); run the graph with the weights AND these.
+ * `dropout`: the mask inputs (after the model inputs and the labels) the trainer fills each step;
+ * `batchNorm`: the batch statistics (graph outputs) of each BatchNormalization in training mode.
  */
 
 /** Name of the mean-loss tensor (a suffix is added if the bundle already uses it). */
@@ -89,6 +96,10 @@ export function buildTrainingGraph(graph, training, weights) {
     return name;
   };
   const lossMean = unique(LOSS_MEAN);
+  // Dropout and BatchNormalization in training mode (training_mode.js); the inference graph otherwise
+  const plainShapes = staticShapes(graph.inputs, graph.nodes, weights);
+  const mode = trainingModeGraph(graph, training, (t) => /** @type {Dim[]} */ (plainShapes.get(t)), unique);
+  graph = mode.graph;
   const forwardNodes = [
     ...graph.nodes,
     ...lossNodes,
@@ -100,8 +111,10 @@ export function buildTrainingGraph(graph, training, weights) {
       attrs: normalizeAttrs('ReduceMean', {}),
     },
   ];
-  const inputs = [...graph.inputs, labelsSpec];
-  const shapes = staticShapes(inputs, forwardNodes, weights);
+  const plainInputs = graph.inputs.slice(0, graph.inputs.length - mode.dropout.length);
+  const inputs = [...plainInputs, labelsSpec, ...graph.inputs.slice(plainInputs.length)];
+  const known = new Map([...weights, ...mode.constants]);
+  const shapes = staticShapes(inputs, forwardNodes, known);
 
   for (const name of training.trainable) {
     if (!weights.has(name))
@@ -112,7 +125,7 @@ export function buildTrainingGraph(graph, training, weights) {
   /** @type {GraphNode[]} */
   const backward = [];
   /** @type {Map<string, View>} */
-  const constants = new Map();
+  const constants = new Map(mode.constants);
   /** @type {Map<number, string>} */
   const constantByValue = new Map();
   /** @type {Map<string, string[]>} gradient contributions per tensor, summed when first read */
@@ -221,6 +234,13 @@ export function buildTrainingGraph(graph, training, weights) {
       dtype: /** @type {const} */ ('float32'),
       shape: [.../** @type {{shape: readonly number[]}} */ (weights.get(w)).shape],
     })),
+    ...mode.batchNorm.flatMap((b) =>
+      [b.mean, b.variance].map((name) => ({
+        name,
+        dtype: /** @type {const} */ ('float32'),
+        shape: /** @type {Dim[]} */ (shapes.get(name)),
+      })),
+    ),
   ];
   const nodes = prune(
     [...forwardNodes, ...backward],
@@ -234,6 +254,8 @@ export function buildTrainingGraph(graph, training, weights) {
     gradOutputs,
     predictionOutputs,
     constants,
+    dropout: mode.dropout,
+    batchNorm: mode.batchNorm,
   };
 }
 

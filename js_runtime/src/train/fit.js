@@ -13,6 +13,7 @@ import { prepareInputs } from '../inputs.js';
 import { Tensor } from '../tensor.js';
 import { sizeOf } from '../shapes.js';
 import { prepareLabels } from './labels.js';
+import { random } from './random.js';
 
 /** @typedef {import('./trainer.js').Trainer} Trainer */
 /** @typedef {import('../executor.js').TensorSpec} TensorSpec */
@@ -24,7 +25,8 @@ import { prepareLabels } from './labels.js';
  * @property {number} [epochs] passes over the data (default 1)
  * @property {number} [batchSize] examples per step (default 32; the last batch may be smaller)
  * @property {boolean} [shuffle] a new order each epoch (default true), from `seed`
- * @property {number} [seed] seed of the shuffling (default: a random one)
+ * @property {number} [seed] seed of the shuffling and of the dropout masks (default: a random one); the same
+ *   seed gives the same training
  * @property {number} [learningRate] overrides the bundle's optimizer learning rate
  * @property {[ModelInput, unknown]} [validationData] `[x, y]` evaluated at the end of each epoch
  * @property {(batch: number, logs: Logs) => unknown} [onBatchEnd] after each step (awaited)
@@ -200,21 +202,6 @@ function labelsForStep(trainer, y, n) {
 }
 
 /**
- * A seeded generator of uniform numbers in [0, 1) (mulberry32).
- * @param {number} seed
- */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
  * @param {Int32Array} order shuffled in place (Fisher-Yates)
  * @param {() => number} rand
  */
@@ -350,6 +337,7 @@ export async function fit(trainer, specs, x, y, options = {}, check = () => {}) 
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
   if (!Number.isFinite(seed)) throw new WebgradError('EARG', `fit: seed must be a number, got ${String(seed)}`);
   const rand = random(seed);
+  trainer.seedDropout(seed);
   /** @type {History} */
   const history = { loss: [] };
   if (kind) history.accuracy = [];

@@ -9,6 +9,7 @@
 
 import { Executor } from '../executor.js';
 import { track } from '../resources.js';
+import { buildTrainingGraph } from './autodiff.js';
 import { Optimizer } from './optimizers.js';
 import { Trainer } from './trainer.js';
 
@@ -33,7 +34,12 @@ export function createTrainer(instance, graph, weights, manifest, tg, maxArenaBy
   const weightNames = [...weights.keys()].filter((n) => !slotTensors.has(n));
   /** @type {Map<string, View>} */
   const table = new Map(weightNames.map((n) => [n, /** @type {View} */ (weights.get(n))]));
-  for (const [n, v] of tg.constants ?? []) table.set(n, v);
+  // evaluate runs in inference mode: without the dropout masks and batch statistics of the training graph
+  const evalGraph =
+    tg.dropout?.length || tg.batchNorm?.length
+      ? buildTrainingGraph(graph, { ...spec, trainable: [], dropout: [], batchNorm: [] }, weights)
+      : null;
+  for (const [n, v] of [...(tg.constants ?? []), ...(evalGraph?.constants ?? [])]) if (!table.has(n)) table.set(n, v);
   const prepared = instance.prepareWeights(table, []); // no nodes: nothing packed
   track('weightsBytes', instance.weightsBytes());
   const sizes = new Map(spec.trainable.map((n) => [n, /** @type {View} */ (weights.get(n)).data.length]));
@@ -52,6 +58,7 @@ export function createTrainer(instance, graph, weights, manifest, tg, maxArenaBy
     maxArenaBytes,
     optimizer,
     weightNames,
+    evalGraph,
   });
   const executor = new Executor(graph, prepared, instance, { maxArenaBytes });
   return { executor, trainer };
