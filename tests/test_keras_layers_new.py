@@ -113,6 +113,8 @@ CASES = {
                             (2, 3, 4, 2), None),
     "ZeroPadding1D": (lambda: L.ZeroPadding1D((1, 3)), lambda: K.ZeroPadding1D((1, 3)), (2, 4, 3), None),
     "UpSampling2D": (lambda: L.UpSampling2D(), lambda: K.UpSampling2D(), (2, 3, 4, 2), None),
+    "UpSampling2D-bilinear": (lambda: L.UpSampling2D((3, 2), interpolation="bilinear"),
+                              lambda: K.UpSampling2D((3, 2), interpolation="bilinear"), (2, 3, 4, 2), None),
     "UpSampling2D-3x1": (lambda: L.UpSampling2D((3, 1)), lambda: K.UpSampling2D((3, 1)), (2, 3, 4, 2), None),
     "Permute-3d": (lambda: L.Permute((3, 1, 2)), lambda: K.Permute((3, 1, 2)), (2, 3, 4, 5), None),
     "RepeatVector": (lambda: L.RepeatVector(3), lambda: K.RepeatVector(3), (2, 4), None),
@@ -479,7 +481,7 @@ def test_unsupported_arguments_say_not_supported_yet_and_bad_values_name_the_arg
     with pytest.raises(NotImplementedError, match=r"channels_first.*not supported yet"):
         L.GlobalMaxPooling2D(data_format="channels_first")
     with pytest.raises(NotImplementedError, match="not supported yet"):
-        L.UpSampling2D(interpolation="bilinear")
+        L.UpSampling2D(interpolation="bicubic")
     with pytest.raises(ValueError, match="negative_slope"):
         L.LeakyReLU(-1)
     with pytest.raises(ValueError, match="RandomFlip mode"):
@@ -520,6 +522,7 @@ def _classifier():
     y = L.ZeroPadding2D(((0, 1), (2, 0)))(y)
     y = L.Cropping2D(((1, 0), (0, 1)))(y)
     y = L.UpSampling2D((1, 2))(y)
+    y = L.UpSampling2D((2, 1), interpolation="bilinear")(y)
     y = L.PReLU(alpha_initializer="random_uniform", shared_axes=[1, 2])(y)
     y = L.SpatialDropout2D(0.2, seed=1)(y)
     y = L.ELU(alpha=0.7)(y)

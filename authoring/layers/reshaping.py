@@ -1,5 +1,5 @@
 """Layers that move, repeat, pad or cut values without arithmetic: ZeroPadding1D/2D (Pad),
-Cropping1D/2D (Slice), UpSampling2D (nearest: Gather along height and width), Permute (Transpose),
+Cropping1D/2D (Slice), UpSampling2D (Gather along height and width, blended for bilinear), Permute (Transpose),
 RepeatVector (Gather), Identity.
 
 >>> import numpy as np, webgrad as wg
@@ -147,7 +147,8 @@ class ZeroPadding2D(_ZeroPadding):
 
 
 class UpSampling2D(Layer):
-    """Repeats rows ``size[0]`` times and columns ``size[1]`` times (nearest neighbour)."""
+    """Upsamples rows ``size[0]`` times and columns ``size[1]`` times: ``"nearest"`` repeats them,
+    ``"bilinear"`` interpolates (half-pixel centers, as Keras)."""
 
     def __init__(self, size: int | tuple = (2, 2), data_format: str | None = None, interpolation: str = "nearest",
                  **kwargs: Any):
@@ -157,12 +158,13 @@ class UpSampling2D(Layer):
         self.size = (s[0][0], s[1][0])
         if any(v <= 0 for v in self.size):
             raise ValueError(f"UpSampling2D size must be positive, got {size!r}")
-        if interpolation != "nearest":
-            if interpolation in ("bilinear", "bicubic", "lanczos3", "lanczos5", "area"):
+        interpolation = str(interpolation).lower()
+        if interpolation not in ("nearest", "bilinear"):
+            if interpolation in ("bicubic", "lanczos3", "lanczos5", "area"):
                 raise NotImplementedError(f"UpSampling2D interpolation={interpolation!r} is not supported yet "
-                                          "(only 'nearest')")
-            raise ValueError(f"UpSampling2D interpolation must be 'nearest' (or one of Keras's resize methods), "
-                             f"got {interpolation!r}")
+                                          "(only 'nearest' and 'bilinear')")
+            raise ValueError(f"UpSampling2D interpolation must be 'nearest' or 'bilinear' (or one of Keras's other "
+                             f"resize methods), got {interpolation!r}")
         self.interpolation = interpolation
 
     def build(self, input_shape: tuple) -> None:
@@ -171,9 +173,22 @@ class UpSampling2D(Layer):
 
     def call(self, x: Any, training: bool = False) -> Any:
         for axis, times in ((1, self.size[0]), (2, self.size[1])):
-            if times > 1:
-                rows = np.repeat(np.arange(x.shape[axis], dtype=np.int32), times)
-                x = ops.Gather(x, rows, axis=axis)
+            if times == 1:
+                continue
+            n = x.shape[axis]
+            if self.interpolation == "nearest":
+                x = ops.Gather(x, np.repeat(np.arange(n, dtype=np.int32), times), axis=axis)
+                continue
+            # bilinear with half-pixel centers, edges clamped (jax.image.resize, as Keras on JAX): output
+            # row i blends input rows floor(c) and floor(c) + 1 at c = (i + 0.5) / times - 0.5
+            c = np.clip((np.arange(n * times, dtype=np.float64) + 0.5) / times - 0.5, 0, n - 1)
+            lo = np.floor(c).astype(np.int32)
+            hi = np.minimum(lo + 1, n - 1).astype(np.int32)
+            shape = [1, 1, 1, 1]
+            shape[axis] = n * times
+            w_hi = (c - lo).astype(np.float32).reshape(shape)
+            x = ops.Add(ops.Mul(ops.Gather(x, lo, axis=axis), np.float32(1) - w_hi),
+                        ops.Mul(ops.Gather(x, hi, axis=axis), w_hi))
         return x
 
     def get_config(self) -> dict[str, Any]:
