@@ -294,13 +294,16 @@ class Model(Layer, training.TrainingMixin, SavingMixin):
     def _build_subclassed(self, inputs: Any) -> None:
         """Gives a subclassed model symbolic ``inputs`` (from the data's shapes and dtypes) and
         ``outputs`` (its ``call`` run on them), which fit, summary and export use."""
-        def entry(x: Any) -> SymbolicTensor:
+        def entry(x: Any, name: str | None = None) -> SymbolicTensor:
             if not hasattr(x, "shape"):
                 x = np.asarray(x)
             dtype = "int32" if "int" in str(x.dtype) else "float32"
-            return InputLayer(tuple(x.shape)[1:], dtype=dtype).output
+            return InputLayer(tuple(x.shape)[1:], dtype=dtype, name=name).output
 
-        sym = map_structure(entry, inputs)
+        if isinstance(inputs, dict):  # inputs named by their keys, as fit's dict inputs are looked up
+            sym: Any = {k: entry(v, str(k)) for k, v in inputs.items()}
+        else:
+            sym = map_structure(entry, inputs)
         self.input_shape = map_structure(lambda t: t.shape, sym)
         if type(self).build is not Model.build:  # the model's own build() (weights of its own)
             self.__class__.build(self, self.input_shape)

@@ -48,12 +48,15 @@ def test_sub_layers_in_attributes_lists_and_dicts_are_tracked_like_keras():
     assert len(wm.non_trainable_weights) == len(km.non_trainable_weights) == 0
 
 
-def test_fit_trains_the_sub_layers_of_a_custom_layer():
+@pytest.mark.parametrize("backend", ["numpy", "jax"])
+def test_fit_trains_the_sub_layers_of_a_custom_layer(backend):
+    if backend == "jax":
+        pytest.importorskip("jax")
     wg.set_seed(0)
     block = _block_class(wg)(rate=0.0)
     model = _model(wg, block)
     before = [w.copy() for w in block.get_weights()]
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", backend=backend)
     x = np.random.default_rng(0).normal(size=(32, 8)).astype("float32")
     model.fit(x, (x[:, 0] > 0).astype("int32"), epochs=1, batch_size=16, verbose=0)
     changed = [not np.array_equal(a, b) for a, b in zip(before, block.get_weights(), strict=True)]
@@ -281,3 +284,13 @@ def test_input_shape_on_a_first_layer_pop_and_layer_output():
     dense(wg.Input((4,)) if False else wg.Input((3,)))
     with pytest.raises(ValueError, match="ambiguous"):
         dense.output  # noqa: B018
+
+
+def test_custom_block_with_copied_weights_computes_what_keras_computes():
+    keras = pytest.importorskip("keras")
+    km = _model(keras, _block_class(keras)())
+    wm = _model(wg, _block_class(wg)())
+    assert [tuple(w.shape) for w in wm.weights] == [tuple(w.shape) for w in km.weights]  # same order
+    wm.set_weights([np.asarray(w) for w in km.get_weights()])
+    x = np.random.default_rng(3).normal(size=(5, 8)).astype("float32")
+    np.testing.assert_allclose(wm.predict(x, verbose=0), km.predict(x, verbose=0), atol=1e-5)

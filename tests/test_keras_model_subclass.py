@@ -138,3 +138,39 @@ def test_regularizers_module_matches_keras():
         wg.regularizers.get("l3")
     with pytest.raises(NotImplementedError, match="not supported yet"):
         wg.regularizers.get("orthogonal_regularizer")
+
+
+def test_subclassed_model_tracks_and_computes_like_keras():
+    keras = pytest.importorskip("keras")
+
+    class KNet(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.hidden = keras.layers.Dense(16, activation="relu")
+            self.drop = keras.layers.Dropout(0.2)
+            self.out = keras.layers.Dense(3, activation="softmax")
+
+        def call(self, x, training=False):
+            return self.out(self.drop(self.hidden(x), training=training))
+
+    x, _ = _data(6)
+    knet, net = KNet(), Net()
+    knet(x[:1]), net(x[:1])
+    assert [tuple(w.shape) for w in net.weights] == [tuple(w.shape) for w in knet.weights]
+    assert len(net.layers) == len(knet.layers) == 3
+    net.set_weights([np.asarray(w) for w in knet.get_weights()])
+    np.testing.assert_allclose(net.predict(x, verbose=0), knet.predict(x, verbose=0), atol=1e-6)
+
+
+def test_subclassed_model_with_dict_inputs_names_its_inputs_by_key():
+    class Two(wg.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = wg.layers.Dense(2)
+
+        def call(self, inputs):
+            return self.dense(wg.layers.concatenate([inputs["a"], inputs["b"]]))
+
+    model = Two()
+    out = model({"a": np.ones((2, 3), np.float32), "b": np.ones((2, 1), np.float32)})
+    assert out.shape == (2, 2) and [x.history[0].name for x in model.inputs] == ["a", "b"]
