@@ -289,3 +289,23 @@ def test_subclassed_model_custom_and_builtin_steps():
     assert history.history["loss"][-1] < history.history["loss"][0]
     logs = model.evaluate(x, y, verbose=0, return_dict=True)
     np.testing.assert_allclose(logs["loss"], np.mean((model.predict(x) - y) ** 2), rtol=1e-5)
+
+
+def test_metric_attributes_join_model_metrics_super_train_step_and_reset_each_epoch():
+    class Counting(wg.Model):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.rows = wg.metrics.Mean(name="rows")
+
+        def train_step(self, data):
+            self.rows.update_state(float(len(data[0])))
+            return super().train_step(data)  # the built-in step, as in Keras
+
+    x, y = _data(40)
+    inputs = wg.Input((6,))
+    model = Counting(inputs, layers.Dense(1)(inputs))
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    assert [m.name for m in model.metrics] == ["loss", "compile_metrics", "rows"]
+    history = model.fit(x, y, batch_size=16, epochs=2, verbose=0)
+    assert history.history["rows"] == pytest.approx([40 / 3, 40 / 3])
+    assert float(model.rows.count.data) == 3  # reset at the start of the second epoch
