@@ -100,6 +100,7 @@ CASES = {
     "ReLU-slope": (lambda: L.ReLU(negative_slope=0.1), lambda: K.ReLU(negative_slope=0.1), (3, 5), None),
     "LeakyReLU": (lambda: L.LeakyReLU(), lambda: K.LeakyReLU(), (3, 5), None),
     "Softmax-axis1": (lambda: L.Softmax(axis=1), lambda: K.Softmax(axis=1), (2, 4, 3), None),
+    "Softmax-axes": (lambda: L.Softmax(axis=(1, 2)), lambda: K.Softmax(axis=(1, 2)), (2, 4, 3), None),
     "ELU-alpha": (lambda: L.ELU(alpha=0.5), lambda: K.ELU(alpha=0.5), (3, 5), None),
     "PReLU": (lambda: L.PReLU(alpha_initializer="random_uniform"), lambda: K.PReLU(),
               (3, 5), None),

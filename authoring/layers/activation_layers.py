@@ -73,26 +73,31 @@ class LeakyReLU(Layer):
 
 
 class Softmax(Layer):
-    """Softmax along ``axis`` (one axis; Keras's tuple of axes is not supported yet).
+    """Softmax along ``axis``, or jointly over several axes (a tuple, as in Keras).
 
     >>> import numpy as np, webgrad as wg
     >>> wg.layers.Softmax(axis=0)(np.zeros((2, 1), np.float32)).numpy().ravel().tolist()
     [0.5, 0.5]
+    >>> wg.layers.Softmax(axis=(1, 2))(np.zeros((1, 2, 2), np.float32)).numpy().ravel().tolist()
+    [0.25, 0.25, 0.25, 0.25]
     """
 
     def __init__(self, axis: int | list | tuple = -1, **kwargs: Any):
         super().__init__(**kwargs)
-        if isinstance(axis, list | tuple):
-            if len(axis) != 1:
-                raise NotImplementedError(f"Softmax over several axes ({axis!r}) is not supported yet")
-            axis = axis[0]
-        self.axis = int(axis)
+        self.axis: int | tuple[int, ...] = tuple(int(a) for a in axis) if isinstance(axis, list | tuple) \
+            else int(axis)
 
     def call(self, x: Any, training: bool = False) -> Any:
-        return ops.Softmax(x, axis=self.axis)
+        axes = self.axis if isinstance(self.axis, tuple) else (self.axis,)
+        if len(axes) == 1:
+            return ops.Softmax(x, axis=axes[0])
+        # exp(x - max) / sum(exp(x - max)) over all the axes at once
+        shifted = ops.Sub(x, ops.ReduceMax(x, axes=list(axes), keepdims=True))
+        e = ops.Exp(shifted)
+        return ops.Div(e, ops.ReduceSum(e, axes=list(axes), keepdims=True))
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "axis": self.axis}
+        return {**super().get_config(), "axis": list(self.axis) if isinstance(self.axis, tuple) else self.axis}
 
 
 class ELU(Layer):
