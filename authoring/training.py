@@ -770,10 +770,7 @@ class TrainingMixin:
         verbose = resolve_verbose(verbose)
         cbs = _callback_list(callbacks, self, {"verbose": verbose, "epochs": 1, "steps": iterator.num_batches})
         logs = self._evaluate_epoch(iterator, cbs, verbose)
-        if return_dict:
-            return logs
-        values = [logs[k] for k in self._ordered_log_names(logs)]
-        return values[0] if len(values) == 1 else values
+        return logs if return_dict else self._logs_list(logs)
 
     def _ordered_log_names(self, logs: dict[str, Any]) -> list[str]:
         """Keras's order of evaluate's list: loss, the per-output losses, the compiled metrics, the rest."""
@@ -838,6 +835,47 @@ class TrainingMixin:
         if not chunks:
             raise ValueError("predict: the data gave no batches")
         return _concat(chunks)
+
+    # ---- one batch ---------------------------------------------------------------------------------
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, class_weight: dict | None = None,
+                       return_dict: bool = False) -> Any:
+        """One ``train_step`` on one batch (metrics reset first, as in Keras); returns its logs like
+        ``evaluate`` does (a list, or a dict with ``return_dict``)."""
+        self._require_compiled("training")
+        if class_weight is not None:
+            sample_weight = adapters.ArrayDataAdapter(x, y, sample_weight, 1, False, class_weight).sample_weight
+        data = self._convert_batch(adapters.pack_x_y_sample_weight(x, y, sample_weight))
+        runner = self._train_runner()
+        runner.load_weights()
+        runner.load_slots()
+        self.reset_metrics()
+        try:
+            logs = pythonify_logs(self.train_step(data))
+        except _NonFiniteLossError as e:
+            raise TrainingDivergedError(f"loss became {e.value}; the batch was not applied (try a lower "
+                                        "learning rate)") from None
+        finally:
+            runner.sync()
+            self._eager_training = False
+        return logs if return_dict else self._logs_list(logs)
+
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False) -> Any:
+        """``test_step`` on one batch (metrics reset first); returns its logs like ``evaluate``."""
+        self._require_compiled("evaluation")
+        data = self._convert_batch(adapters.pack_x_y_sample_weight(x, y, sample_weight))
+        self._backend_steps().load_weights()
+        self.reset_metrics()
+        logs = pythonify_logs(self.test_step(data))
+        return logs if return_dict else self._logs_list(logs)
+
+    def predict_on_batch(self, x: Any) -> Any:
+        """``predict_step`` on one batch."""
+        self._backend_steps().load_weights()
+        return _concat([self.predict_step(self._convert_batch((x,), with_labels=False))])
+
+    def _logs_list(self, logs: dict[str, Any]) -> Any:
+        values = [logs[k] for k in self._ordered_log_names(logs)]
+        return values[0] if len(values) == 1 else values
 
     def _empty_outputs(self, xs: list[np.ndarray]) -> Any:
         """The outputs for 0 input rows: from the output shapes when they are known, else by running

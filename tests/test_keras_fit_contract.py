@@ -227,3 +227,15 @@ def test_validation_freq_and_validation_batch_size_match_keras():
         runs.append(([c for c in rec.calls if c[0] == "on_test_batch_end"], {k: len(v) for k, v in h.history.items()}))
     assert runs[0] == runs[1]
     assert runs[1][1]["val_loss"] == 2 and len(runs[1][0]) == 4  # 2 validations x 2 batches of 12
+
+
+def test_on_batch_methods_match_keras():
+    keras = _keras()
+    x, y, _ = _data(16)
+    kmodel, model = _classifier(keras), _classifier(wg)
+    model.set_weights(kmodel.get_weights())
+    for _ in range(2):
+        np.testing.assert_allclose(model.train_on_batch(x, y), kmodel.train_on_batch(x, y), rtol=1e-4)
+    assert model.test_on_batch(x, y, return_dict=True).keys() == kmodel.test_on_batch(x, y, return_dict=True).keys()
+    np.testing.assert_allclose(model.test_on_batch(x, y), kmodel.test_on_batch(x, y), rtol=1e-4)
+    np.testing.assert_allclose(model.predict_on_batch(x), kmodel.predict_on_batch(x), rtol=1e-4, atol=1e-6)
