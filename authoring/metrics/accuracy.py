@@ -13,31 +13,26 @@ from typing import Any
 
 import numpy as np
 
-from webgrad.metrics.reduction import FixedMeanMetric, as_array, same_rank
-
-
-def _float_pred(y_pred: Any) -> np.ndarray:
-    p = as_array(y_pred)
-    return p if np.issubdtype(p.dtype, np.floating) else p.astype(np.float32)
+from webgrad.metrics.reduction import FixedMeanMetric, as_array, float_predictions, same_rank
 
 
 def accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     """1 where ``y_true == y_pred`` exactly."""
-    p = _float_pred(y_pred)
+    p = float_predictions(y_pred)
     t, p = same_rank(as_array(y_true, p.dtype), p)
     return (t == p).astype(np.float32)
 
 
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
     """1 where ``(y_pred > threshold)`` equals the 0/1 label."""
-    t, p = same_rank(as_array(y_true), _float_pred(y_pred))
+    t, p = same_rank(as_array(y_true), float_predictions(y_pred))
     return (t == (p > threshold).astype(t.dtype)).astype(np.float32)
 
 
 def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     """1 where the top class of ``y_pred`` is the top class of the one-hot ``y_true``."""
     t = np.argmax(as_array(y_true), axis=-1)
-    p = _float_pred(y_pred)
+    p = float_predictions(y_pred)
     shape = t.shape
     if t.ndim == p.ndim:
         t = t[..., 0]
@@ -47,7 +42,7 @@ def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
 
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     """1 where the top class of ``y_pred`` is the integer label."""
-    p = _float_pred(y_pred)
+    p = float_predictions(y_pred)
     t = as_array(y_true, p.dtype)
     shape = t.shape
     squeezed = t.ndim == p.ndim and t.shape[-1] == 1
@@ -77,14 +72,14 @@ def _top_k_matches(labels: np.ndarray, p: np.ndarray, k: int, from_sorted_ids: b
 
 def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
     """1 where the top class of the one-hot ``y_true`` is among the ``k`` highest scores."""
-    return _top_k_matches(np.argmax(as_array(y_true), axis=-1), _float_pred(y_pred), k)
+    return _top_k_matches(np.argmax(as_array(y_true), axis=-1), float_predictions(y_pred), k)
 
 
 def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5, from_sorted_ids: bool = False
                                       ) -> np.ndarray:
     """1 where the integer label is among the ``k`` highest scores (or, with ``from_sorted_ids``, among
     the first ``k`` class ids of ``y_pred``)."""
-    return _top_k_matches(as_array(y_true).astype(np.int64), _float_pred(y_pred), k, from_sorted_ids)
+    return _top_k_matches(as_array(y_true).astype(np.int64), float_predictions(y_pred), k, from_sorted_ids)
 
 
 class Accuracy(FixedMeanMetric):

@@ -14,17 +14,12 @@ from typing import Any
 import numpy as np
 
 from webgrad.metrics.base import EPSILON
-from webgrad.metrics.reduction import FixedMeanMetric, as_array, same_rank
-
-
-def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
-    p = as_array(y_pred, np.float32)
-    return same_rank(as_array(y_true, p.dtype), p)
+from webgrad.metrics.reduction import FixedMeanMetric, labels_and_predictions
 
 
 def pearson_correlation(y_true: Any, y_pred: Any, axis: int = -1) -> np.ndarray:
     """Pearson's r between ``y_true`` and ``y_pred`` along ``axis``."""
-    t, p = _pair(y_true, y_pred)
+    t, p = labels_and_predictions(y_true, y_pred)
     t = t - np.mean(t, axis=axis, keepdims=True)
     p = p - np.mean(p, axis=axis, keepdims=True)
     t = t / np.std(t, axis=axis, keepdims=True)
@@ -34,7 +29,7 @@ def pearson_correlation(y_true: Any, y_pred: Any, axis: int = -1) -> np.ndarray:
 
 def concordance_correlation(y_true: Any, y_pred: Any, axis: int = -1) -> np.ndarray:
     """Lin's concordance correlation along ``axis``, with Keras's covariance term."""
-    t, p = _pair(y_true, y_pred)
+    t, p = labels_and_predictions(y_true, y_pred)
     t_mean, p_mean = np.mean(t, axis=axis, keepdims=True), np.mean(p, axis=axis, keepdims=True)
     t_var, p_var = np.var(t - t_mean, axis=axis, keepdims=True), np.var(p - p_mean, axis=axis, keepdims=True)
     covar = (t - p_mean) * (p - p_mean)  # Keras centres y_true on the prediction mean here

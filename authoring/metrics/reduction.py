@@ -24,6 +24,18 @@ def as_array(x: Any, dtype: Any = None) -> np.ndarray:
     return arr if dtype is None else arr.astype(dtype, copy=False)
 
 
+def float_predictions(y_pred: Any) -> np.ndarray:
+    """Predictions as a float array (float32 unless already floating), as Keras converts them."""
+    p = as_array(y_pred)
+    return p if np.issubdtype(p.dtype, np.floating) else p.astype(np.float32)
+
+
+def labels_and_predictions(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Float predictions and labels cast to their dtype, lined up by ``same_rank``."""
+    p = float_predictions(y_pred)
+    return same_rank(as_array(y_true, p.dtype), p)
+
+
 def same_rank(x1: np.ndarray, x2: np.ndarray, expand_rank_1: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Keras's ``squeeze_or_expand_to_same_rank``: when the ranks differ by one and the longer one ends
     in a dim of 1, squeeze that dim (or, for a rank-1 partner, expand the partner instead)."""

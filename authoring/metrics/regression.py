@@ -14,37 +14,30 @@ from typing import Any
 import numpy as np
 
 from webgrad.metrics.base import EPSILON, Metric
-from webgrad.metrics.reduction import FixedMeanMetric, Mean, as_array, same_rank
-
-
-def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
-    y_pred = as_array(y_pred)
-    if not np.issubdtype(y_pred.dtype, np.floating):
-        y_pred = y_pred.astype(np.float32)
-    return same_rank(as_array(y_true, y_pred.dtype), y_pred)
+from webgrad.metrics.reduction import FixedMeanMetric, Mean, as_array, labels_and_predictions, same_rank
 
 
 def mean_squared_error(y_true: Any, y_pred: Any) -> np.ndarray:
     """``mean(square(y_true - y_pred), axis=-1)``."""
-    t, p = _pair(y_true, y_pred)
+    t, p = labels_and_predictions(y_true, y_pred)
     return np.mean(np.square(t - p), axis=-1)
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> np.ndarray:
     """``mean(abs(y_true - y_pred), axis=-1)``."""
-    t, p = _pair(y_true, y_pred)
+    t, p = labels_and_predictions(y_true, y_pred)
     return np.mean(np.abs(t - p), axis=-1)
 
 
 def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> np.ndarray:
     """``100 * mean(abs((y_true - y_pred) / max(abs(y_true), epsilon)), axis=-1)``."""
-    t, p = _pair(y_true, y_pred)
+    t, p = labels_and_predictions(y_true, y_pred)
     return 100.0 * np.mean(np.abs((t - p) / np.maximum(np.abs(t), EPSILON)), axis=-1)
 
 
 def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> np.ndarray:
     """``mean(square(log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1)), axis=-1)``."""
-    t, p = _pair(y_true, y_pred)
+    t, p = labels_and_predictions(y_true, y_pred)
     return np.mean(np.square(np.log(np.maximum(p, EPSILON) + 1.0) - np.log(np.maximum(t, EPSILON) + 1.0)), axis=-1)
 
 
@@ -55,14 +48,14 @@ def _unit(x: np.ndarray, axis: int) -> np.ndarray:
 
 def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> np.ndarray:
     """``sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)`` (the metric is positive; the loss negates)."""
-    t, p = _pair(y_true, y_pred)
+    t, p = labels_and_predictions(y_true, y_pred)
     with np.errstate(divide="ignore"):
         return np.sum(_unit(t, axis) * _unit(p, axis), axis=axis)
 
 
 def log_cosh(y_true: Any, y_pred: Any) -> np.ndarray:
     """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed without overflow."""
-    t, p = _pair(y_true, y_pred)
+    t, p = labels_and_predictions(y_true, y_pred)
     x = p - t
     return np.mean(x + np.logaddexp(0.0, -2.0 * x) - np.log(2.0), axis=-1)
 
