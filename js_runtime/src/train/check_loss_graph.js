@@ -2,7 +2,9 @@
  * The loss graph of a trainable bundle checked at every load (plain loads too, as Python's reader
  * does), once the forward graph is known: op-set ops only (a gradient op or an unknown op is
  * EUNKNOWN_OP), valid attributes (EATTR), `lossGraph.inputs` naming forward tensors or the labels,
- * every node input defined before use, and `lossGraph.output` made by a loss-graph node (EGRAPH).
+ * every node input defined before use, and `lossGraph.output` made by a loss-graph node (EGRAPH); and
+ * the training-mode lists: each `dropout` tensor made by the forward graph, each `batchNorm` node a
+ * BatchNorm node whose moving statistics are float32 weights outside `trainable` (EGRAPH).
  * @module
  */
 
@@ -55,4 +57,41 @@ export function checkLossGraph(training, graph, weights, where) {
       'EGRAPH',
       `${at}.output: '${training.lossGraph.output}' is not made by any node of the loss graph`,
     );
+  checkTrainingMode(training, graph, weights, where);
+}
+
+/**
+ * @param {TrainingJson} training
+ * @param {Graph} graph
+ * @param {ReadonlyMap<string, unknown>} weights
+ * @param {string} where
+ */
+function checkTrainingMode(training, graph, weights, where) {
+  const forward = new Set(graph.inputs.map((s) => s.name));
+  for (const n of graph.nodes) for (const o of n.outputs) forward.add(o);
+  (training.dropout ?? []).forEach((d, i) => {
+    if (!forward.has(d.tensor))
+      throw new WebgradError(
+        'EGRAPH',
+        `${where}: training.dropout[${i}].tensor '${d.tensor}' is not a tensor of the forward graph`,
+      );
+  });
+  const trainable = new Set(training.trainable);
+  (training.batchNorm ?? []).forEach((b, i) => {
+    const at = `${where}: training.batchNorm[${i}]`;
+    const node = graph.nodes.find((n) => n.name === b.node);
+    if (!node || node.op !== 'BatchNorm')
+      throw new WebgradError('EGRAPH', `${at}.node '${b.node}' is not a BatchNorm node`);
+    for (const k of [3, 4]) {
+      const name = node.inputs[k];
+      const w = /** @type {{dtype?: string} | undefined} */ (weights.get(name));
+      if (!w || w.dtype !== 'float32')
+        throw new WebgradError('EGRAPH', `${at}: moving statistic '${name}' is not a float32 weight`);
+      if (trainable.has(name))
+        throw new WebgradError(
+          'EGRAPH',
+          `${at}: moving statistic '${name}' is in training.trainable; it moves with the batch statistics instead`,
+        );
+    }
+  });
 }
