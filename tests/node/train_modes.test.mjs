@@ -2,7 +2,7 @@
 // - BatchNormalization in training mode: 6 SGD-with-momentum steps of a small CNN with two trainable
 //   BatchNormalization layers (momentum 0.9 and 0.8) in Node, on js and wasm, match the numpy backend's
 //   `fit` (losses, weights, moving mean and variance) within 1e-4; `evaluate` and `predict` use the moving
-//   statistics; `toBundle` carries the moved statistics.
+//   statistics; `toBundle` carries the moved statistics, which Python's `wg.load_model` reads back.
 // - Dropout: a Dropout(0.3) on 1,000 inputs of a linear unit: the fraction kept, the inverted scaling, the
 //   gradient masked exactly where the forward pass was, the same masks for the same fit seed, and no
 //   dropout in evaluate/predict.
@@ -10,12 +10,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel } from '../../js_runtime/src/index.js';
+import { loadModel, saveBundle } from '../../js_runtime/src/index.js';
 import { ROOT } from './_helpers.mjs';
 
 const TOL = 1e-4;
@@ -131,6 +131,25 @@ for (const backend of ['js', 'wasm']) {
     for (const name of Object.keys(ref.weights).filter((n) => n.includes('moving_')))
       assert.deepEqual(moved[name], got[name], `${name} in toBundle`);
     again.dispose();
+    // Python reads the bundle back: the moved statistics, and the same predictions
+    const dir = mkdtempSync(join(tmpdir(), 'wg-bn-roundtrip-'));
+    await saveBundle(await model.toBundle(), join(dir, 'bundle'));
+    const script = `
+import sys, json, numpy as np, webgrad as wg
+m = wg.load_model(sys.argv[1])
+x = np.array(json.loads(sys.argv[2]), np.float32).reshape(4, 6, 6, 2)
+stats = {w.name: np.asarray(w.numpy(), np.float32).ravel().tolist() for w in m.weights if "moving_" in w.name}
+print(json.dumps({"pred": np.asarray(m.predict(x, verbose=0)).ravel().tolist(), "stats": stats}))`;
+    const py = JSON.parse(
+      execFileSync(process.env.PYTHON || 'python3', ['-c', script, join(dir, 'bundle'), JSON.stringify(ref.probe)], {
+        cwd: ROOT,
+        env: { ...process.env, PYTHONPATH: ROOT },
+      }).toString(),
+    );
+    rmSync(dir, { recursive: true, force: true });
+    assert.equal(Object.keys(py.stats).length, 4, `Python's moving statistics: ${Object.keys(py.stats)}`);
+    for (const [name, values] of Object.entries(py.stats)) assert.deepEqual(Float32Array.from(values), got[name], name);
+    py.pred.forEach((v, i) => assert.ok(Math.abs(v - pred[i]) <= 1e-5, `Python predict[${i}]: ${v}, Node ${pred[i]}`));
     model.dispose();
   });
 
