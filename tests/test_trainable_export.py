@@ -151,3 +151,49 @@ def test_load_model_continues_fit_exactly(tmp_path, optimizer):
     assert len(loaded.weights) == len(model.weights)
     for got, want in zip(loaded.weights, model.weights, strict=True):  # same order; layer names differ
         np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-6)
+
+
+def _training_mode_model(frozen_bn: bool = False) -> wg.Model:
+    inp = wg.Input((4, 4, 2), name="x")
+    h = wg.layers.Conv2D(3, 3, padding="same", name="conv")(inp)
+    bn = wg.layers.BatchNormalization(momentum=0.9, name="bn")
+    bn.trainable = not frozen_bn
+    h = wg.layers.Flatten(name="flat")(bn(h))
+    h = wg.layers.Dropout(0.25, name="drop")(h)
+    model = wg.Model(inp, wg.layers.Dense(3, activation="softmax", name="out")(h))
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def test_training_mode_layers_are_listed(tmp_path):
+    """Dropout (the tensor it drops, its rate) and a trainable BatchNormalization (its node, momentum) are
+    listed for the runtime; the inference graph keeps no Dropout node."""
+    wg.export(_training_mode_model(), tmp_path / "b", trainable=True, verbose=0)
+    doc = json.loads((tmp_path / "b" / "model.json").read_text())
+    assert doc["training"]["dropout"] == [{"tensor": "flat/Flatten", "rate": 0.25}]
+    assert doc["training"]["batchNorm"] == [{"node": "bn/BatchNorm", "momentum": 0.9}]
+    assert "Dropout" not in {n["op"] for n in doc["graph"]["nodes"]}
+    load_bundle(tmp_path / "b")  # the reader accepts it
+
+
+def test_frozen_batch_norm_stays_in_inference_mode(tmp_path):
+    """Keras 3: a BatchNormalization with trainable=False normalizes by its moving statistics while training."""
+    wg.export(_training_mode_model(frozen_bn=True), tmp_path / "b", trainable=True, verbose=0)
+    assert "batchNorm" not in json.loads((tmp_path / "b" / "model.json").read_text())["training"]
+
+
+def test_training_only_layers_the_runtime_lacks_are_refused(tmp_path):
+    model = wg.Sequential([wg.Input((4,)), wg.layers.GaussianNoise(0.1), wg.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    with pytest.raises(NotImplementedError, match=r"GaussianNoise.*not supported yet"):
+        wg.export(model, tmp_path / "b", trainable=True, verbose=0)
+
+
+def test_dropout_on_a_shared_tensor_is_refused(tmp_path):
+    inp = wg.Input((4,))
+    h = wg.layers.Dense(4, name="h")(inp)
+    out = wg.layers.Dense(2, activation="softmax")(wg.layers.Add()([wg.layers.Dropout(0.5)(h), h]))
+    model = wg.Model(inp, out)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    with pytest.raises(NotImplementedError, match="also read by other layers"):
+        wg.export(model, tmp_path / "b", trainable=True, verbose=0)
