@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from webgrad.keras_import import primitives  # noqa: F401 -- registers the primitive handlers
+import webgrad.keras_import.primitives  # noqa: F401 -- registers the primitive handlers
 from webgrad.keras_import.interpret import Interpreter
 from webgrad.keras_import.trace import TracedModel
 from webgrad.layers.base import Layer
