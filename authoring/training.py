@@ -532,6 +532,8 @@ class TrainingMixin:
         """The outputs for the batch ``data`` = ``(x,)`` (numpy arrays; a list for several outputs)."""
         x, _, _ = adapters.unpack_x_y_sample_weight(data)
         outs = self._backend_steps().predict(_as_list(x))
+        if isinstance(getattr(self, "_outputs_struct", None), dict):  # dict outputs come back by name
+            return dict(zip(self._output_names(), outs, strict=True))
         return outs[0] if len(outs) == 1 else outs
 
     def _backend_steps(self) -> Any:
@@ -776,7 +778,10 @@ class TrainingMixin:
         """Keras's order of evaluate's list: loss, the per-output losses, the compiled metrics, the rest."""
         first = ["loss"]
         if self._losses_resolved is not None:
-            first += [t.name for t in self._losses_resolved.trackers if t is not None]
+            trackers = dict(zip(self._losses_resolved.output_names, self._losses_resolved.trackers, strict=True))
+            # Keras lists the per-output losses in the order of a loss dict as given
+            order = list(self._loss_spec) if isinstance(self._loss_spec, dict) else list(trackers)
+            first += [trackers[n].name for n in order if trackers.get(n) is not None]
         if self._compile_metrics is not None:
             first += self._compile_metrics.log_names
         names = [k for k in first if k in logs]

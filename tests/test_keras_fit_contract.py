@@ -239,3 +239,30 @@ def test_on_batch_methods_match_keras():
     assert model.test_on_batch(x, y, return_dict=True).keys() == kmodel.test_on_batch(x, y, return_dict=True).keys()
     np.testing.assert_allclose(model.test_on_batch(x, y), kmodel.test_on_batch(x, y), rtol=1e-4)
     np.testing.assert_allclose(model.predict_on_batch(x), kmodel.predict_on_batch(x), rtol=1e-4, atol=1e-6)
+
+
+def test_dict_outputs_match_keras():
+    keras = _keras()
+    x, y, t = _data()
+    labels = {"zcls": y, "areg": t}
+    start, results = None, []
+    for lib in (keras, wg):
+        inputs = lib.Input((4,))
+        h = lib.layers.Dense(5)(inputs)
+        outputs = {"zcls": lib.layers.Dense(3, activation="softmax")(h), "areg": lib.layers.Dense(1)(h)}
+        model = lib.Model(inputs, outputs)
+        model.compile(optimizer=lib.optimizers.SGD(0.1), loss={"zcls": "sparse_categorical_crossentropy",
+                                                                "areg": "mse"},
+                      loss_weights={"areg": 0.5, "zcls": 1.0}, metrics={"zcls": ["accuracy"]})
+        if start is None:
+            start = model.get_weights()
+        model.set_weights(start)
+        history = model.fit(x, labels, batch_size=8, epochs=2, shuffle=False, verbose=0).history
+        results.append((history, model.predict(x, verbose=0), model.evaluate(x, labels, verbose=0)))
+    (kh, kp, ke), (wh, wp, we) = results
+    assert sorted(wh) == sorted(kh) and sorted(wp) == sorted(kp) == ["areg", "zcls"]
+    for key in kh:
+        np.testing.assert_allclose(wh[key], kh[key], rtol=2e-4, err_msg=key)
+    np.testing.assert_allclose(we, ke, rtol=2e-4)  # [loss, zcls_loss, areg_loss, zcls_accuracy]
+    for key in kp:
+        np.testing.assert_allclose(wp[key], kp[key], rtol=2e-4, atol=1e-6)
