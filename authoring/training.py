@@ -891,6 +891,8 @@ class TrainingMixin:
             runner = self._backend_steps()
             runner.load_weights()
             outs = runner.predict(xs)
+        if isinstance(getattr(self, "_outputs_struct", None), dict):
+            return dict(zip(self._output_names(), outs, strict=True))
         return outs[0] if len(outs) == 1 else outs
 
 

@@ -224,3 +224,11 @@ def test_regularization_losses_are_trained_on_both_backends():
     np.testing.assert_allclose(runs["jax"][0], runs["numpy"][0], rtol=1e-4)
     for a, b in zip(runs["jax"][1], runs["numpy"][1], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_predict_of_dict_outputs_keeps_the_names_even_for_zero_rows():
+    inputs = wg.Input((4,))
+    model = wg.Model(inputs, {"b": layers.Dense(2)(inputs), "a": layers.Dense(1)(inputs)})
+    for n in (0, 3):
+        out = model.predict(np.zeros((n, 4), np.float32))
+        assert {k: v.shape for k, v in out.items()} == {"a": (n, 1), "b": (n, 2)}
