@@ -647,9 +647,10 @@ class TrainingMixin:
             for epoch in range(start, epochs):
                 self.reset_metrics()
                 cbs.on_epoch_begin(epoch, {})
-                logs, steps = self._train_epoch(iterator, runner, cbs, epoch, epochs, verbose)
+                logs, steps, bar = self._train_epoch(iterator, runner, cbs, epoch, epochs, verbose)
                 runner.sync()  # validation and callbacks see this epoch's weights
                 if steps == 0:
+                    bar.close({})
                     warnings.warn("fit: the training data gave no batches this epoch; stopping training",
                                   stacklevel=2)
                     break
@@ -662,6 +663,7 @@ class TrainingMixin:
                 if dp_cfg is not None and n:
                     epoch_logs["epsilon"] = privacy.epsilon(dp_cfg, (epoch + 1) * steps,
                                                             min(1.0, batch_size / n))
+                bar.close(epoch_logs)
                 cbs.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
@@ -693,8 +695,9 @@ class TrainingMixin:
         return cfg
 
     def _train_epoch(self, iterator: adapters.EpochIterator, runner: Any, cbs: CallbackList, epoch: int,
-                     epochs: int, verbose: int) -> tuple[dict[str, Any], int]:
-        """One epoch of train steps; returns the last logs and the number of steps run."""
+                     epochs: int, verbose: int) -> tuple[dict[str, Any], int, Progress]:
+        """One epoch of train steps; returns the last logs, the number of steps run and the progress bar
+        (closed by fit with the epoch's logs, validation included)."""
         bar = Progress(verbose, iterator.num_batches, f"Epoch {epoch + 1}/{epochs}")
         logs: dict[str, Any] = {}
         steps = 0
@@ -720,8 +723,7 @@ class TrainingMixin:
             cbs.on_train_batch_end(step, logs)
             if self.stop_training:
                 break
-        bar.close(logs)
-        return logs, steps
+        return logs, steps, bar
 
     @staticmethod
     def _should_validate(epoch: int, freq: Any) -> bool:

@@ -266,3 +266,10 @@ def test_dict_outputs_match_keras():
     np.testing.assert_allclose(we, ke, rtol=2e-4)  # [loss, zcls_loss, areg_loss, zcls_accuracy]
     for key in kp:
         np.testing.assert_allclose(wp[key], kp[key], rtol=2e-4, atol=1e-6)
+
+
+def test_epoch_line_shows_the_validation_logs(capsys):
+    x, y, _ = _data()
+    _classifier(wg).fit(x, y, epochs=1, verbose=2, validation_split=0.25)
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("Epoch 1/1 - loss:") and "val_loss:" in line and "val_accuracy:" in line
