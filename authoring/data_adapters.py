@@ -20,6 +20,7 @@ epoch carries on where the last one stopped (starting over at the end of finite 
 
 from __future__ import annotations
 
+import itertools
 import types
 import warnings
 from collections.abc import Callable, Iterator
@@ -187,6 +188,10 @@ class ArrayDataAdapter:
     def num_batches(self) -> int:
         return -(-self.n // self.batch_size)
 
+    def peek(self) -> Any:
+        """The first batch (the first rows, unshuffled)."""
+        return next(self.batches(np.random.default_rng(0)))
+
     def batches(self, rng: np.random.Generator) -> Iterator[Any]:
         """One pass over the rows, as batches."""
         order = rng.permutation(self.n) if self.shuffle else np.arange(self.n)
@@ -222,6 +227,10 @@ class PyDatasetAdapter:
         for i in indices:
             yield self._weighted(self.dataset[int(i)])
 
+    def peek(self) -> Any:
+        """The first batch, read without consuming anything (it is read again by the epoch)."""
+        return self._weighted(self.dataset[0])
+
     def _weighted(self, batch: Any) -> Any:
         if self.class_weight is None:
             return batch
@@ -254,6 +263,14 @@ class GeneratorDataAdapter:
 
     def batches(self, rng: np.random.Generator) -> Iterator[Any]:
         return iter(self.data)
+
+    def peek(self) -> Any:
+        """The first batch, put back in front of an iterator so the first epoch still reads it."""
+        if isinstance(self.data, Iterator):
+            first = next(self.data)
+            self.data = itertools.chain([first], self.data)
+            return first
+        return next(iter(self.data))
 
     def on_epoch_begin(self) -> None: ...
     def on_epoch_end(self) -> None: ...

@@ -629,6 +629,7 @@ class TrainingMixin:
         val = None
         if validation_data is not None:
             val = self._validation_setup(validation_data, validation_steps, rng)
+        self._build_from(adapter)
         dp_cfg = self._dp_setup(dp, n, sample_weight, class_weight, builtin)
         iterator = adapters.EpochIterator(adapter, rng, steps_per_epoch)
         verbose = resolve_verbose(verbose)
@@ -673,6 +674,16 @@ class TrainingMixin:
         cbs.on_train_end(dict(epoch_logs))
         self._initial_epoch = None
         return self.history
+
+    def _build_from(self, adapter: Any) -> None:
+        """A model not built yet (a Sequential without Input, a subclassed model) builds from the first
+        batch of a PyDataset or generator before the backend's runner needs its weights."""
+        if not self.inputs and hasattr(adapter, "peek"):
+            try:
+                batch = adapter.peek()
+            except (StopIteration, IndexError):
+                return  # no data: the loop reports it
+            self._convert_batch(batch, with_labels=False)
 
     def _dp_setup(self, dp: Any, n: int | None, sample_weight: Any, class_weight: Any, builtin: bool) -> Any:
         self._fit_dp = None
@@ -770,6 +781,8 @@ class TrainingMixin:
             xs, ys, sw, n = self._arrays(x, y, sample_weight, "evaluate", labels=labels)
             require_examples(n, "evaluate: x", "evaluate")
             adapter = self._adapter(xs, ys, sw, batch_size, False)
+        if adapter is not None:
+            self._build_from(adapter)
         iterator = cached or adapters.EpochIterator(adapter, wg_random.generator(), steps)
         verbose = resolve_verbose(verbose)
         cbs = _callback_list(callbacks, self, {"verbose": verbose, "epochs": 1, "steps": iterator.num_batches})
@@ -819,6 +832,7 @@ class TrainingMixin:
         steps = steps_arg(steps, "steps", "predict")
         if adapters.is_batch_iterable(x):
             adapter: Any = adapters.get_data_adapter(x, None, None, batch_size)
+            self._build_from(adapter)
         else:
             xs = self._prepare_x(x)
             if len(xs[0]) == 0:

@@ -232,3 +232,21 @@ def test_predict_of_dict_outputs_keeps_the_names_even_for_zero_rows():
     for n in (0, 3):
         out = model.predict(np.zeros((n, 4), np.float32))
         assert {k: v.shape for k, v in out.items()} == {"a": (n, 1), "b": (n, 2)}
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax"])
+def test_a_model_without_input_builds_from_a_generators_first_batch(backend):
+    if backend == "jax":
+        pytest.importorskip("jax")
+    x, y = _data()
+    model = wg.Sequential([layers.Dense(2, activation="softmax")])  # no Input: built from the data
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", backend=backend)
+    seen = []
+
+    class Count(wg.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(batch)
+
+    model.fit(((x[i:i + 10], y[i:i + 10]) for i in range(0, 40, 10)), epochs=1, verbose=0, callbacks=[Count()])
+    assert seen == [0, 1, 2, 3]  # the batch read to build the model is still trained on
+    assert model.predict(iter([x[:5], x[5:]])).shape == (40, 2)
