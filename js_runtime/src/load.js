@@ -263,6 +263,8 @@ async function readBundle(src, where, signal, onProgress, { maxBytes, maxModelJs
     const raw = parseManifest(json, where);
     checkVersions(raw, where);
     const manifest = checkStructure(raw, where);
+    // the training section's structure: a chunk of its own, loaded only for a bundle that has one
+    if (manifest.training) (await import('./loader/training_section.js')).checkTrainingSection(manifest, where);
     if (trainable && !manifest.training)
       throw new WebgradError(
         'ENOT_TRAINABLE',

@@ -11,7 +11,6 @@ import { OPSET } from '../opset.js';
 import { VERSION } from '../version.js';
 import { MAX_JSON_DEPTH, tooDeepAt } from './json_depth.js';
 import { kind, own } from './json_values.js';
-import { checkTraining } from './training_section.js';
 
 export const FORMAT = 'webgrad-bundle';
 /** The newest format this runtime reads: 2 adds the optional `training` section (trainable bundles). */
@@ -272,6 +271,8 @@ export class Checker {
 
 /**
  * Checks the structure of model.json against the bundle schema (formats 1 and 2); returns it typed.
+ * The `training` section's own structure is checked next, by `checkTrainingSection`
+ * (loader/training_section.js, loaded only for a bundle that has one: it stays out of the eager code).
  * @param {Record<string, unknown>} m
  * @param {string} where
  * @returns {Manifest}
@@ -327,7 +328,6 @@ export function checkStructure(m, where) {
     if (typeof tol[key] !== 'number' || !(tol[key] >= 0))
       c.fail(`$.selftest.tolerance.${key}`, '', `expected a number >= 0, got ${JSON.stringify(tol[key])}`);
   }
-  if (own(m, 'training')) checkTraining(c, m.training, weights.tensors);
   return /** @type {Manifest} */ (/** @type {unknown} */ (m));
 }
 

@@ -8,8 +8,9 @@
 
 import { WebgradError } from '../errors.js';
 import { kind, own } from './json_values.js';
+import { Checker } from './manifest.js';
 
-/** @typedef {import('./manifest.js').Checker} Checker */
+/** @typedef {import('./manifest.js').Manifest} Manifest */
 /** @typedef {import('./manifest.js').TensorJson} TensorJson */
 
 /** Optimizers a trainable bundle may name, with the hyper-parameters each takes. */
@@ -17,6 +18,16 @@ const OPTIMIZER_KEYS = {
   sgd: ['name', 'learning_rate', 'momentum', 'nesterov'],
   adam: ['name', 'learning_rate', 'beta_1', 'beta_2', 'epsilon'],
 };
+
+/**
+ * `checkTraining` of a manifest that `checkStructure` accepted and that has a `training` section: the
+ * loader imports this module only then (right after `checkStructure`, so the check order is unchanged).
+ * @param {Manifest} m
+ * @param {string} where
+ */
+export function checkTrainingSection(m, where) {
+  checkTraining(new Checker(where), m.training, m.weights.tensors);
+}
 
 /**
  * The `training` section of a trainable bundle (formatVersion 2): its structure (ESCHEMA naming the
