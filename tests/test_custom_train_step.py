@@ -309,3 +309,25 @@ def test_metric_attributes_join_model_metrics_super_train_step_and_reset_each_ep
     history = model.fit(x, y, batch_size=16, epochs=2, verbose=0)
     assert history.history["rows"] == pytest.approx([40 / 3, 40 / 3])
     assert float(model.rows.count.data) == 3  # reset at the start of the second epoch
+
+
+def test_a_custom_step_trains_without_labels():
+    class AutoEncoder(wg.Model):
+        def train_step(self, data):
+            (x,) = data  # fit(x) with no y hands the step (x,), as Keras does
+            with wg.GradientTape() as tape:
+                loss = wg.losses.mean(wg.losses.get("mse")(x, self(x, training=True)))
+            self.optimizer.apply(tape.gradient(loss, self.trainable_weights), self.trainable_weights)
+            return {"reconstruction": loss}
+
+    x, _ = _data(32)
+    inputs = wg.Input((6,))
+    model = AutoEncoder(inputs, layers.Dense(6)(layers.Dense(3)(inputs)))
+    model.compile(optimizer=wg.optimizers.SGD(0.05))
+    history = model.fit(x, epochs=3, batch_size=8, verbose=0)
+    assert list(history.history) == ["reconstruction"]
+    assert history.history["reconstruction"][-1] < history.history["reconstruction"][0]
+    plain = wg.Model(inputs, layers.Dense(6)(inputs))
+    plain.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(ValueError, match="labels missing"):  # the built-in step needs labels
+        plain.fit(x, verbose=0)
