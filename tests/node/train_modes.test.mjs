@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel, saveBundle } from '../../js_runtime/src/index.js';
+import { liveResources, loadModel, saveBundle } from '../../js_runtime/src/index.js';
 import { ROOT } from './_helpers.mjs';
 
 const TOL = 1e-4;
@@ -150,6 +150,17 @@ print(json.dumps({"pred": np.asarray(m.predict(x, verbose=0)).ravel().tolist(), 
     assert.equal(Object.keys(py.stats).length, 4, `Python's moving statistics: ${Object.keys(py.stats)}`);
     for (const [name, values] of Object.entries(py.stats)) assert.deepEqual(Float32Array.from(values), got[name], name);
     py.pred.forEach((v, i) => assert.ok(Math.abs(v - pred[i]) <= 1e-5, `Python predict[${i}]: ${v}, Node ${pred[i]}`));
+    // steps and evaluations taking turns (two graphs, one arena at a time) grow no memory
+    const x0 = { data: Float32Array.from(ref.x.slice(0, ref.batch * row)), shape: [ref.batch, 6, 6, 2] };
+    const y0 = Int32Array.from(ref.y.slice(0, ref.batch));
+    const turn = async () => {
+      await model.trainStep(x0, y0);
+      await model.evaluate(probe, labels);
+    };
+    await turn();
+    const first = liveResources();
+    for (let i = 0; i < 100; i++) await turn();
+    assert.deepEqual(liveResources(), first, 'resources after 100 more steps');
     model.dispose();
   });
 
