@@ -84,6 +84,12 @@ def _value(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
+def _labels(y: Any) -> np.ndarray:
+    """Labels as a numpy array; floating labels as float32 (Keras's floatx), integer labels as they are."""
+    a = np.asarray(_value(y))
+    return a.astype(np.float32) if np.issubdtype(a.dtype, np.floating) and a.dtype != np.float32 else a
+
+
 def _float(x: Any) -> float:
     return float(np.asarray(_value(x)))
 
@@ -352,7 +358,7 @@ class TrainingMixin:
             raise ValueError(f"model has {len(self.outputs)} outputs, got {len(ys)} label arrays")
         out = []
         for i, yy in enumerate(ys):
-            yy = np.asarray(_value(yy))
+            yy = _labels(yy)
             if yy.ndim == 0:
                 raise ValueError(f"labels must be an array with one entry per example, got the scalar {yy.item()!r}")
             if len(yy) != n:
@@ -380,7 +386,7 @@ class TrainingMixin:
         if not with_labels:
             return (x,)
         if y is not None:
-            y = self._y_struct([np.asarray(_value(a)) for a in self._label_list(y)])
+            y = self._y_struct([_labels(a) for a in self._label_list(y)])
         if sw is not None:
             sw = sample_weight_arg(_value(sw), len(adapters.flatten(x)[0]), "a batch")
         return adapters.pack_x_y_sample_weight(x, y, sw)

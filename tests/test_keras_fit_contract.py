@@ -273,3 +273,22 @@ def test_epoch_line_shows_the_validation_logs(capsys):
     _classifier(wg).fit(x, y, epochs=1, verbose=2, validation_split=0.25)
     line = capsys.readouterr().out.strip()
     assert line.startswith("Epoch 1/1 - loss:") and "val_loss:" in line and "val_accuracy:" in line
+
+
+def test_a_loss_function_on_float64_data_matches_keras():
+    keras = _keras()
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(20, 4)), rng.normal(size=(20, 1))  # float64, as numpy makes them
+    histories, start = [], None
+    for lib in (keras, wg):
+        def my_loss(y_true, y_pred, ops=lib.ops):
+            return ops.mean(ops.square(y_true - y_pred), axis=-1)
+
+        model = lib.Sequential([lib.Input((4,)), lib.layers.Dense(1)])
+        model.compile(optimizer=lib.optimizers.SGD(0.05), loss=my_loss, metrics=["mae"])
+        start = model.get_weights() if start is None else start
+        model.set_weights(start)
+        histories.append(model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history)
+    assert sorted(histories[0]) == sorted(histories[1]) == ["loss", "mae"]
+    for key in histories[0]:
+        np.testing.assert_allclose(histories[1][key], histories[0][key], rtol=1e-4, err_msg=key)
