@@ -47,7 +47,8 @@ class BatchNormalization(_Normalization):
         self.moving_variance = self.add_weight("moving_variance", (c,), "ones", trainable=False)
 
     def call(self, x: Any, training: bool = False) -> Any:
-        if not training or isinstance(x, SymbolicTensor):
+        # a frozen BatchNormalization runs in inference mode even while training, as in Keras 3
+        if not training or not self.trainable or isinstance(x, SymbolicTensor):
             return ops.BatchNorm(x, self.gamma, self.beta, self.moving_mean, self.moving_variance,
                                  epsilon=self.epsilon)
         axes = list(range(len(x.shape) - 1))
@@ -56,8 +57,7 @@ class BatchNormalization(_Normalization):
         var = ops.ReduceMean(centered * centered, axes=axes, keepdims=True)
         y = centered / ops.Sqrt(var + np.float32(self.epsilon)) * self.gamma + self.beta
         m = np.float32(self.momentum)
-        n = int(np.prod([x.shape[a] for a in axes]))
-        batch_var = var.data.reshape(-1) * np.float32(n / max(n - 1, 1))  # unbiased, as Keras tracks it
+        batch_var = var.data.reshape(-1)  # the biased batch variance, as Keras 3's moving variance tracks
         self.moving_mean.data = m * self.moving_mean.data + (1 - m) * mean.data.reshape(-1)
         self.moving_variance.data = m * self.moving_variance.data + (1 - m) * batch_var
         return y
