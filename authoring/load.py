@@ -41,9 +41,9 @@ from typing import Any
 import numpy as np
 
 from webgrad import layers
-from webgrad import raw_ops as ops
 from webgrad import losses as wg_losses
 from webgrad import optimizers as wg_optimizers
+from webgrad import raw_ops as ops
 from webgrad.exporter.bundle_errors import BundleError
 from webgrad.exporter.bundle_reader import read_bundle
 from webgrad.exporter.graph import Graph, Node, UniqueNames
@@ -84,7 +84,21 @@ def load_model(path: str | Path) -> Model:
     if "training" in bundle.manifest:
         restore_training(model, bundle.manifest["training"], bundle.graph.constants, sources,
                          f"{bundle.path / 'model.json'}")
+        _restore_batch_norm_momentum(model, bundle.manifest["training"], bundle.graph, sources)
     return model
+
+
+def _restore_batch_norm_momentum(model: Model, training: dict[str, Any], graph: Graph,
+                                 sources: dict[str, list[Any]]) -> None:
+    """Each BatchNormalization a trainable bundle trains (``training.batchNorm``) gets its momentum
+    back, found through the layer that holds the node's scale weight."""
+    nodes = {n.name: n for n in graph.nodes}
+    for entry in training.get("batchNorm", []):
+        node = nodes.get(entry["node"])
+        held = sources.get(node.inputs[1], []) if node is not None and len(node.inputs) > 1 else []
+        for layer in model.layers:
+            if isinstance(layer, layers.BatchNormalization) and any(w is v for w in layer.weights for v in held):
+                layer.momentum = float(entry["momentum"])
 
 
 def restore_training(model: Model, training: dict[str, Any], constants: dict[str, np.ndarray],

@@ -176,6 +176,17 @@ def test_training_mode_layers_are_listed(tmp_path):
     load_bundle(tmp_path / "b")  # the reader accepts it
 
 
+def test_load_model_restores_batch_norm_momentum(tmp_path):
+    """A trainable bundle's BatchNormalization comes back with its momentum, so fit continued in Python
+    moves its statistics as the runtime did."""
+    wg.export(_training_mode_model(), tmp_path / "b", trainable=True, verbose=0)
+    doc = json.loads((tmp_path / "b" / "model.json").read_text())
+    doc["training"]["batchNorm"][0]["momentum"] = 0.75
+    (tmp_path / "b" / "model.json").write_text(json.dumps(doc))
+    bns = [la for la in wg.load_model(tmp_path / "b").layers if isinstance(la, wg.layers.BatchNormalization)]
+    assert [la.momentum for la in bns] == [0.75]
+
+
 def test_frozen_batch_norm_stays_in_inference_mode(tmp_path):
     """Keras 3: a BatchNormalization with trainable=False normalizes by its moving statistics while training."""
     wg.export(_training_mode_model(frozen_bn=True), tmp_path / "b", trainable=True, verbose=0)

@@ -692,7 +692,7 @@ export const OPSET = /* @__PURE__ */ deepFreeze({
       "nan": "default"
     },
     "Conv2DTranspose": {
-      "doc": "2-D transposed convolution, y = act(conv_transpose(x, w) + bias), as Keras's Conv2DTranspose: the gradient of Conv2D with respect to its input, so y is Conv2DBackpropInput(g = x, w) for a Conv2D from y's shape back to x's. x is NHWC [N, H, W, C]; w is Keras's Conv2DTranspose kernel [KH, KW, O, C] (the HWIO filter of that Conv2D, whose input channels are y's O and output channels are x's C); bias is [O]. padding is the Conv2D's: 'VALID' gives Keras's valid output (each input pixel covers max(kernel, stride) output pixels), 'SAME' gives H * stride (SAME's odd pixel at the bottom/right, as Keras on JAX and TensorFlow), an explicit [top, bottom, left, right] crops those rows and columns from the full output. No groups.",
+      "doc": "2-D transposed convolution, y = act(conv_transpose(x, w) + bias), as Keras's Conv2DTranspose: the gradient of Conv2D with respect to its input, so y is the input gradient that a Conv2D from y's shape to x's shape, with filter w, gives for the output gradient x. x is NHWC [N, H, W, C]; w is Keras's Conv2DTranspose kernel [KH, KW, O, C] (the HWIO filter of that Conv2D, whose input channels are y's O and output channels are x's C); bias is [O]. padding is the Conv2D's: 'VALID' gives Keras's valid output (each input pixel covers max(kernel, stride) output pixels), 'SAME' gives H * stride (SAME's odd pixel at the bottom/right, as Keras on JAX and TensorFlow), an explicit [top, bottom, left, right] crops those rows and columns from the full output. No groups.",
       "since": 2,
       "inputs": [
         {
