@@ -25,23 +25,27 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         autodiff,
         backends,
         callbacks,
+        data_adapters,
         datasets,
         initializers,
         layers,
         losses,
         metrics,
+        models,
         ops,
         optimizers,
         privacy,
         random,
         raw_ops,
+        regularizers,
+        saving,
         schedules,
         utils,
         zoo,
     )
-    from webgrad import model as models
+    from webgrad.autodiff import GradientTape
     from webgrad.backends import get_backend, set_backend
-    from webgrad.exporter.export import export
+    from webgrad.exporting import export
     from webgrad.layers import Input
     from webgrad.load import load_model
     from webgrad.model import Model, Sequential
@@ -53,15 +57,18 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations", "autodiff", "backends", "callbacks", "datasets", "initializers", "layers", "losses", "metrics",
-    "ops", "optimizers", "privacy", "random", "raw_ops", "schedules", "utils", "zoo",
+    "ops", "optimizers", "privacy", "random", "raw_ops", "regularizers", "schedules", "utils", "zoo",
 )
 # public name -> (module, attribute in it; None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
     **{name: (f"{__name__}.{name}", None) for name in _SUBMODULES},
-    "models": (f"{__name__}.model", None),
+    "models": (f"{__name__}.models", None),
+    "saving": (f"{__name__}.saving", None),
+    "data_adapters": (f"{__name__}.data_adapters", None),
+    "GradientTape": (f"{__name__}.autodiff", "GradientTape"),
     "get_backend": (f"{__name__}.backends", "get_backend"),
     "set_backend": (f"{__name__}.backends", "set_backend"),
-    "export": (f"{__name__}.exporter.export", "export"),
+    "export": (f"{__name__}.exporting", "export"),
     "Input": (f"{__name__}.layers", "Input"),
     "load_model": (f"{__name__}.load", "load_model"),
     "Model": (f"{__name__}.model", "Model"),
@@ -72,16 +79,18 @@ _LAZY: dict[str, tuple[str, str | None]] = {
 }
 
 __all__ = [
-    "DPConfig", "Input", "Model", "Sequential", "TrainingDivergedError", "activations", "autodiff", "backends",
-    "callbacks", "datasets", "export", "get_backend", "initializers", "layers", "load_model", "losses", "metrics",
-    "models", "ops", "optimizers", "privacy", "random", "raw_ops", "schedules", "set_backend", "set_seed", "utils", "zoo",
+    "DPConfig", "GradientTape", "Input", "Model", "Sequential", "TrainingDivergedError", "activations", "autodiff",
+    "backends", "callbacks", "data_adapters", "datasets", "export", "get_backend", "initializers", "layers",
+    "load_model", "losses", "metrics", "models", "ops", "optimizers", "privacy", "random", "raw_ops", "regularizers",
+    "saving", "schedules", "set_backend", "set_seed", "utils", "zoo",
 ]
 
 
 def __getattr__(name: str) -> Any:
     """Imports a public name on first use and keeps it, so later lookups are plain attribute reads."""
     if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        # a Keras name webgrad lacks is a NotImplementedError (webgrad.keras_names), imported only on a miss
+        raise importlib.import_module(f"{__name__}.keras_names").unsupported("", name)
     module_name, attr = _LAZY[name]
     module = importlib.import_module(module_name)
     value = module if attr is None else getattr(module, attr)
