@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from webgrad import keras_names
 from webgrad import raw_ops as ops
 from webgrad.backends import array_namespace
 from webgrad.tensor import SymbolicTensor, Tensor
@@ -171,3 +172,7 @@ def get(name: str | Loss | Callable) -> Loss | Callable:
 def mean(per_example: Tensor) -> Tensor:
     """The batch loss training minimizes."""
     return ops.ReduceMean(per_example)
+
+
+def __getattr__(name: str) -> Any:  # Keras names webgrad lacks: NotImplementedError
+    raise keras_names.unsupported("losses", name)
