@@ -581,12 +581,25 @@ def test_classifier_of_new_layers_saves_and_loads_as_a_keras_file(exported, tmp_
     np.testing.assert_array_equal(again.predict(x, verbose=0), want)
 
 
-def test_fit_on_the_jax_backend_refuses_augmentation_until_it_draws_from_the_step_key():
+def test_fit_on_the_jax_backend_draws_augmentation_from_the_step_key():
+    """Under backend='jax' a random layer draws from the jitted step's key: training runs, is
+    reproducible for a seed, and leaves the layer drawing from numpy again afterwards."""
     pytest.importorskip("jax")
-    model = wg.Sequential([wg.Input((4, 4, 1)), L.RandomFlip(), L.Flatten(), L.Dense(2, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", backend="jax")
-    with pytest.raises(NotImplementedError, match="RandomFlip in training under backend='jax' is not supported yet"):
-        model.fit(_x((4, 4, 4, 1)), np.arange(4) % 2, epochs=1, verbose=0)
+
+    def trained() -> list[np.ndarray]:
+        wg.set_seed(3)
+        flip = L.RandomFlip(seed=1)
+        model = wg.Sequential([wg.Input((4, 4, 1)), flip, L.GaussianNoise(0.1), L.Flatten(),
+                               L.Dense(2, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", backend="jax")
+        before = model.get_weights()
+        model.fit(_x((8, 4, 4, 1)), np.arange(8) % 2, batch_size=4, epochs=2, verbose=0)
+        assert flip.random_source is None
+        assert any(not np.allclose(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+        return model.get_weights()
+
+    for a, b in zip(trained(), trained(), strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js 20")

@@ -48,7 +48,7 @@ class JaxSteps:
         self.model = model
         self.par = DataParallel(devices)
         self.compute_dtype = MIXED_PRECISION[mixed_precision]
-        self._dropout = any(type(la).__name__ == "Dropout" for la in all_layers(model))
+        self._dropout = any(type(la).__name__ == "Dropout" or hasattr(la, "random_source") for la in all_layers(model))
         self._key: Any = None
         self._train_jits: dict[Any, Any] = {}
         out = self.par.replicated

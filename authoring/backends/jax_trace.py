@@ -80,13 +80,25 @@ def check_lowerings(model: Any) -> None:
 
 
 def all_layers(model: Any) -> list[Any]:
-    """Every layer, nested models' layers included."""
-    out = []
-    for layer in model.layers:
-        out.append(layer)
-        if hasattr(layer, "_nodes") and layer is not model:
-            out.extend(all_layers(layer))
-    return out
+    """Every layer inside ``model``: nested models' layers and the layers custom layers hold as
+    attributes (a Dropout inside a custom block needs a fresh key every step too)."""
+    return list(model._flatten_layers(include_self=False))
+
+
+class _JaxDraws:
+    """A random layer's draws inside the traced step: fresh ``jax.random`` values from the step's key
+    (see ``webgrad.layers._random_draws``)."""
+
+    xp = jnp
+
+    def __init__(self, keys: Any):
+        self.keys = keys
+
+    def uniform(self, shape: tuple) -> Any:
+        return jax.random.uniform(self.keys(), shape, jnp.float32)
+
+    def normal(self, shape: tuple) -> Any:
+        return jax.random.normal(self.keys(), shape, jnp.float32)
 
 
 class _Keys:
@@ -129,6 +141,9 @@ def bound(model: Any, params: list[Any], state: list[Any], key: Any = None) -> I
                     if type(layer).__name__ == "Dropout":
                         layer.call = _dropout_call(layer, keys)
                         stack.callback(delattr, layer, "call")
+                    if hasattr(layer, "random_source"):
+                        layer.random_source = _JaxDraws(keys)
+                        stack.callback(setattr, layer, "random_source", None)
             yield lambda: [w.data for w in others]
         finally:
             for w, v in zip(trainable + others, saved, strict=True):
