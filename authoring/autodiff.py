@@ -143,10 +143,10 @@ class GradientTape:
                             f"sources (e.g. the loss from model.compute_loss), got {type(target).__name__}")
         if output_gradients is None and np.size(target.data) != 1:
             # TensorFlow would differentiate the sum; here that is almost always a per-example loss
-            # vector (webgrad's losses return one), whose sum gives gradients batch-size times too large
+            # vector (loss.call, a custom loss function), whose sum gives gradients batch-size times too large
             raise ValueError(f"GradientTape.gradient: the target of shape {tuple(np.shape(target.data))} is not a "
-                             "scalar; webgrad's losses return per-example values: reduce them with "
-                             "wg.losses.mean(...) (or use model.compute_loss), or pass output_gradients")
+                             "scalar: reduce per-example losses with wg.ops.mean(...) (calling a loss object, "
+                             "or model.compute_loss, gives the batch loss), or pass output_gradients")
         flat = list(sources.values()) if isinstance(sources, dict) else (
             list(sources) if isinstance(sources, list | tuple) else [sources])
         for s in flat:

@@ -48,7 +48,7 @@ class TrainingSpec:
 
     def __call__(self, labels: SymbolicTensor, y_pred: Any) -> Any:
         """The per-example loss on symbolic ``labels`` and predictions."""
-        per_example = self.traced(labels, y_pred)
+        per_example = wg_losses.per_example(self.traced, labels, y_pred)
         return per_example if self.weight == 1.0 else per_example * np.float32(self.weight)
 
 

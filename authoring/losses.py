@@ -1,7 +1,9 @@
 """Losses, written in op-set ops so they differentiate (and later lower to JAX) like any layer.
 
-Each loss returns the per-example loss vector ``[batch]``; training averages it (DP-SGD clips it per
-example first). When predictions come straight out of a Softmax (or Sigmoid) op and the loss is not
+As in Keras, ``loss.call(y_true, y_pred)`` is the per-example loss vector ``[batch]`` and
+``loss(y_true, y_pred, sample_weight=None)`` the batch loss: the mean over the batch of the
+per-example losses times their weights (Keras's ``sum_over_batch_size``). Training uses the
+per-example form (``per_example``: DP-SGD clips it per example; sample and class weights scale it). When predictions come straight out of a Softmax (or Sigmoid) op and the loss is not
 ``from_logits``, the loss reads the logits that op was given, like Keras: the same value, but stable.
 Labels may be numpy or JAX arrays (the jax backend calls the same losses inside its jitted step); what
 is derived from them enters the ops as a ``Tensor``.
@@ -9,8 +11,10 @@ is derived from them enters the ops as a ``Tensor``.
 >>> import numpy as np
 >>> loss = get("sparse_categorical_crossentropy")
 >>> p = np.array([[0.9, 0.1], [0.2, 0.8]], np.float32)
->>> np.round(loss(np.array([0, 1]), p).numpy(), 4)
+>>> np.round(loss.call(np.array([0, 1]), p).numpy(), 4)
 array([0.1054, 0.2231], dtype=float32)
+>>> round(float(loss(np.array([0, 1]), p).numpy()), 4)
+0.1643
 """
 
 from __future__ import annotations
@@ -60,15 +64,24 @@ def _label_tensor(y_true: Any, shape: tuple | None = None) -> Any:
 
 
 class Loss:
-    """Base: ``loss(y_true, y_pred) -> per-example losses``."""
+    """Base: ``call(y_true, y_pred)`` gives the per-example losses ``[batch]``; calling the loss gives
+    the batch loss, as Keras's losses do."""
 
     name = "loss"
 
     def __init__(self, from_logits: bool = False):
         self.from_logits = from_logits
 
-    def __call__(self, y_true: np.ndarray, y_pred: Any) -> Any:
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        """The per-example losses ``[batch]``."""
         raise NotImplementedError
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        """The batch loss: the mean over the batch of ``call(y_true, y_pred) * sample_weight``."""
+        per = self.call(y_true, y_pred)
+        if sample_weight is not None:
+            per = per * Tensor(np.asarray(sample_weight, np.float32).reshape(-1))
+        return ops.ReduceMean(per)
 
     def check_labels(self, y_true: np.ndarray, output_shape: tuple) -> None:
         """Raises ValueError for labels this loss cannot take (before training starts)."""
@@ -82,7 +95,7 @@ class SparseCategoricalCrossentropy(Loss):
 
     name = "sparse_categorical_crossentropy"
 
-    def __call__(self, y_true: np.ndarray, y_pred: Any) -> Any:
+    def call(self, y_true: np.ndarray, y_pred: Any) -> Any:
         xp = array_namespace(y_true)
         labels = xp.asarray(y_true).reshape(-1, 1)
         onehot = (labels == xp.arange(y_pred.shape[-1])).astype(np.float32)
@@ -109,7 +122,7 @@ class CategoricalCrossentropy(Loss):
 
     name = "categorical_crossentropy"
 
-    def __call__(self, y_true: np.ndarray, y_pred: Any) -> Any:
+    def call(self, y_true: np.ndarray, y_pred: Any) -> Any:
         target = _label_tensor(y_true)
         return -ops.ReduceSum(ops.Mul(target, _log_probs(y_pred, self.from_logits)), axes=[-1])
 
@@ -125,7 +138,7 @@ class BinaryCrossentropy(Loss):
 
     name = "binary_crossentropy"
 
-    def __call__(self, y_true: np.ndarray, y_pred: Any) -> Any:
+    def call(self, y_true: np.ndarray, y_pred: Any) -> Any:
         target = _label_tensor(y_true, y_pred.shape)
         logits = y_pred if self.from_logits else _producer_input(y_pred, "Sigmoid")
         if logits is not None:
@@ -148,7 +161,7 @@ class MeanSquaredError(Loss):
 
     name = "mean_squared_error"
 
-    def __call__(self, y_true: np.ndarray, y_pred: Any) -> Any:
+    def call(self, y_true: np.ndarray, y_pred: Any) -> Any:
         d = y_pred - _label_tensor(y_true, y_pred.shape)
         return ops.ReduceMean(d * d, axes=[-1])
 
@@ -167,6 +180,17 @@ def get(name: str | Loss | Callable) -> Loss | Callable:
     if key not in _ALL:
         raise ValueError(f"unknown loss {name!r}; valid: {', '.join(sorted([*_ALL, *_ALIASES]))}")
     return _ALL[key]()
+
+
+def per_example(loss: Loss | Callable, y_true: Any, y_pred: Any) -> Any:
+    """The per-example losses ``[batch]`` of a webgrad ``Loss`` (its ``call``) or of a loss function
+    written as Keras's are (``def my_loss(y_true, y_pred)`` returning one value per example).
+
+    >>> import numpy as np
+    >>> per_example(get("mse"), np.zeros((2, 1)), np.array([[1.0], [2.0]], np.float32)).numpy()
+    array([1., 4.], dtype=float32)
+    """
+    return loss.call(y_true, y_pred) if isinstance(loss, Loss) else loss(y_true, y_pred)
 
 
 def mean(per_example: Tensor) -> Tensor:

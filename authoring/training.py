@@ -404,7 +404,7 @@ class TrainingMixin:
                              "train_step/compute_loss")
         if len(ys) != len(outs):
             raise ValueError(f"model {self.name!r} has {len(outs)} outputs, got {len(ys)} label arrays")
-        return [None if lo is None else lo(y, out)
+        return [None if lo is None else wg_losses.per_example(lo, y, out)
                 for out, y, lo in zip(outs, ys, self.compiled_losses, strict=True)]
 
     def _extra_losses(self) -> Any:

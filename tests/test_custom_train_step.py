@@ -118,7 +118,7 @@ class TrackerModel(wg.Model):
         x, y = data
         with wg.GradientTape() as tape:
             y_pred = self(x, training=True)
-            loss = wg.losses.mean(wg.losses.get("mse")(y, y_pred))
+            loss = wg.losses.mean(wg.losses.get("mse").call(y, y_pred))
         grads = tape.gradient(loss, self.trainable_weights)
         self.optimizer.apply_gradients(zip(grads, self.trainable_weights, strict=True))
         self.loss_tracker.update_state(loss)
@@ -128,7 +128,7 @@ class TrackerModel(wg.Model):
     def test_step(self, data):
         x, y = data
         y_pred = self(x, training=False)
-        self.loss_tracker.update_state(wg.losses.mean(wg.losses.get("mse")(y, y_pred)))
+        self.loss_tracker.update_state(wg.losses.mean(wg.losses.get("mse").call(y, y_pred)))
         self.mae_metric.update_state(y, y_pred)
         return {"loss": self.loss_tracker.result(), "mae": self.mae_metric.result()}
 
@@ -216,13 +216,13 @@ def test_gradient_tape_errors_are_clear():
     inputs = wg.Input((6,))
     model = wg.Model(inputs, layers.Dense(1)(inputs))
     with wg.GradientTape() as tape:
-        loss = wg.losses.mean(wg.losses.get("mse")(y, model(x, training=True)))
+        loss = wg.losses.mean(wg.losses.get("mse").call(y, model(x, training=True)))
     grads = tape.gradient(loss, model.trainable_weights)
     assert [g.shape for g in grads] == [(6, 1), (1,)]
     with pytest.raises(RuntimeError, match="only be called once on a non-persistent tape"):
         tape.gradient(loss, model.trainable_weights)
     with wg.GradientTape() as tape:
-        per_example = wg.losses.get("mse")(y, model(x, training=True))
+        per_example = wg.losses.get("mse").call(y, model(x, training=True))
     with pytest.raises(ValueError, match=r"target of shape \(4,\).*per-example"):
         tape.gradient(per_example, model.trainable_weights)
     with pytest.raises(TypeError, match="the target must be a webgrad Tensor"):
@@ -316,7 +316,7 @@ def test_a_custom_step_trains_without_labels():
         def train_step(self, data):
             (x,) = data  # fit(x) with no y hands the step (x,), as Keras does
             with wg.GradientTape() as tape:
-                loss = wg.losses.mean(wg.losses.get("mse")(x, self(x, training=True)))
+                loss = wg.losses.mean(wg.losses.get("mse").call(x, self(x, training=True)))
             self.optimizer.apply(tape.gradient(loss, self.trainable_weights), self.trainable_weights)
             return {"reconstruction": loss}
 

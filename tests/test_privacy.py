@@ -22,7 +22,7 @@ def _model():
 
 
 def _per_example_loss(model, x, y):
-    return wg.losses.get("sparse_categorical_crossentropy")(y, model(x, training=True))
+    return wg.losses.get("sparse_categorical_crossentropy").call(y, model(x, training=True))
 
 
 def test_per_example_gradients_match_one_example_at_a_time():

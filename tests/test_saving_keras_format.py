@@ -394,11 +394,11 @@ def test_jax_backend_round_trip_and_load_weights_into_a_used_model(tmp_path):
 
 @wg.saving.register_keras_serializable(package="SavingTest")
 def halved_mse(y_true, y_pred):
-    return wg.losses.get("mse")(y_true, y_pred) * 0.5
+    return wg.losses.get("mse").call(y_true, y_pred) * 0.5
 
 
 def plain_mse(y_true, y_pred):
-    return wg.losses.get("mse")(y_true, y_pred)
+    return wg.losses.get("mse").call(y_true, y_pred)
 
 
 def test_compile_state_with_loss_and_metric_objects_schedules_and_functions(tmp_path):

@@ -67,7 +67,7 @@ def test_loss_graph_computes_the_python_loss(tmp_path):
                 values[name] = Graph(forward.inputs, [type(forward.outputs[0])(name, "float32", ())],
                                      forward.nodes, forward.constants).run({"x": x})[0]
         got = g.run({**{k: values[k] for k in t["lossGraph"]["inputs"] if k != "labels"}, "labels": y_of(y)})[0]
-        want = model.compiled_losses[0](labels, model.predict(x))
+        want = model.compiled_losses[0].call(labels, model.predict(x))
         want = np.asarray(getattr(want, "data", want))
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 

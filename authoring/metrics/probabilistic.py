@@ -22,7 +22,7 @@ from webgrad.tensor import Tensor
 
 def _loss_fn(loss: wg_losses.Loss) -> Any:
     def per_sample(y_true: Any, y_pred: Any) -> np.ndarray:
-        return np.asarray(loss(as_array(y_true), Tensor(as_array(y_pred, np.float32))))
+        return np.asarray(loss.call(as_array(y_true), Tensor(as_array(y_pred, np.float32))))
 
     return per_sample
 
