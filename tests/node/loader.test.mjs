@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { bundleMap, fixturesDir, sha256 } from './_helpers.mjs';
 import { WebgradError, liveResources, loadModel, tensor } from '../../js_runtime/src/index.js';
+import { OPSET } from '../../js_runtime/src/opset.js';
 
 const MLP = 'mlp-float32';
 
@@ -197,7 +198,7 @@ test('unknown op, bad attributes, undefined tensor, nodes out of order', async (
     loadModel(b),
     'EUNKNOWN_OP',
     new RegExp(`unknown op 'FancyAttention' in node '${node.name.replace('/', '\\/')}'`),
-    /op set v1 has: .*MatMul/,
+    new RegExp(`op set v${OPSET.opsetVersion} has: .*MatMul`),
   );
   b = mlp();
   b['model.json'].graph.nodes[0].attrs.activation = 'swish';
