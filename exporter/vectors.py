@@ -403,6 +403,38 @@ def _exp_specials() -> list[Case]:
     return [Case("overflow", [np.array([88.0, 89.0, 1000.0, -1000.0, -INF], np.float32)])]
 
 
+def _compare(rng: Rng) -> list[Case]:
+    # Random floats rarely tie, so the ties (and -0 against +0) get cases of their own.
+    ties = np.array([1.0, -0.0, 0.0, 2.5, -3.0, INF], np.float32)
+    small = rng.integers(-3, 3, (4, 3)).astype(np.int32)
+    return [
+        *_binary(rng),
+        Case("ties", [ties, np.array([1.0, 0.0, -0.0, 2.0, -3.0, INF], np.float32)]),
+        Case("int32", [small, rng.integers(-3, 3, (3,)).astype(np.int32)]),
+        Case("int32_extremes", [np.array([-(2**31), 2**31 - 1, 0, 5], np.int32),
+                                np.array([2**31 - 1, -(2**31), 0, 5], np.int32)]),
+        Case("empty", [_empty(0, 3), _f(rng, 3)]),
+    ]
+
+
+def _where(rng: Rng) -> list[Case]:
+    mask = (rng.random((3, 4)) > 0.5).astype(np.float32)
+    specials = np.repeat(SPECIALS, 10)
+    return [
+        Case("same_shape", [mask, _f(rng, 3, 4), _f(rng, 3, 4)]),
+        Case("broadcast_all_three", [(rng.random((3, 1)) > 0.5).astype(np.float32), _f(rng, 4), _f(rng, 2, 1, 1)]),
+        Case("scalar_branches", [mask, np.array(1.5, np.float32), np.array(-2.0, np.float32)]),
+        # Inf and NaN in the branch not taken never leak; a NaN or -0 cond counts as cond != 0 / == 0.
+        Case("exact_select", [np.tile(np.array([1, 0], np.float32), 50), specials, np.tile(SPECIALS, 10)]),
+        Case("cond_values", [np.array([NAN, -0.0, 0.0, 2.0, -INF, 1e-30], np.float32), _f(rng, 6), _f(rng, 6)]),
+        Case("empty", [_empty(2, 0), _f(rng, 1), _f(rng, 2, 1)]),
+    ]
+
+
+def _abs(rng: Rng) -> list[Case]:
+    return [*_unary(rng), Case("int32", [np.array([-(2**31), -7, 0, 7, 2**31 - 1], np.int32)])]
+
+
 BUILDERS: dict[str, Builder] = {
     "MatMul": _matmul,
     "Add": _binary,
@@ -411,6 +443,13 @@ BUILDERS: dict[str, Builder] = {
     "Div": lambda rng: _binary(rng, _div_specials),
     "Maximum": _binary,
     "Minimum": _binary,
+    "Greater": _compare,
+    "GreaterEqual": _compare,
+    "Less": _compare,
+    "LessEqual": _compare,
+    "Equal": _compare,
+    "NotEqual": _compare,
+    "Where": _where,
     "Relu": _unary,
     "Relu6": lambda rng: _unary(rng, scale=5.0),
     "LeakyRelu": lambda rng: _unary(rng, [{}, {"alpha": 0.01}]),
@@ -420,6 +459,7 @@ BUILDERS: dict[str, Builder] = {
     "Exp": lambda rng: _unary(rng) + _exp_specials(),
     "Log": lambda rng: [Case("positive", [np.abs(_f(rng, 3, 4)) + 0.01]), *_unary(rng)],
     "Sqrt": lambda rng: [Case("positive", [np.abs(_f(rng, 3, 4))]), *_unary(rng)],
+    "Abs": _abs,
     "Softmax": lambda rng: _softmax(rng) + _softmax_empty(),
     "LogSoftmax": lambda rng: _softmax(rng) + _softmax_empty(),
     "Conv2D": _conv2d,

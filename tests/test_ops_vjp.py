@@ -99,8 +99,14 @@ for sa, sb in BROADCASTS:
     for op in ("Maximum", "Minimum"):
         case(op, [distinct(*sa), distinct(*sb, offset=0.025)], f"{sa}_{sb}")  # |a - b| >= 0.015
 
+# Where: the mask broadcast against both branches, and branches broadcast against it.
+for sc, sx, sy in [((2, 3), (2, 3), (2, 3)), ((3, 1), (4,), (2, 1, 1)), ((2, 3), (), (3,))]:
+    mask = (RNG.random(sc) > 0.5).astype(np.float64)
+    case("Where", [mask, rand(*sx), rand(*sy)], f"{sc}_{sx}_{sy}")
+
 # Unary ops.
 case("Relu", [away(3, 4)], "random")
+case("Abs", [away(3, 4)], "random")
 # Below 0, inside (0, 6) and above 6, each at least 0.1 from a kink.
 case("Relu6", [RNG.choice([-1.0, 1.0, 3.0, 7.0], (3, 4)) + RNG.uniform(-0.9, 0.9, (3, 4))], "three_regions")
 case("LeakyRelu", [away(3, 4)], "default")

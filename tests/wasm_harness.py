@@ -221,6 +221,7 @@ def out_shape(op: str, inputs: Sequence[np.ndarray | None], attrs: dict[str, Any
 
 UNARY = ("Relu", "Relu6", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt")
 BINARY = ("Add", "Sub", "Mul", "Div", "Maximum", "Minimum")
+COMPARE = ("Greater", "GreaterEqual", "Less", "LessEqual", "Equal", "NotEqual")
 
 
 def run_op(k: Kernels, op: str, inputs: Sequence[np.ndarray | None], attrs: dict[str, Any] | None = None, *,
@@ -247,6 +248,16 @@ def _dispatch(k: Kernels, op: str, inputs: Sequence[np.ndarray | None], ptrs: li
         k.check(name, ptrs[0], y, x.size, int(attrs["approximate"]))
     elif op in BINARY:
         k.check(name, ptrs[0], ptrs[1], y, broadcast_params(k, shape, inputs[0].shape, inputs[1].shape))
+    elif op in COMPARE:
+        p = broadcast_params(k, shape, inputs[0].shape, inputs[1].shape)
+        k.check(name, ptrs[0], ptrs[1], y, p, int(x.dtype == np.int32))
+    elif op == "Abs":
+        k.check(name, ptrs[0], y, x.size, int(x.dtype == np.int32))
+    elif op == "Where":
+        rank = len(shape)
+        aligned = {f"{n}_shape": _right_align(v.shape, rank) for n, v in zip(("cond", "x", "y"), inputs, strict=True)}
+        p = k.params("where", rank=rank, out_shape=shape, **aligned)
+        k.check(name, *ptrs, y, p)
     elif op == "MatMul":
         _matmul(k, inputs, ptrs, y, attrs, packed)
     elif op == "Conv2D":

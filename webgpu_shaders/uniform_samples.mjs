@@ -21,6 +21,7 @@ const binary = /** @type {Sample[]} */ ([[[f32(2, 3), f32(3)]]]);
 const rows = /** @type {Sample[]} */ ([[[f32(2, 3, 4)]]]);
 const pool = /** @type {Sample[]} */ ([[[f32(1, 4, 4, 2)]]]);
 const bothTypes = (/** @type {(x: typeof f32) => Sample} */ make) => [make(f32), make(i32)];
+const compare = bothTypes((x) => [[x(2, 3), x(3)]]);
 
 /** @type {Readonly<Record<string, Sample[]>>} */
 export const SAMPLES = {
@@ -33,12 +34,20 @@ export const SAMPLES = {
   Exp: unary,
   Log: unary,
   Sqrt: unary,
+  Abs: bothTypes((x) => [[x(2, 3)]]),
   Add: binary,
   Sub: binary,
   Mul: binary,
   Div: binary,
   Maximum: binary,
   Minimum: binary,
+  Greater: compare,
+  GreaterEqual: compare,
+  Less: compare,
+  LessEqual: compare,
+  Equal: compare,
+  NotEqual: compare,
+  Where: [[[f32(2, 1), f32(3), f32(2, 3)]]],
   ReduceSum: rows,
   ReduceMean: rows,
   ReduceMax: rows,

@@ -24,7 +24,8 @@ export const GRAD_OPS = /* @__PURE__ */ deepFreeze({
       "Minimum",
       "MatMul",
       "Conv2D",
-      "Conv2DTranspose"
+      "Conv2DTranspose",
+      "Where"
     ],
     "inputs": [
       {

@@ -18,6 +18,25 @@ import { poolWindow, windowOf } from './window.js';
 /** @param {string} op @returns {ShapeRule} */
 const broadcast = (op) => (s) => broadcastShapes(op, /** @type {Shape} */ (s[0]), /** @type {Shape} */ (s[1]));
 
+/**
+ * A comparison (Greater, Equal, ...): the broadcast of a and b, which must have the same dtype.
+ * @param {string} op @returns {ShapeRule}
+ */
+const compare = (op) => (s, _attrs, dtypes) => {
+  const [da, db] = dtypes ?? [];
+  if (da && db && da !== db)
+    throw new WebgradError('EDTYPE', `${op}: a and b must have the same dtype, got ${da} and ${db}`);
+  return broadcast(op)(s, _attrs);
+};
+
+/** Where(cond, x, y): the broadcast of all three. @type {ShapeRule} */
+const where = (s) =>
+  broadcastShapes(
+    'Where',
+    broadcastShapes('Where', /** @type {Shape} */ (s[0]), /** @type {Shape} */ (s[1])),
+    /** @type {Shape} */ (s[2]),
+  );
+
 /** @param {string} op @param {string} [axisAttr] @returns {ShapeRule} */
 const same = (op, axisAttr) => (s, attrs) => {
   const x = /** @type {Shape} */ (s[0]);
@@ -397,6 +416,13 @@ export const SHAPE_RULES = /** @type {Readonly<Record<string, ShapeRule>>} */ (
     Div: broadcast('Div'),
     Maximum: broadcast('Maximum'),
     Minimum: broadcast('Minimum'),
+    Greater: compare('Greater'),
+    GreaterEqual: compare('GreaterEqual'),
+    Less: compare('Less'),
+    LessEqual: compare('LessEqual'),
+    Equal: compare('Equal'),
+    NotEqual: compare('NotEqual'),
+    Where: where,
     Relu: same('Relu'),
     Relu6: same('Relu6'),
     LeakyRelu: same('LeakyRelu'),
@@ -406,6 +432,7 @@ export const SHAPE_RULES = /** @type {Readonly<Record<string, ShapeRule>>} */ (
     Exp: same('Exp'),
     Log: same('Log'),
     Sqrt: same('Sqrt'),
+    Abs: same('Abs'),
     Softmax: same('Softmax', 'axis'),
     LogSoftmax: same('LogSoftmax', 'axis'),
     Conv2D: conv2d,

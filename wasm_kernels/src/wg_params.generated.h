@@ -15,7 +15,7 @@ enum { WG_ACT_NONE = 0, WG_ACT_RELU = 1, WG_ACT_RELU6 = 2, WG_ACT_LEAKY_RELU = 3
 /* Data type codes (Cast, Dequantize). */
 enum { WG_F32 = 0, WG_I32 = 1, WG_F16 = 2, WG_I8 = 3, WG_U8 = 4 };
 
-typedef struct { /* Add, Sub, Mul, Div, Maximum, Minimum, MaxMinGrad: numpy broadcasting of two operands; shapes right-aligned to rank (left-padded with 1) */
+typedef struct { /* Add, Sub, Mul, Div, Maximum, Minimum, MaxMinGrad, Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual: numpy broadcasting of two operands; shapes right-aligned to rank (left-padded with 1) */
   int32_t rank; /* output rank, 0..MAX_RANK */
   int32_t out_shape[WG_MAX_RANK]; /* output shape */
   int32_t a_shape[WG_MAX_RANK]; /* a's shape right-aligned to rank */
@@ -26,6 +26,20 @@ _Static_assert(offsetof(wg_broadcast_params, rank) == 0, "wg_broadcast_params.ra
 _Static_assert(offsetof(wg_broadcast_params, out_shape) == 4, "wg_broadcast_params.out_shape is ABI");
 _Static_assert(offsetof(wg_broadcast_params, a_shape) == 28, "wg_broadcast_params.a_shape is ABI");
 _Static_assert(offsetof(wg_broadcast_params, b_shape) == 52, "wg_broadcast_params.b_shape is ABI");
+
+typedef struct { /* Where: numpy broadcasting of Where's three operands; shapes right-aligned to rank (left-padded with 1) */
+  int32_t rank; /* output rank, 0..MAX_RANK */
+  int32_t out_shape[WG_MAX_RANK]; /* output shape */
+  int32_t cond_shape[WG_MAX_RANK]; /* cond's shape right-aligned to rank */
+  int32_t x_shape[WG_MAX_RANK]; /* x's shape right-aligned to rank */
+  int32_t y_shape[WG_MAX_RANK]; /* y's shape right-aligned to rank */
+} wg_where_params;
+_Static_assert(sizeof(wg_where_params) == 100, "wg_where_params is ABI: wasm_kernels/params.json");
+_Static_assert(offsetof(wg_where_params, rank) == 0, "wg_where_params.rank is ABI");
+_Static_assert(offsetof(wg_where_params, out_shape) == 4, "wg_where_params.out_shape is ABI");
+_Static_assert(offsetof(wg_where_params, cond_shape) == 28, "wg_where_params.cond_shape is ABI");
+_Static_assert(offsetof(wg_where_params, x_shape) == 52, "wg_where_params.x_shape is ABI");
+_Static_assert(offsetof(wg_where_params, y_shape) == 76, "wg_where_params.y_shape is ABI");
 
 typedef struct { /* MatMul: y[..., M, N] = act(op(a) @ op(b) + bias); batch dims broadcast */
   int32_t M; /* rows of op(a) and y */

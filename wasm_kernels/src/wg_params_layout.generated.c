@@ -6,10 +6,10 @@
 
 static const struct {
   int32_t count;
-  int32_t values[78];
-  char names[1004];
+  int32_t values[84];
+  char names[1082];
 } layout = {
-  78,
+  84,
   {
     WG_ABI_VERSION, /* abi_version */
     (int32_t)sizeof(wg_broadcast_params), /* broadcast */
@@ -17,6 +17,12 @@ static const struct {
     (int32_t)offsetof(wg_broadcast_params, out_shape), /* broadcast.out_shape */
     (int32_t)offsetof(wg_broadcast_params, a_shape), /* broadcast.a_shape */
     (int32_t)offsetof(wg_broadcast_params, b_shape), /* broadcast.b_shape */
+    (int32_t)sizeof(wg_where_params), /* where */
+    (int32_t)offsetof(wg_where_params, rank), /* where.rank */
+    (int32_t)offsetof(wg_where_params, out_shape), /* where.out_shape */
+    (int32_t)offsetof(wg_where_params, cond_shape), /* where.cond_shape */
+    (int32_t)offsetof(wg_where_params, x_shape), /* where.x_shape */
+    (int32_t)offsetof(wg_where_params, y_shape), /* where.y_shape */
     (int32_t)sizeof(wg_matmul_params), /* matmul */
     (int32_t)offsetof(wg_matmul_params, M), /* matmul.M */
     (int32_t)offsetof(wg_matmul_params, N), /* matmul.N */
@@ -90,7 +96,7 @@ static const struct {
     WG_I8, /* dtype.int8 */
     WG_U8, /* dtype.uint8 */
   },
-  "abi_version\000broadcast\000broadcast.rank\000broadcast.out_shape\000broadcast.a_shape\000broadcast.b_shape\000matmul\000matmul.M\000matmul.N\000matmul.K\000matmul.transpose_a\000matmul.transpose_b\000matmul.b_packed\000matmul.activation\000matmul.alpha\000matmul.batch_rank\000matmul.batch_shape\000matmul.a_batch_shape\000matmul.b_batch_shape\000conv2d\000conv2d.N\000conv2d.H\000conv2d.W\000conv2d.C\000conv2d.OH\000conv2d.OW\000conv2d.O\000conv2d.KH\000conv2d.KW\000conv2d.stride_h\000conv2d.stride_w\000conv2d.dilation_h\000conv2d.dilation_w\000conv2d.pad_top\000conv2d.pad_left\000conv2d.groups\000conv2d.activation\000conv2d.alpha\000conv2d.w_packed\000pool2d\000pool2d.N\000pool2d.H\000pool2d.W\000pool2d.C\000pool2d.OH\000pool2d.OW\000pool2d.KH\000pool2d.KW\000pool2d.stride_h\000pool2d.stride_w\000pool2d.pad_top\000pool2d.pad_left\000reduce\000reduce.rank\000reduce.shape\000reduce.axes_mask\000transpose\000transpose.rank\000transpose.shape\000transpose.perm\000slice\000slice.rank\000slice.in_shape\000slice.out_shape\000slice.starts\000slice.steps\000act.none\000act.relu\000act.relu6\000act.leaky_relu\000act.sigmoid\000act.tanh\000act.gelu\000dtype.float32\000dtype.int32\000dtype.float16\000dtype.int8\000dtype.uint8\000",
+  "abi_version\000broadcast\000broadcast.rank\000broadcast.out_shape\000broadcast.a_shape\000broadcast.b_shape\000where\000where.rank\000where.out_shape\000where.cond_shape\000where.x_shape\000where.y_shape\000matmul\000matmul.M\000matmul.N\000matmul.K\000matmul.transpose_a\000matmul.transpose_b\000matmul.b_packed\000matmul.activation\000matmul.alpha\000matmul.batch_rank\000matmul.batch_shape\000matmul.a_batch_shape\000matmul.b_batch_shape\000conv2d\000conv2d.N\000conv2d.H\000conv2d.W\000conv2d.C\000conv2d.OH\000conv2d.OW\000conv2d.O\000conv2d.KH\000conv2d.KW\000conv2d.stride_h\000conv2d.stride_w\000conv2d.dilation_h\000conv2d.dilation_w\000conv2d.pad_top\000conv2d.pad_left\000conv2d.groups\000conv2d.activation\000conv2d.alpha\000conv2d.w_packed\000pool2d\000pool2d.N\000pool2d.H\000pool2d.W\000pool2d.C\000pool2d.OH\000pool2d.OW\000pool2d.KH\000pool2d.KW\000pool2d.stride_h\000pool2d.stride_w\000pool2d.pad_top\000pool2d.pad_left\000reduce\000reduce.rank\000reduce.shape\000reduce.axes_mask\000transpose\000transpose.rank\000transpose.shape\000transpose.perm\000slice\000slice.rank\000slice.in_shape\000slice.out_shape\000slice.starts\000slice.steps\000act.none\000act.relu\000act.relu6\000act.leaky_relu\000act.sigmoid\000act.tanh\000act.gelu\000dtype.float32\000dtype.int32\000dtype.float16\000dtype.int8\000dtype.uint8\000",
 };
 
 WG_EXPORT const void* wg_params_layout(void) { return &layout; }

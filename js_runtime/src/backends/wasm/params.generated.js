@@ -21,6 +21,7 @@ export const DTYPE_CODES = Object.freeze({ float32: 0, int32: 1, float16: 2, int
 /** Byte size and field offsets of every struct (by C field name), as `wg_params_layout` reports them. */
 export const LAYOUTS = Object.freeze({
   wg_broadcast_params: Object.freeze({ bytes: 76, fields: Object.freeze({ rank: 0, out_shape: 4, a_shape: 28, b_shape: 52 }) }),
+  wg_where_params: Object.freeze({ bytes: 100, fields: Object.freeze({ rank: 0, out_shape: 4, cond_shape: 28, x_shape: 52, y_shape: 76 }) }),
   wg_matmul_params: Object.freeze({ bytes: 84, fields: Object.freeze({ M: 0, N: 4, K: 8, transpose_a: 12, transpose_b: 16, b_packed: 20, activation: 24, alpha: 28, batch_rank: 32, batch_shape: 36, a_batch_shape: 52, b_batch_shape: 68 }) }),
   wg_conv2d_params: Object.freeze({ bytes: 76, fields: Object.freeze({ N: 0, H: 4, W: 8, C: 12, OH: 16, OW: 20, O: 24, KH: 28, KW: 32, stride_h: 36, stride_w: 40, dilation_h: 44, dilation_w: 48, pad_top: 52, pad_left: 56, groups: 60, activation: 64, alpha: 68, w_packed: 72 }) }),
   wg_pool2d_params: Object.freeze({ bytes: 48, fields: Object.freeze({ N: 0, H: 4, W: 8, C: 12, OH: 16, OW: 20, KH: 24, KW: 28, stride_h: 32, stride_w: 36, pad_top: 40, pad_left: 44 }) }),
@@ -45,7 +46,7 @@ function ints(dv, at, values, slots, fill, what) {
 export const BROADCAST_PARAMS_BYTES = 76;
 
 /**
- * Fields of wg_broadcast_params (Add, Sub, Mul, Div, Maximum, Minimum, MaxMinGrad): numpy broadcasting of two operands; shapes right-aligned to rank (left-padded with 1).
+ * Fields of wg_broadcast_params (Add, Sub, Mul, Div, Maximum, Minimum, MaxMinGrad, Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual): numpy broadcasting of two operands; shapes right-aligned to rank (left-padded with 1).
  * @typedef {object} BroadcastParams
  * @property {number} rank output rank, 0..MAX_RANK
  * @property {readonly number[]} outShape output shape
@@ -62,6 +63,31 @@ export function writeBroadcastParams(dv, p, f) {
   ints(dv, p + 4, f.outShape, 6, 1, 'wg_broadcast_params.out_shape');
   ints(dv, p + 28, f.aShape, 6, 1, 'wg_broadcast_params.a_shape');
   ints(dv, p + 52, f.bShape, 6, 1, 'wg_broadcast_params.b_shape');
+}
+
+/** Bytes of wg_where_params. */
+export const WHERE_PARAMS_BYTES = 100;
+
+/**
+ * Fields of wg_where_params (Where): numpy broadcasting of Where's three operands; shapes right-aligned to rank (left-padded with 1).
+ * @typedef {object} WhereParams
+ * @property {number} rank output rank, 0..MAX_RANK
+ * @property {readonly number[]} outShape output shape
+ * @property {readonly number[]} condShape cond's shape right-aligned to rank
+ * @property {readonly number[]} xShape x's shape right-aligned to rank
+ * @property {readonly number[]} yShape y's shape right-aligned to rank
+ */
+
+/**
+ * Writes wg_where_params (100 bytes) at byte `p`.
+ * @param {DataView} dv @param {number} p @param {WhereParams} f
+ */
+export function writeWhereParams(dv, p, f) {
+  dv.setInt32(p, f.rank, true);
+  ints(dv, p + 4, f.outShape, 6, 1, 'wg_where_params.out_shape');
+  ints(dv, p + 28, f.condShape, 6, 1, 'wg_where_params.cond_shape');
+  ints(dv, p + 52, f.xShape, 6, 1, 'wg_where_params.x_shape');
+  ints(dv, p + 76, f.yShape, 6, 1, 'wg_where_params.y_shape');
 }
 
 /** Bytes of wg_matmul_params. */

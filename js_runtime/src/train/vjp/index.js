@@ -27,6 +27,8 @@ import { Maximum } from './Maximum.js';
 import { Minimum } from './Minimum.js';
 import { Mul } from './Mul.js';
 import { Pad } from './Pad.js';
+import { Where } from './Where.js';
+import { Abs } from './Abs.js';
 import { ReduceMax } from './ReduceMax.js';
 import { ReduceMean } from './ReduceMean.js';
 import { ReduceSum } from './ReduceSum.js';
@@ -67,6 +69,8 @@ export const VJP_RULES = Object.freeze({
   Minimum,
   Mul,
   Pad,
+  Where,
+  Abs,
   ReduceMax,
   ReduceMean,
   ReduceSum,

@@ -12,6 +12,13 @@ import { Mul } from './Mul.js';
 import { Div } from './Div.js';
 import { Maximum } from './Maximum.js';
 import { Minimum } from './Minimum.js';
+import { Greater } from './Greater.js';
+import { GreaterEqual } from './GreaterEqual.js';
+import { Less } from './Less.js';
+import { LessEqual } from './LessEqual.js';
+import { Equal } from './Equal.js';
+import { NotEqual } from './NotEqual.js';
+import { Where } from './Where.js';
 import { Relu } from './Relu.js';
 import { Relu6 } from './Relu6.js';
 import { LeakyRelu } from './LeakyRelu.js';
@@ -21,6 +28,7 @@ import { Tanh } from './Tanh.js';
 import { Exp } from './Exp.js';
 import { Log } from './Log.js';
 import { Sqrt } from './Sqrt.js';
+import { Abs } from './Abs.js';
 import { Softmax } from './Softmax.js';
 import { LogSoftmax } from './LogSoftmax.js';
 import { Conv2D } from './Conv2D.js';
@@ -70,6 +78,13 @@ export const KERNELS = Object.freeze({
   Div,
   Maximum,
   Minimum,
+  Greater,
+  GreaterEqual,
+  Less,
+  LessEqual,
+  Equal,
+  NotEqual,
+  Where,
   Relu,
   Relu6,
   LeakyRelu,
@@ -79,6 +94,7 @@ export const KERNELS = Object.freeze({
   Exp,
   Log,
   Sqrt,
+  Abs,
   Softmax,
   LogSoftmax,
   Conv2D,

@@ -3,7 +3,7 @@
  * @module
  */
 
-import { BINARY, UNARY, binaryKernel, unaryKernel } from './_elementwise.js';
+import { Abs, BINARY, COMPARE, UNARY, Where, binaryKernel, compareKernel, unaryKernel } from './_elementwise.js';
 import { MatMul } from './MatMul.js';
 import { Conv2D, Conv2DTranspose } from './Conv2D.js';
 import { poolKernel } from './_pool.js';
@@ -37,6 +37,9 @@ export function makeKernels(ctx) {
   const k = {};
   for (const op of Object.keys(UNARY)) k[op] = unaryKernel(ctx, op);
   for (const op of BINARY) k[op] = binaryKernel(ctx, op);
+  for (const op of COMPARE) k[op] = compareKernel(ctx, op);
+  k.Abs = Abs(ctx);
+  k.Where = Where(ctx);
   k.MatMul = MatMul(ctx);
   k.Conv2D = Conv2D(ctx);
   k.Conv2DTranspose = Conv2DTranspose(ctx);

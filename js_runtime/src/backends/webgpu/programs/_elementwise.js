@@ -6,6 +6,7 @@ import { broadcastStrides, sizeOf } from '../../../shapes.js';
 import { linear } from './_dispatch.js';
 import { badArg } from './_errors.js';
 import { collapse } from './_strides.js';
+import { gpuType } from './storage.js';
 import { vec8 } from './uniforms.js';
 
 /** @typedef {import('./_types.js').Program} Program */
@@ -34,9 +35,10 @@ export function unary(op) {
  * A binary op with numpy broadcasting (shader `_binary.wgsl.j2`): the output shape with both inputs'
  * strides over it, collapsed to few dims.
  * @param {string} op the op and shader key
+ * @param {boolean} [typed] the shader has a variant per input storage type (key `<op>_f32`, `<op>_i32`)
  * @returns {Program}
  */
-export function binary(op) {
+export function binary(op, typed = false) {
   return ({ inputs, output, limits }) => {
     const n = sizeOf(output.shape);
     if (n === 0) return [];
@@ -58,6 +60,7 @@ export function binary(op) {
       ...vec8('a', walk.strides[0]),
       ...vec8('b', walk.strides[1]),
     ];
-    return [{ shader: op, uniforms, bindings: [{ input: 0 }, { input: 1 }, { output: 0 }], ...linear(op, n, limits) }];
+    const shader = typed ? `${op}_${gpuType(a.dtype)}` : op;
+    return [{ shader, uniforms, bindings: [{ input: 0 }, { input: 1 }, { output: 0 }], ...linear(op, n, limits) }];
   };
 }

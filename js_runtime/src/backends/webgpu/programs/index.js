@@ -28,6 +28,14 @@ import { program as Maximum } from './Maximum.js';
 import { program as Minimum } from './Minimum.js';
 import { program as Mul } from './Mul.js';
 import { program as Pad } from './Pad.js';
+import { program as Abs } from './Abs.js';
+import { program as Equal } from './Equal.js';
+import { program as Greater } from './Greater.js';
+import { program as GreaterEqual } from './GreaterEqual.js';
+import { program as Less } from './Less.js';
+import { program as LessEqual } from './LessEqual.js';
+import { program as NotEqual } from './NotEqual.js';
+import { program as Where } from './Where.js';
 import { program as ReduceMax } from './ReduceMax.js';
 import { program as ReduceMean } from './ReduceMean.js';
 import { program as ReduceSum } from './ReduceSum.js';
@@ -71,6 +79,14 @@ export const DECLARED_PROGRAMS = Object.freeze({
   Minimum,
   Mul,
   Pad,
+  Abs,
+  Equal,
+  Greater,
+  GreaterEqual,
+  Less,
+  LessEqual,
+  NotEqual,
+  Where,
   ReduceMax,
   ReduceMean,
   ReduceSum,

@@ -1,0 +1,7 @@
+"""Less in JAX: ``jnp.less(a, b)`` as a float32 mask."""
+
+import jax.numpy as jnp
+
+from webgrad.backends.jax_ops._compare import register_compare
+
+register_compare("Less", jnp.less)

@@ -1,0 +1,7 @@
+"""LessEqual in JAX: ``jnp.less_equal(a, b)`` as a float32 mask."""
+
+import jax.numpy as jnp
+
+from webgrad.backends.jax_ops._compare import register_compare
+
+register_compare("LessEqual", jnp.less_equal)

@@ -1,0 +1,10 @@
+"""NotEqual: y = 1.0 where numpy.not_equal(a, b) else 0.0 (a float32 mask), numpy broadcasting."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from webgrad.raw_ops._compare import compare
+from webgrad.raw_ops.registry import register
+
+register("NotEqual", **compare("NotEqual", np.not_equal))
