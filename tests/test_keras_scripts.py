@@ -4,6 +4,7 @@ names, CSV columns, counts, round-trip checks) is equal, and accuracy is within 
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples" / "keras_scripts"))
 from run import SCRIPTS, run, webgrad_source
 
+os.environ.setdefault("KERAS_BACKEND", "jax")  # before keras is imported: webgrad compares against Keras on JAX
 pytest.importorskip("keras")
 
 # Different random streams give different accuracies; this is the noise allowed between the two runs.
