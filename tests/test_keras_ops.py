@@ -319,3 +319,79 @@ def test_attention_layer_with_wg_ops_exports_and_runs_like_predict(tmp_path):
     x = np.random.default_rng(2).normal(size=(4, 5, 8)).astype(np.float32)
     wg.export(model, tmp_path / "b", verbose=0)
     np.testing.assert_allclose(load_bundle(tmp_path / "b").predict(x), model.predict(x, verbose=0), atol=1e-5)
+
+
+# ---- comparisons, logic and the exact where -------------------------------------------------------------
+
+NAN_M = np.where(MASK, M, np.nan).astype(np.float32)
+COMPARISONS = [(M, V), (Z, 0), (Z, 1.5), (M, Z), (Z, Z.T[:1, :3].T), (NAN_M, M), (M, 0.0), (2, Z)]
+
+
+@pytest.mark.parametrize("name", ["equal", "not_equal", "greater", "greater_equal", "less", "less_equal"])
+def test_comparisons_are_keras_s_as_float32_masks(name):
+    """Keras returns bool; wg.ops the float32 mask with the same truth values (NaN: IEEE-754)."""
+    for args in COMPARISONS:
+        want = np.asarray(getattr(keras.ops, name)(*args))
+        got = getattr(wg.ops, name)(*args)
+        assert got.dtype == "float32" and want.dtype == np.bool_, (name, args)
+        np.testing.assert_array_equal(got.numpy(), want.astype(np.float32), err_msg=name)
+
+
+@pytest.mark.parametrize("name", ["logical_and", "logical_or", "logical_xor"])
+def test_logical_ops_take_masks_and_bools_like_keras(name):
+    mask = (M > 0).astype(np.float32)
+    for args in [(MASK, M > 0), (mask, MASK), (M, Z), (NAN_M, mask)]:
+        want = np.asarray(getattr(keras.ops, name)(*args))
+        np.testing.assert_array_equal(getattr(wg.ops, name)(*args).numpy(), want.astype(np.float32), err_msg=name)
+    np.testing.assert_array_equal(wg.ops.logical_not(mask).numpy(), np.asarray(keras.ops.logical_not(mask)))
+
+
+def test_where_is_an_exact_select():
+    """Inf and NaN in the branch not taken never leak (the arithmetic where gave NaN for 0 * inf)."""
+    x = np.array([np.inf, 1.0, -2.0, np.nan], np.float32)
+    for cond in (x > 0, wg.ops.greater(x, 0.0)):
+        got = wg.ops.where(cond, x, 0.0).numpy()
+        np.testing.assert_array_equal(got, np.asarray(keras.ops.where(x > 0, x, 0.0)))
+    got = wg.ops.where(wg.ops.greater(M, 0), wg.ops.log(M), M).numpy()  # log(M < 0) = NaN, never taken
+    np.testing.assert_allclose(got, np.asarray(keras.ops.where(M > 0, keras.ops.log(M), M)), rtol=1e-6)
+    assert not np.isnan(got).any()
+
+
+def test_where_and_abs_gradients_at_the_edges():
+    """where's gradient is g on the selected side only (1/x at 0 included), as JAX's. abs has gradient
+    g * sign(x), 0 at 0 as numpy's sign and TensorFlow's (the old maximum(x, -x) gave 1, as JAX does)."""
+    import jax
+
+    x0 = np.array([0.0, -1.5, 2.0, 0.0], np.float32)
+    w = np.arange(4.0, dtype=np.float32)
+    picked = lambda o, x: o.sum(o.where(o.greater(x, 0.0), o.multiply(x, 3.0), o.divide(1.0, x)))  # noqa: E731
+    want = jax.grad(lambda x: picked(keras.ops, x))(x0)
+    t = Tensor(x0.copy(), requires_grad=True)
+    (got,) = autodiff.gradients(picked(wg.ops, t), [t])
+    np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6)
+    (got,) = autodiff.gradients(wg.ops.sum(wg.ops.multiply(wg.ops.abs(t), w)), [t])
+    np.testing.assert_array_equal(np.asarray(got), np.sign(x0) * w)
+
+
+def test_masks_on_symbolic_tensors_and_cast_to_bool():
+    x = SymbolicTensor((None, 4), "float32")
+    m = wg.ops.greater(x, 0.0)
+    assert (m.shape, m.dtype) == ((None, 4), "float32")
+    assert wg.ops.where(m, x, wg.ops.negative(x)).shape == (None, 4)
+    assert wg.ops.cast(m, "bool").dtype == "float32"  # a bool in a graph is a mask
+    np.testing.assert_array_equal(wg.ops.cast(wg.ops.greater(M, 0.0), "bool").numpy(), M > 0)
+
+
+class Masked(wg.layers.Layer):
+    """|x| where x > 0.5, else x / 10 (Greater, Where, Abs)."""
+
+    def call(self, x):
+        return wg.ops.where(wg.ops.logical_and(wg.ops.greater(x, 0.5), wg.ops.less(x, 3.0)), wg.ops.abs(x),
+                            wg.ops.divide(x, 10.0))
+
+
+def test_a_layer_with_masks_exports_and_runs_like_predict(tmp_path):
+    model = wg.Sequential([wg.Input((4,)), Masked(name="masked"), wg.layers.Dense(2)])
+    x = np.random.default_rng(3).normal(size=(6, 4)).astype(np.float32) * 2
+    wg.export(model, tmp_path / "b", verbose=0)
+    np.testing.assert_allclose(load_bundle(tmp_path / "b").predict(x), model.predict(x, verbose=0), atol=1e-6)

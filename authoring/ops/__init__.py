@@ -21,6 +21,18 @@ from __future__ import annotations
 from typing import Any
 
 from webgrad import keras_names
+from webgrad.ops.comparison import (
+    equal,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    not_equal,
+)
 from webgrad.ops.control import (
     cond,
     fori_loop,
@@ -211,19 +223,20 @@ __all__ = [
     "broadcast_to", "cast", "categorical_crossentropy", "celu", "clip", "concatenate", "cond", "conv",
     "convert_to_numpy", "convert_to_tensor", "copy", "cosh", "cumsum", "deg2rad", "depth_to_space",
     "depthwise_conv", "diag", "diagflat", "diagonal", "divide", "dot", "dot_product_attention", "dsplit", "dstack",
-    "dtype", "elu", "empty", "empty_like", "exp", "exp2", "expand_dims", "expm1", "eye", "flip", "fori_loop",
-    "full", "full_like", "gelu", "get_item", "glu", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh",
-    "hsplit", "hstack", "hypot", "identity", "inner", "is_tensor", "layer_normalization", "leaky_relu", "linspace",
-    "log", "log10", "log1p", "log2", "log_sigmoid", "log_softmax", "logaddexp", "logaddexp2", "logsumexp", "map",
-    "matmul", "max", "max_pool", "maximum", "mean", "min", "minimum", "moments", "moveaxis", "multi_hot",
-    "multiply", "ndim", "negative", "normalize", "one_hot", "ones", "ones_like", "outer", "pad", "power", "psnr",
-    "ptp", "rad2deg", "ravel", "reciprocal", "relu", "relu6", "repeat", "reshape", "rms_normalization", "roll",
-    "rot90", "rsqrt", "saturate_cast", "scan", "selu", "separable_conv", "shape", "sigmoid", "silu", "sinh", "size",
-    "slice", "soft_shrink", "softmax", "softplus", "softsign", "space_to_depth", "sparse_categorical_crossentropy",
-    "sparse_plus", "sparse_sigmoid", "split", "sqrt", "square", "squareplus", "squeeze", "stack", "std",
-    "stop_gradient", "subtract", "sum", "swapaxes", "swish", "switch", "take", "tanh", "tanh_shrink", "tensordot",
-    "tile", "trace", "transpose", "tri", "tril", "triu", "true_divide", "trunc", "unstack", "var", "vdot", "vsplit",
-    "vstack", "where", "zeros", "zeros_like",
+    "dtype", "elu", "empty", "empty_like", "equal", "exp", "exp2", "expand_dims", "expm1", "eye", "flip",
+    "fori_loop", "full", "full_like", "gelu", "get_item", "glu", "greater", "greater_equal", "hard_sigmoid",
+    "hard_silu", "hard_swish", "hard_tanh", "hsplit", "hstack", "hypot", "identity", "inner", "is_tensor",
+    "layer_normalization", "leaky_relu", "less", "less_equal", "linspace", "log", "log10", "log1p", "log2",
+    "log_sigmoid", "log_softmax", "logaddexp", "logaddexp2", "logical_and", "logical_not", "logical_or",
+    "logical_xor", "logsumexp", "map", "matmul", "max", "max_pool", "maximum", "mean", "min", "minimum", "moments",
+    "moveaxis", "multi_hot", "multiply", "ndim", "negative", "normalize", "not_equal", "one_hot", "ones",
+    "ones_like", "outer", "pad", "power", "psnr", "ptp", "rad2deg", "ravel", "reciprocal", "relu", "relu6",
+    "repeat", "reshape", "rms_normalization", "roll", "rot90", "rsqrt", "saturate_cast", "scan", "selu",
+    "separable_conv", "shape", "sigmoid", "silu", "sinh", "size", "slice", "soft_shrink", "softmax", "softplus",
+    "softsign", "space_to_depth", "sparse_categorical_crossentropy", "sparse_plus", "sparse_sigmoid", "split",
+    "sqrt", "square", "squareplus", "squeeze", "stack", "std", "stop_gradient", "subtract", "sum", "swapaxes",
+    "swish", "switch", "take", "tanh", "tanh_shrink", "tensordot", "tile", "trace", "transpose", "tri", "tril",
+    "triu", "true_divide", "trunc", "unstack", "var", "vdot", "vsplit", "vstack", "where", "zeros", "zeros_like",
 ]
 
 

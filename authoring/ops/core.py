@@ -103,6 +103,7 @@ def is_tensor(x: Any) -> bool:
 
 def cast(x: Any, dtype: Any) -> Any:
     """``x`` converted to ``dtype`` (the op set's ``Cast``: floats to ints truncate), as ``keras.ops.cast``.
+    ``"bool"`` on a symbolic tensor gives the float32 mask ``x != 0`` (the op set has no bool dtype).
 
     >>> cast(np.array([1.7, -1.7]), "int32").numpy()
     array([ 1, -1], dtype=int32)
@@ -111,6 +112,10 @@ def cast(x: Any, dtype: Any) -> Any:
     x = convert_to_tensor(x)
     if x.dtype == to:
         return x
+    if to == "bool" and isinstance(x, SymbolicTensor):
+        # the op set has no bool: in a graph a bool is the float32 mask x != 0 (what wg.ops.equal... give)
+        zero = np.zeros((), "int32" if x.dtype == "int32" else "float32")
+        return raw_ops.NotEqual(x if x.dtype in ("int32", "float32") else cast(x, "float32"), zero)
     if isinstance(x, Tensor) and not (x.dtype in _CASTABLE and to in _CASTABLE):
         return Tensor(x.data.astype(to))  # an eager bool mask or the like: no graph op needed
     if to not in _CASTABLE or x.dtype not in _CASTABLE:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from webgrad import raw_ops
+from webgrad.ops.comparison import truth
 from webgrad.ops.core import as_float, cast, convert_to_tensor, float_op, is_int, operand
 from webgrad.ops.creation import ones_like
 
@@ -108,13 +109,15 @@ def square(x: Any) -> Any:
 
 
 def abs(x: Any) -> Any:
-    """``|x|`` (``maximum(x, -x)``), as ``keras.ops.abs``.
+    """``|x|`` (the op set's ``Abs``; int32 stays int32), as ``keras.ops.abs``.
 
     >>> abs(np.array([-2.0, 3.0])).numpy()
     array([2., 3.], dtype=float32)
     """
     x = convert_to_tensor(x)
-    return maximum(x, negative(x))
+    if x.dtype in ("float32", "int32"):
+        return raw_ops.Abs(x)
+    return float_op(raw_ops.Abs, x, keep_int=True)
 
 
 def absolute(x: Any) -> Any:
@@ -229,27 +232,22 @@ def clip(x: Any, x_min: Any, x_max: Any) -> Any:
 
 
 def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
-    """``x1`` where ``condition`` holds, else ``x2``, as ``keras.ops.where``. The op set has no select:
-    this is ``x1 * c + x2 * (1 - c)`` for ``c`` the condition as 0/1 floats, so a non-finite value in
-    the branch not taken would leak (an infinite Python number as a branch is handled exactly).
+    """``x1`` where ``condition`` is true (non-zero), else ``x2``, as ``keras.ops.where``: the op set's
+    exact ``Where`` (a select: an Inf or NaN in the branch not taken never reaches the output). The
+    condition may be a bool array or a float32 mask (``greater``, ``equal``... return those).
 
     >>> where(np.array([True, False]), np.array([1.0, 2.0]), -np.inf).numpy()
     array([  1., -inf], dtype=float32)
+    >>> where(np.array([0.0, 1.0]), np.array([np.inf, 5.0]), 0.0).numpy()  # a mask as condition
+    array([0., 5.], dtype=float32)
     """
     if x1 is None or x2 is None:
         raise NotImplementedError("wg.ops.where with only a condition (the indices of true entries) is not "
                                   "supported yet: its output shape depends on the values")
-    c = as_float(convert_to_tensor(condition))
     a, b = operand(x1), operand(x2)
-    if isinstance(b, float) and math.isinf(b):  # x1 + log(c): log(1) = 0 keeps x1, log(0) = -inf
-        out = add(as_float(a), log(c)) if b < 0 else subtract(as_float(a), log(c))
-    elif isinstance(a, float) and math.isinf(a):
-        out = add(as_float(b), log(1.0 - c)) if a < 0 else subtract(as_float(b), log(1.0 - c))
-    else:
-        out = add(multiply(as_float(a), c), multiply(as_float(b), 1.0 - c))
+    branches = [np.asarray(v, np.float32) if isinstance(v, bool | int | float) else as_float(v) for v in (a, b)]
+    out = raw_ops.Where(truth(condition), *branches)
     return cast(out, "int32") if is_int(a) and is_int(b) else out
-
-
 
 
 def logaddexp(x1: Any, x2: Any) -> Any:
