@@ -1,6 +1,8 @@
-"""The ``webgrad export`` command: a model defined in a Python file, exported as a web bundle.
+"""The ``webgrad export`` command: a model defined in a Python file, or saved in a ``.keras`` file
+(by webgrad's ``model.save`` or by Keras 3 itself), exported as a web bundle.
 
     webgrad export my_model.py:model bundles/mnist --quantize int8 --labels 0,1,2,3,4,5,6,7,8,9
+    webgrad export classifier.keras bundles/classifier
 
 It sits above ``export`` (which knows models only through what capture needs) because naming the
 model to export means loading user code and checking that it made a ``webgrad.model.Model``.
@@ -22,15 +24,19 @@ from typing import Any
 
 import numpy as np
 
+from webgrad import models
 from webgrad.exporter.export import export
+from webgrad.keras_import import from_keras, is_keras_model
 from webgrad.model import Model
 
 __all__ = ["add_export_command", "cmd_export", "load_target"]
 
 
 def load_target(target: str) -> Any:
-    """The model named by ``"path/to/file.py:attr"`` (attr defaults to ``model``): a Model, or a
-    callable returning one."""
+    """The model named by ``"path/to/file.py:attr"`` (attr defaults to ``model``): a Model, a Keras 3
+    model, or a callable returning one; or the model in a ``.keras`` file."""
+    if target.endswith(".keras"):
+        return _load_keras_file(Path(target))
     file, _, attr = target.partition(":")
     source = Path(file)
     if not source.is_file():
@@ -48,11 +54,24 @@ def load_target(target: str) -> Any:
         public = sorted(k for k in vars(module) if not k.startswith("_"))
         raise ValueError(f"{file} has no attribute {name!r}; it has: {', '.join(public)}")
     obj = getattr(module, name)
-    if not isinstance(obj, Model) and callable(obj):
+    if not isinstance(obj, Model) and not is_keras_model(obj) and callable(obj):
         obj = obj()
+    if is_keras_model(obj):
+        return from_keras(obj)
     if not isinstance(obj, Model):
-        raise ValueError(f"{target} is a {type(obj).__name__}, not a webgrad Model (or a function returning one)")
+        raise ValueError(f"{target} is a {type(obj).__name__}, not a webgrad or Keras model (or a function "
+                         "returning one)")
     return obj
+
+
+def _load_keras_file(path: Path) -> Model:
+    """A ``.keras`` file webgrad saved (``model.save``), else one Keras 3 saved (imported through JAX)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no such .keras file: {path}")
+    try:
+        return models.load_model(path, compile=False)
+    except NotImplementedError:  # written by Keras itself: webgrad's reader points to from_keras
+        return from_keras(path)
 
 
 def _load_npz(path: str) -> tuple[np.ndarray, np.ndarray]:
@@ -87,8 +106,8 @@ def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
         epilog="example: webgrad export my_model.py:model bundles/mnist --quantize int8 --labels 0,1,2,3,4,5,6,7,8,9 "
                "--scale 0.00392",
     )
-    p.add_argument("model", help="FILE.py:NAME — a Model in a Python file, or a function returning one "
-                                 "(NAME defaults to 'model')")
+    p.add_argument("model", help="FILE.py:NAME — a webgrad or Keras 3 model in a Python file, or a function "
+                                 "returning one (NAME defaults to 'model'); or FILE.keras, saved by webgrad or Keras")
     p.add_argument("path", help="bundle directory to write (a bundle there is replaced; other files stay)")
     p.add_argument("--quantize", choices=["float16", "int8"], help="store weights quantized (default float32)")
     p.add_argument("--labels", help="comma-separated class names, in output order")

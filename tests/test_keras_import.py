@@ -204,6 +204,18 @@ def test_a_primitive_without_mapping_is_named() -> None:
         from_keras(keras.Model(inputs, outputs))
 
 
+def test_a_keras_file_whose_custom_class_is_unknown_says_how_to_load_it(tmp_path: Path, monkeypatch) -> None:
+    model, _ = _subclassed()
+    model.save(tmp_path / "m.keras")
+
+    def forgetful(*args, **kwargs):  # as Keras does in a process that never imported the class
+        raise TypeError("Could not locate class 'Classifier'")
+
+    monkeypatch.setattr(keras.saving, "load_model", forgetful)
+    with pytest.raises(KerasImportError, match=r"import the module that defines them"):
+        from_keras(tmp_path / "m.keras")
+
+
 def test_bad_sources_give_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match=r"keras\.Model or a path"):
         from_keras(object())
@@ -223,3 +235,18 @@ def test_bad_sources_give_clear_errors(tmp_path: Path) -> None:
 def test_is_keras_model_does_not_mistake_webgrad_models() -> None:
     assert is_keras_model(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]))
     assert not is_keras_model(wg.Sequential([wg.Input((2,)), wg.layers.Dense(1)]))
+
+
+def test_cli_exports_keras_files_written_by_keras_and_by_webgrad(tmp_path: Path) -> None:
+    import sys
+
+    keras_model, x = _cnn()
+    keras_model.save(tmp_path / "keras.keras")
+    wg.set_seed(0)
+    ours = wg.Sequential([wg.Input((12, 12, 3)), wg.layers.Flatten(), wg.layers.Dense(3, activation="softmax")])
+    ours.save(tmp_path / "webgrad.keras")
+    for name, want in (("keras", keras_model.predict(x, verbose=0)), ("webgrad", ours.predict(x))):
+        subprocess.run([sys.executable, "-m", "webgrad.cli", "export", str(tmp_path / f"{name}.keras"),
+                        str(tmp_path / name)], check=True, capture_output=True, timeout=300,
+                       env={**os.environ, "KERAS_BACKEND": "jax"})
+        np.testing.assert_allclose(load_bundle(tmp_path / name).predict(x), want, atol=1e-5, err_msg=name)

@@ -60,7 +60,12 @@ def resolve_model(model_or_path: Any, custom_objects: dict | None = None) -> Any
             raise KerasImportError(f"{path}: expected a Keras 3 '.keras' file")
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such Keras file")
-        return keras.saving.load_model(path, custom_objects=custom_objects, compile=False)
+        try:
+            return keras.saving.load_model(path, custom_objects=custom_objects, compile=False)
+        except TypeError as e:  # Keras cannot find a custom class the file names
+            raise KerasImportError(f"{path}: Keras could not load it: {e}. A file with custom layers or models "
+                                   "needs their classes: import the module that defines them (registered with "
+                                   "@keras.saving.register_keras_serializable) or pass custom_objects=") from e
     if not isinstance(model_or_path, keras.Model):
         got = type(model_or_path).__name__
         raise TypeError(f"from_keras takes a keras.Model or a path to a .keras file, got {got}")
