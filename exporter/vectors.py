@@ -435,6 +435,16 @@ def _abs(rng: Rng) -> list[Case]:
     return [*_unary(rng), Case("int32", [np.array([-(2**31), -7, 0, 7, 2**31 - 1], np.int32)])]
 
 
+
+def _sign(rng: Rng) -> list[Case]:
+    return [*_unary(rng), Case("int32", [np.array([-(2**31), -7, 0, 7, 2**31 - 1], np.int32)])]
+
+
+def _floor(rng: Rng) -> list[Case]:
+    halves = np.array([-2.5, -1.0, -0.5, -0.0, 0.5, 1.0, 2.5, 8388607.5, -8388607.5, 1e30], np.float32)
+    return [*_unary(rng, scale=5.0), Case("halves_and_large", [halves])]
+
+
 BUILDERS: dict[str, Builder] = {
     "MatMul": _matmul,
     "Add": _binary,
@@ -460,6 +470,8 @@ BUILDERS: dict[str, Builder] = {
     "Log": lambda rng: [Case("positive", [np.abs(_f(rng, 3, 4)) + 0.01]), *_unary(rng)],
     "Sqrt": lambda rng: [Case("positive", [np.abs(_f(rng, 3, 4))]), *_unary(rng)],
     "Abs": _abs,
+    "Sign": _sign,
+    "Floor": _floor,
     "Softmax": lambda rng: _softmax(rng) + _softmax_empty(),
     "LogSoftmax": lambda rng: _softmax(rng) + _softmax_empty(),
     "Conv2D": _conv2d,

@@ -219,7 +219,7 @@ def out_shape(op: str, inputs: Sequence[np.ndarray | None], attrs: dict[str, Any
     return tuple(int(d) for d in shape), dtype
 
 
-UNARY = ("Relu", "Relu6", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt")
+UNARY = ("Relu", "Relu6", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Floor")
 BINARY = ("Add", "Sub", "Mul", "Div", "Maximum", "Minimum")
 COMPARE = ("Greater", "GreaterEqual", "Less", "LessEqual", "Equal", "NotEqual")
 
@@ -251,7 +251,7 @@ def _dispatch(k: Kernels, op: str, inputs: Sequence[np.ndarray | None], ptrs: li
     elif op in COMPARE:
         p = broadcast_params(k, shape, inputs[0].shape, inputs[1].shape)
         k.check(name, ptrs[0], ptrs[1], y, p, int(x.dtype == np.int32))
-    elif op == "Abs":
+    elif op in ("Abs", "Sign"):
         k.check(name, ptrs[0], y, x.size, int(x.dtype == np.int32))
     elif op == "Where":
         rank = len(shape)

@@ -35,6 +35,8 @@ export const SAMPLES = {
   Log: unary,
   Sqrt: unary,
   Abs: bothTypes((x) => [[x(2, 3)]]),
+  Sign: bothTypes((x) => [[x(2, 3)]]),
+  Floor: unary,
   Add: binary,
   Sub: binary,
   Mul: binary,

@@ -1,4 +1,4 @@
-"""Abs: y = |x| (float32 or int32, numpy.abs); the gradient is g * sign(x), 0 at x = 0 (numpy, JAX)."""
+"""Abs: y = |x| (float32 or int32, numpy.abs); the gradient is g * sign(x), 0 at x = 0 (numpy's sign)."""
 
 from __future__ import annotations
 

@@ -433,6 +433,8 @@ export const SHAPE_RULES = /** @type {Readonly<Record<string, ShapeRule>>} */ (
     Log: same('Log'),
     Sqrt: same('Sqrt'),
     Abs: same('Abs'),
+    Sign: same('Sign'),
+    Floor: same('Floor'),
     Softmax: same('Softmax', 'axis'),
     LogSoftmax: same('LogSoftmax', 'axis'),
     Conv2D: conv2d,

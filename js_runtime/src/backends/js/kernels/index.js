@@ -29,6 +29,8 @@ import { Exp } from './Exp.js';
 import { Log } from './Log.js';
 import { Sqrt } from './Sqrt.js';
 import { Abs } from './Abs.js';
+import { Sign } from './Sign.js';
+import { Floor } from './Floor.js';
 import { Softmax } from './Softmax.js';
 import { LogSoftmax } from './LogSoftmax.js';
 import { Conv2D } from './Conv2D.js';
@@ -95,6 +97,8 @@ export const KERNELS = Object.freeze({
   Log,
   Sqrt,
   Abs,
+  Sign,
+  Floor,
   Softmax,
   LogSoftmax,
   Conv2D,

@@ -19,6 +19,7 @@ export const UNARY = Object.freeze({
   Exp: null,
   Log: null,
   Sqrt: null,
+  Floor: null,
   LeakyRelu: (/** @type {any} */ a) => a.alpha,
   Gelu: (/** @type {any} */ a) => (a.approximate ? 1 : 0),
 });
@@ -87,11 +88,17 @@ export function compareKernel(ctx, op) {
   };
 }
 
-/** Abs: `wg_Abs(x, y, n, is_int)`. @param {Ctx} ctx @returns {Kernel} */
-export function Abs(ctx) {
+/**
+ * A unary op over float32 or int32 (Abs, Sign): `wg_<op>(x, y, n, is_int)`.
+ * @param {Ctx} ctx
+ * @param {string} op
+ * @returns {Kernel}
+ */
+export function typedUnaryKernel(ctx, op) {
+  const fn = ctx.ex[`wg_${op}`];
   return (inputs, _attrs, y) => {
     const x = /** @type {View} */ (inputs[0]);
-    ctx.check('Abs', ctx.ex.wg_Abs(ctx.ptr(x), ctx.ptr(y), y.data.length, x.dtype === 'int32' ? 1 : 0));
+    ctx.check(op, fn(ctx.ptr(x), ctx.ptr(y), y.data.length, x.dtype === 'int32' ? 1 : 0));
   };
 }
 

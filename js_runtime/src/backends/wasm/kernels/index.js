@@ -3,7 +3,16 @@
  * @module
  */
 
-import { Abs, BINARY, COMPARE, UNARY, Where, binaryKernel, compareKernel, unaryKernel } from './_elementwise.js';
+import {
+  BINARY,
+  COMPARE,
+  UNARY,
+  Where,
+  binaryKernel,
+  compareKernel,
+  typedUnaryKernel,
+  unaryKernel,
+} from './_elementwise.js';
 import { MatMul } from './MatMul.js';
 import { Conv2D, Conv2DTranspose } from './Conv2D.js';
 import { poolKernel } from './_pool.js';
@@ -38,7 +47,8 @@ export function makeKernels(ctx) {
   for (const op of Object.keys(UNARY)) k[op] = unaryKernel(ctx, op);
   for (const op of BINARY) k[op] = binaryKernel(ctx, op);
   for (const op of COMPARE) k[op] = compareKernel(ctx, op);
-  k.Abs = Abs(ctx);
+  k.Abs = typedUnaryKernel(ctx, 'Abs');
+  k.Sign = typedUnaryKernel(ctx, 'Sign');
   k.Where = Where(ctx);
   k.MatMul = MatMul(ctx);
   k.Conv2D = Conv2D(ctx);

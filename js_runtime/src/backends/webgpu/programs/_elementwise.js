@@ -32,6 +32,27 @@ export function unary(op) {
 }
 
 /**
+ * A unary op by storage type (shader `<op>_f32` / `<op>_i32`, Params {n}): Abs, Sign.
+ * @param {string} op the op and shader key prefix
+ * @returns {Program}
+ */
+export function typedUnary(op) {
+  return ({ inputs, output, limits }) => {
+    const n = sizeOf(output.shape);
+    if (n === 0) return [];
+    const x = /** @type {TensorInfo} */ (inputs[0]);
+    return [
+      {
+        shader: `${op}_${gpuType(x.dtype)}`,
+        uniforms: [['n', 'u32', n]],
+        bindings: [{ input: 0 }, { output: 0 }],
+        ...linear(op, n, limits),
+      },
+    ];
+  };
+}
+
+/**
  * A binary op with numpy broadcasting (shader `_binary.wgsl.j2`): the output shape with both inputs'
  * strides over it, collapsed to few dims.
  * @param {string} op the op and shader key

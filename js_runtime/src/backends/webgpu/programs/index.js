@@ -29,6 +29,8 @@ import { program as Minimum } from './Minimum.js';
 import { program as Mul } from './Mul.js';
 import { program as Pad } from './Pad.js';
 import { program as Abs } from './Abs.js';
+import { program as Sign } from './Sign.js';
+import { program as Floor } from './Floor.js';
 import { program as Equal } from './Equal.js';
 import { program as Greater } from './Greater.js';
 import { program as GreaterEqual } from './GreaterEqual.js';
@@ -80,6 +82,8 @@ export const DECLARED_PROGRAMS = Object.freeze({
   Mul,
   Pad,
   Abs,
+  Sign,
+  Floor,
   Equal,
   Greater,
   GreaterEqual,
