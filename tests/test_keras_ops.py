@@ -30,6 +30,7 @@ LABELS = np.array([2, 0, 1, 3], np.int32)
 IMG = rng.normal(size=(2, 6, 6, 3)).astype(np.float32)
 SEQ = rng.normal(size=(2, 7, 3)).astype(np.float32)
 MASK = rng.random((3, 4)) > 0.5
+NAN_M = np.where(MASK, M, np.nan).astype(np.float32)
 Q = rng.normal(size=(2, 5, 2, 8)).astype(np.float32)
 KV = rng.normal(size=(2, 5, 2, 8)).astype(np.float32)
 ATT_MASK = rng.random((2, 1, 5, 5)) > 0.3
@@ -121,7 +122,9 @@ CASES = [
     ("dot_product_attention", (Q, KV, KV), {"bias": rng.normal(size=(2, 2, 5, 5)).astype(np.float32)}),
     ("get_item", (X, (slice(1, None), -1)), {}), ("get_item", (X, 1), {}), ("get_item", (M, (Ellipsis, 0)), {}),
     ("get_item", (X, (None, 0, slice(None, None, 2))), {}), ("get_item", (Z, (slice(-2, None), slice(None, -1))), {}),
-    ("trunc", (M * 3,), {}), ("trunc", (Z,), {}), ("log1p", (POS,), {}), ("expm1", (M,), {}), ("exp2", (M,), {}),
+    ("trunc", (M * 3,), {}), ("trunc", (Z,), {}), ("sign", (M,), {}), ("sign", (Z,), {}), ("floor", (M * 3,), {}),
+    ("floor", (Z,), {}), ("ceil", (M * 3,), {}), ("ceil", (Z,), {}), ("abs", (NAN_M,), {}), ("log1p", (POS,), {}),
+    ("expm1", (M,), {}), ("exp2", (M,), {}),
     ("logaddexp2", (M, N[:3, :4] * 30), {}), ("sinh", (M,), {}), ("cosh", (M,), {}), ("arcsinh", (M * 100,), {}),
     ("arccosh", (POS + 1,), {}), ("arctanh", (M / 4,), {}), ("roll", (M, 1), {}), ("roll", (M, (1, -2), (0, 1)), {}),
     ("roll", (X, 3), {"axis": -1}), ("rot90", (M,), {}), ("rot90", (X, 2, (1, 2)), {}), ("rot90", (M, 3), {}),
@@ -323,7 +326,6 @@ def test_attention_layer_with_wg_ops_exports_and_runs_like_predict(tmp_path):
 
 # ---- comparisons, logic and the exact where -------------------------------------------------------------
 
-NAN_M = np.where(MASK, M, np.nan).astype(np.float32)
 COMPARISONS = [(M, V), (Z, 0), (Z, 1.5), (M, Z), (Z, Z.T[:1, :3].T), (NAN_M, M), (M, 0.0), (2, Z)]
 
 

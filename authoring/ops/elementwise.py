@@ -298,6 +298,37 @@ def trunc(x: Any) -> Any:
     return x if is_int(x) else cast(cast(x, "int32"), x.dtype)
 
 
+def sign(x: Any) -> Any:
+    """-1, 0 or 1 by the sign of ``x`` (the op set's ``Sign``; int32 stays int32), as ``keras.ops.sign``.
+
+    >>> sign(np.array([-2.5, 0.0, 3.0])).numpy()
+    array([-1.,  0.,  1.], dtype=float32)
+    """
+    x = convert_to_tensor(x)
+    if x.dtype in ("float32", "int32"):
+        return raw_ops.Sign(x)
+    return float_op(raw_ops.Sign, x, keep_int=True)
+
+
+def floor(x: Any) -> Any:
+    """The largest whole number ``<= x`` (the op set's ``Floor``; a float32 result, as Keras's), as
+    ``keras.ops.floor``.
+
+    >>> floor(np.array([-1.5, 2.5])).numpy()
+    array([-2.,  2.], dtype=float32)
+    """
+    return raw_ops.Floor(as_float(convert_to_tensor(x)))
+
+
+def ceil(x: Any) -> Any:
+    """The smallest whole number ``>= x`` (``-floor(-x)``), as ``keras.ops.ceil``.
+
+    >>> ceil(np.array([-1.5, 2.5])).numpy()
+    array([-1.,  3.], dtype=float32)
+    """
+    return negative(floor(negative(as_float(convert_to_tensor(x)))))
+
+
 def log1p(x: Any) -> Any:
     """``log(1 + x)``, as ``keras.ops.log1p`` (computed as written: below ~1e-7 the result is 0, an
     absolute error of at most that much).
