@@ -6,19 +6,12 @@
 #define WG_COMPARE_H
 #include "_elementwise.h"
 
-/* The mask lanes (all ones / all zeros) as 1.0f / 0.0f. */
-WG_INLINE v128_t wg_mask_to_float(v128_t m) { return wasm_v128_and(m, wasm_f32x4_splat(1.0f)); }
+/* An op is the set of outcomes that make it true, flipped by WG_CMP_NOT: Greater = GT, GreaterEqual =
+ * GT | EQ, Less = LT, LessEqual = LT | EQ, Equal = EQ, NotEqual = EQ | NOT (so NaN, which is none of
+ * GT, LT, EQ, is true only for NotEqual). */
+enum { WG_CMP_GT = 1, WG_CMP_LT = 2, WG_CMP_EQ = 4, WG_CMP_NOT = 8 };
 
-WG_INLINE int32_t wg_as_i32(float v) { return __builtin_bit_cast(int32_t, v); }
-
-/* Defines the broadcast runs run_<name>_f32 and run_<name>_i32 (wg_binary_run_fn) from the float and
- * int32 vector comparisons and the C operator; the op file's wg_<Op> picks one by dtype. */
-#define WG_COMPARE_RUNS(name, f32cmp, i32cmp, OPERATOR)                                                     \
-  WG_INLINE v128_t name##_fv(v128_t a, v128_t b) { return wg_mask_to_float(f32cmp(a, b)); }                 \
-  WG_INLINE float name##_fs(float a, float b) { return (a OPERATOR b) ? 1.0f : 0.0f; }                      \
-  WG_INLINE v128_t name##_iv(v128_t a, v128_t b) { return wg_mask_to_float(i32cmp(a, b)); }                 \
-  WG_INLINE float name##_is(float a, float b) { return (wg_as_i32(a) OPERATOR wg_as_i32(b)) ? 1.0f : 0.0f; } \
-  WG_BINARY_RUN(run_##name##_f32, name##_fv, name##_fs)                                                     \
-  WG_BINARY_RUN(run_##name##_i32, name##_iv, name##_is)
+/* y = mask(a op b) with numpy broadcasting as p describes (compare.c); WG_ERR_ARG on bad shapes. */
+int wg_compare(const float* a, const float* b, float* y, const wg_broadcast_params* p, int32_t is_int, int op);
 
 #endif
