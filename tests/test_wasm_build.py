@@ -77,11 +77,12 @@ def test_build_info_describes_the_files():
 def test_wasm_stays_small():
     """Each build is shipped alone (the runtime fetches one): keep it well under the 60 KB gzipped budget.
     The gradient kernels of in-runtime training (src/grad/) live in the same module, since a training
-    step needs both: about 5.7 KB gzipped of the limit."""
+    step needs both: about 5.7 KB gzipped of the limit; op set v2's ops (Pad, Conv2DTranspose, the
+    comparisons, Where, Abs, Sign, Floor) about 0.9 KB."""
     for name in build.VARIANTS:
         data = (build.OUT_DIR / name).read_bytes()
-        assert len(gzip.compress(data, 9)) < 26_000, name
-        assert len(data) < 80_000, name
+        assert len(gzip.compress(data, 9)) < 28_000, name
+        assert len(data) < 84_000, name
 
 
 def test_ziglang_and_wasmtime_are_pinned_in_the_dev_extra():
