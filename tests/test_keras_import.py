@@ -74,13 +74,15 @@ def _mobilenet_style() -> tuple[keras.Model, np.ndarray]:
 def _text() -> tuple[keras.Model, np.ndarray]:
     keras.utils.set_random_seed(3)
     inputs = keras.Input((12,), dtype="int32")
-    x = keras.layers.Embedding(40, 16)(inputs)
+    x = keras.layers.Embedding(40, 16, mask_zero=True)(inputs)  # padding masked in attention and pooling
     attended = keras.layers.MultiHeadAttention(num_heads=2, key_dim=8)(x, x)
     x = keras.layers.LayerNormalization()(x + attended)
     x = keras.layers.Conv1D(8, 3, activation="gelu")(x)
     pooled = keras.layers.concatenate([keras.layers.GlobalAveragePooling1D()(x), keras.layers.GlobalMaxPooling1D()(x)])
     outputs = keras.layers.Dense(2, activation="softmax")(keras.layers.LeakyReLU(0.1)(pooled))
-    x = RNG.integers(0, 40, (48, 12)).astype("int32")
+    x = RNG.integers(1, 40, (48, 12)).astype("int32")
+    x[:, 8:] = 0
+    x[::3, 5:] = 0
     return _trained(keras.Model(inputs, outputs), x, 2), x[:4]
 
 
@@ -195,6 +197,19 @@ def test_imported_model_keeps_names_and_trainability_and_fine_tunes() -> None:
     before = imported.evaluate(x, y, verbose=0)
     imported.fit(x, y, epochs=15, batch_size=len(x), verbose=0)
     assert imported.evaluate(x, y, verbose=0) < before
+
+
+def test_selections_comparisons_and_rounding_in_a_custom_layer() -> None:
+    class Piecewise(keras.layers.Layer):
+        def call(self, x):
+            big = keras.ops.logical_and(x > 0.5, keras.ops.abs(x) < 2.0)
+            rounded = keras.ops.sign(x) + keras.ops.floor(x) - keras.ops.ceil(x)
+            return keras.ops.where(big, keras.ops.abs(x) * 2, rounded)
+
+    inputs = keras.Input((5,))
+    model = keras.Model(inputs, Piecewise()(inputs))
+    x = RNG.normal(size=(6, 5)).astype("float32") * 2
+    np.testing.assert_allclose(from_keras(model).predict(x), model.predict(x, verbose=0), atol=1e-6)
 
 
 def test_a_primitive_without_mapping_is_named() -> None:

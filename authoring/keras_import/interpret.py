@@ -23,9 +23,15 @@ HANDLERS: dict[str, Handler] = {}
 # jit-wrapped helpers of jax.nn / jnp that become one op-set op instead of their insides
 NAMED_CALLS: dict[str, Handler] = {}
 
-# consumers that broadcast their operands numpy-style, so a broadcast_in_dim feeding only them can
+# consumers that broadcast their operands numpy-style, or keep size-1 dimensions as they are
+# (transpose, a further broadcast, elementwise functions), so a broadcast_in_dim feeding only them can
 # stay a reshape (no materialised copy)
-ELEMENTWISE = {"add", "sub", "mul", "div", "max", "min", "pow", "select_n", "clamp"}
+ELEMENTWISE = {
+    "add", "sub", "mul", "div", "max", "min", "pow", "select_n", "clamp", "gt", "ge", "lt", "le", "eq", "ne",
+    "and", "or", "not", "abs", "sign", "floor", "ceil", "neg", "exp", "log", "tanh", "logistic", "sqrt", "rsqrt",
+    "integer_pow", "square", "erfc", "log1p", "expm1", "convert_element_type", "stop_gradient", "copy", "copy_p",
+    "broadcast_in_dim", "transpose",
+}
 
 
 def handles(*names: str, table: dict[str, Handler] = HANDLERS) -> Callable[[Handler], Handler]:
@@ -38,7 +44,7 @@ def handles(*names: str, table: dict[str, Handler] = HANDLERS) -> Callable[[Hand
 
 
 def unsupported(what: str, eqn: Any, detail: str = "") -> NotImplementedError:
-    where = str(getattr(eqn.source_info, "name_stack", "") or "")
+    where = str(getattr(getattr(eqn, "source_info", None), "name_stack", "") or "")
     at = f" (in {where})" if where else ""
     more = f": {detail}" if detail else ""
     return NotImplementedError(f"Keras import: {what}{at} is not supported yet{more}; the op set has no mapping for it")
@@ -92,9 +98,9 @@ class Interpreter:
         env: dict[Any, Any] = {}
         for var, const in zip(jaxpr.constvars, closed.consts, strict=True):
             env[var] = np.asarray(const)
-        for var, a in zip(jaxpr.invars, args, strict=True):
-            env[var] = a
         full = self._needs_full_shape(jaxpr)
+        for var, a in zip(jaxpr.invars, args, strict=True):
+            env[var] = self.materialize(a, var.aval.shape, None) if var in full else a
         for eqn in jaxpr.eqns:
             vals = [self.read(env, v) for v in eqn.invars]
             outs = self.apply(eqn, vals)

@@ -102,11 +102,6 @@ def _neg(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
     return [ops.Mul(v[0], np.float32(-1.0))]
 
 
-@handles("abs")
-def _abs(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
-    return [ops.Maximum(v[0], ops.Mul(v[0], np.float32(-1.0)))]
-
-
 def _unary(op: str) -> Any:
     def handler(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
         return [ops.apply(op, v[0])]
@@ -186,9 +181,13 @@ def _identity(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
 def _convert(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
     to = np.dtype(eqn.params["new_dtype"])
     x = v[0]
-    have = np.dtype(str(x.dtype))
+    have = np.dtype(str(eqn.invars[0].aval.dtype))
     if have == to:
         return [x]
+    if have == np.bool_:  # a float32 mask already
+        return [x if to == np.float32 else ops.Cast(_mask(x), to=str(to))]
+    if to == np.bool_:
+        return [ops.NotEqual(x, np.zeros((), have))]
     if to.kind in "fi" and have.kind in "fi" and to.itemsize == 4 and have.itemsize == 4:
         return [ops.Cast(x, to=str(to))]
     raise unsupported(f"a conversion from {have} to {to}", eqn)
@@ -490,8 +489,80 @@ def _call(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
 
 @handles("select_n")
 def _select_n(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
-    # jnp.where with a predicate known from constants (e.g. a variance's "count > 0" guard) picks a case
+    # jnp.where: select_n(pred, if_false, if_true); a predicate known from constants picks a case
     pred, *cases = v
     if is_const(pred) and np.all(pred == pred.flat[0]):
         return [cases[int(pred.flat[0])]]
-    raise unsupported("a selection (jnp.where) on computed values", eqn)
+    if len(cases) != 2 or str(eqn.invars[0].aval.dtype) != "bool":
+        raise unsupported("a selection among more than two cases", eqn)
+    if any(str(c.dtype) != "float32" for c in cases if not is_const(c)):
+        raise unsupported("a selection between integer values", eqn)
+    return [ops.Where(_mask(pred), _f32(cases[1]), _f32(cases[0]))]
+
+
+def _mask(x: Any) -> Any:
+    """A JAX bool as the op set has it: a float32 mask (1.0 true)."""
+    return np.asarray(x, np.float32) if is_const(x) else x
+
+
+_COMPARISONS = {"gt": "Greater", "ge": "GreaterEqual", "lt": "Less", "le": "LessEqual", "eq": "Equal", "ne": "NotEqual"}
+
+
+def _comparison(op: str) -> Any:
+    def handler(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
+        a, b = v
+        dtype = str(eqn.invars[0].aval.dtype)
+        if dtype == "bool":
+            a, b, dtype = _mask(a), _mask(b), "float32"
+        if dtype not in ("float32", "int32"):
+            raise unsupported(f"a comparison of {dtype} values", eqn)
+        a = np.asarray(a, dtype) if is_const(a) else a
+        b = np.asarray(b, dtype) if is_const(b) else b
+        return [ops.apply(op, a, b)]
+
+    return handler
+
+
+for _prim, _op in _COMPARISONS.items():
+    handles(_prim)(_comparison(_op))
+
+
+@handles("and")
+def _and(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
+    if str(eqn.outvars[0].aval.dtype) != "bool":
+        raise unsupported("a bitwise and of integers", eqn)
+    return [ops.Mul(_mask(v[0]), _mask(v[1]))]
+
+
+@handles("or")
+def _or(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
+    if str(eqn.outvars[0].aval.dtype) != "bool":
+        raise unsupported("a bitwise or of integers", eqn)
+    return [ops.Maximum(_mask(v[0]), _mask(v[1]))]
+
+
+@handles("not")
+def _not(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
+    if str(eqn.outvars[0].aval.dtype) != "bool":
+        raise unsupported("a bitwise not of integers", eqn)
+    return [ops.Sub(np.float32(1.0), _mask(v[0]))]
+
+
+@handles("abs")
+def _abs(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
+    return [ops.Abs(v[0])]
+
+
+@handles("sign")
+def _sign(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
+    return [ops.Sign(v[0])]
+
+
+@handles("floor")
+def _floor(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
+    return [ops.Floor(v[0])]
+
+
+@handles("ceil")
+def _ceil(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
+    return [ops.Mul(ops.Floor(ops.Mul(v[0], np.float32(-1.0))), np.float32(-1.0))]
