@@ -30,6 +30,15 @@ export function sliceParams(rank: number, attrs: Attrs): {
  */
 export function sliceRange(n: number, start: number, end: number, step: number): [number, number];
 /**
+ * Pad's `pads` as one `[before, after]` pair per axis of a rank-`rank` input, checked (with the fill
+ * value against x's dtype: an int32 x takes whole numbers only).
+ * @param {number} rank
+ * @param {Attrs} attrs
+ * @param {string | null} dtype x's
+ * @returns {[number, number][]}
+ */
+export function padPairs(rank: number, attrs: Attrs, dtype: string | null): [number, number][];
+/**
  * Checks a node's inputs against the op set (count, presence, dtypes) and applies its shape rule.
  * `shapes[i]`/`dtypes[i]` are null for an absent optional input. Throws ESHAPE / EDTYPE / EGRAPH with
  * a message that starts with the op name (callers prefix the node).
@@ -43,9 +52,11 @@ export function inferNode(op: string, shapes: (Shape | null)[], dtypes: (string 
     shape: Dim[];
     dtype: string;
 };
+/** The most dims Pad takes (the wasm kernels' params hold 6). */
+export const PAD_MAX_RANK: 6;
 /** The shape rule of every op of the op set, by op name. */
 export const SHAPE_RULES: Readonly<Record<string, ShapeRule>>;
 export type Dim = import("./shapes.js").Dim;
 export type Shape = import("./shapes.js").Shape;
 export type Attrs = Record<string, any>;
-export type ShapeRule = (shapes: (Shape | null)[], attrs: Attrs) => Dim[];
+export type ShapeRule = (shapes: (Shape | null)[], attrs: Attrs, dtypes?: (string | null)[]) => Dim[];

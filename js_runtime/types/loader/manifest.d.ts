@@ -15,7 +15,8 @@
  * @typedef {{trainable: string[], labels: {name: string, encoding: 'onehot' | 'dense', shape: (number | null)[],
  *   classes?: number}, lossGraph: {inputs: string[], nodes: NodeJson[], output: string},
  *   loss: {name: string, from_logits?: boolean}, optimizer: import('../train/optimizers.js').OptimizerConfig,
- *   state: {iterations: number, slots: Record<string, Record<string, string>>}}} TrainingJson
+ *   state: {iterations: number, slots: Record<string, Record<string, string>>},
+ *   dropout?: {tensor: string, rate: number}[], batchNorm?: {node: string, momentum: number}[]}} TrainingJson
  *   the `training` section of a trainable bundle (formatVersion 2)
  */
 /** `Object.hasOwn`: bundle-provided names are looked up as own keys only, never on the prototype. */
@@ -35,6 +36,8 @@ export function parseManifest(bytes: Uint8Array, where: string): Record<string, 
 export function checkVersions(m: Record<string, unknown>, where: string): void;
 /**
  * Checks the structure of model.json against the bundle schema (formats 1 and 2); returns it typed.
+ * The `training` section's own structure is checked next, by `checkTrainingSection`
+ * (loader/training_section.js, loaded only for a bundle that has one: it stays out of the eager code).
  * @param {Record<string, unknown>} m
  * @param {string} where
  * @returns {Manifest}
@@ -184,4 +187,12 @@ export type TrainingJson = {
         iterations: number;
         slots: Record<string, Record<string, string>>;
     };
+    dropout?: {
+        tensor: string;
+        rate: number;
+    }[];
+    batchNorm?: {
+        node: string;
+        momentum: number;
+    }[];
 };

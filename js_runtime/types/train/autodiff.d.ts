@@ -36,9 +36,13 @@ export type TrainingSpec = {
         nodes: readonly GraphNode[];
         output: string;
     };
+    dropout?: readonly import("./training_mode.js").DropoutJson[];
+    batchNorm?: readonly import("./training_mode.js").BatchNormJson[];
 };
 /**
  * `constants`: scalars the rules added (by tensor name); run the graph with the weights AND these.
+ * `dropout`: the mask inputs (after the model inputs and the labels) the trainer fills each step;
+ * `batchNorm`: the batch statistics (graph outputs) of each BatchNormalization in training mode.
  */
 export type TrainingGraph = {
     graph: Graph;
@@ -47,4 +51,6 @@ export type TrainingGraph = {
     gradOutputs: Map<string, string>;
     predictionOutputs: string[];
     constants: Map<string, View>;
+    dropout: import("./training_mode.js").DropoutPoint[];
+    batchNorm: import("./training_mode.js").BatchNormPoint[];
 };

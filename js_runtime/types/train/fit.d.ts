@@ -9,7 +9,8 @@
  * @property {number} [epochs] passes over the data (default 1)
  * @property {number} [batchSize] examples per step (default 32; the last batch may be smaller)
  * @property {boolean} [shuffle] a new order each epoch (default true), from `seed`
- * @property {number} [seed] seed of the shuffling (default: a random one)
+ * @property {number} [seed] seed of the shuffling and of the dropout masks (default: a random one); the same
+ *   seed gives the same training
  * @property {number} [learningRate] overrides the bundle's optimizer learning rate
  * @property {[ModelInput, unknown]} [validationData] `[x, y]` evaluated at the end of each epoch
  * @property {(batch: number, logs: Logs) => unknown} [onBatchEnd] after each step (awaited)
@@ -86,7 +87,8 @@ export type FitOptions = {
      */
     shuffle?: boolean | undefined;
     /**
-     * seed of the shuffling (default: a random one)
+     * seed of the shuffling and of the dropout masks (default: a random one); the same
+     * seed gives the same training
      */
     seed?: number | undefined;
     /**

@@ -12,7 +12,9 @@
 /** @typedef {import('./weights.js').WeightValue} WeightValue */
 /**
  * @typedef {{graph: import('../executor.js').Graph, lossOutput: string, gradOutputs: Map<string, string>,
- *   predictionOutputs: string[], constants?: Map<string, View>}} TrainingGraph what `buildTrainingGraph` returns
+ *   predictionOutputs: string[], constants?: Map<string, View>,
+ *   dropout?: import('./training_mode.js').DropoutPoint[],
+ *   batchNorm?: import('./training_mode.js').BatchNormPoint[]}} TrainingGraph what `buildTrainingGraph` returns
  */
 /**
  * @typedef {{loss: number, predictions: Float32Array, predictionShape: readonly number[]}} StepResult
@@ -26,11 +28,12 @@
 export class Trainer {
     /**
      * @param {{training: TrainingJson, graph: TrainingGraph, weights: Map<string, View>, backend: Backend,
-     *   maxArenaBytes: number, optimizer: Optimizer, weightNames: string[]}} parts `weights`: the backend's
-     *   prepared views (unpacked: they change every step); `weightNames`: the bundle's weights (not the
-     *   optimizer's slots nor the training graph's constants)
+     *   maxArenaBytes: number, optimizer: Optimizer, weightNames: string[], evalGraph?: TrainingGraph | null}} parts
+     *   `weights`: the backend's prepared views (unpacked: they change every step); `weightNames`: the bundle's
+     *   weights (not the optimizer's slots nor the training graph's constants); `evalGraph`: the forward and
+     *   loss graph in inference mode, for `evaluate`, when the training graph has dropout or batch statistics
      */
-    constructor({ training, graph, weights, backend, maxArenaBytes, optimizer, weightNames }: {
+    constructor({ training, graph, weights, backend, maxArenaBytes, optimizer, weightNames, evalGraph }: {
         training: TrainingJson;
         graph: TrainingGraph;
         weights: Map<string, View>;
@@ -38,6 +41,7 @@ export class Trainer {
         maxArenaBytes: number;
         optimizer: Optimizer;
         weightNames: string[];
+        evalGraph?: TrainingGraph | null;
     });
     weightNames: string[];
     /** Called before each training run: the model frees its forward executor's arena there (a backend may
@@ -53,14 +57,33 @@ export class Trainer {
     predictionAt: number;
     /** @type {[string, number][]} each trainable weight and the output index of its gradient */
     gradAt: [string, number][];
-    /** Bytes of the training executor's arena (0 while released). */
+    dropout: import("./training_mode.js").DropoutPoint[];
+    /** each BatchNormalization in training mode: its batch statistics' output indices and moving weights */
+    batchNormAt: {
+        meanAt: number;
+        varianceAt: number;
+        mean: string;
+        variance: string;
+        movingMean: string;
+        movingVariance: string;
+        momentum: number;
+    }[];
+    evalGraph: TrainingGraph | null;
+    evalLossAt: number | undefined;
+    evalPredictionAt: number | undefined;
+    /**
+     * Seeds the dropout masks' generator (`fit` passes its seed: the same seed, the same masks).
+     * @param {number} seed
+     */
+    seedDropout(seed: number): void;
+    /** Bytes of the training executors' arenas (0 while released). */
     get arenaBytes(): number;
-    /** Plans the training executor holds. */
+    /** Plans the training executors hold. */
     get planCount(): number;
-    /** Frees the training executor's arena, keeping its plans (the arena is made again on the next step). */
+    /** Frees the training executors' arenas, keeping their plans (each is made again on its next run). */
     release(): void;
     /**
-     * The loss and predictions of a batch, weights untouched.
+     * The loss and predictions of a batch, weights untouched (dropout off, BatchNorm on its moving statistics).
      * @param {Tensor[]} inputs
      * @param {Tensor} labels
      * @returns {StepResult}
@@ -141,6 +164,8 @@ export type TrainingGraph = {
     gradOutputs: Map<string, string>;
     predictionOutputs: string[];
     constants?: Map<string, View>;
+    dropout?: import("./training_mode.js").DropoutPoint[];
+    batchNorm?: import("./training_mode.js").BatchNormPoint[];
 };
 /**
  * `predictions`: a view valid until the next step (read it before)

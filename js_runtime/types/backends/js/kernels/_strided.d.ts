@@ -12,3 +12,16 @@ export function gatherStrided(X: ArrayLike<number>, Y: {
     length: number;
     [i: number]: number;
 }, shape: readonly number[], strides: readonly number[], offset: number): void;
+/**
+ * The converse walk: writes `X` (row-major over `shape`) into `Y` at `offset + sum(index[d] *
+ * strides[d])`, leaving the rest of `Y` as it is (Pad places x inside its filled border this way).
+ * @param {ArrayLike<number>} X
+ * @param {{length: number, [i: number]: number}} Y
+ * @param {readonly number[]} shape
+ * @param {readonly number[]} strides
+ * @param {number} offset
+ */
+export function scatterStrided(X: ArrayLike<number>, Y: {
+    length: number;
+    [i: number]: number;
+}, shape: readonly number[], strides: readonly number[], offset: number): void;

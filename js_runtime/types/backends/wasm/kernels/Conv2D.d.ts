@@ -14,5 +14,12 @@ export function conv2dFields(xs: readonly number[], ws: readonly number[], attrs
  * @returns {import('./_context.js').Kernel}
  */
 export function Conv2D(ctx: Ctx): import("./_context.js").Kernel;
+/**
+ * Conv2DTranspose (x NHWC, w [KH, KW, O, C]) by `wg_Conv2DTranspose`: the params of the Conv2D it
+ * transposes, from y's shape (that conv's input) back to x's, with this op's activation.
+ * @param {Ctx} ctx
+ * @returns {import('./_context.js').Kernel}
+ */
+export function Conv2DTranspose(ctx: Ctx): import("./_context.js").Kernel;
 export type Ctx = import("./_context.js").Ctx;
 export type View = import("../../interface.js").View;

@@ -11,6 +11,22 @@ export function unaryKernel(ctx: Ctx, op: string): Kernel;
  * @returns {Kernel}
  */
 export function binaryKernel(ctx: Ctx, op: string): Kernel;
+/**
+ * A comparison: the binary walk with the operands' dtype (`is_int`).
+ * @param {Ctx} ctx
+ * @param {string} op
+ * @returns {Kernel}
+ */
+export function compareKernel(ctx: Ctx, op: string): Kernel;
+/**
+ * A unary op over float32 or int32 (Abs, Sign): `wg_<op>(x, y, n, is_int)`.
+ * @param {Ctx} ctx
+ * @param {string} op
+ * @returns {Kernel}
+ */
+export function typedUnaryKernel(ctx: Ctx, op: string): Kernel;
+/** Where(cond, x, y): `wg_Where(cond, x, y, out, *wg_where_params)`. @param {Ctx} ctx @returns {Kernel} */
+export function Where(ctx: Ctx): Kernel;
 /** @typedef {import('./_context.js').Ctx} Ctx */
 /** @typedef {import('./_context.js').Kernel} Kernel */
 /** @typedef {import('../../interface.js').View} View */
@@ -23,11 +39,14 @@ export const UNARY: Readonly<{
     Exp: null;
     Log: null;
     Sqrt: null;
+    Floor: null;
     LeakyRelu: (a: any) => any;
     Gelu: (a: any) => 0 | 1;
 }>;
 /** Binary ops (numpy broadcasting). */
 export const BINARY: readonly string[];
+/** Comparisons (numpy broadcasting, float32 or int32 operands, a float32 mask out). */
+export const COMPARE: readonly string[];
 export type Ctx = import("./_context.js").Ctx;
 export type Kernel = import("./_context.js").Kernel;
 export type View = import("../../interface.js").View;

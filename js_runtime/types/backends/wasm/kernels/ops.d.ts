@@ -11,6 +11,12 @@ export function copyKernel(ctx: Ctx, op: "Reshape" | "Flatten"): Kernel;
 export function Transpose(ctx: Ctx): Kernel;
 /** Slice with numpy semantics resolved here into starts/steps/out per axis. @param {Ctx} ctx @returns {Kernel} */
 export function Slice(ctx: Ctx): Kernel;
+/**
+ * Pad: `wg_Pad(x, y, params, value_bits)` with the slice params as SliceGrad's (in_shape y's, out_shape
+ * x's, starts the pads before each axis).
+ * @param {Ctx} ctx @returns {Kernel}
+ */
+export function Pad(ctx: Ctx): Kernel;
 /** Concat along `axis`: pointer and size arrays written to the params region. @param {Ctx} ctx @returns {Kernel} */
 export function Concat(ctx: Ctx): Kernel;
 /** Gather rows along `axis` (an out-of-range index gives a zero row). @param {Ctx} ctx @returns {Kernel} */

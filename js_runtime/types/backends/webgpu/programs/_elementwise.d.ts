@@ -8,11 +8,18 @@
  */
 export function unary(op: string): Program;
 /**
+ * A unary op by storage type (shader `<op>_f32` / `<op>_i32`, Params {n}): Abs, Sign.
+ * @param {string} op the op and shader key prefix
+ * @returns {Program}
+ */
+export function typedUnary(op: string): Program;
+/**
  * A binary op with numpy broadcasting (shader `_binary.wgsl.j2`): the output shape with both inputs'
  * strides over it, collapsed to few dims.
  * @param {string} op the op and shader key
+ * @param {boolean} [typed] the shader has a variant per input storage type (key `<op>_f32`, `<op>_i32`)
  * @returns {Program}
  */
-export function binary(op: string): Program;
+export function binary(op: string, typed?: boolean): Program;
 export type Program = import("./_types.js").Program;
 export type TensorInfo = import("./_types.js").TensorInfo;
