@@ -3,8 +3,9 @@
 As in Keras, ``loss.call(y_true, y_pred)`` is the per-example loss vector ``[batch]`` and
 ``loss(y_true, y_pred, sample_weight=None)`` the batch loss: the mean over the batch of the
 per-example losses times their weights (Keras's ``sum_over_batch_size``). Training uses the
-per-example form (``per_example``: DP-SGD clips it per example; sample and class weights scale it). When predictions come straight out of a Softmax (or Sigmoid) op and the loss is not
-``from_logits``, the loss reads the logits that op was given, like Keras: the same value, but stable.
+per-example form (``per_example``: DP-SGD clips it per example; sample and class weights scale it).
+
+When predictions come straight out of a Softmax (or Sigmoid) op and the loss is not ``from_logits``, the loss reads the logits that op was given, like Keras: the same value, but stable.
 Labels may be numpy or JAX arrays (the jax backend calls the same losses inside its jitted step); what
 is derived from them enters the ops as a ``Tensor``.
 
