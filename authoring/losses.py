@@ -5,9 +5,10 @@ As in Keras, ``loss.call(y_true, y_pred)`` is the per-example loss vector ``[bat
 per-example losses times their weights (Keras's ``sum_over_batch_size``). Training uses the
 per-example form (``per_example``: DP-SGD clips it per example; sample and class weights scale it).
 
-When predictions come straight out of a Softmax (or Sigmoid) op and the loss is not ``from_logits``, the loss reads the logits that op was given, like Keras: the same value, but stable.
-Labels may be numpy or JAX arrays (the jax backend calls the same losses inside its jitted step); what
-is derived from them enters the ops as a ``Tensor``.
+When predictions come straight out of a Softmax (or Sigmoid) op and the loss is not ``from_logits``, the
+loss reads the logits that op was given, like Keras: the same value, but stable. Labels may be numpy or
+JAX arrays (the jax backend calls the same losses inside its jitted step); what is derived from them
+enters the ops as a ``Tensor``.
 
 >>> import numpy as np
 >>> loss = get("sparse_categorical_crossentropy")
