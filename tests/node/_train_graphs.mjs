@@ -133,7 +133,8 @@ export function trainableOf(g) {
 
 /**
  * Single-op cases for the finite-difference checks: `operands` are weights (all trainable unless
- * `trainable: false`), `values` the kind of random values ('any', 'positive', 'int:<n>' indices).
+ * `trainable: false`), `values` the kind of random values ('any', 'positive', 'wide', 'spaced', 'mask'
+ * (0 or 1), 'int:<n>' indices).
  */
 export const OP_CASES = [
   ...['Add', 'Sub', 'Mul', 'Div', 'Maximum', 'Minimum'].flatMap((op) => [
@@ -223,4 +224,35 @@ export const OP_CASES = [
   { op: 'ReduceSum', attrs: { axes: [1], keepdims: true }, operands: [{ shape: [2, 3, 2] }] },
   { op: 'ReduceMean', attrs: { axes: [-1], keepdims: false }, operands: [{ shape: [2, 3, 2] }] },
   { op: 'ReduceMax', attrs: { axes: [1], keepdims: false }, operands: [{ shape: [3, 4], values: 'spaced' }] },
+  // op set v2: Pad's rule is a Slice of g; Conv2DTranspose's a Conv2D of g and a Conv2DBackpropFilter
+  // with image and cotangent swapped; Where's selects g into x's and y's shares (its mask is not
+  // trained); Abs's is g * sign(x) from Greater and Less
+  { op: 'Pad', attrs: { pads: [0, 0, 1, 2, 2, 0, 0, 1] }, operands: [{ shape: [2, 2, 3, 2] }] },
+  { op: 'Pad', attrs: { pads: [1, 1, 0, 0], value: 3 }, operands: [{ shape: [2, 3] }] },
+  { op: 'Pad', attrs: { pads: [0, 0, 0, 0] }, operands: [{ shape: [2, 3] }] },
+  {
+    op: 'Conv2DTranspose',
+    attrs: { strides: [2, 2] },
+    operands: [{ shape: [2, 2, 3, 2] }, { shape: [3, 3, 3, 2] }, { shape: [3] }],
+  },
+  {
+    op: 'Conv2DTranspose',
+    attrs: { strides: [2, 1], padding: 'SAME', activation: 'tanh' },
+    operands: [{ shape: [1, 3, 2, 2] }, { shape: [2, 3, 2, 2] }, { shape: [2] }],
+  },
+  {
+    op: 'Conv2DTranspose',
+    attrs: { padding: [1, 0, 0, 1], dilations: [2, 1] },
+    operands: [{ shape: [1, 3, 3, 1] }, { shape: [2, 2, 2, 1] }],
+  },
+  {
+    op: 'Where',
+    operands: [{ shape: [2, 3], trainable: false, values: 'mask' }, { shape: [2, 3] }, { shape: [2, 3] }],
+  },
+  {
+    op: 'Where',
+    operands: [{ shape: [3, 1], trainable: false, values: 'mask' }, { shape: [4] }, { shape: [2, 1, 1] }],
+  },
+  { op: 'Where', operands: [{ shape: [2, 3], trainable: false, values: 'mask' }, { shape: [] }, { shape: [3] }] },
+  { op: 'Abs', operands: [{ shape: [3, 4] }] },
 ];

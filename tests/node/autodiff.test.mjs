@@ -41,6 +41,7 @@ function values(spec, rand) {
     const hi = Number(spec.values.slice(4));
     return Int32Array.from({ length: n }, () => Math.floor(rand() * hi));
   }
+  if (spec.values === 'mask') return Float32Array.from({ length: n }, () => (rand() < 0.5 ? 0 : 1));
   if (spec.values === 'spaced') {
     const order = Array.from({ length: n }, (_, i) => i).sort(() => rand() - 0.5);
     return Float32Array.from(order, (k) => (k - n / 2 + 0.5) * 0.1);
