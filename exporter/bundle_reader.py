@@ -374,7 +374,7 @@ def _build_graph(manifest: dict[str, Any], constants: dict[str, np.ndarray], whe
         if n["name"] in names:
             raise BundleError("EGRAPH", f"{where}: two nodes are named {n['name']!r}")
         names.add(n["name"])
-        attrs = checked_attrs(n, where)
+        attrs = checked_attrs(n, where, declared=manifest["opsetVersion"])
         nodes.append(Node(n["name"], n["op"], list(n["inputs"]), list(n["outputs"]), attrs))
     sig = manifest["signature"]
     graph = Graph([_spec(s) for s in sig["inputs"]], [_spec(s) for s in sig["outputs"]], nodes, constants)

@@ -21,7 +21,7 @@ from typing import Any
 from webgrad.exporter.bundle_errors import BundleError, short_repr
 from webgrad.exporter.bundle_json import MAX_SAFE_INTEGER
 from webgrad.exporter.graph import Graph
-from webgrad.exporter.opset import OpAttributeError, normalize_attrs, op_names, op_spec, opset_version
+from webgrad.exporter.opset import OpAttributeError, normalize_attrs, op_names, op_since, op_spec, opset_version
 from webgrad.raw_ops import REGISTRY
 
 ITEMSIZE = {"float32": 4, "int32": 4, "float16": 2, "int8": 1, "uint8": 1}
@@ -161,11 +161,13 @@ def _bundle_ops() -> frozenset[str]:
     return frozenset(op_names())
 
 
-def checked_attrs(n: dict[str, Any], where: str, named: str | None = None) -> dict[str, Any]:
+def checked_attrs(n: dict[str, Any], where: str, named: str | None = None,
+                  declared: int | None = None) -> dict[str, Any]:
     """A bundle node's attributes checked against its op and defaulted, for the forward graph and the
-    loss graph alike: EUNKNOWN_OP for an op outside the op set (gradient ops are not bundle ops), EATTR
-    for attributes the op does not take. ``named`` says how messages name the node (default
-    ``node '<name>'``).
+    loss graph alike: EUNKNOWN_OP for an op outside the op set (gradient ops are not bundle ops),
+    EVERSION for an op newer than the bundle's ``declared`` opsetVersion (a writer must declare the
+    version that has every op it uses, or older runtimes would misreport it), EATTR for attributes the
+    op does not take. ``named`` says how messages name the node (default ``node '<name>'``).
 
     >>> checked_attrs({"name": "r", "op": "Relu", "attrs": {}}, "model.json")
     {}
@@ -174,6 +176,9 @@ def checked_attrs(n: dict[str, Any], where: str, named: str | None = None) -> di
     if n["op"] not in _bundle_ops():
         raise BundleError("EUNKNOWN_OP", f"{where}: unknown op {short_repr(n['op'])} in {node}; op set "
                                          f"v{opset_version()} has: {', '.join(sorted(_bundle_ops()))}")
+    if declared is not None and op_since(n["op"]) > declared:
+        raise BundleError("EVERSION", f"{where}: {node} uses op {n['op']}, which op set v{op_since(n['op'])} added, "
+                                      f"but the bundle declares opsetVersion {declared}")
     try:
         return normalize_attrs(n["op"], n["attrs"])
     except OpAttributeError as e:

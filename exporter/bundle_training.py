@@ -76,7 +76,7 @@ def check_training(manifest: dict[str, Any], graph: Graph, where: str) -> None:
     if len(set(trainable)) != len(trainable):
         raise BundleError("ESCHEMA", f"{field}.trainable lists a weight twice")
     _check_labels(t["labels"], field)
-    _check_loss_graph(t, graph, field)
+    _check_loss_graph(t, graph, field, int(manifest["opsetVersion"]))
     _check_training_mode(t, graph, field, float32_weight)
     slots, want = t["state"]["slots"], slot_names(t["optimizer"])
     for weight, by_slot in slots.items():
@@ -126,7 +126,7 @@ def _check_labels(labels: dict[str, Any], field: str) -> None:
                                      f"for one-hot labels, got {shape}")
 
 
-def _check_loss_graph(t: dict[str, Any], graph: Graph, field: str) -> None:
+def _check_loss_graph(t: dict[str, Any], graph: Graph, field: str, declared: int) -> None:
     lg, label_name = t["lossGraph"], t["labels"]["name"]
     forward = {s.name for s in graph.inputs} | {o for n in graph.nodes for o in n.outputs}
     taken = forward | set(graph.constants) | {n.name for n in graph.nodes}
@@ -141,7 +141,7 @@ def _check_loss_graph(t: dict[str, Any], graph: Graph, field: str) -> None:
     defined = set(lg["inputs"]) | set(graph.constants)
     for i, n in enumerate(lg["nodes"]):
         at = f"{field}.lossGraph.nodes[{i}] ({n['name']!r})"
-        checked_attrs(n, f"{field}.lossGraph", f"nodes[{i}] ({n['name']!r})")
+        checked_attrs(n, f"{field}.lossGraph", f"nodes[{i}] ({n['name']!r})", declared)
         if n["name"] in taken:
             raise BundleError("EGRAPH", f"{at}: the name is already taken in the bundle")
         taken.add(n["name"])

@@ -211,7 +211,7 @@ async function readModel(src, where, signal, onProgress, limits, trainable) {
     if (manifest.training) {
       // checked at every load of a trainable bundle, as Python's reader does (a small chunk of its own)
       const { checkLossGraph } = await import('./train/check_loss_graph.js');
-      checkLossGraph(manifest.training, graph, weights, where);
+      checkLossGraph(manifest.training, graph, weights, where, manifest.opsetVersion);
     }
     if (trainable) {
       const module = await import('./train/index.js'); // the training chunk: inference never loads it

@@ -88,18 +88,28 @@ export function normalizeAttrs(op, attrs) {
 
 /**
  * A node's attributes checked against its op and defaulted: EUNKNOWN_OP for an op outside the op set
- * (own keys only: 'constructor' is no op; gradient ops are not bundle ops), EATTR for attributes the op
- * does not take. Used for the forward graph and the loss graph alike.
+ * (own keys only: 'constructor' is no op; gradient ops are not bundle ops), EVERSION for an op newer
+ * than the bundle's `declared` opsetVersion (a writer declares the version that has every op it uses,
+ * so older runtimes reject its bundles for the right reason), EATTR for attributes the op does not
+ * take. Used for the forward graph and the loss graph alike.
  * @param {{name: string, op: string, attrs: Record<string, unknown>}} n
  * @param {string} where the file or field, first in every message
  * @param {string} [node] how messages name the node (default `node '<name>'`)
+ * @param {number} [declared] the bundle's opsetVersion (no check when absent)
  * @returns {Record<string, unknown>}
  */
-export function checkedAttrs(n, where, node = `node '${n.name}'`) {
+export function checkedAttrs(n, where, node = `node '${n.name}'`, declared = undefined) {
   if (!own(OPSET.ops, n.op)) {
     throw new WebgradError(
       'EUNKNOWN_OP',
       `${where}: unknown op '${n.op}' in ${node}; op set v${OPSET.opsetVersion} has: ${Object.keys(OPSET.ops).sort().join(', ')}`,
+    );
+  }
+  const since = OPSET.ops[n.op].since ?? 1;
+  if (declared !== undefined && since > declared) {
+    throw new WebgradError(
+      'EVERSION',
+      `${where}: ${node} uses op ${n.op}, which op set v${since} added, but the bundle declares opsetVersion ${declared}`,
     );
   }
   try {

@@ -32,7 +32,7 @@ export function buildGraph(m, weights, where) {
   const nodes = m.graph.nodes.map((n) => {
     if (names.has(n.name)) throw new WebgradError('EGRAPH', `${where}: two nodes are named '${n.name}'`);
     names.add(n.name);
-    const attrs = checkedAttrs(n, where);
+    const attrs = checkedAttrs(n, where, undefined, m.opsetVersion);
     return Object.freeze({ name: n.name, op: n.op, inputs: [...n.inputs], outputs: [...n.outputs], attrs });
   });
   const graph = { inputs: m.signature.inputs, outputs: m.signature.outputs, nodes };

@@ -19,8 +19,9 @@ import { checkedAttrs } from '../loader/attrs.js';
  * @param {Graph} graph the checked forward graph
  * @param {ReadonlyMap<string, unknown>} weights the weight table
  * @param {string} where
+ * @param {number} [declared] the bundle's opsetVersion (an op newer than it is EVERSION)
  */
-export function checkLossGraph(training, graph, weights, where) {
+export function checkLossGraph(training, graph, weights, where, declared = undefined) {
   const at = `${where}: training.lossGraph`;
   const forward = new Set([...graph.inputs.map((s) => s.name), ...weights.keys()]);
   for (const n of graph.nodes) for (const o of n.outputs) forward.add(o);
@@ -37,7 +38,7 @@ export function checkLossGraph(training, graph, weights, where) {
   const defined = new Set([...training.lossGraph.inputs, ...weights.keys()]);
   const made = new Set();
   training.lossGraph.nodes.forEach((n, i) => {
-    checkedAttrs(n, at, `nodes[${i}] ('${n.name}')`);
+    checkedAttrs(n, at, `nodes[${i}] ('${n.name}')`, declared);
     for (const input of n.inputs) {
       if (input && !defined.has(input))
         throw new WebgradError(

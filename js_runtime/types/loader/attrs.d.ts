@@ -8,16 +8,19 @@
 export function normalizeAttrs(op: string, attrs: Record<string, unknown>): Record<string, any>;
 /**
  * A node's attributes checked against its op and defaulted: EUNKNOWN_OP for an op outside the op set
- * (own keys only: 'constructor' is no op; gradient ops are not bundle ops), EATTR for attributes the op
- * does not take. Used for the forward graph and the loss graph alike.
+ * (own keys only: 'constructor' is no op; gradient ops are not bundle ops), EVERSION for an op newer
+ * than the bundle's `declared` opsetVersion (a writer declares the version that has every op it uses,
+ * so older runtimes reject its bundles for the right reason), EATTR for attributes the op does not
+ * take. Used for the forward graph and the loss graph alike.
  * @param {{name: string, op: string, attrs: Record<string, unknown>}} n
  * @param {string} where the file or field, first in every message
  * @param {string} [node] how messages name the node (default `node '<name>'`)
+ * @param {number} [declared] the bundle's opsetVersion (no check when absent)
  * @returns {Record<string, unknown>}
  */
 export function checkedAttrs(n: {
     name: string;
     op: string;
     attrs: Record<string, unknown>;
-}, where: string, node?: string): Record<string, unknown>;
+}, where: string, node?: string, declared?: number): Record<string, unknown>;
 export type AttrSpec = import("../opset.js").AttrSpec;

@@ -6,7 +6,8 @@
  * @param {Graph} graph the checked forward graph
  * @param {ReadonlyMap<string, unknown>} weights the weight table
  * @param {string} where
+ * @param {number} [declared] the bundle's opsetVersion (an op newer than it is EVERSION)
  */
-export function checkLossGraph(training: TrainingJson, graph: Graph, weights: ReadonlyMap<string, unknown>, where: string): void;
+export function checkLossGraph(training: TrainingJson, graph: Graph, weights: ReadonlyMap<string, unknown>, where: string, declared?: number): void;
 export type TrainingJson = import("../loader/manifest.js").TrainingJson;
 export type Graph = import("../executor.js").Graph;
