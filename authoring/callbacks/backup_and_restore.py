@@ -22,7 +22,7 @@ import shutil
 from typing import Any
 
 from webgrad import seeding
-from webgrad.callbacks.base import Callback, sync_training_state
+from webgrad.callbacks.base import Callback, batch_save_due, sync_training_state
 from webgrad.saving.files import write_atomically
 
 
@@ -98,20 +98,9 @@ class BackupAndRestore(Callback):
             self._save_model()
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        if self._should_save_on_batch(batch):
+        if batch_save_due(self, batch):
             sync_training_state(self.model)
             self._save_model()
-
-    def _should_save_on_batch(self, batch: int) -> bool:
-        if self.save_freq == "epoch":
-            return False
-        add = batch + 1 if batch <= self._last_batch_seen else batch - self._last_batch_seen  # new epoch or not
-        self._batches_seen_since_last_saving += add
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= int(self.save_freq):
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
 
     def _save_model(self) -> None:
         os.makedirs(self.backup_dir, exist_ok=True)

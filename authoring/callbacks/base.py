@@ -170,3 +170,20 @@ def sync_training_state(model: Any) -> None:
     steps = getattr(model, "_steps", None)
     if steps is not None:
         steps.sync()
+
+
+def batch_save_due(callback: Any, batch: int) -> bool:
+    """Keras's ``save_freq=<n>`` counting, shared by ``ModelCheckpoint`` and ``BackupAndRestore``:
+    whether ``batch`` completes ``n`` batches since the last save, counted across epochs (a batch index
+    that does not grow starts a new epoch). Reads and updates the callback's ``save_freq``,
+    ``_last_batch_seen`` (None before the first batch) and ``_batches_seen_since_last_saving``.
+    """
+    if callback.save_freq == "epoch":
+        return False
+    last = callback._last_batch_seen
+    callback._batches_seen_since_last_saving += batch + 1 if last is None or batch <= last else batch - last
+    callback._last_batch_seen = batch
+    if callback._batches_seen_since_last_saving >= int(callback.save_freq):
+        callback._batches_seen_since_last_saving = 0
+        return True
+    return False

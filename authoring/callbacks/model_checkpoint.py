@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad.callbacks.base import Callback, sync_training_state
+from webgrad.callbacks.base import Callback, batch_save_due, sync_training_state
 from webgrad.callbacks.monitor import Monitor
 
 
@@ -65,7 +65,7 @@ class ModelCheckpoint(Callback):
         return self._monitor.best
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        if self._should_save_on_batch(batch):
+        if batch_save_due(self, batch):
             sync_training_state(self.model)
             self._save_model(self._current_epoch, batch, logs)
 
@@ -75,20 +75,6 @@ class ModelCheckpoint(Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if self.save_freq == "epoch":
             self._save_model(epoch, None, logs)
-
-    def _should_save_on_batch(self, batch: int) -> bool:
-        if self.save_freq == "epoch":
-            return False
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:  # a new epoch
-            add = batch + 1
-        else:
-            add = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += add
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= int(self.save_freq):
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
 
     def _should_save_model(self, epoch: int, logs: dict, filepath: str) -> bool:
         if not self.save_best_only:
