@@ -108,8 +108,7 @@ class Interpreter:
                 if var in full:
                     out = self.materialize(out, var.aval.shape, eqn)
                 env[var] = out
-        outs = [self.read(env, v) for v in jaxpr.outvars]
-        return outs
+        return [self.read(env, v) for v in jaxpr.outvars]
 
     @staticmethod
     def _needs_full_shape(jaxpr: Any) -> set[Any]:

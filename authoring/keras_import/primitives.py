@@ -109,7 +109,8 @@ def _unary(op: str) -> Any:
     return handler
 
 
-for _prim, _op in {"exp": "Exp", "log": "Log", "tanh": "Tanh", "logistic": "Sigmoid", "sqrt": "Sqrt"}.items():
+for _prim, _op in {"exp": "Exp", "log": "Log", "tanh": "Tanh", "logistic": "Sigmoid", "sqrt": "Sqrt", "abs": "Abs",
+                   "sign": "Sign", "floor": "Floor"}.items():
     handles(_prim)(_unary(_op))
 
 
@@ -546,21 +547,6 @@ def _not(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
     if str(eqn.outvars[0].aval.dtype) != "bool":
         raise unsupported("a bitwise not of integers", eqn)
     return [ops.Sub(np.float32(1.0), _mask(v[0]))]
-
-
-@handles("abs")
-def _abs(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
-    return [ops.Abs(v[0])]
-
-
-@handles("sign")
-def _sign(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
-    return [ops.Sign(v[0])]
-
-
-@handles("floor")
-def _floor(it: Interpreter, eqn: Any, v: list[Any]) -> list[Any]:
-    return [ops.Floor(v[0])]
 
 
 @handles("ceil")
