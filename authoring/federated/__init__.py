@@ -1,0 +1,27 @@
+"""Federated learning with webgrad: a server that trains a bundle's weights across browsers, Node.js and
+Python clients (FedAvg and server optimizers, user-level differential privacy, secure aggregation), and a
+simulator that runs many clients in one process. See docs/federated.md.
+
+Every public name is imported on first use, as in the package facade.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# public name -> module (under webgrad.federated) that defines it
+_LAZY: dict[str, str] = {
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
