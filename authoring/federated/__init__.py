@@ -12,6 +12,10 @@ from typing import Any
 
 # public name -> module (under webgrad.federated) that defines it
 _LAZY: dict[str, str] = {
+    "SecAggClient": "secagg",
+    "SecAggError": "secagg",
+    "SecAggServer": "secagg",
+    "round_config": "secagg",
 }
 
 __all__ = sorted(_LAZY)
