@@ -37,11 +37,14 @@
  * - `EPARSE`: an input file (.npy, .png, .json) the CLI cannot read.
  * - `ELIMIT`: a resource limit of the load or of a run (`maxBytes`, `maxModelJsonBytes`, `timeoutMs`,
  *   `maxArenaBytes`) would be exceeded; the message says which limit, its value and how much was needed.
+ * - `EFEDERATED`: a federated server refused a request (`FederatedClient`); the error's `serverCode` is
+ *   the server's code (EAUTH, EROUND, EDUPLICATE, ESHAPE, ENONFINITE, ECLIP, EMALFORMED, ESTATE) and
+ *   `status` the HTTP status.
  * @typedef {'EARG' | 'ESOURCE' | 'EFETCH' | 'EMODEL_MISSING' | 'EJSON' | 'EFORMAT' | 'EVERSION' |
  *   'ESCHEMA' | 'ESHARD_MISSING' | 'ESHARD_SIZE' | 'ECHECKSUM' | 'ETENSOR' | 'ENONFINITE' |
  *   'EUNKNOWN_OP' | 'EATTR' | 'EGRAPH' | 'ESHAPE' | 'EDTYPE' | 'EINPUT' | 'EINDEX' | 'ESELFTEST' |
  *   'EBACKEND' | 'EGPU_LIMIT' | 'EGPU_LOST' | 'EDISPOSED' | 'EABORTED' | 'EPARSE' | 'ELIMIT' |
- *   'ENOT_TRAINABLE'} ErrorCode
+ *   'ENOT_TRAINABLE' | 'EFEDERATED'} ErrorCode
  */
 
 /** An error of the webgrad runtime: `code` says which kind (see {@link ErrorCode}). */

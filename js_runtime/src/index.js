@@ -20,6 +20,7 @@ export { saveBundle } from './save_bundle.js';
 export { OPSET } from './opset.js';
 export { VERSION } from './version.js';
 export { DTYPES, halfToFloat, floatToHalf } from './dtypes.js';
+export { FederatedClient } from './federated/client.js';
 
 /** @typedef {import('./load.js').LoadOptions} LoadOptions */
 /** @typedef {import('./load.js').Progress} Progress */
@@ -38,3 +39,5 @@ export { DTYPES, halfToFloat, floatToHalf } from './dtypes.js';
 /** @typedef {import('./backends/interface.js').Availability} Availability */
 /** @typedef {import('./backends/interface.js').Kernel} Kernel */
 /** @typedef {import('./backends/interface.js').View} View */
+/** @typedef {import('./federated/client.js').JoinOptions} JoinOptions */
+/** @typedef {import('./federated/client.js').RoundReport} RoundReport */

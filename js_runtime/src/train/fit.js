@@ -32,6 +32,15 @@ import { random } from './random.js';
  * @property {(batch: number, logs: Logs) => unknown} [onBatchEnd] after each step (awaited)
  * @property {(epoch: number, logs: Logs) => unknown} [onEpochEnd] after each epoch (awaited)
  * @property {AbortSignal} [signal] stops between steps with EABORTED
+ * @property {Proximal} [proximal] FedProx: adds `mu * (w - center[w])` to each trainable weight's gradient
+ *   (the gradient of the proximal term `mu / 2 * ||w - center||^2`, Li et al. 2020) before every step
+ * @property {boolean} [resetOptimizer] start from a fresh optimizer state (zero slots, step count 0), as a
+ *   federated client does each round
+ */
+/**
+ * @typedef {object} Proximal
+ * @property {number} mu the proximal coefficient (>= 0)
+ * @property {Record<string, Float32Array>} center the global weights, by trainable weight name
  */
 /** @typedef {{loss: number[], accuracy?: number[], val_loss?: number[], val_accuracy?: number[]}} History */
 
@@ -239,6 +248,30 @@ function learningRateOf(lr) {
 }
 
 /**
+ * `fit`'s proximal option, checked: mu a finite number >= 0 and a center of each trainable weight's size.
+ * @param {Trainer} trainer @param {unknown} p
+ * @returns {Proximal | undefined} undefined when there is no proximal term (absent, or mu 0)
+ */
+function proximalOf(trainer, p) {
+  if (p === undefined) return undefined;
+  const { mu, center } = /** @type {Proximal} */ (p ?? {});
+  if (!(typeof mu === 'number' && Number.isFinite(mu) && mu >= 0))
+    throw new WebgradError('EARG', `fit: proximal.mu must be a finite number >= 0, got ${String(mu)}`);
+  if (!center || typeof center !== 'object')
+    throw new WebgradError('EARG', 'fit: proximal.center must be an object {weight name: Float32Array}');
+  for (const [name] of trainer.gradAt) {
+    const c = center[name];
+    const n = trainer.weights.get(name)?.data.length;
+    if (!(c instanceof Float32Array) || c.length !== n)
+      throw new WebgradError(
+        'EARG',
+        `fit: proximal.center['${name}'] must be a Float32Array of ${n} values, got ${c instanceof Float32Array ? c.length + ' values' : typeof c}`,
+      );
+  }
+  return mu ? { mu, center } : undefined;
+}
+
+/**
  * Runs batches of a data set through `run`, averaging the loss over examples and counting accuracy.
  * @param {DataSet} ds
  * @param {number} batchSize
@@ -320,6 +353,7 @@ export async function fit(trainer, specs, x, y, options = {}, check = () => {}) 
   const epochs = positiveInteger(options.epochs, 'epochs', 1);
   const batchSize = positiveInteger(options.batchSize, 'batchSize', 32);
   const lr = learningRateOf(options.learningRate);
+  const proximal = proximalOf(trainer, options.proximal);
   for (const [name, fn] of /** @type {[string, unknown][]} */ ([
     ['onBatchEnd', onBatchEnd],
     ['onEpochEnd', onEpochEnd],
@@ -338,6 +372,7 @@ export async function fit(trainer, specs, x, y, options = {}, check = () => {}) 
   if (!Number.isFinite(seed)) throw new WebgradError('EARG', `fit: seed must be a number, got ${String(seed)}`);
   const rand = random(seed);
   trainer.seedDropout(seed);
+  if (options.resetOptimizer) trainer.optimizer.reset();
   /** @type {History} */
   const history = { loss: [] };
   if (kind) history.accuracy = [];
@@ -359,7 +394,7 @@ export async function fit(trainer, specs, x, y, options = {}, check = () => {}) 
       throwIfAborted(signal, `fit (before ${where})`);
       const size = Math.min(batchSize, ds.n - s * batchSize);
       const b = ds.batch(order, s * batchSize, size);
-      const r = trainer.step(b.inputs, b.labels, lr);
+      const r = trainer.step(b.inputs, b.labels, lr, proximal);
       if (!Number.isFinite(r.loss))
         throw new WebgradError(
           'ENONFINITE',

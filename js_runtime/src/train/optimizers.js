@@ -80,6 +80,12 @@ export class Optimizer {
     }
   }
 
+  /** Back to a fresh state: step count 0 and zero slots (a federated client's optimizer each round). */
+  reset() {
+    this.iterations = 0;
+    for (const s of this.slots.values()) for (const k of this.slotNames) s[k].fill(0);
+  }
+
   /** The learning rate the next step uses. */
   get learningRate() {
     return this.config.learning_rate;

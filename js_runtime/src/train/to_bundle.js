@@ -28,7 +28,7 @@ const SHARD_RE = /^weights-[0-9]{3,}\.bin$/;
 const bytesOf = (v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 
 /** Base64 of bytes (browsers and Node). @param {Uint8Array} u8 */
-function base64(u8) {
+export function base64(u8) {
   let s = '';
   for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode(...u8.subarray(i, i + 0x8000));
   return btoa(s);

@@ -39,6 +39,21 @@ import { random } from './random.js';
  */
 
 /**
+ * Adds the proximal term's gradient `mu * (w - center)` to each gradient, in float32 (the gradients are
+ * this step's output views: written in place, read by the optimizer next).
+ * @param {Map<string, Float32Array>} grads @param {(name: string) => Float32Array} weight
+ * @param {import('./fit.js').Proximal} proximal
+ */
+function addProximal(grads, weight, { mu, center }) {
+  const m = Math.fround(mu);
+  for (const [name, g] of grads) {
+    const w = weight(name);
+    const c = center[name];
+    for (let i = 0; i < g.length; i++) g[i] += Math.fround(m * Math.fround(w[i] - c[i]));
+  }
+}
+
+/**
  * Runs training steps; made by `loadModel` for a trainable model (`createTrainer`), and what the
  * model's training methods (`fit`, `evaluate`, `trainStep`, `getWeights`, `setWeights`, `toBundle`)
  * delegate to. Lives in the lazily loaded training chunk.
@@ -199,13 +214,15 @@ export class Trainer {
    * @param {Tensor[]} inputs
    * @param {Tensor} labels
    * @param {number} [learningRate] overrides the optimizer's
+   * @param {import('./fit.js').Proximal} [proximal] FedProx: `mu * (w - center)` joins each gradient
    * @returns {StepResult}
    */
-  step(inputs, labels, learningRate) {
+  step(inputs, labels, learningRate, proximal) {
     const { outs, loss, predictions, predictionShape } = this.#run(inputs, labels, true);
     if (!Number.isFinite(loss)) return { loss, predictions, predictionShape };
     const grads = this.#grads; // the same map every step (its arrays are this run's views)
     for (const [w, i] of this.gradAt) grads.set(w, /** @type {Float32Array} */ (outs[i].data));
+    if (proximal) addProximal(grads, this.#weightData, proximal);
     this.optimizer.apply(grads, this.#weightData, learningRate);
     grads.clear(); // holds no view of an arena that may be released before the next step
     for (const b of this.batchNormAt) {
