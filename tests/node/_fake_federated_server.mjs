@@ -26,6 +26,9 @@ export async function startFakeServer({
     typeof bundle['model.json'] === 'string' ? bundle['model.json'] : JSON.stringify(bundle['model.json']),
   ).training.trainable;
   const versions = new Map([[0, await model.toBundle()]]);
+  // the trainable weights of each version in the update vector's layout (float32 LE on this machine)
+  const flat = () => Float32Array.from(order.flatMap((name) => [...model.getWeights()[name]]));
+  const trainableBin = new Map([[0, flat()]]);
   const state = { round: 1, version: 0, done: false, updates: [], requests: [], clients: 0 };
   let pending = [];
   const json = (res, status, body) => {
@@ -45,12 +48,17 @@ export async function startFakeServer({
     model.setWeights(next);
     state.version += 1;
     versions.set(state.version, await model.toBundle());
+    trainableBin.set(state.version, flat());
   };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     const path = url.pathname;
     state.requests.push(`${req.method} ${path}`);
     const file = path.match(/^\/fl\/v1\/model\/(\d+)\/([\w.-]+)$/);
+    if (file?.[2] === 'trainable.bin' && versions.has(Number(file[1]))) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      return res.end(Buffer.from(trainableBin.get(Number(file[1])).buffer));
+    }
     if (file) {
       const b = versions.get(Number(file[1]));
       const body = b?.[file[2]];

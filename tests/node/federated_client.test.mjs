@@ -81,18 +81,14 @@ test('two rounds of FedAvg: each update is trained − global in training.traina
     );
     // the update itself travels as base64 float32: 4 bytes a value, a third more in base64
     for (const r of reports) assert.ok(r.bytesSent >= (4 * 15 * 4) / 3 && r.bytesReceived > 0, JSON.stringify(r));
-    // the second round read version 1's files, and nothing re-read version 0
+    // the first round read version 0's bundle, the second only version 1's trainable weights
     const files = server.state.requests.filter((q) => q.includes('/model/'));
-    assert.deepEqual(
-      new Set(files),
-      new Set([
-        'GET /fl/v1/model/0/model.json',
-        'GET /fl/v1/model/0/weights-000.bin',
-        'GET /fl/v1/model/1/model.json',
-        'GET /fl/v1/model/1/weights-000.bin',
-      ]),
-    );
-    assert.equal(files.length, 4);
+    assert.deepEqual(files, [
+      'GET /fl/v1/model/0/model.json',
+      'GET /fl/v1/model/0/weights-000.bin',
+      'GET /fl/v1/model/1/trainable.bin',
+    ]);
+    assert.equal(server.state.updates[0].clipped, false);
   });
 });
 
@@ -144,6 +140,7 @@ test('clipNorm: the update is scaled to the clip norm, in the same direction', a
       'clipped',
     );
     assert.equal(reports[0].clipped, true);
+    assert.equal(server.state.updates[0].clipped, true);
     assert.ok(Math.abs(reports[0].updateNorm - norm) < 1e-5);
   });
 });

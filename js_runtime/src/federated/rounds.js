@@ -150,6 +150,7 @@ async function trainRound(proto, global, clientId, task, data, onStatus) {
       numExamples: n,
       encoding: wire.encoding,
       update: wire.update,
+      clipped,
       metrics,
     });
     if (wire.after) await wire.after();
