@@ -12,6 +12,18 @@ from typing import Any
 
 # public name -> module (under webgrad.federated) that defines it
 _LAZY: dict[str, str] = {
+    "AdaptiveClipping": "dp",
+    "DPFedAvg": "dp",
+    "FedAdagrad": "strategies",
+    "FedAdam": "strategies",
+    "FedAvg": "strategies",
+    "FedProx": "strategies",
+    "FedYogi": "strategies",
+    "History": "simulate",
+    "LocalResult": "local",
+    "simulate": "simulate",
+    "train_local": "local",
+    "weighted_mean": "strategies",
     "SecAggClient": "secagg",
     "SecAggError": "secagg",
     "SecAggServer": "secagg",
