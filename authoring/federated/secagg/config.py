@@ -6,6 +6,7 @@ every client and the server check each message against it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +15,7 @@ from webgrad.federated.secagg.primitives import PROTOCOL
 
 SIGNED_MAX = 2**31 - 1  # the sum of the coordinate words must stay in the signed 32-bit range
 MAX_FRAC_BITS = 52
+_ID = re.compile(r"[!-{}~]+")  # printable ASCII but space and '|'
 
 
 def frac_bits_for(clients: int, clip_range: float) -> int:
@@ -51,8 +53,9 @@ def round_config(round: int, client_ids: Sequence[str], length: int, clip_range:
     ids = [str(c) for c in client_ids]
     if len(ids) < 2 or len(set(ids)) != len(ids):
         raise ValueError(f"client_ids: expected at least 2 distinct ids, got {ids!r}")
-    if any("|" in c for c in ids):
-        raise ValueError("client_ids: an id may not contain '|' (it separates the fields of key derivations)")
+    if not all(_ID.fullmatch(c) for c in ids):
+        raise ValueError(f"client_ids: ids must be printable ASCII without spaces or '|' (which separates the fields "
+                         f"of key derivations; ASCII sorts the same in Python and JS), got {ids!r}")
     if isinstance(length, bool) or not isinstance(length, int) or length < 1:
         raise ValueError(f"length: expected a positive int, got {length!r}")
     if not (isinstance(clip_range, (int, float)) and math.isfinite(clip_range) and clip_range > 0):
