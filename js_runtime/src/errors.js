@@ -37,6 +37,8 @@
  * - `EPARSE`: an input file (.npy, .png, .json) the CLI cannot read.
  * - `ELIMIT`: a resource limit of the load or of a run (`maxBytes`, `maxModelJsonBytes`, `timeoutMs`,
  *   `maxArenaBytes`) would be exceeded; the message says which limit, its value and how much was needed.
+ * - `ESECAGG`: a secure-aggregation step that cannot go on (federated/secagg/); the error's `kind` says
+ *   which failure: EMALFORMED, ESHAPE, EROUND, EDUPLICATE, EAUTH or ESTATE (as Python's `SecAggError`).
  * - `EFEDERATED`: a federated server refused a request (`FederatedClient`); the error's `serverCode` is
  *   the server's code (EAUTH, EROUND, EDUPLICATE, ESHAPE, ENONFINITE, ECLIP, EMALFORMED, ESTATE) and
  *   `status` the HTTP status.
@@ -44,7 +46,7 @@
  *   'ESCHEMA' | 'ESHARD_MISSING' | 'ESHARD_SIZE' | 'ECHECKSUM' | 'ETENSOR' | 'ENONFINITE' |
  *   'EUNKNOWN_OP' | 'EATTR' | 'EGRAPH' | 'ESHAPE' | 'EDTYPE' | 'EINPUT' | 'EINDEX' | 'ESELFTEST' |
  *   'EBACKEND' | 'EGPU_LIMIT' | 'EGPU_LOST' | 'EDISPOSED' | 'EABORTED' | 'EPARSE' | 'ELIMIT' |
- *   'ENOT_TRAINABLE' | 'EFEDERATED'} ErrorCode
+ *   'ENOT_TRAINABLE' | 'EFEDERATED' | 'ESECAGG'} ErrorCode
  */
 
 /** An error of the webgrad runtime: `code` says which kind (see {@link ErrorCode}). */
