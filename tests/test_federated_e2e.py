@@ -165,3 +165,47 @@ def test_three_rounds_node_and_browser_clients(tmp_path: Path, digits_data: Any)
             pw.stop()
         static.shutdown()
         server.stop()
+
+
+def _one_round(tmp: Path, bundle: Path, files: list[Path], tokens: list[str], secure: bool) -> tuple[Any, list[Any]]:
+    """One round of 3 Node clients; the published version 1's trainable vector and the clients' reports."""
+    from webgrad.exporter.bundle_reader import read_bundle
+    from webgrad.federated.bundle_weights import trainable_vector
+    from webgrad.federated.server import Server
+
+    server = Server(bundle, rounds=1, clients_per_round=3, tokens=tokens, secure_aggregation=secure,
+                    settings={"epochs": 1, "batchSize": 16, "learningRate": 0.1}, round_timeout=30,
+                    poll_after_ms=50, checkpoint_dir=tmp)
+    url = server.run_in_thread()
+    nodes = [NodeClient(url, t, f) for t, f in zip(tokens, files, strict=True)]
+    try:
+        for node in nodes:
+            assert node.wait_for("done", 60)["done"]["version"] == 1, node.events
+            assert node.close() == 0
+        return trainable_vector(read_bundle(server.store.version_dir(1))), [n.rounds()[0] for n in nodes]
+    finally:
+        for node in nodes:
+            if node.proc.poll() is None:
+                node.kill()
+        server.stop()
+
+
+def test_secure_aggregation_round_matches_plain_fedavg(tmp_path: Path, digits_data: Any) -> None:
+    """The Node clients mask their updates (the JS SecAggClient through the protocol's secagg calls); the
+    server, which only sees masked vectors, publishes the same global weights as a plain FedAvg round
+    of the same clients (same seeds, same data) within the fixed-point encoding's precision."""
+    from webgrad.exporter.bundle_reader import read_bundle
+    from webgrad.federated.bundle_weights import trainable_vector
+
+    x, y, _, _ = digits_data
+    bundle = digit_mlp_bundle(tmp_path / "global")
+    shards = np.array_split(np.arange(300), 3)
+    files = [write_client_data(tmp_path / f"{i}.json", x[s], y[s]) for i, s in enumerate(shards)]
+    tokens = [f"token-{i}" for i in range(3)]
+    plain, plain_reports = _one_round(tmp_path / "plain", bundle, files, tokens, secure=False)
+    masked, masked_reports = _one_round(tmp_path / "secagg", bundle, files, tokens, secure=True)
+    assert [r["encoding"] for r in masked_reports] == ["secagg"] * 3
+    assert [r["encoding"] for r in plain_reports] == ["float32"] * 3
+    start = trainable_vector(read_bundle(bundle))
+    assert np.abs(plain - start).max() > 1e-3  # the round moved the weights
+    np.testing.assert_allclose(masked, plain, atol=1e-5, rtol=0)

@@ -2,6 +2,7 @@
 // (_fake_federated_server.mjs; the real Python server is in tests/test_federated_e2e.py): the update
 // vector against float64 full-batch gradient descent (tests/node/_trainable.mjs's reference gradients),
 // FedProx's proximal term, clipping, model reuse across versions, refusals, stop() and the AbortSignal.
+// Secure aggregation runs against the real server only (tests/test_federated_e2e.py).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -183,23 +184,6 @@ test('a wrong token is EFEDERATED with serverCode EAUTH; an unreachable server E
     });
   });
   await assert.rejects(new FederatedClient('http://127.0.0.1:9/', { token: 't' }).join({ data }), { code: 'EFETCH' });
-});
-
-test('a secure-aggregation task this build cannot mask is a clear EFEDERATED, nothing sent', async () => {
-  await withServer({ rounds: 1, task: { secagg: { threshold: 2 } } }, async (server) => {
-    let secagg = true;
-    try {
-      await import('../../js_runtime/src/federated/secagg/index.js');
-    } catch {
-      secagg = false;
-    }
-    if (secagg) return; // with the JS secure aggregation in place the round is tested end to end in Python
-    await assert.rejects(new FederatedClient(server.url, { token: 'secret', backend: 'js' }).join({ data }), {
-      code: 'EFEDERATED',
-      message: /secure aggregation/,
-    });
-    assert.equal(server.state.updates.length, 0);
-  });
 });
 
 test('bad arguments are EARG', async () => {

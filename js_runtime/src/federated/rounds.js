@@ -136,7 +136,9 @@ async function trainRound(proto, global, clientId, task, data, onStatus) {
   if (task.secagg) {
     onStatus?.({ phase: 'secagg', round });
     const { secaggRound } = await import('./secagg_round.js');
-    wire = await secaggRound(proto, { clientId, taskId, round, config: task.secagg, update: delta, weight: n });
+    // the masked sum is weighted by example counts; DP-FedAvg (a clip norm) divides by a fixed count instead
+    const weight = task.clipNorm == null ? n : 1;
+    wire = await secaggRound(proto, { clientId, taskId, round, config: task.secagg, update: delta, weight });
   } else wire = { encoding: 'float32', update: encodeFloat32(delta) };
   onStatus?.({ phase: 'uploading', round });
   let accepted = true;
