@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 import webgrad.layers.call_context as call_context
+import webgrad.layers.masking as masking
 import webgrad.layers.tracking as tracking
 from webgrad import loss_tracing, serialization, training
 from webgrad.layers.base import (
@@ -263,13 +264,23 @@ class Model(Layer, training.TrainingMixin, SavingMixin):
         if len(xs) != len(self.inputs):
             raise ValueError(f"model {self.name!r} takes {len(self.inputs)} inputs, got {len(xs)}")
         values: dict[int, Any] = {id(s): x for s, x in zip(self.inputs, xs, strict=True)}
+        # the Keras masks of the graph's tensors (by symbolic tensor), carried from call to call
+        masks: dict[int, Any] = {} if mask is None else {
+            id(s): masking.as_float_mask(m) for s, m in zip(self.inputs, _as_list(mask), strict=True)
+            if m is not None}
         for node in self._nodes:
             args, kwargs = node.call_args(values)
             kwargs.setdefault("training", training)
-            with name_scope(node.layer.name):
+            give, previous = masking.node_masks(node, masks)
+            if kwargs.get("mask") is not None:  # a mask given in the call itself (Keras's case 1)
+                previous = kwargs["mask"]
+            with name_scope(node.layer.name), call_context.giving(node.layer, give):
                 out = node.layer.call(*args, **kwargs)
             for s, o in zip(node.outputs, [o for o in flatten(out) if not isinstance(o, str)], strict=True):
                 values[id(s)] = o
+            if node.layer.supports_masking:
+                with name_scope(node.layer.name):
+                    masking.output_masks(node, args[0] if args else None, previous, masks)
         outs = [values[id(s)] for s in self.outputs]
         return _pack(self._outputs_struct, outs)
 

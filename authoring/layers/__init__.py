@@ -6,10 +6,12 @@ from typing import Any
 
 from webgrad import keras_names
 from webgrad.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from webgrad.layers.attention import MultiHeadAttention
 from webgrad.layers.augmentation import RandomCrop, RandomFlip, RandomRotation, RandomZoom
 from webgrad.layers.base import IncompatibleShapesError, Layer, clear_session, get_layer_class
 from webgrad.layers.conv import Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
 from webgrad.layers.core import Activation, Dense, Dropout, Embedding, Flatten, Input, InputLayer, Reshape
+from webgrad.layers.masking import Masking
 from webgrad.layers.merge import (
     Add,
     Average,
@@ -54,6 +56,20 @@ from webgrad.layers.reshaping import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from webgrad.layers.sequence import (
+    AveragePooling1D,
+    AvgPool1D,
+    Conv1D,
+    Convolution1D,
+    MaxPool1D,
+    MaxPooling1D,
+)
+from webgrad.layers.transformer import (
+    PositionalEmbedding,
+    PositionEmbedding,
+    TokenAndPositionEmbedding,
+    TransformerEncoder,
+)
 
 __all__ = [
     "Activation", "Add", "AveragePooling2D", "BatchNormalization", "Concatenate", "Conv2D", "Dense",
@@ -70,6 +86,10 @@ __all__ = [
     # merge layers and functions, the layer contract (issue 14, item 1)
     "Average", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average", "concatenate", "maximum", "minimum",
     "multiply", "subtract",
+    # sequence layers, masking, attention (issue 18)
+    "AveragePooling1D", "AvgPool1D", "Conv1D", "Convolution1D", "Masking", "MaxPool1D", "MaxPooling1D",
+    "MultiHeadAttention", "PositionEmbedding", "PositionalEmbedding", "TokenAndPositionEmbedding",
+    "TransformerEncoder",
 ]
 
 

@@ -180,6 +180,9 @@ class Layer:
     #: defined outside webgrad with its own ``call`` takes whatever structure it is called with
     n_inputs: ClassVar[int | None] = 1
     _free_inputs: ClassVar[bool] = False
+    #: whether the mask of this layer's input goes on to its output (through ``compute_mask``): True
+    #: for a class that defines ``compute_mask`` (Keras's rule), or that says so; settable per layer
+    supports_masking: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -193,6 +196,8 @@ class Layer:
                 cls._free_inputs = True
         if "build" in cls.__dict__:
             cls.build = _wrap_build(cls.__dict__["build"])  # type: ignore[method-assign]
+        if "compute_mask" in cls.__dict__ and "supports_masking" not in cls.__dict__:
+            cls.supports_masking = True
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
         obj = super().__new__(cls)
@@ -270,6 +275,18 @@ class Layer:
                     "values, so it must override get_config() (and from_config() for objects) to be saved")
             config = {**auto, **config}
         return config
+
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
+        """The mask of this layer's output, Keras's way: ``previous_mask`` (the mask of the first input)
+        unchanged. Used only when ``supports_masking``; a layer that makes or changes masks overrides it
+        (``Embedding(mask_zero=True)``: the ids that are not 0). Masks are float32 0/1 tensors
+        ``[batch, steps]`` made with op-set ops, so they survive export (see ``webgrad.layers.masking``).
+
+        >>> import numpy as np, webgrad as wg
+        >>> wg.layers.Embedding(5, 2, mask_zero=True).compute_mask(np.array([[3, 1, 0]])).numpy()
+        array([[1., 1., 0.]], dtype=float32)
+        """
+        return previous_mask
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:

@@ -9,6 +9,11 @@ the argument given, else the enclosing call's value, else the default in ``call`
 The stack is also how a layer knows it is called inside another layer's call (``in_call``): such a
 call on symbolic tensors is a step of its parent's computation, not a node of a functional graph.
 
+Masks (Keras's ``mask`` / ``query_mask``... arguments) that a functional graph computed for a layer
+call reach that call through ``giving``: the class's ``call`` takes them (when it declares them and
+the caller gave none), whatever wraps the call on the instance (the exporter's checks, the JAX
+backend's replacements), so a captured or traced graph masks exactly as the eager one.
+
 >>> with entered(True):
 ...     current_training(), in_call()
 (True, True)
@@ -25,6 +30,8 @@ from contextlib import contextmanager
 from typing import Any
 
 _stack: list[bool | None] = []
+#: mask arguments waiting for the next call of a layer (by id), see ``giving``
+_given: dict[int, dict[str, Any]] = {}
 
 
 def in_call() -> bool:
@@ -58,6 +65,20 @@ def outside() -> Iterator[None]:
         _stack[:] = saved
 
 
+@contextmanager
+def giving(layer: Any, masks: dict[str, Any]) -> Iterator[None]:
+    """Inside, the next call of ``layer`` gets ``masks`` (argument name -> mask) for the mask arguments
+    its ``call`` declares and the caller left out (or gave as None)."""
+    if not masks:
+        yield
+        return
+    _given[id(layer)] = masks
+    try:
+        yield
+    finally:
+        _given.pop(id(layer), None)
+
+
 class CallSignature:
     """What a ``call`` method declares: ``training`` / ``mask`` and where ``training`` sits."""
 
@@ -72,6 +93,7 @@ class CallSignature:
         default = params[names.index("training")].default if self.has_training else None
         self.training_default = None if default is inspect.Parameter.empty else default
         self.n_positional = len(positional)
+        self.positional = positional
 
 
 def wrap_call(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -84,6 +106,11 @@ def wrap_call(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _given:
+            for name, value in (_given.pop(id(self), None) or {}).items():
+                at = sig.positional.index(name) if name in sig.positional else None
+                if name in sig.names and kwargs.get(name) is None and (at is None or len(args) <= at):
+                    kwargs[name] = value
         given: Any = None
         if sig.has_training:
             if sig.training_index is not None and len(args) > sig.training_index:

@@ -69,7 +69,7 @@ def _no_constraint(layer: Layer, **constraints: Any) -> None:
 
 
 class Dense(Layer):
-    """``activation(x @ kernel + bias)`` over the last axis.
+    """``activation(x @ kernel + bias)`` over the last axis (a sequence's mask passes through).
 
     >>> import numpy as np, webgrad as wg
     >>> wg.layers.Dense(3)(np.ones((2, 4), np.float32)).shape
@@ -90,6 +90,7 @@ class Dense(Layer):
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
+        self.supports_masking = True
         if int(units) <= 0:
             raise ValueError(f"Dense units must be positive, got {units}")
         _no_constraint(self, kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
@@ -135,6 +136,7 @@ class Activation(Layer):
 
     def __init__(self, activation: str, **kwargs: Any):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.activation = activations.check(activation)
 
     def call(self, x: Any, training: bool = False) -> Any:
@@ -171,6 +173,7 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any):
         super().__init__(**kwargs)
+        self.supports_masking = True
         if noise_shape is not None:
             raise NotImplementedError(f"Dropout {self.name!r}: noise_shape= is not supported yet")
         if not 0 <= rate < 1:
@@ -192,7 +195,15 @@ class Dropout(Layer):
 
 
 class Embedding(Layer):
-    """Maps integer ids in ``[0, input_dim)`` to rows of a trainable table."""
+    """Maps integer ids in ``[0, input_dim)`` to rows of a trainable table. With ``mask_zero=True``
+    the id 0 is padding: the output carries the mask ``ids != 0`` to the layers that use masks
+    (pooling, attention; see ``webgrad.layers.masking``), and ``input_dim`` must count the 0.
+
+    >>> import numpy as np, webgrad as wg
+    >>> embed = wg.layers.Embedding(10, 4, mask_zero=True)
+    >>> embed(np.array([[5, 3, 0]])).shape, embed.compute_mask(np.array([[5, 3, 0]])).numpy()
+    ((1, 3, 4), array([[1., 1., 0.]], dtype=float32))
+    """
 
     def __init__(
         self, input_dim: int, output_dim: int, embeddings_initializer: str = "random_uniform",
@@ -201,8 +212,8 @@ class Embedding(Layer):
     ):
         super().__init__(**kwargs)
         _no_constraint(self, embeddings_constraint=embeddings_constraint)
-        if mask_zero:
-            raise NotImplementedError(f"Embedding {self.name!r}: mask_zero=True (masking) is not supported yet")
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
         self.input_dim = int(input_dim)
         self.output_dim = int(output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
@@ -219,11 +230,21 @@ class Embedding(Layer):
             x = ops.Cast(x, to="int32")
         return ops.Gather(self.embeddings, x, axis=0)
 
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
+        """``ids != 0`` as a float32 mask with ``mask_zero``, else None."""
+        if not self.mask_zero:
+            return None
+        x = inputs if hasattr(inputs, "dtype") else np.asarray(inputs)
+        if str(x.dtype) not in ("int32", "float32"):
+            x = np.asarray(x).astype(np.int32)
+        return ops.NotEqual(x, np.zeros((), str(x.dtype)))
+
     def get_config(self) -> dict[str, Any]:
         return {
             **super().get_config(),
             "input_dim": self.input_dim,
             "output_dim": self.output_dim,
+            "mask_zero": self.mask_zero,
             "embeddings_initializer": initializers.name_of(self.embeddings_initializer),
             **_regularizer_config(embeddings_regularizer=self.embeddings_regularizer),
         }

@@ -67,7 +67,10 @@ class BatchNormalization(_Normalization):
 
 
 class LayerNormalization(_Normalization):
-    """Normalizes each example over the last axis, then scales by ``gamma`` and shifts by ``beta``."""
+    """Normalizes each example over the last axis, then scales by ``gamma`` and shifts by ``beta``
+    (a sequence's mask passes through, as in Keras)."""
+
+    supports_masking = True
 
     def call(self, x: Any, training: bool = False) -> Any:
         return ops.LayerNorm(x, self.gamma, self.beta, axis=-1, epsilon=self.epsilon)

@@ -1,13 +1,17 @@
 """Pooling layers: MaxPooling2D, AveragePooling2D, the global average and max poolings (1-D and 2-D,
-``keepdims`` as in Keras) and Keras's short aliases (``MaxPool2D``, ``GlobalAvgPool2D``...)."""
+``keepdims`` as in Keras; the 1-D ones leave masked steps out) and Keras's short aliases
+(``MaxPool2D``, ``GlobalAvgPool2D``...). MaxPooling1D and AveragePooling1D are in ``sequence``."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from webgrad import raw_ops as ops
 from webgrad.layers.base import Layer
 from webgrad.layers.conv import _padding, _pair, channels_last_only
+from webgrad.layers.masking import steps_mask
 
 
 class _Pool2D(Layer):
@@ -78,9 +82,25 @@ class GlobalAveragePooling2D(_GlobalPool):
 
 
 class GlobalAveragePooling1D(_GlobalPool):
-    """Mean over time: ``[N, T, C] -> [N, C]`` (``[N, 1, C]`` with ``keepdims``)."""
+    """Mean over time: ``[N, T, C] -> [N, C]`` (``[N, 1, C]`` with ``keepdims``). With a mask (from
+    ``Embedding(mask_zero=True)``...) the mean is over the unmasked steps only, as in Keras; a row
+    with every step masked gives 0 (Keras: NaN).
+
+    >>> import numpy as np, webgrad as wg
+    >>> x = np.array([[[1.0], [3.0], [100.0]]], np.float32)
+    >>> wg.layers.GlobalAveragePooling1D()(x, mask=np.array([[1, 1, 0]])).numpy()
+    array([[2.]], dtype=float32)
+    """
 
     rank = 3
+
+    def call(self, x: Any, training: bool = False, mask: Any = None) -> Any:
+        if mask is None:
+            return super().call(x)
+        m = steps_mask(mask)
+        total = ops.ReduceSum(ops.Where(m, x, np.float32(0)), axes=[1], keepdims=self.keepdims)
+        count = ops.ReduceSum(m, axes=[1], keepdims=self.keepdims)
+        return ops.Div(total, ops.Maximum(count, np.float32(1)))  # count is 0 or a whole number >= 1
 
 
 class GlobalMaxPooling2D(_GlobalPool):
@@ -96,10 +116,26 @@ class GlobalMaxPooling2D(_GlobalPool):
 
 
 class GlobalMaxPooling1D(_GlobalPool):
-    """Max over time: ``[N, T, C] -> [N, C]`` (``[N, 1, C]`` with ``keepdims``)."""
+    """Max over time: ``[N, T, C] -> [N, C]`` (``[N, 1, C]`` with ``keepdims``). With a mask the max
+    is over the unmasked steps only (Keras 3's layer ignores masks: webgrad's padding never wins the
+    max); a row with every step masked gives 0.
+
+    >>> import numpy as np, webgrad as wg
+    >>> x = np.array([[[1.0], [3.0], [100.0]]], np.float32)
+    >>> wg.layers.GlobalMaxPooling1D()(x, mask=np.array([[1, 1, 0]])).numpy()
+    array([[3.]], dtype=float32)
+    """
 
     rank = 3
     reduce = "ReduceMax"
+
+    def call(self, x: Any, training: bool = False, mask: Any = None) -> Any:
+        if mask is None:
+            return super().call(x)
+        m = steps_mask(mask)
+        lowest = np.float32(np.finfo(np.float32).min)
+        top = ops.ReduceMax(ops.Where(m, x, lowest), axes=[1], keepdims=self.keepdims)
+        return ops.Where(ops.ReduceMax(m, axes=[1], keepdims=self.keepdims), top, np.float32(0))
 
 
 # Keras's short names are the same classes (``keras.layers.MaxPool2D is keras.layers.MaxPooling2D``)
