@@ -15,7 +15,7 @@ from webgrad.federated.secagg.config import check_config
 from webgrad.federated.secagg.encoding import add_mod, b64decode, decode_sum, sub_mod
 from webgrad.federated.secagg.errors import SecAggError
 from webgrad.federated.secagg.messages import check_round, field, mask_seed, share_point
-from webgrad.federated.secagg.primitives import KEY_BYTES, agree, prg_uint32, public_key_bytes
+from webgrad.federated.secagg.primitives import KEY_BYTES, SEED_BYTES, agree, prg_uint32, public_key_bytes
 
 PHASES = ("advertise", "share", "masked", "unmask")
 
@@ -162,13 +162,10 @@ class SecAggServer:
         total = self._masked_sum
         count = total.size
         for owner in self._request["survivors"]:
-            seed = self._reconstruct(owner, "bShares").to_bytes(16, "big")
+            seed = self._reconstruct(owner, "bShares")
             total = sub_mod(total, prg_uint32(seed, count))
         for dropped in self._request["dropped"]:
-            s_private = self._reconstruct(dropped, "sShares").to_bytes(KEY_BYTES, "big")
-            if b64decode(self._keys[dropped]["sPublicKey"], "key") != public_key_bytes(s_private):
-                raise SecAggError("EMALFORMED", f"result: the shares of {dropped!r}'s mask key do not rebuild the "
-                                                "key it advertised (a survivor sent a bad share)")
+            s_private = self._reconstruct(dropped, "sShares")
             for survivor in self._request["survivors"]:
                 public = b64decode(self._keys[survivor]["sPublicKey"], "key")
                 mask = prg_uint32(mask_seed(agree(s_private, public), self.config["round"], survivor, dropped), count)
@@ -176,13 +173,21 @@ class SecAggServer:
                 total = sub_mod(total, mask) if survivor < dropped else add_mod(total, mask)
         return decode_sum(total, self.config["fracBits"])
 
-    def _reconstruct(self, owner: str, kind: str) -> int:
+    def _reconstruct(self, owner: str, kind: str) -> bytes:
+        """The secret (b seed or s private key) of ``owner`` from the survivors' shares; shares that do not
+        rebuild a secret of the right size (or, for s, the key ``owner`` advertised) raise EMALFORMED."""
+        what, size = ("self-mask seed", SEED_BYTES) if kind == "bShares" else ("mask key", KEY_BYTES)
         points = [(share_point(self.config, r), shamir.from_bytes(b64decode(m[kind][owner], kind), kind))
                   for r, m in sorted(self._unmask.items())]
         secret = shamir.combine(points, self.config["threshold"], f"{kind} of {owner!r}")
-        if kind == "bShares" and secret >= 2**128:
-            raise SecAggError("EMALFORMED", f"result: the shares of {owner!r}'s self-mask seed are inconsistent")
-        return secret
+        bad = SecAggError("EMALFORMED", f"result: the shares of the {what} of {owner!r} do not rebuild the {what} "
+                                        "it committed to (a survivor sent a bad share)")
+        if secret >= 256**size:
+            raise bad
+        raw = secret.to_bytes(size, "big")
+        if kind == "sShares" and public_key_bytes(raw) != b64decode(self._keys[owner]["sPublicKey"], "key"):
+            raise bad
+        return raw
 
     def _roster_ids(self) -> list[str]:
         return sorted(self._roster["clients"]) if self._roster else []
