@@ -7,6 +7,7 @@
     webgrad verify BUNDLE             # check a web bundle and run its self-test
     webgrad ops Conv2D                # where an op is implemented, and how each implementation does
     webgrad conformance               # the op x implementation conformance matrix
+    webgrad federated serve --model BUNDLE --rounds 10 --clients-per-round 3   # federated training server
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from webgrad.exporter import bundle_cli, ops_cli
 from webgrad.exporter.export import export
 from webgrad.exporter.export_cli import add_export_command
 from webgrad.exporter.opset import load_opset
+from webgrad.federated import cli as federated_cli
 from webgrad.model import Sequential
 
 # per model: epochs, batch size, Adam learning rate, validation split (digits is small: train on all of it)
@@ -162,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     bundle_cli.add_commands(sub)
     add_export_command(sub)
     ops_cli.add_commands(sub)
+    federated_cli.add_commands(sub)
     return p
 
 

@@ -28,6 +28,11 @@ _LAZY: dict[str, str] = {
     "SecAggError": "secagg",
     "SecAggServer": "secagg",
     "round_config": "secagg",
+    "Client": "client",
+    "Server": "server",
+    "ServerError": "client",
+    "issue_token": "tokens",
+    "revoke_token": "tokens",
 }
 
 __all__ = sorted(_LAZY)
