@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         regularizers,
         saving,
         schedules,
+        text,
         utils,
         zoo,
     )
@@ -57,7 +58,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations", "autodiff", "backends", "callbacks", "datasets", "initializers", "layers", "losses", "metrics",
-    "ops", "optimizers", "privacy", "random", "raw_ops", "regularizers", "schedules", "utils", "zoo",
+    "ops", "optimizers", "privacy", "random", "raw_ops", "regularizers", "schedules", "text", "utils", "zoo",
 )
 # public name -> (module, attribute in it; None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
@@ -82,7 +83,7 @@ __all__ = [
     "DPConfig", "GradientTape", "Input", "Model", "Sequential", "TrainingDivergedError", "activations", "autodiff",
     "backends", "callbacks", "data_adapters", "datasets", "export", "get_backend", "initializers", "layers",
     "load_model", "losses", "metrics", "models", "ops", "optimizers", "privacy", "random", "raw_ops", "regularizers",
-    "saving", "schedules", "set_backend", "set_seed", "utils", "zoo",
+    "saving", "schedules", "set_backend", "set_seed", "text", "utils", "zoo",
 ]
 
 
