@@ -208,8 +208,9 @@ def test_too_few_survivors_fail_with_a_clear_error():
         run_round(ids, updates, gone_before_advertise=tuple(ids[:6]))
 
 
-def _shared(ids: list[str], length: int = 5):
-    cfg = round_config(2, ids, length, 1.0)
+def _shared(ids: list[str], length: int = 5, threshold: int | None = None):
+    """Config, server and clients of round 2 after every client shared its keys."""
+    cfg = round_config(2, ids, length, 1.0, threshold)
     server = SecAggServer(cfg)
     clients = {c: SecAggClient(c, cfg) for c in ids}
     for c in ids:
@@ -256,13 +257,7 @@ def test_tampered_or_misrouted_share_ciphertexts_raise_a_clear_error():
 
 def test_a_bad_share_in_the_unmask_step_is_detected():
     ids = [f"c{i}" for i in range(5)]
-    cfg = round_config(0, ids, 5, 1.0, threshold=3)
-    server = SecAggServer(cfg)
-    clients = {c: SecAggClient(c, cfg) for c in ids}
-    for c in ids:
-        server.receive_advertise(c, clients[c].advertise())
-    for c in ids:
-        server.receive_shares(c, clients[c].share_keys(server.roster()))
+    _, server, clients = _shared(ids, threshold=3)
     for c in ids[:4]:
         server.receive_masked(c, clients[c].masked_input(np.ones(5, np.float32), 1, server.inbox(c)))
     ask = server.unmask_request()

@@ -1,40 +1,29 @@
 /**
- * Bytes in JSON messages: standard base64 with padding (the same text as Python's `base64`), with no
- * dependency on Node's `Buffer`, so the code runs in browsers too.
+ * Bytes in JSON messages: standard base64 with padding (the same text as Python's `base64`, through
+ * the package's own encoder and decoder), and small byte-array helpers.
  * @module
  */
 
+import { base64Bytes } from '../../loader/encoded.js';
+import { base64 } from '../../train/to_bundle.js';
 import { secaggError } from './errors.js';
 
-const CHUNK = 0x8000;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/**
- * @param {Uint8Array} bytes
- * @returns {string}
- */
-export function toBase64(bytes) {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += CHUNK) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
-  }
-  return btoa(binary);
-}
+/** Standard padded base64 of bytes (the package's one encoder). */
+export const toBase64 = base64;
 
 /**
  * Strict base64 decoding; anything else throws `ESECAGG` (`EMALFORMED`) naming `what`.
  * @param {unknown} text
  * @param {string} what
- * @returns {Uint8Array}
+ * @returns {Uint8Array<ArrayBuffer>}
  */
 export function fromBase64(text, what) {
-  if (typeof text !== 'string' || !BASE64.test(text)) {
-    throw secaggError('EMALFORMED', `${what}: expected a base64 string`);
+  try {
+    if (typeof text !== 'string') throw new TypeError('not a string');
+    return base64Bytes(text);
+  } catch (err) {
+    throw secaggError('EMALFORMED', `${what}: expected a base64 string`, { cause: err });
   }
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
 }
 
 /**
