@@ -325,3 +325,19 @@ def test_round_config_refuses_what_cannot_be_secure_or_encoded():
     with pytest.raises(ValueError, match="weight: expected an integer example count"):
         _, server, clients = _shared(["a", "b"], length=3)
         clients["a"].masked_input(np.zeros(3, np.float32), 2.5, server.inbox("a"))
+
+
+def test_a_masked_input_arriving_after_the_unmask_request_is_refused():
+    ids = ["a", "b", "c", "d"]
+    _, server, clients = _shared(ids)
+    for c in ids[:3]:
+        server.receive_masked(c, clients[c].masked_input(np.ones(5, np.float32), 1, server.inbox(c)))
+    late = clients["d"].masked_input(np.ones(5, np.float32), 1, server.inbox("d"))
+    assert server.unmask_request()["dropped"] == ["d"]
+    with pytest.raises(SecAggError, match="phase 'unmask', not 'masked'") as err:
+        server.receive_masked("d", late)
+    assert err.value.code == "ESTATE"
+    for c in ids[:3]:
+        server.receive_unmask(c, clients[c].unmask(["a", "b", "c"], ["d"]))
+    total, weight = server.result()
+    assert weight == 3 and np.allclose(total, 3.0)
