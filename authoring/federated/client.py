@@ -30,7 +30,9 @@ from webgrad.federated.validate import encode_update
 __all__ = ["CancelledError", "Client", "ServerError"]
 
 log = logging.getLogger("webgrad.federated")
-_LOAD_LOCK = threading.Lock()  # building models is not thread-safe (layer naming): one load at a time
+# building and running models shares process-wide state (layer naming, the tracing context): clients in
+# one process (threads) load and train one at a time
+_MODEL_LOCK = threading.RLock()
 
 
 class ServerError(Exception):
@@ -135,7 +137,7 @@ class Client:
                 (folder / shard["file"]).write_bytes(self._request("GET", bundle_url + shard["file"], auth=False,
                                                                    raw=True))
             (folder / "model.json").write_bytes(manifest)
-            with _LOAD_LOCK:
+            with _MODEL_LOCK:
                 self.model = load_model(folder)
             self.layout = _layout(self.model, json.loads(manifest))
         elif version != self.version:
@@ -151,8 +153,9 @@ class Client:
 
         model = self.load_version(task["version"], task["bundleUrl"])
         s = task["settings"]
-        result = train_local(model, x, y, epochs=s["epochs"], batch_size=s["batchSize"],
-                             learning_rate=s["learningRate"], prox_mu=s.get("proxMu", 0.0), seed=s["seed"])
+        with _MODEL_LOCK:
+            result = train_local(model, x, y, epochs=s["epochs"], batch_size=s["batchSize"],
+                                 learning_rate=s["learningRate"], prox_mu=s.get("proxMu", 0.0), seed=s["seed"])
         update = np.concatenate([np.asarray(d, np.float32).reshape(-1) for d in result.delta])
         return update, dict(result.metrics)
 

@@ -375,17 +375,25 @@ class Server:
             self.on_round(report)
 
     def _evaluate(self, version: int) -> dict[str, float] | None:
+        """Accuracy (and cross-entropy) of the published bundle on ``eval_data``, run by the bundle runner
+        (no model is built: clients may be training in this process)."""
         if self.eval_data is None:
             return None
-        from webgrad.load import load_model  # a model only when there is a test set
+        from webgrad.exporter.runner import load_bundle
 
         x, y = self.eval_data
-        model = load_model(self.store.version_dir(version))
-        loss = float(model.evaluate(x, y, verbose=0))
-        probs = np.asarray(model.predict(x, verbose=0))
+        out = np.asarray(load_bundle(self.store.version_dir(version)).predict(np.asarray(x, np.float32)), np.float64)
         labels = np.asarray(y)
-        labels = labels.argmax(-1) if labels.ndim == probs.ndim else labels.reshape(-1)
-        return {"loss": loss, "accuracy": float(np.mean(probs.argmax(-1) == labels))}
+        labels = labels.argmax(-1) if labels.ndim == out.ndim else labels.reshape(-1).astype(np.int64)
+        result = {"accuracy": float(np.mean(out.argmax(-1) == labels))}
+        loss = self.base.manifest["training"]["loss"]
+        if loss["name"] in ("sparse_categorical_crossentropy", "categorical_crossentropy"):
+            if loss.get("from_logits"):
+                out = np.exp(out - out.max(-1, keepdims=True))
+                out /= out.sum(-1, keepdims=True)
+            picked = np.clip(out[np.arange(len(labels)), labels], 1e-7, 1.0)
+            result["loss"] = float(-np.log(picked).mean())
+        return result
 
     # -- secure aggregation ----------------------------------------------------------------------------
     def _secagg_open(self, r: RoundState, now: float) -> None:

@@ -1,0 +1,206 @@
+"""The federated server with Python clients over real HTTP (docs/federated_protocol.md): a run on the
+digits rises in accuracy and its final bundle loads in Python; the aggregate equals FedAvg computed
+directly from the clients' own training; a client that stops mid-round does not stop the round; DP's ε
+in the reports is the accountant's; secure aggregation gives plain FedAvg's weights; the model files'
+ETags and the weights-only file; CORS."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("flask")
+
+from federated_run import accuracy, digit_mlp_bundle  # noqa: E402
+
+import webgrad as wg  # noqa: E402
+from webgrad.exporter.bundle_reader import read_bundle  # noqa: E402
+from webgrad.federated.bundle_weights import trainable_vector  # noqa: E402
+from webgrad.federated.client import Client  # noqa: E402
+from webgrad.federated.local import train_local  # noqa: E402
+from webgrad.federated.rounds import client_seed  # noqa: E402
+from webgrad.federated.server import Server, client_id_for  # noqa: E402
+from webgrad.federated.tokens import token_hash  # noqa: E402
+
+TOKENS = ["token-a", "token-b", "token-c"]
+SETTINGS = {"epochs": 1, "batchSize": 16, "learningRate": 0.1}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    (x, y), (xt, yt) = wg.datasets.digits()
+    return (x.reshape(-1, 64) / np.float32(16), y), (xt.reshape(-1, 64) / np.float32(16), yt)
+
+
+@pytest.fixture
+def bundle(tmp_path):
+    return digit_mlp_bundle(tmp_path / "v0")
+
+
+def run_clients(url, data, tokens=TOKENS, client_cls=Client, **kwargs):
+    """Runs one client per token in threads on its share of ``data``; returns their histories (an
+    exception in a client thread fails the test)."""
+    (x, y), _ = data
+    results, errors = {}, []
+
+    def one(i, token):
+        try:
+            results[token] = client_cls(url, token, **kwargs).run(x[i::len(tokens)], y[i::len(tokens)])
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=one, args=(i, t)) for i, t in enumerate(tokens)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    return results
+
+
+def test_a_real_run_rises_in_accuracy_and_its_bundle_loads(bundle, digits, tmp_path):
+    _, (xt, yt) = digits
+    server = Server(bundle, rounds=3, clients_per_round=3, tokens=TOKENS, settings=SETTINGS, round_timeout=20,
+                    poll_after_ms=50, eval_data=(xt, yt), checkpoint_dir=tmp_path / "state")
+    url = server.run_in_thread()
+    try:
+        histories = run_clients(url, digits)
+    finally:
+        server.stop()
+    assert all([h["round"] for h in hist] == [1, 2, 3] for hist in histories.values())
+    reports = server.status()["reports"]
+    assert [r["participants"] for r in reports] == [3, 3, 3] and server.status()["done"]
+    scores = [accuracy(server.store.version_dir(v), xt, yt) for v in range(4)]
+    assert scores[3] > scores[1] > scores[0] + 0.2, scores
+    # the server's own evaluation is of the published bundle
+    assert [r["eval"]["accuracy"] for r in reports] == pytest.approx(scores[1:])
+    final = wg.load_model(server.store.version_dir(3))
+    assert final.predict(xt[:5], verbose=0).shape == (5, 10)
+    assert server.clients[client_id_for(token_hash("token-a"))]["runtime"] == "python"
+
+
+def test_the_round_is_fedavg_of_the_clients_training(bundle, digits):
+    """Round 1's weights = version 0 + Σ n_i Δ_i / Σ n_i, with each Δ_i recomputed here from the client's
+    data, the task's settings and the seed the server gave it."""
+    (x, y), _ = digits
+    server = Server(bundle, rounds=1, clients_per_round=3, tokens=TOKENS, settings=SETTINGS, poll_after_ms=50)
+    url = server.run_in_thread()
+    try:
+        run_clients(url, digits)
+    finally:
+        server.stop()
+    w0 = trainable_vector(read_bundle(bundle))
+    deltas, counts = [], []
+    for i, token in enumerate(TOKENS):
+        model = wg.load_model(bundle)
+        xi, yi = x[i::3], y[i::3]
+        r = train_local(model, xi, yi, epochs=1, batch_size=16, learning_rate=0.1,
+                        seed=client_seed(0, 1, client_id_for(token_hash(token))))
+        deltas.append(np.concatenate([d.reshape(-1) for d in r.delta]).astype(np.float64))
+        counts.append(len(xi))
+    expected = w0 + sum(n * d for n, d in zip(counts, deltas, strict=True)) / sum(counts)
+    got = trainable_vector(read_bundle(server.store.version_dir(1)))
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
+    assert np.abs(got - w0).max() > 1e-3
+
+
+class StopsMidRound(Client):
+    """Takes its first task, then disappears without answering (a killed client)."""
+
+    def train(self, task, x, y):
+        self.cancel()
+        raise SystemExit  # leaves run() like a dead process: no update, no more polls
+
+
+def test_a_client_that_stops_mid_round_does_not_stop_the_round(bundle, digits):
+    server = Server(bundle, rounds=2, clients_per_round=3, min_clients=2, tokens=TOKENS, settings=SETTINGS,
+                    round_timeout=1.0, poll_after_ms=50)
+    url = server.run_in_thread()
+    (x, y), _ = digits
+    done = []
+    try:
+        quitter = StopsMidRound(url, "token-c")
+        t = threading.Thread(target=lambda: pytest.raises(SystemExit, quitter.run, x[2::3], y[2::3]))
+        t.start()
+        done = run_clients(url, digits, tokens=TOKENS[:2])
+        t.join(30)
+    finally:
+        server.stop()
+    reports = server.status()["reports"]
+    assert server.status()["done"] and [r["participants"] for r in reports] == [2, 2]
+    assert reports[0]["selected"] == 3 and reports[0]["dropped"] == [client_id_for(token_hash("token-c"))]
+    assert all(len(h) == 2 for h in done.values())
+
+
+def test_dp_run_clips_and_reports_the_accountants_epsilon(bundle, digits):
+    from webgrad.federated.dp import DPFedAvg
+
+    def dp():
+        return DPFedAvg(noise_multiplier=1.0, clip_norm=0.05, expected_clients_per_round=3, total_clients=30)
+
+    server = Server(bundle, rounds=2, clients_per_round=3, tokens=TOKENS, settings=SETTINGS, poll_after_ms=50,
+                    dp=dp())
+    url = server.run_in_thread()
+    try:
+        histories = run_clients(url, digits)
+    finally:
+        server.stop()
+    reports = server.status()["reports"]
+    assert [r["epsilon"] for r in reports] == pytest.approx([dp().epsilon(1), dp().epsilon(2)], rel=1e-12)
+    assert all(r["clipNorm"] == 0.05 for r in reports)
+    assert all(h["clipped"] for hist in histories.values() for h in hist)  # a digits update is far above 0.05
+
+
+def test_secure_aggregation_gives_the_plain_fedavg_weights(bundle, digits, tmp_path):
+    weights = {}
+    for secure in (False, True):
+        server = Server(bundle, rounds=1, clients_per_round=3, tokens=TOKENS, settings=SETTINGS, poll_after_ms=50,
+                        secure_aggregation=secure, secagg_range=500.0, checkpoint_dir=tmp_path / str(secure))
+        url = server.run_in_thread()
+        try:
+            run_clients(url, digits)
+        finally:
+            server.stop()
+        assert [r["participants"] for r in server.status()["reports"]] == [3]
+        weights[secure] = trainable_vector(read_bundle(server.store.version_dir(1)))
+        # nothing of a single client's update is journaled under secure aggregation
+        assert not list((tmp_path / str(secure)).glob("rounds/*/*.npz"))
+    # fixed point: 3 clients' weighted coordinates within ±500 keep 2^-22 of precision
+    np.testing.assert_allclose(weights[True], weights[False], rtol=0, atol=1e-5)
+    assert np.abs(weights[True] - trainable_vector(read_bundle(bundle))).max() > 1e-3
+
+
+def test_model_files_etags_weights_only_and_cors(bundle):
+    server = Server(bundle, rounds=1, clients_per_round=1, tokens=TOKENS)
+    http = server.app.test_client()
+    r = http.get("/fl/v1/model/0/model.json")
+    assert r.status_code == 200 and r.headers["Cache-Control"].endswith("immutable")
+    assert r.data == Path(bundle, "model.json").read_bytes()
+    assert http.get("/fl/v1/model/0/model.json", headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
+    shard = http.get("/fl/v1/model/0/weights-000.bin")
+    assert shard.data == Path(bundle, "weights-000.bin").read_bytes()
+    weights = http.get("/fl/v1/model/0/trainable.bin")
+    np.testing.assert_array_equal(np.frombuffer(weights.data, "<f4"), trainable_vector(read_bundle(bundle)))
+    for missing in ("/fl/v1/model/1/model.json", "/fl/v1/model/0/tokens.json"):
+        answer = http.get(missing)
+        assert answer.status_code == 404 and answer.json["error"]["code"] == "ESTATE"
+    pre = http.options("/fl/v1/update")
+    assert pre.status_code == 204 and pre.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Authorization" in pre.headers["Access-Control-Allow-Headers"]
+    assert http.get("/fl/v1/status").headers["Access-Control-Expose-Headers"] == "ETag"
+
+
+def test_configuration_errors_name_the_argument(bundle, tmp_path):
+    with pytest.raises(ValueError, match="min_clients"):
+        Server(bundle, rounds=1, clients_per_round=2, min_clients=3)
+    with pytest.raises(ValueError, match="rounds"):
+        Server(bundle, rounds=0, clients_per_round=2)
+    with pytest.raises(ValueError, match="settings"):
+        Server(bundle, rounds=1, clients_per_round=2, settings={"epoch": 1})
+    plain = tmp_path / "plain"
+    wg.export(wg.Sequential([wg.Input((2,)), wg.layers.Dense(1)]), plain, verbose=0)
+    with pytest.raises(ValueError, match="trainable=True"):
+        Server(plain, rounds=1, clients_per_round=1)
