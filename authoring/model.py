@@ -516,7 +516,9 @@ class Sequential(Model):
         if self._input is None:
             shape = tuple(np.shape(x) if not isinstance(x, SymbolicTensor | Tensor) else x.shape)
             dtype = str(getattr(x, "dtype", "float32"))
-            self._input = InputLayer(tuple(shape[1:]), dtype="int32" if "int" in dtype else "float32").output
+            kind = "string" if getattr(getattr(x, "dtype", None), "kind", "") in "OU" else \
+                "int32" if "int" in dtype else "float32"  # texts build a string Input (TextVectorization first)
+            self._input = InputLayer(tuple(shape[1:]), dtype=kind).output
         y = self._input
         for layer in self._stack:
             y = layer(y)

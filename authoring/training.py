@@ -59,6 +59,7 @@ from webgrad.fit_checks import (
     validation_cut,
     validation_freq_arg,
 )
+from webgrad.layers.text_vectorization import as_texts, vectorize_model_inputs
 from webgrad.progress import Progress, resolve_verbose
 from webgrad.raw_ops import no_grad
 from webgrad.tensor import Tensor
@@ -314,20 +315,29 @@ class TrainingMixin:
                 raise ValueError(f"inputs {missing} missing; the model's inputs are {names}, got {sorted(x)}")
             xs = [x[n] for n in names]
         else:
-            xs = _as_list(x)
+            xs = [x] if as_texts(x) is not None else _as_list(x)  # a list of str is one input of texts
         arrays = []
         for a in xs:
+            texts = as_texts(a, "x")
+            if texts is not None:  # raw strings: vectorized below by the model's TextVectorization
+                arrays.append(np.asarray(texts, dtype=object))
+                continue
             a = np.asarray(_value(a))
             if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-                raise TypeError(f"inputs must be numeric arrays, got dtype {a.dtype}")
+                raise TypeError(f"inputs must be numeric arrays (or texts for a string input), got dtype {a.dtype}")
             arrays.append(a)
         self._ensure_built(arrays if len(arrays) > 1 else arrays[0])  # a Sequential or subclassed model builds
+        if self.inputs and len(arrays) == len(self.inputs):  # texts -> ids before anything else sees them
+            arrays = vectorize_model_inputs(self, arrays)
         if not self.inputs:  # a model without a signature: floats arrive as float32, as in Keras
             return [a.astype(np.float32) if a.dtype == np.float64 else a for a in arrays]
         if len(arrays) != len(self.inputs):
             raise ValueError(f"model {self.name!r} takes {len(self.inputs)} inputs, got {len(arrays)}")
         out = []
         for a, spec in zip(arrays, self.inputs, strict=True):
+            if spec.dtype == "string":  # ids from its TextVectorization, checked there
+                out.append(a)
+                continue
             want = spec.shape
             if a.ndim != len(want) or any(w is not None and w != g for w, g in zip(want, a.shape, strict=True)):
                 raise ValueError(f"input {spec.history[0].name!r} expects shape {want} (None = any), "

@@ -64,6 +64,7 @@ from webgrad.layers.sequence import (
     MaxPool1D,
     MaxPooling1D,
 )
+from webgrad.layers.text_vectorization import TextVectorization
 from webgrad.layers.transformer import (
     PositionalEmbedding,
     PositionEmbedding,
@@ -90,6 +91,8 @@ __all__ = [
     "AveragePooling1D", "AvgPool1D", "Conv1D", "Convolution1D", "Masking", "MaxPool1D", "MaxPooling1D",
     "MultiHeadAttention", "PositionEmbedding", "PositionalEmbedding", "TokenAndPositionEmbedding",
     "TransformerEncoder",
+    # text preprocessing (issue 18)
+    "TextVectorization",
 ]
 
 
