@@ -28,7 +28,12 @@ const bs = (bytes) => /** @type {BufferSource} */ (bytes);
 
 function subtle() {
   const s = globalThis.crypto?.subtle;
-  if (!s) throw secaggError('ESTATE', 'WebCrypto (crypto.subtle) is not available in this runtime');
+  if (!s) {
+    throw secaggError(
+      'ESTATE',
+      'WebCrypto (crypto.subtle) is not available: browsers offer it only to secure contexts (https or localhost), Node from version 20',
+    );
+  }
   return s;
 }
 
