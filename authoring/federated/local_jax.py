@@ -17,11 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
-from webgrad.backends.jax_steps import JaxSteps
 from webgrad.federated.local import LocalResult, batch_plan, check_model, check_settings, correct_count
 
 
@@ -29,6 +26,10 @@ class JaxClients:
     """Trains many clients of ``model`` at once; ``train`` takes the global weights and the clients' data."""
 
     def __init__(self, model: Any, devices: list[Any] | None = None):
+        import jax
+
+        from webgrad.backends.jax_steps import JaxSteps
+
         check_model(model)
         self.model = model
         self.steps = JaxSteps(model, devices=devices)
@@ -38,6 +39,9 @@ class JaxClients:
     def _client(self, params: list, state: list, x: Any, y: Any, idx: Any, w: Any, active: Any, key: Any,
                 lr: Any, mu: Any) -> tuple:
         """One client's whole local run: returns (delta, Σ loss·batch size, Σ correct)."""
+        import jax
+        import jax.numpy as jnp
+
         key = jax.random.wrap_key_data(key)
         grad_fn = jax.value_and_grad(self.steps._mean_loss, has_aux=True)
 
@@ -64,6 +68,8 @@ class JaxClients:
 
         ``pad_to=(examples, steps)`` pads every call to the same shapes (so one compiled program serves
         every round); by default the largest client of this call sets them."""
+        import jax
+
         check_settings(epochs, batch_size, learning_rate, prox_mu)
         seeds = seeds if seeds is not None else [None] * len(clients)
         plans = [batch_plan(len(x), epochs, batch_size, s) for (x, _), s in zip(clients, seeds, strict=True)]
