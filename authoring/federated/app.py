@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from webgrad.federated.bundle_weights import trainable_vector
-from webgrad.federated.validate import ProtocolError
+from webgrad.federated.validate import NotJSON, ProtocolError
 
 __all__ = ["create_app"]
 
@@ -34,7 +34,7 @@ def create_app(server: Any) -> Any:
         try:
             return json.loads(request.get_data(cache=False) or b"null")
         except (ValueError, UnicodeDecodeError) as e:
-            raise ProtocolError("EMALFORMED", f"body is not JSON: {e}") from e
+            return NotJSON(str(e))
 
     def auth() -> str | None:
         return request.headers.get("Authorization")

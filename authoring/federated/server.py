@@ -41,7 +41,14 @@ from webgrad.federated.bundle_weights import (
 from webgrad.federated.rounds import Accepted, RoundState, client_seed, round_rng, select, task_id
 from webgrad.federated.store import StateStore
 from webgrad.federated.tokens import TokenStore
-from webgrad.federated.validate import ProtocolError, decode_update, field, finite_metric, positive_int
+from webgrad.federated.validate import (
+    ProtocolError,
+    decode_update,
+    field,
+    finite_metric,
+    json_object,
+    positive_int,
+)
 
 __all__ = ["DEFAULT_SETTINGS", "Server", "client_id_for"]
 
@@ -193,7 +200,7 @@ class Server:
     def join(self, authorization: str | None, body: Any) -> dict[str, Any]:
         """``POST /fl/v1/join``."""
         cid = self.authenticate(authorization)
-        body = _object(body)
+        body = json_object(body)
         runtime = field(body, "runtime", str)
         if runtime not in RUNTIMES:
             raise ProtocolError("EMALFORMED", f"body.runtime must be one of {list(RUNTIMES)}, got {runtime!r}")
@@ -233,9 +240,10 @@ class Server:
     def update(self, authorization: str | None, body: Any) -> dict[str, Any]:
         """``POST /fl/v1/update``: checks in the protocol's order; a rejection is logged and reported and
         changes nothing."""
-        cid = self.authenticate(authorization)
+        cid = body.get("clientId") if isinstance(body, dict) and isinstance(body.get("clientId"), str) else None
         try:
-            body = _object(body)
+            cid = self.authenticate(authorization)
+            body = json_object(body)
             cid = self.authenticate(authorization, field(body, "clientId", str))
             task, round_ = field(body, "taskId", str), field(body, "round", int)
             num_examples = positive_int(body, "numExamples")
@@ -279,7 +287,7 @@ class Server:
             raise ProtocolError("EROUND", f"taskId {task!r} is not {cid}'s task in round {r.number}")
         return r
 
-    def _reject(self, cid: str, error: ProtocolError) -> None:
+    def _reject(self, cid: str | None, error: ProtocolError) -> None:
         with self.lock:
             log.warning("federated: rejected a request of %s: %s", cid, error)
             if self.current is not None:
@@ -450,11 +458,13 @@ class Server:
 
     def secagg_post(self, authorization: str | None, kind: str, body: Any) -> dict[str, Any]:
         """``POST /fl/v1/secagg/advertise|shares|unmask``."""
-        body = _object(body)
-        cid = self.authenticate(authorization, field(body, "clientId", str))
-        task, round_ = field(body, "taskId", str), field(body, "round", int)
-        message = field(body, "message", dict)
+        cid = body.get("clientId") if isinstance(body, dict) and isinstance(body.get("clientId"), str) else None
         try:
+            cid = self.authenticate(authorization)
+            body = json_object(body)
+            cid = self.authenticate(authorization, field(body, "clientId", str))
+            task, round_ = field(body, "taskId", str), field(body, "round", int)
+            message = field(body, "message", dict)
             with self.lock:
                 r = self._task_round(cid, task, round_)
                 if r.secagg is None:
@@ -541,10 +551,4 @@ class Server:
                 self.tick()
             except Exception:  # keep serving; the failure is in the log
                 log.exception("federated: round step failed")
-
-
-def _object(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise ProtocolError("EMALFORMED", f"body must be a JSON object, got {type(body).__name__}")
-    return body
 

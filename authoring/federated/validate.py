@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CODES", "ProtocolError", "decode_update", "encode_update", "field", "positive_int", "CLIP_SLACK"]
+__all__ = ["CLIP_SLACK", "CODES", "NotJSON", "ProtocolError", "decode_update", "encode_update", "field",
+           "finite_metric", "json_object", "positive_int"]
 
 #: code -> HTTP status (EAUTH is 401 for a bad token, 403 for a client of another token; ESTATE 404 for
 #: an unpublished version: those pass their status explicitly)
@@ -42,6 +43,22 @@ class ProtocolError(Exception):
     def to_json(self) -> dict[str, Any]:
         """The response body."""
         return {"error": {"code": self.code, "message": self.message}}
+
+
+class NotJSON:
+    """A request body that did not parse (kept so the refusal is logged and reported like the others)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def json_object(body: Any) -> dict[str, Any]:
+    """``body`` when it is a JSON object; EMALFORMED otherwise."""
+    if isinstance(body, NotJSON):
+        raise ProtocolError("EMALFORMED", f"body is not JSON: {body.reason}")
+    if not isinstance(body, dict):
+        raise ProtocolError("EMALFORMED", f"body must be a JSON object, got {type(body).__name__}")
+    return body
 
 
 def field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], where: str = "body") -> Any:
