@@ -20,6 +20,9 @@ or the npm runtime's ``toBundle``) loads compiled: the weights it lists as train
 are frozen, the loss and optimizer are its own, and the optimizer state (``iterations`` and slots) is
 restored, so ``fit`` continues exactly where the bundle left off.
 
+A text bundle (formatVersion 3 with a ``tokenizer``) loads as a model that takes texts: its input is a
+string ``Input`` read by a ``TextVectorization`` holding the bundle's tokenizer.
+
 >>> import tempfile, numpy as np, webgrad as wg
 >>> model = wg.Sequential([wg.Input((4,), name="x"), wg.layers.Dense(3, activation="softmax", name="probs")])
 >>> path = tempfile.mkdtemp() + "/b"
@@ -79,7 +82,9 @@ def load_model(path: str | Path) -> Model:
     """
     bundle = read_bundle(path)
     sources: dict[str, list[Any]] = {}
-    model = model_from_graph(bundle.graph, name=_model_name(bundle.metadata, Path(path)), sources=sources)
+    texts = {} if bundle.tokenizer is None else {bundle.manifest["tokenizer"]["input"]: bundle.tokenizer}
+    model = model_from_graph(bundle.graph, name=_model_name(bundle.metadata, Path(path)), sources=sources,
+                             texts=texts)
     model.bundle_metadata = dict(bundle.metadata)  # type: ignore[attr-defined]
     if "training" in bundle.manifest:
         restore_training(model, bundle.manifest["training"], bundle.graph.constants, sources,
@@ -259,13 +264,16 @@ class _LayerNames:
         return self.names.take(scope if scope not in self.names.used else node.name.replace("/", "_"))
 
 
-def model_from_graph(graph: Graph, name: str = "model", sources: dict[str, list[Any]] | None = None) -> Model:
+def model_from_graph(graph: Graph, name: str = "model", sources: dict[str, list[Any]] | None = None,
+                     texts: dict[str, Any] | None = None) -> Model:
     """A functional model computing ``graph`` (see the module doc). A node whose inputs are all
     constants is run once here and its result becomes a constant (what ``passes.fold_constants``
     does, without its size and dtype limits: a trainable model holds its constants as weights).
 
     One pass over the nodes in their (topological) order, no recursion: 100,000-node graphs load.
     ``sources``, when given, is filled with graph constant name -> the variables made from it.
+    ``texts`` maps a graph input to the tokenizer that makes its ids (a text bundle's): the model then
+    takes texts there, through a ``TextVectorization`` holding that tokenizer.
 
     >>> import numpy as np
     >>> from webgrad.exporter.graph import Graph, Node, TensorSpec
@@ -278,6 +286,11 @@ def model_from_graph(graph: Graph, name: str = "model", sources: dict[str, list[
     tensors: dict[str, SymbolicTensor] = {
         s.name: layers.Input(tuple(s.shape[1:]), dtype=s.dtype, name=s.name) for s in graph.inputs
     }
+    raw_texts = {}
+    for input_name, tokenizer in (texts or {}).items():  # string Input -> TextVectorization -> the ids
+        raw_texts[input_name] = layers.Input((1,), dtype="string", name=input_name)
+        vectorizer = layers.TextVectorization.from_tokenizer(tokenizer, name=f"{input_name}_tokenizer")
+        tensors[input_name] = vectorizer(raw_texts[input_name])
     consts = dict(graph.constants)
     names = _LayerNames(graph)
     for node in graph.nodes:
@@ -305,4 +318,5 @@ def model_from_graph(graph: Graph, name: str = "model", sources: dict[str, list[
     if missing:
         raise ValueError(f"graph outputs {missing} are constants, not computed from the inputs")
     outs = [tensors[o.name] for o in graph.outputs]
-    return Model([tensors[s.name] for s in graph.inputs], outs if len(outs) > 1 else outs[0], name=name)
+    inputs = [raw_texts.get(s.name, tensors[s.name]) for s in graph.inputs]
+    return Model(inputs, outs if len(outs) > 1 else outs[0], name=name)

@@ -6,7 +6,8 @@ not newer than this webgrad supports; the JSON Schema; each shard present, of it
 ``sha256``; each tensor inside the weight data, of a known dtype and consistent quantization, with
 finite values; each node's op known and attributes valid; the graph (every tensor defined before use,
 no cycle) and its shapes against the signature; a trainable bundle's ``training`` section
-(``bundle_training``); the self-test's tensors against the signature.
+(``bundle_training``); a text bundle's ``tokenizer`` section and file (``bundle_tokenizer``); the
+self-test's tensors against the signature.
 
 Every failure is a ``BundleError`` (a ``ValueError``) whose ``code`` is the JS runtime's for the same
 failure (``EJSON``, ``ESCHEMA``, ``ESHARD_SIZE``, ``ELIMIT``...): the two readers accept the same
@@ -41,6 +42,7 @@ from webgrad.exporter.bundle_files import file_size, open_regular, read_fd, read
 from webgrad.exporter.bundle_json import check_finite, is_integer, parse_model_json
 from webgrad.exporter.bundle_preprocessing import check_preprocessing
 from webgrad.exporter.bundle_shapes import check_arena, check_shapes, checked_attrs
+from webgrad.exporter.bundle_tokenizer import check_tokenizer
 from webgrad.exporter.bundle_training import check_training
 from webgrad.exporter.graph import Graph, GraphError, Node, TensorSpec
 from webgrad.exporter.opset import opset_version
@@ -49,7 +51,7 @@ from webgrad.exporter.quantize import INT8_SCHEME, dequantize_tensor
 __all__ = ["CODES", "Bundle", "BundleError", "Limits", "check_schema", "check_shapes", "read_bundle", "weight_stats"]
 
 FORMAT = "webgrad-bundle"
-FORMAT_VERSION = 2  # the newest format this reader reads (1: inference; 2: may be trainable)
+FORMAT_VERSION = 3  # the newest format this reader reads (1: inference; 2: may be trainable; 3: may have a tokenizer)
 MODEL_FILE = "model.json"
 ALIGN = 16  # tensor offsets are multiples of this, so a runtime can view them as typed arrays
 SCHEMA_PATH = Path(__file__).with_name("model.schema.json")
@@ -71,12 +73,14 @@ class Limits:
 
 @dataclass
 class Bundle:
-    """A validated bundle: ``manifest`` is model.json; ``graph`` has float32 (dequantized) weights."""
+    """A validated bundle: ``manifest`` is model.json; ``graph`` has float32 (dequantized) weights;
+    ``tokenizer`` the tokenizer of a text bundle (``webgrad.text.Tokenizer``), else None."""
 
     path: Path
     manifest: dict[str, Any]
     graph: Graph
     limits: Limits = field(default_factory=Limits)
+    tokenizer: Any = None
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -150,10 +154,11 @@ def read_bundle(path: str | Path, *, max_bytes: float = MAX_BYTES, max_model_jso
     constants = _read_tensors(manifest["weights"]["tensors"], data, where)
     graph = _build_graph(manifest, constants, where)
     check_training(manifest, graph, where)
+    tokenizer = check_tokenizer(manifest, path, where, limits.max_model_json_bytes)
     _check_selftest(manifest, where)
     selftest_shapes = {t["name"]: tuple(t["shape"]) for t in manifest["selftest"]["inputs"]}
     check_arena(graph, selftest_shapes, limits.max_arena_bytes, where, "the self-test input")
-    return Bundle(path=path, manifest=manifest, graph=graph, limits=limits)
+    return Bundle(path=path, manifest=manifest, graph=graph, limits=limits, tokenizer=tokenizer)
 
 
 def _limit(name: str, value: Any) -> float:

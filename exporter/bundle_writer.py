@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from webgrad.exporter.bundle_reader import (
     webgrad_version,
     weight_stats,
 )
+from webgrad.exporter.bundle_tokenizer import TOKENIZER_FILE, check_section, tokenizer_section
 from webgrad.exporter.bundle_training import check_training
 from webgrad.exporter.graph import Graph, Node
 from webgrad.exporter.opset import OpAttributeError, bundle_opset_version, normalize_attrs, op_names, op_spec
@@ -83,6 +85,7 @@ def write_bundle(
     selftest_batch: int = 2,
     overwrite: bool = False,
     training: dict[str, Any] | None = None,
+    tokenizer: tuple[str, Any] | None = None,
 ) -> WriteReport:
     """Writes ``graph`` as a bundle directory at ``path``; a bundle already there is replaced (its
     ``model.json`` and listed shards only: other files stay).
@@ -95,6 +98,9 @@ def write_bundle(
     it such a directory raises ``ExportTargetError`` and is left untouched. ``training``: the
     ``training`` section of a trainable bundle (``webgrad.exporter.trainable``), whose tensors are among
     ``graph.constants``; the bundle is then ``formatVersion`` 2 (else 1) and its weights must be float32.
+    ``tokenizer``: ``(input name, webgrad.text.Tokenizer)`` of a text bundle: ``tokenizer.json`` is
+    written next to model.json and listed in its ``tokenizer`` section (``formatVersion`` 3); the named
+    graph input takes the ids (int32 ``[None, sequence_length]``).
     """
     if quantize is not None and quantize not in SCHEMES:
         raise ValueError(f"unknown quantize {quantize!r}; valid: None, {', '.join(map(repr, SCHEMES))}")
@@ -113,7 +119,7 @@ def write_bundle(
     runtime_graph = Graph(graph.inputs, graph.outputs, graph.nodes, runtime_constants)
     manifest = {
         "format": FORMAT,
-        "formatVersion": 1 if training is None else 2,
+        "formatVersion": 3 if tokenizer is not None else 1 if training is None else 2,
         "opsetVersion": bundle_opset_version(_ops_used(graph, training)),
         "producer": {"name": "webgrad", "version": webgrad_version(), **(producer or {})},
         "signature": {"inputs": [_spec_json(s) for s in graph.inputs],
@@ -131,12 +137,26 @@ def write_bundle(
         manifest["training"] = _plain(training, "training")
         for n in manifest["training"]["lossGraph"]["nodes"]:
             n["attrs"] = _node_json(Node(n["name"], n["op"], n["inputs"], n["outputs"], n["attrs"]))["attrs"]
+    extra: dict[str, bytes] = {}
+    if tokenizer is not None:
+        input_name, tok = tokenizer
+        extra[TOKENIZER_FILE] = tok.to_str().encode("utf-8")
+        manifest["tokenizer"] = tokenizer_section(tok, extra[TOKENIZER_FILE], input_name)
     check_schema(manifest, "model.json to write")  # e.g. a producer override without a string version
     check_training(manifest, runtime_graph, "model.json to write")
+    if tokenizer is not None:
+        check_section(manifest, "model.json to write")
     path = Path(path)
-    replace_bundle(path, lambda names: _render_with_shards(manifest, names), shards, overwrite=overwrite,
-                   write_file=_write_file)
-    files = {MODEL_FILE: render(manifest).encode("utf-8")}
+    final = [shard_name(i) for i in range(len(shards))]
+
+    def manifest_for(names: list[str]) -> bytes:
+        if names == final:  # just before the final model.json: the files it lists besides the shards
+            for name, data in extra.items():
+                _replace_file(path / name, data)
+        return _render_with_shards(manifest, names)
+
+    replace_bundle(path, manifest_for, shards, overwrite=overwrite, write_file=_write_file)
+    files = {MODEL_FILE: render(manifest).encode("utf-8"), **extra}
     files.update({shard_name(i): s for i, s in enumerate(shards)})
     stats = weight_stats(entries)
     return WriteReport(path=path, files=[path / name for name in files], bytes_total=sum(map(len, files.values())),
@@ -259,6 +279,15 @@ def _render_with_shards(manifest: dict[str, Any], names: list[str]) -> bytes:
 
 def _write_file(path: Path, data: bytes) -> None:
     write_durably(path, data)
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Writes ``path`` whole or not at all (a temporary file renamed over it; an export that dies
+    first leaves a ``.webgrad.tmp-*`` file, which the next export removes)."""
+    tmp = path.with_name(f".webgrad.tmp-{path.name}")
+    tmp.unlink(missing_ok=True)
+    write_durably(tmp, data)
+    os.replace(tmp, path)
 
 
 __all__ = ["DEFAULT_SHARD_BYTES", "ExportTargetError", "WriteReport", "make_selftest", "shard_name", "tensor_order",

@@ -32,6 +32,7 @@ from webgrad import raw_ops as ops
 from webgrad.exporter.bundle_shapes import infer_graph
 from webgrad.exporter.graph import Graph, Node, TensorSpec, UniqueNames
 from webgrad.layers import InputLayer
+from webgrad.layers.text_vectorization import string_input_vectorizer
 from webgrad.raw_ops import REGISTRY
 from webgrad.tensor import Node as TapeNode
 from webgrad.tensor import SymbolicTensor, Tensor, Variable
@@ -178,6 +179,12 @@ def capture_with_weights(model: Any) -> tuple[Graph, dict[str, Variable]]:
     inputs = []
     for x in model.inputs:
         t = SymbolicTensor((None, *x.shape[1:]), x.dtype)
+        if x.dtype == "string":  # texts become ids before the graph: its input is the ids
+            try:
+                tv = string_input_vectorizer(model, x)
+            except TypeError as e:
+                raise CaptureError(str(e), x.history[0].name) from e
+            t = SymbolicTensor((None, tv.output_sequence_length), "int32")
         inputs.append((t, tracer.add_input(t, x.history[0].name)))
     out_names = [y.history[0].name for y in model.outputs]
     for name in out_names:

@@ -34,6 +34,7 @@ from webgrad.exporter.capture import CaptureError, capture
 from webgrad.exporter.passes import optimize as optimize_graph
 from webgrad.exporter.runner import load_bundle
 from webgrad.exporter.trainable import trainable_graph
+from webgrad.layers.text_vectorization import string_input_vectorizer
 
 __all__ = ["CaptureError", "ExportReport", "export"]
 
@@ -162,6 +163,7 @@ def export(model: Any, path: str | Path, *, quantize: str | None = None, labels:
     2
     """
     t0 = time.perf_counter()
+    text_tokenizer(model)  # a TextVectorization that cannot be a tokenizer.json fails before any work
     training = None
     if trainable:
         if quantize is not None:
@@ -178,7 +180,8 @@ def export(model: Any, path: str | Path, *, quantize: str | None = None, labels:
         if optimize:
             graph = optimize_graph(graph)
     meta = build_metadata(model, labels=labels, preprocessing=preprocessing, task=task, metadata=metadata)
-    written = write_bundle(graph, path, quantize=quantize, metadata=meta, overwrite=overwrite, training=training)
+    written = write_bundle(graph, path, quantize=quantize, metadata=meta, overwrite=overwrite, training=training,
+                           tokenizer=text_tokenizer(model))
     report = ExportReport(
         path=written.path, files=written.files, bytes_total=written.bytes_total,
         bytes_float32=written.bytes_float32, bytes_stored=sum(written.by_dtype.values()), by_dtype=written.by_dtype,
@@ -190,6 +193,25 @@ def export(model: Any, path: str | Path, *, quantize: str | None = None, labels:
     if verbose:
         print(report.summary())
     return report
+
+
+def text_tokenizer(model: Any) -> tuple[str, Any] | None:
+    """``(input name, tokenizer)`` of a model that reads raw strings (a string ``Input`` read by a
+    ``TextVectorization``), else None. ``NotImplementedError`` when the layer cannot be written as a
+    tokenizer.json (it names the option) or the model has several string inputs (a bundle holds one
+    tokenizer)."""
+    texts = [x for x in getattr(model, "inputs", None) or [] if x.dtype == "string"]
+    if not texts:
+        return None
+    if len(texts) > 1:
+        raise NotImplementedError(f"model {model.name!r} has {len(texts)} string inputs "
+                                  f"{[x.history[0].name for x in texts]}; a bundle holds one tokenizer")
+    x = texts[0]
+    try:
+        tv = string_input_vectorizer(model, x)
+    except TypeError as e:
+        raise CaptureError(str(e), x.history[0].name) from e
+    return x.history[0].name, tv.tokenizer()  # type: ignore[union-attr]
 
 
 def _validate(model: Any, path: Path, validation_data: tuple[Any, Any], report: ExportReport) -> None:

@@ -33,6 +33,7 @@ from webgrad.exporter.bundle_reader import (
 )
 from webgrad.exporter.bundle_shapes import check_arena, planned_bytes
 from webgrad.exporter.tensor_codec import decode
+from webgrad.text.strings import as_texts
 
 
 def load_bundle(path: str | Path, *, max_bytes: float = MAX_BYTES, max_model_json_bytes: float = MAX_MODEL_JSON_BYTES,
@@ -86,7 +87,30 @@ class BundleRunner:
             xs = list(x)
         else:
             xs = [x]
-        return [_check_input(a, s) for a, s in zip(xs, specs, strict=True)]
+        return [_check_input(self._ids(a, s), s) for a, s in zip(xs, specs, strict=True)]
+
+    @property
+    def tokenizer(self) -> Any:
+        """The tokenizer of a text bundle (``webgrad.text.Tokenizer``), else None."""
+        return self.bundle.tokenizer
+
+    def _ids(self, a: Any, spec: dict[str, Any]) -> Any:
+        """Texts for the tokenizer's input as its ids; anything else as it is."""
+        tok = self.tokenizer
+        if tok is None or spec["name"] != self.bundle.manifest["tokenizer"]["input"]:
+            return a
+        texts = as_texts(a, f"input {spec['name']!r}")
+        return a if texts is None else tok(texts)
+
+    def tokenize(self, texts: Any) -> np.ndarray:
+        """The ids the bundle's tokenizer gives ``texts`` (int32 ``[n, sequenceLength]``); a bundle
+        without a tokenizer raises ValueError."""
+        if self.tokenizer is None:
+            raise ValueError(f"{self.path}: the bundle has no tokenizer (it takes numbers, not texts)")
+        found = as_texts(texts, "texts")
+        if found is None:
+            raise TypeError(f"tokenize takes texts (a str or a list/array of str), got {type(texts).__name__}")
+        return self.tokenizer(found)
 
     def predict(self, x: Any, batch_size: int | None = None) -> np.ndarray | list[np.ndarray]:
         """Runs the model on ``x`` (an array; or a list in signature order / a dict by name when there are
@@ -189,7 +213,22 @@ class BundleRunner:
             "labels": self.labels,
             "metadata_keys": sorted(self.metadata),
             "selftest_tolerance": m["selftest"]["tolerance"],
+            "tokenizer": None if self.tokenizer is None else {
+                **{k: m["tokenizer"][k] for k in ("file", "input", "sequenceLength", "model", "padId", "unkId",
+                                                   "byteLength")},
+                "vocabSize": self.tokenizer.vocab_size,
+                "normalizer": _component(self.tokenizer.normalizer),
+                "preTokenizer": _component(self.tokenizer.pre_tokenizer),
+            },
         }
+
+
+def _component(c: Any) -> str | None:
+    """A normalizer or pre-tokenizer as its type names, e.g. ``Sequence[Lowercase, Replace]``."""
+    if c is None:
+        return None
+    parts = getattr(c, "normalizers", None) or getattr(c, "pretokenizers", None)
+    return f"Sequence[{', '.join(_component(p) or '' for p in parts)}]" if parts else type(c).__name__
 
 
 def _check_input(a: Any, spec: dict[str, Any]) -> np.ndarray:
