@@ -43,6 +43,7 @@ def add_commands(sub: Any) -> None:
     s.add_argument("--learning-rate", type=float, default=0.05, help="local SGD learning rate (default 0.05)")
     s.add_argument("--round-timeout", type=float, default=60.0, help="seconds a round waits (default 60)")
     s.add_argument("--seed", type=int, default=0, help="seed of the server's choices (default 0)")
+    s.add_argument("--poll-ms", type=int, default=500, help="how often idle clients poll (default 500 ms)")
     dp = s.add_argument_group("differential privacy (DP-FedAvg)")
     dp.add_argument("--dp-noise", type=float, metavar="Z", help="noise multiplier z (enables DP)")
     clip = dp.add_mutually_exclusive_group()
@@ -125,6 +126,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     secure_aggregation=args.secure_agg,
                     settings={"epochs": args.epochs, "batchSize": args.batch_size, "learningRate": args.learning_rate},
                     round_timeout=args.round_timeout, checkpoint_dir=args.state_dir, seed=args.seed,
+                    poll_after_ms=args.poll_ms,
                     on_round=lambda r: print(format_report(r, args.rounds), flush=True))
     url = server.run_in_thread(args.port, args.host)
     print(f"serving {url}/fl/v1: round {min(server.version + 1, args.rounds)} of {args.rounds}, "

@@ -269,6 +269,7 @@ class Server:
                 if vector is not None:
                     self.store.save_update(r.number, cid, vector, accepted.meta())
                 r.accepted[cid] = accepted
+                self._seen.pop(cid, None)  # waiting for the next round again once it polls again
                 log.info("federated: round %d: accepted the update of %s (%d examples)", r.number, cid, num_examples)
                 self.tick()
             return {"accepted": True}
