@@ -15,10 +15,10 @@ import pytest
 
 pytest.importorskip("flask")
 
-from federated_run import digit_mlp_bundle  # noqa: E402
+from federated_run import digit_mlp_bundle
 
-from webgrad.federated.server import Server  # noqa: E402
-from webgrad.federated.validate import encode_update  # noqa: E402
+from webgrad.federated.server import Server
+from webgrad.federated.validate import encode_update
 
 TOKENS = ["tok-a", "tok-b", "tok-c"]
 

@@ -14,12 +14,12 @@ import pytest
 
 pytest.importorskip("flask")
 
-from federated_run import digit_mlp_bundle  # noqa: E402
+from federated_run import digit_mlp_bundle
 
-import webgrad as wg  # noqa: E402
-from webgrad.cli import main  # noqa: E402
-from webgrad.federated.client import Client  # noqa: E402
-from webgrad.federated.tokens import token_hash  # noqa: E402
+import webgrad as wg
+from webgrad.cli import main
+from webgrad.federated.client import Client
+from webgrad.federated.tokens import token_hash
 
 
 def test_token_issue_and_revoke(tmp_path, capsys):

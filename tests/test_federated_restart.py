@@ -23,13 +23,13 @@ import pytest
 
 pytest.importorskip("flask")
 
-from federated_run import REPO, digit_mlp_bundle  # noqa: E402
+from federated_run import REPO, digit_mlp_bundle
 
-import webgrad as wg  # noqa: E402
-from webgrad.exporter.bundle_reader import read_bundle  # noqa: E402
-from webgrad.federated.bundle_weights import trainable_vector  # noqa: E402
-from webgrad.federated.client import Client  # noqa: E402
-from webgrad.federated.tokens import issue_token  # noqa: E402
+import webgrad as wg
+from webgrad.exporter.bundle_reader import read_bundle
+from webgrad.federated.bundle_weights import trainable_vector
+from webgrad.federated.client import Client
+from webgrad.federated.tokens import issue_token
 
 ROUNDS = 3
 
@@ -145,7 +145,7 @@ def uninterrupted(setup):
     run = new_run(setup, "reference")
     run.start()
     try:
-        threads, errors, accepted = start_clients(run.url, setup[3], setup[4])
+        threads, errors, _ = start_clients(run.url, setup[3], setup[4])
         for t in threads:
             t.join(120)
         assert not errors, errors

@@ -14,16 +14,16 @@ import pytest
 
 pytest.importorskip("flask")
 
-from federated_run import accuracy, digit_mlp_bundle  # noqa: E402
+from federated_run import accuracy, digit_mlp_bundle
 
-import webgrad as wg  # noqa: E402
-from webgrad.exporter.bundle_reader import read_bundle  # noqa: E402
-from webgrad.federated.bundle_weights import trainable_vector  # noqa: E402
-from webgrad.federated.client import Client  # noqa: E402
-from webgrad.federated.local import train_local  # noqa: E402
-from webgrad.federated.rounds import client_seed  # noqa: E402
-from webgrad.federated.server import Server, client_id_for  # noqa: E402
-from webgrad.federated.tokens import token_hash  # noqa: E402
+import webgrad as wg
+from webgrad.exporter.bundle_reader import read_bundle
+from webgrad.federated.bundle_weights import trainable_vector
+from webgrad.federated.client import CancelledError, Client
+from webgrad.federated.local import train_local
+from webgrad.federated.rounds import client_seed
+from webgrad.federated.server import Server, client_id_for
+from webgrad.federated.tokens import token_hash
 
 TOKENS = ["token-a", "token-b", "token-c"]
 SETTINGS = {"epochs": 1, "batchSize": 16, "learningRate": 0.1}
@@ -112,7 +112,7 @@ class StopsMidRound(Client):
 
     def train(self, task, x, y):
         self.cancel()
-        raise SystemExit  # leaves run() like a dead process: no update, no more polls
+        raise CancelledError  # run() returns: no update, no more polls, like a killed process
 
 
 def test_a_client_that_stops_mid_round_does_not_stop_the_round(bundle, digits):
@@ -123,7 +123,7 @@ def test_a_client_that_stops_mid_round_does_not_stop_the_round(bundle, digits):
     done = []
     try:
         quitter = StopsMidRound(url, "token-c")
-        t = threading.Thread(target=lambda: pytest.raises(SystemExit, quitter.run, x[2::3], y[2::3]))
+        t = threading.Thread(target=quitter.run, args=(x[2::3], y[2::3]))
         t.start()
         done = run_clients(url, digits, tokens=TOKENS[:2])
         t.join(30)
