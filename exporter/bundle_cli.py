@@ -1,6 +1,6 @@
 """The ``webgrad inspect`` and ``webgrad verify`` commands (added to the CLI by ``add_commands``).
 
-    webgrad inspect BUNDLE [--json]   # signature, ops, parameters, bytes per dtype, labels, versions
+    webgrad inspect BUNDLE [--json]   # signature, ops, parameters, bytes per dtype, labels, tokenizer, versions
     webgrad verify BUNDLE             # schema, versions, checksums, self-test
 
 A bundle that cannot be used prints ``error [CODE]: message`` on stderr (CODE is the BundleError's,
@@ -54,6 +54,11 @@ def format_summary(s: dict[str, Any]) -> str:
     else:
         shown = ", ".join(map(str, labels[:10])) + (", ..." if len(labels) > 10 else "")
         lines.append(f"labels:       {len(labels)}: {shown}")
+    tok = s.get("tokenizer")
+    if tok is not None:
+        lines.append(f"tokenizer:    {tok['file']} ({_bytes(tok['byteLength'])}): {tok['model']}, {tok['vocabSize']:,} "
+                     f"ids, {tok['sequenceLength']} per text into {tok['input']!r} (pad {tok['padId']}, unknown "
+                     f"{tok['unkId']}); normalizer {tok['normalizer']}, pre-tokenizer {tok['preTokenizer']}")
     lines.append(f"metadata:     {', '.join(s['metadata_keys']) or 'none'}")
     return "\n".join(lines)
 

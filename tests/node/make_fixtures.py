@@ -154,6 +154,40 @@ def write_training_fixtures(out: Path) -> list[dict]:
     return entries
 
 
+TEXT_TRAIN = ["a great film with a great cast", "a dull and boring film", "the acting was great", "boring plot",
+              "what a delightful movie", "terrible, just terrible!", "great fun", "dull"]
+TEXT_PROBES = ["What a GREAT film!", "unseen words only", "", "boring " * 20,
+               "Caf\u00e9 \u00a0cr\u00e8me \u2014 \U0001f600"]
+
+
+def write_text_fixtures(out: Path) -> list[dict]:
+    """Text bundles (formatVersion 3, tests/bundle_cases/tokenizer.json uses ``text-float32``):
+    ``text-float32`` (TextVectorization, WordLevel, 8 ids per text into input ``text``) and
+    ``text-wordpiece-int8`` (a trained WordPieceTokenizer, 12 ids, int8 weights). Each entry lists the
+    probe ``texts``, the Python runner's ids (``ids``, int32 ``[len(texts), sequenceLength]``) and its
+    outputs (``output``, float32)."""
+    wg.set_seed(11)
+    tv = wg.layers.TextVectorization(max_tokens=40, output_sequence_length=8)
+    tv.adapt(TEXT_TRAIN)
+    wp = wg.text.WordPieceTokenizer.train(TEXT_TRAIN, vocab_size=60, sequence_length=12)
+    entries = []
+    for name, vectorizer, vocab, q in (("text-float32", tv, 40, None),
+                                       ("text-wordpiece-int8", wg.layers.TextVectorization.from_tokenizer(wp), 60,
+                                        "int8")):
+        model = wg.Sequential([wg.Input((1,), dtype="string", name="text"), vectorizer,
+                               wg.layers.Embedding(vocab, 8), wg.layers.GlobalAveragePooling1D(),
+                               wg.layers.Dense(2, activation="softmax")])
+        model.compile(optimizer=wg.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
+        model.fit(TEXT_TRAIN, np.arange(len(TEXT_TRAIN)) % 2, epochs=2, verbose=0)
+        wg.export(model, out / name, quantize=q, labels=["negative", "positive"], verbose=0)
+        runner = load_bundle(out / name)
+        ids, y = runner.tokenize(TEXT_PROBES), np.asarray(runner.predict(TEXT_PROBES))
+        entries.append({"name": name, "bundle": name, "texts": TEXT_PROBES,
+                        "ids": _write_bin(out / f"{name}-ids.bin", ids, "<i4"), "idsShape": list(ids.shape),
+                        "output": _write_bin(out / f"{name}-output.bin", y), "outputShape": list(y.shape)})
+    return entries
+
+
 def main(out: Path) -> None:
     """Writes every fixture into ``out`` (created if missing)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -180,9 +214,10 @@ def main(out: Path) -> None:
     probs = np.asarray(load_bundle(out / "cnn-float32").predict(img.reshape(1, 28, 28, 1).astype(np.float32) / 255))
     _write_bin(out / "digit-probs.bin", probs)
     training = write_training_fixtures(out)
+    text = write_text_fixtures(out)
     (out / "fixtures.json").write_text(json.dumps({"cases": cases, "digit": {
         "npy": "digit.npy", "json": "digit.json", "probs": "digit-probs.bin", "bundle": "cnn-float32"},
-        "training": training}, indent=1))
+        "training": training, "text": text}, indent=1))
 
 
 if __name__ == "__main__":
