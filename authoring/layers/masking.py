@@ -42,8 +42,9 @@ from webgrad.tensor import SymbolicTensor, Tensor
 
 
 def as_float_mask(mask: Any) -> Any:
-    """``mask`` as a float32 0/1 tensor: float32 masks as they are, bool and integer ones through
-    ``x != 0`` (an op, so a symbolic integer mask stays in the graph); None stays None.
+    """``mask`` as a float32 0/1 tensor: arrays through ``mask != 0``; tensors the same way (an op, so a
+    symbolic integer mask stays in the graph), except float32 ones, which webgrad's layers make 0/1
+    already; None stays None.
 
     >>> as_float_mask(np.array([[True, False]]))
     array([[1., 0.]], dtype=float32)
@@ -57,10 +58,7 @@ def as_float_mask(mask: Any) -> Any:
         if dtype == "bool":
             return ops.Cast(mask, to="float32")
         return ops.NotEqual(mask, np.zeros((), dtype))
-    a = np.asarray(mask)
-    if a.dtype == np.float32:
-        return a
-    return (a != 0).astype(np.float32)
+    return (np.asarray(mask) != 0).astype(np.float32)  # Keras casts a mask to bool first
 
 
 def steps_mask(mask: Any) -> Any:
