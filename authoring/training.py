@@ -315,7 +315,7 @@ class TrainingMixin:
                 raise ValueError(f"inputs {missing} missing; the model's inputs are {names}, got {sorted(x)}")
             xs = [x[n] for n in names]
         else:
-            xs = [x] if as_texts(x) is not None else _as_list(x)  # a list of str is one input of texts
+            xs = [x] if as_texts(x, "x") is not None else _as_list(x)  # a list of str is one input of texts
         arrays = []
         for a in xs:
             texts = as_texts(a, "x")

@@ -99,6 +99,8 @@ class BundleRunner:
         tok = self.tokenizer
         if tok is None or spec["name"] != self.bundle.manifest["tokenizer"]["input"]:
             return a
+        if isinstance(a, list | tuple | np.ndarray) and len(a) == 0:
+            raise ValueError(f"input {spec['name']!r}: an empty batch; give one text or more")
         texts = as_texts(a, f"input {spec['name']!r}")
         return a if texts is None else tok(texts)
 
