@@ -37,7 +37,10 @@ class Harness:
         for t in TOKENS[:2]:
             self.ids[t] = self.http.post("/fl/v1/join", json={"runtime": "python", "numExamples": 10},
                                          headers=bearer(t)).json["clientId"]
-        self.task("tok-a")  # waiting; tok-b's first poll opens round 1 with both
+        self.next_round()
+
+    def next_round(self):
+        self.task("tok-a")  # waiting; tok-b's poll opens the round with both
         self.task("tok-b")
         self.tasks = {t: self.task(t) for t in TOKENS[:2]}
         assert all(task["status"] == "train" for task in self.tasks.values())
@@ -137,7 +140,7 @@ def test_a_replay_of_an_earlier_rounds_update_is_refused(harness, caplog):
     for t in TOKENS[:2]:
         assert harness.post(old[t], token=t).json == {"accepted": True}
     assert harness.server.version == 1
-    harness.tasks = {t: harness.task(t) for t in TOKENS[:2]}
+    harness.next_round()
     assert harness.tasks["tok-a"]["round"] == 2
     refused(harness, harness.post(copy.deepcopy(old["tok-a"])), 409, "EROUND", caplog)
     assert harness.server.current.accepted == {}

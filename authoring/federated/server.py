@@ -240,12 +240,9 @@ class Server:
     def update(self, authorization: str | None, body: Any) -> dict[str, Any]:
         """``POST /fl/v1/update``: checks in the protocol's order; a rejection is logged and reported and
         changes nothing."""
-        cid = body.get("clientId") if isinstance(body, dict) and isinstance(body.get("clientId"), str) else None
+        cid = _claimed_id(body)
         try:
-            cid = self.authenticate(authorization)
-            body = json_object(body)
-            cid = self.authenticate(authorization, field(body, "clientId", str))
-            task, round_ = field(body, "taskId", str), field(body, "round", int)
+            cid, body, task, round_ = self._client_message(authorization, body)
             num_examples = positive_int(body, "numExamples")
             encoding, text = field(body, "encoding", str), field(body, "update", str)
             if encoding not in ("float32", "secagg"):
@@ -276,6 +273,13 @@ class Server:
         except ProtocolError as e:
             self._reject(cid, e)
             raise
+
+    def _client_message(self, authorization: str | None, body: Any) -> tuple[str, dict[str, Any], str, int]:
+        """(sender, body, taskId, round) of a client's POST in a round: token, JSON object, fields."""
+        self.authenticate(authorization)
+        body = json_object(body)
+        cid = self.authenticate(authorization, field(body, "clientId", str))
+        return cid, body, field(body, "taskId", str), field(body, "round", int)
 
     def _task_round(self, cid: str, task: str, round_: int) -> RoundState:
         """The open round when ``task`` is ``cid``'s task in it; else EROUND."""
@@ -459,12 +463,9 @@ class Server:
 
     def secagg_post(self, authorization: str | None, kind: str, body: Any) -> dict[str, Any]:
         """``POST /fl/v1/secagg/advertise|shares|unmask``."""
-        cid = body.get("clientId") if isinstance(body, dict) and isinstance(body.get("clientId"), str) else None
+        cid = _claimed_id(body)
         try:
-            cid = self.authenticate(authorization)
-            body = json_object(body)
-            cid = self.authenticate(authorization, field(body, "clientId", str))
-            task, round_ = field(body, "taskId", str), field(body, "round", int)
+            cid, body, task, round_ = self._client_message(authorization, body)
             message = field(body, "message", dict)
             with self.lock:
                 r = self._task_round(cid, task, round_)
@@ -553,3 +554,7 @@ class Server:
             except Exception:  # keep serving; the failure is in the log
                 log.exception("federated: round step failed")
 
+
+def _claimed_id(body: Any) -> str | None:
+    """The clientId a body claims (for the log of a refused request), before anything is checked."""
+    return body.get("clientId") if isinstance(body, dict) and isinstance(body.get("clientId"), str) else None
