@@ -139,7 +139,7 @@ async function trainRound(proto, global, clientId, task, data, onStatus) {
     // the masked sum is weighted by example counts; DP-FedAvg (a clip norm) divides by a fixed count instead
     const weight = task.clipNorm == null ? n : 1;
     wire = await secaggRound(proto, { clientId, taskId, round, config: task.secagg, update: delta, weight });
-  } else wire = { encoding: 'float32', update: encodeFloat32(delta) };
+  } else wire = { encoding: 'float32', update: await encodeFloat32(delta) };
   onStatus?.({ phase: 'uploading', round });
   let accepted = true;
   /** @type {string | undefined} */

@@ -7,7 +7,6 @@
  */
 
 import { WebgradError } from '../errors.js';
-import { base64 } from '../train/to_bundle.js';
 
 /**
  * Copies of the named weights (the global weights of a round: the proximal term's center, and what the
@@ -75,10 +74,13 @@ export function clipInPlace(v, clipNorm) {
 }
 
 /**
- * Base64 of the float32 little-endian bytes of `v` (the wire format of `"encoding": "float32"`).
+ * Base64 of the float32 little-endian bytes of `v` (the wire format of `"encoding": "float32"`). The
+ * encoder is the training chunk's (already loaded: the client trains), imported so that it stays one chunk.
  * @param {Float32Array} v
+ * @returns {Promise<string>}
  */
-export function encodeFloat32(v) {
+export async function encodeFloat32(v) {
+  const { base64 } = await import('../train/index.js');
   const bytes = new Uint8Array(v.byteLength);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < v.length; i++) view.setFloat32(i * 4, v[i], true);
