@@ -40,15 +40,17 @@ def bundle(tmp_path):
     return digit_mlp_bundle(tmp_path / "v0")
 
 
-def run_clients(url, data, tokens=TOKENS, client_cls=Client, **kwargs):
-    """Runs one client per token in threads on its share of ``data``; returns their histories (an
-    exception in a client thread fails the test)."""
+def run_clients(url, data, tokens=TOKENS, parts=None, **kwargs):
+    """Runs one client per token in threads, the i-th on every ``parts``-th example of ``data`` from i
+    (``parts``: the number of tokens by default); returns their histories (an exception in a client
+    thread fails the test)."""
     (x, y), _ = data
+    parts = parts or len(tokens)
     results, errors = {}, []
 
     def one(i, token):
         try:
-            results[token] = client_cls(url, token, **kwargs).run(x[i::len(tokens)], y[i::len(tokens)])
+            results[token] = Client(url, token, **kwargs).run(x[i::parts], y[i::parts])
         except Exception as e:  # pragma: no cover - reported below
             errors.append(e)
 
@@ -171,6 +173,47 @@ def test_secure_aggregation_gives_the_plain_fedavg_weights(bundle, digits, tmp_p
     # fixed point: 3 clients' weighted coordinates within ±500 keep 2^-22 of precision
     np.testing.assert_allclose(weights[True], weights[False], rtol=0, atol=1e-5)
     assert np.abs(weights[True] - trainable_vector(read_bundle(bundle))).max() > 1e-3
+
+
+class DropsAfterSharingKeys(Client):
+    """Takes part in secure aggregation up to sharing its keys, then vanishes before sending its masked
+    update (the case the protocol's dropout recovery is for)."""
+
+    def _secagg(self, task, update, num_examples):
+        from webgrad.federated.secagg import SecAggClient
+
+        secagg = SecAggClient(self.client_id, task["secagg"])
+        self._post_secagg(task, "advertise", secagg.advertise())
+        self._post_secagg(task, "shares", secagg.share_keys(self._wait_secagg(task, "roster")))
+        self.cancel()
+        raise CancelledError
+
+
+def test_secure_aggregation_recovers_a_client_that_drops_after_sharing_keys(bundle, digits, tmp_path):
+    """The round completes with the two survivors, and its weights are plain FedAvg's of those two."""
+    (x, y), _ = digits
+    server = Server(bundle, rounds=1, clients_per_round=3, min_clients=2, tokens=TOKENS, settings=SETTINGS,
+                    poll_after_ms=50, round_timeout=1.0, secure_aggregation=True, secagg_range=500.0)
+    url = server.run_in_thread()
+    try:
+        quitter = threading.Thread(target=DropsAfterSharingKeys(url, "token-c").run, args=(x[2::3], y[2::3]))
+        quitter.start()
+        run_clients(url, digits, tokens=TOKENS[:2], parts=3)
+        quitter.join(30)
+    finally:
+        server.stop()
+    report = server.status()["reports"][0]
+    assert report["participants"] == 2 and report["dropped"] == [client_id_for(token_hash("token-c"))]
+    plain = Server(bundle, rounds=1, clients_per_round=2, tokens=TOKENS[:2], settings=SETTINGS, poll_after_ms=50)
+    url = plain.run_in_thread()
+    try:
+        run_clients(url, digits, tokens=TOKENS[:2], parts=3)
+    finally:
+        plain.stop()
+    expected = trainable_vector(read_bundle(plain.store.version_dir(1)))
+    got = trainable_vector(read_bundle(server.store.version_dir(1)))
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)
+    assert np.abs(got - trainable_vector(read_bundle(bundle))).max() > 1e-3
 
 
 def test_model_files_etags_weights_only_and_cors(bundle):

@@ -455,9 +455,7 @@ class Server:
         elif sa.phase == "share":
             sa.inbox(sa.shared[0])
         elif sa.phase == "masked":
-            sa.unmask_request()
-            for cid in sorted(set(r.accepted) - set(sa.masked)):
-                del r.accepted[cid]
+            sa.unmask_request()  # who sent no masked vector is dropped (its masks are recovered)
         else:
             self._close(r, secagg_sum=sa.result())
 
