@@ -128,6 +128,12 @@ def test_a_bad_update_is_refused_logged_reported_and_changes_nothing(harness, ca
     assert report["participants"] == 2 and code in {r["code"] for r in report["rejected"]}
 
 
+def test_a_body_larger_than_any_update_is_refused(harness):
+    huge = b"{" + b" " * (6 * harness.server.update_length + (1 << 20)) + b"}"
+    answer = harness.post(None, raw=huge)
+    assert answer.status_code == 413 and answer.json["error"]["code"] == "EMALFORMED"
+
+
 def test_a_second_update_for_a_task_is_a_duplicate(harness, caplog):
     assert harness.post(harness.body("tok-a")).json == {"accepted": True}
     before = harness.state()

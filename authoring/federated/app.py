@@ -43,6 +43,12 @@ def create_app(server: Any) -> Any:
     def protocol_error(e: ProtocolError) -> Any:
         return jsonify(e.to_json()), e.status
 
+    @app.errorhandler(413)
+    def too_large(_e: Any) -> Any:
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        return jsonify(ProtocolError("EMALFORMED", f"body over {limit} bytes, more than an update of this model "
+                                                   "can take").to_json()), 413
+
     @app.after_request
     def cors(response: Any) -> Any:
         response.headers.update(CORS)
