@@ -37,6 +37,8 @@ def test_token_issue_and_revoke(tmp_path, capsys):
     (["--clip-norm", "1"], "--dp-noise"),
     (["--dp-noise", "1"], "--clip-norm C or --adaptive-clip"),
     (["--dp-noise", "0.5", "--adaptive-clip"], "count noise multiplier"),
+    (["--dp-noise", "0.5", "--adaptive-clip", "--count-noise", "0.4"], "must exceed noise_multiplier=0.5"),
+    (["--clients-per-round", "3", "--min-clients", "4"], "min_clients"),
 ])
 def test_serve_refuses_incomplete_dp_options(tmp_path, capsys, extra, message):
     bundle = digit_mlp_bundle(tmp_path / "v0", hidden=4)
@@ -106,3 +108,23 @@ def test_status_json(tmp_path, capsys):
         server.stop()
     status = json.loads(capsys.readouterr().out)
     assert status == {"round": 1, "rounds": 1, "version": 0, "done": False, "clients": 0, "reports": []}
+
+
+def test_serve_options_build_the_strategy_and_dp_they_name():
+    from webgrad.cli import build_parser
+    from webgrad.federated.cli import _dp, _strategy
+
+    args = build_parser().parse_args([
+        "federated", "serve", "--model", "m", "--rounds", "5", "--clients-per-round", "10", "--strategy", "fedyogi",
+        "--server-lr", "0.03", "--dp-noise", "0.8", "--adaptive-clip", "--initial-clip", "0.3",
+        "--target-quantile", "0.7", "--count-noise", "2.0", "--total-clients", "100", "--delta", "1e-3"])
+    strategy, dp = _strategy(args), _dp(args)
+    assert strategy.get_config() == {"name": "FedYogi", "learning_rate": 0.03, "beta_1": 0.9, "beta_2": 0.99,
+                                     "tau": 1e-3}
+    assert dp.get_config() == {"noise_multiplier": 0.8, "clip_norm": None, "delta": 1e-3,
+                               "expected_clients_per_round": 10, "total_clients": 100,
+                               "adaptive": {"target_quantile": 0.7, "learning_rate": 0.2, "initial_norm": 0.3,
+                                            "count_noise_multiplier": 2.0}}
+    prox = build_parser().parse_args(["federated", "serve", "--model", "m", "--rounds", "1", "--clients-per-round",
+                                      "2", "--strategy", "fedprox", "--prox-mu", "0.1"])
+    assert _strategy(prox).client_settings() == {"proxMu": 0.1}

@@ -52,6 +52,8 @@ def add_commands(sub: Any) -> None:
     dp.add_argument("--target-quantile", type=float, default=0.5, help="adaptive: quantile to clip at (0.5)")
     dp.add_argument("--initial-clip", type=float, default=0.1, help="adaptive: initial clip norm (0.1)")
     dp.add_argument("--clip-learning-rate", type=float, default=0.2, help="adaptive: step of the norm (0.2)")
+    dp.add_argument("--count-noise", type=float, metavar="Z_B",
+                    help="adaptive: noise multiplier of the clipped count (default K/10; must exceed Z)")
     dp.add_argument("--total-clients", type=int, help="population size N (sampling rate K/N for the accountant)")
     dp.add_argument("--delta", type=float, default=1e-5, help="delta of the (epsilon, delta) guarantee (1e-5)")
     s.add_argument("--secure-agg", action="store_true", help="secure aggregation: the server sees only sums")
@@ -91,7 +93,8 @@ def _dp(args: argparse.Namespace) -> Any:
     if args.clip_norm is None and not args.adaptive_clip:
         raise ValueError("--dp-noise needs --clip-norm C or --adaptive-clip")
     adaptive = AdaptiveClipping(target_quantile=args.target_quantile, learning_rate=args.clip_learning_rate,
-                                initial_norm=args.initial_clip) if args.adaptive_clip else None
+                                initial_norm=args.initial_clip, count_noise_multiplier=args.count_noise) \
+        if args.adaptive_clip else None
     return DPFedAvg(args.dp_noise, args.clip_norm, adaptive=adaptive, delta=args.delta,
                     expected_clients_per_round=args.clients_per_round, total_clients=args.total_clients)
 
