@@ -43,11 +43,12 @@ from webgrad.federated.store import StateStore
 from webgrad.federated.tokens import TokenStore
 from webgrad.federated.validate import (
     ProtocolError,
-    decode_update,
+    base64_bytes,
     field,
     finite_metric,
     json_object,
     positive_int,
+    update_vector,
 )
 
 __all__ = ["DEFAULT_SETTINGS", "Server", "client_id_for"]
@@ -247,6 +248,7 @@ class Server:
             encoding, text = field(body, "encoding", str), field(body, "update", str)
             if encoding not in ("float32", "secagg"):
                 raise ProtocolError("EMALFORMED", f"body.encoding must be 'float32' or 'secagg', got {encoding!r}")
+            raw = base64_bytes(text)
             with self.lock:
                 r = self._task_round(cid, task, round_)
                 clipped = bool(field(body, "clipped", bool)) if r.clip_norm is not None else False
@@ -261,7 +263,7 @@ class Server:
                     self._secagg_call(lambda: r.secagg.receive_masked(cid, text))
                     vector = None
                 else:
-                    vector = decode_update(text, self.update_length, r.clip_norm)
+                    vector = update_vector(raw, self.update_length, r.clip_norm)
                 accepted = Accepted(vector, num_examples, clipped, loss, accuracy)
                 if vector is not None:
                     self.store.save_update(r.number, cid, vector, accepted.meta())

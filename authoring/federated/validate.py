@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CLIP_SLACK", "CODES", "NotJSON", "ProtocolError", "decode_update", "encode_update", "field",
-           "finite_metric", "json_object", "positive_int"]
+__all__ = ["CLIP_SLACK", "CODES", "NotJSON", "ProtocolError", "base64_bytes", "decode_update", "encode_update",
+           "field", "finite_metric", "json_object", "positive_int", "update_vector"]
 
 #: code -> HTTP status (EAUTH is 401 for a bad token, 403 for a client of another token; ESTATE 404 for
 #: an unpublished version: those pass their status explicitly)
@@ -87,15 +87,19 @@ def positive_int(body: dict[str, Any], name: str) -> int:
     return int(value)
 
 
-def decode_update(text: str, length: int, clip_norm: float | None) -> np.ndarray:
-    """The float32 update vector of base64 ``text``: EMALFORMED (not base64, not whole float32 values),
-    ESHAPE (not ``length`` values), ENONFINITE (NaN/Inf), ECLIP (L2 norm over ``clip_norm``·(1+1e-5))."""
+def base64_bytes(text: str) -> bytes:
+    """The bytes of standard padded base64 ``text``; EMALFORMED otherwise."""
     if not isinstance(text, str) or not _BASE64.match(text) or len(text) % 4:
         raise ProtocolError("EMALFORMED", "update is not standard padded base64")
     try:
-        raw = base64.b64decode(text, validate=True)
+        return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as e:
         raise ProtocolError("EMALFORMED", f"update is not valid base64: {e}") from e
+
+
+def update_vector(raw: bytes, length: int, clip_norm: float | None) -> np.ndarray:
+    """The float32 update vector of ``raw`` bytes: EMALFORMED (not whole float32 values), ESHAPE (not
+    ``length`` values), ENONFINITE (NaN/Inf), ECLIP (L2 norm over ``clip_norm``·(1+1e-5))."""
     if len(raw) % 4:
         raise ProtocolError("EMALFORMED", f"update has {len(raw)} bytes, not a whole number of float32 values")
     vector = np.frombuffer(raw, dtype="<f4").astype(np.float32)
@@ -110,6 +114,11 @@ def decode_update(text: str, length: int, clip_norm: float | None) -> np.ndarray
         if norm > clip_norm * (1 + CLIP_SLACK):
             raise ProtocolError("ECLIP", f"update has L2 norm {norm:.6g}, over the round's clipNorm {clip_norm:.6g}")
     return vector
+
+
+def decode_update(text: str, length: int, clip_norm: float | None) -> np.ndarray:
+    """``update_vector`` of the base64 ``text`` (both checks)."""
+    return update_vector(base64_bytes(text), length, clip_norm)
 
 
 def encode_update(vector: np.ndarray) -> str:
