@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from webgrad.text.component import Component
 from webgrad.text.errors import UnsupportedTokenizerError
 
 __all__ = ["Model", "WordLevel", "WordPiece", "model_from_json"]
@@ -27,7 +28,7 @@ def _check_vocab(vocab: Any, kind: str) -> dict[str, int]:
     return dict(vocab)
 
 
-class Model:
+class Model(Component):
     """Base class: ``tokenize(word) -> [(token, id)]``, the vocabulary and the tokenizer.json object."""
 
     vocab: dict[str, int]
@@ -49,9 +50,6 @@ class Model:
         if not hasattr(self, "_inverse"):
             self._inverse = {v: k for k, v in self.vocab.items()}
         return self._inverse.get(i)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.to_json() == self.to_json()  # type: ignore[attr-defined]
 
 
 class WordLevel(Model):

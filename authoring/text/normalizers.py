@@ -16,6 +16,7 @@ import unicodedata
 from typing import Any
 
 from webgrad.text.chars import CharTable, is_chinese_char, is_control, is_whitespace, lowercase
+from webgrad.text.component import Component
 from webgrad.text.errors import UnsupportedTokenizerError
 
 __all__ = ["NFC", "NFD", "NFKC", "NFKD", "BertNormalizer", "Lowercase", "Normalizer", "Replace", "Sequence",
@@ -24,20 +25,11 @@ __all__ = ["NFC", "NFD", "NFKC", "NFKD", "BertNormalizer", "Lowercase", "Normali
 SUPPORTED = "null, Lowercase, Replace, NFC, NFD, NFKC, NFKD, StripAccents, BertNormalizer, Sequence"
 
 
-class Normalizer:
+class Normalizer(Component):
     """Base class: ``normalize(text) -> text`` and the tokenizer.json object."""
 
     def normalize(self, text: str) -> str:
         raise NotImplementedError
-
-    def to_json(self) -> dict[str, Any]:
-        return {"type": type(self).__name__}
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.to_json() == self.to_json()  # type: ignore[attr-defined]
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.to_json()})"
 
 
 class Lowercase(Normalizer):

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from webgrad.text.chars import CharTable, is_bert_punctuation, is_whitespace, is_word_char
+from webgrad.text.component import Component
 from webgrad.text.errors import UnsupportedTokenizerError
 
 __all__ = ["BertPreTokenizer", "PreTokenizer", "Sequence", "Whitespace", "WhitespaceSplit", "pre_tokenizer_from_json"]
@@ -22,20 +23,11 @@ __all__ = ["BertPreTokenizer", "PreTokenizer", "Sequence", "Whitespace", "Whites
 SUPPORTED = "null, Whitespace, WhitespaceSplit, BertPreTokenizer, Sequence"
 
 
-class PreTokenizer:
+class PreTokenizer(Component):
     """Base class: ``split(text) -> words`` and the tokenizer.json object."""
 
     def split(self, text: str) -> list[str]:
         raise NotImplementedError
-
-    def to_json(self) -> dict[str, Any]:
-        return {"type": type(self).__name__}
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.to_json() == self.to_json()  # type: ignore[attr-defined]
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
 
 
 def _classes(kind: Any) -> CharTable:
