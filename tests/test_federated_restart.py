@@ -188,7 +188,7 @@ def test_killed_between_rounds_and_mid_round_it_resumes_with_the_same_weights(se
     assert np.abs(uninterrupted[3] - uninterrupted[0]).max() > 1e-3
 
 
-def test_a_restart_with_another_model_is_refused(setup, tmp_path):
+def test_a_restart_with_another_model_or_settings_is_refused(setup, tmp_path):
     from webgrad.federated.server import Server
 
     state = tmp_path / "state"
@@ -196,3 +196,10 @@ def test_a_restart_with_another_model_is_refused(setup, tmp_path):
     other = digit_mlp_bundle(tmp_path / "other", hidden=8)
     with pytest.raises(ValueError, match="another model"):
         Server(other, rounds=1, clients_per_round=1, checkpoint_dir=state)
+    with pytest.raises(ValueError, match=r"strategy: .*'FedAdam'"):
+        Server(setup[1], rounds=1, clients_per_round=1, checkpoint_dir=state, strategy="fedadam")
+    from webgrad.federated.dp import DPFedAvg
+
+    with pytest.raises(ValueError, match="dp: "):
+        Server(setup[1], rounds=1, clients_per_round=1, checkpoint_dir=state,
+               dp=DPFedAvg(1.0, clip_norm=1.0, expected_clients_per_round=1))

@@ -151,6 +151,12 @@ class Server:
         if meta["updateLength"] != self.update_length:
             raise ValueError(f"checkpoint_dir {self.store.root} holds a run of another model "
                              f"({meta['updateLength']} trainable values, this bundle has {self.update_length})")
+        for what, saved_config, config in (
+                ("strategy", meta["strategyConfig"], self.strategy.get_config()),
+                ("dp", meta.get("dpConfig"), None if self.dp is None else self.dp.get_config())):
+            if saved_config != config:
+                raise ValueError(f"{what}: checkpoint_dir {self.store.root} holds a run with {what} {saved_config}, "
+                                 f"not {config}; resume with the same settings or use a new directory")
         self.round_done, self.run_id, self.reports = meta["round"], meta["runId"], meta["reports"]
         self.clients = meta["clients"]
         self.strategy.load_state_dict(meta["strategy"])
@@ -171,7 +177,8 @@ class Server:
         meta = {"round": self.round_done, "version": self.round_done, "runId": self.run_id,
                 "updateLength": self.update_length, "clients": self.clients, "reports": self.reports,
                 "strategy": self.strategy.state_dict(), "strategyConfig": self.strategy.get_config(),
-                "dp": None if self.dp is None else self.dp.state_dict()}
+                "dp": None if self.dp is None else self.dp.state_dict(),
+                "dpConfig": None if self.dp is None else self.dp.get_config()}
         self.store.save_checkpoint(meta, self.weights)
 
     @property
