@@ -111,3 +111,10 @@ def test_empty_batch_and_texts_past_the_sequence_length():
     np.testing.assert_allclose(model.predict([long_text], verbose=0),
                                model.predict([" ".join(["great"] * 6)], verbose=0), atol=1e-6)  # truncated
     assert model.predict(["zzz qqq"], verbose=0).shape == (1, 2)  # unknown words: the OOV id
+
+
+def test_keras_file_round_trip_of_a_text_model(tmp_path):
+    model = _sequential()
+    model.save(tmp_path / "m.keras")
+    again = wg.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(again.predict(TEXTS[:4], verbose=0), model.predict(TEXTS[:4], verbose=0), atol=1e-6)
