@@ -218,6 +218,34 @@ def test_secure_aggregation_recovers_a_client_that_drops_after_sharing_keys(bund
     assert np.abs(got - trainable_vector(read_bundle(bundle))).max() > 1e-3
 
 
+def test_a_mounted_app_closes_a_round_at_its_deadline_without_requests(bundle):
+    """Served by another app (no run_in_thread), the server still closes a round on time: the app's first
+    request starts the ticker."""
+    import time
+
+    from webgrad.federated.validate import encode_update
+
+    server = Server(bundle, rounds=1, clients_per_round=2, min_clients=1, tokens=TOKENS[:2], round_timeout=0.3)
+    http = server.app.test_client()
+    auth = [{"Authorization": f"Bearer {t}"} for t in TOKENS[:2]]
+    ids = [http.post("/fl/v1/join", json={"runtime": "node", "numExamples": 4}, headers=a).json["clientId"]
+           for a in auth]
+    tasks = [http.get(f"/fl/v1/task?clientId={i}", headers=a).json for i, a in zip(ids, auth, strict=True)]
+    task = tasks[1]
+    assert task["status"] == "train"
+    body = {"clientId": ids[1], "taskId": task["taskId"], "round": 1, "numExamples": 4, "encoding": "float32",
+            "update": encode_update(np.full(server.update_length, 0.01, np.float32))}
+    assert http.post("/fl/v1/update", json=body, headers=auth[1]).json == {"accepted": True}
+    try:
+        for _ in range(200):  # the other selected client never answers; nobody sends a request
+            if server.version == 1:
+                break
+            time.sleep(0.05)
+        assert server.version == 1 and server.reports[0]["dropped"] == [ids[0]]
+    finally:
+        server.stop()
+
+
 def test_model_files_etags_weights_only_and_cors(bundle):
     server = Server(bundle, rounds=1, clients_per_round=1, tokens=TOKENS)
     http = server.app.test_client()

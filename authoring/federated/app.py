@@ -56,6 +56,7 @@ def create_app(server: Any) -> Any:
 
     @app.before_request
     def preflight() -> Any:
+        server.start_ticker()  # rounds close on time in a mounted app too
         # a CORS preflight (Flask would answer OPTIONS itself with 200 and an Allow list)
         return Response(status=204) if request.method == "OPTIONS" else None
 

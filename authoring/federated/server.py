@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,8 @@ class Server:
         self.current: RoundState | None = None
         self._restore()
         self._http: Any = None
+        self._stopping = threading.Event()
+        self._ticking: threading.Thread | None = None
 
     # -- configuration and state -----------------------------------------------------------------------
     def _settings(self, settings: dict[str, Any] | None) -> dict[str, Any]:
@@ -518,21 +521,31 @@ class Server:
     # -- running ---------------------------------------------------------------------------------------
     @property
     def app(self) -> Any:
-        """The Flask app serving the protocol under ``/fl/v1`` (mountable in another app)."""
+        """The Flask app serving the protocol under ``/fl/v1`` (a WSGI app another app can mount; its first
+        request starts the thread that closes rounds at their deadlines)."""
         if not hasattr(self, "_app"):
             from webgrad.federated.app import create_app
 
             self._app = create_app(self)
         return self._app
 
+    def start_ticker(self) -> None:
+        """Starts (once) the background thread that opens, extends and closes rounds on time even when
+        no request comes in; ``stop`` ends it."""
+        with self.lock:
+            if self._ticking is None:
+                self._stopping = threading.Event()
+                self._ticking = threading.Thread(target=_tick_forever, args=(weakref.ref(self), self._stopping),
+                                                 name="webgrad-fl-ticker", daemon=True)
+                self._ticking.start()
+
     def run_in_thread(self, port: int = 0, host: str = "127.0.0.1") -> str:
         """Serves in a background thread; returns the base URL (``port=0``: a free port)."""
         from werkzeug.serving import make_server
 
         self._http = make_server(host, port, self.app, threaded=True)
-        self._stopping = threading.Event()
         threading.Thread(target=self._http.serve_forever, name="webgrad-fl-http", daemon=True).start()
-        threading.Thread(target=self._ticker, name="webgrad-fl-ticker", daemon=True).start()
+        self.start_ticker()
         return f"http://{host}:{self._http.server_port}"
 
     def serve(self, host: str = "127.0.0.1", port: int = 8080) -> None:
@@ -548,20 +561,29 @@ class Server:
             self.stop()
 
     def stop(self) -> None:
-        """Stops serving (the state stays in ``checkpoint_dir``)."""
+        """Stops serving and ticking (the state stays in ``checkpoint_dir``)."""
+        self._stopping.set()
+        self._ticking = None
         if self._http is not None:
-            self._stopping.set()
             self._http.shutdown()
             self._http = None
 
-    def _ticker(self) -> None:
-        while not self._stopping.wait(0.05):
-            try:
-                self.tick()
-            except Exception:  # keep serving; the failure is in the log
-                log.exception("federated: round step failed")
 
 
 def _claimed_id(body: Any) -> str | None:
     """The clientId a body claims (for the log of a refused request), before anything is checked."""
     return body.get("clientId") if isinstance(body, dict) and isinstance(body.get("clientId"), str) else None
+
+
+def _tick_forever(server_ref: Any, stopping: threading.Event) -> None:
+    """The ticker thread: ``tick`` every 50 ms until stopped (or the server is garbage: the thread holds
+    it only weakly)."""
+    while not stopping.wait(0.05):
+        server = server_ref()
+        if server is None:
+            return
+        try:
+            server.tick()
+        except Exception:  # keep serving; the failure is in the log
+            log.exception("federated: round step failed")
+        del server
