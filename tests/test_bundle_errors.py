@@ -63,9 +63,9 @@ def test_wrong_format(bundle):
 
 
 def test_newer_format_version(bundle):
-    _edit(bundle, lambda d: d.update(formatVersion=3, graph="a future layout"))  # checked before the schema
+    _edit(bundle, lambda d: d.update(formatVersion=4, graph="a future layout"))  # checked before the schema
     msg = _fails(bundle, r"model\.json: formatVersion 3 is newer than this webgrad \(.+\) supports \(formatVersion "
-                         r"2\); upgrade webgrad")
+                         r"3\); upgrade webgrad")
     assert "pip install -U webgrad" in msg
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad.federated.secagg import shamir
+import webgrad.federated.secagg.shamir as shamir
 from webgrad.federated.secagg.config import check_config
 from webgrad.federated.secagg.encoding import add_mod, b64decode, decode_sum, sub_mod
 from webgrad.federated.secagg.errors import SecAggError

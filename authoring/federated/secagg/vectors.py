@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from webgrad.federated.secagg import shamir
+import webgrad.federated.secagg.shamir as shamir
 from webgrad.federated.secagg.client import pair_masks
 from webgrad.federated.secagg.config import round_config
 from webgrad.federated.secagg.encoding import encode_update
