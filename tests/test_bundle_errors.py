@@ -64,7 +64,7 @@ def test_wrong_format(bundle):
 
 def test_newer_format_version(bundle):
     _edit(bundle, lambda d: d.update(formatVersion=4, graph="a future layout"))  # checked before the schema
-    msg = _fails(bundle, r"model\.json: formatVersion 3 is newer than this webgrad \(.+\) supports \(formatVersion "
+    msg = _fails(bundle, r"model\.json: formatVersion 4 is newer than this webgrad \(.+\) supports \(formatVersion "
                          r"3\); upgrade webgrad")
     assert "pip install -U webgrad" in msg
 
