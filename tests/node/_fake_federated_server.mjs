@@ -10,7 +10,7 @@ import { loadModel } from '../../js_runtime/src/index.js';
  * Starts the server on a free port. `bundle`: the initial trainable bundle map; `rounds`; `task`: extra
  * fields of each train task (settings, clipNorm, secagg); `onUpdate(body, vector)`: returns an error
  * {status, code} to refuse; `aggregate(global, vectors)`: the next global weights (default: add the mean).
- * `waitForever`: /task always answers wait.
+ * `waitForever`: /task always answers wait. `truncateTrainableBin`: serves trainable.bin 4 bytes short.
  */
 export async function startFakeServer({
   bundle,
@@ -19,6 +19,7 @@ export async function startFakeServer({
   task = {},
   onUpdate,
   waitForever = false,
+  truncateTrainableBin = false,
   clientsPerRound = 1,
 }) {
   const model = await loadModel(bundle, { trainable: true, backend: 'js' });
@@ -57,7 +58,8 @@ export async function startFakeServer({
     const file = path.match(/^\/fl\/v1\/model\/(\d+)\/([\w.-]+)$/);
     if (file?.[2] === 'trainable.bin' && versions.has(Number(file[1]))) {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      return res.end(Buffer.from(trainableBin.get(Number(file[1])).buffer));
+      const bytes = Buffer.from(trainableBin.get(Number(file[1])).buffer);
+      return res.end(truncateTrainableBin ? bytes.subarray(4) : bytes);
     }
     if (file) {
       const b = versions.get(Number(file[1]));

@@ -186,6 +186,14 @@ test('a wrong token is EFEDERATED with serverCode EAUTH; an unreachable server E
   await assert.rejects(new FederatedClient('http://127.0.0.1:9/', { token: 't' }).join({ data }), { code: 'EFETCH' });
 });
 
+test('a trainable.bin of the wrong size is ESHAPE (nothing trained on it)', async () => {
+  await withServer({ rounds: 2, truncateTrainableBin: true }, async (server) => {
+    const client = new FederatedClient(server.url, { token: 'secret', backend: 'js' });
+    await assert.rejects(client.join({ data }), { code: 'ESHAPE', message: /trainable\.bin: 56 bytes, expected 60/ });
+    assert.equal(server.state.updates.length, 1); // round 1 only
+  });
+});
+
 test('bad arguments are EARG', async () => {
   assert.throws(() => new FederatedClient('not a url'), { code: 'EARG' });
   assert.throws(() => new FederatedClient('http://x/', { token: 3 }), { code: 'EARG' });
