@@ -266,6 +266,34 @@ def test_model_files_etags_weights_only_and_cors(bundle):
     assert http.get("/fl/v1/status").headers["Access-Control-Expose-Headers"] == "ETag"
 
 
+def test_a_version_is_the_bundle_with_new_trainable_weights(bundle, digits, tmp_path):
+    """bundle_weights: unchanged weights rewrite byte-identical files; new weights give a bundle whose
+    self-test (recomputed) passes and which predicts as the model with those weights."""
+    from webgrad.exporter.runner import load_bundle
+    from webgrad.federated.bundle_weights import write_with_trainable
+    from webgrad.federated.client import get_trainable, set_trainable
+
+    source = read_bundle(bundle)
+    same = write_with_trainable(source, trainable_vector(source), tmp_path / "same")
+    for name in ("model.json", "weights-000.bin"):
+        assert (same / name).read_bytes() == Path(bundle, name).read_bytes()
+    start = trainable_vector(source)
+    new = start + np.random.default_rng(0).normal(0, 0.1, start.size).astype(np.float32)
+    out = write_with_trainable(source, new, tmp_path / "new")
+    runner = load_bundle(out)
+    assert runner.selftest() <= 1e-5
+    model = wg.load_model(bundle)
+    set_trainable(model, new)
+    np.testing.assert_array_equal(get_trainable(model), new)
+    _, (xt, _) = digits
+    np.testing.assert_allclose(runner.predict(xt[:20]), model.predict(xt[:20], verbose=0), atol=1e-5)
+    assert runner.bundle.manifest["training"] == source.manifest["training"]
+    with pytest.raises(ValueError, match="NaN or Inf"):
+        write_with_trainable(source, np.full_like(new, np.nan), tmp_path / "nan")
+    with pytest.raises(ValueError, match="expected"):
+        write_with_trainable(source, new[:-1], tmp_path / "short")
+
+
 def test_configuration_errors_name_the_argument(bundle, tmp_path):
     with pytest.raises(ValueError, match="min_clients"):
         Server(bundle, rounds=1, clients_per_round=2, min_clients=3)
