@@ -202,3 +202,17 @@ def test_issued_and_revoked_tokens(bundle, tmp_path):
     assert http.post("/fl/v1/join", json=body, headers=bearer(late)).status_code == 200
     assert revoke_token(state, "alice") == 1
     assert http.post("/fl/v1/join", json=body, headers=bearer(token)).json["error"]["code"] == "EAUTH"
+
+
+def test_secure_aggregation_calls_in_a_plain_round_are_refused(harness, caplog):
+    http, cid, task = harness.http, harness.ids["tok-a"], harness.tasks["tok-a"]
+    body = {"clientId": cid, "taskId": task["taskId"], "round": 1, "message": {}}
+    refused(harness, http.post("/fl/v1/secagg/advertise", json=body, headers=bearer("tok-a")), 409, "ESTATE",
+            caplog)
+    refused(harness, http.post("/fl/v1/secagg/shares", json={**body, "round": 5}, headers=bearer("tok-a")), 409,
+            "EROUND", caplog)
+    answer = http.get(f"/fl/v1/secagg/roster?clientId={cid}&round=1", headers=bearer("tok-a"))
+    assert answer.status_code == 409 and answer.json["error"]["code"] == "ESTATE"
+    answer = http.get(f"/fl/v1/secagg/inbox?clientId={cid}", headers=bearer("tok-a"))
+    assert answer.status_code == 400 and answer.json["error"]["code"] == "EMALFORMED"
+    assert harness.server.current.accepted == {}
