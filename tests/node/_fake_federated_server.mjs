@@ -11,6 +11,7 @@ import { loadModel } from '../../js_runtime/src/index.js';
  * fields of each train task (settings, clipNorm, secagg); `onUpdate(body, vector)`: returns an error
  * {status, code} to refuse; `aggregate(global, vectors)`: the next global weights (default: add the mean).
  * `waitForever`: /task always answers wait. `truncateTrainableBin`: serves trainable.bin 4 bytes short.
+ * `failTasks`: the first n /task requests answer 503 (a server restarting).
  */
 export async function startFakeServer({
   bundle,
@@ -20,6 +21,7 @@ export async function startFakeServer({
   onUpdate,
   waitForever = false,
   truncateTrainableBin = false,
+  failTasks = 0,
   clientsPerRound = 1,
 }) {
   const model = await loadModel(bundle, { trainable: true, backend: 'js' });
@@ -77,6 +79,7 @@ export async function startFakeServer({
       return json(res, 200, { clientId: `c${state.clients}` });
     }
     if (path === '/fl/v1/task') {
+      if (failTasks-- > 0) return fail(res, 503, 'EUNAVAILABLE');
       if (state.done) return json(res, 200, { status: 'done', version: state.version });
       if (waitForever || pending.some((u) => u.clientId === url.searchParams.get('clientId')))
         return json(res, 200, { status: 'wait', pollAfterMs: 30 });

@@ -194,6 +194,14 @@ test('a trainable.bin of the wrong size is ESHAPE (nothing trained on it)', asyn
   });
 });
 
+test('a server that answers 503 for a while (restarting) is waited for', async () => {
+  await withServer({ rounds: 1, failTasks: 2 }, async (server) => {
+    const result = await new FederatedClient(server.url, { token: 'secret', backend: 'js' }).join({ data });
+    assert.equal(result.rounds, 1);
+    assert.equal(server.state.requests.filter((q) => q.startsWith('GET /fl/v1/task')).length, 4); // 2 failed, train, done
+  });
+});
+
 test('bad arguments are EARG', async () => {
   assert.throws(() => new FederatedClient('not a url'), { code: 'EARG' });
   assert.throws(() => new FederatedClient('http://x/', { token: 3 }), { code: 'EARG' });

@@ -15,6 +15,16 @@ import { WebgradError, throwIfAborted } from '../errors.js';
 /** The longest and shortest waits between polls, whatever the server asks (ms). */
 const POLL_MIN_MS = 20;
 const POLL_MAX_MS = 10000;
+/** How long a poll keeps retrying an unreachable server or a 5xx answer (a server restarting), in ms. */
+const RETRY_FOR_MS = 60000;
+
+/**
+ * Whether a failed request is worth retrying: the server could not be reached or failed itself (5xx).
+ * @param {unknown} e
+ */
+const transient = (e) =>
+  e instanceof WebgradError &&
+  (e.code === 'EFETCH' || (e.code === 'EFEDERATED' && /** @type {any} */ (e).status >= 500));
 
 /**
  * Resolves after `ms`, or rejects with EABORTED as soon as `signal` aborts (the timer cleared).
@@ -115,13 +125,29 @@ export class Protocol {
   }
 
   /**
-   * GETs `path` until the answer is not `{"status": "wait"}`, sleeping `pollAfterMs` between tries.
+   * GETs `path` until the answer is not `{"status": "wait"}`, sleeping `pollAfterMs` between tries;
+   * an unreachable server or a 5xx answer is retried with a growing pause for up to a minute.
    * @param {string} path @param {(a: any) => void} [onWait] called with each wait answer
    * @returns {Promise<any>}
    */
   async poll(path, onWait) {
+    let failingSince = 0;
+    let backoff = 250;
     for (;;) {
-      const a = await this.request('GET', path);
+      let a;
+      try {
+        a = await this.request('GET', path);
+        failingSince = 0;
+        backoff = 250;
+      } catch (e) {
+        // a server that restarts (it resumes from its checkpoint) is waited for, a while
+        if (!transient(e)) throw e;
+        failingSince ||= Date.now();
+        if (Date.now() - failingSince > RETRY_FOR_MS) throw e;
+        await sleep(backoff, this.signal, `GET ${path}`);
+        backoff = Math.min(backoff * 2, 5000);
+        continue;
+      }
       if (a.status !== 'wait') return a;
       onWait?.(a);
       const ms = Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, Number(a.pollAfterMs) || 500));
