@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         callbacks,
         data_adapters,
         datasets,
+        federated,
         initializers,
         layers,
         losses,
@@ -57,8 +58,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "activations", "autodiff", "backends", "callbacks", "datasets", "initializers", "layers", "losses", "metrics",
-    "ops", "optimizers", "privacy", "random", "raw_ops", "regularizers", "schedules", "text", "utils", "zoo",
+    "activations", "autodiff", "backends", "callbacks", "datasets", "federated", "initializers", "layers", "losses",
+    "metrics", "ops", "optimizers", "privacy", "random", "raw_ops", "regularizers", "schedules", "text", "utils", "zoo",
 )
 # public name -> (module, attribute in it; None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
@@ -81,9 +82,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
 
 __all__ = [
     "DPConfig", "GradientTape", "Input", "Model", "Sequential", "TrainingDivergedError", "activations", "autodiff",
-    "backends", "callbacks", "data_adapters", "datasets", "export", "get_backend", "initializers", "layers",
-    "load_model", "losses", "metrics", "models", "ops", "optimizers", "privacy", "random", "raw_ops", "regularizers",
-    "saving", "schedules", "set_backend", "set_seed", "text", "utils", "zoo",
+    "backends", "callbacks", "data_adapters", "datasets", "export", "federated", "get_backend", "initializers",
+    "layers", "load_model", "losses", "metrics", "models", "ops", "optimizers", "privacy", "random", "raw_ops",
+    "regularizers", "saving", "schedules", "set_backend", "set_seed", "text", "utils", "zoo",
 ]
 
 
