@@ -64,6 +64,10 @@ def _as_constant(value: Any) -> np.ndarray:
 class Tracer:
     """Receives ``record(op, args, attrs, out, scope)`` from ``ops.tracing`` and builds the graph."""
 
+    # ops on weights alone are recorded as nodes (not folded into unnamed constants here), so a trainable
+    # export still sees which weights they read; the export passes fold them for inference bundles
+    traces_weights = True
+
     def __init__(self) -> None:
         self.names = UniqueNames()
         self.nodes: list[Node] = []
@@ -136,10 +140,10 @@ def _checked_calls(model: Any, tracer: Tracer) -> Iterator[None]:
     """Wraps each layer's ``call`` (as an instance attribute, removed afterwards) so a failure or a
     result that no op-set op made is reported with the layer's name and class."""
     def wrap(layer: Any, call: Any) -> Any:
-        def checked(inputs: Any, training: bool = False) -> Any:
+        def checked(*args: Any, training: bool = False, **kwargs: Any) -> Any:
             where = f"layer {layer.name!r} ({type(layer).__name__}) has no op mapping"
             try:
-                out = call(inputs, training=training)
+                out = call(*args, training=training, **kwargs)
             except CaptureError as e:
                 if e.layer is not None:  # an inner layer of a nested model said it first
                     raise

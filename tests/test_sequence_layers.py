@@ -220,9 +220,6 @@ def test_position_embeddings_are_the_table_rows() -> None:
     assert L.TokenAndPositionEmbedding(20, 8, 5).compute_mask(ids) is None
 
 
-@pytest.mark.xfail(strict=True, reason="exporter/capture.py's per-layer check takes one input and `training` only; "
-                   "a top-level layer called on several tensors (MultiHeadAttention(q, v)) needs it to pass "
-                   "*args and **kwargs through (change requested in issue 18's report)")
 def test_a_functional_model_with_top_level_attention_exports(tmp_path) -> None:
     from webgrad.exporter import load_bundle
 

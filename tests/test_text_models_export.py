@@ -206,10 +206,6 @@ def test_npm_runtime_matches_the_python_runner(bundles, node_outputs, name: str,
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-4, err_msg=f"{name} on {backend}")
 
 
-@pytest.mark.xfail(strict=True, reason="during capture an op on weights alone (the Reshape of Conv1D's and "
-                   "MultiHeadAttention's Keras-shaped kernels) runs eagerly and becomes an unnamed constant, so a "
-                   "trainable bundle leaves those kernels out of its trainable list (raw_ops.apply should trace it "
-                   "while a capture is on; change requested in issue 18's report)")
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_a_trainable_export_trains_every_weight(name: str, tmp_path) -> None:
     wg.set_seed(0)

@@ -25,7 +25,7 @@ import numpy as np
 from webgrad.exporter.opset import normalize_attrs, op_names, op_spec
 from webgrad.raw_ops import registry
 from webgrad.raw_ops.registry import REGISTRY, ShapeError
-from webgrad.tensor import Node, SymbolicTensor, Tensor
+from webgrad.tensor import Node, SymbolicTensor, Tensor, Variable
 
 __all__ = ["apply", "REGISTRY", "ShapeError", "name_scope", "no_grad", "recording", "tracing"]
 
@@ -126,7 +126,10 @@ def apply(name: str, *inputs: Any, **attrs: Any) -> Any:
     if impl is None:
         raise NotImplementedError(f"op {name} has no numpy reference")
     args = [_as_array(x) if isinstance(x, bool | int | float) else x for x in _pad_optional(name, spec, inputs)]
-    if any(isinstance(x, SymbolicTensor) for x in args):
+    tracer = _state["tracer"]
+    if any(isinstance(x, SymbolicTensor) for x in args) or (
+        getattr(tracer, "traces_weights", False) and any(isinstance(x, Variable) for x in args)
+    ):
         shapes = [None if x is None else tuple(x.shape) for x in args]
         dtypes = [None if x is None else str(x.dtype) for x in args]
         shape, dtype = impl.shape(shapes, dtypes, attrs)
