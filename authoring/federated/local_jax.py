@@ -34,7 +34,9 @@ class JaxClients:
         self.model = model
         self.steps = JaxSteps(model, devices=devices)
         self.par = self.steps.par
-        self._jit = jax.jit(jax.vmap(self._client, in_axes=(None, None, 0, 0, 0, 0, 0, 0, None, None)))
+        # results replicated: every process of a multi-host run can read all the clients' deltas
+        self._jit = jax.jit(jax.vmap(self._client, in_axes=(None, None, 0, 0, 0, 0, 0, 0, None, None)),
+                            out_shardings=self.par.replicated)
 
     def _client(self, params: list, state: list, x: Any, y: Any, idx: Any, w: Any, active: Any, key: Any,
                 lr: Any, mu: Any) -> tuple:
