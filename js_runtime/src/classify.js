@@ -65,6 +65,31 @@ export function preprocessInput(x, spec, pre) {
 }
 
 /**
+ * A text, or an array of texts, as the int32 ids [batch, sequenceLength] of a text model's input. EINPUT
+ * for anything but a string or a non-empty array of strings (naming the first bad entry).
+ * @param {unknown} x
+ * @param {import('./text/tokenizer.js').Tokenizer} tokenizer
+ * @param {TensorSpec} spec the model's (single) input, int32 [null, sequenceLength]
+ * @returns {Tensor}
+ */
+export function textInput(x, tokenizer, spec) {
+  const texts = typeof x === 'string' ? [x] : Array.isArray(x) ? x : null;
+  if (!texts)
+    throw new WebgradError(
+      'EINPUT',
+      `classify: this is a text model (input '${spec.name}' takes token ids); expected a string or an array of strings, got ${describe(x)}`,
+    );
+  if (!texts.length) throw new WebgradError('EINPUT', 'classify: an empty batch (an array of no texts)');
+  const bad = texts.findIndex((t) => typeof t !== 'string');
+  if (bad >= 0)
+    throw new WebgradError('EINPUT', `classify: texts[${bad}] is ${describe(texts[bad])}, expected a string`);
+  const length = /** @type {number} */ (spec.shape[1]);
+  const ids = new Int32Array(texts.length * length);
+  texts.forEach((t, i) => ids.set(tokenizer.encode(t).ids, i * length));
+  return new Tensor(ids, [texts.length, length], 'int32');
+}
+
+/**
  * A `mean` or `std` of the preprocessing as one value per channel (`c`: the input's last dim). Load
  * checked an array's length against the signature's last dim; when that dim is unknown (null), it is
  * checked here against the input's: 1 or `c` values, else EINPUT. (When the signature's dim is known

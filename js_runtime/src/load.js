@@ -145,7 +145,7 @@ export async function loadModel(source, options = {}) {
     { wasmVariant, gpu, webgpuLimits, onDeviceLost: lost },
   );
   choosing.catch(() => {}); // awaited below, after `reading`, whose failure it shares
-  const { manifest, weights, graph, training } = await reading;
+  const { manifest, weights, graph, training, tokenizer } = await reading;
   const { instance, reason } = await choosing;
   let model;
   try {
@@ -159,7 +159,7 @@ export async function loadModel(source, options = {}) {
         training.graph,
         limits.maxArenaBytes,
       );
-      model = new Model({ manifest, graph, backend: instance, backendReason: reason, ...parts });
+      model = new Model({ manifest, graph, backend: instance, backendReason: reason, tokenizer, ...parts });
     } else {
       const executor = executorOn(instance, graph, weights, limits.maxArenaBytes);
       /** @type {import('./model.js').Recover | undefined} */
@@ -172,7 +172,7 @@ export async function loadModel(source, options = {}) {
             return { executor: /** @type {Executor} */ (accepted), backend: next };
           }
         : undefined;
-      model = new Model({ manifest, graph, executor, backend: instance, backendReason: reason, recover });
+      model = new Model({ manifest, graph, executor, backend: instance, backendReason: reason, recover, tokenizer });
     }
     made = model;
   } catch (e) {
@@ -201,7 +201,7 @@ export async function loadModel(source, options = {}) {
  * @param {boolean} trainable
  */
 async function readModel(src, where, signal, onProgress, limits, trainable) {
-  const { manifest, data, verified } = await readBundle(src, where, signal, onProgress, limits, trainable);
+  const { manifest, data, verified, tokenizer } = await readBundle(src, where, signal, onProgress, limits, trainable);
   let weights;
   let graph;
   let training = null;
@@ -229,7 +229,7 @@ async function readModel(src, where, signal, onProgress, limits, trainable) {
   }
   await verified;
   throwIfAborted(signal, 'loadModel');
-  return { manifest, weights, graph, training };
+  return { manifest, weights, graph, training, tokenizer };
 }
 
 /**
@@ -265,21 +265,37 @@ async function readBundle(src, where, signal, onProgress, { maxBytes, maxModelJs
     const manifest = checkStructure(raw, where);
     // the training section's structure: a chunk of its own, loaded only for a bundle that has one
     if (manifest.training) (await import('./loader/training_section.js')).checkTrainingSection(manifest, where);
+    // a text bundle's tokenizer: its section and file, with the tokenizer code, in a chunk of their own
+    const tokenizing = manifest.tokenizer ? await import('./loader/tokenizer_section.js') : null;
+    tokenizing?.checkTokenizerSection(manifest, where);
     if (trainable && !manifest.training)
       throw new WebgradError(
         'ENOT_TRAINABLE',
         `${where}: this bundle is not trainable (formatVersion ${manifest.formatVersion}, no 'training' section); export a trainable one in Python with wg.export(model, dir, trainable=True), or load this one without trainable: true`,
       );
-    const declared = manifest.weights.shards.reduce((n, s) => n + s.byteLength, 0);
+    // the tokenizer file counts toward maxBytes
+    const declared =
+      manifest.weights.shards.reduce((n, s) => n + s.byteLength, 0) + (manifest.tokenizer?.byteLength ?? 0);
     if (declared > maxBytes) {
       throw new WebgradError(
         'ELIMIT',
-        `${where}: the shards declare ${declared} bytes of weights, over maxBytes (${maxBytes} bytes); pass a larger maxBytes to load this model`,
+        `${where}: the shards${manifest.tokenizer ? ' and the tokenizer file' : ''} declare ${declared} bytes, over maxBytes (${maxBytes} bytes); pass a larger maxBytes to load this model`,
       );
     }
     const total = json.byteLength + declared;
     let loaded = json.byteLength;
     onProgress?.({ loaded, total, file: 'model.json' });
+    const tokenizer = tokenizing
+      ? await tokenizing.readTokenizer(src, /** @type {any} */ (manifest), { signal, timeoutMs, maxModelJsonBytes })
+      : null;
+    if (tokenizer) {
+      loaded += /** @type {NonNullable<Manifest['tokenizer']>} */ (manifest.tokenizer).byteLength;
+      onProgress?.({
+        loaded,
+        total,
+        file: /** @type {NonNullable<Manifest['tokenizer']>} */ (manifest.tokenizer).file,
+      });
+    }
     const { data, verified } = await readShards(src, manifest.weights.shards, {
       signal,
       early,
@@ -289,7 +305,7 @@ async function readBundle(src, where, signal, onProgress, { maxBytes, maxModelJs
         onProgress?.({ loaded, total, file });
       },
     });
-    return { manifest, data, verified };
+    return { manifest, data, verified, tokenizer };
   } catch (e) {
     early.cancel(); // no download left running for a load that failed
     throw e;

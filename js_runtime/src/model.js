@@ -6,7 +6,7 @@
 import { WebgradError } from './errors.js';
 import { disposeBackend } from './backends/index.js';
 import { prepareInputs } from './inputs.js';
-import { preprocessInput, topK } from './classify.js';
+import { preprocessInput, textInput, topK } from './classify.js';
 import { track } from './resources.js';
 import { Tensor } from './tensor.js';
 import { selftestInputs } from './selftest.js';
@@ -23,6 +23,8 @@ import { selftestInputs } from './selftest.js';
 /** @typedef {import('./train/fit.js').History} History */
 /** @typedef {import('./train/to_bundle.js').BundleMap} BundleMap */
 /** @typedef {import('./train/weights.js').WeightValue} WeightValue */
+/** @typedef {import('./text/tokenizer.js').Tokenizer} Tokenizer */
+/** @typedef {import('./text/tokenizer.js').Encoding} Encoding */
 // training code only as types here: loadModel(src, {trainable: true}) imports it (a lazy chunk) and hands the trainer in
 /**
  * @typedef {{weightsBytes: number, arenaBytes: number, backend: string, plans: number, deviceBytes?: number}} MemoryInfo
@@ -59,9 +61,9 @@ export class Model {
 
   /**
    * @param {{manifest: Manifest, graph: Graph, executor: Executor, backend: Backend, backendReason: string,
-   *   recover?: Recover, trainer?: Trainer}} parts
+   *   recover?: Recover, trainer?: Trainer, tokenizer?: Tokenizer | null}} parts
    */
-  constructor({ manifest, graph, executor, backend, backendReason, recover, trainer }) {
+  constructor({ manifest, graph, executor, backend, backendReason, recover, trainer, tokenizer = null }) {
     this.#executor = executor;
     this.#manifest = manifest;
     if (trainer) {
@@ -87,6 +89,8 @@ export class Model {
     /** The self-test result at load (`{maxError, tolerance}`), or null when it was skipped. */
     this.selftest = /** @type {SelftestResult | null} */ (null);
     this.graph = graph;
+    /** A text bundle's tokenizer (its tokenizer.json; `encode(text)`), or null for a model without one. */
+    this.tokenizer = tokenizer;
     track('models', 1);
   }
 
@@ -292,9 +296,16 @@ export class Model {
    * array of predictions for a single example, and an array of arrays for a batch of several.
    * Outputs that are not a Softmax/Sigmoid get a softmax first. `preprocess: false` feeds the values
    * as they are.
+   *
+   * A text model (a bundle with a tokenizer) takes a string, or an array of strings (one predict call for
+   * the batch), tokenized as `tokenize` does; it returns one array of predictions for a string and one per
+   * text for an array. EINPUT: a non-string entry, an empty array, a text given to a model without a
+   * tokenizer, or numbers given to a text model.
    * @param {unknown} input
    * @param {{topK?: number, preprocess?: boolean}} [options]
    * @returns {Promise<Prediction[] | Prediction[][]>}
+   * @example
+   * const [best] = await model.classify('what a delightful film'); // {label, index, probability}
    */
   async classify(input, { topK: k = 3, preprocess = true } = {}) {
     if (!Number.isInteger(k) || k < 1)
@@ -304,14 +315,49 @@ export class Model {
         'EINPUT',
         `classify needs a model with one input; this one has ${this.signature.inputs.length} (use predict)`,
       );
-    const x = preprocessInput(input, this.signature.inputs[0], preprocess ? this.metadata.preprocessing : undefined);
+    const texts = typeof input === 'string' || (Array.isArray(input) && typeof input[0] === 'string');
+    const x =
+      texts || this.tokenizer
+        ? textInput(input, this.#textModel('classify'), this.signature.inputs[0])
+        : preprocessInput(input, this.signature.inputs[0], preprocess ? this.metadata.preprocessing : undefined);
     this.#live();
     const [output] = await this.#run(prepareInputs(x, this.signature.inputs));
     await output.data(); // a GPU output: read back once
     const outName = this.signature.outputs[0].name;
     const producer = this.graph.nodes.find((n) => n.outputs.includes(outName));
     const result = topK(output, Boolean(producer && PROBABILITY_OPS.has(producer.op)), this.labels, k);
+    if (texts || this.tokenizer) return typeof input === 'string' ? result[0] : result; // one list per text
     return result.length === 1 ? result[0] : result;
+  }
+
+  /**
+   * The ids a text bundle's model sees for `text`: `{ids, attentionMask, tokens}` (Int32Arrays of the
+   * bundle's sequence length: truncated on the right, padded with the pad id; unknown words get the unknown
+   * token's id). EINPUT for a model without a tokenizer or a `text` that is not a string.
+   * @param {string} text
+   * @returns {Encoding}
+   * @example
+   * const { ids, tokens } = model.tokenize('what a delightful film');
+   */
+  tokenize(text) {
+    this.#live();
+    const tokenizer = this.#textModel('tokenize');
+    if (typeof text !== 'string')
+      throw new WebgradError('EINPUT', `tokenize: expected a string, got ${text === null ? 'null' : typeof text}`);
+    return tokenizer.encode(text);
+  }
+
+  /**
+   * The tokenizer, or EINPUT saying that this model takes no text.
+   * @param {string} what the call, for the message
+   * @returns {Tokenizer}
+   */
+  #textModel(what) {
+    if (this.tokenizer) return this.tokenizer;
+    throw new WebgradError(
+      'EINPUT',
+      `${what}: this model has no tokenizer (its bundle has no 'tokenizer' section), so it takes no text; give it numbers (a Tensor, {data, shape} or an array), or export a text model (wg.layers.TextVectorization) to classify strings`,
+    );
   }
 
   /**

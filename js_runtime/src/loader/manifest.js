@@ -13,10 +13,13 @@ import { MAX_JSON_DEPTH, tooDeepAt } from './json_depth.js';
 import { kind, own } from './json_values.js';
 
 export const FORMAT = 'webgrad-bundle';
-/** The newest format this runtime reads: 2 adds the optional `training` section (trainable bundles). */
-export const FORMAT_VERSION = 2;
+/**
+ * The newest format this runtime reads: 2 adds the optional `training` section (trainable bundles), 3 the
+ * optional `tokenizer` section (text bundles).
+ */
+export const FORMAT_VERSION = 3;
 /** Every format version this runtime reads. */
-const FORMAT_VERSIONS = [1, 2];
+const FORMAT_VERSIONS = [1, 2, 3];
 
 /**
  * @typedef {{name: string, dtype: import('../dtypes.js').DType, shape: (number | null)[]}} TensorSpecJson
@@ -30,7 +33,7 @@ const FORMAT_VERSIONS = [1, 2];
  *   signature: {inputs: TensorSpecJson[], outputs: TensorSpecJson[]}, graph: {nodes: NodeJson[]},
  *   weights: {shards: ShardJson[], tensors: TensorJson[]}, metadata: Record<string, any>,
  *   selftest: {inputs: EncodedTensorJson[], outputs: EncodedTensorJson[], tolerance: {rtol: number, atol: number}},
- *   training?: TrainingJson}} Manifest
+ *   training?: TrainingJson, tokenizer?: import('./tokenizer_section.js').TokenizerJson}} Manifest
  * @typedef {{trainable: string[], labels: {name: string, encoding: 'onehot' | 'dense', shape: (number | null)[],
  *   classes?: number}, lossGraph: {inputs: string[], nodes: NodeJson[], output: string},
  *   loss: {name: string, from_logits?: boolean}, optimizer: import('../train/optimizers.js').OptimizerConfig,
@@ -291,7 +294,7 @@ export function checkStructure(m, where) {
     'metadata',
     'selftest',
   ];
-  c.object(m, '$', required, [...required, 'training']);
+  c.object(m, '$', required, [...required, 'training', 'tokenizer']);
   if (!FORMAT_VERSIONS.includes(/** @type {number} */ (m.formatVersion)))
     c.fail(
       '$.formatVersion',
@@ -300,6 +303,8 @@ export function checkStructure(m, where) {
     );
   if (own(m, 'training') && /** @type {number} */ (m.formatVersion) < 2)
     c.fail('$.training', '', `a training section needs formatVersion 2, the bundle says ${m.formatVersion}`);
+  if (own(m, 'tokenizer') && /** @type {number} */ (m.formatVersion) < 3)
+    c.fail('$.tokenizer', '', `a tokenizer section needs formatVersion 3, the bundle says ${m.formatVersion}`);
   c.integer(m.opsetVersion, '$.opsetVersion', '', 1);
   const producer = c.object(m.producer, '$.producer', ['name', 'version'], null);
   c.string(producer.name, '$.producer.name', '');

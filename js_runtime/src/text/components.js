@@ -39,8 +39,17 @@ export function lowercase(s) {
   return s.includes('\u03a3') ? s.replace(/\u03a3/g, '\u03c3').toLowerCase() : s.toLowerCase();
 }
 
-/** @param {string} s */
-const stripMarks = (s) => s.replace(MARK, '');
+/**
+ * Removes the marks of `t` (a table of unicode.js): a callback only for the engine's marks.
+ * @param {{fast: string, unknown: RegExp}} t
+ * @returns {Normalizer}
+ */
+const stripping = (t) => {
+  const re = new RegExp(`[${t.fast}]`, 'gu');
+  return (s) => s.replace(re, (c) => (t.unknown.test(c) ? c : ''));
+};
+const stripMarks = stripping(MARK);
+const stripNonspacing = stripping(MARK_NONSPACING);
 
 /**
  * Unicode normalization, leaving alone the code points that `tokenizers`' tables do not know.
@@ -48,7 +57,12 @@ const stripMarks = (s) => s.replace(MARK, '');
  * @returns {Normalizer}
  */
 const normalization = (form) => (s) =>
-  NORM_KEEP.test(s) ? s.split(NORM_KEEP).map((part, i) => (i % 2 ? part : part.normalize(form))).join('') : s.normalize(form);
+  NORM_KEEP.test(s)
+    ? s
+        .split(NORM_KEEP)
+        .map((part, i) => (i % 2 ? part : part.normalize(form)))
+        .join('')
+    : s.normalize(form);
 const nfd = normalization('NFD');
 
 /** @type {Record<string, (j: Json, file: string) => Normalizer>} */
@@ -72,13 +86,13 @@ const NORMALIZERS = {
     return (s) => {
       if (j.clean_text) s = s.replace(CLEAN, (c) => (isControl(c) ? '' : IS_SPACE.test(c) ? ' ' : c));
       if (j.handle_chinese_chars) s = s.replace(CJK, ' $& ');
-      if (strip) s = nfd(s).replace(MARK_NONSPACING, '');
+      if (strip) s = stripNonspacing(nfd(s));
       return j.lowercase ? lowercase(s) : s;
     };
   },
   Sequence: (j, file) => {
     const parts = (j.normalizers ?? []).map((/** @type {Json} */ n) => normalizer(n, file));
-    return (s) => parts.reduce((t, f) => f(t), s);
+    return (s) => parts.reduce((/** @type {string} */ t, /** @type {Normalizer} */ f) => f(t), s);
   },
 };
 
@@ -93,18 +107,37 @@ export function normalizer(j, file) {
   return make ? make(j, file) : unsupported(file, 'normalizer', j?.type, Object.keys(NORMALIZERS));
 }
 
-/** @param {RegExp} re global: the words are its matches */
-const splitBy = (re) => (/** @type {string[]} */ words) => words.flatMap((w) => w.match(re) ?? []);
+/**
+ * Splits each word into the matches of `fast`, or of `exact` for a word holding a code point that the
+ * reference's tables do not know (see unicode.js).
+ * @param {string} fast @param {string} exact regex sources @param {RegExp} unknown
+ * @returns {PreTokenizer}
+ */
+const splitBy = (fast, exact, unknown) => {
+  const quick = new RegExp(fast, 'gu');
+  const slow = new RegExp(exact, 'gu');
+  return (words) => words.flatMap((w) => w.match(unknown.test(w) ? slow : quick) ?? []);
+};
 
 /** @type {Record<string, (j: Json, file: string) => PreTokenizer>} */
 const PRE_TOKENIZERS = {
   // `\w+|[^\w\s]+`; BERT: each punctuation mark alone, runs of anything else but whitespace
-  Whitespace: () => splitBy(new RegExp(`${WORD}+|(?:(?!${WORD})[^${SPACE}])+`, 'gu')),
-  WhitespaceSplit: () => splitBy(new RegExp(`[^${SPACE}]+`, 'gu')),
-  BertPreTokenizer: () => splitBy(new RegExp(`${PUNCT}|(?:(?!${PUNCT})[^${SPACE}])+`, 'gu')),
+  Whitespace: () =>
+    splitBy(
+      `[${WORD.fast}]+|[^${WORD.fast}${SPACE}]+`,
+      `${WORD.exact}+|(?:(?!${WORD.exact})[^${SPACE}])+`,
+      WORD.unknown,
+    ),
+  WhitespaceSplit: () => splitBy(`[^${SPACE}]+`, '', /$^/),
+  BertPreTokenizer: () =>
+    splitBy(
+      `[${PUNCT.fast}]|[^${PUNCT.fast}${SPACE}]+`,
+      `${PUNCT.exact}|(?:(?!${PUNCT.exact})[^${SPACE}])+`,
+      PUNCT.unknown,
+    ),
   Sequence: (j, file) => {
     const parts = (j.pretokenizers ?? []).map((/** @type {Json} */ p) => preTokenizer(p, file));
-    return (words) => parts.reduce((w, f) => f(w), words);
+    return (words) => parts.reduce((/** @type {string[]} */ w, /** @type {PreTokenizer} */ f) => f(w), words);
   },
 };
 

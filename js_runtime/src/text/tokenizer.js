@@ -38,14 +38,18 @@ function vocabOf(m, file) {
   return { vocab, unk };
 }
 
-/** @type {Record<string, (m: Json, file: string) => (word: string, out: Pieces) => void>} */
+/** @typedef {((word: string, out: Pieces) => void) & {unkId: number}} Model */
+/** @type {Record<string, (m: Json, file: string) => Model>} */
 const MODELS = {
   WordLevel: (m, file) => {
     const { vocab, unk } = vocabOf(m, file);
-    return (word, out) => {
-      const id = vocab.get(word);
-      out.push(id === undefined ? { id: unk, token: m.unk_token } : { id, token: word });
-    };
+    return Object.assign(
+      (/** @type {string} */ word, /** @type {Pieces} */ out) => {
+        const id = vocab.get(word);
+        out.push(id === undefined ? { id: unk, token: m.unk_token } : { id, token: word });
+      },
+      { unkId: unk },
+    );
   },
   // greedy longest-match-first over code points; a word with an unmatched rest, or longer than
   // max_input_chars_per_word code points, is one unknown token
@@ -53,27 +57,40 @@ const MODELS = {
     const { vocab, unk } = vocabOf(m, file);
     const prefix = m.continuing_subword_prefix ?? '##';
     const max = m.max_input_chars_per_word ?? 100;
-    return (word, out) => {
-      const chars = [...word];
-      /** @type {Pieces} */
-      const pieces = [];
-      let ok = chars.length <= max;
-      for (let start = 0; ok && start < chars.length; ) {
-        let end = chars.length;
-        for (; end > start; end--) {
-          const token = (start ? prefix : '') + chars.slice(start, end).join('');
-          const id = vocab.get(token);
-          if (id !== undefined) {
-            pieces.push({ id, token });
-            break;
+    // no piece is longer than the longest entry: shorter candidates only (same result, far fewer lookups)
+    let longest = 0;
+    for (const token of vocab.keys()) longest = Math.max(longest, token.length);
+    return Object.assign(
+      (/** @type {string} */ word, /** @type {Pieces} */ out) => {
+        const whole = word.length <= max ? vocab.get(word) : undefined;
+        if (whole !== undefined) return void out.push({ id: whole, token: word });
+        /** code unit offsets of the code points, and the end */
+        const at = [];
+        for (let i = 0; i < word.length; i += (word.codePointAt(i) ?? 0) > 0xffff ? 2 : 1) at.push(i);
+        at.push(word.length);
+        /** @type {Pieces} */
+        const pieces = [];
+        let ok = at.length - 1 <= max;
+        for (let s = 0; ok && s < at.length - 1;) {
+          const head = s ? prefix : '';
+          let e = at.length - 1;
+          while (e > s && head.length + at[e] - at[s] > longest) e--;
+          for (; e > s; e--) {
+            const token = head + word.slice(at[s], at[e]);
+            const id = vocab.get(token);
+            if (id !== undefined) {
+              pieces.push({ id, token });
+              break;
+            }
           }
+          ok = e > s;
+          s = e;
         }
-        ok = end > start;
-        start = end;
-      }
-      if (ok) out.push(...pieces);
-      else out.push({ id: unk, token: m.unk_token });
-    };
+        if (ok) out.push(...pieces);
+        else out.push({ id: unk, token: m.unk_token });
+      },
+      { unkId: unk },
+    );
   },
 };
 
@@ -116,24 +133,34 @@ export class Tokenizer {
     if (!make) unsupported(file, 'model', m.type, Object.keys(MODELS));
     this.normalize = normalizer(json.normalizer ?? null, file);
     this.preTokenize = preTokenizer(json.pre_tokenizer ?? null, file);
-    this.model = make(m, file);
+    /** Appends a word's tokens to `out`. */
+    this.model = /** @type {NonNullable<typeof make>} */ (make)(m, file);
     this.template = template(json.post_processor ?? null, file);
-    const extra = this.template.before.length + this.template.after.length;
+    /** The post-processor's type, or null. */
+    this.postProcessor = json.post_processor?.type ?? null;
+    // truncation only with Fixed padding of the same length (the ids then always have that length)
     const t = json.truncation ?? null;
-    if (t !== null && (t.direction !== 'Right' || !Number.isSafeInteger(t.max_length) || t.max_length < extra))
-      bad(file, `truncation must be direction 'Right' with max_length >= ${extra}, got ${JSON.stringify(t)}`);
-    /** Most model tokens kept (before the template's tokens are added), or Infinity. */
-    this.maxTokens = t ? t.max_length - extra : Infinity;
     const p = json.padding ?? null;
     const fixed = p?.strategy?.Fixed;
-    if (p !== null && (p.direction !== 'Right' || !Number.isSafeInteger(fixed)))
-      bad(file, `padding must be {strategy: {Fixed: n}, direction: 'Right'}, got ${JSON.stringify(p)}`);
-    /** The padded length (null: no padding), pad id and token. */
-    this.padding = p && {
-      length: p.pad_to_multiple_of ? Math.ceil(fixed / p.pad_to_multiple_of) * p.pad_to_multiple_of : fixed,
-      id: p.pad_id,
-      token: p.pad_token,
-    };
+    if (p !== null && (p.direction !== 'Right' || !(fixed >= 1) || p.pad_to_multiple_of != null))
+      bad(
+        file,
+        `padding must be {strategy: {Fixed: n}, direction: 'Right', pad_to_multiple_of: null}, got ${JSON.stringify(p)}`,
+      );
+    if (t !== null && (t.direction !== 'Right' || (t.stride ?? 0) !== 0 || t.max_length !== fixed))
+      bad(
+        file,
+        `truncation must be direction 'Right', stride 0, max_length the padding length (${fixed}), got ${JSON.stringify(t)}`,
+      );
+    const extra = this.template.before.length + this.template.after.length;
+    if (t !== null && t.max_length < extra)
+      bad(file, `truncation.max_length ${t.max_length} leaves no room for the text`);
+    /** Most model tokens kept (before the template's tokens are added), or Infinity. */
+    this.maxTokens = t ? t.max_length - extra : Infinity;
+    /** The padded length, pad id and token; null without padding. */
+    this.padding = p && { length: /** @type {number} */ (fixed), id: p.pad_id ?? 0, token: p.pad_token ?? '[PAD]' };
+    /** The id unknown words get. */
+    this.unkId = this.model.unkId;
     /** The model type, 'WordLevel' or 'WordPiece'. */
     this.type = m.type;
   }
