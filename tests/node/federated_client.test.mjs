@@ -28,15 +28,22 @@ async function versionWeights(server, v) {
   return w;
 }
 
-/** float64 gradient descent from W, b: `steps` full-batch steps, with the proximal term mu * (w - w0). */
-function referenceDelta(W0, b0, steps, mu = 0) {
+/**
+ * float64 gradient descent from W, b: `steps` full-batch steps, with the proximal term mu * (w - w0), and
+ * SGD momentum from a zero velocity (v = momentum * v - lr * g; w += v).
+ */
+function referenceDelta(W0, b0, steps, mu = 0, momentum = 0) {
   const { x, y } = dataset(N);
   let W = Float64Array.from(W0);
   let b = Float64Array.from(b0);
+  let vW = new Float64Array(W.length);
+  let vb = new Float64Array(b.length);
   for (let s = 0; s < steps; s++) {
     const { gW, gb } = referenceGrads(W, b, x.data, y, N);
-    W = W.map((w, i) => w - LR * (gW[i] + mu * (w - W0[i])));
-    b = b.map((v, i) => v - LR * (gb[i] + mu * (v - b0[i])));
+    vW = vW.map((v, i) => momentum * v - LR * (gW[i] + mu * (W[i] - W0[i])));
+    vb = vb.map((v, i) => momentum * v - LR * (gb[i] + mu * (b[i] - b0[i])));
+    W = W.map((w, i) => w + vW[i]);
+    b = b.map((v, i) => v + vb[i]);
   }
   return [...W.map((w, i) => w - W0[i]), ...b.map((v, i) => v - b0[i])];
 }
@@ -48,7 +55,7 @@ function assertClose(got, want, tol, what) {
 }
 
 async function withServer(options, fn) {
-  const server = await startFakeServer({ bundle: trainableBundle(), ...options });
+  const server = await startFakeServer({ bundle: trainableBundle(options.bundleOptions), ...options });
   try {
     return await fn(server);
   } finally {
@@ -93,16 +100,28 @@ test('two rounds of FedAvg: each update is trained − global in training.traina
   });
 });
 
-test('FedProx: the proximal term mu·(w − w_global) joins the gradient', async () => {
-  const mu = 0.5;
-  await withServer({ rounds: 1, task: { settings: { ...FULL_BATCH, epochs: 3, proxMu: mu } } }, async (server) => {
+for (const backend of ['js', 'wasm'])
+  test(`FedProx on ${backend}: the proximal term mu·(w − w_global) joins the gradient`, async () => {
+    const mu = 0.5;
+    await withServer({ rounds: 1, task: { settings: { ...FULL_BATCH, epochs: 3, proxMu: mu } } }, async (server) => {
+      await new FederatedClient(server.url, { token: 'secret', backend }).join({ data });
+      const g = await versionWeights(server, 0);
+      const got = server.state.updates[0].vector;
+      assertClose(got, referenceDelta(g.W, g.b, 3, mu), 2e-6, 'FedProx');
+      // and it is not plain gradient descent (the term pulls towards the global weights)
+      const plain = referenceDelta(g.W, g.b, 3, 0);
+      assert.ok(got.some((v, i) => Math.abs(v - plain[i]) > 1e-4));
+    });
+  });
+
+test('each round starts from a fresh optimizer state (SGD momentum: no velocity carried over)', async () => {
+  const bundleOptions = { optimizer: { name: 'sgd', learning_rate: 0.5, momentum: 0.9, nesterov: false } };
+  await withServer({ rounds: 2, bundleOptions, task: { settings: FULL_BATCH } }, async (server) => {
     await new FederatedClient(server.url, { token: 'secret', backend: 'js' }).join({ data });
-    const g = await versionWeights(server, 0);
-    const got = server.state.updates[0].vector;
-    assertClose(got, referenceDelta(g.W, g.b, 3, mu), 2e-6, 'FedProx');
-    // and it is not plain gradient descent (the term pulls towards the global weights)
-    const plain = referenceDelta(g.W, g.b, 3, 0);
-    assert.ok(got.some((v, i) => Math.abs(v - plain[i]) > 1e-4));
+    for (const [k, u] of server.state.updates.entries()) {
+      const g = await versionWeights(server, k);
+      assertClose(u.vector, referenceDelta(g.W, g.b, 2, 0, 0.9), 2e-6, `round ${k + 1}`);
+    }
   });
 });
 
