@@ -31,6 +31,8 @@ export { FederatedClient } from './federated/client.js';
 /** @typedef {import('./train/fit.js').Logs} Logs */
 /** @typedef {import('./train/to_bundle.js').BundleMap} BundleMap */
 /** @typedef {import('./classify.js').Prediction} Prediction */
+/** @typedef {import('./text/tokenizer.js').Encoding} Encoding */
+/** @typedef {import('./text/tokenizer.js').Tokenizer} Tokenizer */
 /** @typedef {import('./selftest.js').SelftestResult} SelftestResult */
 /** @typedef {import('./errors.js').ErrorCode} ErrorCode */
 /** @typedef {import('./dtypes.js').DType} DType */

@@ -16,7 +16,9 @@ const OPS = {
   // sha1 of the ids as little-endian int32 (whole emails: the ids themselves would be megabytes of JSON)
   digest: (t, text) => {
     const { ids } = t.encode(text);
-    return createHash('sha1').update(new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength)).digest('hex');
+    return createHash('sha1')
+      .update(new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength))
+      .digest('hex');
   },
   normalize: (t, text) => t.normalize(text),
   pre_tokenize: (t, text) => t.preTokenize([text]),

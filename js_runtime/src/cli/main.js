@@ -2,6 +2,7 @@
  * The `webgrad` command line (Node.js):
  *
  *   webgrad predict BUNDLE INPUT [--top-k 3] [--backend auto] [--no-preprocess] [--json]
+ *   webgrad predict BUNDLE --text "..." [--text "..."] [--top-k 3] [--backend auto] [--json]
  *   webgrad bench BUNDLE [--backend auto] [--batch 32] [--runs 50] [--warmup 10] [--json]
  *   webgrad backends
  *   webgrad conformance [--vectors tests/vectors] [--backend js,wasm] [--json]
@@ -24,6 +25,8 @@ usage:
       INPUT is .npy (float32/int32/uint8, C order), .json ({"data": [...], "shape": [...]} or nested
       arrays) or .png (8-bit grey/RGB/RGBA, the model's size). Values are raw (e.g. pixels 0-255): the
       bundle's preprocessing is applied unless --no-preprocess. Prints the top-k labels per example.
+  webgrad predict BUNDLE --text "what a delightful film" [--text "..."] [--top-k 3] [--backend auto] [--json]
+      A text bundle (one with a tokenizer): classifies each text (repeat --text for several, one batch).
   webgrad bench BUNDLE [--backend auto] [--batch 32] [--runs 50] [--warmup 10] [--json]
       Times predict on random input: latency p50/p90/p99 and throughput.
   webgrad backends
@@ -86,6 +89,7 @@ export async function main(argv, io = { out: (l) => console.log(l), err: (l) => 
         runs: { type: 'string', default: '50' },
         warmup: { type: 'string', default: '10' },
         'no-preprocess': { type: 'boolean', default: false },
+        text: { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
         vectors: { type: 'string', default: 'tests/vectors' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -109,7 +113,8 @@ export async function main(argv, io = { out: (l) => console.log(l), err: (l) => 
     return opts.help ? 0 : 2;
   }
   try {
-    if (command === 'predict' && rest.length === 2) return await predict(rest[0], rest[1], opts, io);
+    if (command === 'predict' && rest.length === 1 && opts.text) return await predict(rest[0], opts.text, opts, io);
+    if (command === 'predict' && rest.length === 2 && !opts.text) return await predict(rest[0], rest[1], opts, io);
     if (command === 'bench' && rest.length === 1) return await bench(rest[0], opts, io);
     if (command === 'conformance' && rest.length === 0) {
       const names =
@@ -150,8 +155,8 @@ export function reportError(e, io) {
 }
 
 /**
- * @param {string} bundle @param {string} input
- * @param {Record<string, string | boolean | undefined>} opts
+ * @param {string} bundle @param {string | string[]} input an input file, or the texts of --text
+ * @param {Record<string, string | boolean | string[] | undefined>} opts
  * @param {{out: (line: string) => void}} io
  */
 async function predict(bundle, input, opts, io) {
@@ -160,7 +165,7 @@ async function predict(bundle, input, opts, io) {
   const model = await loadModel(bundle, { backend, gpu: backend === 'webgpu' ? await nodeGpu(backend) : undefined });
   try {
     const spec = model.signature.inputs[0];
-    const raw = await readInputFile(input, spec);
+    const raw = typeof input === 'string' ? await readInputFile(input, spec) : input;
     const results = await model.classify(raw, { topK: k, preprocess: !opts['no-preprocess'] });
     const batches = /** @type {import('../classify.js').Prediction[][]} */ (
       Array.isArray(results[0]) ? results : [results]
@@ -169,9 +174,10 @@ async function predict(bundle, input, opts, io) {
       io.out(JSON.stringify({ backend: model.backend, predictions: batches }));
       return 0;
     }
-    io.out(`${bundle} on ${model.backend}: ${input}`);
+    io.out(`${bundle} on ${model.backend}: ${typeof input === 'string' ? input : `${input.length} text(s)`}`);
     batches.forEach((preds, b) => {
-      if (batches.length > 1) io.out(`example ${b}:`);
+      if (typeof input !== 'string') io.out(`text ${b}: ${JSON.stringify(input[b])}`);
+      else if (batches.length > 1) io.out(`example ${b}:`);
       preds.forEach((p, i) =>
         io.out(`  ${i + 1}. ${p.label}  ${(p.probability * 100).toFixed(2)}%  (class ${p.index})`),
       );
@@ -184,7 +190,7 @@ async function predict(bundle, input, opts, io) {
 
 /**
  * @param {string} bundle
- * @param {Record<string, string | boolean | undefined>} opts
+ * @param {Record<string, string | boolean | string[] | undefined>} opts
  * @param {{out: (line: string) => void}} io
  */
 async function bench(bundle, opts, io) {
