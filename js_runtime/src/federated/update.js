@@ -7,6 +7,7 @@
  */
 
 import { WebgradError } from '../errors.js';
+import { base64 } from '../loader/encoded.js';
 
 /**
  * Copies of the named weights (the global weights of a round: the proximal term's center, and what the
@@ -74,13 +75,12 @@ export function clipInPlace(v, clipNorm) {
 }
 
 /**
- * Base64 of the float32 little-endian bytes of `v` (the wire format of `"encoding": "float32"`). The
- * encoder is the training chunk's (already loaded: the client trains), imported so that it stays one chunk.
+ * Base64 of the float32 little-endian bytes of `v` (the wire format of `"encoding": "float32"`), with the
+ * package's one encoder (the loader's, in the main chunk).
  * @param {Float32Array} v
  * @returns {Promise<string>}
  */
 export async function encodeFloat32(v) {
-  const { base64 } = await import('../train/index.js');
   const bytes = new Uint8Array(v.byteLength);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < v.length; i++) view.setFloat32(i * 4, v[i], true);

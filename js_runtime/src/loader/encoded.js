@@ -33,6 +33,13 @@ export function base64Bytes(text) {
   return out;
 }
 
+/** Standard padded base64 of bytes (browsers and Node): the one encoder of the package. @param {Uint8Array} u8 */
+export function base64(u8) {
+  let s = '';
+  for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode(...u8.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
 /**
  * The typed array of an encoded tensor, checking its size; `what` names it in errors.
  * @param {EncodedTensorJson} t

@@ -8,4 +8,4 @@
 
 export { buildTrainingGraph } from './autodiff.js';
 export { createTrainer } from './setup.js';
-export { saveBundle, base64 } from './to_bundle.js';
+export { saveBundle } from './to_bundle.js';

@@ -12,6 +12,7 @@
 import { WebgradError } from '../errors.js';
 import { floatToHalf } from '../dtypes.js';
 import { sha256Hex } from '../loader/sha256.js';
+import { base64 } from '../loader/encoded.js';
 
 /** @typedef {import('../loader/manifest.js').Manifest} Manifest */
 /** @typedef {import('../loader/manifest.js').TensorJson} TensorJson */
@@ -26,13 +27,6 @@ const SHARD_RE = /^weights-[0-9]{3,}\.bin$/;
 
 /** @param {ArrayBufferView} v */
 const bytesOf = (v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-
-/** Base64 of bytes (browsers and Node). @param {Uint8Array} u8 */
-export function base64(u8) {
-  let s = '';
-  for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode(...u8.subarray(i, i + 0x8000));
-  return btoa(s);
-}
 
 /**
  * A float32 tensor stored as the Python exporter's `quantize_tensor` would (or as is: quantization null).

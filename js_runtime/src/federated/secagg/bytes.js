@@ -4,8 +4,7 @@
  * @module
  */
 
-import { base64Bytes } from '../../loader/encoded.js';
-import { base64 } from '../../train/to_bundle.js';
+import { base64, base64Bytes } from '../../loader/encoded.js';
 import { secaggError } from './errors.js';
 
 /** Standard padded base64 of bytes (the package's one encoder). */
