@@ -279,7 +279,7 @@ async function readBundle(src, where, signal, onProgress, { maxBytes, maxModelJs
     if (declared > maxBytes) {
       throw new WebgradError(
         'ELIMIT',
-        `${where}: the shards${manifest.tokenizer ? ' and the tokenizer file' : ''} declare ${declared} bytes, over maxBytes (${maxBytes} bytes); pass a larger maxBytes to load this model`,
+        `${where}: the shards${manifest.tokenizer ? ' and the tokenizer file' : ''} declare ${declared} bytes${manifest.tokenizer ? '' : ' of weights'}, over maxBytes (${maxBytes} bytes); pass a larger maxBytes to load this model`,
       );
     }
     const total = json.byteLength + declared;

@@ -33,6 +33,7 @@ function vocabOf(m, file) {
     if (!Number.isSafeInteger(id) || id < 0) bad(file, `model.vocab[${JSON.stringify(token)}] must be an id >= 0`);
     vocab.set(token, id);
   }
+  if (new Set(vocab.values()).size !== vocab.size) bad(file, 'model.vocab has duplicate ids (one token per id)');
   const unk = vocab.get(m.unk_token);
   if (unk === undefined) bad(file, `model.unk_token ${JSON.stringify(m.unk_token)} is not in the vocabulary`);
   return { vocab, unk };
