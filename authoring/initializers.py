@@ -353,7 +353,10 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-_ALIASES: dict[str, type[Initializer]] = {_snake(n): c for n, c in _CLASSES.items()}
+_ALIASES: dict[str, type[Initializer]] = {
+    **{_snake(n): c for n, c in _CLASSES.items()},
+    "uniform": RandomUniform, "normal": RandomNormal,  # Keras's short names
+}
 NAMES = sorted(_ALIASES)
 
 # Keras's lower-case aliases are the classes themselves (``wg.initializers.glorot_uniform(seed=1)``)

@@ -99,3 +99,13 @@ def test_relu_arguments_match_keras():
         np.testing.assert_allclose(np.asarray(wg.activations.relu(x, **kw)), want, rtol=1e-6, err_msg=str(kw))
     with pytest.raises(NotImplementedError, match="not supported yet"):
         wg.activations.relu(x, threshold=1.0)
+
+
+@pytest.mark.parametrize("short", ["uniform", "normal"])
+def test_short_names_resolve_as_in_keras(short):
+    assert type(wg.initializers.get(short)).__name__ == type(keras.initializers.get(short)).__name__
+
+
+@pytest.mark.parametrize("name", ["ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax"])
+def test_activation_layers_pass_masks_as_in_keras(name):
+    assert getattr(wg.layers, name)().supports_masking == getattr(keras.layers, name)().supports_masking

@@ -32,6 +32,8 @@ class ReLU(Layer):
     ``threshold`` other than 0 needs a comparison op the op set lacks, so it is not supported yet.
     """
 
+    supports_masking = True  # elementwise (Softmax: along the features), as in Keras
+
     def __init__(self, max_value: float | None = None, negative_slope: float = 0.0, threshold: float = 0.0,
                  **kwargs: Any):
         super().__init__(**kwargs)
@@ -61,6 +63,8 @@ class ReLU(Layer):
 class LeakyReLU(Layer):
     """``x`` for ``x >= 0``, ``negative_slope * x`` below (Keras's default slope is 0.3)."""
 
+    supports_masking = True  # elementwise (Softmax: along the features), as in Keras
+
     def __init__(self, negative_slope: float = 0.3, **kwargs: Any):
         super().__init__(**kwargs)
         self.negative_slope = _non_negative("LeakyReLU", "negative_slope", negative_slope)
@@ -81,6 +85,8 @@ class Softmax(Layer):
     >>> wg.layers.Softmax(axis=(1, 2))(np.zeros((1, 2, 2), np.float32)).numpy().ravel().tolist()
     [0.25, 0.25, 0.25, 0.25]
     """
+
+    supports_masking = True  # elementwise (Softmax: along the features), as in Keras
 
     def __init__(self, axis: int | list | tuple = -1, **kwargs: Any):
         super().__init__(**kwargs)
@@ -103,6 +109,8 @@ class Softmax(Layer):
 class ELU(Layer):
     """``x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` otherwise."""
 
+    supports_masking = True  # elementwise (Softmax: along the features), as in Keras
+
     def __init__(self, alpha: float = 1.0, **kwargs: Any):
         super().__init__(**kwargs)
         self.alpha = float(alpha)
@@ -119,6 +127,8 @@ class ELU(Layer):
 class PReLU(Layer):
     """Leaky ReLU with a learned slope ``alpha`` per input position (``shared_axes`` share one slope
     along those axes, e.g. ``[1, 2]`` for one slope per channel of an image)."""
+
+    supports_masking = True  # elementwise (Softmax: along the features), as in Keras
 
     def __init__(self, alpha_initializer: Any = "zeros", alpha_regularizer: Any = None, alpha_constraint: Any = None,
                  shared_axes: int | list | tuple | None = None, **kwargs: Any):
