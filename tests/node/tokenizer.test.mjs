@@ -84,6 +84,8 @@ test('BertNormalizer: controls dropped, whitespace to spaces, CJK spaced, accent
   );
   assert.equal(t.normalize('Caf\u00e9\u0000\ufffd\u200b\tNa\u0308ive\u00a0电影'), 'cafe naive  电  影 ');
   assert.equal(t.normalize('\u0890x'), '\u0890x', 'a format control newer than its table stays');
+  const defaults = new Tokenizer(doc({ normalizer: { type: 'BertNormalizer' } }));
+  assert.equal(defaults.normalize('Ça\tVA'), 'ca va', 'absent flags are true, as in Python');
 });
 
 test('pre-tokenizers: Whitespace (\\w+|[^\\w\\s]+), WhitespaceSplit, BertPreTokenizer (punctuation alone)', () => {
@@ -167,6 +169,13 @@ test('a tokenizer.json outside the subset is ETOKENIZER naming the file and the 
     [{ padding: { ...doc().padding, strategy: 'BatchLongest' } }, 'padding'],
     [{ truncation: { ...doc().truncation, max_length: 4 } }, 'truncation'],
     [{ normalizer: { type: 'Replace', pattern: { Regex: '(?i)x' }, content: '' } }, '\\(\\?i\\)x'],
+    [{ normalizer: { type: 'BertNormalizer', lowercase: 'yes' } }, 'BertNormalizer\\.lowercase'],
+    [{ normalizer: { type: 'Replace', pattern: { Regex: 'a' }, content: 1 } }, 'Replace'],
+    [
+      { model: { type: 'WordPiece', vocab: VOCAB, unk_token: '[UNK]', max_input_chars_per_word: 0 } },
+      'max_input_chars',
+    ],
+    [{ model: { type: 'WordLevel', vocab: { '[UNK]': 0, a: 0 }, unk_token: '[UNK]' } }, 'duplicate ids'],
   ];
   for (const [parts, component] of cases)
     assert.throws(

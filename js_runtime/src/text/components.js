@@ -74,14 +74,25 @@ const NORMALIZERS = {
   NFKD: () => normalization('NFKD'),
   StripAccents: () => stripMarks,
   Replace: (j, file) => {
-    const content = String(j.content);
+    const content = j.content;
     const p = j.pattern ?? {};
+    const keys = Object.keys(p);
+    if (typeof content !== 'string' || keys.length !== 1 || typeof p[keys[0]] !== 'string')
+      return unsupported(file, 'Replace', JSON.stringify(j).slice(0, 60), [
+        '{pattern: {Regex | String: string}, content: string}',
+      ]);
     if (typeof p.String === 'string') return (s) => s.split(p.String).join(content);
     if (typeof p.Regex !== 'string') return unsupported(file, 'Replace pattern', p, ['String', 'Regex']);
     const re = translateRegex(p.Regex, file);
     return (s) => s.replace(re, () => content);
   },
-  BertNormalizer: (j) => {
+  BertNormalizer: (json, file) => {
+    // absent flags default as in Python's reader: true (strip_accents: null, i.e. as lowercase)
+    /** @type {Json} */
+    const j = { clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true, ...json };
+    for (const key of ['clean_text', 'handle_chinese_chars', 'strip_accents', 'lowercase'])
+      if (typeof j[key] !== 'boolean' && !(key === 'strip_accents' && j[key] === null))
+        unsupported(file, `BertNormalizer.${key}`, j[key], ['true', 'false']);
     const strip = j.strip_accents ?? j.lowercase;
     return (s) => {
       if (j.clean_text) s = s.replace(CLEAN, (c) => (isControl(c) ? '' : IS_SPACE.test(c) ? ' ' : c));
@@ -128,7 +139,7 @@ const PRE_TOKENIZERS = {
       `${WORD.exact}+|(?:(?!${WORD.exact})[^${SPACE}])+`,
       WORD.unknown,
     ),
-  WhitespaceSplit: () => splitBy(`[^${SPACE}]+`, '', /$^/),
+  WhitespaceSplit: () => splitBy(`[^${SPACE}]+`, `[^${SPACE}]+`, /(?!)/),
   BertPreTokenizer: () =>
     splitBy(
       `[${PUNCT.fast}]|[^${PUNCT.fast}${SPACE}]+`,

@@ -58,6 +58,8 @@ const MODELS = {
     const { vocab, unk } = vocabOf(m, file);
     const prefix = m.continuing_subword_prefix ?? '##';
     const max = m.max_input_chars_per_word ?? 100;
+    if (typeof prefix !== 'string') bad(file, 'model.continuing_subword_prefix must be a string');
+    if (!Number.isSafeInteger(max) || max < 1) bad(file, 'model.max_input_chars_per_word must be an integer >= 1');
     // no piece is longer than the longest entry: shorter candidates only (same result, far fewer lookups)
     let longest = 0;
     for (const token of vocab.keys()) longest = Math.max(longest, token.length);
