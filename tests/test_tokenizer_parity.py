@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 tokenizers = pytest.importorskip("tokenizers")
-from tokenizers import Regex, Tokenizer, normalizers, pre_tokenizers, trainers  # noqa: E402
+from tokenizers import Regex, Tokenizer, normalizers, pre_tokenizers, processors, trainers  # noqa: E402
 from tokenizers import models as hf_models  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,17 +145,25 @@ def tokenizer_files(tmp_path_factory: pytest.TempPathFactory, corpora: dict[str,
     wp.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True, strip_accents=None,
                                                lowercase=True)
     wp.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    wp.train_from_iterator(train, trainers.WordPieceTrainer(vocab_size=4000, special_tokens=["[PAD]", "[UNK]"]))
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+    wp.train_from_iterator(train, trainers.WordPieceTrainer(vocab_size=4000, special_tokens=specials))
     wp_json = wp.to_str()
 
     def word_piece() -> Tokenizer:
         return Tokenizer.from_str(wp_json)
+
+    def with_template(t: Tokenizer) -> Tokenizer:
+        """BERT's single-sequence template: [CLS] text [SEP] (truncation keeps room for both)."""
+        t.post_processor = processors.TemplateProcessing(
+            single="[CLS] $A [SEP]", special_tokens=[(tok, t.token_to_id(tok)) for tok in ("[CLS]", "[SEP]")])
+        return t
 
     return {
         "wordlevel-64": _save(word_level(), d / "wordlevel-64.json", 64),
         "wordlevel": _save(word_level(), d / "wordlevel.json", None),
         "wordpiece-128": _save(word_piece(), d / "wordpiece-128.json", 128),
         "wordpiece": _save(word_piece(), d / "wordpiece.json", None),
+        "wordpiece-template-32": _save(with_template(word_piece()), d / "wordpiece-template-32.json", 32),
     }
 
 
@@ -194,7 +202,7 @@ def test_ids_identical_on_both_data_sets_and_edge_cases(worker: Worker, tokenize
     _compare(worker, tokenizer_files[name], _edge_cases(), "edge case")
 
 
-@pytest.mark.parametrize("name", ["wordlevel-64", "wordpiece-128"])
+@pytest.mark.parametrize("name", ["wordlevel-64", "wordpiece-128", "wordpiece-template-32"])
 def test_padded_ids_and_masks_identical(worker: Worker, tokenizer_files: dict[str, Path],
                                         corpora: dict[str, list[str]], name: str) -> None:
     """The bundle's form (fixed length, truncated and padded on the right): ids and attention masks."""
