@@ -2,7 +2,8 @@
 # The main job: installs what it needs, trains the MNIST CNN (with a progress bar) if its bundles are not
 # there yet, prints the test accuracy, exports it as float32, float16 and int8 web bundles under
 # build/bundles/ (and as a trainable float32 bundle, mnist_cnn-trainable, which the page's "Teach it your
-# handwriting" panel fine-tunes), then serves the live demo at a printed http://127.0.0.1:PORT/ until Ctrl-C.
+# handwriting" panel fine-tunes), trains and exports the Rotten Tomatoes sentiment model for the "Text" panel
+# into build/bundles/text/, then serves the live demo at a printed http://127.0.0.1:PORT/ until Ctrl-C.
 #
 #   EPOCHS=3 bash scripts/main.sh          # train again with 3 epochs (any EPOCHS or extra args retrain)
 #   bash scripts/main.sh --limit 20000     # extra args go to `webgrad train cnn`
@@ -44,6 +45,16 @@ wg.export(model, target, trainable=True, loss="sparse_categorical_crossentropy",
           optimizer=wg.optimizers.Adam(1e-3), labels=meta.get("labels"), preprocessing=meta.get("preprocessing"),
           verbose=0)
 PYTHON
+fi
+
+# The "Text" panel's model (issue 18): Rotten Tomatoes sentiment, trained by examples/text/sentiment.py
+# (~1.5 min on 2 cores) and exported with its tokenizer (int8) when missing; RETRAIN=1 trains it again.
+TEXT_BUNDLE="$BUNDLES/text/rt_sentiment-int8"
+if [ -n "${RETRAIN:-}" ] || [ ! -f "$TEXT_BUNDLE/model.json" ]; then
+  echo "==> training the Rotten Tomatoes sentiment model and exporting it to $TEXT_BUNDLE"
+  "$PY" examples/text/sentiment.py --export "$TEXT_BUNDLE"
+else
+  echo "==> text bundle already in $TEXT_BUNDLE"
 fi
 
 [ "${SERVE:-1}" = 0 ] && exit 0
