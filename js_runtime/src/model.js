@@ -201,6 +201,7 @@ export class Model {
       manifest: this.#manifest,
       selftestOutputs: values.map((v) => /** @type {Float32Array} */ (v)),
       quantize,
+      tokenizerBytes: this.tokenizer?.source ?? null,
     });
   }
 

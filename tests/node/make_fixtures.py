@@ -163,7 +163,8 @@ TEXT_PROBES = ["What a GREAT film!", "unseen words only", "", "boring " * 20,
 def write_text_fixtures(out: Path) -> list[dict]:
     """Text bundles (formatVersion 3, tests/bundle_cases/tokenizer.json uses ``text-float32``):
     ``text-float32`` (TextVectorization, WordLevel, 8 ids per text into input ``text``) and
-    ``text-wordpiece-int8`` (a trained WordPieceTokenizer, 12 ids, int8 weights). Each entry lists the
+    ``text-wordpiece-int8`` (a trained WordPieceTokenizer, 12 ids, int8 weights), and ``text-float32-trainable``
+    (the first as a trainable bundle). Each entry lists the
     probe ``texts``, the Python runner's ids (``ids``, int32 ``[len(texts), sequenceLength]``) and its
     outputs (``output``, float32)."""
     wg.set_seed(11)
@@ -180,6 +181,8 @@ def write_text_fixtures(out: Path) -> list[dict]:
         model.compile(optimizer=wg.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")
         model.fit(TEXT_TRAIN, np.arange(len(TEXT_TRAIN)) % 2, epochs=2, verbose=0)
         wg.export(model, out / name, quantize=q, labels=["negative", "positive"], verbose=0)
+        if q is None:  # the same model as a trainable text bundle (fit and toBundle in the runtime)
+            wg.export(model, out / f"{name}-trainable", trainable=True, labels=["negative", "positive"], verbose=0)
         runner = load_bundle(out / name)
         ids, y = runner.tokenize(TEXT_PROBES), np.asarray(runner.predict(TEXT_PROBES))
         entries.append({"name": name, "bundle": name, "texts": TEXT_PROBES,

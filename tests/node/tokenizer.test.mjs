@@ -6,10 +6,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureIndex, fixturesDir } from './_helpers.mjs';
-import { WebgradError, loadModel } from '../../js_runtime/src/index.js';
+import { WebgradError, loadModel, saveBundle } from '../../js_runtime/src/index.js';
 import { Tokenizer, parseTokenizer } from '../../js_runtime/src/text/tokenizer.js';
 import { translateRegex } from '../../js_runtime/src/text/regex.js';
 import { main } from '../../js_runtime/src/cli/main.js';
@@ -321,4 +322,34 @@ test('the tokenizer is one lazy chunk of at most 8 KB gzipped, outside what `imp
   assert.ok(inputs.get(chunks[0]).includes('src/text/tokenizer.js'));
   const { gzip } = sizes.get(chunks[0]);
   assert.ok(gzip <= 8 * 1024, `the tokenizer chunk is ${gzip} bytes gzipped, over 8 KB`);
+});
+
+test('a trainable text bundle fine-tunes on token ids and saves back with its tokenizer (formatVersion 3)', async (t) => {
+  const dir0 = join(fixturesDir(), 'text-float32-trainable');
+  if (!existsSync(dir0)) return t.skip('make_fixtures.py writes no trainable text bundle');
+  const model = await loadModel(dir0, { backend: 'js', trainable: true });
+  const texts = textFixtures()[0].texts;
+  const ids = texts.map((s) => [...model.tokenize(s).ids]);
+  const x = { data: Int32Array.from(ids.flat()), shape: [ids.length, ids[0].length] };
+  const y = { data: Int32Array.from(texts, (_, i) => i % 2), shape: [texts.length] };
+  await model.fit(x, y, { epochs: 2, batchSize: 4, seed: 1 });
+  const before = await model.classify(texts);
+  const map = await model.toBundle();
+  assert.ok(map['tokenizer.json'] instanceof Uint8Array, 'the tokenizer file is in the map');
+  assert.equal(JSON.parse(/** @type {string} */ (map['model.json'])).formatVersion, 3);
+  const dir = mkdtempSync(join(tmpdir(), 'wg-text-save-'));
+  try {
+    await saveBundle(map, dir);
+    const again = await loadModel(dir, { backend: 'js' });
+    const after = await again.classify(texts);
+    for (let i = 0; i < texts.length; i++) {
+      assert.equal(after[i][0].index, before[i][0].index);
+      assert.ok(Math.abs(after[i][0].probability - before[i][0].probability) < 1e-5);
+    }
+    assert.deepEqual([...again.tokenize(texts[0]).ids], ids[0]);
+    again.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    model.dispose();
+  }
 });

@@ -107,5 +107,6 @@ export async function readTokenizer(src, m, { signal, timeoutMs, maxModelJsonByt
   for (const [what, got, want] of facts)
     if (got !== want)
       bad(`${t.file} has ${what} ${JSON.stringify(got)}; model.json's tokenizer section says ${JSON.stringify(want)}`);
+  tokenizer.source = bytes; // the verified file, which toBundle writes back unchanged
   return tokenizer;
 }

@@ -139,6 +139,9 @@ export class Tokenizer {
     /** Appends a word's tokens to `out`. */
     this.model = /** @type {NonNullable<typeof make>} */ (make)(m, file);
     this.template = template(json.post_processor ?? null, file);
+    /** The tokenizer.json bytes it was read from, when a bundle's loader set them (for `toBundle`). */
+    /** @type {Uint8Array | null} */
+    this.source = null;
     /** The post-processor's type, or null. */
     this.postProcessor = json.post_processor?.type ?? null;
     // truncation only with Fixed padding of the same length (the ids then always have that length)

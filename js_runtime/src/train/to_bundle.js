@@ -24,6 +24,8 @@ const ALIGN = 16;
 const SHARD_BYTES = 4 * 1024 * 1024;
 const FLOAT16_MAX = 65504;
 const SHARD_RE = /^weights-[0-9]{3,}\.bin$/;
+/** The file name the Python exporter gives a text bundle's tokenizer. */
+const TOKENIZER_FILE = 'tokenizer.json';
 
 /** @param {ArrayBufferView} v */
 const bytesOf = (v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
@@ -61,10 +63,11 @@ function quantizeTensor(w, shape, scheme) {
 /**
  * Builds the bundle map (see the module doc).
  * @param {{manifest: Manifest, weight: (name: string) => Float32Array | Int32Array, optimizer: Optimizer,
- *   selftestOutputs: Float32Array[], quantize: 'float16' | 'int8' | null}} parts `weight`: a weight's current data
+ *   selftestOutputs: Float32Array[], quantize: 'float16' | 'int8' | null, tokenizerBytes?: Uint8Array | null}} parts
+ *   `weight`: a weight's current data; `tokenizerBytes`: a text bundle's tokenizer.json, written back unchanged
  * @returns {Promise<BundleMap>}
  */
-export async function toBundle({ manifest, weight, optimizer, selftestOutputs, quantize }) {
+export async function toBundle({ manifest, weight, optimizer, selftestOutputs, quantize, tokenizerBytes = null }) {
   if (quantize !== null && quantize !== 'float16' && quantize !== 'int8')
     throw new WebgradError(
       'EARG',
@@ -124,7 +127,8 @@ export async function toBundle({ manifest, weight, optimizer, selftestOutputs, q
   /** @type {Record<string, unknown>} */
   const out = {
     ...manifest,
-    formatVersion: quantize ? 1 : 2,
+    // 3: has a tokenizer (and may be trainable); else 2 trainable, 1 inference
+    formatVersion: manifest.tokenizer ? 3 : quantize ? 1 : 2,
     weights: { shards, tensors },
     selftest: {
       ...manifest.selftest,
@@ -140,6 +144,11 @@ export async function toBundle({ manifest, weight, optimizer, selftestOutputs, q
       tolerance: loosened(manifest.selftest.tolerance, quantize),
     };
   } else out.training = { ...training, state: { iterations: optimizer.iterations, slots } };
+  if (manifest.tokenizer) {
+    if (!tokenizerBytes)
+      throw new WebgradError('EARG', `toBundle: the tokenizer file ${manifest.tokenizer.file} was not kept at load`);
+    map[manifest.tokenizer.file] = tokenizerBytes;
+  }
   map['model.json'] = JSON.stringify(out);
   return map;
 }
@@ -154,7 +163,7 @@ function loosened(tol, scheme) {
 
 /**
  * Writes a bundle map (from `toBundle`) to directory `dir` (Node.js): created if missing; a directory
- * that already holds other files than a bundle's (model.json, weights-NNN.bin) is refused with EARG and
+ * that already holds other files than a bundle's (model.json, weights-NNN.bin, tokenizer.json) is refused with EARG and
  * left untouched. Each file is written beside and renamed into place, shards first and model.json last
  * (a reader that checks checksums never takes a half-written bundle); shards of the old bundle the new
  * one does not list are removed.
@@ -171,11 +180,12 @@ export async function saveBundle(map, dir) {
       "saveBundle: expected a bundle map from model.toBundle() ({'model.json': string, ...})",
     );
   if (typeof dir !== 'string' || !dir) throw new WebgradError('EARG', 'saveBundle: dir must be a directory path');
+  const ours = (/** @type {string} */ name) => SHARD_RE.test(name) || name === TOKENIZER_FILE;
   for (const [name, value] of Object.entries(map)) {
-    if (name !== 'model.json' && !(SHARD_RE.test(name) && value instanceof Uint8Array))
+    if (name !== 'model.json' && !(ours(name) && value instanceof Uint8Array))
       throw new WebgradError(
         'EARG',
-        `saveBundle: '${name}' is not a bundle file (model.json, weights-NNN.bin as Uint8Array)`,
+        `saveBundle: '${name}' is not a bundle file (model.json, weights-NNN.bin or ${TOKENIZER_FILE} as Uint8Array)`,
       );
   }
   const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
@@ -190,7 +200,7 @@ export async function saveBundle(map, dir) {
         cause: e,
       });
   }
-  const foreign = existing.filter((f) => f !== 'model.json' && !SHARD_RE.test(f));
+  const foreign = existing.filter((f) => f !== 'model.json' && !ours(f));
   if (foreign.length)
     throw new WebgradError(
       'EARG',
@@ -206,5 +216,5 @@ export async function saveBundle(map, dir) {
   const tmp = path.join(dir, '.model.json.tmp');
   await fs.writeFile(tmp, /** @type {string} */ (map['model.json']));
   await fs.rename(tmp, path.join(dir, 'model.json'));
-  for (const f of existing) if (SHARD_RE.test(f) && !(f in map)) await fs.rm(path.join(dir, f), { force: true });
+  for (const f of existing) if (ours(f) && !(f in map)) await fs.rm(path.join(dir, f), { force: true });
 }

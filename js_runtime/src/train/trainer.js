@@ -283,11 +283,13 @@ export class Trainer {
 
   /**
    * `model.toBundle`: the bundle map of the current weights and optimizer state.
-   * @param {{manifest: Manifest, selftestOutputs: Float32Array[], quantize: 'float16' | 'int8' | null}} parts
+   * @param {{manifest: Manifest, selftestOutputs: Float32Array[], quantize: 'float16' | 'int8' | null,
+   *   tokenizerBytes?: Uint8Array | null}} parts
    * @returns {Promise<BundleMap>}
    */
-  toBundle({ manifest, selftestOutputs, quantize }) {
+  toBundle({ manifest, selftestOutputs, quantize, tokenizerBytes = null }) {
     return toBundle({
+      tokenizerBytes,
       manifest,
       weight: (name) => /** @type {Float32Array} */ (/** @type {View} */ (this.weights.get(name)).data),
       optimizer: this.optimizer,
