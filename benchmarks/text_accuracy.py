@@ -6,8 +6,9 @@
 Rotten Tomatoes: the model of examples/text/sentiment.py (TextVectorization -> Embedding(mask_zero) ->
 masked mean -> softmax), against scikit-learn's TF-IDF + LogisticRegression with their defaults on the
 same split (also with word bigrams, printed for reference). Targets: >= 78% and within 1 point of (or
-better than) the default TF-IDF + LogisticRegression. SpamAssassin: the same model with a longer
-sequence and a larger vocabulary; target >= 97%. Prints a table and one JSON line; never fails a build.
+better than) the default TF-IDF + LogisticRegression. SpamAssassin: the same model reading the first
+256 tokens of each email, with a larger learning rate; target >= 97%. Prints a table and one JSON line;
+never fails a build.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETS = {
     # name: (make_model keyword arguments, epochs, target accuracy)
     "rotten_tomatoes": ({}, None, 0.78),
-    "spam_assassin": ({"max_tokens": 20_000, "sequence_length": 256, "embed_dim": 16}, 4, 0.97),
+    "spam_assassin": ({"max_tokens": 20_000, "sequence_length": 256, "learning_rate": 3e-3}, 4, 0.97),
 }
 
 

@@ -19,7 +19,7 @@ MAX_TOKENS, SEQUENCE_LENGTH, EMBED_DIM, EPOCHS = 20_000, 48, 16, 6
 
 
 def make_model(train_texts, max_tokens: int = MAX_TOKENS, sequence_length: int = SEQUENCE_LENGTH,
-               embed_dim: int = EMBED_DIM) -> wg.Model:
+               embed_dim: int = EMBED_DIM, learning_rate: float = 1e-3) -> wg.Model:
     """The compiled model: raw strings in, two class probabilities out (vocabulary adapted on ``train_texts``)."""
     vectorize = wg.layers.TextVectorization(max_tokens=max_tokens, output_sequence_length=sequence_length)
     vectorize.adapt(train_texts)
@@ -30,7 +30,8 @@ def make_model(train_texts, max_tokens: int = MAX_TOKENS, sequence_length: int =
         wg.layers.GlobalAveragePooling1D(),  # a mean over the words only (the mask drops the padding)
         wg.layers.Dense(2, activation="softmax"),
     ])
-    model.compile(optimizer=wg.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer=wg.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
     return model
 
 
