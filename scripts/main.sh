@@ -48,7 +48,7 @@ PYTHON
 fi
 
 # The "Text" panel's model (issue 18): Rotten Tomatoes sentiment, trained by examples/text/sentiment.py
-# (~1.5 min on 2 cores) and exported with its tokenizer (int8) when missing; RETRAIN=1 trains it again.
+# (~2.5 min on one core) and exported with its tokenizer (int8) when missing; RETRAIN=1 trains it again.
 TEXT_BUNDLE="$BUNDLES/text/rt_sentiment-int8"
 if [ -n "${RETRAIN:-}" ] || [ ! -f "$TEXT_BUNDLE/model.json" ]; then
   echo "==> training the Rotten Tomatoes sentiment model and exporting it to $TEXT_BUNDLE"

@@ -1,6 +1,6 @@
 """Sentiment of movie-review snippets (Rotten Tomatoes): train, evaluate, export a web bundle.
 
-    python3 examples/text/sentiment.py                      # trains (~1 min on 2 cores), prints the accuracy
+    python3 examples/text/sentiment.py                      # trains (~2.5 min), prints the accuracy (78.1%)
     python3 examples/text/sentiment.py --export build/bundles/text-sentiment   # ... and writes the bundle
 
 The model is fastText-style: the mean of the word embeddings (padding masked out) into a softmax. The
