@@ -1,4 +1,4 @@
-"""``python -m demo_app [--host H] [--port P] [--bundles DIR]``: serve the live demo.
+"""``python -m demo_app [--host H] [--port P] [--bundles DIR] [--federated]``: serve the live demo.
 
 Flags fall back to the environment (``WEBGRAD_DEMO_HOST``, ``WEBGRAD_DEMO_PORT``,
 ``WEBGRAD_DEMO_BUNDLES``, ``WEBGRAD_DEMO_PACKAGE``); ``--port 0`` takes a free port. The address is
@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the npm package directory to serve (env WEBGRAD_DEMO_PACKAGE; default js_runtime/)")
     p.add_argument("--model", default=env("WEBGRAD_DEMO_MODEL"),
                    help="model the page opens with (bundle name without -float32/-int8; default mnist_cnn)")
+    p.add_argument("--federated", action="store_true", default=env("WEBGRAD_DEMO_FEDERATED") == "1",
+                   help="run the Federated panel's server under /fl/ over the <model>-trainable bundle "
+                        "(env WEBGRAD_DEMO_FEDERATED=1)")
     return p
 
 
@@ -60,7 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Serves until Ctrl-C or SIGTERM; returns the exit status."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    app = create_app(bundle_dir=args.bundles, package_dir=args.package, default_model=args.model)
+    app = create_app(bundle_dir=args.bundles, package_dir=args.package, default_model=args.model,
+                     federated=args.federated)
     try:
         server = _listen(args.host, args.port, app)
     except OSError as e:

@@ -12,12 +12,14 @@ from pathlib import Path
 from flask import Flask, Response, abort, jsonify, render_template, request
 
 from .bundles import DEFAULT_CACHE_BYTES, BundleBusyError, BundleIndex
+from .federated import FederatedDemo, mount
 from .package import NpmPackage, PackageError
 from .responses import FileCache, GzipCache, add_isolation_headers, file_response, mimetype_for
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_PACKAGE = REPO / "js_runtime"
+TEXT_SUBDIR = "text"  # the "Text" panel's bundles: <bundle_dir>/text/<name>/, kept out of the digits' list
 log = logging.getLogger("demo_app")
 
 
@@ -27,13 +29,20 @@ def _static_files(root: Path) -> frozenset[str]:
 
 
 def create_app(bundle_dir: str | Path = REPO / "build" / "bundles", package_dir: str | Path = DEFAULT_PACKAGE,
-               default_model: str | None = None, cache_bytes: int = DEFAULT_CACHE_BYTES) -> Flask:
+               default_model: str | None = None, cache_bytes: int = DEFAULT_CACHE_BYTES,
+               federated: bool | FederatedDemo = False) -> Flask:
     """The demo app serving the bundles under ``bundle_dir`` with the npm package in ``package_dir``.
 
     ``default_model``: the model (bundle name without its ``-<dtype>`` suffix) the page opens with;
     by default ``mnist_cnn`` if present, else the first. ``cache_bytes``: how many bytes of bundle
     files are held in memory (recent versions included). A missing or broken bundle directory or
     package never stops the app: the page and ``/api/bundles`` say what is wrong, and it is logged.
+
+    The "Text" panel's bundles (exported with a tokenizer) live in ``<bundle_dir>/text/``: listed by
+    ``/api/text-bundles`` and served under ``/text-bundles/<name>/``, apart from the digits' bundles.
+
+    ``federated``: the "Federated" panel's server (``True``: a ``FederatedDemo`` over the trainable
+    bundle of ``bundle_dir``, if there is one), mounted under ``/fl/``; off by default.
 
     >>> client = create_app(bundle_dir="/nowhere/bundles").test_client()
     >>> client.get("/api/bundles").get_json()["bundleDir"]
@@ -42,6 +51,7 @@ def create_app(bundle_dir: str | Path = REPO / "build" / "bundles", package_dir:
     app = Flask(__name__, static_folder=None, template_folder=str(HERE / "templates"))
     app.json.sort_keys = False  # type: ignore[attr-defined]
     index = BundleIndex(Path(bundle_dir), cache_bytes=cache_bytes)
+    text_index = BundleIndex(Path(bundle_dir) / TEXT_SUBDIR, cache_bytes=cache_bytes)
     files, gz = FileCache(), GzipCache()
     static_root = HERE / "static"
     static_files = _static_files(static_root)
@@ -83,8 +93,19 @@ def create_app(bundle_dir: str | Path = REPO / "build" / "bundles", package_dir:
             if package else None,
             "packageError": package_error})
 
+    @app.get("/api/text-bundles")
+    def api_text_bundles() -> Response:
+        return jsonify({"bundles": [{**b, "url": f"text-bundles/{b['name']}/"} for b in text_index.bundles()]})
+
     @app.get("/bundles/<name>/<path:file>")
     def bundle_file(name: str, file: str) -> Response:
+        return serve_bundle_file(index, name, file)
+
+    @app.get("/text-bundles/<name>/<path:file>")
+    def text_bundle_file(name: str, file: str) -> Response:
+        return serve_bundle_file(text_index, name, file)
+
+    def serve_bundle_file(index: BundleIndex, name: str, file: str) -> Response:
         try:  # only files a snapshot names: no other path is reachable, '..' and symlinks included
             got = index.file(name, file, request.args.get("sha256"))
         except BundleBusyError as busy:
@@ -113,4 +134,10 @@ def create_app(bundle_dir: str | Path = REPO / "build" / "bundles", package_dir:
     def favicon() -> Response:
         return Response(status=204)
 
+    if federated is True:
+        found = FederatedDemo.find_bundle(bundle_dir)
+        federated = FederatedDemo(found) if found else False
+        if not found:
+            log.warning("federated: no <model>-trainable bundle in %s; the Federated panel is off", index.label)
+    mount(app, federated or None)
     return app

@@ -116,7 +116,10 @@ def _declared_shards(manifest: Any) -> list[Any] | str:
         return f"not a webgrad bundle (format is not {BUNDLE_FORMAT!r})"
     weights = manifest.get("weights")
     shards = weights.get("shards") if isinstance(weights, dict) else None
-    return shards if isinstance(shards, list) else "weights.shards is not a list"
+    if not isinstance(shards, list):
+        return "weights.shards is not a list"
+    tokenizer = manifest.get("tokenizer")  # a text bundle's tokenizer.json: read and checked like a shard
+    return [*shards, tokenizer] if isinstance(tokenizer, dict) else shards
 
 
 def _check_shard(shard: Any, i: int) -> tuple[str, int, str] | str:

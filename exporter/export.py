@@ -102,13 +102,25 @@ def _training_metrics(model: Any) -> dict[str, Any] | None:
 
 
 def _model_config(model: Any) -> dict[str, Any] | None:
-    """``{"class_name", "config"}`` when the config is plain JSON (custom layers may not be)."""
+    """``{"class_name", "config"}`` when the config is plain JSON (custom layers may not be). A
+    TextVectorization's vocabulary is left out: the bundle's tokenizer.json holds it (once, not twice)."""
     try:
-        spec = {"class_name": type(model).__name__, "config": model.get_config()}
+        spec = {"class_name": type(model).__name__, "config": _without_vocabularies(model.get_config())}
         json.dumps(spec, allow_nan=False)
     except (TypeError, ValueError, NotImplementedError):
         return None
     return spec
+
+
+def _without_vocabularies(config: Any) -> Any:
+    if isinstance(config, list):
+        return [_without_vocabularies(c) for c in config]
+    if not isinstance(config, dict):
+        return config
+    out = {k: _without_vocabularies(v) for k, v in config.items()}
+    if out.get("class_name") == "TextVectorization" and isinstance(out.get("config"), dict):
+        out["config"] = {**out["config"], "vocabulary": None}
+    return out
 
 
 def build_metadata(model: Any, *, labels: Any = None, preprocessing: dict[str, Any] | None = None,

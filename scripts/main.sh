@@ -3,7 +3,8 @@
 # there yet, prints the test accuracy, exports it as float32, float16 and int8 web bundles under
 # build/bundles/ (and as a trainable float32 bundle, mnist_cnn-trainable, which the page's "Teach it your
 # handwriting" panel fine-tunes), trains and exports the Rotten Tomatoes sentiment model for the "Text" panel
-# into build/bundles/text/, then serves the live demo at a printed http://127.0.0.1:PORT/ until Ctrl-C.
+# into build/bundles/text/, then serves the live demo (with the "Federated" panel's server under /fl/, over
+# mnist_cnn-trainable) at a printed http://127.0.0.1:PORT/ until Ctrl-C.
 #
 #   EPOCHS=3 bash scripts/main.sh          # train again with 3 epochs (any EPOCHS or extra args retrain)
 #   bash scripts/main.sh --limit 20000     # extra args go to `webgrad train cnn`
@@ -60,4 +61,4 @@ fi
 [ "${SERVE:-1}" = 0 ] && exit 0
 echo "==> serving the live demo (Ctrl-C stops it)"
 # exec: Ctrl-C reaches the server directly, which stops cleanly
-exec "$PY" -m demo_app --bundles "$BUNDLES" ${HOST:+--host "$HOST"} ${PORT:+--port "$PORT"}
+exec "$PY" -m demo_app --bundles "$BUNDLES" --federated ${HOST:+--host "$HOST"} ${PORT:+--port "$PORT"}

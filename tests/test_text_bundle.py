@@ -162,3 +162,13 @@ def test_reexport_over_a_text_bundle_replaces_its_tokenizer(model, tmp_path):
     runner = load_bundle(tmp_path / "b")
     np.testing.assert_allclose(runner.predict(PROBES), other.predict(PROBES, verbose=0), atol=1e-6)
     assert not [p.name for p in (tmp_path / "b").iterdir() if p.name.startswith(".webgrad")]
+
+
+def test_the_vocabulary_is_stored_once_in_tokenizer_json(model, tmp_path):
+    wg.export(model, tmp_path / "b", verbose=0)
+    manifest = json.loads((tmp_path / "b" / "model.json").read_text())
+    layers = manifest["metadata"]["model_config"]["config"]["layers"]
+    [tv] = [la for la in layers if la["class_name"] == "TextVectorization"]
+    assert tv["config"]["vocabulary"] is None  # not repeated in model.json
+    vocab = json.loads((tmp_path / "b" / "tokenizer.json").read_text())["model"]["vocab"]
+    assert set(model.layers[0].get_vocabulary()[1:]) <= set(vocab)

@@ -12,6 +12,15 @@
  */
 export function preprocessInput(x: unknown, spec: TensorSpec, pre: Preprocessing | undefined): Tensor;
 /**
+ * A text, or an array of texts, as the int32 ids [batch, sequenceLength] of a text model's input. EINPUT
+ * for anything but a string or a non-empty array of strings (naming the first bad entry).
+ * @param {unknown} x
+ * @param {import('./text/tokenizer.js').Tokenizer} tokenizer
+ * @param {TensorSpec} spec the model's (single) input, int32 [null, sequenceLength]
+ * @returns {Tensor}
+ */
+export function textInput(x: unknown, tokenizer: import("./text/tokenizer.js").Tokenizer, spec: TensorSpec): Tensor;
+/**
  * Top-k predictions per example from a [batch, classes] output.
  * @param {Tensor} output
  * @param {boolean} isProbability whether the output already is probabilities (else softmax is applied)

@@ -43,11 +43,19 @@ export function throwIfAborted(signal: AbortSignal | undefined, what: string): v
  * - `EPARSE`: an input file (.npy, .png, .json) the CLI cannot read.
  * - `ELIMIT`: a resource limit of the load or of a run (`maxBytes`, `maxModelJsonBytes`, `timeoutMs`,
  *   `maxArenaBytes`) would be exceeded; the message says which limit, its value and how much was needed.
+ * - `ETOKENIZER`: a text bundle's tokenizer file (tokenizer.json) missing, of the wrong size, with a wrong
+ *   checksum, not JSON, using a component outside the supported subset, or disagreeing with model.json's
+ *   `tokenizer` section; the message names the file (and the component) and what was expected.
+ * - `ESECAGG`: a secure-aggregation step that cannot go on (federated/secagg/); the error's `kind` says
+ *   which failure: EMALFORMED, ESHAPE, EROUND, EDUPLICATE, EAUTH or ESTATE (as Python's `SecAggError`).
+ * - `EFEDERATED`: a federated server refused a request (`FederatedClient`); the error's `serverCode` is
+ *   the server's code (EAUTH, EROUND, EDUPLICATE, ESHAPE, ENONFINITE, ECLIP, EMALFORMED, ESTATE) and
+ *   `status` the HTTP status.
  * @typedef {'EARG' | 'ESOURCE' | 'EFETCH' | 'EMODEL_MISSING' | 'EJSON' | 'EFORMAT' | 'EVERSION' |
  *   'ESCHEMA' | 'ESHARD_MISSING' | 'ESHARD_SIZE' | 'ECHECKSUM' | 'ETENSOR' | 'ENONFINITE' |
  *   'EUNKNOWN_OP' | 'EATTR' | 'EGRAPH' | 'ESHAPE' | 'EDTYPE' | 'EINPUT' | 'EINDEX' | 'ESELFTEST' |
  *   'EBACKEND' | 'EGPU_LIMIT' | 'EGPU_LOST' | 'EDISPOSED' | 'EABORTED' | 'EPARSE' | 'ELIMIT' |
- *   'ENOT_TRAINABLE'} ErrorCode
+ *   'ENOT_TRAINABLE' | 'EFEDERATED' | 'ESECAGG' | 'ETOKENIZER'} ErrorCode
  */
 /** An error of the webgrad runtime: `code` says which kind (see {@link ErrorCode}). */
 export class WebgradError extends Error {
@@ -94,5 +102,13 @@ export class WebgradError extends Error {
  * - `EPARSE`: an input file (.npy, .png, .json) the CLI cannot read.
  * - `ELIMIT`: a resource limit of the load or of a run (`maxBytes`, `maxModelJsonBytes`, `timeoutMs`,
  *   `maxArenaBytes`) would be exceeded; the message says which limit, its value and how much was needed.
+ * - `ETOKENIZER`: a text bundle's tokenizer file (tokenizer.json) missing, of the wrong size, with a wrong
+ *   checksum, not JSON, using a component outside the supported subset, or disagreeing with model.json's
+ *   `tokenizer` section; the message names the file (and the component) and what was expected.
+ * - `ESECAGG`: a secure-aggregation step that cannot go on (federated/secagg/); the error's `kind` says
+ *   which failure: EMALFORMED, ESHAPE, EROUND, EDUPLICATE, EAUTH or ESTATE (as Python's `SecAggError`).
+ * - `EFEDERATED`: a federated server refused a request (`FederatedClient`); the error's `serverCode` is
+ *   the server's code (EAUTH, EROUND, EDUPLICATE, ESHAPE, ENONFINITE, ECLIP, EMALFORMED, ESTATE) and
+ *   `status` the HTTP status.
  */
-export type ErrorCode = "EARG" | "ESOURCE" | "EFETCH" | "EMODEL_MISSING" | "EJSON" | "EFORMAT" | "EVERSION" | "ESCHEMA" | "ESHARD_MISSING" | "ESHARD_SIZE" | "ECHECKSUM" | "ETENSOR" | "ENONFINITE" | "EUNKNOWN_OP" | "EATTR" | "EGRAPH" | "ESHAPE" | "EDTYPE" | "EINPUT" | "EINDEX" | "ESELFTEST" | "EBACKEND" | "EGPU_LIMIT" | "EGPU_LOST" | "EDISPOSED" | "EABORTED" | "EPARSE" | "ELIMIT" | "ENOT_TRAINABLE";
+export type ErrorCode = "EARG" | "ESOURCE" | "EFETCH" | "EMODEL_MISSING" | "EJSON" | "EFORMAT" | "EVERSION" | "ESCHEMA" | "ESHARD_MISSING" | "ESHARD_SIZE" | "ECHECKSUM" | "ETENSOR" | "ENONFINITE" | "EUNKNOWN_OP" | "EATTR" | "EGRAPH" | "ESHAPE" | "EDTYPE" | "EINPUT" | "EINDEX" | "ESELFTEST" | "EBACKEND" | "EGPU_LIMIT" | "EGPU_LOST" | "EDISPOSED" | "EABORTED" | "EPARSE" | "ELIMIT" | "ENOT_TRAINABLE" | "EFEDERATED" | "ESECAGG" | "ETOKENIZER";

@@ -12,9 +12,9 @@
 export class Model {
     /**
      * @param {{manifest: Manifest, graph: Graph, executor: Executor, backend: Backend, backendReason: string,
-     *   recover?: Recover, trainer?: Trainer}} parts
+     *   recover?: Recover, trainer?: Trainer, tokenizer?: Tokenizer | null}} parts
      */
-    constructor({ manifest, graph, executor, backend, backendReason, recover, trainer }: {
+    constructor({ manifest, graph, executor, backend, backendReason, recover, trainer, tokenizer }: {
         manifest: Manifest;
         graph: Graph;
         executor: Executor;
@@ -22,6 +22,7 @@ export class Model {
         backendReason: string;
         recover?: Recover;
         trainer?: Trainer;
+        tokenizer?: Tokenizer | null;
     });
     /** Whether the model was loaded with `trainable: true` (fit, evaluate, trainStep, toBundle...). */
     trainable: boolean;
@@ -44,6 +45,8 @@ export class Model {
     /** The self-test result at load (`{maxError, tolerance}`), or null when it was skipped. */
     selftest: import("./selftest.js").SelftestResult | null;
     graph: import("./executor.js").Graph;
+    /** A text bundle's tokenizer (its tokenizer.json; `encode(text)`), or null for a model without one. */
+    tokenizer: import("./text/tokenizer.js").Tokenizer | null;
     /** Class names from `metadata.labels` (index = class id), or undefined. */
     get labels(): string[] | undefined;
     /**
@@ -142,14 +145,31 @@ export class Model {
      * array of predictions for a single example, and an array of arrays for a batch of several.
      * Outputs that are not a Softmax/Sigmoid get a softmax first. `preprocess: false` feeds the values
      * as they are.
+     *
+     * A text model (a bundle with a tokenizer) takes a string, or an array of strings (one predict call for
+     * the batch), tokenized as `tokenize` does; it returns one array of predictions for a string and one per
+     * text for an array. EINPUT: a non-string entry, an empty array, a text given to a model without a
+     * tokenizer, or numbers given to a text model.
      * @param {unknown} input
      * @param {{topK?: number, preprocess?: boolean}} [options]
      * @returns {Promise<Prediction[] | Prediction[][]>}
+     * @example
+     * const [best] = await model.classify('what a delightful film'); // {label, index, probability}
      */
     classify(input: unknown, { topK: k, preprocess }?: {
         topK?: number;
         preprocess?: boolean;
     }): Promise<Prediction[] | Prediction[][]>;
+    /**
+     * The ids a text bundle's model sees for `text`: `{ids, attentionMask, tokens}` (Int32Arrays of the
+     * bundle's sequence length: truncated on the right, padded with the pad id; unknown words get the unknown
+     * token's id). EINPUT for a model without a tokenizer or a `text` that is not a string.
+     * @param {string} text
+     * @returns {Encoding}
+     * @example
+     * const { ids, tokens } = model.tokenize('what a delightful film');
+     */
+    tokenize(text: string): Encoding;
     /**
      * Memory in use: bytes of the prepared weights, of the executor's arena (the largest plan so far),
      * the backend, and the number of cached plans.
@@ -174,6 +194,8 @@ export type FitOptions = import("./train/fit.js").FitOptions;
 export type History = import("./train/fit.js").History;
 export type BundleMap = import("./train/to_bundle.js").BundleMap;
 export type WeightValue = import("./train/weights.js").WeightValue;
+export type Tokenizer = import("./text/tokenizer.js").Tokenizer;
+export type Encoding = import("./text/tokenizer.js").Encoding;
 /**
  * `deviceBytes`: the device memory the backend spans (wasm: its linear memory), when it reports it
  */

@@ -7,6 +7,8 @@
  * @returns {Uint8Array<ArrayBuffer>}
  */
 export function base64Bytes(text: string): Uint8Array<ArrayBuffer>;
+/** Standard padded base64 of bytes (browsers and Node): the one encoder of the package. @param {Uint8Array} u8 */
+export function base64(u8: Uint8Array): string;
 /**
  * The typed array of an encoded tensor, checking its size; `what` names it in errors.
  * @param {EncodedTensorJson} t

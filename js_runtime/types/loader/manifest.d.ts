@@ -11,7 +11,7 @@
  *   signature: {inputs: TensorSpecJson[], outputs: TensorSpecJson[]}, graph: {nodes: NodeJson[]},
  *   weights: {shards: ShardJson[], tensors: TensorJson[]}, metadata: Record<string, any>,
  *   selftest: {inputs: EncodedTensorJson[], outputs: EncodedTensorJson[], tolerance: {rtol: number, atol: number}},
- *   training?: TrainingJson}} Manifest
+ *   training?: TrainingJson, tokenizer?: import('./tokenizer_section.js').TokenizerJson}} Manifest
  * @typedef {{trainable: string[], labels: {name: string, encoding: 'onehot' | 'dense', shape: (number | null)[],
  *   classes?: number}, lossGraph: {inputs: string[], nodes: NodeJson[], output: string},
  *   loss: {name: string, from_logits?: boolean}, optimizer: import('../train/optimizers.js').OptimizerConfig,
@@ -44,8 +44,11 @@ export function checkVersions(m: Record<string, unknown>, where: string): void;
  */
 export function checkStructure(m: Record<string, unknown>, where: string): Manifest;
 export const FORMAT: "webgrad-bundle";
-/** The newest format this runtime reads: 2 adds the optional `training` section (trainable bundles). */
-export const FORMAT_VERSION: 2;
+/**
+ * The newest format this runtime reads: 2 adds the optional `training` section (trainable bundles), 3 the
+ * optional `tokenizer` section (text bundles).
+ */
+export const FORMAT_VERSION: 3;
 /** Walks the manifest, throwing ESCHEMA at the first violation. */
 export class Checker {
     /** @param {string} where */
@@ -161,6 +164,7 @@ export type Manifest = {
         };
     };
     training?: TrainingJson;
+    tokenizer?: import("./tokenizer_section.js").TokenizerJson;
 };
 /**
  * the `training` section of a trainable bundle (formatVersion 2)

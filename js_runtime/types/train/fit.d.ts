@@ -16,6 +16,15 @@
  * @property {(batch: number, logs: Logs) => unknown} [onBatchEnd] after each step (awaited)
  * @property {(epoch: number, logs: Logs) => unknown} [onEpochEnd] after each epoch (awaited)
  * @property {AbortSignal} [signal] stops between steps with EABORTED
+ * @property {Proximal} [proximal] FedProx: adds `mu * (w - center[w])` to each trainable weight's gradient
+ *   (the gradient of the proximal term `mu / 2 * ||w - center||^2`, Li et al. 2020) before every step
+ * @property {boolean} [resetOptimizer] start from a fresh optimizer state (zero slots, step count 0), as a
+ *   federated client does each round
+ */
+/**
+ * @typedef {object} Proximal
+ * @property {number} mu the proximal coefficient (>= 0)
+ * @property {Record<string, Float32Array>} center the global weights, by trainable weight name
  */
 /** @typedef {{loss: number[], accuracy?: number[], val_loss?: number[], val_accuracy?: number[]}} History */
 /**
@@ -111,6 +120,26 @@ export type FitOptions = {
      * stops between steps with EABORTED
      */
     signal?: AbortSignal | undefined;
+    /**
+     * FedProx: adds `mu * (w - center[w])` to each trainable weight's gradient
+     * (the gradient of the proximal term `mu / 2 * ||w - center||^2`, Li et al. 2020) before every step
+     */
+    proximal?: Proximal | undefined;
+    /**
+     * start from a fresh optimizer state (zero slots, step count 0), as a
+     * federated client does each round
+     */
+    resetOptimizer?: boolean | undefined;
+};
+export type Proximal = {
+    /**
+     * the proximal coefficient (>= 0)
+     */
+    mu: number;
+    /**
+     * the global weights, by trainable weight name
+     */
+    center: Record<string, Float32Array>;
 };
 export type History = {
     loss: number[];

@@ -36,6 +36,8 @@ export class Optimizer {
      * @param {Backend} backend
      */
     useBackend(backend: Backend): void;
+    /** Back to a fresh state: step count 0 and zero slots (a federated client's optimizer each round). */
+    reset(): void;
     /** The learning rate the next step uses. */
     get learningRate(): number;
     /**

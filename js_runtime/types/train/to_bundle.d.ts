@@ -2,19 +2,21 @@
 /**
  * Builds the bundle map (see the module doc).
  * @param {{manifest: Manifest, weight: (name: string) => Float32Array | Int32Array, optimizer: Optimizer,
- *   selftestOutputs: Float32Array[], quantize: 'float16' | 'int8' | null}} parts `weight`: a weight's current data
+ *   selftestOutputs: Float32Array[], quantize: 'float16' | 'int8' | null, tokenizerBytes?: Uint8Array | null}} parts
+ *   `weight`: a weight's current data; `tokenizerBytes`: a text bundle's tokenizer.json, written back unchanged
  * @returns {Promise<BundleMap>}
  */
-export function toBundle({ manifest, weight, optimizer, selftestOutputs, quantize }: {
+export function toBundle({ manifest, weight, optimizer, selftestOutputs, quantize, tokenizerBytes }: {
     manifest: Manifest;
     weight: (name: string) => Float32Array | Int32Array;
     optimizer: Optimizer;
     selftestOutputs: Float32Array[];
     quantize: "float16" | "int8" | null;
+    tokenizerBytes?: Uint8Array | null;
 }): Promise<BundleMap>;
 /**
  * Writes a bundle map (from `toBundle`) to directory `dir` (Node.js): created if missing; a directory
- * that already holds other files than a bundle's (model.json, weights-NNN.bin) is refused with EARG and
+ * that already holds other files than a bundle's (model.json, weights-NNN.bin, tokenizer.json) is refused with EARG and
  * left untouched. Each file is written beside and renamed into place, shards first and model.json last
  * (a reader that checks checksums never takes a half-written bundle); shards of the old bundle the new
  * one does not list are removed.
