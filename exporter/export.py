@@ -103,7 +103,8 @@ def _training_metrics(model: Any) -> dict[str, Any] | None:
 
 def _model_config(model: Any) -> dict[str, Any] | None:
     """``{"class_name", "config"}`` when the config is plain JSON (custom layers may not be). A
-    TextVectorization's vocabulary is left out: the bundle's tokenizer.json holds it (once, not twice)."""
+    TextVectorization's vocabulary (or whole tokenizer) is left out: the bundle's tokenizer.json holds it,
+    once."""
     try:
         spec = {"class_name": type(model).__name__, "config": _without_vocabularies(model.get_config())}
         json.dumps(spec, allow_nan=False)
@@ -119,7 +120,7 @@ def _without_vocabularies(config: Any) -> Any:
         return config
     out = {k: _without_vocabularies(v) for k, v in config.items()}
     if out.get("class_name") == "TextVectorization" and isinstance(out.get("config"), dict):
-        out["config"] = {**out["config"], "vocabulary": None}
+        out["config"] = {**out["config"], **{k: None for k in ("vocabulary", "tokenizer") if k in out["config"]}}
     return out
 
 

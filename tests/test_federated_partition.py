@@ -76,3 +76,10 @@ def test_dirichlet_small_alpha_is_skewed_and_large_alpha_is_iid() -> None:
 def test_bad_arguments_raise(call, match) -> None:
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_partition_is_reachable_from_the_package_facade():
+    import webgrad as wg
+
+    assert wg.federated.partition is partition
+    assert "partition" in dir(wg.federated)

@@ -170,5 +170,10 @@ def test_the_vocabulary_is_stored_once_in_tokenizer_json(model, tmp_path):
     layers = manifest["metadata"]["model_config"]["config"]["layers"]
     [tv] = [la for la in layers if la["class_name"] == "TextVectorization"]
     assert tv["config"]["vocabulary"] is None  # not repeated in model.json
+    again = tmp_path / "again"
+    wg.export(wg.load_model(tmp_path / "b"), again, verbose=0)  # a loaded model holds a whole tokenizer
+    layers = json.loads((again / "model.json").read_text())["metadata"]["model_config"]["config"]["layers"]
+    assert all(la["config"].get(k) is None for la in layers if la["class_name"] == "TextVectorization"
+               for k in ("vocabulary", "tokenizer"))
     vocab = json.loads((tmp_path / "b" / "tokenizer.json").read_text())["model"]["vocab"]
     assert set(model.layers[0].get_vocabulary()[1:]) <= set(vocab)

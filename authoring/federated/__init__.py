@@ -35,14 +35,19 @@ _LAZY: dict[str, str] = {
     "revoke_token": "tokens",
 }
 
-__all__ = sorted(_LAZY)
+# submodules reachable as attributes (``wg.federated.partition.iid(...)``)
+_SUBMODULES = ("dp", "partition", "secagg", "strategies")
+
+__all__ = sorted([*_LAZY, *_SUBMODULES])
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(__all__))
