@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Component"]
+from webgrad.text.errors import UnsupportedTokenizerError
+
+__all__ = ["Component", "component_type"]
+
+
+def component_type(obj: Any, what: str, supported: Any) -> str:
+    """The ``type`` of a tokenizer.json component object, or ``UnsupportedTokenizerError`` naming
+    ``what`` (``"normalizer"``...) when ``obj`` is not an object with a string ``type``."""
+    kind = obj.get("type") if isinstance(obj, dict) else None
+    if not isinstance(kind, str):
+        raise UnsupportedTokenizerError(what, repr(obj)[:60], supported)
+    return kind
 
 
 class Component:

@@ -16,7 +16,7 @@ import unicodedata
 from typing import Any
 
 from webgrad.text.chars import CharTable, is_chinese_char, is_control, is_whitespace, lowercase
-from webgrad.text.component import Component
+from webgrad.text.component import Component, component_type
 from webgrad.text.errors import UnsupportedTokenizerError
 
 __all__ = ["NFC", "NFD", "NFKC", "NFKD", "BertNormalizer", "Lowercase", "Normalizer", "Replace", "Sequence",
@@ -162,9 +162,7 @@ def normalizer_from_json(obj: Any) -> Normalizer | None:
     ``UnsupportedTokenizerError`` naming a type outside the supported subset."""
     if obj is None:
         return None
-    kind = obj.get("type") if isinstance(obj, dict) else None
-    if not isinstance(kind, str):
-        raise UnsupportedTokenizerError("normalizer", repr(obj)[:60], SUPPORTED)
+    kind = component_type(obj, "normalizer", SUPPORTED)
     if kind in _SIMPLE:
         return _SIMPLE[kind]()
     if kind == "Replace":

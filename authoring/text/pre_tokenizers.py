@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from webgrad.text.chars import CharTable, is_bert_punctuation, is_whitespace, is_word_char
-from webgrad.text.component import Component
+from webgrad.text.component import Component, component_type
 from webgrad.text.errors import UnsupportedTokenizerError
 
 __all__ = ["BertPreTokenizer", "PreTokenizer", "Sequence", "Whitespace", "WhitespaceSplit", "pre_tokenizer_from_json"]
@@ -96,9 +96,7 @@ def pre_tokenizer_from_json(obj: Any) -> PreTokenizer | None:
     ``UnsupportedTokenizerError`` naming a type outside the supported subset."""
     if obj is None:
         return None
-    kind = obj.get("type") if isinstance(obj, dict) else None
-    if not isinstance(kind, str):
-        raise UnsupportedTokenizerError("pre_tokenizer", repr(obj)[:60], SUPPORTED)
+    kind = component_type(obj, "pre_tokenizer", SUPPORTED)
     if kind in _SIMPLE:
         return _SIMPLE[kind]()
     if kind == "Sequence" and isinstance(obj.get("pretokenizers"), list):
