@@ -77,6 +77,17 @@ class _NonFiniteLossError(Exception):
         self.value = value
 
 
+def _texts_or_none(x: Any, reads_texts: bool) -> list[str] | None:
+    """``as_texts(x)``, except that a model without a string input gets None for a string array of
+    another shape than ``(n,)``/``(n, 1)`` (its dtype check then says it takes numbers)."""
+    try:
+        return as_texts(x, "x")
+    except ValueError:
+        if reads_texts:
+            raise
+        return None
+
+
 def _as_list(x: Any) -> list:
     return list(x) if isinstance(x, list | tuple) else [x]
 
@@ -308,6 +319,9 @@ class TrainingMixin:
     def _prepare_x(self, x: Any) -> list[np.ndarray]:
         """``x`` (an array, a list, or a dict by input name) as a list of arrays in the model's input
         order and dtypes, checked against the model's input shapes (a Sequential builds from it)."""
+        # a string array of the wrong shape is a shape error only for a model that reads texts; for one
+        # without a string input, it is an input of the wrong dtype
+        reads_texts = not self.inputs or any(str(i.dtype) == "string" for i in self.inputs)
         if isinstance(x, dict):
             names = [s.history[0].name for s in self.inputs] if self.inputs else []
             missing = [n for n in names if n not in x]
@@ -315,10 +329,10 @@ class TrainingMixin:
                 raise ValueError(f"inputs {missing} missing; the model's inputs are {names}, got {sorted(x)}")
             xs = [x[n] for n in names]
         else:
-            xs = [x] if as_texts(x, "x") is not None else _as_list(x)  # a list of str is one input of texts
+            xs = [x] if _texts_or_none(x, reads_texts) is not None else _as_list(x)  # a list of str: one input
         arrays = []
         for a in xs:
-            texts = as_texts(a, "x")
+            texts = _texts_or_none(a, reads_texts)
             if texts is not None:  # raw strings: vectorized below by the model's TextVectorization
                 arrays.append(np.asarray(texts, dtype=object))
                 continue

@@ -14,6 +14,22 @@ import webgrad as wg
 sys.path.insert(0, str(Path(__file__).parent))
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def playwright_session():
+    """The session's one Playwright (sync API). It keeps an asyncio loop running for its whole life, so a
+    second ``sync_playwright()`` in the same process fails: every test that drives Chromium starts it from
+    this one (tests/browser/conftest.py's ``launch`` too). Skips without Chromium or Playwright."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: bash scripts/setup.sh installs Debian's chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]' installs playwright")
+    pw = sync_api.sync_playwright().start()
+    yield pw
+    pw.stop()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_names_and_seed():
     wg.layers.clear_session()

@@ -83,13 +83,10 @@ def _download(url: str, dest: Path) -> Path:
     return dest
 
 
-def test_three_rounds_node_and_browser_clients(tmp_path: Path, digits_data: Any) -> None:
+def test_three_rounds_node_and_browser_clients(tmp_path: Path, digits_data: Any, playwright_session: Any) -> None:
     from webgrad.federated.server import Server, client_id_for
     from webgrad.federated.tokens import token_hash
 
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: bash scripts/setup.sh installs Debian's chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
     x, y, xt, yt = digits_data
     bundle = digit_mlp_bundle(tmp_path / "global")
     # 5 IID shards of the training digits: 3 Node clients (the last one is killed mid-round), 2 pages
@@ -105,11 +102,10 @@ def test_three_rounds_node_and_browser_clients(tmp_path: Path, digits_data: Any)
     fl_url = server.run_in_thread()
     static, page_url = _serve(_static_app(data_dir))
     nodes: list[NodeClient] = []
-    pw = browser = None
+    browser = None
     try:
         nodes = [NodeClient(fl_url, tokens[i], files[i], stall=(i == 2)) for i in range(3)]
-        pw = sync_api.sync_playwright().start()
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = playwright_session.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         pages, errors = [], []
         for i in (3, 4):
             page = browser.new_context().new_page()
@@ -161,8 +157,6 @@ def test_three_rounds_node_and_browser_clients(tmp_path: Path, digits_data: Any)
                 node.kill()
         if browser is not None:
             browser.close()
-        if pw is not None:
-            pw.stop()
         static.shutdown()
         server.stop()
 

@@ -63,19 +63,17 @@ def served_repo():
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
-def test_chromium_masks_exactly_like_python(served_repo):
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_chromium_masks_exactly_like_python(served_repo, playwright_session):
     vectors = json.loads((ROOT / "tests" / "vectors" / "secagg" / "vectors.json").read_text(encoding="utf-8"))
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{served_repo}/tests/vectors/secagg/")
-            got = page.evaluate(CHECK)
-        finally:
-            browser.close()
+    browser = playwright_session.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    try:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{served_repo}/tests/vectors/secagg/")
+        got = page.evaluate(CHECK)
+    finally:
+        browser.close()
     assert not errors
     assert got["alicePublic"] == vectors["x25519"]["alicePublic"]
     want = {f"{m['name']}/{c}": e["maskedSha256"] for m in vectors["masked"] for c, e in m["clients"].items()}

@@ -134,22 +134,14 @@ def teach_url(serve: Callable[[Any], str], trainable_bundle_dir: Path) -> str:
     return serve(create_app(bundle_dir=trainable_bundle_dir))
 
 
-def _playwright() -> Any:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: bash scripts/setup.sh installs Debian's chromium")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]' installs playwright")
-    return sync_api.sync_playwright().start()
-
-
 @pytest.fixture(scope="session")
-def launch() -> Iterator[Callable[..., Any]]:
-    """``launch(webgpu=True)``: a headless Debian Chromium (closed at the end of the session)."""
-    pw = None
+def launch(request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """``launch(webgpu=True)``: a headless Debian Chromium (closed at the end of the session), started
+    from the session's one Playwright (tests/conftest.py)."""
     browsers: list[Any] = []
 
     def start(webgpu: bool = True, extra: tuple[str, ...] = ()) -> Any:
-        nonlocal pw
-        pw = pw or _playwright()
+        pw = request.getfixturevalue("playwright_session")  # skips without Chromium or Playwright
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                      args=BASE_ARGS + (WEBGPU_ARGS if webgpu else []) + list(extra))
         browsers.append(browser)
@@ -159,8 +151,6 @@ def launch() -> Iterator[Callable[..., Any]]:
     for browser in browsers:
         with contextlib.suppress(Exception):
             browser.close()
-    if pw is not None:
-        pw.stop()
 
 
 @pytest.fixture(scope="session")
