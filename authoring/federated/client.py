@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from webgrad.federated.dp import clip_to_norm
 from webgrad.federated.validate import encode_update
 
 __all__ = ["CancelledError", "Client", "ServerError"]
@@ -188,7 +189,7 @@ class Client:
         update, metrics = self.train(task, x, y)
         clipped = False
         if task["clipNorm"] is not None:
-            update, clipped = clip(update, float(task["clipNorm"]))
+            update, clipped = clip_to_norm(update, float(task["clipNorm"]))
         body = {"clientId": self.client_id, "taskId": task["taskId"], "round": task["round"],
                 "numExamples": len(x), "encoding": "float32", "clipped": clipped,
                 "metrics": {k: v for k, v in metrics.items() if k in ("loss", "accuracy")}}
@@ -235,19 +236,6 @@ class Client:
     def _secagg_unmask(self, task: dict[str, Any]) -> None:
         request = self._wait_secagg(task, "unmask")
         self._post_secagg(task, "unmask", self._secagg_client.unmask(request["survivors"], request["dropped"]))
-
-
-def clip(update: np.ndarray, clip_norm: float) -> tuple[np.ndarray, bool]:
-    """``update`` scaled to L2 norm ``clip_norm`` when over it, and whether it was.
-
-    >>> v, was = clip(np.array([3.0, 4.0], np.float32), 1.0)
-    >>> v.tolist(), was
-    ([0.6000000238418579, 0.800000011920929], True)
-    """
-    norm = float(np.linalg.norm(np.asarray(update, np.float64)))
-    if norm <= clip_norm:
-        return update, False
-    return (np.asarray(update, np.float64) * (clip_norm / norm)).astype(np.float32), True
 
 
 def _layout(model: Any, manifest: dict[str, Any]) -> list[tuple[int, ...]]:

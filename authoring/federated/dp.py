@@ -84,6 +84,23 @@ def _scaled(update: Update, factor: float) -> Update:
     return np.asarray(update) * np.asarray(factor, np.asarray(update).dtype)
 
 
+def clip_to_norm(update: Update, clip_norm: float) -> tuple[Update, bool]:
+    """``update`` scaled to L2 norm ``clip_norm`` (over all its tensors together) when over it, and
+    whether it was: the clipping of DP-FedAvg clients and of a task's ``clipNorm``.
+
+    >>> v, was = clip_to_norm(np.array([3.0, 4.0], np.float32), 1.0)
+    >>> v.tolist(), was
+    ([0.6000000238418579, 0.800000011920929], True)
+    """
+    return _clip_by(update, l2_norm(update), clip_norm)
+
+
+def _clip_by(update: Update, norm: float, clip_norm: float) -> tuple[Update, bool]:
+    if norm <= clip_norm:
+        return update, False
+    return _scaled(update, clip_norm / norm), True
+
+
 class DPFedAvg:
     """DP-FedAvg settings and state: the clip norm (fixed or adaptive), the noise, the accountant.
 
@@ -159,9 +176,7 @@ class DPFedAvg:
         norm = l2_norm(delta_vec)
         if not math.isfinite(norm):
             raise ValueError("clip: the update holds NaN or Inf")
-        if norm <= self.clip_norm:
-            return delta_vec, False
-        return _scaled(delta_vec, self.clip_norm / norm), True
+        return _clip_by(delta_vec, norm, self.clip_norm)
 
     # ---- server side -----------------------------------------------------------------------------
     def aggregate(self, sum_of_clipped: Update, clipped_count_bits: int, num_clients: int,
