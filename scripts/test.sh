@@ -8,9 +8,10 @@ echo "==> ruff"
 "$PY" -m ruff check .
 echo "==> lint-imports (the Python layers, docs/architecture.md)"
 bash scripts/lint_imports.sh
-echo "==> pytest"
-"$PY" -m pytest -q -p no:cacheprovider "$@"
+# npm ci comes before pytest: its tests build dist/ with esbuild and run WebGPU on Dawn (npm webgpu).
 echo "==> js_runtime: npm ci, tsc --noEmit, prettier --check (all project JS)"
 (cd js_runtime && npm ci --no-audit --no-fund && npx tsc --noEmit && npm run -s format:check)
+echo "==> pytest"
+"$PY" -m pytest -q -p no:cacheprovider "$@"
 echo "==> node --test"
 node --test tests/node/
