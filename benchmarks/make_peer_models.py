@@ -1,6 +1,7 @@
 """Builds the inference-benchmark models once and writes each in three forms with the SAME weights.
 
     python benchmarks/make_peer_models.py OUTDIR [--models mlp,cnn,mobilenet] [--matmul 256,512,1024]
+        [--quantized int8,float16]
 
 For each model (fixed seeds, float32, untrained: speed does not depend on the weight values):
 
@@ -16,6 +17,10 @@ For each model (fixed seeds, float32, untrained: speed does not depend on the we
 
 All three forms come from the exported bundle's own graph and weight bytes, so they hold bit-identical
 weights; ``infer_speed.mjs`` checks that their outputs agree and prints the max abs difference.
+
+- ``OUTDIR/<name>/webgrad-int8/``, ``OUTDIR/<name>/webgrad-float16/``: the same model exported with
+  ``quantize="int8"`` / ``"float16"`` (``--quantized``, default ``int8,float16``; not for the MatMul models),
+  for ``threads_quant.mjs``'s quantized-execution figures.
 
 Plus one-node square MatMul models ``matmul<n>`` (``x[n, n] @ W[n, n]``, W a constant) for the GFLOP/s
 figures: a bundle (a bias-free Dense layer) and a one-node ONNX MatMul. ``OUTDIR/models.json`` lists
@@ -205,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("outdir", type=Path)
     p.add_argument("--models", default="mlp,cnn,mobilenet")
     p.add_argument("--matmul", default="256,512,1024", help="square sizes of the one-node MatMul models")
+    p.add_argument("--quantized", default="int8,float16", help="quantized bundles to write next to each model's")
     args = p.parse_args(argv)
     try:
         import onnx
@@ -220,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         model = build(name)
         d = out / name
         wg.export(model, d / "webgrad", verbose=0)
+        quantized = [] if name.startswith("matmul") else [q for q in args.quantized.split(",") if q]
+        for q in quantized:
+            wg.export(model, d / f"webgrad-{q}", quantize=q, verbose=0)
         manifest, tensors, data = read_bundle_raw(d / "webgrad")
         onnx.save(to_onnx(manifest, tensors, name), str(d / "model.onnx"))
         write_tfjs(manifest, data, d / "tfjs")
@@ -229,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             "output": manifest["signature"]["outputs"][0],
             "nodes": len(manifest["graph"]["nodes"]),
             "ops": sorted({n["op"] for n in manifest["graph"]["nodes"]}),
+            "quantized": quantized,
         }
         print(f"{name}: {model.count_params():,} params, {len(manifest['graph']['nodes'])} bundle nodes -> {d}")
     (out / "models.json").write_text(json.dumps(index, indent=1))

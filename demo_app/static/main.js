@@ -145,6 +145,41 @@ async function classifyNow(announce) {
 }
 
 /**
+ * The status line's parts: the bundle, the backend, its thread count (the wasm backend runs on several
+ * threads when the page is cross-origin isolated, as the demo server's COOP/COEP headers make it) and
+ * the runtime's reason for both.
+ * @param {string} name
+ * @param {import('webgrad').Model} model
+ * @returns {(string | HTMLElement)[]}
+ */
+function runningOn(name, model) {
+  const threads = model.threads ?? 1;
+  const status = el('strong', `${threads} thread${threads === 1 ? '' : 's'}`);
+  status.id = 'threads';
+  status.dataset.threads = String(threads);
+  return [
+    'Running ',
+    el('strong', name),
+    ' on ',
+    el('strong', model.backend),
+    ', ',
+    status,
+    ` — ${model.backendReason}`,
+  ];
+}
+
+/**
+ * `?threads=N` (or `auto`) from the page's address, as a `loadModel` option; none by default (the
+ * runtime's own default, 'auto').
+ * @returns {{threads?: number | 'auto'}}
+ */
+function threadsOption() {
+  const wanted = new URLSearchParams(location.search).get('threads');
+  if (wanted === null) return {};
+  return { threads: wanted === 'auto' ? 'auto' : Number(wanted) };
+}
+
+/**
  * Loads the bundle and backend chosen in the selects; on failure keeps the running model (if any),
  * puts the selects back to it and says what went wrong.
  */
@@ -156,6 +191,7 @@ async function loadSelected() {
   try {
     const model = await loadModel(entry.url, {
       backend: request,
+      ...threadsOption(),
       onProgress: ({ loaded, total }) => {
         ui.status.textContent = `Loading ${entry.name} on ${request}… ${total ? Math.round((100 * loaded) / total) : 0}%`;
       },
@@ -164,13 +200,7 @@ async function loadSelected() {
     state.model?.dispose();
     Object.assign(state, { model, entry, request, latencies: [] });
     showMessage('');
-    ui.status.replaceChildren(
-      'Running ',
-      el('strong', entry.name),
-      ' on ',
-      el('strong', model.backend),
-      ` — ${model.backendReason}`,
-    );
+    ui.status.replaceChildren(...runningOn(entry.name, model));
     renderCard(
       ui.card,
       cardRows(manifest, entry, state.index?.bundles.filter((b) => b.model === entry.model) ?? [entry]),
@@ -185,13 +215,7 @@ async function loadSelected() {
     if (state.model && state.entry) {
       ui.backend.value = state.request;
       ui.bundle.value = state.entry.name;
-      ui.status.replaceChildren(
-        'Running ',
-        el('strong', state.entry.name),
-        ' on ',
-        el('strong', state.model.backend),
-        ` — ${state.model.backendReason}`,
-      );
+      ui.status.replaceChildren(...runningOn(state.entry.name, state.model));
     } else {
       ui.status.textContent = 'No model loaded.';
     }
@@ -263,6 +287,8 @@ function snapshot() {
     bundle: state.entry?.name ?? null,
     backend: state.model?.backend ?? null,
     backendReason: state.model?.backendReason ?? null,
+    threads: state.model ? (state.model.threads ?? 1) : null,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
     request: state.request,
     message: ui.message.hidden ? '' : ui.message.textContent,
     status: ui.status.textContent,
