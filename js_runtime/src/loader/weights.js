@@ -1,8 +1,10 @@
 /**
  * The weights of a bundle: the shards (present, of their byteLength, with their SHA-256), concatenated
  * into the one byte stream the tensor offsets index; then each tensor checked (dtype, size, byte range,
- * quantization), dequantized to float32 (float16 and int8_symmetric; int32 stays int32) and checked
- * for NaN/Inf. Mirrors the checks of exporter/bundle_reader.py.
+ * quantization) and checked for NaN/Inf. Mirrors the checks of exporter/bundle_reader.py. A float16 or
+ * int8_symmetric weight keeps its stored form (`stored`) for a backend that computes on it (wasm); its
+ * float32 `data` is dequantized on first read, once, and the stored form is dropped then (one copy
+ * at a time on the JS heap).
  * @module
  */
 
@@ -16,6 +18,15 @@ import { sha256Hex } from './sha256.js';
 /** @typedef {import('./manifest.js').TensorJson} TensorJson */
 /** @typedef {import('./source.js').Source} Source */
 /** @typedef {import('../backends/interface.js').View} View */
+
+/**
+ * A weight as stored in the bundle, for backends that compute on it: int8 (with one float32 scale per
+ * channel along `axis`, the last one in bundles the exporter writes) or float16 (raw half bits; `scales`
+ * and `axis` null).
+ * @typedef {{dtype: 'int8' | 'float16', data: Int8Array | Uint16Array, scales: Float32Array | null,
+ *   axis: number | null}} StoredWeight
+ */
+/** @typedef {View & {stored?: StoredWeight}} LoadedWeight a weight as readTensors returns it */
 
 /** Stored dtype of a weight -> the quantization scheme it needs (null: stored as is). */
 const STORED = /** @type {Readonly<Record<string, string | null>>} */ ({
@@ -283,14 +294,15 @@ function firstNonFiniteSmall(v) {
 const SMALL_MODEL_VALUES = 1 << 19;
 
 /**
- * Every weight as a float32 (or int32) view, by name, checked and dequantized.
+ * Every weight as a float32 (or int32) view, by name, checked; a float16 or int8 one also carries its
+ * stored form (see {@link lazilyDequantized}).
  * @param {readonly TensorJson[]} tensors
  * @param {Uint8Array} data the concatenated shards (offset 0 of its own buffer)
  * @param {string} where model.json, for messages
- * @returns {Map<string, View>}
+ * @returns {Map<string, LoadedWeight>}
  */
 export function readTensors(tensors, data, where) {
-  /** @type {Map<string, View>} */
+  /** @type {Map<string, LoadedWeight>} */
   const out = new Map();
   const values = tensors.reduce((n, t) => n + t.byteLength / 4, 0);
   const scan = values <= SMALL_MODEL_VALUES ? firstNonFiniteSmall : firstNonFinite;
@@ -313,27 +325,22 @@ export function readTensors(tensors, data, where) {
       );
     }
     const stored = new STORAGE[t.dtype](/** @type {ArrayBuffer} */ (data.buffer), data.byteOffset + t.offset, count);
-    /** @type {View} */
+    /** @type {LoadedWeight} */
     let value;
     if (t.quantization) {
-      const output = { data: new Float32Array(count), shape: t.shape, dtype: /** @type {const} */ ('float32') };
       const q = t.quantization;
-      const scales =
-        q.scheme === 'int8_symmetric'
-          ? { data: Float32Array.from(q.scales), shape: [q.scales.length], dtype: /** @type {const} */ ('float32') }
-          : null;
-      dequantizeInto(
-        { data: stored, shape: t.shape, dtype: t.dtype },
-        scales,
-        null,
-        q.scheme === 'int8_symmetric' ? q.axis : null,
-        output,
-      );
-      value = output;
+      const int8 = q.scheme === 'int8_symmetric';
+      value = lazilyDequantized(t.shape, {
+        dtype: /** @type {'int8' | 'float16'} */ (t.dtype),
+        data: /** @type {Int8Array | Uint16Array} */ (stored.slice()),
+        scales: int8 ? Float32Array.from(q.scales) : null,
+        axis: int8 ? q.axis : null,
+      });
     } else {
       value = { data: stored.slice(), shape: t.shape, dtype: t.dtype };
     }
-    if (value.dtype === 'float32') {
+    // a stored weight that cannot dequantize to a non-finite value needs no float32 form to check
+    if (value.dtype === 'float32' && !(value.stored && storedIsFinite(value.stored))) {
       const v = /** @type {Float32Array} */ (value.data);
       const first = scan(v);
       if (first >= 0) {
@@ -349,4 +356,56 @@ export function readTensors(tensors, data, where) {
     out.set(t.name, value);
   }
   return out;
+}
+
+/**
+ * A float32 view of a stored weight whose `data` is dequantized (dequantizeInto, the op set's
+ * Dequantize) on first read; `stored` is dropped then, so that a backend that reads the float32
+ * values (js, webgpu) does not keep both.
+ * @param {readonly number[]} shape
+ * @param {StoredWeight} stored
+ * @returns {LoadedWeight}
+ */
+export function lazilyDequantized(shape, stored) {
+  /** @type {import('../dtypes.js').TypedArray | null} */
+  let values = null;
+  /** @type {LoadedWeight} */
+  const view = {
+    shape,
+    dtype: 'float32',
+    stored,
+    get data() {
+      if (values === null) {
+        const s = /** @type {StoredWeight} */ (view.stored);
+        values = new Float32Array(s.data.length);
+        const scales = s.scales
+          ? { data: s.scales, shape: [s.scales.length], dtype: /** @type {const} */ ('float32') }
+          : null;
+        dequantizeInto({ data: s.data, shape, dtype: s.dtype }, scales, null, s.axis, {
+          data: values,
+          shape,
+          dtype: 'float32',
+        });
+        delete view.stored;
+      }
+      return values;
+    },
+    set data(v) {
+      values = v;
+      delete view.stored;
+    },
+  };
+  return view;
+}
+
+/**
+ * Whether every value of a stored weight dequantizes to a finite float32: float16 without Inf/NaN bits;
+ * int8 whose scales stay finite times 128 (|q| <= 128).
+ * @param {StoredWeight} s
+ */
+function storedIsFinite(s) {
+  if (s.scales) return s.scales.every((x) => Number.isFinite(Math.fround(x * 128)));
+  const h = /** @type {Uint16Array} */ (s.data);
+  for (let i = 0; i < h.length; i++) if ((h[i] & 0x7c00) === 0x7c00) return false;
+  return true;
 }

@@ -15,6 +15,7 @@ import { sizeOf } from '../../shapes.js';
 import { ABI_VERSION, WASM_FILES, compileVariant, detectFeatures } from './module.js';
 import { PARAMS_BYTES, makeContext } from './kernels/_context.js';
 import { writeConv2dParams } from './params.js';
+import { packStored, storedLayout } from './quantized.js';
 
 /** @typedef {import('../interface.js').Backend} Backend */
 /** @typedef {import('../interface.js').BackendFactory} BackendFactory */
@@ -212,7 +213,8 @@ export async function createWasmBackend(options = {}) {
       for (const name of plain) packing.set(name, null);
       const uses = countUses(nodes);
       const dv = ctx.dv();
-      /** @type {{name: string, w: View, bytes: number, packedFloats: number, count: number, packedOnly: boolean}[]} */
+      /** @type {{name: string, w: View, bytes: number, packedFloats: number, packedBytes: number, count: number,
+       *   packedOnly: boolean, stored: import('./quantized.js').StoredLayout | null}[]} */
       const items = [];
       let total = 0;
       let temp = 0;
@@ -231,25 +233,38 @@ export async function createWasmBackend(options = {}) {
         }
         // every use reads the packed panels: the raw copy is only needed while packing
         const packedOnly = packedFloats > 0 && uses.get(name)?.all === uses.get(name)?.packable;
-        const bytes = Math.max(w.data.byteLength, 4);
-        items.push({ name, w, bytes, packedFloats, count, packedOnly });
-        total += (packedOnly ? 0 : align(bytes)) + (packedFloats ? align(packedFloats * 4) : 0);
+        // int8 / float16 kept at their stored width (quantized.js); reading w.data would dequantize it
+        const stored = storedLayout(w, how, packedOnly);
+        const bytes = Math.max(stored ? stored.rawBytes : w.data.byteLength, 4);
+        const packedBytes = stored ? stored.packedBytes : packedFloats * 4;
+        const scaleBytes = stored?.scales ? align(stored.scales.byteLength) : 0;
+        items.push({ name, w, bytes, packedFloats, packedBytes, count, packedOnly, stored });
+        total += (packedOnly ? 0 : align(bytes)) + (packedBytes ? align(packedBytes) : 0) + scaleBytes;
         if (packedOnly) temp += align(bytes);
       }
       reserve((ex.wg_mark() >>> 0) + total + temp + ALIGN * 2);
       const placed = items.map((it) => ({
         ...it,
         ptr: it.packedOnly ? 0 : alloc(it.bytes),
-        packed: it.packedFloats ? alloc(it.packedFloats * 4) : 0,
+        packed: it.packedBytes ? alloc(it.packedBytes) : 0,
+        scales: it.stored?.scales ? alloc(it.stored.scales.byteLength) : 0,
       }));
       weightBytes = total;
       const mark = ex.wg_mark() >>> 0;
       for (const it of placed) if (it.packedOnly) it.ptr = alloc(it.bytes); // raw data for packing only
       const u8 = new Uint8Array(memory.buffer);
       for (const it of placed)
-        u8.set(new Uint8Array(it.w.data.buffer, it.w.data.byteOffset, it.w.data.byteLength), it.ptr);
+        if (!it.stored) u8.set(new Uint8Array(it.w.data.buffer, it.w.data.byteOffset, it.w.data.byteLength), it.ptr);
       for (const it of placed) {
         if (!it.packed) continue;
+        if (it.stored) {
+          packStored(ctx, it.stored, /** @type {any} */ (it.w).stored, {
+            raw: it.ptr,
+            packed: it.packed,
+            scales: it.scales,
+          });
+          continue;
+        }
         const how = /** @type {any} */ (packing.get(it.name));
         const shape = it.w.shape;
         if (how.kind === 'b') {
@@ -277,6 +292,7 @@ export async function createWasmBackend(options = {}) {
         /** @type {View} */
         const view = { data: viewOf(it.w.dtype, memory.buffer, ptr, length), shape: it.w.shape, dtype: it.w.dtype };
         if (it.packed) view.packed = it.packed;
+        if (it.stored) /** @type {any} */ (view).quant = { kind: it.stored.kind, scales: it.scales };
         out.set(it.name, view);
         return { view, ptr, length };
       });

@@ -45,6 +45,7 @@ export function conv2dFields(xs, ws, attrs, wPacked) {
  */
 export function Conv2D(ctx) {
   const fn = ctx.ex.wg_Conv2D;
+  const qfn = ctx.ex.wg_Conv2D_q; // a filter kept as int8 / float16 (`w.quant`, ../quantized.js)
   return (inputs, attrs, y) => {
     const x = /** @type {View} */ (inputs[0]);
     const w = /** @type {View} */ (inputs[1]);
@@ -53,7 +54,10 @@ export function Conv2D(ctx) {
       writeConv2dParams(dv, p, conv2dFields(x.shape, w.shape, attrs, packed)),
     );
     const wp = packed ? /** @type {number} */ (w.packed) : ctx.ptr(w);
-    ctx.check('Conv2D', fn(ctx.ptr(x), wp, ctx.ptr(inputs[2] ?? null), ctx.ptr(y), ctx.params));
+    const q = /** @type {{kind: number, scales: number} | undefined} */ (/** @type {any} */ (w).quant);
+    if (q)
+      ctx.check('Conv2D_q', qfn(ctx.ptr(x), wp, q.scales, ctx.ptr(inputs[2] ?? null), ctx.ptr(y), ctx.params, q.kind));
+    else ctx.check('Conv2D', fn(ctx.ptr(x), wp, ctx.ptr(inputs[2] ?? null), ctx.ptr(y), ctx.params));
   };
 }
 

@@ -24,13 +24,17 @@ function broadcastBatch(a, b) {
  */
 export function MatMul(ctx) {
   const fn = ctx.ex.wg_MatMul;
+  const qfn = ctx.ex.wg_MatMul_q; // a weight kept as int8 / float16 (`b.quant`, ../quantized.js)
   return (inputs, attrs, y) => {
     const a = /** @type {View} */ (inputs[0]);
     const b = /** @type {View} */ (inputs[1]);
     const packed = typeof b.packed === 'number';
     ctx.paramsFor(y, a, MATMUL_PARAMS_BYTES, (dv, p) => writeParams(dv, p, a, b, attrs, packed));
     const bp = packed ? /** @type {number} */ (b.packed) : ctx.ptr(b);
-    ctx.check('MatMul', fn(ctx.ptr(a), bp, ctx.ptr(inputs[2] ?? null), ctx.ptr(y), ctx.params));
+    const q = /** @type {{kind: number, scales: number} | undefined} */ (/** @type {any} */ (b).quant);
+    if (q)
+      ctx.check('MatMul_q', qfn(ctx.ptr(a), bp, q.scales, ctx.ptr(inputs[2] ?? null), ctx.ptr(y), ctx.params, q.kind));
+    else ctx.check('MatMul', fn(ctx.ptr(a), bp, ctx.ptr(inputs[2] ?? null), ctx.ptr(y), ctx.params));
   };
 }
 
