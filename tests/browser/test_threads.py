@@ -25,7 +25,11 @@ from _threads_support import REPO, build_fresh_package, isolated
 MODELS = ("mlp", "cnn", "mobilenet")
 DTYPES = ("float32", "float16", "int8")
 THREADS = (1, 2, 3, 4)
-BATCH = {"mlp": 64, "cnn": 16, "mobilenet": 8}  # rows per predict for the bitwise check
+# Rows per predict for the bitwise check: enough that (nearly) every MatMul/Conv2D reaches the pool's
+# split threshold (split.js MIN_PARALLEL_MACS, 2^17 multiply-adds; smaller calls stay on the calling thread):
+# the MLP's last layer (16x5) splits from 1,639 rows, the CNN's (128x10) from 103, MobileNet's 1x1 convs
+# (8 channels on 8x8) from 32 images.
+BATCH = {"mlp": 2048, "cnn": 128, "mobilenet": 64}
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>webgrad threads</title><link rel="icon" href="data:,">
 <script type="importmap">{"imports": {"webgrad": "./pkg/dist/webgrad.js"}}</script>
