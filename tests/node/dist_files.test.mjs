@@ -8,8 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { RUNTIME } from './_helpers.mjs';
-import { eagerSet, renderWithMeta } from '../../js_runtime/scripts/build-dist.mjs';
+import { eagerSet, filesFor, renderWithMeta } from '../../js_runtime/scripts/build-dist.mjs';
 
 const FILE_URL = /new URL\(\s*(["'`])([^"'`]+)\1\s*,\s*import\.meta\.url\s*\)/g;
 const { files, outputs } = await renderWithMeta();
@@ -51,5 +52,21 @@ test('importing the package starts no worker and loads no worker script (only us
     assert.ok(!f.startsWith('workers/'), `${f} is in the eager set`);
     const text = /** @type {string} */ (files.get(f));
     assert.ok(!/new Worker\(|worker_threads/.test(text), `${f} (eager) holds the code that starts workers`);
+  }
+});
+
+test('a single-threaded page on the wasm backend loads at most 60 KB of JavaScript, gzipped, and no thread code', async () => {
+  // the entry, the wasm glue's kernel chunk and their static imports (build-dist.mjs filesFor): each file
+  // gzipped on its own, as a browser fetches them; the .wasm itself is held to its own limit
+  // (tests/test_wasm_build.py) and the threaded build and worker load only when threads are used
+  const page = await filesFor('wasm');
+  const bytes = page.reduce(
+    (s, f) => s + gzipSync(Buffer.from(/** @type {string} */ (files.get(f))), { level: 9 }).length,
+    0,
+  );
+  assert.ok(bytes <= 60 * 1024, `a wasm page loads ${bytes} bytes of JS gzipped (${page.join(', ')}), over 60 KB`);
+  for (const f of page) {
+    assert.ok(!f.startsWith('workers/'), `${f}: a worker script in what a single-threaded page loads`);
+    assert.ok(!/new Worker\(|worker_threads/.test(/** @type {string} */ (files.get(f))), `${f} starts workers`);
   }
 });
