@@ -103,10 +103,11 @@ export function walk(dir) {
 /**
  * webgrad on `request` ('auto' | 'wasm' | 'js'). `threads`: the loadModel option (omitted when null: the
  * runtime's default); `dtype`: which bundle of a model dir to load ('float32' → `webgrad/`, else
- * `webgrad-<dtype>/`); `entry`: 'dist' (what `import 'webgrad'` gets) or 'src'.
+ * `webgrad-<dtype>/`); `entry`: 'dist' (what `import 'webgrad'` gets), 'src', or the path of an entry file
+ * (e.g. a dist/webgrad.js built elsewhere).
  */
 export async function webgradRuntime(request, { threads = null, dtype = 'float32', entry = 'dist' } = {}) {
-  const wg = await import(pathToFileURL(WG_ENTRIES[entry]).href);
+  const wg = await import(pathToFileURL(WG_ENTRIES[entry] ?? path.resolve(entry)).href);
   let backend = request;
   let note = '';
   if (request === 'auto' || request === 'wasm') {

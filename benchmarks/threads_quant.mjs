@@ -4,15 +4,17 @@
 //   `numThreads = N`, tfjs-wasm (asked for N threads; its Node build runs one, the label says what it runs),
 //   on matmul 1024 and the MLP, MNIST CNN and MobileNetV2 at batch 1 and 32;
 // - quant: webgrad float32 vs int8 vs float16 bundles of the same models, batch 1, on 1 thread (and on N
-//   for MobileNetV2), with the weights' bytes in wasm memory (`model.memory().weightsBytes`).
+//   for MobileNetV2), with the weights' bytes in wasm memory (`model.memory().weightsBytes`);
+// - first: import → first inference (MNIST CNN, batch 1) in a fresh process, with loadModel's default
+//   threads ('auto': the pool starts at load) and with `threads: 1`.
 // Every case runs in a fresh process. Never part of the tests. See benchmarks/README.md.
 //
 //   node benchmarks/threads_quant.mjs [--models-dir DIR] [--entry dist|src] [--threads 2] [--rounds 1]
-//        [--sections threads,quant] [--runs 20] [--warmup 5] [--warmup-s 0.5] [--min-time-s 0.5]
+//        [--sections threads,quant,first] [--first-runs 5] [--runs 20] [--warmup 5] [--warmup-s 0.5] [--min-time-s 0.5]
 //        [--budget-s 20] [--output benchmarks/results/threads_quant.json]
 //
-// --entry src runs js_runtime/src/ instead of the built dist/ (same code; for a tree whose dist/ is not
-// rebuilt yet). Models: benchmarks/make_peer_models.py (run_threads_quant.sh makes them).
+// --entry src runs js_runtime/src/ instead of the built dist/ (same code, unminified); --entry FILE runs
+// that entry (e.g. a package's dist/webgrad.js built elsewhere, for a tree whose dist/ is not rebuilt yet). Models: benchmarks/make_peer_models.py (run_threads_quant.sh makes them).
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,6 +33,7 @@ import {
   webgradRuntime,
 } from './_runtimes.mjs';
 
+const T_START = performance.now(); // after the (hoisted) imports
 const SHAPES = { mlp: [784], cnn: [28, 28, 1], mobilenet: [224, 224, 3] };
 const BATCHES = [1, 32];
 const DTYPES = ['float32', 'int8', 'float16'];
@@ -43,7 +46,8 @@ function parseArgs(argv) {
       entry: 'dist',
       threads: 2,
       rounds: 1,
-      sections: 'threads,quant',
+      sections: 'threads,quant,first',
+      firstRuns: 5,
       runs: 20,
       warmup: 5,
       warmupS: 0.5,
@@ -58,6 +62,7 @@ function parseArgs(argv) {
       '--threads': 'threads',
       '--rounds': 'rounds',
       '--sections': 'sections',
+      '--first-runs': 'firstRuns',
       '--runs': 'runs',
       '--warmup': 'warmup',
       '--warmup-s': 'warmupS',
@@ -67,7 +72,7 @@ function parseArgs(argv) {
       '--child': 'child',
     },
     import.meta.url,
-    15,
+    17,
   );
   o.sections = list(o.sections);
   return o;
@@ -93,9 +98,27 @@ async function runtimeOf(config, opts) {
   throw new Error(`unknown config ${config}`);
 }
 
+/**
+ * Import → first inference in this (fresh) process, from the module's start: webgrad imported, the CNN
+ * loaded on wasm with `threads` ('default': the option left out) and run once at batch 1.
+ * @param {string} threads
+ */
+async function childFirst(threads, opts) {
+  const rt = await webgradRuntime('wasm', {
+    threads: threads === 'default' ? null : Number(threads),
+    entry: opts.entry,
+  });
+  const runner = await rt.load(path.join(opts.modelsDir, 'cnn'));
+  await runner.run(inputData(28 * 28), [1, 28, 28, 1]);
+  const ms = performance.now() - T_START;
+  process.stdout.write(JSON.stringify({ ms, threads: runner.model.threads ?? 1 }) + '\n');
+  process.exit(0);
+}
+
 /** One case in this (fresh) process: prints one JSON line. */
 async function child(spec, opts) {
   const [config, model, batchText] = spec.split('|');
+  if (config === 'first') return childFirst(model, opts);
   const batch = Number(batchText);
   const rt = await runtimeOf(config, opts);
   const { shape } = inputOf(model, batch);
@@ -177,7 +200,7 @@ async function main() {
     threads: n,
     rounds: opts.rounds,
   };
-  const res = { env, threads: {}, quant: {} };
+  const res = { env, threads: {}, quant: {}, first: {} };
   const threadCases = [['matmul1024', 1024], ...['mlp', 'cnn', 'mobilenet'].flatMap((m) => BATCHES.map((b) => [m, b]))];
   const threadConfigs = ['webgrad/1/float32', `webgrad/${n}/float32`, `ort/${n}`, `tfjs/${n}`];
   const quantCases = [
@@ -207,6 +230,13 @@ async function main() {
     if (opts.sections.includes('quant'))
       for (const [model, batch, t] of quantCases)
         for (const dtype of DTYPES) run(res.quant, `${model}:${batch}:${t}`, `webgrad/${t}/${dtype}`, model, batch);
+    if (opts.sections.includes('first'))
+      for (let i = 0; i < opts.firstRuns; i++)
+        for (const threads of ['default', '1']) {
+          const r = runChild(`first|${threads}|1`, opts);
+          if (r.error) console.error(`  first inference, threads ${threads}: failed: ${r.error}`);
+          else (res.first[threads] ??= []).push(r);
+        }
   }
 
   const out = [];
@@ -295,6 +325,24 @@ async function main() {
       ),
     );
   }
+  if (opts.sections.includes('first')) {
+    const rows = ['default', '1'].map((threads) => {
+      const runs = res.first[threads] ?? [];
+      const ms = runs.map((r) => r.ms).sort((a, b) => a - b);
+      const median = ms.length ? ms[ms.length >> 1] : null;
+      return [
+        threads === 'default' ? "loadModel's default ('auto')" : 'threads: 1',
+        String(runs[0]?.threads ?? '—'),
+        `${fmtMs(median)}${median == null ? '' : mark(median <= 30)}`,
+        fmtMs(ms[0]),
+        String(ms.length),
+      ];
+    });
+    out.push(
+      '\nImport → first inference (MNIST CNN, batch 1, wasm), fresh processes taking turns (target ≤ 30 ms)\n',
+      table(['threads', 'ran on', 'median', 'best', 'runs'], rows),
+    );
+  }
   console.log(
     `\n${env.node}, ${env.cpu}, ${env.cpus} cores (load average ${env.loadavg.map((x) => x.toFixed(2)).join(' ')}); webgrad from ${opts.entry}/\n`,
   );
@@ -309,8 +357,11 @@ async function main() {
     );
   fs.writeFileSync(
     opts.output,
-    JSON.stringify({ env, threads: strip(res.threads), quant: strip(res.quant), tables: out.join('\n') }, null, 1) +
-      '\n',
+    JSON.stringify(
+      { env, threads: strip(res.threads), quant: strip(res.quant), first: res.first, tables: out.join('\n') },
+      null,
+      1,
+    ) + '\n',
   );
   console.error(`\nwrote ${path.relative(process.cwd(), opts.output)}`);
 }
