@@ -320,9 +320,12 @@ export async function tfjsRuntime({ threads = 1 } = {}) {
   };
 }
 
-/** The runtime `name` ('webgrad' | 'ort' | 'tfjs'), one thread, as infer_speed.mjs runs them. */
+/**
+ * The runtime `name` ('webgrad' | 'ort' | 'tfjs'), one thread, as infer_speed.mjs runs them (webgrad's
+ * default, `threads: 'auto'`, would take every core).
+ */
 export async function makeRuntime(name, opts) {
-  if (name === 'webgrad') return webgradRuntime(opts.backend);
+  if (name === 'webgrad') return webgradRuntime(opts.backend, { threads: 1 });
   if (name === 'ort') return ortRuntime();
   if (name === 'tfjs') return tfjsRuntime();
   throw new Error(`unknown framework ${name}`);
