@@ -196,7 +196,7 @@ export async function tfjsRuntime({ threads = 1 } = {}) {
   const act = { none: 'linear', relu: 'relu', relu6: 'relu6', sigmoid: 'sigmoid', leaky_relu: 'leakyrelu' };
   return {
     name: 'tfjs',
-    label: `tfjs-wasm ${tf.version_core}${running > 1 ? ` (${running} threads)` : ''}`,
+    label: `tfjs-wasm ${tf.version_core}${threads > 1 ? ` (${running} thread${running > 1 ? 's' : ''})` : ''}`,
     version: tf.version_core,
     tf,
     async load(dir) {
