@@ -1,11 +1,13 @@
-/* MatMul and Conv2D on weights stored as int8 (per-output-channel scales) or float16 (weight-only:
- * the activations stay float32). The weights sit in linear memory at their stored width, packed at
+/* MatMul and Conv2D on weights stored as int8 (per-output-channel scales) or float16, weight-only:
+ * the activations stay float32. The weights sit in linear memory at their stored width, packed at
  * load by wg_pack_b_q into the GEMM core's panel layout; each call decodes them into float32 panels
- * in scratch and runs the float32 micro-kernels of gemm_core.c on them, so the results are bit for bit
+ * (in registers or in scratch) and runs the float32 micro-kernels of gemm_core.c on them (or, for one
+ * row, a copy of its GEMV), so the results are bit for bit
  * those of the float32 path on the dequantized weights (docs/quantized_execution.md):
- * - few rows (a GEMV or a small batch): the panels are decoded a block of 3 at a time (the GEMV's
- *   grouping of panels, so the same sums in the same order) into an L2-sized buffer just before the
- *   micro-kernel reads them: the weights stream from memory at 1 or 2 bytes each instead of 4;
+ * - one row (a GEMV): each row of 8 values is decoded in registers as it is loaded (q_gemv below);
+ * - a few rows (up to SMALL_ROWS): the panels are decoded a block of 3 at a time (the GEMV's
+ *   grouping of panels, so the same sums in the same order) into a small buffer just before the
+ *   micro-kernel reads them;
  * - many rows: the whole matrix is decoded once per call (K * N steps against M * K * N
  *   multiply-adds) and the float32 kernel (wg_MatMul, wg_Conv2D with w_packed) runs as it is. */
 #include "gemm_core.h"
@@ -50,6 +52,159 @@ void wg_q_decode_panels(const void* src, const float* scales, float* dst, int pa
     wasm_v128_store(dst, finite_f16_to_f32(wasm_u32x4_extend_low_u16x8(v)));
     wasm_v128_store(dst + 4, finite_f16_to_f32(wasm_u32x4_extend_high_u16x8(v)));
   }
+}
+
+/* ---------------------------------------------------------------- M = 1 (GEMV), decoding in registers
+ * gemm_core.c's GEMV (gemv_panels) with each [8] row of B decoded as it is loaded: the same panels
+ * grouped the same way (P = 3 for the bulk, 2 and 1 with S = 4 / P interleaved partial sums for the
+ * leftovers), the same multiply-adds in the same order, so the same bits as the float32 GEMV on the
+ * dequantized panels, without writing them anywhere. */
+#define NR WG_NR
+#define WG_LOAD_FENCE() __asm__ volatile("" ::: "memory")
+
+/* Row k of a panel (8 values) as two float32 vectors: int8 times the panel's scales, or float16. */
+WG_INLINE void load_row(const int kind, const void* row, const float* s, v128_t* lo, v128_t* hi) {
+  if (kind == WG_Q_INT8) {
+    const v128_t v = wasm_i16x8_load8x8(row);
+    *lo = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(v)), wasm_v128_load(s));
+    *hi = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(v)), wasm_v128_load(s + 4));
+  } else {
+    const v128_t v = wasm_v128_load(row);
+    *lo = finite_f16_to_f32(wasm_u32x4_extend_low_u16x8(v));
+    *hi = finite_f16_to_f32(wasm_u32x4_extend_high_u16x8(v));
+  }
+}
+
+WG_INLINE void q_gemv_panels(const int kind, const int P, int K, const float* restrict a, const char* b,
+                             const float* scales, float* restrict c, int nr, const float* bias, int act,
+                             float alpha) {
+  enum { PMAX = 3 };
+  const int S = P >= 3 ? 1 : 4 / P, eb = kind == WG_Q_INT8 ? 1 : 2;
+  const size_t ps = (size_t)NR * K * eb, row = (size_t)NR * eb;
+  v128_t acc0[4][PMAX], acc1[4][PMAX];
+  const char* bp[PMAX];
+#pragma clang loop unroll(full)
+  for (int p = 0; p < P; p++) {
+    bp[p] = b + p * ps;
+#pragma clang loop unroll(full)
+    for (int s = 0; s < S; s++) {
+      acc0[s][p] = s == 0 && bias ? wasm_v128_load(bias + p * NR) : wasm_f32x4_splat(0.0f);
+      acc1[s][p] = s == 0 && bias ? wasm_v128_load(bias + p * NR + 4) : wasm_f32x4_splat(0.0f);
+    }
+  }
+  int k = 0;
+#pragma clang loop unroll(disable)
+  for (; k + S <= K; k += S) {
+#pragma clang loop unroll(full)
+    for (int j = 0; j < S; j++) {
+      const v128_t x = wasm_v128_load32_splat(a + k + j);
+#pragma clang loop unroll(full)
+      for (int p = 0; p < P; p++) {
+        v128_t lo, hi;
+        load_row(kind, bp[p] + j * row, scales + p * NR, &lo, &hi);
+        acc0[j][p] = wg_madd(x, lo, acc0[j][p]);
+        acc1[j][p] = wg_madd(x, hi, acc1[j][p]);
+        WG_LOAD_FENCE();
+      }
+    }
+#pragma clang loop unroll(full)
+    for (int p = 0; p < P; p++) bp[p] += S * row;
+  }
+  for (; k < K; k++) {
+    const v128_t x = wasm_v128_load32_splat(a + k);
+#pragma clang loop unroll(full)
+    for (int p = 0; p < P; p++) {
+      v128_t lo, hi;
+      load_row(kind, bp[p], scales + p * NR, &lo, &hi);
+      acc0[0][p] = wg_madd(x, lo, acc0[0][p]);
+      acc1[0][p] = wg_madd(x, hi, acc1[0][p]);
+      bp[p] += row;
+    }
+  }
+#pragma clang loop unroll(full)
+  for (int p = 0; p < P; p++) {
+    v128_t t0 = acc0[0][p], t1 = acc1[0][p];
+    if (S == 4) {
+      t0 = wasm_f32x4_add(wasm_f32x4_add(t0, acc0[1][p]), wasm_f32x4_add(acc0[2][p], acc0[3][p]));
+      t1 = wasm_f32x4_add(wasm_f32x4_add(t1, acc1[1][p]), wasm_f32x4_add(acc1[2][p], acc1[3][p]));
+    } else if (S == 2) {
+      t0 = wasm_f32x4_add(t0, acc0[1][p]);
+      t1 = wasm_f32x4_add(t1, acc1[1][p]);
+    }
+    if (act == WG_ACT_RELU || act == WG_ACT_RELU6) {
+      const v128_t zero = wasm_f32x4_splat(0.0f);
+      t0 = wasm_f32x4_pmax(t0, zero);
+      t1 = wasm_f32x4_pmax(t1, zero);
+      if (act == WG_ACT_RELU6) {
+        const v128_t six = wasm_f32x4_splat(6.0f);
+        t0 = wasm_f32x4_pmin(t0, six);
+        t1 = wasm_f32x4_pmin(t1, six);
+      }
+    } else if (act == WG_ACT_LEAKY_RELU) {
+      const v128_t zero = wasm_f32x4_splat(0.0f), va = wasm_f32x4_splat(alpha);
+      t0 = wasm_v128_bitselect(t0, wasm_f32x4_mul(t0, va), wasm_f32x4_ge(t0, zero));
+      t1 = wasm_v128_bitselect(t1, wasm_f32x4_mul(t1, va), wasm_f32x4_ge(t1, zero));
+    }
+    float* out = c + p * NR;
+    if (p == P - 1 && nr < NR) {
+      float t[NR];
+      wasm_v128_store(t, t0);
+      wasm_v128_store(t + 4, t1);
+      for (int j = 0; j < nr; j++) out[j] = t[j];
+    } else {
+      wasm_v128_store(out, t0);
+      wasm_v128_store(out + 4, t1);
+    }
+  }
+  if (act >= WG_ACT_SIGMOID) wg_act_rows(c, 1, (P - 1) * NR + nr, (P - 1) * NR + nr, act, alpha);
+}
+
+typedef void (*q_gemv_fn)(int K, const float* a, const char* b, const float* scales, float* c, int nr,
+                          const float* bias, int act, float alpha);
+#define Q_GEMV(name, kind, P)                                                                               \
+  static void name(int K, const float* a, const char* b, const float* scales, float* c, int nr,           \
+                   const float* bias, int act, float alpha) {                                             \
+    q_gemv_panels(kind, P, K, a, b, scales, c, nr, bias, act, alpha);                                     \
+  }
+Q_GEMV(q8_gemv_1, WG_Q_INT8, 1)
+Q_GEMV(q8_gemv_2, WG_Q_INT8, 2)
+Q_GEMV(q8_gemv_3, WG_Q_INT8, 3)
+Q_GEMV(f16_gemv_1, WG_Q_F16, 1)
+Q_GEMV(f16_gemv_2, WG_Q_F16, 2)
+Q_GEMV(f16_gemv_3, WG_Q_F16, 3)
+
+/* y[1, N] = act(a @ B + bias), a contiguous, B packed panels of `kind` (int8: `scales` padded). */
+static void q_gemv(int kind, const float* a, const void* bq, const float* scales, const float* bias, float* y,
+                   int N, int K, int act, float alpha) {
+  const q_gemv_fn g1 = kind == WG_Q_INT8 ? q8_gemv_1 : f16_gemv_1, g2 = kind == WG_Q_INT8 ? q8_gemv_2 : f16_gemv_2,
+                  g3 = kind == WG_Q_INT8 ? q8_gemv_3 : f16_gemv_3;
+  static const float no_scales[3 * NR]; /* float16: load_row does not read them */
+  const size_t ps = (size_t)NR * K * elem_bytes(kind);
+  const int full = N / NR;
+  float bias_edge[NR];
+  const float* bias_last = 0;
+  if (bias && N % NR) {
+    for (int j = 0; j < NR; j++) bias_edge[j] = full * NR + j < N ? bias[full * NR + j] : 0.0f;
+    bias_last = bias_edge;
+  }
+  int jp = 0;
+#ifdef WG_THREADS
+  /* this thread's share, in the units gemm_core.c's GEMV uses: groups of 3 panels, then the tail */
+  const int groups = full / 3;
+  int u0, u1;
+  wg_share(groups + (full % 3 || N % NR ? 1 : 0), &u0, &u1);
+  jp = 3 * (u0 < groups ? u0 : groups);
+  const int end3 = 3 * (u1 < groups ? u1 : groups), tail = u1 > groups;
+#else
+  const int end3 = full, tail = 1;
+#endif
+#define Q_ARGS(n) K, a, (const char*)bq + jp * ps, scales ? scales + jp * NR : no_scales, y + jp * NR, n
+  for (; jp + 3 <= end3; jp += 3) g3(Q_ARGS(NR), bias ? bias + jp * NR : 0, act, alpha);
+  if (!tail) return;
+  for (; jp + 2 <= full; jp += 2) g2(Q_ARGS(NR), bias ? bias + jp * NR : 0, act, alpha);
+  for (; jp < full; jp++) g1(Q_ARGS(NR), bias ? bias + jp * NR : 0, act, alpha);
+  if (N % NR) g1(Q_ARGS(N % NR), bias_last, act, alpha);
+#undef Q_ARGS
 }
 
 /* Packs a K x N matrix of 1- or 2-byte elements (element (k, n) at index k * rs + n * cs of src) into
@@ -105,6 +260,10 @@ WG_EXPORT int wg_MatMul_q(const float* a, const void* bq, const float* scales, c
     return rc;
   }
   if (p->activation < 0 || p->activation > WG_ACT_GELU) return WG_ERR_ARG;
+  if (rows == 1) { /* one row of A (or of A^T, [K, 1]) is contiguous */
+    q_gemv(kind, a, bq, scales, bias, y, N, K, p->activation, p->alpha);
+    return WG_OK;
+  }
   float* w = wg_alloc(BLOCK_PANELS * WG_NR * (uint32_t)(K > 0 ? K : 1) * sizeof(float));
   if (!w) return WG_ERR_OOM;
   wg_gemm_args g = {0};
