@@ -32,7 +32,11 @@ function fixture(c) {
  * set's Dequantize, as the Python runner computes it), in one new shard.
  */
 function dequantizedTwin(name) {
-  const map = bundleMap(name);
+  return dequantizedTwinOf(bundleMap(name));
+}
+
+/** {@link dequantizedTwin} of an in-memory bundle. */
+function dequantizedTwinOf(map) {
   const manifest = structuredClone(map['model.json']);
   const shards = manifest.weights.shards.map((s) => map[s.file]);
   const data = new Uint8Array(shards.reduce((n, s) => n + s.byteLength, 0));
@@ -245,4 +249,29 @@ test('int8 scales along another axis than the output channel: dequantized at loa
   assert.ok(sameBits((await a.predict(x)).dataSync(), (await b.predict(x)).dataSync()));
   a.dispose();
   b.dispose();
+});
+
+test('float16 weights decode exactly in the kernels: signed zeros, subnormals, the largest halves', async () => {
+  const specials = [0x0000, 0x8000, 0x0001, 0x8001, 0x03ff, 0x83ff, 0x0400, 0x8400, 0x7bff, 0xfbff, 0x3c00, 0xbc00];
+  const { map } = corrupt('mlp-float16', 'float16', (dv, t) => {
+    const count = t.byteLength / 2;
+    for (let i = 0; i < count; i++) dv.setUint16(t.offset + 2 * i, specials[(i * 7) % specials.length], true);
+  });
+  const a = await loadModel(map, { backend: 'wasm', selftest: false });
+  const b = await loadModel(dequantizedTwinOf(map), { backend: 'wasm', selftest: false });
+  try {
+    const K = map['model.json'].signature.inputs[0].shape[1];
+    for (const rows of [1, 3, 24]) {
+      const x = tensor(
+        Float32Array.from({ length: rows * K }, (_, i) => Math.cos(i) * 1e-3),
+        [rows, K],
+      );
+      const got = (await a.predict(x)).dataSync();
+      const want = (await b.predict(x)).dataSync();
+      assert.ok(sameBits(got, want), `${rows} rows: max |diff| ${maxAbsDiff(got, want)}`);
+    }
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
 });

@@ -23,14 +23,14 @@ int wg_Conv2D(const float* x, const float* w, const float* bias, float* y, const
 
 WG_INLINE int elem_bytes(int kind) { return kind == WG_Q_INT8 ? 1 : 2; }
 
-/* 4 finite halves (low 16 bits of each lane) to floats, exactly: the magnitude bits moved into a
- * float's exponent and mantissa fields read as 2^-112 times the value (subnormal halves land on
- * normal or subnormal floats alike), so one multiply by 2^112 (a power of two: exact) finishes it.
- * The loader refuses Inf/NaN weights, so half.h's general conversion is not needed here. */
+/* 4 finite halves, sign-extended to i32 lanes, to floats, exactly: shifted left by 13, the sign lands
+ * on bit 31, the exponent and mantissa on the float's fields (after clearing bits 30-28, copies of the
+ * sign), which then read as 2^-112 times the value (subnormal halves land on subnormal or normal floats
+ * alike), so one multiply by 2^112 (a power of two: exact) finishes it. The loader refuses Inf/NaN
+ * weights, so half.h's general conversion is not needed here. */
 WG_INLINE v128_t finite_f16_to_f32(v128_t h) {
-  const v128_t mag = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x7fff)), 13);
-  const v128_t sign = wasm_v128_and(wasm_i32x4_shl(h, 16), wasm_i32x4_splat((int32_t)0x80000000u));
-  return wasm_v128_or(wasm_f32x4_mul(mag, wasm_f32x4_splat(0x1p112f)), sign);
+  const v128_t bits = wasm_v128_and(wasm_i32x4_shl(h, 13), wasm_i32x4_splat((int32_t)0x8fffffffu));
+  return wasm_f32x4_mul(bits, wasm_f32x4_splat(0x1p112f));
 }
 
 void wg_q_decode_panels(const void* src, const float* scales, float* dst, int panels, int K, int kind) {
@@ -49,8 +49,8 @@ void wg_q_decode_panels(const void* src, const float* scales, float* dst, int pa
   const uint16_t* h = (const uint16_t*)src;
   for (size_t i = 0, n = (size_t)panels * K; i < n; i++, h += WG_NR, dst += WG_NR) {
     const v128_t v = wasm_v128_load(h);
-    wasm_v128_store(dst, finite_f16_to_f32(wasm_u32x4_extend_low_u16x8(v)));
-    wasm_v128_store(dst + 4, finite_f16_to_f32(wasm_u32x4_extend_high_u16x8(v)));
+    wasm_v128_store(dst, finite_f16_to_f32(wasm_i32x4_extend_low_i16x8(v)));
+    wasm_v128_store(dst + 4, finite_f16_to_f32(wasm_i32x4_extend_high_i16x8(v)));
   }
 }
 
@@ -70,8 +70,8 @@ WG_INLINE void load_row(const int kind, const void* row, const float* s, v128_t*
     *hi = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(v)), wasm_v128_load(s + 4));
   } else {
     const v128_t v = wasm_v128_load(row);
-    *lo = finite_f16_to_f32(wasm_u32x4_extend_low_u16x8(v));
-    *hi = finite_f16_to_f32(wasm_u32x4_extend_high_u16x8(v));
+    *lo = finite_f16_to_f32(wasm_i32x4_extend_low_i16x8(v));
+    *hi = finite_f16_to_f32(wasm_i32x4_extend_high_i16x8(v));
   }
 }
 
