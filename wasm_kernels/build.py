@@ -1,6 +1,6 @@
 """Builds the WebAssembly-SIMD kernels into the npm package: ``js_runtime/wasm/``.
 
-    python wasm_kernels/build.py            # writes webgrad-simd.wasm, webgrad-relaxed.wasm, BUILD-INFO.json,
+    python wasm_kernels/build.py            # writes webgrad-{simd,relaxed}{,-threads}.wasm, BUILD-INFO.json,
                                             # .gitattributes (marks them generated), and the sources generated
                                             # from params.json (gen_params.py): src/wg_params.generated.h,
                                             # src/wg_params_layout.generated.c, js_runtime/.../params.generated.js
@@ -76,9 +76,32 @@ LINK_FLAGS = ["-Wl,--no-entry", "-Wl,--export-dynamic", "-Wl,--strip-all", "-Wl,
 # costs those kernels nothing measurable in V8 (it compiles the SIMD code as written) and saves ~1/3.
 HOT_SOURCES = {"src/MatMul.c", "src/Conv2D.c", "src/gemm_core.c"}
 
+# The shared-memory builds for the worker pool (js_runtime/src/backends/wasm/threads/): atomics, memory
+# imported (one shared WebAssembly.Memory for every thread's instance), thread-local allocator state
+# (WG_THREADS in runtime.c), and the globals JS sets per worker: its stack pointer and its TLS block.
+THREAD_FLAGS = ["-matomics", "-mmutable-globals", "-DWG_THREADS"]
+# Initial and maximum size of the shared memory: JS creates it with exactly these (threads/memory.js,
+# THREADED_MEMORY; a test compares). A shared memory cannot move, so engines reserve its maximum up
+# front: 2 GiB is what browsers on 64-bit and 32-bit devices grant reliably.
+THREAD_INITIAL_MEMORY = 2 * 1024 * 1024
+THREAD_MAX_MEMORY = 2 * 1024 * 1024 * 1024
+THREAD_LINK_FLAGS = [
+    "-Wl,--shared-memory",
+    "-Wl,--import-memory",
+    f"-Wl,--initial-memory={THREAD_INITIAL_MEMORY}",
+    f"-Wl,--max-memory={THREAD_MAX_MEMORY}",
+    "-Wl,--export=__stack_pointer",
+    "-Wl,--export=__wasm_init_tls",
+    "-Wl,--export=__tls_size",
+    "-Wl,--export=__tls_align",
+]
+
+# name -> (compile flags, link flags) beyond the common ones
 VARIANTS = {
-    "webgrad-simd.wasm": [],
-    "webgrad-relaxed.wasm": ["-mrelaxed-simd", "-DWG_RELAXED"],
+    "webgrad-simd.wasm": ([], []),
+    "webgrad-relaxed.wasm": (["-mrelaxed-simd", "-DWG_RELAXED"], []),
+    "webgrad-simd-threads.wasm": (THREAD_FLAGS, THREAD_LINK_FLAGS),
+    "webgrad-relaxed-threads.wasm": (["-mrelaxed-simd", "-DWG_RELAXED", *THREAD_FLAGS], THREAD_LINK_FLAGS),
 }
 
 
@@ -140,7 +163,7 @@ def compile_all(tmp: Path, generated: dict[str, bytes]) -> dict[str, bytes]:
         if rel.startswith("wasm_kernels/src/") and ".generated." in rel:
             (tmp / rel).write_bytes(data)
     compile_jobs, link_jobs = [], []
-    for name, extra in VARIANTS.items():
+    for name, (extra, link_extra) in VARIANTS.items():
         cache = tmp / f"cache-{name}"
         env = {**os.environ, "ZIG_GLOBAL_CACHE_DIR": str(cache / "global"), "ZIG_LOCAL_CACHE_DIR": str(cache / "local")}
         objs = []
@@ -150,8 +173,8 @@ def compile_all(tmp: Path, generated: dict[str, bytes]) -> dict[str, bytes]:
             compile_jobs.append((f"compiling {src} for {name}", [*zig, *COMMON_FLAGS, *extra, opt, "-c", src, "-o",
                                                                   str(obj)], env))
             objs.append(str(obj))
-        link_jobs.append((f"linking {name}", [*zig, *COMMON_FLAGS, *extra, *LINK_FLAGS, *objs, "-o", str(tmp / name)],
-                          env))
+        link_jobs.append((f"linking {name}", [*zig, *COMMON_FLAGS, *extra, *LINK_FLAGS, *link_extra, *objs, "-o",
+                                              str(tmp / name)], env))
     _run_all(compile_jobs, base)
     _run_all(link_jobs, base)
     return {name: (tmp / name).read_bytes() for name in VARIANTS}
@@ -202,16 +225,20 @@ def build_info(wasm: dict[str, bytes], digest: str) -> bytes:
                 "gzip_bytes": gzip_size(data),
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "relaxed_simd": "relaxed" in name,
+                "threads": "threads" in name,
             }
             for name, data in wasm.items()
         },
         "exports": sorted(wasm_exports(next(iter(wasm.values())))),
+        "threads_extra_exports": sorted(set(wasm_exports(wasm["webgrad-simd-threads.wasm"]))
+                                        - set(wasm_exports(next(iter(wasm.values()))))),
+        "threads_memory": {"initial_bytes": THREAD_INITIAL_MEMORY, "maximum_bytes": THREAD_MAX_MEMORY},
     }
     return (json.dumps(info, indent=1, sort_keys=True) + "\n").encode()
 
 
 def build(generated: dict[str, bytes] | None = None) -> dict[str, bytes]:
-    """Every output file name in js_runtime/wasm/ -> bytes (the two .wasm, BUILD-INFO.json, .gitattributes),
+    """Every output file name in js_runtime/wasm/ -> bytes (the four .wasm, BUILD-INFO.json, .gitattributes),
     compiled with the ``generated`` sources (default: generated from params.json now, not the committed copies)."""
     generated = generated_sources() if generated is None else generated
     have = zig_version()

@@ -17,6 +17,7 @@ import { Executor } from './executor.js';
 import { Model } from './model.js';
 import { checkSelftest, selftestInputs } from './selftest.js';
 import { track } from './resources.js';
+import { checkThreads } from './threads.js';
 
 /** @typedef {import('./loader/source.js').BundleSource} BundleSource */
 /** @typedef {import('./backends/interface.js').Backend} Backend */
@@ -33,6 +34,12 @@ import { track } from './resources.js';
  * @property {boolean} [selftest] run the bundle's self-test on the chosen backend (default true)
  * @property {'auto' | 'simd' | 'relaxed'} [wasmVariant] wasm backend: which build to run (default 'auto':
  *   the relaxed-SIMD one when the engine supports relaxed SIMD, else SIMD128)
+ * @property {'auto' | number} [threads] wasm backend: threads to run the kernels on (default 'auto': the
+ *   cores, `os.availableParallelism()` / `navigator.hardwareConcurrency`, capped at 4), or a whole number
+ *   from 1 (the single-threaded build, no workers) to 16. Threads need shared memory: in browsers a
+ *   cross-origin isolated page (COOP/COEP headers); elsewhere the model runs on one thread and
+ *   `model.backendReason` says why. Results are the same bits for any count (docs/threads.md). EARG for
+ *   another value
  * @property {unknown} [gpu] webgpu backend: the GPU object to use instead of `navigator.gpu` (Node.js:
  *   `import { create } from 'webgpu'; create([])`)
  * @property {Record<string, number>} [webgpuLimits] webgpu backend, for tests: caps on the device limits the
@@ -113,11 +120,13 @@ export async function loadModel(source, options = {}) {
     signal,
     selftest = true,
     wasmVariant,
+    threads,
     gpu,
     webgpuLimits,
     onDeviceLost,
     trainable = false,
   } = options;
+  checkThreads(threads);
   if (typeof trainable !== 'boolean') throw new WebgradError('EARG', 'loadModel: trainable must be a boolean');
   if (onProgress !== undefined && typeof onProgress !== 'function')
     throw new WebgradError('EARG', 'loadModel: onProgress must be a function');
@@ -142,7 +151,7 @@ export async function loadModel(source, options = {}) {
   const choosing = chooseBackend(
     backend,
     reading.then((r) => (r.training ? r.training.graph.graph : r.graph)), // training: backends with grad kernels
-    { wasmVariant, gpu, webgpuLimits, onDeviceLost: lost },
+    { wasmVariant, threads, gpu, webgpuLimits, onDeviceLost: lost },
   );
   choosing.catch(() => {}); // awaited below, after `reading`, whose failure it shares
   const { manifest, weights, graph, training, tokenizer } = await reading;
@@ -167,6 +176,7 @@ export async function loadModel(source, options = {}) {
         ? async () => {
             const { instance: next, accepted } = await chooseBackend({ afterLost: instance.name }, graph, {
               wasmVariant,
+              threads,
               accept: (b) => selftestedExecutor(b, graph, weights, manifest.selftest, where, limits.maxArenaBytes),
             });
             return { executor: /** @type {Executor} */ (accepted), backend: next };

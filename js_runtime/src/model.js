@@ -80,6 +80,8 @@ export class Model {
     this.backend = backend.name;
     /** Why this backend: the request, and for 'auto' the backends skipped with their reasons. */
     this.backendReason = backendReason;
+    /** Threads the kernels run on (wasm: the `threads` option as granted; 1 on js and webgpu). */
+    this.threads = backend.threads ?? 1;
     /** The model's inputs and outputs: `{inputs: [{name, dtype, shape}], outputs: [...]}` (null = dynamic dim). */
     this.signature = manifest.signature;
     /** The bundle's metadata (labels, preprocessing, task, training metrics...). */
@@ -268,6 +270,7 @@ export class Model {
       this.#executor = executor;
       this.#backend = backend;
       this.backend = backend.name;
+      this.threads = backend.threads ?? 1;
       this.backendReason = `moved to '${backend.name}'${backend.detail ? `: ${backend.detail}` : ''} after the ${from} device was ${why}`;
       this.#recover = undefined;
       this.#moving = null;

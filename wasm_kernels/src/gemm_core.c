@@ -233,9 +233,21 @@ GEMV(3)
 static void gemv(const wg_gemm_args* g, const float* a, const float* bias_last) {
   const int N = g->N, K = g->K, full = N / NR;
   int jp = 0;
-  for (; jp + 3 <= full; jp += 3)
+#ifdef WG_THREADS
+  /* This thread's share: units are the groups of 3 panels, then the tail (the 1-2 leftover panels and
+   * the ragged edge), so every panel takes the same P (and the same sums) for any thread count. */
+  const int groups = full / 3;
+  int u0, u1;
+  wg_share(groups + (full % 3 || N % NR ? 1 : 0), &u0, &u1);
+  jp = 3 * (u0 < groups ? u0 : groups);
+  const int end3 = 3 * (u1 < groups ? u1 : groups), tail = u1 > groups;
+#else
+  const int end3 = full, tail = 1;
+#endif
+  for (; jp + 3 <= end3; jp += 3)
     f32_gemv_3(K, a, g->b + (size_t)jp * g->b_panel_stride, g->b_panel_stride, g->b_ldb, g->c + jp * NR, NR,
                g->bias ? g->bias + jp * NR : 0, g->act, g->alpha);
+  if (!tail) return;
   for (; jp + 2 <= full; jp += 2)
     f32_gemv_2(K, a, g->b + (size_t)jp * g->b_panel_stride, g->b_panel_stride, g->b_ldb, g->c + jp * NR, NR,
                g->bias ? g->bias + jp * NR : 0, g->act, g->alpha);
@@ -253,9 +265,19 @@ int wg_gemm(const wg_gemm_args* g) {
   const int M = g->M, N = g->N, K = g->K;
   if (M <= 0 || N <= 0) return WG_OK;
   const uint32_t mark = wg_mark();
+  int m0 = 0, m1 = M; /* the rows computed here */
+#ifdef WG_THREADS
+  if (M > 1) { /* this thread's share of the MR-row tiles: each tile is the same tile for any count */
+    int t0, t1;
+    wg_share((M + MR - 1) / MR, &t0, &t1);
+    m0 = t0 * MR;
+    m1 = t1 * MR < M ? t1 * MR : M;
+    if (m0 >= m1) return WG_OK;
+  }
+#endif
   int mc = K > 0 ? A_BLOCK_FLOATS / K / MR * MR : M;
   if (mc < MR) mc = MR;
-  if (mc > M) mc = (M + MR - 1) / MR * MR;
+  if (mc > m1 - m0) mc = (m1 - m0 + MR - 1) / MR * MR;
   float* abuf = wg_alloc((uint32_t)mc * (uint32_t)(K > 0 ? K : 1) * sizeof(float));
   if (!abuf) return WG_ERR_OOM;
   const int panels = (N + NR - 1) / NR;
@@ -276,8 +298,8 @@ int wg_gemm(const wg_gemm_args* g) {
     wg_reset(mark);
     return WG_OK;
   }
-  for (int i0 = 0; i0 < M; i0 += mc) {
-    const int rows = M - i0 < mc ? M - i0 : mc;
+  for (int i0 = m0; i0 < m1; i0 += mc) {
+    const int rows = m1 - i0 < mc ? m1 - i0 : mc;
     g->pack_a(g->a_ctx, i0, rows, K, abuf);
     for (int jp = 0; jp < panels; jp++) {
       const int j = jp * NR, nr = N - j < NR ? N - j : NR;

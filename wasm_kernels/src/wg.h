@@ -53,6 +53,11 @@ WG_INLINE float wg_fmax_nan(float m, float x) { return (x > m || x != x) ? x : m
 void* wg_alloc(uint32_t bytes);
 uint32_t wg_mark(void);
 void wg_reset(uint32_t mark);
+#ifdef WG_THREADS
+/* Threaded builds: [begin, end) of `units` (rows of tiles, groups of panels, ...) that this thread's
+ * share of the current call covers; every thread count covers each unit once, the same way. */
+void wg_share(int32_t units, int32_t* begin, int32_t* end);
+#endif
 
 /* y[r * ld + c] = act(y[...]) for r < rows, c < cols. */
 void wg_act_rows(float* y, int rows, int cols, int ld, int act, float alpha);

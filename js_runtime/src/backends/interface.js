@@ -55,6 +55,7 @@
  * @property {(memory: ArenaMemory) => void} releaseArena gives arena memory back
  * @property {() => number} weightsBytes bytes the prepared weights take on this backend
  * @property {() => void} dispose frees everything the backend holds; the instance is unusable after
+ * @property {number} [threads] threads its kernels run on (wasm with a worker pool; 1 when absent)
  * @property {string} [detail] which build or device it runs on, for `model.backendReason`
  *   (e.g. 'webgrad-relaxed.wasm: relaxed SIMD')
  * @property {() => number} [deviceBytes] bytes of device memory the instance spans now (wasm: the byte
@@ -93,10 +94,11 @@
 
 /**
  * Options a factory's `available` and `create` get from `loadModel`, through `chooseBackend` (backends
- * ignore what is not theirs; after a lost device, the next backend gets `wasmVariant` only).
+ * ignore what is not theirs; after a lost device, the next backend gets `wasmVariant` and `threads` only).
  * @typedef {object} BackendOptions
  * @property {'auto' | 'simd' | 'relaxed'} [wasmVariant] wasm: which build (default 'auto': relaxed SIMD
  *   when the engine supports it, else SIMD128)
+ * @property {'auto' | number} [threads] wasm: threads for the kernels (default 'auto'; see `loadModel`)
  * @property {unknown} [gpu] webgpu: the GPU object to use instead of `navigator.gpu` (Node.js:
  *   `create([])` from the `webgpu` package)
  * @property {Record<string, number>} [webgpuLimits] webgpu, for tests and special cases: caps on the

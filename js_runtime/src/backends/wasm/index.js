@@ -12,7 +12,8 @@
 import { WebgradError } from '../../errors.js';
 import { viewOf } from '../../dtypes.js';
 import { sizeOf } from '../../shapes.js';
-import { ABI_VERSION, WASM_FILES, compileVariant, detectFeatures } from './module.js';
+import { ABI_VERSION, detectFeatures } from './module.js';
+import { instantiateKernels, planThreads, preloadKernels } from './threads/support.js';
 import { PARAMS_BYTES, makeContext } from './kernels/_context.js';
 import { writeConv2dParams } from './params.js';
 import { packStored, storedLayout } from './quantized.js';
@@ -118,7 +119,7 @@ export const wasmBackend = {
     } catch {
       return; // create() reports it
     }
-    compileVariant(variant).catch(() => {});
+    preloadKernels(variant, options.threads);
     importKernels().catch(() => {});
   },
 };
@@ -155,14 +156,16 @@ function chooseVariant(options) {
  */
 export async function createWasmBackend(options = {}) {
   const { support, variant } = chooseVariant(options);
-  const module = await compileVariant(variant);
-  const instance = await WebAssembly.instantiate(module, {});
+  // one thread: the single-threaded build; more: the shared-memory build and its worker pool (threads/)
+  const made = await instantiateKernels(variant, await planThreads(options.threads));
+  const instance = made.instance;
   const ex = /** @type {Record<string, WasmFn>} */ (/** @type {unknown} */ (instance.exports));
-  const memory = /** @type {WebAssembly.Memory} */ (/** @type {unknown} */ (instance.exports.memory));
+  const memory = made.memory;
   if (ex.wg_abi_version() !== ABI_VERSION) {
+    made.dispose();
     throw new WebgradError(
       'EBACKEND',
-      `${WASM_FILES[variant]} speaks ABI ${ex.wg_abi_version()}, this glue ABI ${ABI_VERSION}: reinstall the package`,
+      `${made.file} speaks ABI ${ex.wg_abi_version()}, this glue ABI ${ABI_VERSION}: reinstall the package`,
     );
   }
 
@@ -189,7 +192,7 @@ export async function createWasmBackend(options = {}) {
   };
 
   const params = alloc(PARAMS_BYTES);
-  const ctx = makeContext(ex, memory, params, refresh);
+  const ctx = makeContext(made.wrap(ex), memory, params, refresh);
   let disposed = false;
   const { makeKernels } = await importKernels();
   const kernels = makeKernels(ctx);
@@ -199,7 +202,8 @@ export async function createWasmBackend(options = {}) {
   /** @type {Backend} */
   const backend = {
     name: 'wasm',
-    detail: `${WASM_FILES[variant]}: ${variant === 'relaxed' ? 'relaxed SIMD' : `SIMD128${support.variant === 'relaxed' ? ' (relaxed SIMD available, not used: wasmVariant simd)' : ' (relaxed SIMD not supported by this engine)'}`}`,
+    detail: `${made.file}: ${variant === 'relaxed' ? 'relaxed SIMD' : `SIMD128${support.variant === 'relaxed' ? ' (relaxed SIMD available, not used: wasmVariant simd)' : ' (relaxed SIMD not supported by this engine)'}`}; ${made.reason}`,
+    threads: made.threads,
     kernels,
     deviceBytes: () => memory.buffer.byteLength,
     /**
@@ -368,6 +372,7 @@ export async function createWasmBackend(options = {}) {
       owned = [];
       adopted = [];
       weightBytes = 0;
+      made.dispose();
     },
   };
   return backend;

@@ -15,6 +15,11 @@ export { ABI_VERSION } from './params.generated.js';
 
 /** The file of each variant, relative to this module. */
 export const WASM_FILES = Object.freeze({ simd: 'webgrad-simd.wasm', relaxed: 'webgrad-relaxed.wasm' });
+/** The shared-memory build of each variant, for the worker pool (threads/). */
+export const THREADED_WASM_FILES = Object.freeze({
+  simd: 'webgrad-simd-threads.wasm',
+  relaxed: 'webgrad-relaxed-threads.wasm',
+});
 
 // (module (func (result v128) v128.const i32x4 0 0 0 0))
 const SIMD_PROBE = [
@@ -46,25 +51,32 @@ export function detectFeatures() {
   return { wasm: true, simd, relaxed: simd && ok(RELAXED_PROBE) };
 }
 
-/** @type {Map<WasmVariant, Promise<WebAssembly.Module>>} */
+/** @type {Map<string, Promise<WebAssembly.Module>>} */
 const compiled = new Map();
 
 /**
- * The compiled module of `variant` (cached: compiled once per process or page).
+ * The compiled module of `variant` (cached: compiled once per process or page); `threaded`: its
+ * shared-memory build (fetched only by pages that run threads).
  * @param {WasmVariant} variant
+ * @param {boolean} [threaded]
  * @returns {Promise<WebAssembly.Module>}
  */
-export function compileVariant(variant) {
-  let p = compiled.get(variant);
+export function compileVariant(variant, threaded = false) {
+  const key = `${variant}${threaded ? '-threads' : ''}`;
+  let p = compiled.get(key);
   if (!p) {
-    // literal URLs, so that bundlers (Vite, webpack, esbuild) see and emit the two assets
+    // literal URLs, so that bundlers (Vite, webpack, esbuild) see and emit the four assets
     p = compile(
-      variant === 'relaxed'
-        ? new URL('../../../wasm/webgrad-relaxed.wasm', import.meta.url)
-        : new URL('../../../wasm/webgrad-simd.wasm', import.meta.url),
+      threaded
+        ? variant === 'relaxed'
+          ? new URL('../../../wasm/webgrad-relaxed-threads.wasm', import.meta.url)
+          : new URL('../../../wasm/webgrad-simd-threads.wasm', import.meta.url)
+        : variant === 'relaxed'
+          ? new URL('../../../wasm/webgrad-relaxed.wasm', import.meta.url)
+          : new URL('../../../wasm/webgrad-simd.wasm', import.meta.url),
     );
-    compiled.set(variant, p);
-    p.catch(() => compiled.delete(variant)); // a failed fetch may be retried
+    compiled.set(key, p);
+    p.catch(() => compiled.delete(key)); // a failed fetch may be retried
   }
   return p;
 }

@@ -50,8 +50,12 @@ export function makeContext(ex, memory, params, onGrow) {
   let bytes = new Uint8Array(buffer);
   // Growing the memory detaches the old buffer, which then has length 0: checking that is much cheaper
   // than the `memory.buffer` getter (an API call V8 cannot inline), and it runs several times per kernel.
+  // A shared memory (the threaded build) never detaches: its getter returns the same object until the
+  // memory grows, then a longer one, so there the check is the getter (~20 ns).
+  const shared =
+    typeof SharedArrayBuffer === 'function' && /** @type {unknown} */ (buffer) instanceof SharedArrayBuffer;
   const sync = () => {
-    if (bytes.length !== 0) return;
+    if (shared ? memory.buffer === buffer : bytes.length !== 0) return;
     buffer = memory.buffer;
     view = new DataView(buffer);
     bytes = new Uint8Array(buffer);
