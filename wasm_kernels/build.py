@@ -74,7 +74,7 @@ COMMON_FLAGS = [
 LINK_FLAGS = ["-Wl,--no-entry", "-Wl,--export-dynamic", "-Wl,--strip-all", "-Wl,-z,stack-size=65536"]
 # The GEMM and convolution inner loops get -O3; everything else is optimized for size (-Os), which
 # costs those kernels nothing measurable in V8 (it compiles the SIMD code as written) and saves ~1/3.
-HOT_SOURCES = {"src/MatMul.c", "src/Conv2D.c", "src/gemm_core.c"}
+HOT_SOURCES = {"src/MatMul.c", "src/Conv2D.c", "src/gemm_core.c", "src/gemm_q.c"}
 
 # The shared-memory builds for the worker pool (js_runtime/src/backends/wasm/threads/): atomics, memory
 # imported (one shared WebAssembly.Memory for every thread's instance), thread-local allocator state

@@ -10,16 +10,8 @@ import { join } from 'node:path';
 import { fixtureIndex, fixturesDir, readF32 } from './_helpers.mjs';
 import { loadModel, tensor } from '../../js_runtime/src/index.js';
 import { setMinParallelWork } from '../../js_runtime/src/backends/wasm/threads/split.js';
-import { setCallerClaims, workerCounts } from '../../js_runtime/src/backends/wasm/threads/pool.js';
-
-/** Until `cond()` holds (workers start asynchronously), at most `ms`. */
-export async function until(cond, ms = 20000) {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting for the workers');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { setCallerClaims } from '../../js_runtime/src/backends/wasm/threads/pool.js';
+import { onlyWorkers } from './_threads.mjs';
 
 /**
  * The output bits of `c`'s bundle on wasm with `threads`; `workersOnly`: every call split, every job run
@@ -31,8 +23,7 @@ async function bits(c, threads, workersOnly = false) {
   const was = setMinParallelWork(workersOnly ? 0 : Infinity);
   try {
     assert.equal(model.threads, threads);
-    // only this model's workers, all running (those of the models before have exited)
-    if (threads > 1) await until(() => workerCounts().live === threads - 1 && workerCounts().running === threads - 1);
+    if (threads > 1) await onlyWorkers(threads - 1);
     setCallerClaims(!workersOnly);
     const y = await model.predict(tensor(readF32(join(dir, c.input)), c.inputShape));
     return new Uint32Array(new Float32Array(y.dataSync()).buffer);
