@@ -1,9 +1,13 @@
 """The wasm backend's threads in Chromium (issue 17): on a cross-origin isolated page (COOP/COEP) the
 MLP, CNN and MobileNetV2-style bundles of the Node fixtures (``tests/node/make_fixtures.py``; float32,
-float16 and int8) give the same bits on 1, 2, 3 and 4 threads, on batches large enough for the kernels
-to split their work, and match the Python runner within the bundle's self-test tolerance; the page
-logs no console errors. Headless Chromium reports 2 cores here, so 3 and 4 threads are asked for
-explicitly. The package is built from ``js_runtime/src`` now (``_threads_support.build_fresh_package``)."""
+float16 and int8) give the same bits on 1, 2, 3 and 4 threads, at batch 1 (the GEMV path) and at a larger
+batch, and match the Python runner within the bundle's self-test tolerance; the page logs no console
+errors. Headless Chromium reports 2 cores here, so 3 and 4 threads are asked for explicitly.
+
+So that the workers really compute, the page uses the pool's test hooks (the package's ``src/``, served
+as published, with ``src/backends/wasm/threads/``): every call is split (``setMinParallelWork(0)``), and
+once every worker is up (``workerCounts().running``) the calling thread claims no job
+(``setCallerClaims(false)``): each part of every output is a worker's."""
 
 from __future__ import annotations
 
@@ -20,21 +24,22 @@ from werkzeug.exceptions import NotFound
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _threads_support import REPO, build_fresh_package, isolated
+from _threads_support import REPO, isolated
 
 MODELS = ("mlp", "cnn", "mobilenet")
 DTYPES = ("float32", "float16", "int8")
 THREADS = (1, 2, 3, 4)
-# Rows per predict for the bitwise check: enough that (nearly) every MatMul/Conv2D reaches the pool's
-# split threshold (split.js MIN_PARALLEL_MACS, 2^17 multiply-adds; smaller calls stay on the calling thread):
-# the MLP's last layer (16x5) splits from 1,639 rows, the CNN's (128x10) from 103, MobileNet's 1x1 convs
-# (8 channels on 8x8) from 32 images.
-BATCH = {"mlp": 2048, "cnn": 128, "mobilenet": 64}
+BATCHES = {"mlp": (1, 64), "cnn": (1, 16), "mobilenet": (1, 8)}  # batch 1: the GEMV path
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>webgrad threads</title><link rel="icon" href="data:,">
-<script type="importmap">{"imports": {"webgrad": "./pkg/dist/webgrad.js"}}</script>
+<script type="importmap">{"imports": {"webgrad": "./pkg/src/index.js"}}</script>
 <script type="module">
 import { loadModel } from 'webgrad';
+import { setCallerClaims, workerCounts } from './pkg/src/backends/wasm/threads/pool.js';
+import { setMinParallelWork } from './pkg/src/backends/wasm/threads/split.js';
+
+setMinParallelWork(0);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** A fixed pseudo-random input in [0, 1) (the same in every run). */
 function input(n) {
   const x = new Float32Array(n);
@@ -45,14 +50,31 @@ function input(n) {
   }
   return x;
 }
-/** Loads `bundle` on wasm with `threads`; predicts `data` (or the fixed input) of `shape`. */
-window.runCase = async (bundle, threads, shape, data) => {
+/**
+ * Loads `bundle` on wasm with `threads` and predicts each of `shapes` (the fixed input, or `data` for a
+ * single shape); with threads, only once every worker is up and with the workers doing every job.
+ */
+window.runCase = async (bundle, threads, shapes, data) => {
   const model = await loadModel(`./fixtures/${bundle}/`, { backend: 'wasm', threads });
-  const x = data ? Float32Array.from(data) : input(shape.reduce((a, b) => a * b, 1));
-  const y = await model.predict({ data: x, shape });
-  const out = Array.from(await y.data());
-  const result = { backend: model.backend, threads: model.threads ?? 1, reason: model.backendReason, out };
-  model.dispose();
+  const result = { backend: model.backend, threads: model.threads, reason: model.backendReason, outs: [] };
+  try {
+    if (model.threads > 1) {
+      for (let i = 0; workerCounts().running < model.threads - 1; i++) {
+        if (i > 2000) throw new Error(`workers not up: ${JSON.stringify(workerCounts())}`);
+        await sleep(5);
+      }
+      setCallerClaims(false);
+    }
+    for (const shape of shapes) {
+      const x = data ? Float32Array.from(data) : input(shape.reduce((a, b) => a * b, 1));
+      const y = await model.predict({ data: x, shape });
+      result.outs.push(Array.from(await y.data()));
+    }
+  } finally {
+    setCallerClaims(true);
+    model.dispose();
+  }
+  result.workers = workerCounts();
   return result;
 };
 window.pageReady = true;
@@ -74,12 +96,13 @@ def fixtures_dir() -> Path:
 
 @pytest.fixture(scope="module")
 def threads_url(tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Path, serve: Any) -> str:
-    """A cross-origin isolated page (``index.html``) with the package under ``pkg/`` and the fixtures under
-    ``fixtures/``."""
+    """A cross-origin isolated page (``index.html``) with the package's ``src/`` and ``wasm/`` under ``pkg/``
+    and the fixtures under ``fixtures/``."""
     root = tmp_path_factory.mktemp("threads-page")
     (root / "index.html").write_text(PAGE, encoding="utf-8")
-    package = build_fresh_package(root / "pkg")
-    app = SharedDataMiddleware(NotFound(), {"/index.html": str(root / "index.html"), "/pkg": str(package),
+    package = REPO / "js_runtime"
+    app = SharedDataMiddleware(NotFound(), {"/index.html": str(root / "index.html"),
+                                            "/pkg/src": str(package / "src"), "/pkg/wasm": str(package / "wasm"),
                                             "/fixtures": str(fixtures_dir)})
     return serve(isolated(app))
 
@@ -104,12 +127,14 @@ def test_threads_give_the_same_bits_for_every_count(threads_page: Any, fixtures_
     for dtype in DTYPES:
         bundle = f"{model}-{dtype}"
         case = _fixture_case(fixtures_dir, bundle)
-        shape = [BATCH[model], *case["inputShape"][1:]]
-        runs = {t: threads_page.page.evaluate("([b, t, s]) => runCase(b, t, s)", [bundle, t, shape])
+        shapes = [[b, *case["inputShape"][1:]] for b in BATCHES[model]]
+        runs = {t: threads_page.page.evaluate("([b, t, s]) => runCase(b, t, s)", [bundle, t, shapes])
                 for t in THREADS}
         for t, got in runs.items():
             assert got["backend"] == "wasm" and got["threads"] == t, (bundle, t, got["reason"])
-            assert got["out"] == runs[1]["out"], f"{bundle}: {t} threads do not give the bits of 1 thread"
+            for shape, out, one in zip(shapes, got["outs"], runs[1]["outs"], strict=True):
+                assert out == one, f"{bundle} {shape}: {t} threads do not give the bits of 1 thread"
+        assert runs[4]["workers"]["live"] == 0, runs[4]["workers"]  # dispose() ended the workers
     assert threads_page.errors == []
 
 
@@ -122,8 +147,8 @@ def test_threaded_results_match_the_python_runner(threads_page: Any, fixtures_di
         want = np.fromfile(fixtures_dir / case["output"], "<f4")
         tolerance = json.loads((fixtures_dir / bundle / "model.json").read_text())["selftest"]["tolerance"]
         got = threads_page.page.evaluate("([b, t, s, d]) => runCase(b, t, s, d)",
-                                         [bundle, 4, case["inputShape"], x.tolist()])
+                                         [bundle, 4, [case["inputShape"]], x.tolist()])
         assert got["threads"] == 4, got["reason"]
-        np.testing.assert_allclose(np.asarray(got["out"], np.float32), want, rtol=tolerance["rtol"],
+        np.testing.assert_allclose(np.asarray(got["outs"][0], np.float32), want, rtol=tolerance["rtol"],
                                    atol=tolerance["atol"], err_msg=f"{bundle} on 4 threads vs the Python runner")
     assert threads_page.errors == []
