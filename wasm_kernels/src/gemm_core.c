@@ -19,18 +19,6 @@
 /* Up to this many rows of A, an unpacked row-major B is read in place instead of packed. */
 #define DIRECT_B_MAX_ROWS (2 * MR)
 
-WG_INLINE void store_tile_row(float* c, v128_t v0, v128_t v1, int nr) {
-  if (nr == NR) {
-    wasm_v128_store(c, v0);
-    wasm_v128_store(c + 4, v1);
-    return;
-  }
-  float t[NR];
-  wasm_v128_store(t, v0);
-  wasm_v128_store(t + 4, v1);
-  for (int j = 0; j < nr; j++) c[j] = t[j];
-}
-
 /* The tile for rows [0, mr): accumulate over K, then bias (preloaded), activation, store. With one
  * row (two with madd's longer latency) there are too few accumulators to hide the add/madd latency,
  * so K is split into two interleaved partial sums (added at the end). */
@@ -112,7 +100,7 @@ WG_INLINE void ukernel(const int mr, int K, const float* restrict a, const float
     }
   }
 #pragma clang loop unroll(full)
-  for (int r = 0; r < mr; r++) store_tile_row(c + r * ldc, t0[r], t1[r], nr);
+  for (int r = 0; r < mr; r++) wg_store_row8(c + r * ldc, t0[r], t1[r], nr);
   if (act >= WG_ACT_SIGMOID) wg_act_rows(c, mr, nr, ldc, act, alpha);
 }
 
@@ -144,9 +132,9 @@ static const ukernel_fn ukernels[MR + 1] = {0, f32_gemm_1x8, f32_gemm_2x8, f32_g
  * the 1-2 leftover panels take P = 2 / 1 with K split into S = 4 / P interleaved partial sums.
  * Same fused epilogue as the tile kernel. ldb is inlined as a constant for packed panels (row
  * stride 8) so the loads use immediate offsets.
- * WG_LOAD_FENCE keeps LLVM from hoisting all the loads of a step ahead of the multiply-adds: V8
- * follows the wasm order, and the loaded vectors would then all be live at once and spill. */
-#define WG_LOAD_FENCE() __asm__ volatile("" ::: "memory")
+ * WG_LOAD_FENCE (gemm_core.h) keeps LLVM from hoisting all the loads of a step ahead of the
+ * multiply-adds: V8 follows the wasm order, and the loaded vectors would then all be live at once and
+ * spill. */
 
 WG_INLINE void gemv_panels(const int P, int K, const float* restrict a, const float* b, int ps, const int ldb,
                            float* restrict c, int nr, const float* bias, int act, float alpha) {
@@ -198,21 +186,8 @@ WG_INLINE void gemv_panels(const int P, int K, const float* restrict a, const fl
       t0 = wasm_f32x4_add(t0, acc0[1][p]);
       t1 = wasm_f32x4_add(t1, acc1[1][p]);
     }
-    if (act == WG_ACT_RELU || act == WG_ACT_RELU6) {
-      const v128_t zero = wasm_f32x4_splat(0.0f);
-      t0 = wasm_f32x4_pmax(t0, zero);
-      t1 = wasm_f32x4_pmax(t1, zero);
-      if (act == WG_ACT_RELU6) {
-        const v128_t six = wasm_f32x4_splat(6.0f);
-        t0 = wasm_f32x4_pmin(t0, six);
-        t1 = wasm_f32x4_pmin(t1, six);
-      }
-    } else if (act == WG_ACT_LEAKY_RELU) {
-      const v128_t zero = wasm_f32x4_splat(0.0f), va = wasm_f32x4_splat(alpha);
-      t0 = wasm_v128_bitselect(t0, wasm_f32x4_mul(t0, va), wasm_f32x4_ge(t0, zero));
-      t1 = wasm_v128_bitselect(t1, wasm_f32x4_mul(t1, va), wasm_f32x4_ge(t1, zero));
-    }
-    store_tile_row(c + p * NR, t0, t1, p == P - 1 ? nr : NR);
+    wg_act_row8(&t0, &t1, act, alpha);
+    wg_store_row8(c + p * NR, t0, t1, p == P - 1 ? nr : NR);
   }
   if (act >= WG_ACT_SIGMOID) wg_act_rows(c, 1, (P - 1) * NR + nr, (P - 1) * NR + nr, act, alpha);
 }
@@ -232,18 +207,8 @@ GEMV(3)
 /* C[1, N] = act(a @ B + bias) with a contiguous. */
 static void gemv(const wg_gemm_args* g, const float* a, const float* bias_last) {
   const int N = g->N, K = g->K, full = N / NR;
-  int jp = 0;
-#ifdef WG_THREADS
-  /* This thread's share: units are the groups of 3 panels, then the tail (the 1-2 leftover panels and
-   * the ragged edge), so every panel takes the same P (and the same sums) for any thread count. */
-  const int groups = full / 3;
-  int u0, u1;
-  wg_share(groups + (full % 3 || N % NR ? 1 : 0), &u0, &u1);
-  jp = 3 * (u0 < groups ? u0 : groups);
-  const int end3 = 3 * (u1 < groups ? u1 : groups), tail = u1 > groups;
-#else
-  const int end3 = full, tail = 1;
-#endif
+  int jp, end3, tail;
+  wg_gemv_range(N, &jp, &end3, &tail); /* this thread's share */
   for (; jp + 3 <= end3; jp += 3)
     f32_gemv_3(K, a, g->b + (size_t)jp * g->b_panel_stride, g->b_panel_stride, g->b_ldb, g->c + jp * NR, NR,
                g->bias ? g->bias + jp * NR : 0, g->act, g->alpha);

@@ -54,4 +54,62 @@ uint32_t wg_packed_b_floats(int K, int N);
  * just its ragged edge) into scratch from wg_alloc as worthwhile. Returns WG_ERR_OOM on failure. */
 int wg_gemm_set_b(wg_gemm_args* g, const float* b, int ldb, int transposed);
 
+/* Helpers shared by the GEMVs of gemm_core.c (float32) and gemm_q.c (int8 / float16 weights), so that
+ * both finish a row the same way and split it the same way among threads. */
+
+/* Keeps LLVM from hoisting all the loads of a GEMV step ahead of its multiply-adds (see gemm_core.c). */
+#define WG_LOAD_FENCE() __asm__ volatile("" ::: "memory")
+
+/* Stores the first nr (<= WG_NR) of 8 outputs. */
+WG_INLINE void wg_store_row8(float* c, v128_t v0, v128_t v1, int nr) {
+  if (nr == WG_NR) {
+    wasm_v128_store(c, v0);
+    wasm_v128_store(c + 4, v1);
+    return;
+  }
+  float t[WG_NR];
+  wasm_v128_store(t, v0);
+  wasm_v128_store(t + 4, v1);
+  for (int j = 0; j < nr; j++) c[j] = t[j];
+}
+
+/* relu / relu6 / leaky_relu on 8 outputs in registers (the other activations run on the stored row,
+ * wg_act_rows). */
+WG_INLINE void wg_act_row8(v128_t* t0, v128_t* t1, int act, float alpha) {
+  if (act == WG_ACT_RELU || act == WG_ACT_RELU6) {
+    const v128_t zero = wasm_f32x4_splat(0.0f);
+    *t0 = wasm_f32x4_pmax(*t0, zero);
+    *t1 = wasm_f32x4_pmax(*t1, zero);
+    if (act == WG_ACT_RELU6) {
+      const v128_t six = wasm_f32x4_splat(6.0f);
+      *t0 = wasm_f32x4_pmin(*t0, six);
+      *t1 = wasm_f32x4_pmin(*t1, six);
+    }
+  } else if (act == WG_ACT_LEAKY_RELU) {
+    const v128_t zero = wasm_f32x4_splat(0.0f), va = wasm_f32x4_splat(alpha);
+    *t0 = wasm_v128_bitselect(*t0, wasm_f32x4_mul(*t0, va), wasm_f32x4_ge(*t0, zero));
+    *t1 = wasm_v128_bitselect(*t1, wasm_f32x4_mul(*t1, va), wasm_f32x4_ge(*t1, zero));
+  }
+}
+
+/* Which panels of a GEMV over N columns (`full` whole panels) this call computes: [*jp, *end3) in groups
+ * of 3, then, when *tail, the 1-2 leftover whole panels and the ragged edge. In threaded builds, this
+ * thread's share, in units of those groups and the tail, so every panel takes the same grouping (and
+ * the same sums) for any thread count. */
+WG_INLINE void wg_gemv_range(int N, int* jp, int* end3, int* tail) {
+  const int full = N / WG_NR;
+#ifdef WG_THREADS
+  const int groups = full / 3;
+  int u0, u1;
+  wg_share(groups + (full % 3 || N % WG_NR ? 1 : 0), &u0, &u1);
+  *jp = 3 * (u0 < groups ? u0 : groups);
+  *end3 = 3 * (u1 < groups ? u1 : groups);
+  *tail = u1 > groups;
+#else
+  *jp = 0;
+  *end3 = full;
+  *tail = 1;
+#endif
+}
+
 #endif

@@ -60,7 +60,6 @@ void wg_q_decode_panels(const void* src, const float* scales, float* dst, int pa
  * leftovers), the same multiply-adds in the same order, so the same bits as the float32 GEMV on the
  * dequantized panels, without writing them anywhere. */
 #define NR WG_NR
-#define WG_LOAD_FENCE() __asm__ volatile("" ::: "memory")
 
 /* Row k of a panel (8 values) as two float32 vectors: int8 times the panel's scales, or float16. */
 WG_INLINE void load_row(const int kind, const void* row, const float* s, v128_t* lo, v128_t* hi) {
@@ -131,30 +130,8 @@ WG_INLINE void q_gemv_panels(const int kind, const int P, int K, const float* re
       t0 = wasm_f32x4_add(t0, acc0[1][p]);
       t1 = wasm_f32x4_add(t1, acc1[1][p]);
     }
-    if (act == WG_ACT_RELU || act == WG_ACT_RELU6) {
-      const v128_t zero = wasm_f32x4_splat(0.0f);
-      t0 = wasm_f32x4_pmax(t0, zero);
-      t1 = wasm_f32x4_pmax(t1, zero);
-      if (act == WG_ACT_RELU6) {
-        const v128_t six = wasm_f32x4_splat(6.0f);
-        t0 = wasm_f32x4_pmin(t0, six);
-        t1 = wasm_f32x4_pmin(t1, six);
-      }
-    } else if (act == WG_ACT_LEAKY_RELU) {
-      const v128_t zero = wasm_f32x4_splat(0.0f), va = wasm_f32x4_splat(alpha);
-      t0 = wasm_v128_bitselect(t0, wasm_f32x4_mul(t0, va), wasm_f32x4_ge(t0, zero));
-      t1 = wasm_v128_bitselect(t1, wasm_f32x4_mul(t1, va), wasm_f32x4_ge(t1, zero));
-    }
-    float* out = c + p * NR;
-    if (p == P - 1 && nr < NR) {
-      float t[NR];
-      wasm_v128_store(t, t0);
-      wasm_v128_store(t + 4, t1);
-      for (int j = 0; j < nr; j++) out[j] = t[j];
-    } else {
-      wasm_v128_store(out, t0);
-      wasm_v128_store(out + 4, t1);
-    }
+    wg_act_row8(&t0, &t1, act, alpha);
+    wg_store_row8(c + p * NR, t0, t1, p == P - 1 ? nr : NR);
   }
   if (act >= WG_ACT_SIGMOID) wg_act_rows(c, 1, (P - 1) * NR + nr, (P - 1) * NR + nr, act, alpha);
 }
@@ -187,17 +164,8 @@ static void q_gemv(int kind, const float* a, const void* bq, const float* scales
     for (int j = 0; j < NR; j++) bias_edge[j] = full * NR + j < N ? bias[full * NR + j] : 0.0f;
     bias_last = bias_edge;
   }
-  int jp = 0;
-#ifdef WG_THREADS
-  /* this thread's share, in the units gemm_core.c's GEMV uses: groups of 3 panels, then the tail */
-  const int groups = full / 3;
-  int u0, u1;
-  wg_share(groups + (full % 3 || N % NR ? 1 : 0), &u0, &u1);
-  jp = 3 * (u0 < groups ? u0 : groups);
-  const int end3 = 3 * (u1 < groups ? u1 : groups), tail = u1 > groups;
-#else
-  const int end3 = full, tail = 1;
-#endif
+  int jp, end3, tail;
+  wg_gemv_range(N, &jp, &end3, &tail); /* this thread's share, as gemm_core.c's GEMV takes it */
 #define Q_ARGS(n) K, a, (const char*)bq + jp * ps, scales ? scales + jp * NR : no_scales, y + jp * NR, n
   for (; jp + 3 <= end3; jp += 3) g3(Q_ARGS(NR), bias ? bias + jp * NR : 0, act, alpha);
   if (!tail) return;
