@@ -9,6 +9,7 @@
  * scratch per call, or, for a few rows of A, read in place from the row-major matrix.
  */
 #include "gemm_core.h"
+#include "gemv_panels.h"
 #include "simd_math.h"
 
 #define MR WG_MR
@@ -134,71 +135,16 @@ static const ukernel_fn ukernels[MR + 1] = {0, f32_gemm_1x8, f32_gemm_2x8, f32_g
  * stride 8) so the loads use immediate offsets.
  * WG_LOAD_FENCE (gemm_core.h) keeps LLVM from hoisting all the loads of a step ahead of the
  * multiply-adds: V8 follows the wasm order, and the loaded vectors would then all be live at once and
- * spill. */
-
-WG_INLINE void gemv_panels(const int P, int K, const float* restrict a, const float* b, int ps, const int ldb,
-                           float* restrict c, int nr, const float* bias, int act, float alpha) {
-  enum { PMAX = 3 };
-  const int S = P >= 3 ? 1 : 4 / P;
-  v128_t acc0[4][PMAX], acc1[4][PMAX];
-  const float* bp[PMAX];
-#pragma clang loop unroll(full)
-  for (int p = 0; p < P; p++) {
-    bp[p] = b + (size_t)p * ps;
-#pragma clang loop unroll(full)
-    for (int s = 0; s < S; s++) {
-      acc0[s][p] = s == 0 && bias ? wasm_v128_load(bias + p * NR) : wasm_f32x4_splat(0.0f);
-      acc1[s][p] = s == 0 && bias ? wasm_v128_load(bias + p * NR + 4) : wasm_f32x4_splat(0.0f);
-    }
-  }
-  int k = 0;
-#pragma clang loop unroll(disable)
-  for (; k + S <= K; k += S) {
-#pragma clang loop unroll(full)
-    for (int j = 0; j < S; j++) {
-      const v128_t x = wasm_v128_load32_splat(a + k + j);
-#pragma clang loop unroll(full)
-      for (int p = 0; p < P; p++) {
-        acc0[j][p] = wg_madd(x, wasm_v128_load(bp[p] + j * ldb), acc0[j][p]);
-        acc1[j][p] = wg_madd(x, wasm_v128_load(bp[p] + j * ldb + 4), acc1[j][p]);
-        WG_LOAD_FENCE();
-      }
-    }
-#pragma clang loop unroll(full)
-    for (int p = 0; p < P; p++) bp[p] += S * ldb;
-  }
-  for (; k < K; k++) {
-    const v128_t x = wasm_v128_load32_splat(a + k);
-#pragma clang loop unroll(full)
-    for (int p = 0; p < P; p++) {
-      acc0[0][p] = wg_madd(x, wasm_v128_load(bp[p]), acc0[0][p]);
-      acc1[0][p] = wg_madd(x, wasm_v128_load(bp[p] + 4), acc1[0][p]);
-      bp[p] += ldb;
-    }
-  }
-#pragma clang loop unroll(full)
-  for (int p = 0; p < P; p++) {
-    v128_t t0 = acc0[0][p], t1 = acc1[0][p];
-    if (S == 4) {
-      t0 = wasm_f32x4_add(wasm_f32x4_add(t0, acc0[1][p]), wasm_f32x4_add(acc0[2][p], acc0[3][p]));
-      t1 = wasm_f32x4_add(wasm_f32x4_add(t1, acc1[1][p]), wasm_f32x4_add(acc1[2][p], acc1[3][p]));
-    } else if (S == 2) {
-      t0 = wasm_f32x4_add(t0, acc0[1][p]);
-      t1 = wasm_f32x4_add(t1, acc1[1][p]);
-    }
-    wg_act_row8(&t0, &t1, act, alpha);
-    wg_store_row8(c + p * NR, t0, t1, p == P - 1 ? nr : NR);
-  }
-  if (act >= WG_ACT_SIGMOID) wg_act_rows(c, 1, (P - 1) * NR + nr, (P - 1) * NR + nr, act, alpha);
-}
+ * spill. The step is wg_gemv_panels (gemv_panels.h), shared with the int8 / float16 GEMV of gemm_q.c. */
 
 #define GEMV(P)                                                                                          \
   static void f32_gemv_##P(int K, const float* a, const float* b, int ps, int ldb, float* c, int nr,       \
                            const float* bias, int act, float alpha) {                                    \
+    const char* bb = (const char*)b;                                                                     \
     if (ldb == NR)                                                                                       \
-      gemv_panels(P, K, a, b, ps, NR, c, nr, bias, act, alpha);                                          \
+      wg_gemv_panels(WG_B_F32, P, K, a, bb, (size_t)ps * 4, NR * 4, 0, c, nr, bias, act, alpha);          \
     else                                                                                                 \
-      gemv_panels(P, K, a, b, ps, ldb, c, nr, bias, act, alpha);                                         \
+      wg_gemv_panels(WG_B_F32, P, K, a, bb, (size_t)ps * 4, (size_t)ldb * 4, 0, c, nr, bias, act, alpha); \
   }
 GEMV(1)
 GEMV(2)

@@ -12,6 +12,7 @@
  *   multiply-adds) and the float32 kernel (wg_MatMul, wg_Conv2D with w_packed) runs as it is. */
 #include "gemm_core.h"
 #include "gemm_q.h"
+#include "gemv_panels.h"
 
 /* Up to this many rows of A, MatMul decodes B a block of panels at a time. */
 #define SMALL_ROWS (2 * WG_MR)
@@ -22,16 +23,6 @@ int wg_MatMul(const float* a, const float* b, const float* bias, float* y, const
 int wg_Conv2D(const float* x, const float* w, const float* bias, float* y, const wg_conv2d_params* p);
 
 WG_INLINE int elem_bytes(int kind) { return kind == WG_Q_INT8 ? 1 : 2; }
-
-/* 4 finite halves, sign-extended to i32 lanes, to floats, exactly: shifted left by 13, the sign lands
- * on bit 31, the exponent and mantissa on the float's fields (after clearing bits 30-28, copies of the
- * sign), which then read as 2^-112 times the value (subnormal halves land on subnormal or normal floats
- * alike), so one multiply by 2^112 (a power of two: exact) finishes it. The loader refuses Inf/NaN
- * weights, so half.h's general conversion is not needed here. */
-WG_INLINE v128_t finite_f16_to_f32(v128_t h) {
-  const v128_t bits = wasm_v128_and(wasm_i32x4_shl(h, 13), wasm_i32x4_splat((int32_t)0x8fffffffu));
-  return wasm_f32x4_mul(bits, wasm_f32x4_splat(0x1p112f));
-}
 
 void wg_q_decode_panels(const void* src, const float* scales, float* dst, int panels, int K, int kind) {
   if (kind == WG_Q_INT8) {
@@ -55,93 +46,18 @@ void wg_q_decode_panels(const void* src, const float* scales, float* dst, int pa
 }
 
 /* ---------------------------------------------------------------- M = 1 (GEMV), decoding in registers
- * gemm_core.c's GEMV (gemv_panels) with each [8] row of B decoded as it is loaded: the same panels
- * grouped the same way (P = 3 for the bulk, 2 and 1 with S = 4 / P interleaved partial sums for the
- * leftovers), the same multiply-adds in the same order, so the same bits as the float32 GEMV on the
- * dequantized panels, without writing them anywhere. */
+ * gemv_panels.h's GEMV step (the float32 GEMV's) with each row of 8 decoded as it is loaded: the same
+ * panels grouped the same way, the same sums in the same order, so the same bits as the float32 GEMV
+ * on the dequantized panels, without writing them anywhere. */
 #define NR WG_NR
-
-/* Row k of a panel (8 values) as two float32 vectors: int8 times the panel's scales, or float16. */
-WG_INLINE void load_row(const int kind, const void* row, const float* s, v128_t* lo, v128_t* hi) {
-  if (kind == WG_Q_INT8) {
-    const v128_t v = wasm_i16x8_load8x8(row);
-    *lo = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(v)), wasm_v128_load(s));
-    *hi = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(v)), wasm_v128_load(s + 4));
-  } else {
-    const v128_t v = wasm_v128_load(row);
-    *lo = finite_f16_to_f32(wasm_i32x4_extend_low_i16x8(v));
-    *hi = finite_f16_to_f32(wasm_i32x4_extend_high_i16x8(v));
-  }
-}
-
-WG_INLINE void q_gemv_panels(const int kind, const int P, int K, const float* restrict a, const char* b,
-                             const float* scales, float* restrict c, int nr, const float* bias, int act,
-                             float alpha) {
-  enum { PMAX = 3 };
-  const int S = P >= 3 ? 1 : 4 / P, eb = kind == WG_Q_INT8 ? 1 : 2;
-  const size_t ps = (size_t)NR * K * eb, row = (size_t)NR * eb;
-  v128_t acc0[4][PMAX], acc1[4][PMAX];
-  const char* bp[PMAX];
-#pragma clang loop unroll(full)
-  for (int p = 0; p < P; p++) {
-    bp[p] = b + p * ps;
-#pragma clang loop unroll(full)
-    for (int s = 0; s < S; s++) {
-      acc0[s][p] = s == 0 && bias ? wasm_v128_load(bias + p * NR) : wasm_f32x4_splat(0.0f);
-      acc1[s][p] = s == 0 && bias ? wasm_v128_load(bias + p * NR + 4) : wasm_f32x4_splat(0.0f);
-    }
-  }
-  int k = 0;
-#pragma clang loop unroll(disable)
-  for (; k + S <= K; k += S) {
-#pragma clang loop unroll(full)
-    for (int j = 0; j < S; j++) {
-      const v128_t x = wasm_v128_load32_splat(a + k + j);
-#pragma clang loop unroll(full)
-      for (int p = 0; p < P; p++) {
-        v128_t lo, hi;
-        load_row(kind, bp[p] + j * row, scales + p * NR, &lo, &hi);
-        acc0[j][p] = wg_madd(x, lo, acc0[j][p]);
-        acc1[j][p] = wg_madd(x, hi, acc1[j][p]);
-        WG_LOAD_FENCE();
-      }
-    }
-#pragma clang loop unroll(full)
-    for (int p = 0; p < P; p++) bp[p] += S * row;
-  }
-  for (; k < K; k++) {
-    const v128_t x = wasm_v128_load32_splat(a + k);
-#pragma clang loop unroll(full)
-    for (int p = 0; p < P; p++) {
-      v128_t lo, hi;
-      load_row(kind, bp[p], scales + p * NR, &lo, &hi);
-      acc0[0][p] = wg_madd(x, lo, acc0[0][p]);
-      acc1[0][p] = wg_madd(x, hi, acc1[0][p]);
-      bp[p] += row;
-    }
-  }
-#pragma clang loop unroll(full)
-  for (int p = 0; p < P; p++) {
-    v128_t t0 = acc0[0][p], t1 = acc1[0][p];
-    if (S == 4) {
-      t0 = wasm_f32x4_add(wasm_f32x4_add(t0, acc0[1][p]), wasm_f32x4_add(acc0[2][p], acc0[3][p]));
-      t1 = wasm_f32x4_add(wasm_f32x4_add(t1, acc1[1][p]), wasm_f32x4_add(acc1[2][p], acc1[3][p]));
-    } else if (S == 2) {
-      t0 = wasm_f32x4_add(t0, acc0[1][p]);
-      t1 = wasm_f32x4_add(t1, acc1[1][p]);
-    }
-    wg_act_row8(&t0, &t1, act, alpha);
-    wg_store_row8(c + p * NR, t0, t1, p == P - 1 ? nr : NR);
-  }
-  if (act >= WG_ACT_SIGMOID) wg_act_rows(c, 1, (P - 1) * NR + nr, (P - 1) * NR + nr, act, alpha);
-}
 
 typedef void (*q_gemv_fn)(int K, const float* a, const char* b, const float* scales, float* c, int nr,
                           const float* bias, int act, float alpha);
 #define Q_GEMV(name, kind, P)                                                                               \
   static void name(int K, const float* a, const char* b, const float* scales, float* c, int nr,           \
                    const float* bias, int act, float alpha) {                                             \
-    q_gemv_panels(kind, P, K, a, b, scales, c, nr, bias, act, alpha);                                     \
+    wg_gemv_panels(kind, P, K, a, b, (size_t)NR * K * elem_bytes(kind), (size_t)NR * elem_bytes(kind), scales, \
+                   c, nr, bias, act, alpha);                                                              \
   }
 Q_GEMV(q8_gemv_1, WG_Q_INT8, 1)
 Q_GEMV(q8_gemv_2, WG_Q_INT8, 2)
@@ -155,7 +71,7 @@ static void q_gemv(int kind, const float* a, const void* bq, const float* scales
                    int N, int K, int act, float alpha) {
   const q_gemv_fn g1 = kind == WG_Q_INT8 ? q8_gemv_1 : f16_gemv_1, g2 = kind == WG_Q_INT8 ? q8_gemv_2 : f16_gemv_2,
                   g3 = kind == WG_Q_INT8 ? q8_gemv_3 : f16_gemv_3;
-  static const float no_scales[3 * NR]; /* float16: load_row does not read them */
+  static const float no_scales[3 * NR]; /* float16: wg_load_b_row does not read them */
   const size_t ps = (size_t)NR * K * elem_bytes(kind);
   const int full = N / NR;
   float bias_edge[NR];
