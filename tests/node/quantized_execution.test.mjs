@@ -15,6 +15,8 @@ import { nodeGpu } from './_webgpu.mjs';
 import { WebgradError, liveResources, loadModel, tensor } from '../../js_runtime/src/index.js';
 import { dequantizeInto } from '../../js_runtime/src/math/dequantize.js';
 import { readTensors } from '../../js_runtime/src/loader/weights.js';
+import { compileVariant } from '../../js_runtime/src/backends/wasm/module.js';
+import { writeConv2dParams, writeMatmulParams } from '../../js_runtime/src/backends/wasm/params.js';
 
 /** The documented bound against the Python runner (docs/quantized_execution.md): the float32 one. */
 const ATOL = 1e-4;
@@ -274,4 +276,31 @@ test('float16 weights decode exactly in the kernels: signed zeros, subnormals, t
     a.dispose();
     b.dispose();
   }
+});
+
+test('the stored-width C entry points refuse what they cannot compute (WG_ERR_ARG, -2)', async () => {
+  const { exports: ex } = await WebAssembly.instantiate(await compileVariant('simd'), {});
+  const p = ex.wg_alloc(4096);
+  const dv = () => new DataView(ex.memory.buffer);
+  const mm = { M: 2, N: 8, K: 4, transposeA: false, transposeB: false, bPacked: true, activation: 0, alpha: 0 };
+  const batch = { batchRank: 0, batchShape: [], aBatchShape: [], bBatchShape: [] };
+  const b = ex.wg_alloc(64);
+  const s = ex.wg_alloc(64);
+  const matmul = (fields, scales, kind) => {
+    writeMatmulParams(dv(), p, { ...mm, ...batch, ...fields });
+    return ex.wg_MatMul_q(0, b, scales, 0, ex.wg_alloc(64), p, kind);
+  };
+  assert.equal(matmul({}, s, 1), 0, 'a valid call');
+  assert.equal(matmul({}, s, 3), -2, 'an unknown kind');
+  assert.equal(matmul({}, 0, 1), -2, 'int8 without scales');
+  assert.equal(matmul({ bPacked: false }, s, 2), -2, 'weights not packed');
+  assert.equal(matmul({ batchRank: 1, batchShape: [2], aBatchShape: [2], bBatchShape: [2] }, s, 2), -2, 'batched b');
+  assert.equal(ex.wg_pack_b_q(b, s, 2, 2, 2, 1, 0), -2, 'pack: unknown kind');
+  assert.equal(ex.wg_pack_b_q(b, s, -1, 2, 2, 1, 1), -2, 'pack: negative size');
+  const conv = { N: 1, H: 3, W: 3, C: 4, OH: 1, OW: 1, O: 4, KH: 3, KW: 3, strideH: 1, strideW: 1 };
+  const rest = { dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0, activation: 0, alpha: 0, wPacked: true };
+  writeConv2dParams(dv(), p, { ...conv, ...rest, groups: 4 }); // depthwise: kept float32, never stored
+  assert.equal(ex.wg_Conv2D_q(0, b, s, 0, 0, p, 1), -2, 'depthwise');
+  writeConv2dParams(dv(), p, { ...conv, ...rest, groups: 1, wPacked: false });
+  assert.equal(ex.wg_Conv2D_q(0, b, s, 0, 0, p, 1), -2, 'filter not packed');
 });
