@@ -1,6 +1,8 @@
 /**
- * Dequantization as the op set defines it, in plain JavaScript: the loader uses it to turn int8 and
- * float16 weights into float32 once at load, and the js backend's Dequantize kernel is this function.
+ * Dequantization as the op set defines it, in plain JavaScript: the loader uses it to turn an int8 or
+ * float16 weight into float32 the first time a backend reads its float32 values (the wasm backend
+ * computes on the stored form instead, see docs/quantized_execution.md), and the js backend's
+ * Dequantize kernel is this function.
  * @module
  */
 
