@@ -132,14 +132,15 @@ test('50 load/dispose cycles with 2 threads leave no worker and nothing allocate
 });
 
 test('a script that loads, predicts and disposes its threaded model exits by itself; so does one that forgets it', async () => {
-  for (const end of ['m.dispose();', '/* the model is never disposed */']) {
-    const body = `
+  for (const end of ['m.dispose();', '/* the model is never disposed */'])
+    for (const wait of [0, 300]) {
+      const body = `
 const m = await loadModel(fixturesDir() + '/mlp-float32', { backend: 'wasm', threads: 3 });
 const y = await m.predict(tensor(new Float32Array(60), [3, 20]));
-await new Promise((r) => setTimeout(r, 200)); // the workers are up and waiting
+await new Promise((r) => setTimeout(r, ${wait})); // 0: workers still starting; 300: up and waiting
 console.log(JSON.stringify({ threads: m.threads, n: y.dataSync().length }));
 ${end}`;
-    const { stdout } = await child([], body, 15000); // rejects (killed) if the process does not exit
-    assert.deepEqual(JSON.parse(stdout), { threads: 3, n: 15 });
-  }
+      const { stdout } = await child([], body, 15000); // rejects (killed) if the process does not exit
+      assert.deepEqual(JSON.parse(stdout), { threads: 3, n: 15 }, `${end} after ${wait} ms`);
+    }
 });

@@ -4,7 +4,8 @@
  *
  * Int32 words: STATE = epoch << 16 | jobs << 8 | next job (one word, so a claim by compare-exchange
  * can never take a job of another dispatch), DONE = jobs finished, QUIT = 1 when the pool ends,
- * SLEEPERS = workers in `Atomics.wait` (the caller notifies only when there are some). Then
+ * SLEEPERS = workers in `Atomics.wait` (the caller notifies only when there are some), RUNNING =
+ * workers instantiated and claiming (until one is, calls run unsplit on the caller). Then
  * {@link MAX_JOBS} job records of {@link JOB_BYTES}: int32 [export index, part, parts, argc, rc] and
  * float64 args (pointers and numbers, as the export takes them), then one params slot of
  * {@link SLOT_BYTES} per job for parts that need their own params struct.
@@ -15,6 +16,7 @@ export const STATE = 0;
 export const DONE = 1;
 export const QUIT = 2;
 export const SLEEPERS = 3;
+export const RUNNING = 4;
 export const HEADER_BYTES = 64;
 export const MAX_JOBS = 64;
 export const MAX_ARGS = 8;
@@ -35,6 +37,7 @@ export const LAYOUT = Object.freeze({
   DONE,
   QUIT,
   SLEEPERS,
+  RUNNING,
   HEADER_BYTES,
   JOB_FN,
   JOB_PART,

@@ -32,6 +32,7 @@ import {
   MAX_ARGS,
   MAX_JOBS,
   QUIT,
+  RUNNING,
   SLEEPERS,
   SLOT_BYTES,
   STATE,
@@ -144,6 +145,17 @@ export class Pool {
       for (const w of workers.splice(0)) w.terminate();
     };
     orphans?.register(this, this.end, this);
+    // in a task of their own, so that starting workers does not delay the load or the first call (the
+    // calling thread runs every call unsplit until a worker is up)
+    setTimeout(() => this.#spawnAll(module, memory, control, regions), 0);
+  }
+
+  /**
+   * @param {WebAssembly.Module} module @param {WebAssembly.Memory} memory @param {number} control
+   * @param {{stackTop: number, tls: number, scratch: number}[]} regions
+   */
+  #spawnAll(module, memory, control, regions) {
+    if (this.disposed) return;
     for (const r of regions) {
       this.#spawn({
         module,
@@ -165,13 +177,13 @@ export class Pool {
       import('node:worker_threads').then(({ Worker }) => {
         if (this.disposed) return;
         const w = new Worker(new URL('./worker.js', import.meta.url));
-        w.unref(); // a process whose model is disposed (or forgotten) exits by itself
         live += 1;
         let up = false;
         w.on('message', (/** @type {any} */ m) => m.ready && ((up = true), (running += 1)));
         w.on('exit', () => ((live -= 1), (running -= up ? 1 : 0)));
         w.on('error', () => {}); // its jobs are claimed by the others
         w.postMessage(start);
+        w.unref(); // after the listeners (adding one refs it again): a process whose model is disposed (or forgotten) exits by itself
         this.workers.push(w);
       });
       return;
@@ -186,6 +198,27 @@ export class Pool {
     w.postMessage(start);
     this.workers.push(w);
   }
+
+  /** Whether a worker is up and claiming jobs (workers start after the model loads). */
+  helped() {
+    return Atomics.load(this.#i32(), (this.control >> 2) + RUNNING) > 0;
+  }
+
+  /** An Int32Array over the current memory (a shared memory's buffer only changes when it grows). */
+  #i32() {
+    const b = this.memory.buffer;
+    if (b !== this.#seen) {
+      this.#seen = b;
+      this.#ints = new Int32Array(b);
+      this.#floats = new Float64Array(b);
+    }
+    return this.#ints;
+  }
+
+  /** @type {ArrayBufferLike | null} */
+  #seen = null;
+  #ints = new Int32Array(0);
+  #floats = new Float64Array(0);
 
   /**
    * Byte offset of job `j`'s own params slot ({@link SLOT_BYTES} bytes).
@@ -204,9 +237,8 @@ export class Pool {
     if (this.disposed) throw new WebgradError('EDISPOSED', 'the wasm backend was used after dispose()');
     const n = jobs.length;
     if (n > MAX_JOBS) throw new WebgradError('EBACKEND', `wasm thread pool: ${n} jobs, at most ${MAX_JOBS}`);
-    const buffer = this.memory.buffer;
-    const i32 = new Int32Array(buffer);
-    const f64 = new Float64Array(buffer);
+    const i32 = this.#i32();
+    const f64 = this.#floats;
     const ctl = this.control >> 2;
     jobs.forEach((job, j) => {
       const rec = (this.control + HEADER_BYTES + j * JOB_BYTES) >> 2;

@@ -11,7 +11,8 @@
  *   computes each output pixel on its own, so the bits do not depend on the range.
  *
  * Calls under {@link MIN_PARALLEL_MACS} multiply-adds stay on the calling thread: waking the workers
- * and waiting for them costs more than they save.
+ * and waiting for them costs more than they save. So do all calls until a worker runs (they start after
+ * the model loads, in the background).
  * @module
  */
 
@@ -76,7 +77,7 @@ export function threadedExports(ex, pool) {
       const q = args[paramsAt] >> 2;
       let work = i32[q + w(MM.fields.M)] * i32[q + w(MM.fields.N)] * i32[q + w(MM.fields.K)];
       for (let d = 0; d < i32[q + w(MM.fields.batch_rank)]; d++) work *= i32[q + w(MM.fields.batch_shape) + d];
-      return work >= minWork ? pool.run(shares(name, args)) : ex[name](...args);
+      return work >= minWork && pool.helped() ? pool.run(shares(name, args)) : ex[name](...args);
     };
   }
   for (const [name, paramsAt] of Object.entries(CONV_CALLS)) {
@@ -88,7 +89,7 @@ export function threadedExports(ex, pool) {
       const C = f('C');
       const G = f('groups');
       const work = f('N') * f('OH') * f('OW') * f('O') * f('KH') * f('KW') * (C / G);
-      if (!(work >= minWork)) return ex[name](...args);
+      if (!(work >= minWork && pool.helped())) return ex[name](...args);
       if (G !== C || C <= 1) return pool.run(shares(name, args));
       if (name !== 'wg_Conv2D') return ex[name](...args);
       return pool.run(depthwiseRows(pool, i32, u8, args));

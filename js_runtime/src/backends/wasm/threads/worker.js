@@ -25,6 +25,7 @@ async function start(d, post) {
   const i32 = new Int32Array(d.memory.buffer);
   const f64 = new Float64Array(d.memory.buffer);
   const ctl = d.control >> 2;
+  Atomics.add(i32, ctl + L.RUNNING, 1);
   post({ ready: true });
 
   /** @param {number} j */
@@ -69,6 +70,7 @@ async function start(d, post) {
       if (Atomics.add(i32, ctl + L.DONE, 1) + 1 === n) Atomics.notify(i32, ctl + L.DONE);
     }
   }
+  Atomics.sub(i32, ctl + L.RUNNING, 1);
 }
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
