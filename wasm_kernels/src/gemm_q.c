@@ -27,8 +27,10 @@ WG_INLINE int elem_bytes(int kind) { return kind == WG_Q_INT8 ? 1 : 2; }
 void wg_q_decode_panels(const void* src, const float* scales, float* dst, int panels, int K, int kind) {
   if (kind == WG_Q_INT8) {
     const int8_t* q = (const int8_t*)src;
+#pragma clang loop unroll(disable)
     for (int p = 0; p < panels; p++) {
       const v128_t s0 = wasm_v128_load(scales + p * WG_NR), s1 = wasm_v128_load(scales + p * WG_NR + 4);
+#pragma clang loop unroll(disable)
       for (int k = 0; k < K; k++, q += WG_NR, dst += WG_NR) {
         const v128_t v = wasm_i16x8_load8x8(q);
         wasm_v128_store(dst, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(v)), s0));
@@ -38,6 +40,7 @@ void wg_q_decode_panels(const void* src, const float* scales, float* dst, int pa
     return;
   }
   const uint16_t* h = (const uint16_t*)src;
+#pragma clang loop unroll(disable)
   for (size_t i = 0, n = (size_t)panels * K; i < n; i++, h += WG_NR, dst += WG_NR) {
     const v128_t v = wasm_v128_load(h);
     wasm_v128_store(dst, finite_f16_to_f32(wasm_i32x4_extend_low_i16x8(v)));
@@ -51,44 +54,38 @@ void wg_q_decode_panels(const void* src, const float* scales, float* dst, int pa
  * on the dequantized panels, without writing them anywhere. */
 #define NR WG_NR
 
-typedef void (*q_gemv_fn)(int K, const float* a, const char* b, const float* scales, float* c, int nr,
-                          const float* bias, int act, float alpha);
-#define Q_GEMV(name, kind, P)                                                                               \
-  static void name(int K, const float* a, const char* b, const float* scales, float* c, int nr,           \
-                   const float* bias, int act, float alpha) {                                             \
-    wg_gemv_panels(kind, P, K, a, b, (size_t)NR * K * elem_bytes(kind), (size_t)NR * elem_bytes(kind), scales, \
-                   c, nr, bias, act, alpha);                                                              \
-  }
-Q_GEMV(q8_gemv_1, WG_Q_INT8, 1)
-Q_GEMV(q8_gemv_2, WG_Q_INT8, 2)
-Q_GEMV(q8_gemv_3, WG_Q_INT8, 3)
-Q_GEMV(f16_gemv_1, WG_Q_F16, 1)
-Q_GEMV(f16_gemv_2, WG_Q_F16, 2)
-Q_GEMV(f16_gemv_3, WG_Q_F16, 3)
+/* The groups of 3 panels of a one-row product (gemm_core.c's GEMV takes them in the same groups), each
+ * row of 8 weights decoded in registers; the 1-2 leftover panels and the ragged edge, a small part, go
+ * through the decode-a-block path with gemm_core.c's GEMV (same grouping, no more code here). */
+static void q8_gemv_3(int K, const float* a, const char* b, const float* scales, float* c, const float* bias,
+                      int act, float alpha) {
+  wg_gemv_panels(WG_Q_INT8, 3, K, a, b, (size_t)NR * K, NR, scales, c, NR, bias, act, alpha);
+}
+static void f16_gemv_3(int K, const float* a, const char* b, const float* scales, float* c, const float* bias,
+                       int act, float alpha) {
+  (void)scales;
+  wg_gemv_panels(WG_Q_F16, 3, K, a, b, (size_t)NR * K * 2, NR * 2, 0, c, NR, bias, act, alpha);
+}
 
-/* y[1, N] = act(a @ B + bias), a contiguous, B packed panels of `kind` (int8: `scales` padded). */
-static void q_gemv(int kind, const float* a, const void* bq, const float* scales, const float* bias, float* y,
-                   int N, int K, int act, float alpha) {
-  const q_gemv_fn g1 = kind == WG_Q_INT8 ? q8_gemv_1 : f16_gemv_1, g2 = kind == WG_Q_INT8 ? q8_gemv_2 : f16_gemv_2,
-                  g3 = kind == WG_Q_INT8 ? q8_gemv_3 : f16_gemv_3;
-  static const float no_scales[3 * NR]; /* float16: wg_load_b_row does not read them */
+/* y[0, 24 * groups) for a contiguous `a` and the first `groups` groups of 3 panels; returns the panel
+ * the rest starts at. In threaded builds, this thread's share of the groups. */
+static int q_gemv_groups(int kind, const float* a, const void* bq, const float* scales, const float* bias, float* y,
+                         int N, int K, int act, float alpha) {
+  const int groups = N / NR / 3;
   const size_t ps = (size_t)NR * K * elem_bytes(kind);
-  const int full = N / NR;
-  float bias_edge[NR];
-  const float* bias_last = 0;
-  if (bias && N % NR) {
-    for (int j = 0; j < NR; j++) bias_edge[j] = full * NR + j < N ? bias[full * NR + j] : 0.0f;
-    bias_last = bias_edge;
+  int g0 = 0, g1 = groups;
+#ifdef WG_THREADS
+  wg_share(groups, &g0, &g1);
+#endif
+  for (int jp = 3 * g0; jp < 3 * g1; jp += 3) {
+    const char* b = (const char*)bq + jp * ps;
+    const float* bi = bias ? bias + jp * NR : 0;
+    if (kind == WG_Q_INT8)
+      q8_gemv_3(K, a, b, scales + jp * NR, y + jp * NR, bi, act, alpha);
+    else
+      f16_gemv_3(K, a, b, 0, y + jp * NR, bi, act, alpha);
   }
-  int jp, end3, tail;
-  wg_gemv_range(N, &jp, &end3, &tail); /* this thread's share, as gemm_core.c's GEMV takes it */
-#define Q_ARGS(n) K, a, (const char*)bq + jp * ps, scales ? scales + jp * NR : no_scales, y + jp * NR, n
-  for (; jp + 3 <= end3; jp += 3) g3(Q_ARGS(NR), bias ? bias + jp * NR : 0, act, alpha);
-  if (!tail) return;
-  for (; jp + 2 <= full; jp += 2) g2(Q_ARGS(NR), bias ? bias + jp * NR : 0, act, alpha);
-  for (; jp < full; jp++) g1(Q_ARGS(NR), bias ? bias + jp * NR : 0, act, alpha);
-  if (N % NR) g1(Q_ARGS(N % NR), bias_last, act, alpha);
-#undef Q_ARGS
+  return 3 * groups;
 }
 
 /* Packs a K x N matrix of 1- or 2-byte elements (element (k, n) at index k * rs + n * cs of src) into
@@ -97,17 +94,18 @@ static void q_gemv(int kind, const float* a, const void* bq, const float* scales
  * element g * O / G, rs = O, cs = 1, dst at g * (the group's packed elements). */
 WG_EXPORT int wg_pack_b_q(const void* src, void* dst, int32_t K, int32_t N, int32_t rs, int32_t cs, int32_t kind) {
   if (K < 0 || N < 0 || (kind != WG_Q_INT8 && kind != WG_Q_F16)) return WG_ERR_ARG;
+  /* load time only: kept small (no unrolling or vectorizing; the element size is a run-time value) */
+  const int eb = elem_bytes(kind);
+  const char* s = (const char*)src;
+#pragma clang loop unroll(disable) vectorize(disable)
   for (int j0 = 0; j0 < N; j0 += WG_NR) {
     const int nr = N - j0 < WG_NR ? N - j0 : WG_NR;
+#pragma clang loop unroll(disable) vectorize(disable)
     for (int k = 0; k < K; k++) {
-      const size_t at = (size_t)k * rs + (size_t)j0 * cs;
-      if (kind == WG_Q_INT8) {
-        int8_t* d = (int8_t*)dst + ((size_t)j0 * K + (size_t)k * WG_NR);
-        for (int j = 0; j < WG_NR; j++) d[j] = j < nr ? ((const int8_t*)src)[at + (size_t)j * cs] : 0;
-      } else {
-        uint16_t* d = (uint16_t*)dst + ((size_t)j0 * K + (size_t)k * WG_NR);
-        for (int j = 0; j < WG_NR; j++) d[j] = j < nr ? ((const uint16_t*)src)[at + (size_t)j * cs] : 0;
-      }
+      char* d = (char*)dst + ((size_t)j0 * K + (size_t)k * WG_NR) * eb;
+      const char* e = s + ((size_t)k * rs + (size_t)j0 * cs) * eb;
+#pragma clang loop unroll(disable) vectorize(disable)
+      for (int j = 0; j < WG_NR * eb; j++) d[j] = j / eb < nr ? e[(size_t)(j / eb) * cs * eb + j % eb] : 0;
     }
   }
   return WG_OK;
@@ -144,10 +142,9 @@ WG_EXPORT int wg_MatMul_q(const float* a, const void* bq, const float* scales, c
     return rc;
   }
   if (p->activation < 0 || p->activation > WG_ACT_GELU) return WG_ERR_ARG;
-  if (rows == 1) { /* one row of A (or of A^T, [K, 1]) is contiguous */
-    q_gemv(kind, a, bq, scales, bias, y, N, K, p->activation, p->alpha);
-    return WG_OK;
-  }
+  /* one row of A (or of A^T, [K, 1]) is contiguous: the bulk decoded in registers, the rest below */
+  const int jp0 = rows == 1 ? q_gemv_groups(kind, a, bq, scales, bias, y, N, K, p->activation, p->alpha) : 0;
+  if (jp0 == panels) return WG_OK;
   float* w = wg_alloc(BLOCK_PANELS * WG_NR * (uint32_t)(K > 0 ? K : 1) * sizeof(float));
   if (!w) return WG_ERR_OOM;
   wg_gemm_args g = {0};
@@ -164,7 +161,7 @@ WG_EXPORT int wg_MatMul_q(const float* a, const void* bq, const float* scales, c
   g.b_ldb = WG_NR;
   g.b_panel_stride = WG_NR * K;
   const size_t panel_bytes = (size_t)WG_NR * K * elem_bytes(kind);
-  for (int jp = 0; jp < panels && rc == WG_OK; jp += BLOCK_PANELS) {
+  for (int jp = jp0; jp < panels && rc == WG_OK; jp += BLOCK_PANELS) {
     const int np = panels - jp < BLOCK_PANELS ? panels - jp : BLOCK_PANELS, j = jp * WG_NR;
     wg_q_decode_panels((const char*)bq + jp * panel_bytes, scales ? scales + j : 0, w, np, K, kind);
     g.N = N - j < np * WG_NR ? N - j : np * WG_NR;
