@@ -105,7 +105,10 @@ export async function startThreads(module, count) {
     const base = alloc(STACK_BYTES + tls + SCRATCH_BYTES);
     regions.push({ stackTop: base + STACK_BYTES, tls: base + STACK_BYTES, scratch: base + STACK_BYTES + tls });
   }
-  const pool = new Pool(module, memory, ex, control, regions);
+  // Node.js: the Worker class now, so that the workers start at once (in the constructor), not in a
+  // later task that a loop of awaited predicts (microtasks only) would never reach
+  const NodeWorker = isNode() ? (await import('node:worker_threads')).Worker : null;
+  const pool = new Pool(module, memory, ex, control, regions, NodeWorker);
   return { instance, memory, pool };
 }
 
@@ -117,8 +120,9 @@ export class Pool {
    * @param {Record<string, any>} ex the calling thread's exports
    * @param {number} control byte offset of the control block
    * @param {{stackTop: number, tls: number, scratch: number}[]} regions one per worker
+   * @param {any} NodeWorker `worker_threads`' Worker in Node.js, null in browsers (Web Workers)
    */
-  constructor(module, memory, ex, control, regions) {
+  constructor(module, memory, ex, control, regions, NodeWorker) {
     this.threads = regions.length + 1;
     this.memory = memory;
     this.control = control;
@@ -145,19 +149,10 @@ export class Pool {
       for (const w of workers.splice(0)) w.terminate();
     };
     orphans?.register(this, this.end, this);
-    // in a task of their own, so that starting workers does not delay the load or the first call (the
-    // calling thread runs every call unsplit until a worker is up)
-    setTimeout(() => this.#spawnAll(module, memory, control, regions), 0);
-  }
-
-  /**
-   * @param {WebAssembly.Module} module @param {WebAssembly.Memory} memory @param {number} control
-   * @param {{stackTop: number, tls: number, scratch: number}[]} regions
-   */
-  #spawnAll(module, memory, control, regions) {
-    if (this.disposed) return;
+    // the workers boot on their own threads; until one runs, every call runs unsplit on the caller, so
+    // neither the load nor the first calls wait for them
     for (const r of regions) {
-      this.#spawn({
+      this.#spawn(NodeWorker, {
         module,
         memory,
         names: this.names,
@@ -171,21 +166,18 @@ export class Pool {
     }
   }
 
-  /** @param {any} start */
-  #spawn(start) {
-    if (isNode()) {
-      import('node:worker_threads').then(({ Worker }) => {
-        if (this.disposed) return;
-        const w = new Worker(new URL('./worker.js', import.meta.url));
-        live += 1;
-        let up = false;
-        w.on('message', (/** @type {any} */ m) => m.ready && ((up = true), (running += 1)));
-        w.on('exit', () => ((live -= 1), (running -= up ? 1 : 0)));
-        w.on('error', () => {}); // its jobs are claimed by the others
-        w.postMessage(start);
-        w.unref(); // after the listeners (adding one refs it again): a process whose model is disposed (or forgotten) exits by itself
-        this.workers.push(w);
-      });
+  /** @param {any} NodeWorker @param {any} start */
+  #spawn(NodeWorker, start) {
+    if (NodeWorker) {
+      const w = new NodeWorker(new URL('./worker.js', import.meta.url));
+      live += 1;
+      let up = false;
+      w.on('message', (/** @type {any} */ m) => m.ready && ((up = true), (running += 1)));
+      w.on('exit', () => ((live -= 1), (running -= up ? 1 : 0)));
+      w.on('error', () => {}); // its jobs are claimed by the others
+      w.postMessage(start);
+      w.unref(); // after the listeners (adding one refs it again): a process whose model is disposed (or forgotten) exits by itself
+      this.workers.push(w);
       return;
     }
     const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
