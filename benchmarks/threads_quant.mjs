@@ -9,12 +9,15 @@
 //   threads ('auto': the pool starts at load) and with `threads: 1`.
 // Every case runs in a fresh process. Never part of the tests. See benchmarks/README.md.
 //
-//   node benchmarks/threads_quant.mjs [--models-dir DIR] [--entry dist|src] [--threads 2] [--rounds 1]
-//        [--sections threads,quant,first] [--first-runs 5] [--runs 20] [--warmup 5] [--warmup-s 0.5] [--min-time-s 0.5]
-//        [--budget-s 20] [--output benchmarks/results/threads_quant.json]
+//   node benchmarks/threads_quant.mjs [--models-dir DIR] [--entry dist|src|FILE] [--threads 2] [--rounds 1]
+//        [--sections threads,quant,first] [--cases cnn:32,mobilenet:1,...] [--first-runs 5] [--runs 20]
+//        [--warmup 5] [--warmup-s 0.5] [--min-time-s 0.5] [--budget-s 20]
+//        [--output benchmarks/results/threads_quant.json]
 //
 // --entry src runs js_runtime/src/ instead of the built dist/ (same code, unminified); --entry FILE runs
-// that entry (e.g. a package's dist/webgrad.js built elsewhere, for a tree whose dist/ is not rebuilt yet). Models: benchmarks/make_peer_models.py (run_threads_quant.sh makes them).
+// that entry (e.g. a package's dist/webgrad.js built elsewhere, for a tree whose dist/ is not rebuilt
+// yet). --cases keeps only those model:batch cases (matmul1024:1024 for the matmul). Models:
+// benchmarks/make_peer_models.py (run_threads_quant.sh makes them).
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -48,6 +51,7 @@ function parseArgs(argv) {
       rounds: 1,
       sections: 'threads,quant,first',
       firstRuns: 5,
+      cases: '',
       runs: 20,
       warmup: 5,
       warmupS: 0.5,
@@ -63,6 +67,7 @@ function parseArgs(argv) {
       '--rounds': 'rounds',
       '--sections': 'sections',
       '--first-runs': 'firstRuns',
+      '--cases': 'cases',
       '--runs': 'runs',
       '--warmup': 'warmup',
       '--warmup-s': 'warmupS',
@@ -72,9 +77,10 @@ function parseArgs(argv) {
       '--child': 'child',
     },
     import.meta.url,
-    17,
+    21,
   );
   o.sections = list(o.sections);
+  o.cases = list(o.cases); // model:batch (matmul1024:1024); empty: all
   return o;
 }
 
@@ -201,14 +207,18 @@ async function main() {
     rounds: opts.rounds,
   };
   const res = { env, threads: {}, quant: {}, first: {} };
-  const threadCases = [['matmul1024', 1024], ...['mlp', 'cnn', 'mobilenet'].flatMap((m) => BATCHES.map((b) => [m, b]))];
+  const picked = ([model, batch]) => !opts.cases.length || opts.cases.includes(`${model}:${batch}`);
+  const threadCases = [
+    ['matmul1024', 1024],
+    ...['mlp', 'cnn', 'mobilenet'].flatMap((m) => BATCHES.map((b) => [m, b])),
+  ].filter(picked);
   const threadConfigs = ['webgrad/1/float32', `webgrad/${n}/float32`, `ort/${n}`, `tfjs/${n}`];
   const quantCases = [
     ['mlp', 1, 1],
     ['cnn', 1, 1],
     ['mobilenet', 1, 1],
     ['mobilenet', 1, n],
-  ];
+  ].filter(picked);
   const labels = {};
   const run = (store, key, config, model, batch) => {
     const r = runChild(`${config}|${model}|${batch}`, opts);
