@@ -169,7 +169,9 @@ export class Pool {
   /** @param {any} NodeWorker @param {any} start */
   #spawn(NodeWorker, start) {
     if (NodeWorker) {
-      const w = new NodeWorker(new URL('./worker.js', import.meta.url));
+      // execArgv []: a worker inherits the process's by default, and `node --input-type=module -e ...`
+      // (or other entry options) would make it fail to boot; V8 flags are process-wide anyway
+      const w = new NodeWorker(new URL('./worker.js', import.meta.url), { execArgv: [] });
       live += 1;
       let up = false;
       w.on('message', (/** @type {any} */ m) => m.ready && ((up = true), (running += 1)));
