@@ -286,7 +286,7 @@ test('unknown and unavailable backends', async () => {
   );
   await rejects(loadModel(mlp(), { backend: 'webgpu' }), 'EBACKEND', /backend 'webgpu' is not available here/);
   const model = await loadModel(mlp());
-  assert.match(model.backendReason, /^auto: picked 'wasm': webgrad-(relaxed|simd)\.wasm/);
+  assert.match(model.backendReason, /^auto: picked 'wasm': webgrad-(relaxed|simd)(-threads)?\.wasm/);
   assert.match(model.backendReason, /skipped webgpu: /);
   model.dispose();
 });

@@ -139,7 +139,7 @@ test('types/ (shipped .d.ts) is what `npm run build:types` makes from src/', (t)
   }
 });
 
-test('npm pack ships dist/, src/, types/, bin/, the two .wasm modules, README.md and package.json only', () => {
+test('npm pack ships dist/, src/, types/, bin/, the four .wasm modules, README.md and package.json only', () => {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const json = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], {
     cwd: RUNTIME,
@@ -155,6 +155,8 @@ test('npm pack ships dist/, src/, types/, bin/, the two .wasm modules, README.md
     'src/backends/wasm/index.js',
     'wasm/webgrad-simd.wasm',
     'wasm/webgrad-relaxed.wasm',
+    'wasm/webgrad-simd-threads.wasm',
+    'wasm/webgrad-relaxed-threads.wasm',
     'types/index.d.ts',
     'bin/webgrad.js',
     'README.md',
@@ -165,7 +167,14 @@ test('npm pack ships dist/, src/, types/, bin/, the two .wasm modules, README.md
   const extra = files.filter(
     (f) =>
       !/^(dist|src|types|bin)\//.test(f) &&
-      !['README.md', 'package.json', 'wasm/webgrad-simd.wasm', 'wasm/webgrad-relaxed.wasm'].includes(f),
+      ![
+        'README.md',
+        'package.json',
+        'wasm/webgrad-simd.wasm',
+        'wasm/webgrad-relaxed.wasm',
+        'wasm/webgrad-simd-threads.wasm',
+        'wasm/webgrad-relaxed-threads.wasm',
+      ].includes(f),
   );
   assert.deepEqual(extra, [], 'nothing else is packed');
 });

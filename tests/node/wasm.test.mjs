@@ -22,11 +22,11 @@ const NOTHING = { models: 0, backends: 0, arenaBytes: 0, weightsBytes: 0 };
 test("'auto' picks wasm and names the build and why", async () => {
   const features = detectFeatures();
   assert.ok(features.simd, 'this Node.js validates SIMD128');
-  const model = await loadModel(bundleMap('mlp-float32'));
+  const model = await loadModel(bundleMap('mlp-float32'), { threads: 1 });
   assert.equal(model.backend, 'wasm');
   const build = features.relaxed
-    ? 'webgrad-relaxed.wasm: relaxed SIMD'
-    : 'webgrad-simd.wasm: SIMD128 (relaxed SIMD not supported by this engine)';
+    ? 'webgrad-relaxed.wasm: relaxed SIMD; 1 thread (threads: 1)'
+    : 'webgrad-simd.wasm: SIMD128 (relaxed SIMD not supported by this engine); 1 thread (threads: 1)';
   assert.ok(
     model.backendReason.startsWith(
       `auto: picked 'wasm': ${build} (the first available of webgpu, wasm, js); skipped webgpu: `,
@@ -49,7 +49,7 @@ const out = { features: detectFeatures(), runs: [] };
 for (const wasmVariant of ['auto', 'simd', 'relaxed']) {
   for (const c of cases) {
     try {
-      const m = await loadModel(dir + '/' + c.bundle, { backend: 'wasm', wasmVariant });
+      const m = await loadModel(dir + '/' + c.bundle, { backend: 'wasm', wasmVariant, threads: 1 });
       const y = (await m.predict(tensor(f32(dir + '/' + c.input), c.inputShape))).dataSync();
       const want = f32(dir + '/' + c.output);
       let diff = 0;
@@ -86,7 +86,7 @@ test('with relaxed SIMD (--experimental-wasm-relaxed-simd): relaxed by default, 
       r.wasmVariant === 'simd'
         ? 'webgrad-simd.wasm: SIMD128 (relaxed SIMD available, not used: wasmVariant simd)'
         : 'webgrad-relaxed.wasm: relaxed SIMD';
-    assert.equal(r.reason, `requested 'wasm': ${build}`);
+    assert.equal(r.reason, `requested 'wasm': ${build}; 1 thread (threads: 1)`);
   }
   assert.deepEqual(out.live, NOTHING);
 });

@@ -50,7 +50,10 @@
  *   Map<string, View>} prepareWeights called once at load with the float32 (dequantized) weights; returns
  *   the views kernels will get (the same ones, copies in the backend's memory, or views with a `packed`
  *   form). `plain` names weights that training updates in place: they keep the plain layout (no packed
- *   form), so writing their view's data is all an optimizer step needs.
+ *   form), so writing their view's data is all an optimizer step needs. A weight stored as int8 or
+ *   float16 in the bundle is a float32 view that also carries `stored` (`loader/weights.js`
+ *   `LoadedWeight`): reading its `data` dequantizes it and drops `stored`, so a backend that computes
+ *   on the stored form (wasm) reads `stored` first.
  * @property {(byteLength: number) => ArenaMemory} allocateArena memory for the executor's arena
  * @property {(memory: ArenaMemory) => void} releaseArena gives arena memory back
  * @property {() => number} weightsBytes bytes the prepared weights take on this backend
