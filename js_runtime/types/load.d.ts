@@ -30,6 +30,12 @@ export function loadModel(source: BundleSource, options?: LoadOptions): Promise<
  * @property {boolean} [selftest] run the bundle's self-test on the chosen backend (default true)
  * @property {'auto' | 'simd' | 'relaxed'} [wasmVariant] wasm backend: which build to run (default 'auto':
  *   the relaxed-SIMD one when the engine supports relaxed SIMD, else SIMD128)
+ * @property {'auto' | number} [threads] wasm backend: threads to run the kernels on (default 'auto': the
+ *   cores, `os.availableParallelism()` / `navigator.hardwareConcurrency`, capped at 4), or a whole number
+ *   from 1 (the single-threaded build, no workers) to 16. Threads need shared memory: in browsers a
+ *   cross-origin isolated page (COOP/COEP headers); elsewhere the model runs on one thread and
+ *   `model.backendReason` says why. Results are the same bits for any count (docs/threads.md). EARG for
+ *   another value
  * @property {unknown} [gpu] webgpu backend: the GPU object to use instead of `navigator.gpu` (Node.js:
  *   `import { create } from 'webgpu'; create([])`)
  * @property {Record<string, number>} [webgpuLimits] webgpu backend, for tests: caps on the device limits the
@@ -98,6 +104,15 @@ export type LoadOptions = {
      * the relaxed-SIMD one when the engine supports relaxed SIMD, else SIMD128)
      */
     wasmVariant?: "auto" | "simd" | "relaxed" | undefined;
+    /**
+     * wasm backend: threads to run the kernels on (default 'auto': the
+     * cores, `os.availableParallelism()` / `navigator.hardwareConcurrency`, capped at 4), or a whole number
+     * from 1 (the single-threaded build, no workers) to 16. Threads need shared memory: in browsers a
+     * cross-origin isolated page (COOP/COEP headers); elsewhere the model runs on one thread and
+     * `model.backendReason` says why. Results are the same bits for any count (docs/threads.md). EARG for
+     * another value
+     */
+    threads?: number | "auto" | undefined;
     /**
      * webgpu backend: the GPU object to use instead of `navigator.gpu` (Node.js:
      * `import { create } from 'webgpu'; create([])`)

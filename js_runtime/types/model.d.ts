@@ -30,6 +30,8 @@ export class Model {
     backend: string;
     /** Why this backend: the request, and for 'auto' the backends skipped with their reasons. */
     backendReason: string;
+    /** Threads the kernels run on (wasm: the `threads` option as granted; 1 on js and webgpu). */
+    threads: number;
     /** The model's inputs and outputs: `{inputs: [{name, dtype, shape}], outputs: [...]}` (null = dynamic dim). */
     signature: {
         inputs: import("./loader/manifest.js").TensorSpecJson[];

@@ -63,7 +63,10 @@ export type Backend = {
      * called once at load with the float32 (dequantized) weights; returns
      * the views kernels will get (the same ones, copies in the backend's memory, or views with a `packed`
      * form). `plain` names weights that training updates in place: they keep the plain layout (no packed
-     * form), so writing their view's data is all an optimizer step needs.
+     * form), so writing their view's data is all an optimizer step needs. A weight stored as int8 or
+     * float16 in the bundle is a float32 view that also carries `stored` (`loader/weights.js`
+     * `LoadedWeight`): reading its `data` dequantizes it and drops `stored`, so a backend that computes
+     * on the stored form (wasm) reads `stored` first.
      */
     prepareWeights: (weights: Map<string, View>, nodes: readonly GraphNode[], options?: {
         plain?: Iterable<string>;
@@ -84,6 +87,10 @@ export type Backend = {
      * frees everything the backend holds; the instance is unusable after
      */
     dispose: () => void;
+    /**
+     * threads its kernels run on (wasm with a worker pool; 1 when absent)
+     */
+    threads?: number | undefined;
     /**
      * which build or device it runs on, for `model.backendReason`
      * (e.g. 'webgrad-relaxed.wasm: relaxed SIMD')
@@ -152,7 +159,7 @@ export type PlanRunner = {
 };
 /**
  * Options a factory's `available` and `create` get from `loadModel`, through `chooseBackend` (backends
- * ignore what is not theirs; after a lost device, the next backend gets `wasmVariant` only).
+ * ignore what is not theirs; after a lost device, the next backend gets `wasmVariant` and `threads` only).
  */
 export type BackendOptions = {
     /**
@@ -160,6 +167,10 @@ export type BackendOptions = {
      * when the engine supports it, else SIMD128)
      */
     wasmVariant?: "auto" | "simd" | "relaxed" | undefined;
+    /**
+     * wasm: threads for the kernels (default 'auto'; see `loadModel`)
+     */
+    threads?: number | "auto" | undefined;
     /**
      * webgpu: the GPU object to use instead of `navigator.gpu` (Node.js:
      * `create([])` from the `webgpu` package)

@@ -37,13 +37,23 @@ export function readShards(source: Source, shards: Manifest["weights"]["shards"]
     verified: Promise<void>;
 }>;
 /**
- * Every weight as a float32 (or int32) view, by name, checked and dequantized.
+ * Every weight as a float32 (or int32) view, by name, checked; a float16 or int8 one also carries its
+ * stored form (see {@link lazilyDequantized}).
  * @param {readonly TensorJson[]} tensors
  * @param {Uint8Array} data the concatenated shards (offset 0 of its own buffer)
  * @param {string} where model.json, for messages
- * @returns {Map<string, View>}
+ * @returns {Map<string, LoadedWeight>}
  */
-export function readTensors(tensors: readonly TensorJson[], data: Uint8Array, where: string): Map<string, View>;
+export function readTensors(tensors: readonly TensorJson[], data: Uint8Array, where: string): Map<string, LoadedWeight>;
+/**
+ * A float32 view of a stored weight whose `data` is dequantized (dequantizeInto, the op set's
+ * Dequantize) on first read; `stored` is dropped then, so that a backend that reads the float32
+ * values (js, webgpu) does not keep both.
+ * @param {readonly number[]} shape
+ * @param {StoredWeight} stored
+ * @returns {LoadedWeight}
+ */
+export function lazilyDequantized(shape: readonly number[], stored: StoredWeight): LoadedWeight;
 export type EarlyShard = {
     file: string;
     /**
@@ -70,4 +80,21 @@ export type Manifest = import("./manifest.js").Manifest;
 export type TensorJson = import("./manifest.js").TensorJson;
 export type Source = import("./source.js").Source;
 export type View = import("../backends/interface.js").View;
+/**
+ * A weight as stored in the bundle, for backends that compute on it: int8 (with one float32 scale per
+ * channel along `axis`, the last one in bundles the exporter writes) or float16 (raw half bits; `scales`
+ * and `axis` null).
+ */
+export type StoredWeight = {
+    dtype: "int8" | "float16";
+    data: Int8Array | Uint16Array;
+    scales: Float32Array | null;
+    axis: number | null;
+};
+/**
+ * a weight as readTensors returns it
+ */
+export type LoadedWeight = View & {
+    stored?: StoredWeight;
+};
 import { WebgradError } from '../errors.js';

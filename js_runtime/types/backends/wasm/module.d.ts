@@ -9,15 +9,22 @@ export function detectFeatures(): {
     relaxed: boolean;
 };
 /**
- * The compiled module of `variant` (cached: compiled once per process or page).
+ * The compiled module of `variant` (cached: compiled once per process or page); `threaded`: its
+ * shared-memory build (fetched only by pages that run threads).
  * @param {WasmVariant} variant
+ * @param {boolean} [threaded]
  * @returns {Promise<WebAssembly.Module>}
  */
-export function compileVariant(variant: WasmVariant): Promise<WebAssembly.Module>;
+export function compileVariant(variant: WasmVariant, threaded?: boolean): Promise<WebAssembly.Module>;
 export { ABI_VERSION } from "./params.generated.js";
 /** The file of each variant, relative to this module. */
 export const WASM_FILES: Readonly<{
     simd: "webgrad-simd.wasm";
     relaxed: "webgrad-relaxed.wasm";
+}>;
+/** The shared-memory build of each variant, for the worker pool (threads/). */
+export const THREADED_WASM_FILES: Readonly<{
+    simd: "webgrad-simd-threads.wasm";
+    relaxed: "webgrad-relaxed-threads.wasm";
 }>;
 export type WasmVariant = "simd" | "relaxed";
