@@ -300,7 +300,8 @@ def _jax_registry(root: Path) -> set[str]:
 
 
 def wasm_exports(path: Path) -> set[str]:
-    """The op kernels a wasm build exports: its ``wg_<Op>`` functions (runtime helpers are lower case).
+    """The op kernels a wasm build exports: its ``wg_<Op>`` functions and their variants ``wg_<Op>_<variant>``
+    (``wg_MatMul_q``: MatMul on weights kept as int8/float16), as op names; runtime helpers are lower case.
 
     >>> "MatMul" in wasm_exports(ROOT / WASM_BUILD)
     True
@@ -308,7 +309,7 @@ def wasm_exports(path: Path) -> set[str]:
     import wasmtime
 
     module = wasmtime.Module.from_file(wasmtime.Engine(), str(path))
-    return {e.name[3:] for e in module.exports if re.fullmatch(r"wg_[A-Z]\w*", e.name)}
+    return {m.group(1) for e in module.exports if (m := re.fullmatch(r"wg_([A-Z][A-Za-z0-9]*)(?:_\w+)?", e.name))}
 
 
 def shader_ops(path: Path) -> set[str]:

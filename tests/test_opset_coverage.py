@@ -243,8 +243,9 @@ def test_wasm_exports_reads_the_op_kernels_of_a_module(tmp_path):
     wasmtime = pytest.importorskip("wasmtime")
     path = tmp_path / "k.wasm"
     path.write_bytes(wasmtime.wat2wasm('(module (func (export "wg_Add")) (func (export "wg_alloc")) '
-                                       '(func (export "wg_Gelu")))'))
-    assert wasm_exports(path) == {"Add", "Gelu"}
+                                       '(func (export "wg_Gelu")) (func (export "wg_MatMul_q")) '
+                                       '(func (export "wg_pack_b")))'))
+    assert wasm_exports(path) == {"Add", "Gelu", "MatMul"}
 
 
 def test_shader_ops_reads_ops_from_variant_keys(tmp_path):
