@@ -13,12 +13,12 @@ webgrad.federated.validate.ProtocolError: ESHAPE: update has 1 float32 values; t
 from __future__ import annotations
 
 import base64
-import binascii
 import math
-import re
 from typing import Any
 
 import numpy as np
+
+from webgrad.federated.b64 import strict_b64decode
 
 __all__ = ["CLIP_SLACK", "CODES", "NotJSON", "ProtocolError", "base64_bytes", "decode_update", "encode_update",
            "field", "finite_metric", "json_object", "positive_int", "update_vector"]
@@ -28,7 +28,6 @@ __all__ = ["CLIP_SLACK", "CODES", "NotJSON", "ProtocolError", "base64_bytes", "d
 CODES = {"EAUTH": 401, "EMALFORMED": 400, "EROUND": 409, "EDUPLICATE": 409, "ESHAPE": 422, "ENONFINITE": 422,
          "ECLIP": 422, "ESTATE": 409}
 CLIP_SLACK = 1e-5  # an update may exceed clipNorm by this relative margin (float32 rounding of the scaling)
-_BASE64 = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
 
 
 class ProtocolError(Exception):
@@ -88,13 +87,8 @@ def positive_int(body: dict[str, Any], name: str) -> int:
 
 
 def base64_bytes(text: str) -> bytes:
-    """The bytes of standard padded base64 ``text``; EMALFORMED otherwise."""
-    if not isinstance(text, str) or not _BASE64.match(text) or len(text) % 4:
-        raise ProtocolError("EMALFORMED", "update is not standard padded base64")
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError) as e:
-        raise ProtocolError("EMALFORMED", f"update is not valid base64: {e}") from e
+    """The bytes of standard padded base64 ``text``; EMALFORMED otherwise (``strict_b64decode``)."""
+    return strict_b64decode(text, "update", ProtocolError)
 
 
 def update_vector(raw: bytes, length: int, clip_norm: float | None) -> np.ndarray:

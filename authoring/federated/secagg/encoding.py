@@ -9,11 +9,11 @@ mod 2^32; ``round_config`` picks ``f`` so that the sum of all clients' words sta
 from __future__ import annotations
 
 import base64
-import binascii
 import math
 
 import numpy as np
 
+from webgrad.federated.b64 import strict_b64decode
 from webgrad.federated.secagg.errors import SecAggError
 
 MODULUS = 2**32
@@ -72,10 +72,6 @@ def b64encode(data: bytes) -> str:
 
 
 def b64decode(text: object, what: str) -> bytes:
-    """Strict base64 decoding; anything else raises ``SecAggError`` (EMALFORMED) naming ``what``."""
-    if not isinstance(text, str):
-        raise SecAggError("EMALFORMED", f"{what}: expected a base64 string, got {type(text).__name__}")
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise SecAggError("EMALFORMED", f"{what}: not valid base64") from exc
+    """Strict base64 decoding (``webgrad.federated.b64``, shared with the plain update check); anything
+    else raises ``SecAggError`` (EMALFORMED) naming ``what``."""
+    return strict_b64decode(text, what, SecAggError)
