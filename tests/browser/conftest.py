@@ -20,6 +20,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # demo_app is a folder of the repository, not an installed package
     sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).parent))
+from _threads_support import build_fresh_package  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 BASE_ARGS = ["--no-sandbox", "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -132,6 +134,13 @@ def teach_url(serve: Callable[[Any], str], trainable_bundle_dir: Path) -> str:
     from demo_app import create_app
 
     return serve(create_app(bundle_dir=trainable_bundle_dir))
+
+
+@pytest.fixture(scope="session")
+def fresh_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The npm package as published, with dist/ built from js_runtime/src now (js_runtime/dist/ untouched),
+    built once per session for every test that serves it."""
+    return build_fresh_package(tmp_path_factory.mktemp("package") / "js_runtime")
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,7 @@ folder (``fresh_package``), so the test does not depend on js_runtime/dist/ bein
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,34 +44,6 @@ def text_bundle_dir(tmp_path_factory: pytest.TempPathFactory, bundle_dir: Path) 
     model.compile(optimizer=wg.optimizers.Adam(5e-2), loss="sparse_categorical_crossentropy")
     model.fit(texts, labels, epochs=40, batch_size=10, verbose=0)
     wg.export(model, root / "text" / TEXT_MODEL, quantize="int8", labels=["negative", "positive"], verbose=0)
-    return root
-
-
-REPO = Path(__file__).resolve().parents[2]
-BUILD_DIST = """
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-const { render } = await import(process.argv[1]);
-for (const [file, text] of await render()) {
-  mkdirSync(dirname(join(process.argv[2], file)), { recursive: true });
-  writeFileSync(join(process.argv[2], file), text);
-}
-"""
-
-
-@pytest.fixture(scope="session")
-def fresh_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The npm package as published, with dist/ built from js_runtime/src now (js_runtime/dist/ untouched)."""
-    if shutil.which("node") is None:
-        pytest.skip("node is needed to build the package's dist/")
-    src = REPO / "js_runtime"
-    root = tmp_path_factory.mktemp("package")
-    shutil.copy(src / "package.json", root / "package.json")
-    shutil.copytree(src / "wasm", root / "wasm", ignore=shutil.ignore_patterns("*.c", "*.h"))
-    script = (src / "scripts" / "build-dist.mjs").as_uri()
-    subprocess.run(["node", "--input-type=module", "-e", BUILD_DIST, script, str(root / "dist")], check=True,
-                   cwd=src, timeout=120)
-    assert (root / json.loads((root / "package.json").read_text())["exports"]["."]["import"]).is_file()
     return root
 
 

@@ -2,27 +2,22 @@
 cross-origin isolated, so the wasm backend runs on a pool of Web Workers; the status line shows the
 thread count next to the backend, real MNIST digits get the same probabilities (bit for bit) on 2 threads
 as on 1, every request the page makes succeeds under ``require-corp`` and nothing is logged as an error.
-The package served is built from ``js_runtime/src`` now (``_threads_support.build_fresh_package``)."""
+The package served is built from ``js_runtime/src`` now (the session's ``fresh_package``)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _threads_support import build_fresh_package
-
 
 @pytest.fixture(scope="module")
-def threaded_demo_url(tmp_path_factory: pytest.TempPathFactory, serve: Any, bundle_dir: Path) -> str:
+def threaded_demo_url(fresh_package: Path, serve: Any, bundle_dir: Path) -> str:
     """The demo server over the session's bundles, serving the package built from src now."""
     from demo_app import create_app
 
-    package = build_fresh_package(tmp_path_factory.mktemp("package") / "js_runtime")
-    return serve(create_app(bundle_dir=bundle_dir, package_dir=package))
+    return serve(create_app(bundle_dir=bundle_dir, package_dir=fresh_package))
 
 
 def _classify(page: Any, digits: Any) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _threads_support import NOT_ISOLATED, build_fresh_package, isolated
+from _threads_support import NOT_ISOLATED, isolated
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "tests" / "vite_app"
@@ -37,7 +37,7 @@ def _run(cmd: list[str], cwd: Path, timeout: int) -> subprocess.CompletedProcess
 
 
 @pytest.fixture(scope="module")
-def built_app(tmp_path_factory: pytest.TempPathFactory, bundle_dir: Path,
+def built_app(tmp_path_factory: pytest.TempPathFactory, bundle_dir: Path, fresh_package: Path,
               mnist_digits: Any) -> Path:
     """``tests/vite_app`` copied next to a link to the package (so ``file:../../js_runtime`` resolves as in
     the repository), installed with ``npm ci`` and built; returns its ``dist/``, with the session's CNN
@@ -47,7 +47,7 @@ def built_app(tmp_path_factory: pytest.TempPathFactory, bundle_dir: Path,
     root = tmp_path_factory.mktemp("vite")
     app = root / "tests" / "vite_app"
     shutil.copytree(APP, app, ignore=shutil.ignore_patterns("node_modules", "dist"))
-    build_fresh_package(root / "js_runtime")
+    shutil.copytree(fresh_package, root / "js_runtime")
     ci = _run(["npm", "ci", "--no-audit", "--no-fund", "--prefer-offline"], app, timeout=300)
     if ci.returncode != 0:
         if any(code in ci.stderr for code in NETWORK_ERRORS):
